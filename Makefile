@@ -1,0 +1,106 @@
+# yjcloud - build, run, test.  `make up` runs the platform, `make test`
+# passes the tests (README.md).  Everything is built under $(BUILD).
+
+BUILD    ?= build
+SANITIZE ?= 0
+PKGS     := libczmq libzmq msgpack libpq
+PREFIX   ?= /usr/local
+SHARE    ?= $(CURDIR)/deploy
+VAR      ?= $(CURDIR)/var
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Icommon \
+            -DYJC_SHARE_DIR='"$(SHARE)"' -DYJC_VAR_DIR='"$(VAR)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+ifeq ($(SANITIZE),1)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:common/%.c=$(BUILD)/obj/common/%.o) \
+              $(BUILD)/obj/gen/common_sql.o
+LIB        := $(BUILD)/libyjc.a
+
+# service directory : binary : schema (migration table name)
+SERVICES   := intake review provisioning-adapter billing audit
+schema_of   = $(if $(filter provisioning-adapter,$(1)),provisioning,$(1))
+BINS       := $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
+              $(BUILD)/bin/yjc-vendor-sim $(BUILD)/bin/yjc-selftest \
+              $(BUILD)/bin/yjc-bench
+
+.PHONY: all deps up down status test bench format clean
+.SECONDARY:
+.SECONDEXPANSION:
+
+all: $(BINS)
+
+$(BUILD)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard proto/*.def)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/common_sql.c: common/embed-sql.sh $(wildcard common/sql/*.sql)
+	@mkdir -p $(dir $@)
+	sh common/embed-sql.sh yjc_common_migrations $(sort $(wildcard common/sql/*.sql)) > $@
+
+# Each service carries its own migrations, numbered, applied at start.
+$(BUILD)/gen/%_sql.c: common/embed-sql.sh $$(wildcard services/$$*/sql/*.sql)
+	@mkdir -p $(dir $@)
+	sh common/embed-sql.sh yjc_$(call schema_of,$*)_migrations $(sort $(wildcard services/$*/sql/*.sql)) > $@
+
+$(LIB): $(COMMON_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/bin/yjc-%: $(BUILD)/obj/services/$$*/$$(call schema_of,$$*).o $(BUILD)/obj/gen/$$*_sql.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/bin/yjcloud: $(BUILD)/obj/services/cli/yjcloud.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/bin/yjc-vendor-sim: $(BUILD)/obj/services/vendor-sim/vendor_sim.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/bin/yjc-selftest: $(BUILD)/obj/tests/unit/selftest.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/bin/yjc-bench: $(BUILD)/obj/tests/bench/bench.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+# Debian packages for the build, the embedded run and the tests.
+deps:
+	@sh deploy/install-deps.sh
+
+up: deps all
+	@sh deploy/embedded.sh up
+
+down:
+	@sh deploy/embedded.sh down
+
+status: all
+	@sh deploy/embedded.sh status
+
+# Sanitizer build, throwaway PostgreSQL, unit + integration tests.
+test: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 CFLAGS="-O1 -g" all
+	@sh tests/run.sh build/asan
+
+bench: deps all
+	@sh tests/bench/run.sh $(BUILD)
+
+format:
+	clang-format -i common/*.c common/*.h services/*/*.c tests/*/*.c
+
+clean:
+	rm -rf build

@@ -1,0 +1,31 @@
+/*  yjc_config.h - every setting, in one table (yjc_config.c).
+
+    Settings come from the environment; each has a default that fits the
+    embedded run (`make up`: PostgreSQL and all services on loopback).   */
+#ifndef YJC_CONFIG_H_INCLUDED
+#define YJC_CONFIG_H_INCLUDED
+
+typedef enum {
+    YJC_CFG_KEYS,           //  YJC_KEYS: the actor registry
+    YJC_CFG_DB,             //  YJC_DB: libpq conninfo of this service
+    YJC_CFG_BIND,           //  YJC_BIND: endpoint this service binds
+    YJC_CFG_INTAKE_EP,      //  YJC_INTAKE_ENDPOINT ...
+    YJC_CFG_REVIEW_EP,
+    YJC_CFG_PROVISIONING_EP,
+    YJC_CFG_BILLING_EP,
+    YJC_CFG_AUDIT_EP,
+    YJC_CFG_RELAY_BATCH,    //  events per delivery message
+    YJC_CFG_RELAY_POLL_MS,  //  idle poll of the outbox (other instances)
+    YJC_CFG_RELAY_TIMEOUT_MS, //  wait for a receiver's acknowledgement
+    YJC_CFG_LOG_LEVEL,      //  error | warning | info | debug
+    YJC_CFG_COUNT
+} yjc_cfg_t;
+
+const char *yjc_config (yjc_cfg_t key);
+int yjc_config_int (yjc_cfg_t key);
+//  The endpoint clients use to reach `service` (yjc_service_t).
+const char *yjc_config_endpoint (int service);
+//  Prints every setting with its value and source (for `status`).
+void yjc_config_dump (void);
+
+#endif

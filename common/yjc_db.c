@@ -1,0 +1,286 @@
+/*  yjc_db.c - one PostgreSQL connection, prepared statements, migrations. */
+#include "yjc_db.h"
+#include <czmq.h>
+
+#define MAX_PREPARED 256
+
+struct _yjc_db_t {
+    PGconn *conn;                        //  NULL when not connected
+    char *conninfo;                      //  how to reconnect
+    char *schema;                        //  our own schema only
+    const char *prepared[MAX_PREPARED];  //  SQL text addresses prepared
+    int nprepared;
+    char sqlstate[6];                    //  of the last failure
+    char error[512];                     //  of the last failure
+};
+
+static void
+s_fail (yjc_db_t *self, const PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
+    snprintf (self->sqlstate, sizeof self->sqlstate, "%s", state ? state : "");
+    const char *msg = res ? PQresultErrorMessage (res) : NULL;
+    if (!msg || !*msg)
+        msg = self->conn ? PQerrorMessage (self->conn) : "no connection";
+    snprintf (self->error, sizeof self->error, "%s", msg);
+    //  Unique violations are answers, not faults: callers handle them.
+    if (strcmp (self->sqlstate, "23505") != 0)
+        zsys_error ("db: %s failed: [%s] %s", what, self->sqlstate,
+                    self->error);
+}
+
+static int
+s_connect (yjc_db_t *self)
+{
+    self->conn = PQconnectdb (self->conninfo);
+    self->nprepared = 0;
+    if (PQstatus (self->conn) != CONNECTION_OK) {
+        s_fail (self, NULL, "connect");
+        PQfinish (self->conn);
+        self->conn = NULL;
+        return -1;
+    }
+    //  Times are stored as timestamptz and shown in Asia/Shanghai.
+    const char *params[] = {self->schema};
+    PGresult *res = PQexecParams (
+        self->conn,
+        "SELECT set_config('search_path', $1, false),"
+        " set_config('TimeZone', 'Asia/Shanghai', false)",
+        1, NULL, params, NULL, NULL, 0);
+    bool ok = PQresultStatus (res) == PGRES_TUPLES_OK;
+    if (!ok)
+        s_fail (self, res, "set search_path");
+    PQclear (res);
+    if (!ok) {
+        PQfinish (self->conn);
+        self->conn = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+yjc_db_t *
+yjc_db_new (const char *conninfo, const char *schema)
+{
+    yjc_db_t *self = (yjc_db_t *) zmalloc (sizeof (yjc_db_t));
+    self->conninfo = strdup (conninfo);
+    self->schema = strdup (schema);
+    if (s_connect (self) != 0)
+        yjc_db_destroy (&self);
+    return self;
+}
+
+void
+yjc_db_destroy (yjc_db_t **self_p)
+{
+    if (*self_p) {
+        yjc_db_t *self = *self_p;
+        if (self->conn)
+            PQfinish (self->conn);
+        free (self->conninfo);
+        free (self->schema);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+int
+yjc_db_ensure (yjc_db_t *self)
+{
+    if (self->conn && PQstatus (self->conn) == CONNECTION_OK)
+        return 0;
+    if (self->conn) {
+        zsys_warning ("db: connection lost, reconnecting");
+        PQfinish (self->conn);
+        self->conn = NULL;
+    }
+    return s_connect (self);
+}
+
+PGconn *
+yjc_db_conn (yjc_db_t *self)
+{
+    return self->conn;
+}
+
+//  Returns the prepared statement name for `sql`, preparing it if needed.
+static int
+s_prepare (yjc_db_t *self, const char *sql, int nparams, char name[16])
+{
+    for (int i = 0; i < self->nprepared; i++)
+        if (self->prepared[i] == sql) {
+            snprintf (name, 16, "s%d", i);
+            return 0;
+        }
+    if (self->nprepared == MAX_PREPARED) {
+        name[0] = 0; //  unnamed statement: still parameterised
+        return 0;
+    }
+    int index = self->nprepared;
+    snprintf (name, 16, "s%d", index);
+    PGresult *res = PQprepare (self->conn, name, sql, nparams, NULL);
+    bool ok = PQresultStatus (res) == PGRES_COMMAND_OK;
+    if (!ok)
+        s_fail (self, res, "prepare");
+    PQclear (res);
+    if (!ok)
+        return -1;
+    self->prepared[self->nprepared++] = sql;
+    return 0;
+}
+
+static PGresult *
+s_query (yjc_db_t *self, const char *sql, int nparams,
+         const char *const *params, const int *lengths, const int *formats,
+         int result_format)
+{
+    self->sqlstate[0] = 0;
+    if (!self->conn) {
+        s_fail (self, NULL, "query");
+        return NULL;
+    }
+    char name[16];
+    if (s_prepare (self, sql, nparams, name) != 0)
+        return NULL;
+    PGresult *res = name[0]
+                        ? PQexecPrepared (self->conn, name, nparams, params,
+                                          lengths, formats, result_format)
+                        : PQexecParams (self->conn, sql, nparams, NULL, params,
+                                        lengths, formats, result_format);
+    ExecStatusType st = PQresultStatus (res);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        s_fail (self, res, sql);
+        PQclear (res);
+        return NULL;
+    }
+    return res;
+}
+
+PGresult *
+yjc_db_query_bin (yjc_db_t *self, const char *sql, int nparams,
+                  const char *const *params, const int *lengths,
+                  const int *formats)
+{
+    return s_query (self, sql, nparams, params, lengths, formats, 0);
+}
+
+PGresult *
+yjc_db_query_raw (yjc_db_t *self, const char *sql, int nparams,
+                  const char *const *params, const int *lengths,
+                  const int *formats)
+{
+    return s_query (self, sql, nparams, params, lengths, formats, 1);
+}
+
+PGresult *
+yjc_db_query (yjc_db_t *self, const char *sql, int nparams,
+              const char *const *params)
+{
+    return yjc_db_query_bin (self, sql, nparams, params, NULL, NULL);
+}
+
+int
+yjc_db_exec (yjc_db_t *self, const char *sql, int nparams,
+             const char *const *params)
+{
+    PGresult *res = yjc_db_query (self, sql, nparams, params);
+    if (!res)
+        return -1;
+    const char *n = PQcmdTuples (res);
+    int rows = n && *n ? atoi (n) : 0;
+    PQclear (res);
+    return rows;
+}
+
+static int
+s_simple (yjc_db_t *self, const char *sql)
+{
+    return yjc_db_exec (self, sql, 0, NULL) < 0 ? -1 : 0;
+}
+
+int
+yjc_db_begin (yjc_db_t *self)
+{
+    return s_simple (self, "BEGIN");
+}
+
+int
+yjc_db_commit (yjc_db_t *self)
+{
+    return s_simple (self, "COMMIT");
+}
+
+int
+yjc_db_rollback (yjc_db_t *self)
+{
+    return s_simple (self, "ROLLBACK");
+}
+
+const char *
+yjc_db_sqlstate (yjc_db_t *self)
+{
+    return self->sqlstate;
+}
+
+const char *
+yjc_db_error (yjc_db_t *self)
+{
+    return self->error;
+}
+
+static int
+s_apply (yjc_db_t *self, const yjc_migration_t *m)
+{
+    const char *params[] = {m->name};
+    PGresult *res = yjc_db_query (
+        self, "SELECT 1 FROM schema_migrations WHERE name = $1", 1, params);
+    if (!res)
+        return -1;
+    bool done = PQntuples (res) > 0;
+    PQclear (res);
+    if (done)
+        return 0;
+    //  A migration file holds several statements: simple protocol, no
+    //  parameters, and it is our own text, never input.
+    res = PQexec (self->conn, m->sql);
+    bool ok = PQresultStatus (res) == PGRES_COMMAND_OK
+              || PQresultStatus (res) == PGRES_TUPLES_OK;
+    if (!ok)
+        s_fail (self, res, m->name);
+    PQclear (res);
+    if (!ok)
+        return -1;
+    if (yjc_db_exec (self, "INSERT INTO schema_migrations (name) VALUES ($1)",
+                     1, params)
+        < 0)
+        return -1;
+    zsys_info ("db: applied migration %s to schema %s", m->name,
+               self->schema);
+    return 0;
+}
+
+int
+yjc_db_migrate (yjc_db_t *self, const yjc_migration_t *list)
+{
+    if (yjc_db_ensure (self) != 0 || yjc_db_begin (self) != 0)
+        return -1;
+    //  Two instances starting together must not both apply a migration.
+    const char *params[] = {self->schema};
+    int rc = yjc_db_exec (self,
+                          "SELECT pg_advisory_xact_lock(hashtext('migrate:' "
+                          "|| $1::text))",
+                          1, params);
+    if (rc >= 0)
+        rc = yjc_db_exec (self,
+                          "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                          " name text PRIMARY KEY,"
+                          " applied_at timestamptz NOT NULL DEFAULT now())",
+                          0, NULL);
+    for (const yjc_migration_t *m = list; rc >= 0 && m->name; m++)
+        rc = s_apply (self, m);
+    if (rc < 0) {
+        yjc_db_rollback (self);
+        return -1;
+    }
+    return yjc_db_commit (self);
+}

@@ -1,0 +1,59 @@
+/*  yjc_db.h - one PostgreSQL connection of one service, to its own schema.
+
+    Every statement is parameterised and prepared once per connection (the
+    cache is keyed by the SQL text's address, so pass string literals).
+    Errors are logged with the SQLSTATE; a lost connection is re-opened by
+    yjc_db_ensure at the start of the next unit of work.                  */
+#ifndef YJC_DB_H_INCLUDED
+#define YJC_DB_H_INCLUDED
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+typedef struct _yjc_db_t yjc_db_t;
+
+typedef struct {
+    const char *name; //  "001_outbox.sql": applied once, in list order
+    const char *sql;
+} yjc_migration_t;
+
+//  Connects with `conninfo` and pins search_path to `schema`.  NULL on
+//  failure (logged).
+yjc_db_t *yjc_db_new (const char *conninfo, const char *schema);
+void yjc_db_destroy (yjc_db_t **self_p);
+
+//  Reconnects when the connection was lost.  0 when usable, -1 otherwise.
+int yjc_db_ensure (yjc_db_t *self);
+PGconn *yjc_db_conn (yjc_db_t *self);
+
+//  Runs a parameterised statement (text parameters, NULL = SQL NULL).
+//  Returns the result (caller PQclear()s) or NULL on error.
+PGresult *yjc_db_query (yjc_db_t *self, const char *sql, int nparams,
+                        const char *const *params);
+//  Same, with binary-capable parameters (lengths/formats may be NULL).
+PGresult *yjc_db_query_bin (yjc_db_t *self, const char *sql, int nparams,
+                            const char *const *params, const int *lengths,
+                            const int *formats);
+//  Same, asking for binary results (use it when every column is text,
+//  bytea or cast to text: the values are then raw bytes, no unescaping).
+PGresult *yjc_db_query_raw (yjc_db_t *self, const char *sql, int nparams,
+                            const char *const *params, const int *lengths,
+                            const int *formats);
+//  Runs a statement, discards the rows; returns rows affected or -1.
+int yjc_db_exec (yjc_db_t *self, const char *sql, int nparams,
+                 const char *const *params);
+//  BEGIN / COMMIT / ROLLBACK.  0 or -1.
+int yjc_db_begin (yjc_db_t *self);
+int yjc_db_commit (yjc_db_t *self);
+int yjc_db_rollback (yjc_db_t *self);
+
+//  SQLSTATE of the last failed statement ("" if none).
+const char *yjc_db_sqlstate (yjc_db_t *self);
+const char *yjc_db_error (yjc_db_t *self);
+
+//  Applies, under an advisory lock, every migration of `list` (NULL-name
+//  terminated) not yet recorded in the schema's schema_migrations table.
+//  0 or -1.
+int yjc_db_migrate (yjc_db_t *self, const yjc_migration_t *list);
+
+#endif

@@ -1,0 +1,172 @@
+/*  yjc_keys.c - the actor registry on disk.                               */
+#include "yjc_keys.h"
+
+struct _yjc_keys_t {
+    char *dir;            //  root of the registry
+    char *public_dir;     //  dir/public
+    char *secret_dir;     //  dir/secret
+    zcertstore_t *store;  //  public certificates, refreshed on change
+};
+
+yjc_keys_t *
+yjc_keys_new (const char *dir)
+{
+    yjc_keys_t *self = (yjc_keys_t *) zmalloc (sizeof (yjc_keys_t));
+    self->dir = strdup (dir);
+    self->public_dir = zsys_sprintf ("%s/public", dir);
+    self->secret_dir = zsys_sprintf ("%s/secret", dir);
+    zsys_dir_create ("%s", self->public_dir);
+    zsys_dir_create ("%s", self->secret_dir);
+    self->store = zcertstore_new (self->public_dir);
+    return self;
+}
+
+void
+yjc_keys_destroy (yjc_keys_t **self_p)
+{
+    if (*self_p) {
+        yjc_keys_t *self = *self_p;
+        zcertstore_destroy (&self->store);
+        zstr_free (&self->public_dir);
+        zstr_free (&self->secret_dir);
+        free (self->dir);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+const char *
+yjc_keys_dir (yjc_keys_t *self)
+{
+    return self->dir;
+}
+
+const char *
+yjc_keys_public_dir (yjc_keys_t *self)
+{
+    return self->public_dir;
+}
+
+bool
+yjc_actor_name_valid (const char *name)
+{
+    size_t len = strlen (name);
+    if (len == 0 || len > 32)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'
+              || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+static int
+s_actor_from_cert (zcert_t *cert, yjc_actor_t *out)
+{
+    const char *name = zcert_meta (cert, "name");
+    const char *role = zcert_meta (cert, "role");
+    const char *unit = zcert_meta (cert, "unit");
+    if (!name || !role || !yjc_actor_name_valid (name))
+        return -1;
+    int r = yjc_role_by_name (role);
+    if (r < 0)
+        return -1;
+    memset (out, 0, sizeof *out);
+    snprintf (out->name, sizeof out->name, "%s", name);
+    snprintf (out->unit, sizeof out->unit, "%s", unit ? unit : "");
+    snprintf (out->public_txt, sizeof out->public_txt, "%s",
+              zcert_public_txt (cert));
+    out->role = r;
+    //  A unit actor without its unit could see nothing; refuse it outright.
+    if (r == YJC_ROLE_UNIT && !*out->unit)
+        return -1;
+    return 0;
+}
+
+int
+yjc_keys_lookup (yjc_keys_t *self, const char *public_txt, yjc_actor_t *out)
+{
+    zcert_t *cert = zcertstore_lookup (self->store, public_txt);
+    return cert ? s_actor_from_cert (cert, out) : -1;
+}
+
+zcert_t *
+yjc_keys_load_secret (yjc_keys_t *self, const char *name)
+{
+    if (!yjc_actor_name_valid (name))
+        return NULL;
+    char *path = zsys_sprintf ("%s/%s.cert", self->secret_dir, name);
+    //  zcert_load reads PATH and PATH_secret
+    zcert_t *cert = zcert_load (path);
+    zstr_free (&path);
+    return cert;
+}
+
+zcert_t *
+yjc_keys_load_public (yjc_keys_t *self, const char *name)
+{
+    if (!yjc_actor_name_valid (name))
+        return NULL;
+    char *path = zsys_sprintf ("%s/%s.cert", self->public_dir, name);
+    zcert_t *cert = zcert_load (path);
+    zstr_free (&path);
+    return cert;
+}
+
+void
+yjc_keys_service_actor (int service, char name[33])
+{
+    snprintf (name, 33, "service-%s", yjc_service_name (service));
+}
+
+int
+yjc_keys_add (yjc_keys_t *self, const char *name, const char *role,
+              const char *unit, char *err, size_t errlen)
+{
+    if (!yjc_actor_name_valid (name)) {
+        snprintf (err, errlen, "actor name must be 1-32 of [a-z0-9_-]");
+        return -1;
+    }
+    int r = yjc_role_by_name (role);
+    if (r < 0) {
+        snprintf (err, errlen,
+                  "role must be unit, bureau, vendor, auditor, admin or "
+                  "service");
+        return -1;
+    }
+    if ((r == YJC_ROLE_UNIT) != (unit && *unit)) {
+        snprintf (err, errlen, "--unit is required for role unit, and only "
+                               "for it");
+        return -1;
+    }
+    if (unit && strlen (unit) > 128) {
+        snprintf (err, errlen, "unit name longer than 128 bytes");
+        return -1;
+    }
+    char *pub = zsys_sprintf ("%s/%s.cert", self->public_dir, name);
+    char *sec = zsys_sprintf ("%s/%s.cert_secret", self->secret_dir, name);
+    int rc = -1;
+    if (zsys_file_exists (pub))
+        snprintf (err, errlen, "actor %s already exists", name);
+    else {
+        zcert_t *cert = zcert_new ();
+        zcert_set_meta (cert, "name", "%s", name);
+        zcert_set_meta (cert, "role", "%s", role);
+        if (unit && *unit)
+            zcert_set_meta (cert, "unit", "%s", unit);
+        //  zcert_save_secret writes the pair as PATH_secret; the public
+        //  half also goes to the registry the services read.
+        if (zcert_save_secret (cert, sec) == 0
+            && zcert_save_public (cert, pub) == 0)
+            rc = 0;
+        else
+            snprintf (err, errlen, "cannot write key files under %s",
+                      self->dir);
+        zcert_destroy (&cert);
+    }
+    zstr_free (&pub);
+    zstr_free (&sec);
+    return rc;
+}

@@ -1,0 +1,116 @@
+#!/bin/sh
+# embedded.sh up|down|status - the platform on one machine: a PostgreSQL
+# cluster under var/pg, the five services and the reference vendor client
+# on loopback, logs in var/log, pid files in var/run.  `make up` / `make
+# down` call it; data survives a down/up.
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/deploy/pg.sh"
+VAR=${YJC_VAR:-$ROOT/var}
+BIN=${YJC_BIN:-$ROOT/build/bin}
+PGPORT=${YJC_PG_PORT:-54329}
+DB=yjcloud
+export YJC_KEYS="${YJC_KEYS:-$VAR/keys}"
+[ -f "$VAR/calendar-local.csv" ] && export YJC_CALENDAR_LOCAL="$VAR/calendar-local.csv"
+
+# service directory name, schema
+SERVICES="intake:intake review:review provisioning-adapter:provisioning billing:billing audit:audit"
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+start_daemon() { # NAME COMMAND...
+    name=$1
+    shift
+    if alive "$VAR/run/$name.pid"; then return 0; fi
+    nohup "$@" >>"$VAR/log/$name.log" 2>&1 &
+    echo $! >"$VAR/run/$name.pid"
+}
+
+demo_actors() {
+    cli="$BIN/yjcloud"
+    "$cli" keys init >/dev/null
+    for spec in "bureau:bureau:" "vendor:vendor:" "auditor:auditor:" \
+        "admin:admin:" "edu:unit:县教育局" "health:unit:县卫生健康局"; do
+        name=${spec%%:*} rest=${spec#*:}
+        role=${rest%%:*} unit=${rest#*:}
+        [ -f "$YJC_KEYS/public/$name.cert" ] && continue
+        if [ -n "$unit" ]; then
+            "$cli" actor add "$name" --role "$role" --unit "$unit" >/dev/null
+        else
+            "$cli" actor add "$name" --role "$role" >/dev/null
+        fi
+    done
+}
+
+up() {
+    mkdir -p "$VAR/log" "$VAR/run"
+    [ -d "$VAR/pg/data" ] || pg_init "$VAR/pg" "$PGPORT"
+    pg_running "$VAR/pg" || pg_start "$VAR/pg"
+    yjc_bootstrap "$PGPORT" "$DB" >/dev/null
+    demo_actors
+    for spec in $SERVICES; do
+        dir=${spec%%:*} schema=${spec#*:}
+        YJC_DB=$(yjc_conninfo "$PGPORT" "$DB" "$schema") \
+            start_daemon "$dir" "$BIN/yjc-$dir"
+    done
+    start_daemon vendor-sim "$BIN/yjc-vendor-sim" --as vendor
+    i=0
+    until "$BIN/yjcloud" --as admin status >/dev/null 2>&1; do
+        i=$((i + 1))
+        if [ $i -ge 60 ]; then
+            echo "services did not come up; see $VAR/log/" >&2
+            "$BIN/yjcloud" --as admin status >&2 || true
+            exit 1
+        fi
+        sleep 0.5
+    done
+    "$BIN/yjcloud" --as admin status
+    cat <<MSG
+
+永嘉县政务云业务管理平台已启动。
+  数据库   PostgreSQL 15，127.0.0.1:$PGPORT，数据在 $VAR/pg
+  服务     intake 7101, review 7102, provisioning-adapter 7103, billing 7104, audit 7105
+  日志     $VAR/log/    进程号 $VAR/run/
+  身份     $YJC_KEYS（bureau, vendor, auditor, admin, edu=县教育局, health=县卫生健康局）
+  命令行   export PATH=$BIN:\$PATH; yjcloud --help
+  停止     make down
+MSG
+}
+
+down() {
+    for pidfile in "$VAR"/run/*.pid; do
+        [ -f "$pidfile" ] || continue
+        pid=$(cat "$pidfile")
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            i=0
+            while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
+                sleep 0.1
+                i=$((i + 1))
+            done
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        rm -f "$pidfile"
+    done
+    pg_stop "$VAR/pg"
+    echo "已停止（数据保留在 $VAR）"
+}
+
+status() {
+    if pg_running "$VAR/pg"; then
+        echo "PostgreSQL: 运行中（127.0.0.1:$PGPORT）"
+    else
+        echo "PostgreSQL: 未运行"
+    fi
+    "$BIN/yjcloud" --as admin status
+}
+
+case "${1:-}" in
+up) up ;;
+down) down ;;
+status) status ;;
+*)
+    echo "usage: $0 up|down|status" >&2
+    exit 2
+    ;;
+esac

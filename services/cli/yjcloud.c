@@ -1,0 +1,825 @@
+/*  yjcloud - the command-line client of the platform.
+
+    Every command is a row of s_commands: its words, its arguments, who
+    answers it, and how its reply is shown.  Output is readable Chinese
+    text, or one JSON object with --json.  Whose key signs the requests
+    is chosen with --as NAME (or YJC_ACTOR); the services decide what that
+    actor may do.                                                        */
+#include "yjc_calendar.h"
+#include "yjc_client.h"
+#include "yjc_config.h"
+#include "yjc_json.h"
+#include "yjc_time.h"
+#include <getopt.h>
+
+typedef struct {
+    const char *as;          //  actor name
+    bool json;               //  one JSON object on stdout
+    int timeout_ms;
+    const char *opinion;     //  --opinion
+    const char *role;        //  --role
+    const char *unit;        //  --unit
+    const char *state;       //  --state
+    const char *app;         //  --app
+    int64_t after, limit;    //  --after, --limit
+    char **args;             //  positional arguments after the command
+    int nargs;
+} s_opts_t;
+
+typedef int (s_command_fn) (s_opts_t *opts);
+
+/* ---- output ------------------------------------------------------------ */
+
+static void
+s_print_json (const msgpack_object *obj)
+{
+    char *text = yjc_json_from_object (obj, true);
+    printf ("%s\n", text ? text : "null");
+    free (text);
+}
+
+static const char *
+s_state_zh (const char *state)
+{
+    static const char *map[][2] = {
+        {"submitted", "已提交，待受理"},  {"accepted", "已受理，待审核"},
+        {"declined", "不予受理"},         {"approved", "审核通过"},
+        {"rejected", "审核未通过"},       {"ordered", "已通知供应商开通测试环境"},
+        {"testing", "测试中"},            {"provision_failed", "开通失败"},
+        {"order_failed", "开通失败"},     {"pending", "待处理"},
+        {"acknowledged", "供应商已确认"}, {"done", "已完成"},
+        {"failed", "失败"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (streq (map[i][0], state))
+            return map[i][1];
+    return state;
+}
+
+//  Prints a string field with a Chinese label, if present.
+static void
+s_line (const char *label, const msgpack_object *obj, const char *key)
+{
+    const char *p;
+    size_t len;
+    if (yjc_obj_str (obj, key, &p, &len) && len)
+        printf ("%-10s %.*s\n", label, (int) len, p);
+}
+
+static int
+s_print_error (s_opts_t *opts, const yjc_reply_t *reply)
+{
+    if (opts->json) {
+        printf ("{\"ok\": false, \"error\": ");
+        char *text = yjc_json_from_object (reply->error, false);
+        printf ("%s}\n", text ? text : "null");
+        free (text);
+        return 1;
+    }
+    int code = yjc_err_by_code (reply->code);
+    fprintf (stderr, "错误 [%s] %s\n", reply->code,
+             code >= 0 ? yjc_err_zh ((yjc_err_t) code) : "");
+    if (*reply->message)
+        fprintf (stderr, "  %s\n", reply->message);
+    const msgpack_object *details = yjc_obj_get (reply->error, "details");
+    for (uint32_t i = 0; details && i < details->via.array.size; i++) {
+        char message[300];
+        yjc_obj_strcpy (&details->via.array.ptr[i], "message", message,
+                        sizeof message);
+        fprintf (stderr, "  - %s\n", message);
+    }
+    return 1;
+}
+
+/* ---- talking to services ----------------------------------------------- */
+
+typedef struct {
+    yjc_keys_t *keys;
+    zcert_t *cert;
+    yjc_client_t *client;
+    yjc_reply_t reply;
+} s_session_t;
+
+static int
+s_session_open (s_session_t *self, s_opts_t *opts, int service)
+{
+    memset (self, 0, sizeof *self);
+    yjc_reply_init (&self->reply);
+    if (!opts->as || !*opts->as) {
+        fprintf (stderr, "请用 --as 名称（或环境变量 YJC_ACTOR）指定以谁的身份操作\n");
+        return -1;
+    }
+    self->keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    self->cert = yjc_keys_load_secret (self->keys, opts->as);
+    if (!self->cert) {
+        fprintf (stderr, "找不到身份 %s 的密钥（%s/secret/%s.cert_secret）\n",
+                 opts->as, yjc_keys_dir (self->keys), opts->as);
+        return -1;
+    }
+    self->client = yjc_client_new_service (self->keys, service, self->cert);
+    if (!self->client) {
+        fprintf (stderr, "无法连接服务 %s\n", yjc_service_name (service));
+        return -1;
+    }
+    return 0;
+}
+
+static void
+s_session_close (s_session_t *self)
+{
+    yjc_client_destroy (&self->client);
+    zcert_destroy (&self->cert);
+    yjc_keys_destroy (&self->keys);
+    yjc_reply_release (&self->reply);
+}
+
+//  One request; returns the ok body, or NULL after printing why not.
+static const msgpack_object *
+s_call (s_session_t *self, s_opts_t *opts, int service, const char *type,
+        yjc_pack_t *body)
+{
+    if (s_session_open (self, opts, service) != 0)
+        return NULL;
+    if (yjc_client_call (self->client, type, body ? body->buf.data : NULL,
+                         body ? body->buf.size : 0, opts->timeout_ms,
+                         &self->reply)
+        != 0) {
+        fprintf (stderr, "服务 %s 无响应（%s）\n", yjc_service_name (service),
+                 yjc_config_endpoint (service));
+        return NULL;
+    }
+    if (!self->reply.ok) {
+        s_print_error (opts, &self->reply);
+        return NULL;
+    }
+    return self->reply.body;
+}
+
+//  Calls, prints --json output if asked; returns the body for text output.
+static const msgpack_object *
+s_call_body (s_session_t *session, s_opts_t *opts, int service,
+             const char *type, yjc_pack_t *body, bool *done)
+{
+    const msgpack_object *reply = s_call (session, opts, service, type, body);
+    *done = !reply || opts->json;
+    if (reply && opts->json)
+        s_print_json (reply);
+    return reply;
+}
+
+static void
+s_pack_app (yjc_pack_t *body, const char *app_id, const char *opinion)
+{
+    yjc_pack_init (body);
+    msgpack_pack_map (&body->pk, opinion ? 2 : 1);
+    yjc_pk_kv_str (&body->pk, "app_id", app_id);
+    if (opinion)
+        yjc_pk_kv_str (&body->pk, "opinion", opinion);
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static int
+s_cmd_status (s_opts_t *opts)
+{
+    int down = 0;
+    if (opts->json)
+        printf ("{\"services\": [");
+    else
+        printf ("%-14s %-6s %-8s %-8s %s\n", "服务", "状态", "版本",
+                "数据库", "待投递事件");
+    for (int s = 0; s < YJC_SVC_COUNT; s++) {
+        s_session_t session;
+        int saved = opts->timeout_ms;
+        opts->timeout_ms = 2000;
+        bool ok = s_session_open (&session, opts, s) == 0
+                  && yjc_client_call (session.client, "sys.status", NULL, 0,
+                                      opts->timeout_ms, &session.reply)
+                         == 0
+                  && session.reply.ok;
+        opts->timeout_ms = saved;
+        const msgpack_object *b = ok ? session.reply.body : NULL;
+        char version[32] = "-";
+        int64_t backlog = -1;
+        bool db = false;
+        if (b) {
+            yjc_obj_strcpy (b, "version", version, sizeof version);
+            yjc_obj_int (b, "outbox_backlog", &backlog);
+            const msgpack_object *d = yjc_obj_get (b, "db");
+            db = d && d->type == MSGPACK_OBJECT_BOOLEAN && d->via.boolean;
+        }
+        down += !ok;
+        if (opts->json)
+            printf ("%s{\"service\": \"%s\", \"up\": %s, \"version\": \"%s\", "
+                    "\"db\": %s, \"outbox_backlog\": %lld, \"endpoint\": "
+                    "\"%s\"}",
+                    s ? ", " : "", yjc_service_name (s), ok ? "true" : "false",
+                    version, db ? "true" : "false", (long long) backlog,
+                    yjc_config_endpoint (s));
+        else {
+            char count[24] = "-";
+            if (backlog >= 0)
+                snprintf (count, sizeof count, "%lld", (long long) backlog);
+            printf ("%-12s %-6s %-8s %-8s %s\n", yjc_service_name (s),
+                    ok ? "运行" : "停止", version,
+                    ok ? (db ? "可连接" : "不可连接") : "-", count);
+        }
+        s_session_close (&session);
+    }
+    if (opts->json)
+        printf ("]}\n");
+    return down ? 1 : 0;
+}
+
+static int
+s_cmd_keys_init (s_opts_t *opts)
+{
+    (void) opts;
+    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    int rc = 0;
+    for (int s = 0; s < YJC_SVC_COUNT && rc == 0; s++) {
+        char name[33], err[160];
+        yjc_keys_service_actor (s, name);
+        zcert_t *cert = yjc_keys_load_public (keys, name);
+        if (cert)
+            zcert_destroy (&cert);
+        else if (yjc_keys_add (keys, name, "service", NULL, err, sizeof err)
+                 != 0) {
+            fprintf (stderr, "%s\n", err);
+            rc = 1;
+        }
+    }
+    if (rc == 0 && !opts->json)
+        printf ("服务密钥已就绪：%s\n", yjc_keys_dir (keys));
+    yjc_keys_destroy (&keys);
+    return rc;
+}
+
+static int
+s_cmd_actor_add (s_opts_t *opts)
+{
+    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    char err[160];
+    int rc = yjc_keys_add (keys, opts->args[0], opts->role ? opts->role : "",
+                           opts->unit, err, sizeof err);
+    if (rc != 0)
+        fprintf (stderr, "无法创建身份：%s\n", err);
+    else if (opts->json)
+        printf ("{\"name\": \"%s\", \"role\": \"%s\", \"keys\": \"%s\"}\n",
+                opts->args[0], opts->role, yjc_keys_dir (keys));
+    else
+        printf ("已创建身份 %s（角色 %s%s%s），密钥在 %s/secret/%s.cert_secret\n",
+                opts->args[0], opts->role, opts->unit ? "，单位 " : "",
+                opts->unit ? opts->unit : "", yjc_keys_dir (keys),
+                opts->args[0]);
+    yjc_keys_destroy (&keys);
+    return rc ? 1 : 0;
+}
+
+static int
+s_cmd_actor_list (s_opts_t *opts)
+{
+    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    zdir_t *dir = zdir_new (yjc_keys_public_dir (keys), NULL);
+    zlist_t *files = dir ? zdir_list (dir) : zlist_new ();
+    if (opts->json)
+        printf ("{\"actors\": [");
+    int n = 0;
+    for (zfile_t *f = (zfile_t *) zlist_first (files); f;
+         f = (zfile_t *) zlist_next (files)) {
+        zcert_t *cert = zcert_load (zfile_filename (f, NULL));
+        const char *name = cert ? zcert_meta (cert, "name") : NULL;
+        if (name) {
+            const char *role = zcert_meta (cert, "role");
+            const char *unit = zcert_meta (cert, "unit");
+            if (opts->json)
+                printf ("%s{\"name\": \"%s\", \"role\": \"%s\", \"unit\": "
+                        "\"%s\"}",
+                        n ? ", " : "", name, role ? role : "",
+                        unit ? unit : "");
+            else
+                printf ("%-20s %-8s %s\n", name, role ? role : "",
+                        unit ? unit : "");
+            n++;
+        }
+        zcert_destroy (&cert);
+    }
+    if (opts->json)
+        printf ("]}\n");
+    zlist_destroy (&files);
+    zdir_destroy (&dir);
+    yjc_keys_destroy (&keys);
+    return 0;
+}
+
+static yjc_calendar_t *
+s_calendar (void)
+{
+    char err[256];
+    yjc_calendar_t *cal = yjc_calendar_load_default (err, sizeof err);
+    if (!cal)
+        fprintf (stderr, "无法读取工作日历：%s\n", err);
+    return cal;
+}
+
+static int
+s_parse_date (const char *text, yjc_date_t *d)
+{
+    if (yjc_date_parse (text, d) == 0)
+        return 0;
+    fprintf (stderr, "日期格式不正确：%s（应为 YYYY-MM-DD）\n", text);
+    return -1;
+}
+
+static int
+s_calendar_result (s_opts_t *opts, int rc, const char *err,
+                   const char *what, yjc_date_t result)
+{
+    char out[11];
+    if (rc != 0) {
+        if (opts->json)
+            printf ("{\"ok\": false, \"error\": {\"code\": "
+                    "\"calendar_uncovered\", \"message\": \"%s\"}}\n",
+                    err);
+        else
+            fprintf (stderr, "%s：%s\n", yjc_err_zh (YJC_E_CALENDAR_UNCOVERED),
+                     err);
+        return 1;
+    }
+    yjc_date_format (result, out);
+    static const char *weekdays[] = {"", "一", "二", "三", "四", "五", "六", "日"};
+    if (opts->json)
+        printf ("{\"from\": \"%s\", \"%s\": \"%s\", \"result\": \"%s\"}\n",
+                opts->args[0], streq (what, "workdays") ? "n" : "period",
+                opts->args[1], out);
+    else
+        printf ("%s（星期%s）\n", out, weekdays[yjc_date_weekday (result)]);
+    return 0;
+}
+
+static int
+s_cmd_calendar_workdays (s_opts_t *opts)
+{
+    yjc_date_t d, out = {0, 0, 0};
+    char *end;
+    long n = strtol (opts->args[1], &end, 10);
+    if (s_parse_date (opts->args[0], &d) != 0)
+        return 2;
+    if (*end || n < 0 || n > 10000) {
+        fprintf (stderr, "工作日数应为 0 到 10000 的整数：%s\n", opts->args[1]);
+        return 2;
+    }
+    yjc_calendar_t *cal = s_calendar ();
+    if (!cal)
+        return 1;
+    char err[128] = "";
+    int rc = yjc_calendar_add_workdays (cal, d, (int) n, &out, err, sizeof err);
+    yjc_calendar_destroy (&cal);
+    return s_calendar_result (opts, rc, err, "workdays", out);
+}
+
+static int
+s_cmd_calendar_period (s_opts_t *opts)
+{
+    yjc_date_t d, out = {0, 0, 0};
+    int n;
+    char unit;
+    if (s_parse_date (opts->args[0], &d) != 0)
+        return 2;
+    if (yjc_period_parse (opts->args[1], &n, &unit) != 0) {
+        fprintf (stderr, "期限格式不正确：%s（如 15d、3m、3y）\n", opts->args[1]);
+        return 2;
+    }
+    yjc_calendar_t *cal = s_calendar ();
+    if (!cal)
+        return 1;
+    char err[128] = "";
+    int rc = yjc_calendar_period_end (cal, d, n, unit, &out, err, sizeof err);
+    yjc_calendar_destroy (&cal);
+    return s_calendar_result (opts, rc, err, "period", out);
+}
+
+static int
+s_cmd_calendar_is_workday (s_opts_t *opts)
+{
+    yjc_date_t d;
+    if (s_parse_date (opts->args[0], &d) != 0)
+        return 2;
+    yjc_calendar_t *cal = s_calendar ();
+    if (!cal)
+        return 1;
+    bool yes = false;
+    char err[128] = "";
+    int rc = yjc_calendar_is_workday (cal, d, &yes, err, sizeof err);
+    yjc_calendar_destroy (&cal);
+    if (rc != 0) {
+        fprintf (stderr, "%s：%s\n", yjc_err_zh (YJC_E_CALENDAR_UNCOVERED), err);
+        return 1;
+    }
+    if (opts->json)
+        printf ("{\"date\": \"%s\", \"workday\": %s}\n", opts->args[0],
+                yes ? "true" : "false");
+    else
+        printf ("%s\n", yes ? "是（工作日）" : "否（休息日）");
+    return 0;
+}
+
+static int
+s_cmd_apply (s_opts_t *opts)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = fopen (opts->args[0], "rb");
+    if (f) {
+        text = (char *) malloc (YJC_MAX_FRAME + 1);
+        len = text ? fread (text, 1, YJC_MAX_FRAME + 1, f) : 0;
+        fclose (f);
+    }
+    if (!text || len > YJC_MAX_FRAME) {
+        fprintf (stderr, "无法读取申请表 %s%s\n", opts->args[0],
+                 text ? "（超过 1 MiB）" : "");
+        free (text);
+        return 2;
+    }
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, 1);
+    yjc_pk_str (&body.pk, "form");
+    char err[160];
+    int rc = yjc_json_to_msgpack (text, len, &body.buf, err, sizeof err);
+    free (text);
+    if (rc != 0) {
+        fprintf (stderr, "申请表不是合法的 JSON：%s\n", err);
+        yjc_pack_release (&body);
+        return 2;
+    }
+    s_session_t session;
+    bool done;
+    const msgpack_object *b = s_call_body (
+        &session, opts, YJC_SVC_INTAKE, "application.submit", &body, &done);
+    if (!done) {
+        char app_id[33];
+        printf ("申请已提交，受理编号 %s\n",
+                yjc_obj_strcpy (b, "app_id", app_id, sizeof app_id));
+    }
+    rc = b ? 0 : 1;
+    s_session_close (&session);
+    yjc_pack_release (&body);
+    return rc;
+}
+
+//  accept / decline / approve / reject: one shape, four wire types.
+static int
+s_decision (s_opts_t *opts, const char *type, const char *done_zh)
+{
+    yjc_pack_t body;
+    s_pack_app (&body, opts->args[0], opts->opinion);
+    s_session_t session;
+    bool done;
+    const msgpack_object *b = s_call_body (&session, opts, YJC_SVC_REVIEW,
+                                           type, &body, &done);
+    if (!done) {
+        printf ("%s：%s\n", opts->args[0], done_zh);
+        s_line ("审核期限", b, "decide_due");
+    }
+    int rc = b ? 0 : 1;
+    s_session_close (&session);
+    yjc_pack_release (&body);
+    return rc;
+}
+
+static int
+s_cmd_accept (s_opts_t *opts)
+{
+    return s_decision (opts, "review.accept", "已受理");
+}
+
+static int
+s_cmd_decline (s_opts_t *opts)
+{
+    return s_decision (opts, "review.decline", "不予受理");
+}
+
+static int
+s_cmd_approve (s_opts_t *opts)
+{
+    return s_decision (opts, "review.approve", "审核通过，已通知供应商开通测试环境");
+}
+
+static int
+s_cmd_reject (s_opts_t *opts)
+{
+    return s_decision (opts, "review.reject", "审核未通过");
+}
+
+static int
+s_cmd_show (s_opts_t *opts)
+{
+    yjc_pack_t body;
+    s_pack_app (&body, opts->args[0], NULL);
+    s_session_t intake, review;
+    const msgpack_object *a = s_call (&intake, opts, YJC_SVC_INTAKE,
+                                      "application.get", &body);
+    const msgpack_object *r = a ? s_call (&review, opts, YJC_SVC_REVIEW,
+                                          "review.get", &body)
+                                : NULL;
+    if (!a)
+        memset (&review, 0, sizeof review);
+    if (a && opts->json) {
+        printf ("{\"application\": ");
+        char *text = yjc_json_from_object (a, false);
+        printf ("%s, \"review\": ", text ? text : "null");
+        free (text);
+        text = r ? yjc_json_from_object (r, false) : NULL;
+        printf ("%s}\n", text ? text : "null");
+        free (text);
+    }
+    else if (a) {
+        char state[33];
+        printf ("永嘉县政务云平台资源申请审核表\n");
+        s_line ("受理编号", a, "app_id");
+        s_line ("申请单位", a, "unit");
+        s_line ("项目名称", a, "project");
+        printf ("%-10s %s\n", "当前状态",
+                s_state_zh (yjc_obj_strcpy (a, "state", state, sizeof state)));
+        s_line ("提交时间", a, "submitted_at");
+        if (r) {
+            s_line ("受理期限", r, "accept_due");
+            s_line ("期限依据", r, "accept_rule");
+            s_line ("审核期限", r, "decide_due");
+            s_line ("期限依据", r, "decide_rule");
+            s_line ("审核意见", r, "opinion");
+        }
+        const msgpack_object *h = yjc_obj_get (a, "history");
+        printf ("办理过程：\n");
+        for (uint32_t i = 0; h && i < h->via.array.size; i++) {
+            const msgpack_object *e = &h->via.array.ptr[i];
+            char at[32], st[33], note[256];
+            yjc_obj_strcpy (e, "at", at, sizeof at);
+            yjc_obj_strcpy (e, "state", st, sizeof st);
+            yjc_obj_strcpy (e, "note", note, sizeof note);
+            printf ("  %s  %s%s%s\n", at, s_state_zh (st), *note ? "  " : "",
+                    note);
+        }
+    }
+    int rc = a ? 0 : 1;
+    s_session_close (&intake);
+    if (a)
+        s_session_close (&review);
+    yjc_pack_release (&body);
+    return rc;
+}
+
+static int
+s_cmd_list (s_opts_t *opts)
+{
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, opts->state ? 1 : 0);
+    if (opts->state)
+        yjc_pk_kv_str (&body.pk, "state", opts->state);
+    s_session_t session;
+    bool done;
+    const msgpack_object *b = s_call_body (&session, opts, YJC_SVC_INTAKE,
+                                           "application.list", &body, &done);
+    if (!done) {
+        const msgpack_object *list = yjc_obj_get (b, "applications");
+        printf ("%-9s %-20s %-16s %s\n", "受理编号", "提交时间", "状态",
+                "单位 / 项目");
+        for (uint32_t i = 0; list && i < list->via.array.size; i++) {
+            const msgpack_object *e = &list->via.array.ptr[i];
+            char id[33], at[32], st[33], unit[129], project[129];
+            printf ("%-9s %-20s %-16s %s / %s\n",
+                    yjc_obj_strcpy (e, "app_id", id, sizeof id),
+                    yjc_obj_strcpy (e, "submitted_at", at, sizeof at),
+                    s_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
+                    yjc_obj_strcpy (e, "unit", unit, sizeof unit),
+                    yjc_obj_strcpy (e, "project", project, sizeof project));
+        }
+    }
+    int rc = b ? 0 : 1;
+    s_session_close (&session);
+    yjc_pack_release (&body);
+    return rc;
+}
+
+static int
+s_cmd_orders (s_opts_t *opts)
+{
+    s_session_t session;
+    bool done;
+    const msgpack_object *b = s_call_body (&session, opts, YJC_SVC_PROVISIONING,
+                                           "order.fetch", NULL, &done);
+    if (!done) {
+        const msgpack_object *list = yjc_obj_get (b, "orders");
+        printf ("%-8s %-8s %-10s %-14s %s\n", "订单", "申请", "类型",
+                "状态", "交付期限");
+        for (uint32_t i = 0; list && i < list->via.array.size; i++) {
+            const msgpack_object *e = &list->via.array.ptr[i];
+            char id[33], app[33], kind[17], st[17], due[11];
+            printf ("%-8s %-8s %-10s %-14s %s\n",
+                    yjc_obj_strcpy (e, "order_id", id, sizeof id),
+                    yjc_obj_strcpy (e, "app_id", app, sizeof app),
+                    streq (yjc_obj_strcpy (e, "kind", kind, sizeof kind),
+                           "test_env")
+                        ? "测试环境"
+                        : kind,
+                    s_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
+                    yjc_obj_strcpy (e, "deadline", due, sizeof due));
+        }
+    }
+    int rc = b ? 0 : 1;
+    s_session_close (&session);
+    return rc;
+}
+
+static int
+s_cmd_allocations (s_opts_t *opts)
+{
+    yjc_pack_t body;
+    s_pack_app (&body, opts->args[0], NULL);
+    s_session_t session;
+    bool done;
+    const msgpack_object *b = s_call_body (
+        &session, opts, YJC_SVC_BILLING, "billing.allocations", &body, &done);
+    if (!done) {
+        const msgpack_object *list = yjc_obj_get (b, "allocations");
+        printf ("%-8s %-6s %-6s %-20s %s\n", "订单", "阶段", "资源项",
+                "起", "止");
+        for (uint32_t i = 0; list && i < list->via.array.size; i++) {
+            const msgpack_object *e = &list->via.array.ptr[i];
+            char id[33], stage[17], lines[12], from[32], to[32];
+            yjc_obj_strcpy (e, "stage", stage, sizeof stage);
+            yjc_obj_strcpy (e, "to", to, sizeof to);
+            printf ("%-8s %-6s %-6s %-20s %s\n",
+                    yjc_obj_strcpy (e, "order_id", id, sizeof id),
+                    streq (stage, "test") ? "测试" : "生产",
+                    yjc_obj_strcpy (e, "lines", lines, sizeof lines),
+                    yjc_obj_strcpy (e, "from", from, sizeof from),
+                    *to ? to : "（使用中）");
+        }
+    }
+    int rc = b ? 0 : 1;
+    s_session_close (&session);
+    yjc_pack_release (&body);
+    return rc;
+}
+
+static int
+s_cmd_audit_events (s_opts_t *opts)
+{
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, (opts->app ? 1 : 0) + (opts->after ? 1 : 0)
+                                    + (opts->limit ? 1 : 0));
+    if (opts->app)
+        yjc_pk_kv_str (&body.pk, "app_id", opts->app);
+    if (opts->after)
+        yjc_pk_kv_int (&body.pk, "after", opts->after);
+    if (opts->limit)
+        yjc_pk_kv_int (&body.pk, "limit", opts->limit);
+    s_session_t session;
+    bool done;
+    const msgpack_object *b = s_call_body (&session, opts, YJC_SVC_AUDIT,
+                                           "audit.events", &body, &done);
+    if (!done) {
+        const msgpack_object *list = yjc_obj_get (b, "events");
+        printf ("%-6s %-26s %-14s %-9s %s\n", "序号", "发生时间", "来源",
+                "申请", "事件");
+        for (uint32_t i = 0; list && i < list->via.array.size; i++) {
+            const msgpack_object *e = &list->via.array.ptr[i];
+            char seq[24], at[40], source[33], app[33], type[65];
+            yjc_obj_strcpy (e, "type", type, sizeof type);
+            int t = yjc_event_by_wire (type, strlen (type));
+            printf ("%-6s %-26s %-12s %-9s %s（%s）\n",
+                    yjc_obj_strcpy (e, "seq", seq, sizeof seq),
+                    yjc_obj_strcpy (e, "at", at, sizeof at),
+                    yjc_obj_strcpy (e, "source", source, sizeof source),
+                    yjc_obj_strcpy (e, "app_id", app, sizeof app),
+                    t >= 0 ? yjc_event_defs[t].zh : type, type);
+        }
+    }
+    int rc = b ? 0 : 1;
+    s_session_close (&session);
+    yjc_pack_release (&body);
+    return rc;
+}
+
+/* ---- the command table ------------------------------------------------- */
+
+typedef struct {
+    const char *words;      //  "calendar workdays"
+    int nargs;              //  positional arguments after the words
+    s_command_fn *fn;
+    const char *usage;      //  arguments, for help
+    const char *help;       //  in Chinese
+} s_command_t;
+
+static const s_command_t s_commands[] = {
+    {"status", 0, s_cmd_status, "", "各服务运行状态、版本、数据库、待投递事件"},
+    {"keys init", 0, s_cmd_keys_init, "", "生成各服务自己的密钥（已有则保留）"},
+    {"actor add", 1, s_cmd_actor_add, "NAME --role ROLE [--unit UNIT]",
+     "新增身份（unit/bureau/vendor/auditor/admin）及其密钥"},
+    {"actor list", 0, s_cmd_actor_list, "", "列出全部身份"},
+    {"calendar workdays", 2, s_cmd_calendar_workdays, "DATE N",
+     "DATE 之后第 N 个工作日（期限截止日）"},
+    {"calendar period", 2, s_cmd_calendar_period, "DATE 15d|3m|3y",
+     "自 DATE 起的期间届满日（遇休息日顺延）"},
+    {"calendar is-workday", 1, s_cmd_calendar_is_workday, "DATE",
+     "是否工作日"},
+    {"apply", 1, s_cmd_apply, "FORM.json", "提交资源申请审核表（单位）"},
+    {"list", 0, s_cmd_list, "[--state STATE]", "申请列表"},
+    {"show", 1, s_cmd_show, "APP", "查看申请及办理过程"},
+    {"accept", 1, s_cmd_accept, "APP", "受理（主管部门）"},
+    {"decline", 1, s_cmd_decline, "APP --opinion TEXT", "不予受理（主管部门）"},
+    {"approve", 1, s_cmd_approve, "APP [--opinion TEXT]", "审核通过（主管部门）"},
+    {"reject", 1, s_cmd_reject, "APP --opinion TEXT", "审核不通过（主管部门）"},
+    {"orders", 0, s_cmd_orders, "", "待处理订单（供应商）"},
+    {"allocations", 1, s_cmd_allocations, "APP", "资源分配与计费区间"},
+    {"audit events", 0, s_cmd_audit_events,
+     "[--app APP] [--after SEQ] [--limit N]", "审计记录（审计、主管部门）"},
+};
+
+static void
+s_usage (FILE *out)
+{
+    fprintf (out, "用法：yjcloud [--as 身份] [--json] 命令 …\n\n命令：\n");
+    for (size_t i = 0; i < sizeof s_commands / sizeof *s_commands; i++)
+        fprintf (out, "  %-22s %-34s %s\n", s_commands[i].words,
+                 s_commands[i].usage, s_commands[i].help);
+    fprintf (out, "\n选项：--as NAME（或 YJC_ACTOR）以该身份操作；--json 输出 "
+                  "JSON；--timeout MS。\n");
+}
+
+//  Finds the command whose words start argv; sets *used to their count.
+static const s_command_t *
+s_find (int argc, char **argv, int *used)
+{
+    for (size_t i = 0; i < sizeof s_commands / sizeof *s_commands; i++) {
+        char words[64];
+        snprintf (words, sizeof words, "%s", s_commands[i].words);
+        int n = 0;
+        bool match = true;
+        for (char *w = strtok (words, " "); w; w = strtok (NULL, " "), n++)
+            if (n >= argc || !streq (argv[n], w))
+                match = false;
+        if (match) {
+            *used = n;
+            return &s_commands[i];
+        }
+    }
+    return NULL;
+}
+
+int
+main (int argc, char **argv)
+{
+    zsys_init ();
+    zsys_set_logstream (stderr);
+    s_opts_t opts = {.as = getenv ("YJC_ACTOR"), .timeout_ms = 10000};
+    static struct option longopts[]
+        = {{"as", required_argument, 0, 'a'},
+           {"json", no_argument, 0, 'j'},
+           {"timeout", required_argument, 0, 't'},
+           {"opinion", required_argument, 0, 'o'},
+           {"role", required_argument, 0, 'r'},
+           {"unit", required_argument, 0, 'u'},
+           {"state", required_argument, 0, 's'},
+           {"app", required_argument, 0, 'p'},
+           {"after", required_argument, 0, 'f'},
+           {"limit", required_argument, 0, 'l'},
+           {"help", no_argument, 0, 'h'},
+           {0, 0, 0, 0}};
+    //  GNU getopt permutes: options may stand anywhere, and the command's
+    //  words and arguments end up in argv[optind..].
+    int c;
+    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a': opts.as = optarg; break;
+        case 'j': opts.json = true; break;
+        case 't': opts.timeout_ms = atoi (optarg) > 0 ? atoi (optarg) : 10000; break;
+        case 'o': opts.opinion = optarg; break;
+        case 'r': opts.role = optarg; break;
+        case 'u': opts.unit = optarg; break;
+        case 's': opts.state = optarg; break;
+        case 'p': opts.app = optarg; break;
+        case 'f': opts.after = atoll (optarg); break;
+        case 'l': opts.limit = atoll (optarg); break;
+        case 'h': s_usage (stdout); return 0;
+        default: s_usage (stderr); return 2;
+        }
+    }
+    int used = 0;
+    const s_command_t *cmd = s_find (argc - optind, argv + optind, &used);
+    if (!cmd) {
+        s_usage (stderr);
+        return 2;
+    }
+    opts.args = argv + optind + used;
+    opts.nargs = argc - optind - used;
+    if (opts.nargs != cmd->nargs) {
+        fprintf (stderr, "用法：yjcloud %s %s\n", cmd->words, cmd->usage);
+        return 2;
+    }
+    return cmd->fn (&opts);
+}

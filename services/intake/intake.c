@@ -1,0 +1,271 @@
+/*  yjc-intake: the unit's application (R7, R8).
+
+    A unit submits its form (资源申请审核表); intake stores it under an
+    intake id and announces it (application.submitted).  Later stages are
+    decided elsewhere; intake follows them through their events so that a
+    unit can see where its application is.                               */
+#include "yjc_json.h"
+#include "yjc_server.h"
+
+extern const yjc_migration_t yjc_intake_migrations[];
+
+//  The state an event moves an application to, as intake shows it.
+static const struct {
+    int event;
+    const char *state;
+} s_follow[] = {
+    {YJC_EV_APPLICATION_ACCEPTED, "accepted"},
+    {YJC_EV_APPLICATION_DECLINED, "declined"},
+    {YJC_EV_APPLICATION_APPROVED, "approved"},
+    {YJC_EV_APPLICATION_REJECTED, "rejected"},
+    {YJC_EV_ORDER_COMPLETED, "testing"},
+    {YJC_EV_ORDER_FAILED, "provision_failed"},
+};
+
+static int
+s_existing (yjc_ctx_t *ctx, char app_id[33])
+{
+    const char *params[] = {ctx->actor->name, ctx->request_id};
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT app_id FROM applications"
+        " WHERE submitted_by = $1 AND request_id = $2",
+        2, params);
+    if (!res)
+        return YJC_DB_ERROR;
+    int found = PQntuples (res);
+    if (found)
+        snprintf (app_id, 33, "%s", PQgetvalue (res, 0, 0));
+    PQclear (res);
+    return found;
+}
+
+static int
+s_insert (yjc_ctx_t *ctx, const msgpack_object *form, const char *project,
+          char app_id[33])
+{
+    char *json = yjc_json_from_object (form, false);
+    if (!json)
+        return YJC_DB_ERROR; //  out of memory
+    yjc_pack_t mp;
+    yjc_pack_init (&mp);
+    msgpack_pack_object (&mp.pk, *form);
+    const char *params[] = {ctx->actor->unit, ctx->actor->name,
+                            ctx->request_id,  project,
+                            json,             mp.buf.data,
+                            ctx->now_iso};
+    int lengths[] = {0, 0, 0, 0, 0, (int) mp.buf.size, 0};
+    int formats[] = {0, 0, 0, 0, 0, 1, 0};
+    PGresult *res = yjc_db_query_bin (
+        ctx->db,
+        "WITH a AS (INSERT INTO applications (app_id, unit, submitted_by,"
+        " request_id, project, form, form_mp, submitted_at, updated_at)"
+        " VALUES ('A' || lpad(nextval('app_seq')::text, 6, '0'),"
+        " $1, $2, $3, $4, $5, $6, $7, $7) RETURNING app_id)"
+        " INSERT INTO history (app_id, at, state)"
+        " SELECT app_id, $7, 'submitted' FROM a RETURNING app_id",
+        7, params, lengths, formats);
+    free (json);
+    yjc_pack_release (&mp);
+    if (!res)
+        return YJC_DB_ERROR;
+    snprintf (app_id, 33, "%s", PQgetvalue (res, 0, 0));
+    PQclear (res);
+    return 0;
+}
+
+static void
+s_reply_submitted (yjc_ctx_t *ctx, const char *app_id, bool duplicate)
+{
+    msgpack_pack_map (ctx->reply, 3);
+    yjc_pk_kv_str (ctx->reply, "app_id", app_id);
+    yjc_pk_kv_str (ctx->reply, "state", "submitted");
+    yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
+}
+
+//  application.submit - R7: every application enters here; R8 form.
+static int
+s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    const msgpack_object *form = yjc_obj_get (body, "form");
+    const msgpack_object *unit = yjc_obj_get (form, "unit");
+    const msgpack_object *project = yjc_obj_get (form, "project");
+    char unit_name[129], project_name[129];
+    yjc_obj_strcpy (unit, "name", unit_name, sizeof unit_name);
+    yjc_obj_strcpy (project, "name", project_name, sizeof project_name);
+    //  The unit is who the key says, never what the form says.
+    if (strcmp (unit_name, ctx->actor->unit) != 0)
+        return yjc_ctx_fail (ctx, YJC_E_INVALID_VALUE, "body.form.unit.name",
+                             "must be your own unit, %s", ctx->actor->unit);
+    char app_id[33];
+    int found = s_existing (ctx, app_id);
+    if (found < 0)
+        return found;
+    if (found) {
+        s_reply_submitted (ctx, app_id, true);
+        return 0;
+    }
+    int rc = s_insert (ctx, form, project_name, app_id);
+    if (rc != 0)
+        return rc;
+    yjc_pack_t ev;
+    yjc_pack_init (&ev);
+    msgpack_pack_map (&ev.pk, 5);
+    yjc_pk_kv_str (&ev.pk, "app_id", app_id);
+    yjc_pk_kv_str (&ev.pk, "unit", ctx->actor->unit);
+    yjc_pk_kv_str (&ev.pk, "project", project_name);
+    yjc_pk_kv_str (&ev.pk, "submitted_at", ctx->now_iso);
+    yjc_pk_kv_obj (&ev.pk, "form", form);
+    rc = yjc_ctx_emit (ctx, YJC_EV_APPLICATION_SUBMITTED, app_id, &ev);
+    yjc_pack_release (&ev);
+    if (rc == 0)
+        s_reply_submitted (ctx, app_id, false);
+    return rc;
+}
+
+static void
+s_pack_history (yjc_ctx_t *ctx, const char *app_id)
+{
+    const char *params[] = {app_id};
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT to_char(at, 'YYYY-MM-DD HH24:MI:SS'), state,"
+        " coalesce(event_id, ''), coalesce(note, '')"
+        " FROM history WHERE app_id = $1 ORDER BY at, state",
+        1, params);
+    int n = res ? PQntuples (res) : 0;
+    yjc_pk_str (ctx->reply, "history");
+    msgpack_pack_array (ctx->reply, n);
+    for (int i = 0; i < n; i++) {
+        msgpack_pack_map (ctx->reply, 4);
+        yjc_pk_kv_str (ctx->reply, "at", PQgetvalue (res, i, 0));
+        yjc_pk_kv_str (ctx->reply, "state", PQgetvalue (res, i, 1));
+        yjc_pk_kv_str (ctx->reply, "event_id", PQgetvalue (res, i, 2));
+        yjc_pk_kv_str (ctx->reply, "note", PQgetvalue (res, i, 3));
+    }
+    PQclear (res);
+}
+
+//  application.get - a unit sees only its own (not_found otherwise: the
+//  existence of another unit's application is not revealed).
+static int
+s_get (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    char app_id[33];
+    yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
+    const char *params[] = {app_id};
+    PGresult *res = yjc_db_query_raw (
+        ctx->db,
+        "SELECT unit, project, state,"
+        " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS'),"
+        " to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS'), form_mp"
+        " FROM applications WHERE app_id = $1",
+        1, params, NULL, NULL);
+    if (!res)
+        return YJC_DB_ERROR;
+    if (PQntuples (res) == 0 || !yjc_ctx_may_see (ctx, PQgetvalue (res, 0, 0))) {
+        PQclear (res);
+        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s",
+                             app_id);
+    }
+    msgpack_packer *pk = ctx->reply;
+    msgpack_pack_map (pk, 8);
+    yjc_pk_kv_str (pk, "app_id", app_id);
+    yjc_pk_kv_str (pk, "unit", PQgetvalue (res, 0, 0));
+    yjc_pk_kv_str (pk, "project", PQgetvalue (res, 0, 1));
+    yjc_pk_kv_str (pk, "state", PQgetvalue (res, 0, 2));
+    yjc_pk_kv_str (pk, "submitted_at", PQgetvalue (res, 0, 3));
+    yjc_pk_kv_str (pk, "updated_at", PQgetvalue (res, 0, 4));
+    yjc_pk_kv_raw (pk, "form", PQgetvalue (res, 0, 5),
+                   PQgetlength (res, 0, 5));
+    PQclear (res);
+    s_pack_history (ctx, app_id);
+    return 0;
+}
+
+//  application.list - own applications for a unit, all for the bureau.
+static int
+s_list (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    char state[33], limit[16];
+    int64_t n = 100;
+    yjc_obj_strcpy (body, "state", state, sizeof state);
+    yjc_obj_int (body, "limit", &n);
+    snprintf (limit, sizeof limit, "%lld", (long long) n);
+    bool unit = ctx->actor->role == YJC_ROLE_UNIT;
+    const char *params[] = {unit ? ctx->actor->unit : NULL,
+                            *state ? state : NULL, limit};
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT app_id, unit, project, state,"
+        " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS')"
+        " FROM applications"
+        " WHERE ($1::text IS NULL OR unit = $1)"
+        " AND ($2::text IS NULL OR state = $2)"
+        " ORDER BY submitted_at DESC, app_id DESC LIMIT $3::int",
+        3, params);
+    if (!res)
+        return YJC_DB_ERROR;
+    int rows = PQntuples (res);
+    msgpack_pack_map (ctx->reply, 1);
+    yjc_pk_str (ctx->reply, "applications");
+    msgpack_pack_array (ctx->reply, rows);
+    static const char *keys[] = {"app_id", "unit", "project", "state",
+                                 "submitted_at"};
+    for (int i = 0; i < rows; i++) {
+        msgpack_pack_map (ctx->reply, 5);
+        for (int k = 0; k < 5; k++)
+            yjc_pk_kv_str (ctx->reply, keys[k], PQgetvalue (res, i, k));
+    }
+    PQclear (res);
+    return 0;
+}
+
+//  Follows the other stages: records the state an event announces.
+static int
+s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    const char *state = NULL;
+    for (size_t i = 0; i < sizeof s_follow / sizeof s_follow[0]; i++)
+        if (s_follow[i].event == ev->type)
+            state = s_follow[i].state;
+    char note[256];
+    yjc_obj_strcpy (ev->payload, "opinion", note, sizeof note);
+    if (!*note)
+        yjc_obj_strcpy (ev->payload, "reason", note, sizeof note);
+    const char *params[] = {ev->app_id, ev->at, state, ev->event_id,
+                            *note ? note : NULL};
+    int rows = yjc_db_exec (
+        ctx->db,
+        "WITH a AS (UPDATE applications SET state = $3, updated_at = $2"
+        " WHERE app_id = $1 RETURNING app_id)"
+        " INSERT INTO history (app_id, at, state, event_id, note)"
+        " SELECT app_id, $2, $3, $4, $5 FROM a",
+        5, params);
+    if (rows < 0)
+        return YJC_DB_ERROR;
+    if (rows == 0)
+        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "app_id", "%s",
+                             ev->app_id);
+    return 0;
+}
+
+static const yjc_service_def_t s_intake = {
+    .service = YJC_SVC_INTAKE,
+    .migrations = yjc_intake_migrations,
+    .handlers = {[YJC_MSG_APPLICATION_SUBMIT] = s_submit,
+                 [YJC_MSG_APPLICATION_GET] = s_get,
+                 [YJC_MSG_APPLICATION_LIST] = s_list},
+    .on_event = {[YJC_EV_APPLICATION_ACCEPTED] = s_on_stage,
+                 [YJC_EV_APPLICATION_DECLINED] = s_on_stage,
+                 [YJC_EV_APPLICATION_APPROVED] = s_on_stage,
+                 [YJC_EV_APPLICATION_REJECTED] = s_on_stage,
+                 [YJC_EV_ORDER_COMPLETED] = s_on_stage,
+                 [YJC_EV_ORDER_FAILED] = s_on_stage},
+};
+
+int
+main (int argc, char **argv)
+{
+    return yjc_server_main (&s_intake, argc, argv);
+}

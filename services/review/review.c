@@ -1,0 +1,324 @@
+/*  yjc-review: the bureau's decisions (R9) and their deadlines.
+
+    The lifecycle of review is one table (s_transitions): which action is
+    allowed in which state, what it moves to, which event announces it,
+    whether an opinion is required, and which deadline it starts.        */
+#include "yjc_server.h"
+#include "yjc_time.h"
+
+extern const yjc_migration_t yjc_review_migrations[];
+
+typedef struct {
+    int msg;               //  the bureau's request
+    const char *from;      //  state it is allowed in
+    const char *to;        //  state it leads to
+    int event;             //  what announces it
+    bool needs_opinion;    //  R9.1: a decline carries an opinion
+} s_transition_t;
+
+static const s_transition_t s_transitions[] = {
+    //  R9.1 accept (受理) or decline (不予受理) a submitted application
+    {YJC_MSG_REVIEW_ACCEPT, "submitted", "accepted",
+     YJC_EV_APPLICATION_ACCEPTED, false},
+    {YJC_MSG_REVIEW_DECLINE, "submitted", "declined",
+     YJC_EV_APPLICATION_DECLINED, true},
+    //  R9.2 approve (审核通过) or reject an accepted application
+    {YJC_MSG_REVIEW_APPROVE, "accepted", "approved",
+     YJC_EV_APPLICATION_APPROVED, false},
+    {YJC_MSG_REVIEW_REJECT, "accepted", "rejected",
+     YJC_EV_APPLICATION_REJECTED, true},
+};
+
+//  Deadlines in working days from the step that starts them.
+#define ACCEPT_DAYS 3 //  R9.1
+#define DECIDE_DAYS 5 //  R9.2
+
+//  Computes "N working days after the date of `at`" as text; "" when the
+//  calendar does not cover it (logged: the step still happens).
+static void
+s_deadline (yjc_ctx_t *ctx, int64_t at, int days, char out[11])
+{
+    yjc_date_t due;
+    char err[128];
+    out[0] = 0;
+    if (yjc_calendar_add_workdays (ctx->calendar, yjc_time_local_date (at),
+                                   days, &due, err, sizeof err)
+        == 0)
+        yjc_date_format (due, out);
+    else
+        zsys_warning ("deadline not computed: %s", err);
+}
+
+//  application.submitted: the acceptance clock starts (R9.1).
+static int
+s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    const msgpack_object *p = ev->payload;
+    char unit[129], project[129], due[11];
+    int64_t at = 0;
+    if (yjc_time_parse_iso (ev->at, &at) != 0)
+        return yjc_ctx_fail (ctx, YJC_E_INVALID_DATE, "at", "%s", ev->at);
+    s_deadline (ctx, at, ACCEPT_DAYS, due);
+    yjc_pack_t form;
+    yjc_pack_init (&form);
+    msgpack_pack_object (&form.pk, *yjc_obj_get (p, "form"));
+    const char *params[] = {ev->app_id,
+                            yjc_obj_strcpy (p, "unit", unit, sizeof unit),
+                            yjc_obj_strcpy (p, "project", project,
+                                            sizeof project),
+                            form.buf.data,
+                            ev->at,
+                            *due ? due : NULL,
+                            "R9.1: 3 working days after submission"};
+    int lengths[] = {0, 0, 0, (int) form.buf.size, 0, 0, 0};
+    int formats[] = {0, 0, 0, 1, 0, 0, 0};
+    PGresult *res = yjc_db_query_bin (
+        ctx->db,
+        "INSERT INTO applications (app_id, unit, project, form_mp, state,"
+        " submitted_at, accept_due, accept_rule, updated_at)"
+        " VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $5)",
+        7, params, lengths, formats);
+    yjc_pack_release (&form);
+    if (!res)
+        return YJC_DB_ERROR;
+    PQclear (res);
+    return 0;
+}
+
+typedef struct {
+    char state[33];
+    char unit[129];
+    yjc_pack_t form;      //  form_mp, as asked
+} s_app_t;
+
+//  Loads and locks an application; 1 found, 0 not, or YJC_DB_ERROR.
+static int
+s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
+{
+    const char *params[] = {app_id};
+    PGresult *res = yjc_db_query_raw (
+        ctx->db,
+        "SELECT state, unit, form_mp FROM applications WHERE app_id = $1"
+        " FOR UPDATE",
+        1, params, NULL, NULL);
+    if (!res)
+        return YJC_DB_ERROR;
+    int found = PQntuples (res);
+    if (found) {
+        snprintf (app->state, sizeof app->state, "%.*s",
+                  PQgetlength (res, 0, 0), PQgetvalue (res, 0, 0));
+        snprintf (app->unit, sizeof app->unit, "%.*s",
+                  PQgetlength (res, 0, 1), PQgetvalue (res, 0, 1));
+        msgpack_sbuffer_write (&app->form.buf, PQgetvalue (res, 0, 2),
+                               PQgetlength (res, 0, 2));
+    }
+    PQclear (res);
+    return found;
+}
+
+//  The payload of the event announcing a transition.
+static int
+s_pack_event (yjc_ctx_t *ctx, const s_transition_t *t, const char *app_id,
+              const s_app_t *app, const char *opinion, const char *due,
+              yjc_pack_t *ev)
+{
+    msgpack_packer *pk = &ev->pk;
+    if (t->event == YJC_EV_APPLICATION_APPROVED) {
+        //  R11.2: what is granted is what provisioning and billing see.
+        msgpack_unpacked un;
+        msgpack_unpacked_init (&un);
+        if (msgpack_unpack_next (&un, app->form.buf.data, app->form.buf.size,
+                                 NULL)
+            != MSGPACK_UNPACK_SUCCESS) {
+            msgpack_unpacked_destroy (&un);
+            return YJC_DB_ERROR;
+        }
+        msgpack_pack_map (pk, 4);
+        yjc_pk_kv_str (pk, "app_id", app_id);
+        yjc_pk_kv_str (pk, "unit", app->unit);
+        yjc_pk_kv_str (pk, "opinion", opinion);
+        yjc_pk_kv_obj (pk, "granted", yjc_obj_get (&un.data, "resources"));
+        msgpack_unpacked_destroy (&un);
+        return 0;
+    }
+    (void) ctx;
+    msgpack_pack_map (pk, *due ? 6 : 4);
+    yjc_pk_kv_str (pk, "app_id", app_id);
+    yjc_pk_kv_str (pk, "unit", app->unit);
+    yjc_pk_kv_str (pk, "state", t->to);
+    yjc_pk_kv_str (pk, "opinion", opinion);
+    if (*due) {
+        yjc_pk_kv_str (pk, "deadline", due);
+        yjc_pk_kv_str (pk, "deadline_rule",
+                       "R9.2: 5 working days after acceptance");
+    }
+    return 0;
+}
+
+static int
+s_record (yjc_ctx_t *ctx, const s_transition_t *t, const char *app_id,
+          const char *opinion, const char *due)
+{
+    bool accepting = t->event == YJC_EV_APPLICATION_ACCEPTED;
+    const char *params[] = {app_id,
+                            t->to,
+                            ctx->now_iso,
+                            opinion,
+                            accepting && *due ? due : NULL,
+                            accepting ? "R9.2: 5 working days after "
+                                        "acceptance"
+                                      : NULL,
+                            yjc_msg_defs[t->msg].wire,
+                            ctx->actor->name};
+    int rows = yjc_db_exec (
+        ctx->db,
+        "WITH a AS (UPDATE applications SET state = $2, updated_at = $3,"
+        " opinion = coalesce($4, opinion),"
+        " decide_due = coalesce($5::date, decide_due),"
+        " decide_rule = coalesce($6, decide_rule)"
+        " WHERE app_id = $1 RETURNING app_id)"
+        " INSERT INTO decisions (app_id, action, actor, opinion, at)"
+        " SELECT app_id, $7, $8, $4, $3 FROM a",
+        8, params);
+    return rows == 1 ? 0 : YJC_DB_ERROR;
+}
+
+//  review.accept / decline / approve / reject: one table-driven handler.
+static int
+s_decide (yjc_ctx_t *ctx, const msgpack_object *body, int msg)
+{
+    char app_id[33], opinion[2001];
+    yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
+    yjc_obj_strcpy (body, "opinion", opinion, sizeof opinion);
+    const s_transition_t *t = NULL;
+    for (size_t i = 0; i < sizeof s_transitions / sizeof *s_transitions; i++)
+        if (s_transitions[i].msg == msg)
+            t = &s_transitions[i];
+    assert (t);
+    if (t->needs_opinion && !*opinion)
+        return yjc_ctx_fail (ctx, YJC_E_MISSING_FIELD, "body.opinion",
+                             "an opinion is required for %s",
+                             yjc_msg_defs[msg].wire);
+    s_app_t app = {0};
+    yjc_pack_init (&app.form);
+    int rc = s_load (ctx, app_id, &app);
+    if (rc == 0)
+        rc = yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
+    else if (rc > 0 && strcmp (app.state, t->from) != 0)
+        rc = yjc_ctx_fail (ctx, YJC_E_INVALID_STATE, "body.app_id",
+                           "application is %s; %s needs %s", app.state,
+                           yjc_msg_defs[msg].wire, t->from);
+    else if (rc > 0) {
+        char due[11] = "";
+        if (t->event == YJC_EV_APPLICATION_ACCEPTED)
+            s_deadline (ctx, ctx->now, DECIDE_DAYS, due);
+        yjc_pack_t ev;
+        yjc_pack_init (&ev);
+        rc = s_record (ctx, t, app_id, *opinion ? opinion : NULL, due);
+        if (rc == 0)
+            rc = s_pack_event (ctx, t, app_id, &app, *opinion ? opinion : NULL,
+                               due, &ev);
+        if (rc == 0)
+            rc = yjc_ctx_emit (ctx, t->event, app_id, &ev);
+        yjc_pack_release (&ev);
+        if (rc == 0) {
+            msgpack_pack_map (ctx->reply, 3);
+            yjc_pk_kv_str (ctx->reply, "app_id", app_id);
+            yjc_pk_kv_str (ctx->reply, "state", t->to);
+            yjc_pk_kv_str (ctx->reply, "decide_due", *due ? due : NULL);
+        }
+    }
+    yjc_pack_release (&app.form);
+    return rc;
+}
+
+static int
+s_accept (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    return s_decide (ctx, body, YJC_MSG_REVIEW_ACCEPT);
+}
+
+static int
+s_decline (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    return s_decide (ctx, body, YJC_MSG_REVIEW_DECLINE);
+}
+
+static int
+s_approve (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    return s_decide (ctx, body, YJC_MSG_REVIEW_APPROVE);
+}
+
+static int
+s_reject (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    return s_decide (ctx, body, YJC_MSG_REVIEW_REJECT);
+}
+
+//  review.get - the decision record with deadlines and who is late.
+static int
+s_get (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    char app_id[33];
+    yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
+    const char *params[] = {app_id};
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT unit, project, state, coalesce(accept_due::text, ''),"
+        " coalesce(accept_rule, ''), coalesce(decide_due::text, ''),"
+        " coalesce(decide_rule, ''), coalesce(opinion, '')"
+        " FROM applications WHERE app_id = $1",
+        1, params);
+    if (!res)
+        return YJC_DB_ERROR;
+    if (PQntuples (res) == 0 || !yjc_ctx_may_see (ctx, PQgetvalue (res, 0, 0))) {
+        PQclear (res);
+        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s",
+                             app_id);
+    }
+    static const char *keys[] = {"unit",        "project",    "state",
+                                 "accept_due",  "accept_rule", "decide_due",
+                                 "decide_rule", "opinion"};
+    msgpack_pack_map (ctx->reply, 9);
+    yjc_pk_kv_str (ctx->reply, "app_id", app_id);
+    for (int k = 0; k < 8; k++)
+        yjc_pk_kv_str (ctx->reply, keys[k], PQgetvalue (res, 0, k));
+    PQclear (res);
+    return 0;
+}
+
+//  The vendor's progress, as review follows it.
+static int
+s_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    const char *state = ev->type == YJC_EV_ORDER_CREATED     ? "ordered"
+                        : ev->type == YJC_EV_ORDER_COMPLETED ? "testing"
+                                                             : "order_failed";
+    const char *params[] = {ev->app_id, state, ev->at};
+    int rows = yjc_db_exec (ctx->db,
+                            "UPDATE applications SET state = $2,"
+                            " updated_at = $3 WHERE app_id = $1",
+                            3, params);
+    return rows < 0 ? YJC_DB_ERROR : 0;
+}
+
+static const yjc_service_def_t s_review = {
+    .service = YJC_SVC_REVIEW,
+    .migrations = yjc_review_migrations,
+    .handlers = {[YJC_MSG_REVIEW_ACCEPT] = s_accept,
+                 [YJC_MSG_REVIEW_DECLINE] = s_decline,
+                 [YJC_MSG_REVIEW_APPROVE] = s_approve,
+                 [YJC_MSG_REVIEW_REJECT] = s_reject,
+                 [YJC_MSG_REVIEW_GET] = s_get},
+    .on_event = {[YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted,
+                 [YJC_EV_ORDER_CREATED] = s_on_order,
+                 [YJC_EV_ORDER_COMPLETED] = s_on_order,
+                 [YJC_EV_ORDER_FAILED] = s_on_order},
+};
+
+int
+main (int argc, char **argv)
+{
+    return yjc_server_main (&s_review, argc, argv);
+}

@@ -1,0 +1,210 @@
+/*  yjc-vendor-sim - the reference vendor client (R7, R10.1).
+
+    It speaks the provisioning adapter's vendor protocol (proto/README.md,
+    "Vendor queue") the way a vendor's own system would: fetch open orders,
+    acknowledge each, build what it asks for, report it done with what was
+    built.  Fault options make it delay, fail, or repeat its reports, for
+    tests and demonstrations.                                            */
+#include "yjc_client.h"
+#include "yjc_config.h"
+#include <getopt.h>
+
+typedef struct {
+    const char *as;      //  the vendor actor
+    bool once;           //  handle what is open now, then exit
+    int interval_ms;     //  between fetches when idle
+    int delay_ms;        //  between acknowledging and reporting
+    int fail_every;      //  report every Nth order failed (0: never)
+    bool duplicate;      //  report every result twice
+    int handled;         //  orders handled so far
+} s_sim_t;
+
+static int
+s_call (yjc_client_t *client, const char *type, yjc_pack_t *body,
+        yjc_reply_t *reply)
+{
+    if (yjc_client_call (client, type, body ? body->buf.data : NULL,
+                         body ? body->buf.size : 0, 10000, reply)
+        != 0) {
+        zsys_warning ("vendor-sim: %s: no reply", type);
+        return -1;
+    }
+    if (!reply->ok) {
+        zsys_warning ("vendor-sim: %s refused: %s %s", type, reply->code,
+                      reply->message);
+        return -1;
+    }
+    return 0;
+}
+
+//  What the vendor built for a grant: one item per resource line.
+static void
+s_pack_built (msgpack_packer *pk, const char *order_id,
+              const msgpack_object *resources)
+{
+    const msgpack_object *hosts = yjc_obj_get (resources, "hosts");
+    const msgpack_object *dbs = yjc_obj_get (resources, "databases");
+    int64_t storage = 0, mbps = 0;
+    yjc_obj_int (resources, "storage_tb", &storage);
+    yjc_obj_int (yjc_obj_get (resources, "network"), "dedicated_mbps", &mbps);
+    uint32_t nh = hosts && hosts->type == MSGPACK_OBJECT_ARRAY
+                      ? hosts->via.array.size
+                      : 0;
+    uint32_t nd = dbs && dbs->type == MSGPACK_OBJECT_ARRAY ? dbs->via.array.size
+                                                            : 0;
+    msgpack_pack_array (pk, nh + nd + (storage > 0) + (mbps > 0));
+    char ref[64], detail[128];
+    for (uint32_t i = 0; i < nh; i++) {
+        const msgpack_object *h = &hosts->via.array.ptr[i];
+        char cpu[16], os[32];
+        int64_t count = 1, disk = 0;
+        yjc_obj_int (h, "count", &count);
+        yjc_obj_int (h, "data_disk_gb", &disk);
+        snprintf (ref, sizeof ref, "vm-%s-%u", order_id, i + 1);
+        snprintf (detail, sizeof detail, "%s %s x%lld, data disk %lld GB",
+                  yjc_obj_strcpy (h, "cpu_mem", cpu, sizeof cpu),
+                  yjc_obj_strcpy (h, "os", os, sizeof os), (long long) count,
+                  (long long) disk);
+        msgpack_pack_map (pk, 3);
+        yjc_pk_kv_str (pk, "kind", "host");
+        yjc_pk_kv_str (pk, "ref", ref);
+        yjc_pk_kv_str (pk, "detail", detail);
+    }
+    for (uint32_t i = 0; i < nd; i++) {
+        char engine[16];
+        yjc_obj_strcpy (&dbs->via.array.ptr[i], "engine", engine,
+                        sizeof engine);
+        snprintf (ref, sizeof ref, "db-%s-%u", order_id, i + 1);
+        msgpack_pack_map (pk, 3);
+        yjc_pk_kv_str (pk, "kind", "database");
+        yjc_pk_kv_str (pk, "ref", ref);
+        yjc_pk_kv_str (pk, "detail", engine);
+    }
+    if (storage > 0) {
+        snprintf (ref, sizeof ref, "vol-%s", order_id);
+        snprintf (detail, sizeof detail, "%lld TB", (long long) storage);
+        msgpack_pack_map (pk, 3);
+        yjc_pk_kv_str (pk, "kind", "storage");
+        yjc_pk_kv_str (pk, "ref", ref);
+        yjc_pk_kv_str (pk, "detail", detail);
+    }
+    if (mbps > 0) {
+        snprintf (ref, sizeof ref, "bw-%s", order_id);
+        snprintf (detail, sizeof detail, "%lld Mbps", (long long) mbps);
+        msgpack_pack_map (pk, 3);
+        yjc_pk_kv_str (pk, "kind", "bandwidth");
+        yjc_pk_kv_str (pk, "ref", ref);
+        yjc_pk_kv_str (pk, "detail", detail);
+    }
+}
+
+static void
+s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
+{
+    char order_id[33], state[17];
+    yjc_obj_strcpy (order, "order_id", order_id, sizeof order_id);
+    yjc_obj_strcpy (order, "state", state, sizeof state);
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    if (streq (state, "pending")) {
+        msgpack_pack_map (&body.pk, 1);
+        yjc_pk_kv_str (&body.pk, "order_id", order_id);
+        s_call (client, "order.ack", &body, &reply);
+    }
+    if (self->delay_ms)
+        zclock_sleep (self->delay_ms);
+    self->handled++;
+    bool fail = self->fail_every && self->handled % self->fail_every == 0;
+    yjc_pack_reset (&body);
+    msgpack_pack_map (&body.pk, 2);
+    yjc_pk_kv_str (&body.pk, "order_id", order_id);
+    if (fail)
+        yjc_pk_kv_str (&body.pk, "reason", "资源池容量不足（模拟故障）");
+    else {
+        yjc_pk_str (&body.pk, "built");
+        s_pack_built (&body.pk, order_id, yjc_obj_get (order, "resources"));
+    }
+    const char *type = fail ? "order.fail" : "order.complete";
+    for (int i = 0; i < (self->duplicate ? 2 : 1); i++)
+        if (s_call (client, type, &body, &reply) == 0)
+            zsys_info ("vendor-sim: %s %s%s", order_id,
+                       fail ? "failed" : "delivered", i ? " (again)" : "");
+    yjc_reply_release (&reply);
+    yjc_pack_release (&body);
+}
+
+//  One fetch; returns the number of orders handled, or -1.
+static int
+s_round (s_sim_t *self, yjc_client_t *client)
+{
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    int n = -1;
+    if (s_call (client, "order.fetch", NULL, &reply) == 0) {
+        const msgpack_object *orders = yjc_obj_get (reply.body, "orders");
+        n = orders ? (int) orders->via.array.size : 0;
+        for (int i = 0; i < n && !zsys_interrupted; i++)
+            s_handle (self, client, &orders->via.array.ptr[i]);
+    }
+    yjc_reply_release (&reply);
+    return n;
+}
+
+int
+main (int argc, char **argv)
+{
+    zsys_init ();
+    zsys_set_logident ("yjc-vendor-sim");
+    s_sim_t self = {.as = getenv ("YJC_ACTOR"), .interval_ms = 500};
+    if (!self.as)
+        self.as = "vendor";
+    static struct option longopts[]
+        = {{"as", required_argument, 0, 'a'},
+           {"once", no_argument, 0, 'o'},
+           {"interval", required_argument, 0, 'i'},
+           {"delay", required_argument, 0, 'd'},
+           {"fail-every", required_argument, 0, 'f'},
+           {"duplicate", no_argument, 0, 'u'},
+           {0, 0, 0, 0}};
+    int c;
+    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'a': self.as = optarg; break;
+        case 'o': self.once = true; break;
+        case 'i': self.interval_ms = atoi (optarg); break;
+        case 'd': self.delay_ms = atoi (optarg); break;
+        case 'f': self.fail_every = atoi (optarg); break;
+        case 'u': self.duplicate = true; break;
+        default:
+            fprintf (stderr, "usage: yjc-vendor-sim [--as NAME] [--once] "
+                             "[--interval MS] [--delay MS] [--fail-every N] "
+                             "[--duplicate]\n");
+            return 2;
+        }
+    }
+    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    zcert_t *cert = yjc_keys_load_secret (keys, self.as);
+    yjc_client_t *client
+        = cert ? yjc_client_new_service (keys, YJC_SVC_PROVISIONING, cert)
+               : NULL;
+    int rc = 0;
+    if (!client) {
+        zsys_error ("vendor-sim: no key for %s or no adapter key", self.as);
+        rc = 1;
+    }
+    while (client && !zsys_interrupted) {
+        int n = s_round (&self, client);
+        if (self.once) {
+            rc = n < 0;
+            break;
+        }
+        if (n <= 0)
+            zclock_sleep (self.interval_ms);
+    }
+    yjc_client_destroy (&client);
+    zcert_destroy (&cert);
+    yjc_keys_destroy (&keys);
+    return rc;
+}
