@@ -371,6 +371,7 @@ s_receive (s_server_t *self, s_job_t *job)
     job->problems.count = 0;
     job->problems.truncated = false;
     job->status = 0;
+    yjc_pack_reset (&job->body);
     zframe_t *payload = zmsg_last (msg);
     zmsg_remove (msg, payload);
     job->route = msg;
@@ -450,6 +451,10 @@ s_start (s_server_t *self, const char *name)
     }
     //  zauth checks every client key against the registry (CURVE always),
     //  configured before the first client can connect.
+    if (getenv ("YJC_AUTH_VERBOSE")) {
+        zstr_send (self->auth, "VERBOSE");
+        zsock_wait (self->auth);
+    }
     zstr_sendx (self->auth, "CURVE", yjc_keys_public_dir (self->keys), NULL);
     zsock_wait (self->auth);
     self->router = zsock_new (ZMQ_ROUTER);

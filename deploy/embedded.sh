@@ -22,7 +22,8 @@ start_daemon() { # NAME COMMAND...
     name=$1
     shift
     if alive "$VAR/run/$name.pid"; then return 0; fi
-    nohup "$@" >>"$VAR/log/$name.log" 2>&1 &
+    # own session: an interrupt of `make` does not stop the platform
+    setsid nohup "$@" >>"$VAR/log/$name.log" 2>&1 &
     echo $! >"$VAR/run/$name.pid"
 }
 

@@ -13,7 +13,7 @@ pg_as() {
 # pg_init DIR PORT [fast]: a cluster in DIR/data listening on 127.0.0.1:PORT
 # only.  "fast" (tests) trades durability for speed: never for real data.
 pg_init() {
-    dir=$1 port=$2
+    local dir=$1 port=$2
     mkdir -p "$dir/data" "$dir/sock"
     [ "$(id -u)" -eq 0 ] && chown -R postgres "$dir"
     chmod 700 "$dir/data"
@@ -51,7 +51,7 @@ pg_running() {
 
 # pg_psql PORT DB SQL...: as the cluster's superuser.
 pg_psql() {
-    port=$1 db=$2
+    local port=$1 db=$2
     shift 2
     psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d "$db" "$@"
 }
@@ -59,7 +59,7 @@ pg_psql() {
 # yjc_bootstrap PORT DB: the database, one role per service, each owning
 # its schema and reaching no other (no service reads another's tables).
 yjc_bootstrap() {
-    port=$1 db=$2
+    local port=$1 db=$2
     pg_psql "$port" postgres -At -c "SELECT 1 FROM pg_database WHERE datname = '$db'" |
         grep -q 1 || pg_psql "$port" postgres -c "CREATE DATABASE \"$db\""
     for s in $YJC_SCHEMAS; do

@@ -129,7 +129,7 @@ s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
         == 0) {
         yjc_date_format (due, o.due);
         snprintf (o.due_rule, sizeof o.due_rule,
-                  "R10.1: 3 working days after approval");
+                  "R10.1 审核通过后3个工作日内提供测试环境");
     }
     else
         zsys_warning ("order deadline not computed: %s", err);

@@ -69,7 +69,7 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                             form.buf.data,
                             ev->at,
                             *due ? due : NULL,
-                            "R9.1: 3 working days after submission"};
+                            "R9.1 提交后3个工作日内受理"};
     int lengths[] = {0, 0, 0, (int) form.buf.size, 0, 0, 0};
     int formats[] = {0, 0, 0, 1, 0, 0, 0};
     PGresult *res = yjc_db_query_bin (
@@ -150,7 +150,7 @@ s_pack_event (yjc_ctx_t *ctx, const s_transition_t *t, const char *app_id,
     if (*due) {
         yjc_pk_kv_str (pk, "deadline", due);
         yjc_pk_kv_str (pk, "deadline_rule",
-                       "R9.2: 5 working days after acceptance");
+                       "R9.2 受理后5个工作日内提出审核意见");
     }
     return 0;
 }

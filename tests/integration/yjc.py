@@ -1,0 +1,57 @@
+"""yjc.py - a black-box client of the yjcloud services, for the tests.
+
+Speaks the wire envelope of proto/README.md over real ZeroMQ sockets with
+CurveZMQ, reading keys from the actor registry the platform uses."""
+import os
+import re
+import uuid
+
+import msgpack
+import zmq
+
+SERVICES = ["intake", "review", "provisioning", "billing", "audit"]
+
+
+def read_cert(path):
+    """The public (and secret) key of a czmq certificate file, z85 bytes."""
+    text = open(path, encoding="utf-8").read()
+    keys = dict(re.findall(r'^\s*(public-key|secret-key)\s*=\s*"(.*)"\s*$',
+                           text, re.M))
+    meta = dict(re.findall(r'^\s{4}(\w+)\s*=\s*"(.*)"\s*$', text, re.M))
+    return keys.get("public-key", "").encode(), \
+        keys.get("secret-key", "").encode(), meta
+
+
+class Client:
+    """A DEALER connected to one service as one actor."""
+
+    def __init__(self, keys_dir, actor, endpoint, service, ctx=None):
+        self.ctx = ctx or zmq.Context.instance()
+        pub, sec, _ = read_cert(f"{keys_dir}/secret/{actor}.cert_secret")
+        server, _, _ = read_cert(f"{keys_dir}/public/service-{service}.cert")
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.curve_publickey = pub
+        self.sock.curve_secretkey = sec
+        self.sock.curve_serverkey = server
+        self.sock.connect(endpoint)
+
+    def send_raw(self, frame):
+        self.sock.send(frame)
+
+    def recv_raw(self, timeout_ms=10000):
+        if not self.sock.poll(timeout_ms):
+            raise TimeoutError("no reply")
+        return self.sock.recv()
+
+    def call(self, type_, body=None, id_=None, timeout_ms=10000):
+        id_ = id_ or uuid.uuid4().hex
+        self.send_raw(msgpack.packb({"v": 1, "id": id_, "type": type_,
+                                     "body": body if body is not None else {}}))
+        while True:
+            reply = msgpack.unpackb(self.recv_raw(timeout_ms), raw=False)
+            if reply.get("id") == id_:
+                return reply
+
+    def close(self):
+        self.sock.close(0)
