@@ -9,14 +9,15 @@ SHARE    ?= $(CURDIR)/deploy
 VAR      ?= $(CURDIR)/var
 
 CC       ?= cc
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Icommon \
+OPT      ?= -O2 -g
+# Our flags live apart from CFLAGS, so `make CFLAGS=...` adds, never drops.
+YJC_CFLAGS := $(OPT) -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Icommon \
             -DYJC_SHARE_DIR='"$(SHARE)"' -DYJC_VAR_DIR='"$(VAR)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+YJC_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 ifeq ($(SANITIZE),1)
-CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer \
+YJC_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
-LDFLAGS  += -fsanitize=address,undefined
+YJC_LDFLAGS := -fsanitize=address,undefined
 endif
 
 COMMON_SRC := $(wildcard common/*.c)
@@ -39,11 +40,11 @@ all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard proto/*.def)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(YJC_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(YJC_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/gen/common_sql.c: common/embed-sql.sh $(wildcard common/sql/*.sql)
 	@mkdir -p $(dir $@)
@@ -60,23 +61,23 @@ $(LIB): $(COMMON_OBJ)
 
 $(BUILD)/bin/yjc-%: $(BUILD)/obj/services/$$*/$$(call schema_of,$$*).o $(BUILD)/obj/gen/$$*_sql.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ $(LIB) $(LDLIBS) -o $@
+	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(LIB) $(YJC_LIBS) $(LDLIBS) -o $@
 
 $(BUILD)/bin/yjcloud: $(BUILD)/obj/services/cli/yjcloud.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) $(LDLIBS) -o $@
 
 $(BUILD)/bin/yjc-vendor-sim: $(BUILD)/obj/services/vendor-sim/vendor_sim.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) $(LDLIBS) -o $@
 
 $(BUILD)/bin/yjc-selftest: $(BUILD)/obj/tests/unit/selftest.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) $(LDLIBS) -o $@
 
 $(BUILD)/bin/yjc-bench: $(BUILD)/obj/tests/bench/bench.o $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) $(LDLIBS) -o $@
 
 # Debian packages for the build, the embedded run and the tests.
 deps:
@@ -93,7 +94,7 @@ status: all
 
 # Sanitizer build, throwaway PostgreSQL, unit + integration tests.
 test: deps
-	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 CFLAGS="-O1 -g" all
+	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 OPT="-O1 -g" all
 	@sh tests/run.sh build/asan
 
 bench: deps all

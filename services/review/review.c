@@ -32,6 +32,8 @@ static const s_transition_t s_transitions[] = {
 //  Deadlines in working days from the step that starts them.
 #define ACCEPT_DAYS 3 //  R9.1
 #define DECIDE_DAYS 5 //  R9.2
+#define ACCEPT_RULE "R9.1 提交后3个工作日内受理"
+#define DECIDE_RULE "R9.2 受理后5个工作日内提出审核意见"
 
 //  Computes "N working days after the date of `at`" as text; "" when the
 //  calendar does not cover it (logged: the step still happens).
@@ -69,7 +71,7 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                             form.buf.data,
                             ev->at,
                             *due ? due : NULL,
-                            "R9.1 提交后3个工作日内受理"};
+                            ACCEPT_RULE};
     int lengths[] = {0, 0, 0, (int) form.buf.size, 0, 0, 0};
     int formats[] = {0, 0, 0, 1, 0, 0, 0};
     PGresult *res = yjc_db_query_bin (
@@ -150,7 +152,7 @@ s_pack_event (yjc_ctx_t *ctx, const s_transition_t *t, const char *app_id,
     if (*due) {
         yjc_pk_kv_str (pk, "deadline", due);
         yjc_pk_kv_str (pk, "deadline_rule",
-                       "R9.2 受理后5个工作日内提出审核意见");
+                       DECIDE_RULE);
     }
     return 0;
 }
@@ -165,9 +167,7 @@ s_record (yjc_ctx_t *ctx, const s_transition_t *t, const char *app_id,
                             ctx->now_iso,
                             opinion,
                             accepting && *due ? due : NULL,
-                            accepting ? "R9.2: 5 working days after "
-                                        "acceptance"
-                                      : NULL,
+                            accepting ? DECIDE_RULE : NULL,
                             yjc_msg_defs[t->msg].wire,
                             ctx->actor->name};
     int rows = yjc_db_exec (

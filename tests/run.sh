@@ -1,0 +1,74 @@
+#!/bin/sh
+# run.sh BUILD - the whole suite: unit selftests, then integration tests
+# against real service processes, real ZeroMQ and a throwaway PostgreSQL
+# cluster on a free port.  Cleans up even when a test fails.  The last
+# line is "N passed, N failed" (CI reads it).
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-build/asan}
+BIN=$ROOT/$BUILD/bin
+. "$ROOT/deploy/pg.sh"
+PY=/usr/bin/python3
+
+TMP=$(mktemp -d /tmp/yjc-test.XXXXXX)
+chmod 755 "$TMP"
+cleanup() {
+    pg_stop "$TMP/pg"
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# LeakSanitizer reports leaks at exit; UBSan stops at the first finding.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
+
+cd "$ROOT" || exit 1
+"$BIN/yjc-selftest" >"$TMP/unit.log" 2>&1
+unit_rc=$?
+cat "$TMP/unit.log"
+unit_line=$(tail -n 1 "$TMP/unit.log")
+unit_pass=$(echo "$unit_line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+unit_fail=$(echo "$unit_line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+if [ -z "$unit_pass" ]; then # crashed before its summary
+    unit_pass=0
+    unit_fail=1
+fi
+[ $unit_rc -ne 0 ] && [ "$unit_fail" -eq 0 ] && unit_fail=1
+
+port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+if pg_init "$TMP/pg" "$port" fast && pg_start "$TMP/pg"; then
+    YJC_TEST_PGPORT=$port YJC_TEST_TMP=$TMP YJC_TEST_BIN=$BIN \
+        $PY -m pytest -q -p no:cacheprovider --junitxml="$TMP/junit.xml" \
+        tests/integration
+    it_rc=$?
+else
+    echo "could not start PostgreSQL for the integration tests" >&2
+    it_rc=2
+fi
+counts=$($PY - "$TMP/junit.xml" <<'PYEOF'
+import sys, xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except Exception:
+    print(0, 1)
+    raise SystemExit
+suites = root.iter("testsuite")
+t = f = s = 0
+for suite in suites:
+    t += int(suite.get("tests", 0))
+    f += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+    s += int(suite.get("skipped", 0))
+print(t - f - s, f)
+PYEOF
+)
+it_pass=${counts% *}
+it_fail=${counts#* }
+# pytest exits 5 when it collected nothing: that is a failure here.
+[ "$it_rc" -ne 0 ] && [ "$it_fail" -eq 0 ] && it_fail=1
+
+echo "unit: $unit_pass passed, $unit_fail failed"
+echo "integration: $it_pass passed, $it_fail failed"
+total_fail=$((unit_fail + it_fail))
+echo "$((unit_pass + it_pass)) passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
