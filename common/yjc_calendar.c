@@ -629,7 +629,7 @@ yjc_calendar_test (yjc_test_t *t)
     //  2020 National Day + Mid-Autumn: 10-01..08 off; 09-27, 10-10 worked
     YJC_CHECK (t, s_workday (cal, "2020-09-27") == 1);
     for (int day = 1; day <= 8; day++) {
-        char date[11];
+        char date[24];
         snprintf (date, sizeof date, "2020-10-%02d", day);
         YJC_CHECK (t, s_workday (cal, date) == 0);
     }

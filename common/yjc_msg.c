@@ -18,6 +18,20 @@ void
 yjc_request_release (yjc_request_t *self)
 {
     msgpack_unpacked_destroy (&self->unpacked);
+    free (self->bytes);
+    self->bytes = NULL;
+}
+
+//  msgpack-c leaves strings pointing into the input: decode from a copy
+//  that lives as long as the objects do, not as long as the frame.
+static const char *
+s_own_copy (char **bytes_p, const void *data, size_t len)
+{
+    free (*bytes_p);
+    *bytes_p = (char *) malloc (len ? len : 1);
+    if (*bytes_p && len)
+        memcpy (*bytes_p, data, len);
+    return *bytes_p;
 }
 
 static yjc_err_t
@@ -32,6 +46,8 @@ s_err_of_status (yjc_mp_status_t status)
         return YJC_E_TOO_LONG;
     case YJC_MP_TOO_MANY_ITEMS:
         return YJC_E_TOO_MANY_ITEMS;
+    case YJC_MP_NO_MEMORY:
+        return YJC_E_INTERNAL;
     default:
         return YJC_E_MALFORMED;
     }
@@ -116,10 +132,14 @@ int
 yjc_request_decode (yjc_request_t *self, const void *data, size_t len,
                     yjc_problems_t *out)
 {
-    yjc_mp_status_t status;
-    if (yjc_mp_unpack_checked ((const char *) data, len, &s_limits,
-                               &self->unpacked, &status)
-        != 0) {
+    yjc_mp_status_t status = YJC_MP_NO_MEMORY;
+    const char *bytes = len <= YJC_MAX_FRAME
+                            ? s_own_copy (&self->bytes, data, len)
+                            : (const char *) data; //  refused unread
+    if (!bytes
+        || yjc_mp_unpack_checked (bytes, len, &s_limits, &self->unpacked,
+                                  &status)
+               != 0) {
         yjc_problems_add (out, s_err_of_status (status), "", "%s",
                           yjc_mp_status_str (status));
         return -1;
@@ -211,6 +231,8 @@ void
 yjc_reply_release (yjc_reply_t *self)
 {
     msgpack_unpacked_destroy (&self->unpacked);
+    free (self->bytes);
+    self->bytes = NULL;
 }
 
 int
@@ -219,9 +241,11 @@ yjc_reply_decode (yjc_reply_t *self, const void *data, size_t len)
     static const yjc_mp_limits_t limits = {64 * 1024 * 1024, 64,
                                            64 * 1024 * 1024, 1 << 20};
     yjc_mp_status_t status;
-    if (yjc_mp_unpack_checked ((const char *) data, len, &limits,
-                               &self->unpacked, &status)
-        != 0)
+    const char *bytes = s_own_copy (&self->bytes, data, len);
+    if (!bytes
+        || yjc_mp_unpack_checked (bytes, len, &limits, &self->unpacked,
+                                  &status)
+               != 0)
         return -1;
     const msgpack_object *root = &self->unpacked.data;
     yjc_obj_strcpy (root, "id", self->id, sizeof self->id);

@@ -12,6 +12,8 @@
 
 typedef struct {
     msgpack_unpacked unpacked;   //  owns every object below
+    char *bytes;                 //  our copy of the frame: msgpack-c
+                                 //  objects point into it (zero-copy)
     char id[YJC_MAX_ID + 1];     //  "" until it could be read
     int type;                    //  yjc_msg_type_t, -1 if unknown
     char type_wire[YJC_MAX_TYPE + 1];
@@ -40,6 +42,7 @@ void yjc_reply_encode_error (yjc_pack_t *out, const char *id,
 
 typedef struct {
     msgpack_unpacked unpacked;   //  owns every object below
+    char *bytes;                 //  our copy of the frame (see above)
     char id[YJC_MAX_ID + 1];
     bool ok;
     const msgpack_object *body;  //  when ok

@@ -34,6 +34,14 @@ yjc_pack_release (yjc_pack_t *self)
     msgpack_sbuffer_destroy (&self->buf);
 }
 
+//  Appends raw bytes (already msgpack); nothing when len is 0.
+static inline void
+yjc_pack_append (yjc_pack_t *self, const void *data, size_t len)
+{
+    if (len)
+        msgpack_sbuffer_write (&self->buf, (const char *) data, len);
+}
+
 static inline void
 yjc_pk_str (msgpack_packer *pk, const char *s)
 {
@@ -92,7 +100,10 @@ yjc_pk_kv_raw (msgpack_packer *pk, const char *key, const void *raw,
                size_t len)
 {
     yjc_pk_str (pk, key);
-    msgpack_sbuffer_write (pk->data, (const char *) raw, len);
+    if (len)
+        msgpack_sbuffer_write (pk->data, (const char *) raw, len);
+    else
+        msgpack_pack_nil (pk); //  keeps the map well-formed
 }
 
 #endif

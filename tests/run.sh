@@ -14,7 +14,7 @@ TMP=$(mktemp -d /tmp/yjc-test.XXXXXX)
 chmod 755 "$TMP"
 cleanup() {
     pg_stop "$TMP/pg"
-    rm -rf "$TMP"
+    if [ -n "${YJC_TEST_KEEP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -40,7 +40,7 @@ port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(
 if pg_init "$TMP/pg" "$port" fast && pg_start "$TMP/pg"; then
     YJC_TEST_PGPORT=$port YJC_TEST_TMP=$TMP YJC_TEST_BIN=$BIN \
         $PY -m pytest -q -p no:cacheprovider --junitxml="$TMP/junit.xml" \
-        tests/integration
+        ${YJC_TEST_ONLY:-tests/integration}
     it_rc=$?
 else
     echo "could not start PostgreSQL for the integration tests" >&2

@@ -68,9 +68,9 @@ s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
         s_copy (res, 3, o->state, sizeof o->state);
         s_copy (res, 4, o->due, sizeof o->due);
         s_copy (res, 5, o->due_rule, sizeof o->due_rule);
-        msgpack_sbuffer_write (&o->resources.buf, PQgetvalue (res, 0, 6),
+        yjc_pack_append (&o->resources, PQgetvalue (res, 0, 6),
                                PQgetlength (res, 0, 6));
-        msgpack_sbuffer_write (&o->built.buf, PQgetvalue (res, 0, 7),
+        yjc_pack_append (&o->built, PQgetvalue (res, 0, 7),
                                PQgetlength (res, 0, 7));
         s_copy (res, 8, o->reason, sizeof o->reason);
     }

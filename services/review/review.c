@@ -111,7 +111,7 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
                   PQgetlength (res, 0, 0), PQgetvalue (res, 0, 0));
         snprintf (app->unit, sizeof app->unit, "%.*s",
                   PQgetlength (res, 0, 1), PQgetvalue (res, 0, 1));
-        msgpack_sbuffer_write (&app->form.buf, PQgetvalue (res, 0, 2),
+        yjc_pack_append (&app->form, PQgetvalue (res, 0, 2),
                                PQgetlength (res, 0, 2));
     }
     PQclear (res);

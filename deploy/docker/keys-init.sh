@@ -1,0 +1,27 @@
+#!/bin/sh
+# yjc-keys-init - the one-shot `keys` container of docker-compose.yml:
+# creates, in $YJC_KEYS, the five service key pairs and the demo actors
+# (the same ones as deploy/embedded.sh demo_actors).  Idempotent: what
+# exists is kept, so it runs on every `docker-compose up`.
+#
+# This is a demo layout: one volume holds every secret and is mounted
+# read-only into every container.  In production each actor keeps only its
+# own secret (on its own machine), and each service needs only public/
+# plus its own secret/service-NAME.cert_secret.
+set -eu
+: "${YJC_KEYS:?YJC_KEYS is not set}"
+cli=yjcloud
+
+"$cli" keys init
+for spec in "bureau:bureau:" "vendor:vendor:" "auditor:auditor:" \
+    "admin:admin:" "edu:unit:县教育局" "health:unit:县卫生健康局"; do
+    name=${spec%%:*} rest=${spec#*:}
+    role=${rest%%:*} unit=${rest#*:}
+    [ -f "$YJC_KEYS/public/$name.cert" ] && continue
+    if [ -n "$unit" ]; then
+        "$cli" actor add "$name" --role "$role" --unit "$unit"
+    else
+        "$cli" actor add "$name" --role "$role"
+    fi
+done
+"$cli" actor list

@@ -1,0 +1,73 @@
+"""Time rules (requirements.md "Time rules"): the shipped national
+calendar, the CLI's calendar commands, and deadlines computed across real
+holidays when the services' clock is moved with YJC_NOW_FILE."""
+import pytest
+
+
+@pytest.mark.parametrize("args,expected", [
+    # R9.1: 3 working days after 2020-04-29 (Wed): 04-30 is day 1, the
+    # Labour Day holiday 05-01..05 is skipped, 05-06 day 2, 05-07 day 3.
+    (("workdays", "2020-04-29", "3"), "2020-05-07"),
+    # 2020-04-26 (Sunday) was an adjusted working day
+    (("workdays", "2020-04-24", "1"), "2020-04-26"),
+    # National Day + Mid-Autumn 2020: 10-01..08 off, 10-10 (Sat) worked
+    (("workdays", "2020-09-30", "1"), "2020-10-09"),
+    (("workdays", "2020-09-30", "2"), "2020-10-10"),
+    # 15 days from 2020-09-20 end 10-05, a holiday: moved to 10-09
+    (("period", "2020-09-20", "15d"), "2020-10-09"),
+    # month rule: no 2021-02-31, so the month's last day (a Sunday), then
+    # the next working day 2021-03-01
+    (("period", "2021-01-31", "1m"), "2021-03-01"),
+])
+def test_calendar_commands(platform, args, expected):
+    out = platform.cli("calendar", *args, json_out=True)
+    assert out["result"] == expected
+
+
+def test_is_workday(platform):
+    assert platform.cli("calendar", "is-workday", "2020-04-26", json_out=True)["workday"] is True
+    assert platform.cli("calendar", "is-workday", "2020-05-04", json_out=True)["workday"] is False
+    assert "是" in platform.cli("calendar", "is-workday", "2026-11-30").stdout
+
+
+def test_uncovered_year_is_an_error_not_a_guess(platform):
+    res = platform.cli("calendar", "workdays", "2027-03-01", "3", check=False)
+    assert res.returncode == 1
+    assert "2027" in res.stderr
+
+
+def test_local_override_changes_a_day(platform, tmp_path):
+    override = tmp_path / "local.csv"
+    override.write_text("date,kind,name\n2026-12-01,off,县防汛抢险\n", encoding="utf-8")
+    platform.env["YJC_CALENDAR_LOCAL"] = str(override)
+    try:
+        assert platform.cli("calendar", "workdays", "2026-11-30", "1",
+                            json_out=True)["result"] == "2026-12-02"
+    finally:
+        del platform.env["YJC_CALENDAR_LOCAL"]
+    assert platform.cli("calendar", "workdays", "2026-11-30", "1",
+                        json_out=True)["result"] == "2026-12-01"
+
+
+def test_review_deadlines_across_labour_day(platform):
+    # Submitted on 2020-04-29: acceptance due 2020-05-07 (R9.1).  Accepted
+    # on 2020-04-30: 05-06, 05-07, 05-08, 05-09 (a Saturday worked in
+    # exchange) and 05-11 are the 5 working days: opinion due 2020-05-11
+    # (R9.2).
+    from conftest import minimal_form
+    platform.stop_all()
+    platform.set_now("2020-04-29T10:00:00+08:00")
+    platform.start_all()
+    reply = platform.call("health", "intake", "application.submit", {"form": minimal_form()})
+    app = reply["body"]["app_id"]
+    platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
+                                              {"app_id": app})["ok"], what="review")
+    got = platform.call("bureau", "review", "review.get", {"app_id": app})["body"]
+    assert got["accept_due"] == "2020-05-07"
+    assert got["accept_rule"].startswith("R9.1")
+    platform.set_now("2020-04-30T16:00:00+08:00")  # read at each use
+    accepted = platform.call("bureau", "review", "review.accept", {"app_id": app})
+    assert accepted["body"]["decide_due"] == "2020-05-11"
+    got = platform.call("bureau", "review", "review.get", {"app_id": app})["body"]
+    assert got["decide_due"] == "2020-05-11"
+    assert got["decide_rule"].startswith("R9.2")

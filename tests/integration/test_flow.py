@@ -1,0 +1,118 @@
+"""The first flow through all five services, as a user drives it with the
+CLI (R7, R9.1, R9.2, R10.1): a unit applies, the bureau accepts and
+approves, the vendor delivers the test environment, billing opens the
+interval, and the auditor sees every event in order."""
+import re
+
+import pytest
+
+
+def app_id_of(text):
+    m = re.search(r"A\d{6}", text)
+    assert m, text
+    return m.group(0)
+
+
+@pytest.fixture(scope="module")
+def flow(platform):
+    """Runs the flow once; the tests below check what it left behind."""
+    platform.start_vendor()
+    out = platform.cli("apply", "tests/data/form-full.json", actor="edu").stdout
+    app = app_id_of(out)
+    assert "申请已提交" in out
+    platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
+                                              {"app_id": app})["ok"], what="review")
+    assert "已受理" in platform.cli("accept", app, actor="bureau").stdout
+    out = platform.cli("approve", app, "--opinion", "同意", actor="bureau").stdout
+    assert "审核通过" in out
+    platform.wait_until(
+        lambda: platform.call("edu", "intake", "application.get",
+                              {"app_id": app})["body"]["state"] == "testing",
+        what="test environment delivered")
+    platform.wait_until(
+        lambda: len(platform.call("auditor", "audit", "audit.events",
+                                  {"app_id": app})["body"]["events"]) == 7,
+        what="audit trail")
+    return app
+
+
+def test_unit_sees_its_application_in_testing(platform, flow):
+    out = platform.cli("show", flow, actor="edu").stdout
+    assert "永嘉县智慧教育公共服务平台" in out
+    assert "测试中" in out
+    assert "R9.1" in out and "R9.2" in out
+
+
+def test_audit_lists_every_event_in_order(platform, flow):
+    trail = platform.cli("audit", "events", "--app", flow, actor="auditor",
+                         json_out=True)["events"]
+    assert [e["type"] for e in trail] == [
+        "application.submitted", "application.accepted", "application.approved",
+        "order.created", "order.acknowledged", "order.completed",
+        "allocation.opened"]
+    assert [e["source"] for e in trail] == [
+        "intake", "review", "review", "provisioning", "provisioning",
+        "provisioning", "billing"]
+    assert all(e["app_id"] == flow for e in trail)
+    text = platform.cli("audit", "events", "--app", flow, actor="auditor").stdout
+    assert "提交申请" in text and "供应商完成交付" in text
+
+
+def test_billing_records_the_test_interval(platform, flow):
+    allocations = platform.cli("allocations", flow, actor="bureau",
+                               json_out=True)["allocations"]
+    assert len(allocations) == 1
+    interval = allocations[0]
+    assert interval["stage"] == "test"
+    assert interval["to"] == ""
+    assert [h["cpu_mem"] for h in interval["resources"]["hosts"]] == ["8c16g", "8c16g"]
+
+
+def test_order_was_produced_by_the_decision_only(platform, flow):
+    # R7: the only order is the one the approval caused, due 3 working
+    # days later (R10.1).
+    rows = platform.sql(f"SELECT state, cause_event, due_rule FROM provisioning.orders "
+                        f"WHERE app_id = '{flow}'")
+    assert len(rows) == 1
+    state, cause, rule = rows[0]
+    assert state == "done"
+    assert cause.startswith("review:")
+    assert rule.startswith("R10.1")
+
+
+def test_decisions_follow_the_state_table(platform, flow):
+    # approving again, or accepting an approved application: invalid_state
+    res = platform.cli("approve", flow, actor="bureau", check=False)
+    assert res.returncode == 1 and "invalid_state" in res.stderr
+    res = platform.cli("accept", flow, actor="bureau", check=False, json_out=True)
+    assert res.returncode == 1 and '"invalid_state"' in res.stdout
+
+
+def test_decline_needs_an_opinion(platform):
+    reply = platform.call("health", "intake", "application.submit",
+                          {"form": __import__("conftest").minimal_form()})
+    app = reply["body"]["app_id"]
+    platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
+                                              {"app_id": app})["ok"], what="review")
+    no_opinion = platform.call("bureau", "review", "review.decline", {"app_id": app})
+    assert no_opinion["error"]["code"] == "missing_field"
+    assert no_opinion["error"]["field"] == "body.opinion"
+    # approve before accept is refused with the state named
+    early = platform.call("bureau", "review", "review.approve", {"app_id": app})
+    assert early["error"]["code"] == "invalid_state"
+    assert "submitted" in early["error"]["message"]
+    ok = platform.call("bureau", "review", "review.decline",
+                       {"app_id": app, "opinion": "材料不全"})
+    assert ok["ok"] and ok["body"]["state"] == "declined"
+    platform.wait_until(
+        lambda: platform.call("health", "intake", "application.get",
+                              {"app_id": app})["body"]["state"] == "declined",
+        what="intake follows")
+
+
+def test_json_output_is_one_object(platform, flow):
+    listed = platform.cli("list", actor="bureau", json_out=True)
+    assert flow in [a["app_id"] for a in listed["applications"]]
+    status = platform.cli("status", actor="admin", json_out=True)
+    assert [s["up"] for s in status["services"]] == [True] * 5
+    assert all(s["db"] for s in status["services"])
