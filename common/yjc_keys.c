@@ -136,6 +136,16 @@ yjc_keys_add (yjc_keys_t *self, const char *name, const char *role,
                   "service");
         return -1;
     }
+    //  A service key may deliver events: only the five services have one.
+    char service_name[33] = "";
+    if (r == YJC_ROLE_SERVICE && strncmp (name, "service-", 8) == 0
+        && yjc_service_by_name (name + 8) >= 0)
+        yjc_keys_service_actor (yjc_service_by_name (name + 8), service_name);
+    if (r == YJC_ROLE_SERVICE && !streq (name, service_name)) {
+        snprintf (err, errlen, "role service is only for service-intake, "
+                               "service-review, ... (yjcloud keys init)");
+        return -1;
+    }
     if ((r == YJC_ROLE_UNIT) != (unit && *unit)) {
         snprintf (err, errlen, "--unit is required for role unit, and only "
                                "for it");

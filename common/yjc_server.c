@@ -182,10 +182,41 @@ s_apply_event (s_server_t *self, yjc_ctx_t *ctx, const msgpack_object *e)
     return rc < 0 ? rc : 1;
 }
 
+//  Only the producer of an event may deliver it, and only to a service
+//  that receives it (R7: no order without a bureau decision; a forged
+//  application.approved from another service's key must not count).
+static int
+s_check_sender (s_server_t *self, yjc_ctx_t *ctx, const msgpack_object *e,
+                uint32_t index)
+{
+    char source[33], type[65], field[48], expected[33];
+    yjc_obj_strcpy (e, "source", source, sizeof source);
+    yjc_obj_strcpy (e, "type", type, sizeof type);
+    snprintf (field, sizeof field, "body.events[%u]", index);
+    int producer = yjc_service_by_name (source);
+    if (producer >= 0)
+        yjc_keys_service_actor (producer, expected);
+    if (producer < 0 || !streq (ctx->actor->name, expected))
+        return yjc_ctx_fail (ctx, YJC_E_FORBIDDEN, field,
+                             "%s may not deliver events of %s",
+                             ctx->actor->name, source);
+    int ev = yjc_event_by_wire (type, strlen (type));
+    if (ev >= 0
+        && (yjc_event_defs[ev].producer != producer
+            || !(yjc_event_defs[ev].receivers & (1u << self->def->service))))
+        return yjc_ctx_fail (ctx, YJC_E_FORBIDDEN, field,
+                             "%s does not produce %s for %s", source, type,
+                             yjc_service_name (self->def->service));
+    return 0;
+}
+
 static int
 s_handle_deliver (s_server_t *self, yjc_ctx_t *ctx, const msgpack_object *body)
 {
     const msgpack_object *events = yjc_obj_get (body, "events");
+    for (uint32_t i = 0; i < events->via.array.size; i++)
+        if (s_check_sender (self, ctx, &events->via.array.ptr[i], i) != 0)
+            return YJC_FAIL;
     int counts[3] = {0, 0, 0}; //  duplicates, applied, rejected
     for (uint32_t i = 0; i < events->via.array.size; i++) {
         int rc = s_apply_event (self, ctx, &events->via.array.ptr[i]);

@@ -9,17 +9,21 @@
 
 extern const yjc_migration_t yjc_intake_migrations[];
 
-//  The state an event moves an application to, as intake shows it.
+//  The state an event moves an application to, as intake shows it, and
+//  how far along that is.  Events of different services may arrive in any
+//  order between them (one stream per producer): a later stage is never
+//  overwritten by an earlier one that arrives late.
 static const struct {
     int event;
     const char *state;
+    int rank;
 } s_follow[] = {
-    {YJC_EV_APPLICATION_ACCEPTED, "accepted"},
-    {YJC_EV_APPLICATION_DECLINED, "declined"},
-    {YJC_EV_APPLICATION_APPROVED, "approved"},
-    {YJC_EV_APPLICATION_REJECTED, "rejected"},
-    {YJC_EV_ORDER_COMPLETED, "testing"},
-    {YJC_EV_ORDER_FAILED, "provision_failed"},
+    {YJC_EV_APPLICATION_ACCEPTED, "accepted", 1},
+    {YJC_EV_APPLICATION_APPROVED, "approved", 2},
+    {YJC_EV_ORDER_COMPLETED, "testing", 3},
+    {YJC_EV_ORDER_FAILED, "provision_failed", 3},
+    {YJC_EV_APPLICATION_DECLINED, "declined", 9},
+    {YJC_EV_APPLICATION_REJECTED, "rejected", 9},
 };
 
 static int
@@ -60,7 +64,8 @@ s_insert (yjc_ctx_t *ctx, const msgpack_object *form, const char *project,
         ctx->db,
         "WITH a AS (INSERT INTO applications (app_id, unit, submitted_by,"
         " request_id, project, form, form_mp, submitted_at, updated_at)"
-        " VALUES ('A' || lpad(nextval('app_seq')::text, 6, '0'),"
+        " VALUES ((SELECT 'A' || lpad(n::text, greatest(6, length(n::text)), '0')"
+        " FROM nextval('app_seq') AS n),"
         " $1, $2, $3, $4, $5, $6, $7, $7) RETURNING app_id)"
         " INSERT INTO history (app_id, at, state)"
         " SELECT app_id, $7, 'submitted' FROM a RETURNING app_id",
@@ -226,22 +231,26 @@ static int
 s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     const char *state = NULL;
+    char rank[12] = "0";
     for (size_t i = 0; i < sizeof s_follow / sizeof s_follow[0]; i++)
-        if (s_follow[i].event == ev->type)
+        if (s_follow[i].event == ev->type) {
             state = s_follow[i].state;
+            snprintf (rank, sizeof rank, "%d", s_follow[i].rank);
+        }
     char note[256];
     yjc_obj_strcpy (ev->payload, "opinion", note, sizeof note);
     if (!*note)
         yjc_obj_strcpy (ev->payload, "reason", note, sizeof note);
     const char *params[] = {ev->app_id, ev->at, state, ev->event_id,
-                            *note ? note : NULL};
+                            *note ? note : NULL, rank};
     int rows = yjc_db_exec (
         ctx->db,
-        "WITH a AS (UPDATE applications SET state = $3, updated_at = $2"
-        " WHERE app_id = $1 RETURNING app_id)"
+        "WITH a AS (SELECT app_id FROM applications WHERE app_id = $1),"
+        " u AS (UPDATE applications SET state = $3, updated_at = $2,"
+        "  state_rank = $6::int WHERE app_id = $1 AND state_rank < $6::int)"
         " INSERT INTO history (app_id, at, state, event_id, note)"
         " SELECT app_id, $2, $3, $4, $5 FROM a",
-        5, params);
+        6, params);
     if (rows < 0)
         return YJC_DB_ERROR;
     if (rows == 0)

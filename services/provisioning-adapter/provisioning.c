@@ -146,7 +146,8 @@ s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
         ctx->db,
         "INSERT INTO orders (order_id, app_id, unit, kind, resources_mp, due,"
         " due_rule, cause_event, created_at)"
-        " VALUES ('O' || lpad(nextval('order_seq')::text, 6, '0'),"
+        " VALUES ((SELECT 'O' || lpad(n::text, greatest(6, length(n::text)), '0')"
+        " FROM nextval('order_seq') AS n),"
         " $1, $2, $3, $4, $5, $6, $7, $8) RETURNING order_id",
         8, params, lengths, formats);
     int rc = YJC_DB_ERROR;

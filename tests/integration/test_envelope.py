@@ -205,3 +205,34 @@ def test_garbage_burst_then_real_work(platform):
     finally:
         c.close()
     assert_still_serving(platform)
+
+
+def forged(type_, source, payload=None):
+    return {"events": [{"event_id": f"{source}:999999", "type": type_,
+                        "source": source, "app_id": "A000001",
+                        "at": "2026-11-30T09:00:00+08:00",
+                        "payload": payload or {}}]}
+
+
+def test_only_the_producer_may_deliver_its_events(platform):
+    # R7: no order without a bureau decision.  Billing's key cannot pass
+    # off an approval, and review's key cannot pretend to be intake.
+    assert_error(platform.call("service-billing", "provisioning", "event.deliver",
+                               forged("application.approved", "billing")),
+                 "forbidden", "body.events[0]")
+    assert_error(platform.call("service-billing", "provisioning", "event.deliver",
+                               forged("application.approved", "review")),
+                 "forbidden", "body.events[0]")
+    # the right producer, but to a service that does not receive it
+    assert_error(platform.call("service-review", "billing", "event.deliver",
+                               forged("application.approved", "review")),
+                 "forbidden", "body.events[0]")
+    assert platform.scalar("SELECT count(*) FROM provisioning.inbox "
+                           "WHERE event_id LIKE '%:999999'") == "0"
+    assert platform.scalar("SELECT count(*) FROM provisioning.orders") == "0"
+
+
+def test_role_service_is_reserved_for_the_services(platform):
+    res = platform.cli("actor", "add", "rogue", "--role", "service", check=False)
+    assert res.returncode == 1
+    assert "service" in res.stderr

@@ -12,6 +12,7 @@ CREATE TABLE applications (
     form         jsonb NOT NULL,             -- for queries
     form_mp      bytea NOT NULL,             -- as received, for events
     state        text NOT NULL DEFAULT 'submitted',
+    state_rank   int NOT NULL DEFAULT 0,     -- how far along: never back
     submitted_at timestamptz NOT NULL,
     updated_at   timestamptz NOT NULL,
     -- a retried submit (same sender, same id) is not a second application
