@@ -17,19 +17,18 @@
 #define NYEARS (YJC_DATE_YEAR_MAX - YJC_DATE_YEAR_MIN + 1)
 
 typedef struct {
-    int32_t day;    //  days since 1970-01-01
-    int32_t line;   //  line in its file, to report duplicates
-    bool work;      //  true: adjusted working day; false: day off
+    int32_t day;  //  days since 1970-01-01
+    int32_t line; //  line in its file, to report duplicates
+    bool work;    //  true: adjusted working day; false: day off
 } s_row_t;
 
 struct _yjc_calendar_t {
-    s_row_t *rows;          //  sorted by day, one row per day
-    size_t nrows;           //  rows in use
-    bool covered[NYEARS];   //  a loaded file has a row in that year
+    s_row_t *rows;        //  sorted by day, one row per day
+    size_t nrows;         //  rows in use
+    bool covered[NYEARS]; //  a loaded file has a row in that year
 };
 
-static void
-s_err (char *err, size_t errlen, const char *format, ...)
+static void s_err (char *err, size_t errlen, const char *format, ...)
     __attribute__ ((format (printf, 3, 4)));
 
 static void
@@ -46,7 +45,7 @@ s_err (char *err, size_t errlen, const char *format, ...)
 yjc_calendar_t *
 yjc_calendar_new (void)
 {
-    return (yjc_calendar_t *) calloc (1, sizeof (yjc_calendar_t));
+    return (yjc_calendar_t *)calloc (1, sizeof (yjc_calendar_t));
 }
 
 void
@@ -64,10 +63,9 @@ bool
 yjc_calendar_covers (const yjc_calendar_t *self, int year)
 {
     assert (self);
-    return year >= YJC_DATE_YEAR_MIN && year <= YJC_DATE_YEAR_MAX
-        && self->covered[year - YJC_DATE_YEAR_MIN];
+    return year >= YJC_DATE_YEAR_MIN && year <= YJC_DATE_YEAR_MAX &&
+           self->covered[year - YJC_DATE_YEAR_MIN];
 }
-
 
 //  --------------------------------------------------------------------------
 //  Loading
@@ -93,11 +91,10 @@ s_read_line (FILE *file, char *buf)
     while ((c = getc (file)) != EOF && c != '\n') {
         if (c == '\0')
             nul = true;
+        else if (len == YJC_CALENDAR_LINE_MAX + 1)
+            too_long = true; //  the +1 leaves room for a final '\r'
         else
-        if (len == YJC_CALENDAR_LINE_MAX + 1)
-            too_long = true;        //  the +1 leaves room for a final '\r'
-        else
-            buf[len++] = (char) c;
+            buf[len++] = (char)c;
     }
     if (c == EOF && len == 0 && !too_long && !nul)
         return 0;
@@ -137,18 +134,17 @@ s_parse_row (char *line, s_row_t *row, char *why, size_t whylen)
 
     yjc_date_t date;
     if (yjc_date_parse (date_text, &date)) {
-        s_err (why, whylen, "invalid date '%.20s' (want YYYY-MM-DD)",
-               date_text);
+        s_err (
+            why, whylen, "invalid date '%.20s' (want YYYY-MM-DD)", date_text);
         return -1;
     }
     if (strcmp (kind_text, "off") == 0)
         row->work = false;
-    else
-    if (strcmp (kind_text, "work") == 0)
+    else if (strcmp (kind_text, "work") == 0)
         row->work = true;
     else {
-        s_err (why, whylen, "invalid kind '%.20s' (want off or work)",
-               kind_text);
+        s_err (
+            why, whylen, "invalid kind '%.20s' (want off or work)", kind_text);
         return -1;
     }
     row->day = yjc_date_to_days (date);
@@ -159,8 +155,11 @@ s_parse_row (char *line, s_row_t *row, char *why, size_t whylen)
 //  Returns the array (caller frees; NULL if the file has no rows) or sets
 //  *failed and writes the reason to err.
 static s_row_t *
-s_read_file (const char *path, size_t *nrows_p, bool *failed,
-             char *err, size_t errlen)
+s_read_file (const char *path,
+             size_t *nrows_p,
+             bool *failed,
+             char *err,
+             size_t errlen)
 {
     *nrows_p = 0;
     *failed = true;
@@ -180,8 +179,12 @@ s_read_file (const char *path, size_t *nrows_p, bool *failed,
         lineno++;
         if (rc < 0) {
             if (rc == -1)
-                s_err (err, errlen, "%s:%d: line longer than %d bytes", path,
-                       lineno, YJC_CALENDAR_LINE_MAX);
+                s_err (err,
+                       errlen,
+                       "%s:%d: line longer than %d bytes",
+                       path,
+                       lineno,
+                       YJC_CALENDAR_LINE_MAX);
             else
                 s_err (err, errlen, "%s:%d: NUL byte in line", path, lineno);
             goto fail;
@@ -195,15 +198,23 @@ s_read_file (const char *path, size_t *nrows_p, bool *failed,
             continue;
         if (!have_header) {
             if (strcmp (text, "date,kind,name") != 0) {
-                s_err (err, errlen, "%s:%d: expected header "
-                       "'date,kind,name'", path, lineno);
+                s_err (err,
+                       errlen,
+                       "%s:%d: expected header "
+                       "'date,kind,name'",
+                       path,
+                       lineno);
                 goto fail;
             }
             have_header = true;
             continue;
         }
         if (nrows == YJC_CALENDAR_ROWS_MAX) {
-            s_err (err, errlen, "%s:%d: more than %d rows", path, lineno,
+            s_err (err,
+                   errlen,
+                   "%s:%d: more than %d rows",
+                   path,
+                   lineno,
                    YJC_CALENDAR_ROWS_MAX);
             goto fail;
         }
@@ -237,8 +248,13 @@ s_read_file (const char *path, size_t *nrows_p, bool *failed,
         if (rows[i].day == rows[i - 1].day) {
             char date[11];
             yjc_date_format (yjc_date_from_days (rows[i].day), date);
-            s_err (err, errlen, "%s:%d: date %s already listed on line %d",
-                   path, rows[i].line, date, rows[i - 1].line);
+            s_err (err,
+                   errlen,
+                   "%s:%d: date %s already listed on line %d",
+                   path,
+                   rows[i].line,
+                   date,
+                   rows[i - 1].line);
             goto fail;
         }
     }
@@ -254,8 +270,10 @@ fail:
 }
 
 int
-yjc_calendar_load (yjc_calendar_t *self, const char *path,
-                   char *err, size_t errlen)
+yjc_calendar_load (yjc_calendar_t *self,
+                   const char *path,
+                   char *err,
+                   size_t errlen)
 {
     assert (self);
     assert (path);
@@ -285,8 +303,11 @@ yjc_calendar_load (yjc_calendar_t *self, const char *path,
     if (n > YJC_CALENDAR_ROWS_MAX) {
         free (fresh);
         free (merged);
-        s_err (err, errlen, "%s: calendar would hold more than %d rows",
-               path, YJC_CALENDAR_ROWS_MAX);
+        s_err (err,
+               errlen,
+               "%s: calendar would hold more than %d rows",
+               path,
+               YJC_CALENDAR_ROWS_MAX);
         return -1;
     }
     for (j = 0; j < nnew; j++) {
@@ -313,20 +334,22 @@ yjc_calendar_load_default (char *err, size_t errlen)
         s_err (err, errlen, "out of memory");
         return NULL;
     }
-    if (yjc_calendar_load (self, national, err, errlen)
-    ||  (local && *local && yjc_calendar_load (self, local, err, errlen)))
+    if (yjc_calendar_load (self, national, err, errlen) ||
+        (local && *local && yjc_calendar_load (self, local, err, errlen)))
         yjc_calendar_destroy (&self);
     return self;
 }
-
 
 //  --------------------------------------------------------------------------
 //  Rules
 
 //  Is day number `day` a working day? 0, or -1 if its year is not covered.
 static int
-s_is_workday (const yjc_calendar_t *self, int32_t day, bool *out,
-              char *err, size_t errlen)
+s_is_workday (const yjc_calendar_t *self,
+              int32_t day,
+              bool *out,
+              char *err,
+              size_t errlen)
 {
     yjc_date_t date = yjc_date_from_days (day);
     if (!yjc_calendar_covers (self, date.y)) {
@@ -362,14 +385,16 @@ s_check_n (int n, char *err, size_t errlen)
 {
     if (n >= 0 && n <= YJC_CALENDAR_N_MAX)
         return 0;
-    s_err (err, errlen, "period %d out of range 0..%d", n,
-           YJC_CALENDAR_N_MAX);
+    s_err (err, errlen, "period %d out of range 0..%d", n, YJC_CALENDAR_N_MAX);
     return -1;
 }
 
 int
-yjc_calendar_is_workday (const yjc_calendar_t *self, yjc_date_t d,
-                         bool *out, char *err, size_t errlen)
+yjc_calendar_is_workday (const yjc_calendar_t *self,
+                         yjc_date_t d,
+                         bool *out,
+                         char *err,
+                         size_t errlen)
 {
     assert (self);
     assert (out);
@@ -379,8 +404,12 @@ yjc_calendar_is_workday (const yjc_calendar_t *self, yjc_date_t d,
 }
 
 int
-yjc_calendar_add_workdays (const yjc_calendar_t *self, yjc_date_t d, int n,
-                           yjc_date_t *out, char *err, size_t errlen)
+yjc_calendar_add_workdays (const yjc_calendar_t *self,
+                           yjc_date_t d,
+                           int n,
+                           yjc_date_t *out,
+                           char *err,
+                           size_t errlen)
 {
     assert (self);
     assert (out);
@@ -388,7 +417,7 @@ yjc_calendar_add_workdays (const yjc_calendar_t *self, yjc_date_t d, int n,
         return -1;
     //  Stops at the first uncovered year, at the latest after 9999
     int32_t day = yjc_date_to_days (d);
-    for (int count = 0; count < n; ) {
+    for (int count = 0; count < n;) {
         bool work;
         if (s_is_workday (self, ++day, &work, err, errlen))
             return -1;
@@ -399,9 +428,12 @@ yjc_calendar_add_workdays (const yjc_calendar_t *self, yjc_date_t d, int n,
 }
 
 int
-yjc_calendar_workdays_between (const yjc_calendar_t *self, yjc_date_t from,
-                               yjc_date_t to, int *out,
-                               char *err, size_t errlen)
+yjc_calendar_workdays_between (const yjc_calendar_t *self,
+                               yjc_date_t from,
+                               yjc_date_t to,
+                               int *out,
+                               char *err,
+                               size_t errlen)
 {
     assert (self);
     assert (out);
@@ -420,15 +452,18 @@ yjc_calendar_workdays_between (const yjc_calendar_t *self, yjc_date_t from,
 }
 
 int
-yjc_calendar_next_workday (const yjc_calendar_t *self, yjc_date_t d,
-                           yjc_date_t *out, char *err, size_t errlen)
+yjc_calendar_next_workday (const yjc_calendar_t *self,
+                           yjc_date_t d,
+                           yjc_date_t *out,
+                           char *err,
+                           size_t errlen)
 {
     assert (self);
     assert (out);
     if (s_check_date (d, err, errlen))
         return -1;
     int32_t day = yjc_date_to_days (d);
-    for (bool work = false; ; day++) {
+    for (bool work = false;; day++) {
         if (s_is_workday (self, day, &work, err, errlen))
             return -1;
         if (work)
@@ -439,8 +474,13 @@ yjc_calendar_next_workday (const yjc_calendar_t *self, yjc_date_t d,
 }
 
 int
-yjc_calendar_period_end (const yjc_calendar_t *self, yjc_date_t d, int n,
-                         char unit, yjc_date_t *out, char *err, size_t errlen)
+yjc_calendar_period_end (const yjc_calendar_t *self,
+                         yjc_date_t d,
+                         int n,
+                         char unit,
+                         yjc_date_t *out,
+                         char *err,
+                         size_t errlen)
 {
     assert (self);
     assert (out);
@@ -449,8 +489,7 @@ yjc_calendar_period_end (const yjc_calendar_t *self, yjc_date_t d, int n,
     yjc_date_t last;
     if (unit == 'd')
         last = yjc_date_add_days (d, n);
-    else
-    if (unit == 'm' || unit == 'y') {
+    else if (unit == 'm' || unit == 'y') {
         //  民法典 202: same-numbered day of the final month, else its end
         int months = d.y * 12 + (d.m - 1) + n * (unit == 'y' ? 12 : 1);
         last.y = months / 12;
@@ -459,7 +498,9 @@ yjc_calendar_period_end (const yjc_calendar_t *self, yjc_date_t d, int n,
         last.d = d.d < dim ? d.d : dim;
     }
     else {
-        s_err (err, errlen, "invalid period unit '%c' (want d, m or y)",
+        s_err (err,
+               errlen,
+               "invalid period unit '%c' (want d, m or y)",
                unit >= 0x20 && unit < 0x7F ? unit : '?');
         return -1;
     }
@@ -482,14 +523,13 @@ yjc_period_parse (const char *text, int *n, char *unit)
             return -1;
         value = value * 10 + (*text - '0');
     }
-    if (ndigits == 0 || value > YJC_CALENDAR_N_MAX
-    ||  (*text != 'd' && *text != 'm' && *text != 'y') || text[1] != '\0')
+    if (ndigits == 0 || value > YJC_CALENDAR_N_MAX ||
+        (*text != 'd' && *text != 'm' && *text != 'y') || text[1] != '\0')
         return -1;
     *n = value;
     *unit = *text;
     return 0;
 }
-
 
 //  --------------------------------------------------------------------------
 //  Selftest: real dates from the shipped national calendar (State Council
@@ -498,7 +538,7 @@ yjc_period_parse (const char *text, int *n, char *unit)
 static yjc_date_t
 s_date (const char *text)
 {
-    yjc_date_t d = {0, 0, 0};   //  never equal to an expected date
+    yjc_date_t d = { 0, 0, 0 }; //  never equal to an expected date
     yjc_date_parse (text, &d);
     return d;
 }
@@ -527,7 +567,7 @@ s_workday (const yjc_calendar_t *self, const char *date)
 static yjc_date_t
 s_add (const yjc_calendar_t *self, const char *date, int n)
 {
-    yjc_date_t out = {0, 0, 0};
+    yjc_date_t out = { 0, 0, 0 };
     yjc_calendar_add_workdays (self, s_date (date), n, &out, NULL, 0);
     return out;
 }
@@ -535,7 +575,7 @@ s_add (const yjc_calendar_t *self, const char *date, int n)
 static yjc_date_t
 s_period (const yjc_calendar_t *self, const char *date, const char *period)
 {
-    yjc_date_t out = {0, 0, 0};
+    yjc_date_t out = { 0, 0, 0 };
     int n = 0;
     char unit = 0;
     if (yjc_period_parse (period, &n, &unit) == 0)
@@ -547,8 +587,8 @@ static int
 s_between (const yjc_calendar_t *self, const char *from, const char *to)
 {
     int count = -1;
-    yjc_calendar_workdays_between (self, s_date (from), s_date (to), &count,
-                                   NULL, 0);
+    yjc_calendar_workdays_between (
+        self, s_date (from), s_date (to), &count, NULL, 0);
     return count;
 }
 
@@ -590,8 +630,10 @@ yjc_calendar_test (yjc_test_t *t)
     yjc_calendar_t *cal = yjc_calendar_load_default (err, sizeof err);
     YJC_CHECK (t, cal != NULL);
     if (!cal) {
-        fprintf (stderr, "cannot load the national calendar: %s "
-                 "(set YJC_CALENDAR)\n", err);
+        fprintf (stderr,
+                 "cannot load the national calendar: %s "
+                 "(set YJC_CALENDAR)\n",
+                 err);
         s_restore_env ("YJC_CALENDAR_LOCAL", &saved_local);
         return;
     }
@@ -613,7 +655,7 @@ yjc_calendar_test (yjc_test_t *t)
     YJC_CHECK (t, s_workday (cal, "2020-05-05") == 0);
     YJC_CHECK (t, s_workday (cal, "2020-05-06") == 1);
     YJC_CHECK (t, s_workday (cal, "2020-05-09") == 1);
-    YJC_CHECK (t, s_workday (cal, "2020-05-10") == 0);    //  plain Sunday
+    YJC_CHECK (t, s_workday (cal, "2020-05-10") == 0); //  plain Sunday
     //  R9.1 "within 3 working days": counting starts the next day.
     //  From Tue 04-28: 04-29, 04-30, (05-01..05 off), 05-06.
     YJC_CHECK (t, s_is (s_add (cal, "2020-04-28", 3), "2020-05-06"));
@@ -668,75 +710,102 @@ yjc_calendar_test (yjc_test_t *t)
 
     //  Uncovered years are an error, never a guess
     bool work = false;
-    yjc_date_t out = {0, 0, 0};
+    yjc_date_t out = { 0, 0, 0 };
     int count = 0;
     err[0] = '\0';
-    YJC_CHECK (t, yjc_calendar_period_end (cal, s_date ("2024-02-29"), 3, 'y',
-                                           &out, err, sizeof err) == -1);
+    YJC_CHECK (t,
+               yjc_calendar_period_end (
+                   cal, s_date ("2024-02-29"), 3, 'y', &out, err, sizeof err) ==
+                   -1);
     YJC_CHECK (t, strcmp (err, "calendar does not cover 2027") == 0);
-    YJC_CHECK (t, yjc_calendar_is_workday (cal, s_date ("2019-12-31"), &work,
-                                           err, sizeof err) == -1);
+    YJC_CHECK (t,
+               yjc_calendar_is_workday (
+                   cal, s_date ("2019-12-31"), &work, err, sizeof err) == -1);
     YJC_CHECK (t, strcmp (err, "calendar does not cover 2019") == 0);
-    YJC_CHECK (t, yjc_calendar_is_workday (cal, s_date ("2027-01-04"), &work,
-                                           err, sizeof err) == -1);
+    YJC_CHECK (t,
+               yjc_calendar_is_workday (
+                   cal, s_date ("2027-01-04"), &work, err, sizeof err) == -1);
     YJC_CHECK (t, strcmp (err, "calendar does not cover 2027") == 0);
     //  2026-12-31 is a working day; the 2nd after 12-30 lies in 2027
     YJC_CHECK (t, s_is (s_add (cal, "2026-12-30", 1), "2026-12-31"));
     out = s_date ("2000-01-01");
-    YJC_CHECK (t, yjc_calendar_add_workdays (cal, s_date ("2026-12-30"), 2,
-                                             &out, err, sizeof err) == -1);
+    YJC_CHECK (t,
+               yjc_calendar_add_workdays (
+                   cal, s_date ("2026-12-30"), 2, &out, err, sizeof err) == -1);
     YJC_CHECK (t, strcmp (err, "calendar does not cover 2027") == 0);
-    YJC_CHECK (t, s_is (out, "2000-01-01"));            //  untouched
-    YJC_CHECK (t, yjc_calendar_workdays_between (cal, s_date ("2019-12-30"),
-                                                 s_date ("2020-01-03"), &count,
-                                                 err, sizeof err) == -1);
+    YJC_CHECK (t, s_is (out, "2000-01-01")); //  untouched
+    YJC_CHECK (t,
+               yjc_calendar_workdays_between (cal,
+                                              s_date ("2019-12-30"),
+                                              s_date ("2020-01-03"),
+                                              &count,
+                                              err,
+                                              sizeof err) == -1);
     YJC_CHECK (t, strcmp (err, "calendar does not cover 2019") == 0);
     YJC_CHECK (t, s_between (cal, "2026-12-01", "2027-01-05") == -1);
     YJC_CHECK (t, s_period (cal, "2026-12-20", "15d").y == 0);
     //  the year check also applies with no err buffer
-    YJC_CHECK (t, yjc_calendar_is_workday (cal, s_date ("2027-01-04"), &work,
-                                           NULL, 0) == -1);
+    YJC_CHECK (t,
+               yjc_calendar_is_workday (
+                   cal, s_date ("2027-01-04"), &work, NULL, 0) == -1);
 
     //  Bad arguments are errors, not crashes
-    yjc_date_t feb30 = {2020, 2, 30};
-    YJC_CHECK (t, yjc_calendar_is_workday (cal, feb30, &work, err,
-                                           sizeof err) == -1);
+    yjc_date_t feb30 = { 2020, 2, 30 };
+    YJC_CHECK (
+        t, yjc_calendar_is_workday (cal, feb30, &work, err, sizeof err) == -1);
     YJC_CHECK (t, strstr (err, "invalid date") != NULL);
-    YJC_CHECK (t, yjc_calendar_add_workdays (cal, s_date ("2020-04-29"), -1,
-                                             &out, err, sizeof err) == -1);
-    YJC_CHECK (t, yjc_calendar_add_workdays (cal, s_date ("2020-04-29"),
-                                             YJC_CALENDAR_N_MAX + 1, &out,
-                                             err, sizeof err) == -1);
-    YJC_CHECK (t, yjc_calendar_period_end (cal, s_date ("2020-04-29"), 1, 'w',
-                                           &out, err, sizeof err) == -1);
-    YJC_CHECK (t, yjc_calendar_period_end (cal, s_date ("9999-12-31"),
-                                           YJC_CALENDAR_N_MAX, 'y', &out,
-                                           err, sizeof err) == -1);
-    YJC_CHECK (t, yjc_calendar_add_workdays (cal, s_date ("2020-01-01"),
-                                             YJC_CALENDAR_N_MAX, &out, err,
-                                             sizeof err) == -1);
+    YJC_CHECK (t,
+               yjc_calendar_add_workdays (
+                   cal, s_date ("2020-04-29"), -1, &out, err, sizeof err) ==
+                   -1);
+    YJC_CHECK (t,
+               yjc_calendar_add_workdays (cal,
+                                          s_date ("2020-04-29"),
+                                          YJC_CALENDAR_N_MAX + 1,
+                                          &out,
+                                          err,
+                                          sizeof err) == -1);
+    YJC_CHECK (t,
+               yjc_calendar_period_end (
+                   cal, s_date ("2020-04-29"), 1, 'w', &out, err, sizeof err) ==
+                   -1);
+    YJC_CHECK (t,
+               yjc_calendar_period_end (cal,
+                                        s_date ("9999-12-31"),
+                                        YJC_CALENDAR_N_MAX,
+                                        'y',
+                                        &out,
+                                        err,
+                                        sizeof err) == -1);
+    YJC_CHECK (t,
+               yjc_calendar_add_workdays (cal,
+                                          s_date ("2020-01-01"),
+                                          YJC_CALENDAR_N_MAX,
+                                          &out,
+                                          err,
+                                          sizeof err) == -1);
     YJC_CHECK (t, strcmp (err, "calendar does not cover 2027") == 0);
 
     //  Period strings
     int n = -1;
     char unit = 0;
-    YJC_CHECK (t, yjc_period_parse ("15d", &n, &unit) == 0
-                  && n == 15 && unit == 'd');
-    YJC_CHECK (t, yjc_period_parse ("3m", &n, &unit) == 0
-                  && n == 3 && unit == 'm');
-    YJC_CHECK (t, yjc_period_parse ("3y", &n, &unit) == 0
-                  && n == 3 && unit == 'y');
+    YJC_CHECK (
+        t, yjc_period_parse ("15d", &n, &unit) == 0 && n == 15 && unit == 'd');
+    YJC_CHECK (
+        t, yjc_period_parse ("3m", &n, &unit) == 0 && n == 3 && unit == 'm');
+    YJC_CHECK (
+        t, yjc_period_parse ("3y", &n, &unit) == 0 && n == 3 && unit == 'y');
     YJC_CHECK (t, yjc_period_parse ("10000d", &n, &unit) == 0 && n == 10000);
-    const char *bad_periods[] = {
-        "", "d", "15", "15x", "-3d", "+3d", "15dd", " 15d", "15d ", "15D",
-        "10001d", "99999999999d", "1.5y"
-    };
+    const char *bad_periods[] = { "",     "d",   "15",     "15x",
+                                  "-3d",  "+3d", "15dd",   " 15d",
+                                  "15d ", "15D", "10001d", "99999999999d",
+                                  "1.5y" };
     bool all_rejected = true;
     for (size_t i = 0; i < sizeof bad_periods / sizeof bad_periods[0]; i++) {
         n = 7;
         unit = 'x';
-        if (yjc_period_parse (bad_periods[i], &n, &unit) == 0
-        ||  n != 7 || unit != 'x') {
+        if (yjc_period_parse (bad_periods[i], &n, &unit) == 0 || n != 7 ||
+            unit != 'x') {
             fprintf (stderr, "accepted bad period '%s'\n", bad_periods[i]);
             all_rejected = false;
         }
@@ -753,18 +822,18 @@ yjc_calendar_test (yjc_test_t *t)
 
     //  A county's overrides: 10-09 off, Sunday 10-11 worked, and 2027
     s_write_text (local,
-        "\xEF\xBB\xBF# Yongjia local overrides\r\n"
-        "\r\n"
-        "date,kind,name\r\n"
-        "2020-10-09,off,local\r\n"
-        " 2020-10-11 , work ,local, with comma\r\n"
-        "2027-01-04,off,test\r\n"
-        "2021-02-20,off,overrides a national work row\r\n"
-        "2021-02-11,work,overrides a national off row\r\n"
-        "# end\r\n");
+                  "\xEF\xBB\xBF# Yongjia local overrides\r\n"
+                  "\r\n"
+                  "date,kind,name\r\n"
+                  "2020-10-09,off,local\r\n"
+                  " 2020-10-11 , work ,local, with comma\r\n"
+                  "2027-01-04,off,test\r\n"
+                  "2021-02-20,off,overrides a national work row\r\n"
+                  "2021-02-11,work,overrides a national off row\r\n"
+                  "# end\r\n");
     YJC_CHECK (t, yjc_calendar_load (cal, local, err, sizeof err) == 0);
     YJC_CHECK (t, s_workday (cal, "2020-10-09") == 0);
-    YJC_CHECK (t, s_workday (cal, "2020-10-10") == 1);    //  national row
+    YJC_CHECK (t, s_workday (cal, "2020-10-10") == 1); //  national row
     YJC_CHECK (t, s_workday (cal, "2020-10-11") == 1);
     YJC_CHECK (t, s_workday (cal, "2020-10-12") == 1);
     //  From Mon 09-28: 09-29, 09-30, 10-10, 10-11, 10-12
@@ -773,7 +842,7 @@ yjc_calendar_test (yjc_test_t *t)
     YJC_CHECK (t, s_is (s_period (cal, "2020-09-20", "15d"), "2020-10-10"));
     YJC_CHECK (t, yjc_calendar_covers (cal, 2027));
     YJC_CHECK (t, s_workday (cal, "2027-01-04") == 0);
-    YJC_CHECK (t, s_workday (cal, "2027-01-05") == 1);    //  plain Tuesday
+    YJC_CHECK (t, s_workday (cal, "2027-01-05") == 1); //  plain Tuesday
     //  2027-02-28 is a Sunday: Monday 03-01
     YJC_CHECK (t, s_is (s_period (cal, "2024-02-29", "3y"), "2027-03-01"));
     YJC_CHECK (t, s_workday (cal, "2028-01-04") == -1);
@@ -784,9 +853,9 @@ yjc_calendar_test (yjc_test_t *t)
 
     //  A failed load changes nothing (all or nothing)
     s_write_text (broken,
-        "date,kind,name\n"
-        "2020-10-12,off,would apply\n"
-        "2020-10-13,holiday,typo\n");
+                  "date,kind,name\n"
+                  "2020-10-12,off,would apply\n"
+                  "2020-10-13,holiday,typo\n");
     YJC_CHECK (t, yjc_calendar_load (cal, broken, err, sizeof err) == -1);
     YJC_CHECK (t, s_workday (cal, "2020-10-12") == 1);
 
@@ -798,30 +867,31 @@ yjc_calendar_test (yjc_test_t *t)
     long_line[sizeof long_line - 1] = '\0';
     struct {
         const char *text;
-        const char *where;      //  ":LINE: reason" expected in err
+        const char *where; //  ":LINE: reason" expected in err
     } cases[] = {
-        {"2020-01-02,off,x\n", ":1: expected header"},
-        {"Date,Kind,Name\n", ":1: expected header"},
-        {"", ": missing header"},
-        {"# only a comment\n\n", ": missing header"},
-        {"date,kind,name\n2020-01-02,off,a\n2020-01-03,of,b\n",
-         ":3: invalid kind 'of'"},
-        {"date,kind,name\n# note\n\n2020-02-30,off,a\n",
-         ":4: invalid date '2020-02-30'"},
-        {"date,kind,name\n2020/01/02,off,a\n", ":2: invalid date"},
-        {"date,kind,name\n1899-01-02,off,a\n", ":2: invalid date"},
-        {"date,kind,name\n2020-01-02,off\n", ":2: expected 3 columns"},
-        {"date,kind,name\n2020-01-02\n", ":2: expected 3 columns"},
-        {"date,kind,name\n2020-01-02,off,a\n2020-01-09,off,b\n"
-         "2020-01-02,work,c\n", ":4: date 2020-01-02 already listed on line 2"},
-        {long_line, ":2: line longer than"},
+        { "2020-01-02,off,x\n", ":1: expected header" },
+        { "Date,Kind,Name\n", ":1: expected header" },
+        { "", ": missing header" },
+        { "# only a comment\n\n", ": missing header" },
+        { "date,kind,name\n2020-01-02,off,a\n2020-01-03,of,b\n",
+          ":3: invalid kind 'of'" },
+        { "date,kind,name\n# note\n\n2020-02-30,off,a\n",
+          ":4: invalid date '2020-02-30'" },
+        { "date,kind,name\n2020/01/02,off,a\n", ":2: invalid date" },
+        { "date,kind,name\n1899-01-02,off,a\n", ":2: invalid date" },
+        { "date,kind,name\n2020-01-02,off\n", ":2: expected 3 columns" },
+        { "date,kind,name\n2020-01-02\n", ":2: expected 3 columns" },
+        { "date,kind,name\n2020-01-02,off,a\n2020-01-09,off,b\n"
+          "2020-01-02,work,c\n",
+          ":4: date 2020-01-02 already listed on line 2" },
+        { long_line, ":2: line longer than" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         s_write_text (broken, cases[i].text);
         err[0] = '\0';
         int rc = yjc_calendar_load (cal, broken, err, sizeof err);
-        bool named = strncmp (err, broken, strlen (broken)) == 0
-                  && strstr (err, cases[i].where) != NULL;
+        bool named = strncmp (err, broken, strlen (broken)) == 0 &&
+                     strstr (err, cases[i].where) != NULL;
         if (rc != -1 || !named)
             fprintf (stderr, "case %zu: rc=%d err='%s'\n", i, rc, err);
         YJC_CHECK (t, rc == -1 && named);
@@ -845,14 +915,15 @@ yjc_calendar_test (yjc_test_t *t)
     YJC_CHECK (t, s_workday (cal, "2020-01-02") == 0);
 
     err[0] = '\0';
-    YJC_CHECK (t, yjc_calendar_load (cal, "/nonexistent/cal.csv", err,
-                                     sizeof err) == -1);
+    YJC_CHECK (
+        t,
+        yjc_calendar_load (cal, "/nonexistent/cal.csv", err, sizeof err) == -1);
     YJC_CHECK (t, strstr (err, "/nonexistent/cal.csv: cannot open") != NULL);
-    YJC_CHECK (t, yjc_calendar_load (cal, "/nonexistent/cal.csv", NULL, 0)
-                  == -1);
+    YJC_CHECK (t,
+               yjc_calendar_load (cal, "/nonexistent/cal.csv", NULL, 0) == -1);
     yjc_calendar_destroy (&cal);
     YJC_CHECK (t, cal == NULL);
-    yjc_calendar_destroy (&cal);                    //  harmless
+    yjc_calendar_destroy (&cal); //  harmless
 
     //  An empty calendar covers nothing
     cal = yjc_calendar_new ();
@@ -863,15 +934,16 @@ yjc_calendar_test (yjc_test_t *t)
     //  load_default with the local overrides file from the environment
     setenv ("YJC_CALENDAR_LOCAL", local, 1);
     cal = yjc_calendar_load_default (err, sizeof err);
-    YJC_CHECK (t, cal && s_workday (cal, "2020-10-09") == 0
-                  && yjc_calendar_covers (cal, 2027));
+    YJC_CHECK (t,
+               cal && s_workday (cal, "2020-10-09") == 0 &&
+                   yjc_calendar_covers (cal, 2027));
     yjc_calendar_destroy (&cal);
     s_write_text (broken, "date,kind,name\n2020-10-09,holiday,x\n");
     setenv ("YJC_CALENDAR_LOCAL", broken, 1);
     err[0] = '\0';
     cal = yjc_calendar_load_default (err, sizeof err);
     YJC_CHECK (t, cal == NULL && strstr (err, ":2: invalid kind") != NULL);
-    setenv ("YJC_CALENDAR_LOCAL", "", 1);           //  empty = none
+    setenv ("YJC_CALENDAR_LOCAL", "", 1); //  empty = none
     cal = yjc_calendar_load_default (err, sizeof err);
     YJC_CHECK (t, cal && s_workday (cal, "2020-10-09") == 1);
     yjc_calendar_destroy (&cal);
@@ -879,8 +951,8 @@ yjc_calendar_test (yjc_test_t *t)
     char *saved_national = s_save_env ("YJC_CALENDAR");
     setenv ("YJC_CALENDAR", "/nonexistent/national.csv", 1);
     cal = yjc_calendar_load_default (err, sizeof err);
-    YJC_CHECK (t, cal == NULL
-                  && strstr (err, "/nonexistent/national.csv") != NULL);
+    YJC_CHECK (
+        t, cal == NULL && strstr (err, "/nonexistent/national.csv") != NULL);
     s_restore_env ("YJC_CALENDAR", &saved_national);
     s_restore_env ("YJC_CALENDAR_LOCAL", &saved_local);
 

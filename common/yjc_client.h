@@ -12,22 +12,32 @@ typedef struct _yjc_client_t yjc_client_t;
 //  Connects to `endpoint`, whose server key is `server_public_txt`, as the
 //  actor whose key pair is `cert` (borrowed; only its keys are copied).
 yjc_client_t *yjc_client_new (const char *endpoint,
-                              const char *server_public_txt, zcert_t *cert);
+                              const char *server_public_txt,
+                              zcert_t *cert);
 //  Connects to a service, looking up its server key in the registry.
-yjc_client_t *yjc_client_new_service (yjc_keys_t *keys, int service,
+yjc_client_t *yjc_client_new_service (yjc_keys_t *keys,
+                                      int service,
                                       zcert_t *cert);
 void yjc_client_destroy (yjc_client_t **self_p);
 
 //  Sends one request and waits up to timeout_ms for its reply, skipping
 //  stale replies to earlier requests.  Returns 0 with `reply` filled
 //  (which may be an error reply), or -1 on timeout or an undecodable reply.
-int yjc_client_call (yjc_client_t *self, const char *type, const void *body,
-                     size_t body_len, int timeout_ms, yjc_reply_t *reply);
+int yjc_client_call (yjc_client_t *self,
+                     const char *type,
+                     const void *body,
+                     size_t body_len,
+                     int timeout_ms,
+                     yjc_reply_t *reply);
 //  Sends without waiting; returns the id used (valid until next send).
-const char *yjc_client_send (yjc_client_t *self, const char *type,
-                             const void *body, size_t body_len);
+const char *yjc_client_send (yjc_client_t *self,
+                             const char *type,
+                             const void *body,
+                             size_t body_len);
 //  Waits for the reply to `id`.  0 or -1 as above.
-int yjc_client_recv (yjc_client_t *self, const char *id, int timeout_ms,
+int yjc_client_recv (yjc_client_t *self,
+                     const char *id,
+                     int timeout_ms,
                      yjc_reply_t *reply);
 zsock_t *yjc_client_sock (yjc_client_t *self);
 

@@ -14,7 +14,7 @@ s_system_now (void)
 {
     struct timespec ts;
     clock_gettime (CLOCK_REALTIME, &ts);
-    return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 //  Read the instant written in path. 0 or -1.
@@ -35,10 +35,10 @@ s_read_now_file (const char *path, int64_t *us_out)
     buf[size] = '\0';
 
     char *start = buf;
-    while (isspace ((unsigned char) *start))
+    while (isspace ((unsigned char)*start))
         start++;
     char *end = start + strlen (start);
-    while (end > start && isspace ((unsigned char) end[-1]))
+    while (end > start && isspace ((unsigned char)end[-1]))
         *--end = '\0';
     return yjc_time_parse_iso (start, us_out);
 }
@@ -60,7 +60,6 @@ yjc_clock_now_or_system (void)
     return yjc_clock_now (&us) == 0 ? us : s_system_now ();
 }
 
-
 //  --------------------------------------------------------------------------
 //  Selftest
 
@@ -80,16 +79,16 @@ yjc_clock_test (yjc_test_t *t)
     //  Keep the caller's setting, if any, to restore it at the end
     const char *saved_env = getenv ("YJC_NOW_FILE");
     char *saved = saved_env ? strdup (saved_env) : NULL;
-    const int64_t y2020 = 1577836800LL * 1000000;   //  2020-01-01T00:00Z
+    const int64_t y2020 = 1577836800LL * 1000000; //  2020-01-01T00:00Z
 
     //  System clock
     unsetenv ("YJC_NOW_FILE");
     int64_t now = 0;
     YJC_CHECK (t, yjc_clock_now (&now) == 0);
     YJC_CHECK (t, now > y2020);
-    int64_t diff = now / 1000000 - (int64_t) time (NULL);
+    int64_t diff = now / 1000000 - (int64_t)time (NULL);
     YJC_CHECK (t, diff >= -2 && diff <= 2);
-    setenv ("YJC_NOW_FILE", "", 1);                 //  empty = not set
+    setenv ("YJC_NOW_FILE", "", 1); //  empty = not set
     YJC_CHECK (t, yjc_clock_now (&now) == 0 && now > y2020);
 
     //  File clock, re-read at each call
@@ -113,7 +112,7 @@ yjc_clock_test (yjc_test_t *t)
     YJC_CHECK (t, yjc_clock_now (&now) == 0 && now == expected);
 
     //  Bad content: error, output untouched; logs still get a time
-    const char *bad[] = {"tomorrow\n", "", "  \n", "2026-05-02 08:00:00 x"};
+    const char *bad[] = { "tomorrow\n", "", "  \n", "2026-05-02 08:00:00 x" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         s_write_file (path, bad[i], strlen (bad[i]));
         now = 42;
@@ -127,13 +126,14 @@ yjc_clock_test (yjc_test_t *t)
     memcpy (big, "2026-05-01", 10);
     s_write_file (path, big, sizeof big);
     YJC_CHECK (t, yjc_clock_now (&now) == -1 && now == 42);
-    s_write_file (path, big, YJC_CLOCK_FILE_MAX);   //  just fits
-    YJC_CHECK (t, yjc_clock_now (&now) == 0
-                  && now == yjc_date_start_us ((yjc_date_t) {2026, 5, 1}));
+    s_write_file (path, big, YJC_CLOCK_FILE_MAX); //  just fits
+    YJC_CHECK (t,
+               yjc_clock_now (&now) == 0 &&
+                   now == yjc_date_start_us ((yjc_date_t){ 2026, 5, 1 }));
 
     unlink (path);
     now = 42;
-    YJC_CHECK (t, yjc_clock_now (&now) == -1 && now == 42);  //  missing
+    YJC_CHECK (t, yjc_clock_now (&now) == -1 && now == 42); //  missing
 
     if (saved)
         setenv ("YJC_NOW_FILE", saved, 1);

@@ -15,29 +15,38 @@ typedef struct {
 } yjc_param_t;
 
 static const yjc_param_t s_params[YJC_CFG_COUNT] = {
-    [YJC_CFG_KEYS] = {"YJC_KEYS", YJC_VAR_DIR "/keys",
-                      "actor registry directory"},
-    [YJC_CFG_DB] = {"YJC_DB", "host=127.0.0.1 port=54329 dbname=yjcloud",
-                    "libpq conninfo of this service"},
-    [YJC_CFG_BIND] = {"YJC_BIND", "", "endpoint to bind (default: own)"},
-    [YJC_CFG_INTAKE_EP] = {"YJC_INTAKE_ENDPOINT", "tcp://127.0.0.1:7101",
-                           "intake"},
-    [YJC_CFG_REVIEW_EP] = {"YJC_REVIEW_ENDPOINT", "tcp://127.0.0.1:7102",
-                           "review"},
-    [YJC_CFG_PROVISIONING_EP] = {"YJC_PROVISIONING_ENDPOINT",
-                                 "tcp://127.0.0.1:7103",
-                                 "provisioning adapter"},
-    [YJC_CFG_BILLING_EP] = {"YJC_BILLING_ENDPOINT", "tcp://127.0.0.1:7104",
-                            "billing"},
-    [YJC_CFG_AUDIT_EP] = {"YJC_AUDIT_ENDPOINT", "tcp://127.0.0.1:7105",
-                          "audit"},
-    [YJC_CFG_RELAY_BATCH] = {"YJC_RELAY_BATCH", "256",
-                             "events per delivery message"},
-    [YJC_CFG_RELAY_POLL_MS] = {"YJC_RELAY_POLL_MS", "250",
-                               "outbox poll when idle, ms"},
-    [YJC_CFG_RELAY_TIMEOUT_MS] = {"YJC_RELAY_TIMEOUT_MS", "5000",
-                                  "wait for an acknowledgement, ms"},
-    [YJC_CFG_LOG_LEVEL] = {"YJC_LOG_LEVEL", "info", "log level"},
+    [YJC_CFG_KEYS] = { "YJC_KEYS",
+                       YJC_VAR_DIR "/keys",
+                       "actor registry directory" },
+    [YJC_CFG_DB] = { "YJC_DB",
+                     "host=127.0.0.1 port=54329 dbname=yjcloud",
+                     "libpq conninfo of this service" },
+    [YJC_CFG_BIND] = { "YJC_BIND", "", "endpoint to bind (default: own)" },
+    [YJC_CFG_INTAKE_EP] = { "YJC_INTAKE_ENDPOINT",
+                            "tcp://127.0.0.1:7101",
+                            "intake" },
+    [YJC_CFG_REVIEW_EP] = { "YJC_REVIEW_ENDPOINT",
+                            "tcp://127.0.0.1:7102",
+                            "review" },
+    [YJC_CFG_PROVISIONING_EP] = { "YJC_PROVISIONING_ENDPOINT",
+                                  "tcp://127.0.0.1:7103",
+                                  "provisioning adapter" },
+    [YJC_CFG_BILLING_EP] = { "YJC_BILLING_ENDPOINT",
+                             "tcp://127.0.0.1:7104",
+                             "billing" },
+    [YJC_CFG_AUDIT_EP] = { "YJC_AUDIT_ENDPOINT",
+                           "tcp://127.0.0.1:7105",
+                           "audit" },
+    [YJC_CFG_RELAY_BATCH] = { "YJC_RELAY_BATCH",
+                              "256",
+                              "events per delivery message" },
+    [YJC_CFG_RELAY_POLL_MS] = { "YJC_RELAY_POLL_MS",
+                                "250",
+                                "outbox poll when idle, ms" },
+    [YJC_CFG_RELAY_TIMEOUT_MS] = { "YJC_RELAY_TIMEOUT_MS",
+                                   "5000",
+                                   "wait for an acknowledgement, ms" },
+    [YJC_CFG_LOG_LEVEL] = { "YJC_LOG_LEVEL", "info", "log level" },
 };
 
 const char *
@@ -57,12 +66,12 @@ yjc_config_int (yjc_cfg_t key)
 const char *
 yjc_config_endpoint (int service)
 {
-    return yjc_config ((yjc_cfg_t) (YJC_CFG_INTAKE_EP + service));
+    return yjc_config ((yjc_cfg_t)(YJC_CFG_INTAKE_EP + service));
 }
 
 void
 yjc_config_dump (void)
 {
     for (int i = 0; i < YJC_CFG_COUNT; i++)
-        printf ("  %-26s %s\n", s_params[i].env, yjc_config ((yjc_cfg_t) i));
+        printf ("  %-26s %s\n", s_params[i].env, yjc_config ((yjc_cfg_t)i));
 }

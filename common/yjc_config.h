@@ -6,18 +6,18 @@
 #define YJC_CONFIG_H_INCLUDED
 
 typedef enum {
-    YJC_CFG_KEYS,           //  YJC_KEYS: the actor registry
-    YJC_CFG_DB,             //  YJC_DB: libpq conninfo of this service
-    YJC_CFG_BIND,           //  YJC_BIND: endpoint this service binds
-    YJC_CFG_INTAKE_EP,      //  YJC_INTAKE_ENDPOINT ...
+    YJC_CFG_KEYS,      //  YJC_KEYS: the actor registry
+    YJC_CFG_DB,        //  YJC_DB: libpq conninfo of this service
+    YJC_CFG_BIND,      //  YJC_BIND: endpoint this service binds
+    YJC_CFG_INTAKE_EP, //  YJC_INTAKE_ENDPOINT ...
     YJC_CFG_REVIEW_EP,
     YJC_CFG_PROVISIONING_EP,
     YJC_CFG_BILLING_EP,
     YJC_CFG_AUDIT_EP,
-    YJC_CFG_RELAY_BATCH,    //  events per delivery message
-    YJC_CFG_RELAY_POLL_MS,  //  idle poll of the outbox (other instances)
+    YJC_CFG_RELAY_BATCH,      //  events per delivery message
+    YJC_CFG_RELAY_POLL_MS,    //  idle poll of the outbox (other instances)
     YJC_CFG_RELAY_TIMEOUT_MS, //  wait for a receiver's acknowledgement
-    YJC_CFG_LOG_LEVEL,      //  error | warning | info | debug
+    YJC_CFG_LOG_LEVEL,        //  error | warning | info | debug
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

@@ -5,13 +5,13 @@
 #define MAX_PREPARED 256
 
 struct _yjc_db_t {
-    PGconn *conn;                        //  NULL when not connected
-    char *conninfo;                      //  how to reconnect
-    char *schema;                        //  our own schema only
-    const char *prepared[MAX_PREPARED];  //  SQL text addresses prepared
+    PGconn *conn;                       //  NULL when not connected
+    char *conninfo;                     //  how to reconnect
+    char *schema;                       //  our own schema only
+    const char *prepared[MAX_PREPARED]; //  SQL text addresses prepared
     int nprepared;
-    char sqlstate[6];                    //  of the last failure
-    char error[512];                     //  of the last failure
+    char sqlstate[6]; //  of the last failure
+    char error[512];  //  of the last failure
 };
 
 static void
@@ -25,8 +25,8 @@ s_fail (yjc_db_t *self, const PGresult *res, const char *what)
     snprintf (self->error, sizeof self->error, "%s", msg);
     //  Unique violations are answers, not faults: callers handle them.
     if (strcmp (self->sqlstate, "23505") != 0)
-        zsys_error ("db: %s failed: [%s] %s", what, self->sqlstate,
-                    self->error);
+        zsys_error (
+            "db: %s failed: [%s] %s", what, self->sqlstate, self->error);
 }
 
 static int
@@ -41,12 +41,17 @@ s_connect (yjc_db_t *self)
         return -1;
     }
     //  Times are stored as timestamptz and shown in Asia/Shanghai.
-    const char *params[] = {self->schema};
-    PGresult *res = PQexecParams (
-        self->conn,
-        "SELECT set_config('search_path', $1, false),"
-        " set_config('TimeZone', 'Asia/Shanghai', false)",
-        1, NULL, params, NULL, NULL, 0);
+    const char *params[] = { self->schema };
+    PGresult *res =
+        PQexecParams (self->conn,
+                      "SELECT set_config('search_path', $1, false),"
+                      " set_config('TimeZone', 'Asia/Shanghai', false)",
+                      1,
+                      NULL,
+                      params,
+                      NULL,
+                      NULL,
+                      0);
     bool ok = PQresultStatus (res) == PGRES_TUPLES_OK;
     if (!ok)
         s_fail (self, res, "set search_path");
@@ -62,7 +67,7 @@ s_connect (yjc_db_t *self)
 yjc_db_t *
 yjc_db_new (const char *conninfo, const char *schema)
 {
-    yjc_db_t *self = (yjc_db_t *) zmalloc (sizeof (yjc_db_t));
+    yjc_db_t *self = (yjc_db_t *)zmalloc (sizeof (yjc_db_t));
     self->conninfo = strdup (conninfo);
     self->schema = strdup (schema);
     if (s_connect (self) != 0)
@@ -130,8 +135,12 @@ s_prepare (yjc_db_t *self, const char *sql, int nparams, char name[16])
 }
 
 static PGresult *
-s_query (yjc_db_t *self, const char *sql, int nparams,
-         const char *const *params, const int *lengths, const int *formats,
+s_query (yjc_db_t *self,
+         const char *sql,
+         int nparams,
+         const char *const *params,
+         const int *lengths,
+         const int *formats,
          int result_format)
 {
     self->sqlstate[0] = 0;
@@ -142,11 +151,21 @@ s_query (yjc_db_t *self, const char *sql, int nparams,
     char name[16];
     if (s_prepare (self, sql, nparams, name) != 0)
         return NULL;
-    PGresult *res = name[0]
-                        ? PQexecPrepared (self->conn, name, nparams, params,
-                                          lengths, formats, result_format)
-                        : PQexecParams (self->conn, sql, nparams, NULL, params,
-                                        lengths, formats, result_format);
+    PGresult *res = name[0] ? PQexecPrepared (self->conn,
+                                              name,
+                                              nparams,
+                                              params,
+                                              lengths,
+                                              formats,
+                                              result_format)
+                            : PQexecParams (self->conn,
+                                            sql,
+                                            nparams,
+                                            NULL,
+                                            params,
+                                            lengths,
+                                            formats,
+                                            result_format);
     ExecStatusType st = PQresultStatus (res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         s_fail (self, res, sql);
@@ -157,30 +176,40 @@ s_query (yjc_db_t *self, const char *sql, int nparams,
 }
 
 PGresult *
-yjc_db_query_bin (yjc_db_t *self, const char *sql, int nparams,
-                  const char *const *params, const int *lengths,
+yjc_db_query_bin (yjc_db_t *self,
+                  const char *sql,
+                  int nparams,
+                  const char *const *params,
+                  const int *lengths,
                   const int *formats)
 {
     return s_query (self, sql, nparams, params, lengths, formats, 0);
 }
 
 PGresult *
-yjc_db_query_raw (yjc_db_t *self, const char *sql, int nparams,
-                  const char *const *params, const int *lengths,
+yjc_db_query_raw (yjc_db_t *self,
+                  const char *sql,
+                  int nparams,
+                  const char *const *params,
+                  const int *lengths,
                   const int *formats)
 {
     return s_query (self, sql, nparams, params, lengths, formats, 1);
 }
 
 PGresult *
-yjc_db_query (yjc_db_t *self, const char *sql, int nparams,
+yjc_db_query (yjc_db_t *self,
+              const char *sql,
+              int nparams,
               const char *const *params)
 {
     return yjc_db_query_bin (self, sql, nparams, params, NULL, NULL);
 }
 
 int
-yjc_db_exec (yjc_db_t *self, const char *sql, int nparams,
+yjc_db_exec (yjc_db_t *self,
+             const char *sql,
+             int nparams,
              const char *const *params)
 {
     PGresult *res = yjc_db_query (self, sql, nparams, params);
@@ -231,7 +260,7 @@ yjc_db_error (yjc_db_t *self)
 static int
 s_apply (yjc_db_t *self, const yjc_migration_t *m)
 {
-    const char *params[] = {m->name};
+    const char *params[] = { m->name };
     PGresult *res = yjc_db_query (
         self, "SELECT 1 FROM schema_migrations WHERE name = $1", 1, params);
     if (!res)
@@ -243,19 +272,19 @@ s_apply (yjc_db_t *self, const yjc_migration_t *m)
     //  A migration file holds several statements: simple protocol, no
     //  parameters, and it is our own text, never input.
     res = PQexec (self->conn, m->sql);
-    bool ok = PQresultStatus (res) == PGRES_COMMAND_OK
-              || PQresultStatus (res) == PGRES_TUPLES_OK;
+    bool ok = PQresultStatus (res) == PGRES_COMMAND_OK ||
+              PQresultStatus (res) == PGRES_TUPLES_OK;
     if (!ok)
         s_fail (self, res, m->name);
     PQclear (res);
     if (!ok)
         return -1;
-    if (yjc_db_exec (self, "INSERT INTO schema_migrations (name) VALUES ($1)",
-                     1, params)
-        < 0)
+    if (yjc_db_exec (self,
+                     "INSERT INTO schema_migrations (name) VALUES ($1)",
+                     1,
+                     params) < 0)
         return -1;
-    zsys_info ("db: applied migration %s to schema %s", m->name,
-               self->schema);
+    zsys_info ("db: applied migration %s to schema %s", m->name, self->schema);
     return 0;
 }
 
@@ -265,17 +294,19 @@ yjc_db_migrate (yjc_db_t *self, const yjc_migration_t *list)
     if (yjc_db_ensure (self) != 0 || yjc_db_begin (self) != 0)
         return -1;
     //  Two instances starting together must not both apply a migration.
-    const char *params[] = {self->schema};
+    const char *params[] = { self->schema };
     int rc = yjc_db_exec (self,
                           "SELECT pg_advisory_xact_lock(hashtext('migrate:' "
                           "|| $1::text))",
-                          1, params);
+                          1,
+                          params);
     if (rc >= 0)
         rc = yjc_db_exec (self,
                           "CREATE TABLE IF NOT EXISTS schema_migrations ("
                           " name text PRIMARY KEY,"
                           " applied_at timestamptz NOT NULL DEFAULT now())",
-                          0, NULL);
+                          0,
+                          NULL);
     for (const yjc_migration_t *m = list; rc >= 0 && m->name; m++)
         rc = s_apply (self, m);
     if (rc < 0) {

@@ -28,19 +28,29 @@ PGconn *yjc_db_conn (yjc_db_t *self);
 
 //  Runs a parameterised statement (text parameters, NULL = SQL NULL).
 //  Returns the result (caller PQclear()s) or NULL on error.
-PGresult *yjc_db_query (yjc_db_t *self, const char *sql, int nparams,
+PGresult *yjc_db_query (yjc_db_t *self,
+                        const char *sql,
+                        int nparams,
                         const char *const *params);
 //  Same, with binary-capable parameters (lengths/formats may be NULL).
-PGresult *yjc_db_query_bin (yjc_db_t *self, const char *sql, int nparams,
-                            const char *const *params, const int *lengths,
+PGresult *yjc_db_query_bin (yjc_db_t *self,
+                            const char *sql,
+                            int nparams,
+                            const char *const *params,
+                            const int *lengths,
                             const int *formats);
 //  Same, asking for binary results (use it when every column is text,
 //  bytea or cast to text: the values are then raw bytes, no unescaping).
-PGresult *yjc_db_query_raw (yjc_db_t *self, const char *sql, int nparams,
-                            const char *const *params, const int *lengths,
+PGresult *yjc_db_query_raw (yjc_db_t *self,
+                            const char *sql,
+                            int nparams,
+                            const char *const *params,
+                            const int *lengths,
                             const int *formats);
 //  Runs a statement, discards the rows; returns rows affected or -1.
-int yjc_db_exec (yjc_db_t *self, const char *sql, int nparams,
+int yjc_db_exec (yjc_db_t *self,
+                 const char *sql,
+                 int nparams,
                  const char *const *params);
 //  BEGIN / COMMIT / ROLLBACK.  0 or -1.
 int yjc_db_begin (yjc_db_t *self);

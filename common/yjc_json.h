@@ -9,9 +9,9 @@
 #ifndef YJC_JSON_H_INCLUDED
 #define YJC_JSON_H_INCLUDED
 
+#include <msgpack.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <msgpack.h>
 
 #include "yjc_test.h"
 
@@ -31,9 +31,11 @@ extern "C" {
 //  object keys are kept in order. Returns 0, or -1 with out unchanged
 //  and "line L column C: what" in err (columns count characters, lines
 //  end at LF). err may be NULL.
-int
-    yjc_json_to_msgpack (const char *text, size_t len, msgpack_sbuffer *out,
-                         char *err, size_t errlen);
+int yjc_json_to_msgpack (const char *text,
+                         size_t len,
+                         msgpack_sbuffer *out,
+                         char *err,
+                         size_t errlen);
 
 //  Render a msgpack object as JSON. UTF-8 is written as is, control
 //  characters are escaped, invalid UTF-8 bytes become U+FFFD. bin is a
@@ -44,12 +46,10 @@ int
 //  line; otherwise compact. No trailing newline. Returns a malloc'd
 //  string the caller frees, or NULL if out of memory or nested deeper
 //  than YJC_JSON_MAX_DEPTH.
-char *
-    yjc_json_from_object (const msgpack_object *obj, bool pretty);
+char *yjc_json_from_object (const msgpack_object *obj, bool pretty);
 
 //  Selftest
-void
-    yjc_json_test (yjc_test_t *t);
+void yjc_json_test (yjc_test_t *t);
 
 #ifdef __cplusplus
 }

@@ -2,16 +2,16 @@
 #include "yjc_keys.h"
 
 struct _yjc_keys_t {
-    char *dir;            //  root of the registry
-    char *public_dir;     //  dir/public
-    char *secret_dir;     //  dir/secret
-    zcertstore_t *store;  //  public certificates, refreshed on change
+    char *dir;           //  root of the registry
+    char *public_dir;    //  dir/public
+    char *secret_dir;    //  dir/secret
+    zcertstore_t *store; //  public certificates, refreshed on change
 };
 
 yjc_keys_t *
 yjc_keys_new (const char *dir)
 {
-    yjc_keys_t *self = (yjc_keys_t *) zmalloc (sizeof (yjc_keys_t));
+    yjc_keys_t *self = (yjc_keys_t *)zmalloc (sizeof (yjc_keys_t));
     self->dir = strdup (dir);
     self->public_dir = zsys_sprintf ("%s/public", dir);
     self->secret_dir = zsys_sprintf ("%s/secret", dir);
@@ -55,8 +55,8 @@ yjc_actor_name_valid (const char *name)
         return false;
     for (size_t i = 0; i < len; i++) {
         char c = name[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'
-              || c == '-'))
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '-'))
             return false;
     }
     return true;
@@ -76,8 +76,8 @@ s_actor_from_cert (zcert_t *cert, yjc_actor_t *out)
     memset (out, 0, sizeof *out);
     snprintf (out->name, sizeof out->name, "%s", name);
     snprintf (out->unit, sizeof out->unit, "%s", unit ? unit : "");
-    snprintf (out->public_txt, sizeof out->public_txt, "%s",
-              zcert_public_txt (cert));
+    snprintf (
+        out->public_txt, sizeof out->public_txt, "%s", zcert_public_txt (cert));
     out->role = r;
     //  A unit actor without its unit could see nothing; refuse it outright.
     if (r == YJC_ROLE_UNIT && !*out->unit)
@@ -122,8 +122,12 @@ yjc_keys_service_actor (int service, char name[33])
 }
 
 int
-yjc_keys_add (yjc_keys_t *self, const char *name, const char *role,
-              const char *unit, char *err, size_t errlen)
+yjc_keys_add (yjc_keys_t *self,
+              const char *name,
+              const char *role,
+              const char *unit,
+              char *err,
+              size_t errlen)
 {
     if (!yjc_actor_name_valid (name)) {
         snprintf (err, errlen, "actor name must be 1-32 of [a-z0-9_-]");
@@ -131,24 +135,29 @@ yjc_keys_add (yjc_keys_t *self, const char *name, const char *role,
     }
     int r = yjc_role_by_name (role);
     if (r < 0) {
-        snprintf (err, errlen,
+        snprintf (err,
+                  errlen,
                   "role must be unit, bureau, vendor, auditor, admin or "
                   "service");
         return -1;
     }
     //  A service key may deliver events: only the five services have one.
     char service_name[33] = "";
-    if (r == YJC_ROLE_SERVICE && strncmp (name, "service-", 8) == 0
-        && yjc_service_by_name (name + 8) >= 0)
+    if (r == YJC_ROLE_SERVICE && strncmp (name, "service-", 8) == 0 &&
+        yjc_service_by_name (name + 8) >= 0)
         yjc_keys_service_actor (yjc_service_by_name (name + 8), service_name);
     if (r == YJC_ROLE_SERVICE && !streq (name, service_name)) {
-        snprintf (err, errlen, "role service is only for service-intake, "
-                               "service-review, ... (yjcloud keys init)");
+        snprintf (err,
+                  errlen,
+                  "role service is only for service-intake, "
+                  "service-review, ... (yjcloud keys init)");
         return -1;
     }
     if ((r == YJC_ROLE_UNIT) != (unit && *unit)) {
-        snprintf (err, errlen, "--unit is required for role unit, and only "
-                               "for it");
+        snprintf (err,
+                  errlen,
+                  "--unit is required for role unit, and only "
+                  "for it");
         return -1;
     }
     if (unit && strlen (unit) > 128) {
@@ -168,12 +177,12 @@ yjc_keys_add (yjc_keys_t *self, const char *name, const char *role,
             zcert_set_meta (cert, "unit", "%s", unit);
         //  zcert_save_secret writes the pair as PATH_secret; the public
         //  half also goes to the registry the services read.
-        if (zcert_save_secret (cert, sec) == 0
-            && zcert_save_public (cert, pub) == 0)
+        if (zcert_save_secret (cert, sec) == 0 &&
+            zcert_save_public (cert, pub) == 0)
             rc = 0;
         else
-            snprintf (err, errlen, "cannot write key files under %s",
-                      self->dir);
+            snprintf (
+                err, errlen, "cannot write key files under %s", self->dir);
         zcert_destroy (&cert);
     }
     zstr_free (&pub);

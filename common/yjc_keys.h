@@ -16,9 +16,9 @@
 #include <czmq.h>
 
 typedef struct {
-    char name[33];     //  actor name: [a-z0-9_-]{1,32}
-    int role;          //  yjc_role_t
-    char unit[129];    //  the unit's name, for role unit; "" otherwise
+    char name[33];  //  actor name: [a-z0-9_-]{1,32}
+    int role;       //  yjc_role_t
+    char unit[129]; //  the unit's name, for role unit; "" otherwise
     char public_txt[41];
 } yjc_actor_t;
 
@@ -33,7 +33,8 @@ const char *yjc_keys_public_dir (yjc_keys_t *self);
 
 //  The actor behind an authenticated public key (Z85); 0 or -1 if unknown.
 //  The registry is re-read when its directory changes.
-int yjc_keys_lookup (yjc_keys_t *self, const char *public_txt,
+int yjc_keys_lookup (yjc_keys_t *self,
+                     const char *public_txt,
                      yjc_actor_t *out);
 //  Loads an actor's key pair (caller owns the cert); NULL if absent.
 zcert_t *yjc_keys_load_secret (yjc_keys_t *self, const char *name);
@@ -44,8 +45,12 @@ void yjc_keys_service_actor (int service, char name[33]);
 
 //  Creates an actor and its key files.  0, or -1 with a reason in err
 //  (bad name, bad role, unit missing or given wrongly, already exists).
-int yjc_keys_add (yjc_keys_t *self, const char *name, const char *role,
-                  const char *unit, char *err, size_t errlen);
+int yjc_keys_add (yjc_keys_t *self,
+                  const char *name,
+                  const char *role,
+                  const char *unit,
+                  char *err,
+                  size_t errlen);
 
 bool yjc_actor_name_valid (const char *name);
 

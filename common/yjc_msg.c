@@ -3,8 +3,10 @@
 #include "yjc_mpcheck.h"
 #include <stdio.h>
 
-static const yjc_mp_limits_t s_limits = {YJC_MAX_FRAME, YJC_MAX_DEPTH,
-                                         YJC_MAX_STR, YJC_MAX_ITEMS};
+static const yjc_mp_limits_t s_limits = { YJC_MAX_FRAME,
+                                          YJC_MAX_DEPTH,
+                                          YJC_MAX_STR,
+                                          YJC_MAX_ITEMS };
 
 void
 yjc_request_init (yjc_request_t *self)
@@ -28,7 +30,7 @@ static const char *
 s_own_copy (char **bytes_p, const void *data, size_t len)
 {
     free (*bytes_p);
-    *bytes_p = (char *) malloc (len ? len : 1);
+    *bytes_p = (char *)malloc (len ? len : 1);
     if (*bytes_p && len)
         memcpy (*bytes_p, data, len);
     return *bytes_p;
@@ -38,18 +40,12 @@ static yjc_err_t
 s_err_of_status (yjc_mp_status_t status)
 {
     switch (status) {
-    case YJC_MP_TOO_LARGE:
-        return YJC_E_TOO_LARGE;
-    case YJC_MP_TOO_DEEP:
-        return YJC_E_TOO_DEEP;
-    case YJC_MP_STR_TOO_LONG:
-        return YJC_E_TOO_LONG;
-    case YJC_MP_TOO_MANY_ITEMS:
-        return YJC_E_TOO_MANY_ITEMS;
-    case YJC_MP_NO_MEMORY:
-        return YJC_E_INTERNAL;
-    default:
-        return YJC_E_MALFORMED;
+        case YJC_MP_TOO_LARGE: return YJC_E_TOO_LARGE;
+        case YJC_MP_TOO_DEEP: return YJC_E_TOO_DEEP;
+        case YJC_MP_STR_TOO_LONG: return YJC_E_TOO_LONG;
+        case YJC_MP_TOO_MANY_ITEMS: return YJC_E_TOO_MANY_ITEMS;
+        case YJC_MP_NO_MEMORY: return YJC_E_INTERNAL;
+        default: return YJC_E_MALFORMED;
     }
 }
 
@@ -66,7 +62,8 @@ s_read_id (yjc_request_t *self, const msgpack_object *root)
 }
 
 static int
-s_check_envelope (yjc_request_t *self, const msgpack_object *root,
+s_check_envelope (yjc_request_t *self,
+                  const msgpack_object *root,
                   yjc_problems_t *out)
 {
     int64_t v;
@@ -82,41 +79,49 @@ s_check_envelope (yjc_request_t *self, const msgpack_object *root,
         return -1;
     }
     if (v != YJC_PROTO_VERSION) {
-        yjc_problems_add (out, YJC_E_UNSUPPORTED_VERSION, "v",
+        yjc_problems_add (out,
+                          YJC_E_UNSUPPORTED_VERSION,
+                          "v",
                           "this service speaks version %d",
                           YJC_PROTO_VERSION);
         return -1;
     }
     if (!*self->id) {
-        yjc_problems_add (out, YJC_E_BAD_ENVELOPE, "id",
-                          "string of 1 to %d bytes required", YJC_MAX_ID);
+        yjc_problems_add (out,
+                          YJC_E_BAD_ENVELOPE,
+                          "id",
+                          "string of 1 to %d bytes required",
+                          YJC_MAX_ID);
         return -1;
     }
-    if (!yjc_obj_str (root, "type", &p, &len) || len == 0
-        || len > YJC_MAX_TYPE) {
-        yjc_problems_add (out, YJC_E_BAD_ENVELOPE, "type",
-                          "string of 1 to %d bytes required", YJC_MAX_TYPE);
+    if (!yjc_obj_str (root, "type", &p, &len) || len == 0 ||
+        len > YJC_MAX_TYPE) {
+        yjc_problems_add (out,
+                          YJC_E_BAD_ENVELOPE,
+                          "type",
+                          "string of 1 to %d bytes required",
+                          YJC_MAX_TYPE);
         return -1;
     }
     memcpy (self->type_wire, p, len);
     self->type_wire[len] = 0;
     self->type = yjc_msg_by_wire (p, len);
     if (self->type < 0) {
-        yjc_problems_add (out, YJC_E_UNKNOWN_TYPE, "type", "%s",
-                          self->type_wire);
+        yjc_problems_add (
+            out, YJC_E_UNKNOWN_TYPE, "type", "%s", self->type_wire);
         return -1;
     }
     for (uint32_t i = 0; i < root->via.map.size; i++) {
         const msgpack_object *k = &root->via.map.ptr[i].key;
-        static const char *known[] = {"v", "id", "type", "body"};
+        static const char *known[] = { "v", "id", "type", "body" };
         bool found = false;
         for (size_t j = 0; j < 4 && k->type == MSGPACK_OBJECT_STR; j++)
-            if (k->via.str.size == strlen (known[j])
-                && memcmp (k->via.str.ptr, known[j], k->via.str.size) == 0)
+            if (k->via.str.size == strlen (known[j]) &&
+                memcmp (k->via.str.ptr, known[j], k->via.str.size) == 0)
                 found = true;
         if (!found) {
-            yjc_problems_add (out, YJC_E_BAD_ENVELOPE, "",
-                              "unknown envelope key");
+            yjc_problems_add (
+                out, YJC_E_BAD_ENVELOPE, "", "unknown envelope key");
             return -1;
         }
     }
@@ -129,18 +134,21 @@ s_check_envelope (yjc_request_t *self, const msgpack_object *root,
 }
 
 int
-yjc_request_decode (yjc_request_t *self, const void *data, size_t len,
+yjc_request_decode (yjc_request_t *self,
+                    const void *data,
+                    size_t len,
                     yjc_problems_t *out)
 {
     yjc_mp_status_t status = YJC_MP_NO_MEMORY;
     const char *bytes = len <= YJC_MAX_FRAME
                             ? s_own_copy (&self->bytes, data, len)
-                            : (const char *) data; //  refused unread
-    if (!bytes
-        || yjc_mp_unpack_checked (bytes, len, &s_limits, &self->unpacked,
-                                  &status)
-               != 0) {
-        yjc_problems_add (out, s_err_of_status (status), "", "%s",
+                            : (const char *)data; //  refused unread
+    if (!bytes || yjc_mp_unpack_checked (
+                      bytes, len, &s_limits, &self->unpacked, &status) != 0) {
+        yjc_problems_add (out,
+                          s_err_of_status (status),
+                          "",
+                          "%s",
                           yjc_mp_status_str (status));
         return -1;
     }
@@ -173,8 +181,11 @@ s_pack_body (yjc_pack_t *out, const void *body, size_t body_len)
 }
 
 void
-yjc_request_encode (yjc_pack_t *out, const char *id, const char *type,
-                    const void *body, size_t body_len)
+yjc_request_encode (yjc_pack_t *out,
+                    const char *id,
+                    const char *type,
+                    const void *body,
+                    size_t body_len)
 {
     s_pack_head (out, id, 4);
     yjc_pk_kv_str (&out->pk, "type", type);
@@ -182,7 +193,9 @@ yjc_request_encode (yjc_pack_t *out, const char *id, const char *type,
 }
 
 void
-yjc_reply_encode_ok (yjc_pack_t *out, const char *id, const void *body,
+yjc_reply_encode_ok (yjc_pack_t *out,
+                     const char *id,
+                     const void *body,
                      size_t body_len)
 {
     s_pack_head (out, id, 4);
@@ -199,7 +212,8 @@ s_pack_problem_fields (msgpack_packer *pk, const yjc_problem_t *p)
 }
 
 void
-yjc_reply_encode_error (yjc_pack_t *out, const char *id,
+yjc_reply_encode_error (yjc_pack_t *out,
+                        const char *id,
                         const yjc_problems_t *problems)
 {
     s_pack_head (out, id, 4);
@@ -238,14 +252,13 @@ yjc_reply_release (yjc_reply_t *self)
 int
 yjc_reply_decode (yjc_reply_t *self, const void *data, size_t len)
 {
-    static const yjc_mp_limits_t limits = {64 * 1024 * 1024, 64,
-                                           64 * 1024 * 1024, 1 << 20};
+    static const yjc_mp_limits_t limits = {
+        64 * 1024 * 1024, 64, 64 * 1024 * 1024, 1 << 20
+    };
     yjc_mp_status_t status;
     const char *bytes = s_own_copy (&self->bytes, data, len);
-    if (!bytes
-        || yjc_mp_unpack_checked (bytes, len, &limits, &self->unpacked,
-                                  &status)
-               != 0)
+    if (!bytes || yjc_mp_unpack_checked (
+                      bytes, len, &limits, &self->unpacked, &status) != 0)
         return -1;
     const msgpack_object *root = &self->unpacked.data;
     yjc_obj_strcpy (root, "id", self->id, sizeof self->id);
@@ -260,7 +273,7 @@ yjc_reply_decode (yjc_reply_t *self, const void *data, size_t len)
     self->error = yjc_obj_get (root, "error");
     yjc_obj_strcpy (self->error, "code", self->code, sizeof self->code);
     yjc_obj_strcpy (self->error, "field", self->field, sizeof self->field);
-    yjc_obj_strcpy (self->error, "message", self->message,
-                    sizeof self->message);
+    yjc_obj_strcpy (
+        self->error, "message", self->message, sizeof self->message);
     return 0;
 }

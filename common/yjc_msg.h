@@ -11,13 +11,13 @@
 #include "yjc_proto.h"
 
 typedef struct {
-    msgpack_unpacked unpacked;   //  owns every object below
-    char *bytes;                 //  our copy of the frame: msgpack-c
-                                 //  objects point into it (zero-copy)
-    char id[YJC_MAX_ID + 1];     //  "" until it could be read
-    int type;                    //  yjc_msg_type_t, -1 if unknown
+    msgpack_unpacked unpacked; //  owns every object below
+    char *bytes;               //  our copy of the frame: msgpack-c
+                               //  objects point into it (zero-copy)
+    char id[YJC_MAX_ID + 1];   //  "" until it could be read
+    int type;                  //  yjc_msg_type_t, -1 if unknown
     char type_wire[YJC_MAX_TYPE + 1];
-    const msgpack_object *body;  //  the body map, validated
+    const msgpack_object *body; //  the body map, validated
 } yjc_request_t;
 
 void yjc_request_init (yjc_request_t *self);
@@ -27,26 +27,34 @@ void yjc_request_release (yjc_request_t *self);
 //  body against its schema.  Returns 0, or -1 with the problems in `out`
 //  (self->id is filled whenever the frame carried a readable id, so that
 //  the error reply can name it).
-int yjc_request_decode (yjc_request_t *self, const void *data, size_t len,
+int yjc_request_decode (yjc_request_t *self,
+                        const void *data,
+                        size_t len,
                         yjc_problems_t *out);
 
 //  Encodes a request; `body` is encoded msgpack (a map), NULL for {}.
-void yjc_request_encode (yjc_pack_t *out, const char *id, const char *type,
-                         const void *body, size_t body_len);
+void yjc_request_encode (yjc_pack_t *out,
+                         const char *id,
+                         const char *type,
+                         const void *body,
+                         size_t body_len);
 
 //  Encodes replies.  `body` as above.
-void yjc_reply_encode_ok (yjc_pack_t *out, const char *id, const void *body,
+void yjc_reply_encode_ok (yjc_pack_t *out,
+                          const char *id,
+                          const void *body,
                           size_t body_len);
-void yjc_reply_encode_error (yjc_pack_t *out, const char *id,
+void yjc_reply_encode_error (yjc_pack_t *out,
+                             const char *id,
                              const yjc_problems_t *problems);
 
 typedef struct {
-    msgpack_unpacked unpacked;   //  owns every object below
-    char *bytes;                 //  our copy of the frame (see above)
+    msgpack_unpacked unpacked; //  owns every object below
+    char *bytes;               //  our copy of the frame (see above)
     char id[YJC_MAX_ID + 1];
     bool ok;
-    const msgpack_object *body;  //  when ok
-    char code[48];               //  when !ok
+    const msgpack_object *body; //  when ok
+    char code[48];              //  when !ok
     char field[128];
     char message[512];
     const msgpack_object *error; //  the whole error map, when !ok

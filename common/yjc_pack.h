@@ -39,7 +39,7 @@ static inline void
 yjc_pack_append (yjc_pack_t *self, const void *data, size_t len)
 {
     if (len)
-        msgpack_sbuffer_write (&self->buf, (const char *) data, len);
+        msgpack_sbuffer_write (&self->buf, (const char *)data, len);
 }
 
 static inline void
@@ -96,12 +96,11 @@ yjc_pk_kv_obj (msgpack_packer *pk, const char *key, const msgpack_object *o)
 
 //  Appends already-encoded msgpack bytes as the value of `key`.
 static inline void
-yjc_pk_kv_raw (msgpack_packer *pk, const char *key, const void *raw,
-               size_t len)
+yjc_pk_kv_raw (msgpack_packer *pk, const char *key, const void *raw, size_t len)
 {
     yjc_pk_str (pk, key);
     if (len)
-        msgpack_sbuffer_write (pk->data, (const char *) raw, len);
+        msgpack_sbuffer_write (pk->data, (const char *)raw, len);
     else
         msgpack_pack_nil (pk); //  keeps the map well-formed
 }

@@ -8,17 +8,21 @@
 /* ---- schemas ----------------------------------------------------------- */
 
 //  `sub` is a schema name or NULL; NULL pastes to this empty schema.
-static const yjc_field_t s_no_fields[] = {{NULL, 0, false, 0, 0, NULL, NULL}};
-static const yjc_schema_t yjc_schema_NULL = {"NULL", s_no_fields};
+static const yjc_field_t s_no_fields[] = {
+    { NULL, 0, false, 0, 0, NULL, NULL }
+};
+static const yjc_schema_t yjc_schema_NULL = { "NULL", s_no_fields };
 
 #define SCHEMA(n) static const yjc_field_t s_##n##_fields[] = {
 #define F(key, kind, req, min, max, sub, enumv)                                \
-    {key, YJC_K_##kind, YJC_##req, min, max, &yjc_schema_##sub, enumv},
+    { key, YJC_K_##kind, YJC_##req, min, max, &yjc_schema_##sub, enumv },
 #define END(n)                                                                 \
-    {NULL, 0, false, 0, 0, NULL, NULL}                                         \
+    {                                                                          \
+        NULL, 0, false, 0, 0, NULL, NULL                                       \
+    }                                                                          \
     }                                                                          \
     ;                                                                          \
-    const yjc_schema_t yjc_schema_##n = {#n, s_##n##_fields};
+    const yjc_schema_t yjc_schema_##n = { #n, s_##n##_fields };
 #include "../proto/yjc_schemas.def"
 #undef SCHEMA
 #undef F
@@ -26,23 +30,23 @@ static const yjc_schema_t yjc_schema_NULL = {"NULL", s_no_fields};
 
 /* ---- messages, events, errors ------------------------------------------ */
 
-#define ANY YJC_SVC_ANY
-#define INTAKE YJC_SVC_INTAKE
-#define REVIEW YJC_SVC_REVIEW
+#define ANY          YJC_SVC_ANY
+#define INTAKE       YJC_SVC_INTAKE
+#define REVIEW       YJC_SVC_REVIEW
 #define PROVISIONING YJC_SVC_PROVISIONING
-#define BILLING YJC_SVC_BILLING
-#define AUDIT YJC_SVC_AUDIT
+#define BILLING      YJC_SVC_BILLING
+#define AUDIT        YJC_SVC_AUDIT
 
 const yjc_msg_def_t yjc_msg_defs[YJC_MSG_COUNT] = {
 #define MSG(ident, wire, svc, roles, schema)                                   \
-    {wire, svc, roles, &yjc_schema_##schema},
+    { wire, svc, roles, &yjc_schema_##schema },
 #include "../proto/yjc_messages.def"
 #undef MSG
 };
 
 const yjc_event_def_t yjc_event_defs[YJC_EV_COUNT] = {
 #define EVENT(ident, wire, producer, receivers, schema, zh)                    \
-    {wire, producer, (receivers) | S_AUDIT, &yjc_schema_##schema, zh},
+    { wire, producer, (receivers) | S_AUDIT, &yjc_schema_##schema, zh },
 #include "../proto/yjc_events.def"
 #undef EVENT
 };
@@ -59,11 +63,13 @@ static const char *s_err_zh[YJC_E_COUNT] = {
 #undef ERR
 };
 
-static const char *s_services[YJC_SVC_COUNT] = {"intake", "review",
-                                                "provisioning", "billing",
-                                                "audit"};
-static const char *s_roles[YJC_ROLE_COUNT] = {"unit",    "bureau", "vendor",
-                                              "auditor", "admin",  "service"};
+static const char *s_services[YJC_SVC_COUNT] = { "intake",
+                                                 "review",
+                                                 "provisioning",
+                                                 "billing",
+                                                 "audit" };
+static const char *s_roles[YJC_ROLE_COUNT] = { "unit",    "bureau", "vendor",
+                                               "auditor", "admin",  "service" };
 
 const char *
 yjc_err_code (yjc_err_t err)
@@ -120,8 +126,8 @@ int
 yjc_msg_by_wire (const char *wire, size_t len)
 {
     for (int i = 0; i < YJC_MSG_COUNT; i++)
-        if (strlen (yjc_msg_defs[i].wire) == len
-            && memcmp (yjc_msg_defs[i].wire, wire, len) == 0)
+        if (strlen (yjc_msg_defs[i].wire) == len &&
+            memcmp (yjc_msg_defs[i].wire, wire, len) == 0)
             return i;
     return -1;
 }
@@ -130,8 +136,8 @@ int
 yjc_event_by_wire (const char *wire, size_t len)
 {
     for (int i = 0; i < YJC_EV_COUNT; i++)
-        if (strlen (yjc_event_defs[i].wire) == len
-            && memcmp (yjc_event_defs[i].wire, wire, len) == 0)
+        if (strlen (yjc_event_defs[i].wire) == len &&
+            memcmp (yjc_event_defs[i].wire, wire, len) == 0)
             return i;
     return -1;
 }
@@ -146,15 +152,17 @@ yjc_obj_get (const msgpack_object *obj, const char *key)
     size_t klen = strlen (key);
     for (uint32_t i = 0; i < obj->via.map.size; i++) {
         const msgpack_object *k = &obj->via.map.ptr[i].key;
-        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen
-            && memcmp (k->via.str.ptr, key, klen) == 0)
+        if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen &&
+            memcmp (k->via.str.ptr, key, klen) == 0)
             return &obj->via.map.ptr[i].val;
     }
     return NULL;
 }
 
 bool
-yjc_obj_str (const msgpack_object *obj, const char *key, const char **ptr,
+yjc_obj_str (const msgpack_object *obj,
+             const char *key,
+             const char **ptr,
              size_t *len)
 {
     const msgpack_object *v = yjc_obj_get (obj, key);
@@ -174,7 +182,7 @@ yjc_obj_int (const msgpack_object *obj, const char *key, int64_t *out)
     if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
         if (v->via.u64 > INT64_MAX)
             return false;
-        *out = (int64_t) v->via.u64;
+        *out = (int64_t)v->via.u64;
         return true;
     }
     if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
@@ -185,7 +193,9 @@ yjc_obj_int (const msgpack_object *obj, const char *key, int64_t *out)
 }
 
 const char *
-yjc_obj_strcpy (const msgpack_object *obj, const char *key, char *buf,
+yjc_obj_strcpy (const msgpack_object *obj,
+                const char *key,
+                char *buf,
                 size_t size)
 {
     const char *p = NULL;
@@ -203,8 +213,11 @@ yjc_obj_strcpy (const msgpack_object *obj, const char *key, char *buf,
 /* ---- validation -------------------------------------------------------- */
 
 void
-yjc_problems_add (yjc_problems_t *self, yjc_err_t code, const char *field,
-                  const char *fmt, ...)
+yjc_problems_add (yjc_problems_t *self,
+                  yjc_err_t code,
+                  const char *field,
+                  const char *fmt,
+                  ...)
 {
     if (self->count >= YJC_MAX_PROBLEMS) {
         self->truncated = true;
@@ -219,10 +232,17 @@ yjc_problems_add (yjc_problems_t *self, yjc_err_t code, const char *field,
     vsnprintf (detail, sizeof detail, fmt, args);
     va_end (args);
     if (field && *field)
-        snprintf (p->message, sizeof p->message, "%s: %s (%s)", field,
-                  yjc_err_zh (code), detail);
+        snprintf (p->message,
+                  sizeof p->message,
+                  "%s: %s (%s)",
+                  field,
+                  yjc_err_zh (code),
+                  detail);
     else
-        snprintf (p->message, sizeof p->message, "%s (%s)", yjc_err_zh (code),
+        snprintf (p->message,
+                  sizeof p->message,
+                  "%s (%s)",
+                  yjc_err_zh (code),
                   detail);
 }
 
@@ -232,7 +252,7 @@ s_enum_has (const char *enumv, const char *s, size_t len)
     const char *p = enumv;
     while (*p) {
         const char *bar = strchr (p, '|');
-        size_t n = bar ? (size_t) (bar - p) : strlen (p);
+        size_t n = bar ? (size_t)(bar - p) : strlen (p);
         if (n == len && memcmp (p, s, len) == 0)
             return true;
         if (!bar)
@@ -264,65 +284,71 @@ static const char *
 s_type_name (yjc_kind_t kind)
 {
     switch (kind) {
-    case YJC_K_STR:
-    case YJC_K_DATE:
-    case YJC_K_PHONE:
-    case YJC_K_ENUM:
-        return "a string";
-    case YJC_K_INT:
-        return "a whole number";
-    case YJC_K_BOOL:
-        return "true or false";
-    case YJC_K_MAP:
-    case YJC_K_ANYMAP:
-        return "a map";
-    default:
-        return "an array";
+        case YJC_K_STR:
+        case YJC_K_DATE:
+        case YJC_K_PHONE:
+        case YJC_K_ENUM: return "a string";
+        case YJC_K_INT: return "a whole number";
+        case YJC_K_BOOL: return "true or false";
+        case YJC_K_MAP:
+        case YJC_K_ANYMAP: return "a map";
+        default: return "an array";
     }
 }
 
 static void s_validate_map (const yjc_schema_t *schema,
-                            const msgpack_object *obj, const char *path,
+                            const msgpack_object *obj,
+                            const char *path,
                             yjc_problems_t *out);
 
 static void
-s_check_str (const yjc_field_t *f, const msgpack_object *v, const char *path,
+s_check_str (const yjc_field_t *f,
+             const msgpack_object *v,
+             const char *path,
              yjc_problems_t *out)
 {
     const char *s = v->via.str.ptr;
     size_t len = v->via.str.size;
     switch (f->kind) {
-    case YJC_K_STR:
-        if ((int64_t) len > f->max)
-            yjc_problems_add (out, YJC_E_TOO_LONG, path,
-                              "at most %lld bytes, got %zu",
-                              (long long) f->max, len);
-        else if ((int64_t) len < f->min)
-            yjc_problems_add (out, YJC_E_TOO_SHORT, path,
-                              "at least %lld bytes", (long long) f->min);
-        break;
-    case YJC_K_DATE: {
-        char buf[16];
-        yjc_date_t d;
-        if (len >= sizeof buf || (memcpy (buf, s, len), buf[len] = 0,
-                                  yjc_date_parse (buf, &d) != 0))
-            yjc_problems_add (out, YJC_E_INVALID_DATE, path,
-                              "expected YYYY-MM-DD");
-        break;
-    }
-    case YJC_K_PHONE:
-        if (!s_is_phone (s, len))
-            yjc_problems_add (out, YJC_E_INVALID_PHONE, path,
-                              "7-15 digits, '-' or spaces, optional '+'");
-        break;
-    case YJC_K_ENUM:
-    case YJC_K_ARR_ENUM:
-        if (!s_enum_has (f->enumv, s, len))
-            yjc_problems_add (out, YJC_E_INVALID_VALUE, path, "one of %s",
-                              f->enumv);
-        break;
-    default:
-        break;
+        case YJC_K_STR:
+            if ((int64_t)len > f->max)
+                yjc_problems_add (out,
+                                  YJC_E_TOO_LONG,
+                                  path,
+                                  "at most %lld bytes, got %zu",
+                                  (long long)f->max,
+                                  len);
+            else if ((int64_t)len < f->min)
+                yjc_problems_add (out,
+                                  YJC_E_TOO_SHORT,
+                                  path,
+                                  "at least %lld bytes",
+                                  (long long)f->min);
+            break;
+        case YJC_K_DATE: {
+            char buf[16];
+            yjc_date_t d;
+            if (len >= sizeof buf || (memcpy (buf, s, len),
+                                      buf[len] = 0,
+                                      yjc_date_parse (buf, &d) != 0))
+                yjc_problems_add (
+                    out, YJC_E_INVALID_DATE, path, "expected YYYY-MM-DD");
+            break;
+        }
+        case YJC_K_PHONE:
+            if (!s_is_phone (s, len))
+                yjc_problems_add (out,
+                                  YJC_E_INVALID_PHONE,
+                                  path,
+                                  "7-15 digits, '-' or spaces, optional '+'");
+            break;
+        case YJC_K_ENUM:
+        case YJC_K_ARR_ENUM:
+            if (!s_enum_has (f->enumv, s, len))
+                yjc_problems_add (
+                    out, YJC_E_INVALID_VALUE, path, "one of %s", f->enumv);
+            break;
+        default: break;
     }
 }
 
@@ -330,115 +356,120 @@ static bool
 s_kind_matches (yjc_kind_t kind, const msgpack_object *v)
 {
     switch (kind) {
-    case YJC_K_STR:
-    case YJC_K_DATE:
-    case YJC_K_PHONE:
-    case YJC_K_ENUM:
-        return v->type == MSGPACK_OBJECT_STR;
-    case YJC_K_INT:
-        return v->type == MSGPACK_OBJECT_POSITIVE_INTEGER
-               || v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
-    case YJC_K_BOOL:
-        return v->type == MSGPACK_OBJECT_BOOLEAN;
-    case YJC_K_MAP:
-    case YJC_K_ANYMAP:
-        return v->type == MSGPACK_OBJECT_MAP;
-    default:
-        return v->type == MSGPACK_OBJECT_ARRAY;
+        case YJC_K_STR:
+        case YJC_K_DATE:
+        case YJC_K_PHONE:
+        case YJC_K_ENUM: return v->type == MSGPACK_OBJECT_STR;
+        case YJC_K_INT:
+            return v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
+                   v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
+        case YJC_K_BOOL: return v->type == MSGPACK_OBJECT_BOOLEAN;
+        case YJC_K_MAP:
+        case YJC_K_ANYMAP: return v->type == MSGPACK_OBJECT_MAP;
+        default: return v->type == MSGPACK_OBJECT_ARRAY;
     }
 }
 
 static void
-s_check_int (const yjc_field_t *f, const msgpack_object *v, const char *path,
+s_check_int (const yjc_field_t *f,
+             const msgpack_object *v,
+             const char *path,
              yjc_problems_t *out)
 {
-    bool over = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER
-                && v->via.u64 > (uint64_t) INT64_MAX;
+    bool over = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
+                v->via.u64 > (uint64_t)INT64_MAX;
     int64_t n = over ? INT64_MAX : v->via.i64;
     if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && !over)
-        n = (int64_t) v->via.u64;
+        n = (int64_t)v->via.u64;
     if (over || n < f->min || n > f->max)
-        yjc_problems_add (out, YJC_E_OUT_OF_RANGE, path, "%lld to %lld",
-                          (long long) f->min, (long long) f->max);
+        yjc_problems_add (out,
+                          YJC_E_OUT_OF_RANGE,
+                          path,
+                          "%lld to %lld",
+                          (long long)f->min,
+                          (long long)f->max);
 }
 
 static void
-s_check_array (const yjc_field_t *f, const msgpack_object *v,
-               const char *path, yjc_problems_t *out)
+s_check_array (const yjc_field_t *f,
+               const msgpack_object *v,
+               const char *path,
+               yjc_problems_t *out)
 {
     uint32_t n = v->via.array.size;
-    if ((int64_t) n > f->max) {
-        yjc_problems_add (out, YJC_E_TOO_MANY_ITEMS, path,
-                          "at most %lld items, got %u", (long long) f->max, n);
+    if ((int64_t)n > f->max) {
+        yjc_problems_add (out,
+                          YJC_E_TOO_MANY_ITEMS,
+                          path,
+                          "at most %lld items, got %u",
+                          (long long)f->max,
+                          n);
         return;
     }
-    if ((int64_t) n < f->min)
-        yjc_problems_add (out, YJC_E_TOO_SHORT, path, "at least %lld items",
-                          (long long) f->min);
+    if ((int64_t)n < f->min)
+        yjc_problems_add (out,
+                          YJC_E_TOO_SHORT,
+                          path,
+                          "at least %lld items",
+                          (long long)f->min);
     for (uint32_t i = 0; i < n; i++) {
         const msgpack_object *item = &v->via.array.ptr[i];
         char ipath[160];
         snprintf (ipath, sizeof ipath, "%s[%u]", path, i);
         if (f->kind == YJC_K_ARR_MAP) {
             if (item->type != MSGPACK_OBJECT_MAP)
-                yjc_problems_add (out, YJC_E_WRONG_TYPE, ipath,
-                                  "expected a map");
+                yjc_problems_add (
+                    out, YJC_E_WRONG_TYPE, ipath, "expected a map");
             else
                 s_validate_map (f->sub, item, ipath, out);
         }
         else if (item->type != MSGPACK_OBJECT_STR)
-            yjc_problems_add (out, YJC_E_WRONG_TYPE, ipath,
-                              "expected a string");
+            yjc_problems_add (
+                out, YJC_E_WRONG_TYPE, ipath, "expected a string");
         else if (f->kind == YJC_K_ARR_ENUM)
             s_check_str (f, item, ipath, out);
         else if (item->via.str.size > 256)
-            yjc_problems_add (out, YJC_E_TOO_LONG, ipath,
-                              "at most 256 bytes");
+            yjc_problems_add (out, YJC_E_TOO_LONG, ipath, "at most 256 bytes");
     }
 }
 
 static void
-s_check_field (const yjc_field_t *f, const msgpack_object *v,
-               const char *path, yjc_problems_t *out)
+s_check_field (const yjc_field_t *f,
+               const msgpack_object *v,
+               const char *path,
+               yjc_problems_t *out)
 {
     if (!s_kind_matches (f->kind, v)) {
-        yjc_problems_add (out, YJC_E_WRONG_TYPE, path, "expected %s",
-                          s_type_name (f->kind));
+        yjc_problems_add (
+            out, YJC_E_WRONG_TYPE, path, "expected %s", s_type_name (f->kind));
         return;
     }
     switch (f->kind) {
-    case YJC_K_INT:
-        s_check_int (f, v, path, out);
-        break;
-    case YJC_K_MAP:
-        s_validate_map (f->sub, v, path, out);
-        break;
-    case YJC_K_ARR_STR:
-    case YJC_K_ARR_ENUM:
-    case YJC_K_ARR_MAP:
-        s_check_array (f, v, path, out);
-        break;
-    case YJC_K_BOOL:
-    case YJC_K_ANYMAP:
-        break;
-    default:
-        s_check_str (f, v, path, out);
+        case YJC_K_INT: s_check_int (f, v, path, out); break;
+        case YJC_K_MAP: s_validate_map (f->sub, v, path, out); break;
+        case YJC_K_ARR_STR:
+        case YJC_K_ARR_ENUM:
+        case YJC_K_ARR_MAP: s_check_array (f, v, path, out); break;
+        case YJC_K_BOOL:
+        case YJC_K_ANYMAP: break;
+        default: s_check_str (f, v, path, out);
     }
 }
 
 static void
-s_join (char *buf, size_t size, const char *path, const char *key,
-        size_t klen)
+s_join (char *buf, size_t size, const char *path, const char *key, size_t klen)
 {
     if (*path)
-        snprintf (buf, size, "%s.%.*s", path, (int) klen, key);
+        snprintf (buf, size, "%s.%.*s", path, (int)klen, key);
     else
-        snprintf (buf, size, "%.*s", (int) klen, key);
+        snprintf (buf, size, "%.*s", (int)klen, key);
 }
 
 static void
-s_validate_map (const yjc_schema_t *schema, const msgpack_object *obj,
-                const char *path, yjc_problems_t *out)
+s_validate_map (const yjc_schema_t *schema,
+                const msgpack_object *obj,
+                const char *path,
+                yjc_problems_t *out)
 {
     char fpath[128];
     for (const yjc_field_t *f = schema->fields; f->key; f++) {
@@ -447,8 +478,7 @@ s_validate_map (const yjc_schema_t *schema, const msgpack_object *obj,
         //  nil counts as absent, so JSON null can clear an optional line
         if (!v || v->type == MSGPACK_OBJECT_NIL) {
             if (f->required)
-                yjc_problems_add (out, YJC_E_MISSING_FIELD, fpath,
-                                  "required");
+                yjc_problems_add (out, YJC_E_MISSING_FIELD, fpath, "required");
             continue;
         }
         s_check_field (f, v, fpath, out);
@@ -456,27 +486,35 @@ s_validate_map (const yjc_schema_t *schema, const msgpack_object *obj,
     for (uint32_t i = 0; i < obj->via.map.size; i++) {
         const msgpack_object *k = &obj->via.map.ptr[i].key;
         if (k->type != MSGPACK_OBJECT_STR) {
-            yjc_problems_add (out, YJC_E_WRONG_TYPE, path,
-                              "map keys must be strings");
+            yjc_problems_add (
+                out, YJC_E_WRONG_TYPE, path, "map keys must be strings");
             continue;
         }
         const yjc_field_t *f = schema->fields;
-        while (f->key
-               && !(strlen (f->key) == k->via.str.size
-                    && memcmp (f->key, k->via.str.ptr, k->via.str.size) == 0))
+        while (f->key &&
+               !(strlen (f->key) == k->via.str.size &&
+                 memcmp (f->key, k->via.str.ptr, k->via.str.size) == 0))
             f++;
         if (!f->key) {
-            s_join (fpath, sizeof fpath, path, k->via.str.ptr,
+            s_join (fpath,
+                    sizeof fpath,
+                    path,
+                    k->via.str.ptr,
                     k->via.str.size > 64 ? 64 : k->via.str.size);
-            yjc_problems_add (out, YJC_E_UNKNOWN_FIELD, fpath,
-                              "not part of %s", schema->name);
+            yjc_problems_add (out,
+                              YJC_E_UNKNOWN_FIELD,
+                              fpath,
+                              "not part of %s",
+                              schema->name);
         }
     }
 }
 
 int
-yjc_validate (const yjc_schema_t *schema, const msgpack_object *obj,
-              const char *path, yjc_problems_t *out)
+yjc_validate (const yjc_schema_t *schema,
+              const msgpack_object *obj,
+              const char *path,
+              yjc_problems_t *out)
 {
     int before = out->count;
     if (!obj || obj->type != MSGPACK_OBJECT_MAP)

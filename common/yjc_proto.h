@@ -16,10 +16,10 @@
 //  Bounds every service applies to every frame before decoding it.
 #define YJC_MAX_FRAME (1024 * 1024)
 #define YJC_MAX_DEPTH 16
-#define YJC_MAX_STR (64 * 1024)
+#define YJC_MAX_STR   (64 * 1024)
 #define YJC_MAX_ITEMS 1024
-#define YJC_MAX_ID 64
-#define YJC_MAX_TYPE 64
+#define YJC_MAX_ID    64
+#define YJC_MAX_TYPE  64
 
 typedef enum {
 #define ERR(ident, code, zh) YJC_E_##ident,
@@ -38,11 +38,11 @@ typedef enum {
     YJC_SVC_ANY = -1
 } yjc_service_t;
 
-#define S_INTAKE (1u << YJC_SVC_INTAKE)
-#define S_REVIEW (1u << YJC_SVC_REVIEW)
+#define S_INTAKE       (1u << YJC_SVC_INTAKE)
+#define S_REVIEW       (1u << YJC_SVC_REVIEW)
 #define S_PROVISIONING (1u << YJC_SVC_PROVISIONING)
-#define S_BILLING (1u << YJC_SVC_BILLING)
-#define S_AUDIT (1u << YJC_SVC_AUDIT)
+#define S_BILLING      (1u << YJC_SVC_BILLING)
+#define S_AUDIT        (1u << YJC_SVC_AUDIT)
 
 typedef enum {
     YJC_ROLE_UNIT,
@@ -54,13 +54,13 @@ typedef enum {
     YJC_ROLE_COUNT
 } yjc_role_t;
 
-#define R_UNIT (1u << YJC_ROLE_UNIT)
-#define R_BUREAU (1u << YJC_ROLE_BUREAU)
-#define R_VENDOR (1u << YJC_ROLE_VENDOR)
+#define R_UNIT    (1u << YJC_ROLE_UNIT)
+#define R_BUREAU  (1u << YJC_ROLE_BUREAU)
+#define R_VENDOR  (1u << YJC_ROLE_VENDOR)
 #define R_AUDITOR (1u << YJC_ROLE_AUDITOR)
-#define R_ADMIN (1u << YJC_ROLE_ADMIN)
+#define R_ADMIN   (1u << YJC_ROLE_ADMIN)
 #define R_SERVICE (1u << YJC_ROLE_SERVICE)
-#define R_ANY 0xffffu
+#define R_ANY     0xffffu
 
 typedef enum {
     YJC_K_STR,
@@ -82,12 +82,12 @@ typedef enum {
 typedef struct yjc_schema_s yjc_schema_t;
 
 typedef struct {
-    const char *key;           //  map key on the wire
-    yjc_kind_t kind;           //  what the value must be
-    bool required;             //  missing -> missing_field
-    int64_t min, max;          //  length, value or item count (see .def)
-    const yjc_schema_t *sub;   //  MAP / ARR_MAP element schema
-    const char *enumv;         //  ENUM / ARR_ENUM: "a|b|c"
+    const char *key;         //  map key on the wire
+    yjc_kind_t kind;         //  what the value must be
+    bool required;           //  missing -> missing_field
+    int64_t min, max;        //  length, value or item count (see .def)
+    const yjc_schema_t *sub; //  MAP / ARR_MAP element schema
+    const char *enumv;       //  ENUM / ARR_ENUM: "a|b|c"
 } yjc_field_t;
 
 struct yjc_schema_s {
@@ -111,10 +111,10 @@ typedef enum {
 } yjc_msg_type_t;
 
 typedef struct {
-    const char *wire;            //  "application.submit"
-    int service;                 //  yjc_service_t, or YJC_SVC_ANY
-    unsigned roles;              //  R_* mask of who may send it
-    const yjc_schema_t *schema;  //  its body
+    const char *wire;           //  "application.submit"
+    int service;                //  yjc_service_t, or YJC_SVC_ANY
+    unsigned roles;             //  R_* mask of who may send it
+    const yjc_schema_t *schema; //  its body
 } yjc_msg_def_t;
 
 typedef enum {
@@ -125,23 +125,23 @@ typedef enum {
 } yjc_event_type_t;
 
 typedef struct {
-    const char *wire;            //  "application.submitted"
-    yjc_service_t producer;      //  the only service that may emit it
-    unsigned receivers;          //  S_* mask, always including S_AUDIT
-    const yjc_schema_t *schema;  //  its payload
-    const char *zh;              //  what a clerk reads: "受理"
+    const char *wire;           //  "application.submitted"
+    yjc_service_t producer;     //  the only service that may emit it
+    unsigned receivers;         //  S_* mask, always including S_AUDIT
+    const yjc_schema_t *schema; //  its payload
+    const char *zh;             //  what a clerk reads: "受理"
 } yjc_event_def_t;
 
 extern const yjc_msg_def_t yjc_msg_defs[YJC_MSG_COUNT];
 extern const yjc_event_def_t yjc_event_defs[YJC_EV_COUNT];
 
-const char *yjc_err_code (yjc_err_t err);     //  "missing_field"
-const char *yjc_err_zh (yjc_err_t err);       //  "缺少必填项"
-int yjc_err_by_code (const char *code);       //  -1 if unknown
-const char *yjc_service_name (int svc);       //  "intake"
-int yjc_service_by_name (const char *name);   //  -1 if unknown
-const char *yjc_role_name (int role);         //  "unit"
-int yjc_role_by_name (const char *name);      //  -1 if unknown
+const char *yjc_err_code (yjc_err_t err);             //  "missing_field"
+const char *yjc_err_zh (yjc_err_t err);               //  "缺少必填项"
+int yjc_err_by_code (const char *code);               //  -1 if unknown
+const char *yjc_service_name (int svc);               //  "intake"
+int yjc_service_by_name (const char *name);           //  -1 if unknown
+const char *yjc_role_name (int role);                 //  "unit"
+int yjc_role_by_name (const char *name);              //  -1 if unknown
 int yjc_msg_by_wire (const char *wire, size_t len);   //  -1 if unknown
 int yjc_event_by_wire (const char *wire, size_t len); //  -1 if unknown
 
@@ -155,30 +155,38 @@ typedef struct {
 #define YJC_MAX_PROBLEMS 32
 
 typedef struct {
-    int count;                            //  problems found (capped)
-    bool truncated;                       //  more than YJC_MAX_PROBLEMS
+    int count;      //  problems found (capped)
+    bool truncated; //  more than YJC_MAX_PROBLEMS
     yjc_problem_t items[YJC_MAX_PROBLEMS];
 } yjc_problems_t;
 
 //  Checks `obj` against `schema`; every problem (not just the first) is
 //  added to `out` with its field path prefixed by `path` (may be "").
 //  Returns the number of problems found.
-int yjc_validate (const yjc_schema_t *schema, const msgpack_object *obj,
-                  const char *path, yjc_problems_t *out);
+int yjc_validate (const yjc_schema_t *schema,
+                  const msgpack_object *obj,
+                  const char *path,
+                  yjc_problems_t *out);
 
 //  Adds one problem (printf-style message); used by semantic checks.
-void yjc_problems_add (yjc_problems_t *self, yjc_err_t code,
-                       const char *field, const char *fmt, ...)
-    __attribute__ ((format (printf, 4, 5)));
+void yjc_problems_add (yjc_problems_t *self,
+                       yjc_err_t code,
+                       const char *field,
+                       const char *fmt,
+                       ...) __attribute__ ((format (printf, 4, 5)));
 
 //  Map lookup on a decoded object; NULL when absent or obj not a map.
 const msgpack_object *yjc_obj_get (const msgpack_object *obj, const char *key);
 //  Typed views; return false when absent or of another type.
-bool yjc_obj_str (const msgpack_object *obj, const char *key,
-                  const char **ptr, size_t *len);
+bool yjc_obj_str (const msgpack_object *obj,
+                  const char *key,
+                  const char **ptr,
+                  size_t *len);
 bool yjc_obj_int (const msgpack_object *obj, const char *key, int64_t *out);
 //  Copies a string field into buf (NUL-terminated, truncated); "" if absent.
-const char *yjc_obj_strcpy (const msgpack_object *obj, const char *key,
-                            char *buf, size_t size);
+const char *yjc_obj_strcpy (const msgpack_object *obj,
+                            const char *key,
+                            char *buf,
+                            size_t size);
 
 #endif

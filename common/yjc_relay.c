@@ -15,13 +15,13 @@
 #define BACKOFF_MAX_MS 5000
 
 typedef struct {
-    yjc_client_t *client;      //  NULL until first needed
-    int64_t retry_at;          //  zclock_mono() before which we wait
+    yjc_client_t *client; //  NULL until first needed
+    int64_t retry_at;     //  zclock_mono() before which we wait
     int backoff_ms;
-    bool locked;               //  holds the stream's advisory lock
-    char id[YJC_MAX_ID + 1];   //  outstanding request, "" if none
-    char *seqs;                //  "{1,2,3}" of the events in flight
-    int count;                 //  events in flight
+    bool locked;             //  holds the stream's advisory lock
+    char id[YJC_MAX_ID + 1]; //  outstanding request, "" if none
+    char *seqs;              //  "{1,2,3}" of the events in flight
+    int count;               //  events in flight
 } s_stream_t;
 
 typedef struct {
@@ -29,7 +29,7 @@ typedef struct {
     char *schema;
     char *conninfo;
     yjc_keys_t *keys;
-    zcert_t *cert;             //  our service key pair
+    zcert_t *cert; //  our service key pair
     yjc_db_t *db;
     yjc_pack_t body;
     s_stream_t streams[YJC_SVC_COUNT];
@@ -39,8 +39,8 @@ typedef struct {
 static const char *
 s_lock_key (s_relay_t *self, int receiver, char buf[96])
 {
-    snprintf (buf, 96, "relay:%s:%s", self->schema,
-              yjc_service_name (receiver));
+    snprintf (
+        buf, 96, "relay:%s:%s", self->schema, yjc_service_name (receiver));
     return buf;
 }
 
@@ -51,9 +51,9 @@ s_unlock (s_relay_t *self, int receiver)
     if (!st->locked)
         return;
     char key[96];
-    const char *params[] = {s_lock_key (self, receiver, key)};
-    yjc_db_exec (self->db, "SELECT pg_advisory_unlock(hashtext($1))", 1,
-                 params);
+    const char *params[] = { s_lock_key (self, receiver, key) };
+    yjc_db_exec (
+        self->db, "SELECT pg_advisory_unlock(hashtext($1))", 1, params);
     st->locked = false;
 }
 
@@ -66,7 +66,9 @@ s_backoff (s_relay_t *self, int receiver, const char *why)
         st->backoff_ms = BACKOFF_MAX_MS;
     st->retry_at = zclock_mono () + st->backoff_ms;
     zsys_warning ("relay to %s: %s; retry in %d ms",
-                  yjc_service_name (receiver), why, st->backoff_ms);
+                  yjc_service_name (receiver),
+                  why,
+                  st->backoff_ms);
 }
 
 //  Packs the owed events of one stream as an event.deliver body.
@@ -80,15 +82,15 @@ s_pack_events (s_relay_t *self, int receiver, PGresult *res)
     msgpack_pack_map (pk, 1);
     yjc_pk_str (pk, "events");
     msgpack_pack_array (pk, n);
-    size_t cap = (size_t) n * 21 + 3;
-    st->seqs = (char *) zmalloc (cap);
+    size_t cap = (size_t)n * 21 + 3;
+    st->seqs = (char *)zmalloc (cap);
     strcat (st->seqs, "{");
     char event_id[64];
     for (int i = 0; i < n; i++) {
         const char *seq = PQgetvalue (res, i, 0);
         int seqlen = PQgetlength (res, i, 0);
-        snprintf (event_id, sizeof event_id, "%s:%.*s", self->schema, seqlen,
-                  seq);
+        snprintf (
+            event_id, sizeof event_id, "%s:%.*s", self->schema, seqlen, seq);
         strncat (st->seqs, seq, seqlen);
         strcat (st->seqs, i + 1 < n ? "," : "}");
         msgpack_pack_map (pk, 6);
@@ -100,8 +102,8 @@ s_pack_events (s_relay_t *self, int receiver, PGresult *res)
         yjc_pk_strn (pk, PQgetvalue (res, i, 2), PQgetlength (res, i, 2));
         yjc_pk_str (pk, "at");
         yjc_pk_strn (pk, PQgetvalue (res, i, 3), PQgetlength (res, i, 3));
-        yjc_pk_kv_raw (pk, "payload", PQgetvalue (res, i, 4),
-                       PQgetlength (res, i, 4));
+        yjc_pk_kv_raw (
+            pk, "payload", PQgetvalue (res, i, 4), PQgetlength (res, i, 4));
     }
     st->count = n;
     return n;
@@ -123,7 +125,7 @@ s_send (s_relay_t *self, int receiver)
     s_stream_t *st = &self->streams[receiver];
     char key[96], limit[16];
     snprintf (limit, sizeof limit, "%d", self->batch);
-    const char *lock[] = {s_lock_key (self, receiver, key)};
+    const char *lock[] = { s_lock_key (self, receiver, key) };
     PGresult *res = yjc_db_query (
         self->db, "SELECT pg_try_advisory_lock(hashtext($1))", 1, lock);
     if (!res)
@@ -132,7 +134,7 @@ s_send (s_relay_t *self, int receiver)
     PQclear (res);
     if (!st->locked)
         return false; //  another instance relays this stream
-    const char *params[] = {yjc_service_name (receiver), limit};
+    const char *params[] = { yjc_service_name (receiver), limit };
     res = yjc_db_query_raw (
         self->db,
         "SELECT o.seq::text, o.type, coalesce(o.app_id, ''),"
@@ -140,7 +142,10 @@ s_send (s_relay_t *self, int receiver)
         "  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+08:00\"'), o.payload"
         " FROM outbox_pending p JOIN outbox o ON o.seq = p.seq"
         " WHERE p.receiver = $1 ORDER BY p.seq LIMIT $2::int",
-        2, params, NULL, NULL);
+        2,
+        params,
+        NULL,
+        NULL);
     if (!res || PQntuples (res) == 0) {
         PQclear (res);
         s_unlock (self, receiver);
@@ -149,7 +154,8 @@ s_send (s_relay_t *self, int receiver)
     s_pack_events (self, receiver, res);
     PQclear (res);
     yjc_client_t *client = s_client (self, receiver);
-    const char *id = client ? yjc_client_send (client, "event.deliver",
+    const char *id = client ? yjc_client_send (client,
+                                               "event.deliver",
                                                self->body.buf.data,
                                                self->body.buf.size)
                             : NULL;
@@ -179,12 +185,12 @@ s_collect (s_relay_t *self, int receiver)
     else if (!reply.ok)
         s_backoff (self, receiver, reply.code);
     else {
-        const char *params[] = {yjc_service_name (receiver), st->seqs};
+        const char *params[] = { yjc_service_name (receiver), st->seqs };
         if (yjc_db_exec (self->db,
                          "DELETE FROM outbox_pending WHERE receiver = $1"
                          " AND seq = ANY ($2::bigint[])",
-                         2, params)
-            >= 0) {
+                         2,
+                         params) >= 0) {
             st->backoff_ms = 0;
             done = true;
         }
@@ -204,7 +210,7 @@ s_round (s_relay_t *self)
     if (yjc_db_ensure (self->db) != 0)
         return false;
     int64_t now = zclock_mono ();
-    bool sent[YJC_SVC_COUNT] = {false};
+    bool sent[YJC_SVC_COUNT] = { false };
     for (int r = 0; r < YJC_SVC_COUNT; r++)
         if (r != self->service && self->streams[r].retry_at <= now)
             sent[r] = s_send (self, r);
@@ -221,7 +227,7 @@ s_round (s_relay_t *self)
 static s_relay_t *
 s_relay_new (const yjc_relay_args_t *args)
 {
-    s_relay_t *self = (s_relay_t *) zmalloc (sizeof (s_relay_t));
+    s_relay_t *self = (s_relay_t *)zmalloc (sizeof (s_relay_t));
     self->service = args->service;
     self->schema = strdup (args->schema);
     self->conninfo = strdup (args->conninfo);
@@ -273,7 +279,7 @@ s_wait_pipe (zsock_t *pipe, int timeout_ms)
 void
 yjc_relay_actor (zsock_t *pipe, void *args)
 {
-    s_relay_t *self = s_relay_new ((const yjc_relay_args_t *) args);
+    s_relay_t *self = s_relay_new ((const yjc_relay_args_t *)args);
     zsock_signal (pipe, 0);
     if (!self->cert) {
         zsys_error ("relay: no key pair for %s", self->schema);

@@ -10,10 +10,10 @@
 #include <czmq.h>
 
 typedef struct {
-    int service;            //  whose outbox
-    const char *conninfo;   //  its database
-    const char *schema;     //  its schema
-    const char *keys_dir;   //  the actor registry
+    int service;          //  whose outbox
+    const char *conninfo; //  its database
+    const char *schema;   //  its schema
+    const char *keys_dir; //  the actor registry
 } yjc_relay_args_t;
 
 //  zactor_new (yjc_relay_actor, &args): args are copied before it returns.

@@ -13,16 +13,16 @@
 #include "yjc_time.h"
 #include <stdarg.h>
 
-#define BATCH 64
+#define BATCH      64
 #define YJC_REPLAY (-3) //  an event was refused: roll back, replay
 
 typedef struct {
-    zmsg_t *route;          //  routing frames to answer on
-    yjc_request_t req;      //  decoded request
-    yjc_actor_t actor;      //  who sent it
+    zmsg_t *route;     //  routing frames to answer on
+    yjc_request_t req; //  decoded request
+    yjc_actor_t actor; //  who sent it
     yjc_problems_t problems;
-    yjc_pack_t body;        //  reply body
-    int status;             //  0 to run, 1 done, -1 refused
+    yjc_pack_t body; //  reply body
+    int status;      //  0 to run, 1 done, -1 refused
 } s_job_t;
 
 typedef struct {
@@ -32,17 +32,20 @@ typedef struct {
     yjc_calendar_t *calendar;
     zsock_t *router;
     zactor_t *relay;
-    zactor_t *auth;         //  ZAP handler: CURVE keys in the registry
+    zactor_t *auth; //  ZAP handler: CURVE keys in the registry
     s_job_t jobs[BATCH];
-    zhashx_t *rejected;     //  event id -> reason, within one batch
+    zhashx_t *rejected; //  event id -> reason, within one batch
     yjc_pack_t scratch;
 } s_server_t;
 
 /* ---- context helpers for handlers -------------------------------------- */
 
 int
-yjc_ctx_fail (yjc_ctx_t *ctx, yjc_err_t code, const char *field,
-              const char *fmt, ...)
+yjc_ctx_fail (yjc_ctx_t *ctx,
+              yjc_err_t code,
+              const char *field,
+              const char *fmt,
+              ...)
 {
     char detail[200];
     va_list args;
@@ -68,7 +71,9 @@ yjc_ctx_may_see (const yjc_ctx_t *ctx, const char *unit)
 }
 
 int
-yjc_ctx_emit (yjc_ctx_t *ctx, int event_type, const char *app_id,
+yjc_ctx_emit (yjc_ctx_t *ctx,
+              int event_type,
+              const char *app_id,
               const yjc_pack_t *payload)
 {
     const yjc_event_def_t *def = &yjc_event_defs[event_type];
@@ -76,14 +81,15 @@ yjc_ctx_emit (yjc_ctx_t *ctx, int event_type, const char *app_id,
     //  The one definition in proto/ binds the producer too.
     msgpack_unpacked un;
     msgpack_unpacked_init (&un);
-    yjc_problems_t problems = {0};
-    bool valid
-        = msgpack_unpack_next (&un, payload->buf.data, payload->buf.size, NULL)
-              == MSGPACK_UNPACK_SUCCESS
-          && yjc_validate (def->schema, &un.data, "payload", &problems) == 0;
+    yjc_problems_t problems = { 0 };
+    bool valid =
+        msgpack_unpack_next (&un, payload->buf.data, payload->buf.size, NULL) ==
+            MSGPACK_UNPACK_SUCCESS &&
+        yjc_validate (def->schema, &un.data, "payload", &problems) == 0;
     msgpack_unpacked_destroy (&un);
     if (!valid) {
-        zsys_error ("emit %s: payload does not match proto: %s", def->wire,
+        zsys_error ("emit %s: payload does not match proto: %s",
+                    def->wire,
                     problems.count ? problems.items[0].message : "undecodable");
         return YJC_DB_ERROR;
     }
@@ -95,17 +101,21 @@ yjc_ctx_emit (yjc_ctx_t *ctx, int event_type, const char *app_id,
             strcat (receivers, yjc_service_name (s));
         }
     strcat (receivers, "}");
-    const char *params[] = {def->wire, app_id, ctx->now_iso,
-                            payload->buf.data, receivers};
-    int lengths[] = {0, 0, 0, (int) payload->buf.size, 0};
-    int formats[] = {0, 0, 0, 1, 0};
+    const char *params[] = {
+        def->wire, app_id, ctx->now_iso, payload->buf.data, receivers
+    };
+    int lengths[] = { 0, 0, 0, (int)payload->buf.size, 0 };
+    int formats[] = { 0, 0, 0, 1, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "WITH e AS (INSERT INTO outbox (type, app_id, created_at, payload)"
         " VALUES ($1, $2, $3, $4) RETURNING seq)"
         " INSERT INTO outbox_pending (seq, receiver)"
         " SELECT e.seq, r FROM e, unnest($5::text[]) AS r",
-        5, params, lengths, formats);
+        5,
+        params,
+        lengths,
+        formats);
     if (!res)
         return YJC_DB_ERROR;
     PQclear (res);
@@ -116,18 +126,21 @@ yjc_ctx_emit (yjc_ctx_t *ctx, int event_type, const char *app_id,
 /* ---- receiving events (inbox) ------------------------------------------ */
 
 static int
-s_record_inbox (yjc_ctx_t *ctx, const yjc_event_in_t *ev, const char *type,
+s_record_inbox (yjc_ctx_t *ctx,
+                const yjc_event_in_t *ev,
+                const char *type,
                 const char *rejected)
 {
-    const char *params[] = {ev->event_id, ev->source, type,
-                            rejected ? "rejected" : "applied", rejected,
-                            ctx->now_iso};
+    const char *params[] = { ev->event_id, ev->source,
+                             type,         rejected ? "rejected" : "applied",
+                             rejected,     ctx->now_iso };
     int rows = yjc_db_exec (
         ctx->db,
         "INSERT INTO inbox (event_id, source, type, outcome, detail,"
         " received_at) VALUES ($1, $2, $3, $4, $5, $6)"
         " ON CONFLICT (event_id) DO NOTHING",
-        6, params);
+        6,
+        params);
     return rows;
 }
 
@@ -142,19 +155,22 @@ s_apply_event (s_server_t *self, yjc_ctx_t *ctx, const msgpack_object *e)
     yjc_obj_strcpy (e, "app_id", app_id, sizeof app_id);
     yjc_obj_strcpy (e, "at", at, sizeof at);
     yjc_obj_strcpy (e, "type", type, sizeof type);
-    yjc_event_in_t ev = {event_id, source, app_id, at,
-                         yjc_event_by_wire (type, strlen (type)),
-                         yjc_obj_get (e, "payload")};
-    const char *rejected = (const char *) zhashx_lookup (self->rejected,
-                                                         event_id);
+    yjc_event_in_t ev = { event_id,
+                          source,
+                          app_id,
+                          at,
+                          yjc_event_by_wire (type, strlen (type)),
+                          yjc_obj_get (e, "payload") };
+    const char *rejected =
+        (const char *)zhashx_lookup (self->rejected, event_id);
     //  Unknown types and bad payloads are recorded, never retried forever.
-    yjc_problems_t problems = {0};
+    yjc_problems_t problems = { 0 };
     if (!rejected && ev.type < 0)
         rejected = "unknown event type";
-    else if (!rejected
-             && yjc_validate (yjc_event_defs[ev.type].schema, ev.payload,
-                              "payload", &problems)
-                    > 0)
+    else if (!rejected && yjc_validate (yjc_event_defs[ev.type].schema,
+                                        ev.payload,
+                                        "payload",
+                                        &problems) > 0)
         rejected = problems.items[0].message;
     int rows = s_record_inbox (ctx, &ev, type, rejected);
     if (rows < 0)
@@ -165,9 +181,8 @@ s_apply_event (s_server_t *self, yjc_ctx_t *ctx, const msgpack_object *e)
         zsys_warning ("event %s (%s) rejected: %s", event_id, type, rejected);
         return 2;
     }
-    yjc_event_fn *fn = self->def->on_any_event
-                           ? self->def->on_any_event
-                           : self->def->on_event[ev.type];
+    yjc_event_fn *fn = self->def->on_any_event ? self->def->on_any_event
+                                               : self->def->on_event[ev.type];
     if (!fn)
         return 1;
     yjc_problems_t *outer = ctx->problems;
@@ -175,7 +190,8 @@ s_apply_event (s_server_t *self, yjc_ctx_t *ctx, const msgpack_object *e)
     int rc = fn (ctx, &ev);
     ctx->problems = outer;
     if (rc == YJC_FAIL) {
-        zhashx_insert (self->rejected, event_id,
+        zhashx_insert (self->rejected,
+                       event_id,
                        problems.count ? problems.items[0].message : "refused");
         return YJC_REPLAY;
     }
@@ -186,7 +202,9 @@ s_apply_event (s_server_t *self, yjc_ctx_t *ctx, const msgpack_object *e)
 //  that receives it (R7: no order without a bureau decision; a forged
 //  application.approved from another service's key must not count).
 static int
-s_check_sender (s_server_t *self, yjc_ctx_t *ctx, const msgpack_object *e,
+s_check_sender (s_server_t *self,
+                yjc_ctx_t *ctx,
+                const msgpack_object *e,
                 uint32_t index)
 {
     char source[33], type[65], field[48], expected[33];
@@ -197,15 +215,22 @@ s_check_sender (s_server_t *self, yjc_ctx_t *ctx, const msgpack_object *e,
     if (producer >= 0)
         yjc_keys_service_actor (producer, expected);
     if (producer < 0 || !streq (ctx->actor->name, expected))
-        return yjc_ctx_fail (ctx, YJC_E_FORBIDDEN, field,
+        return yjc_ctx_fail (ctx,
+                             YJC_E_FORBIDDEN,
+                             field,
                              "%s may not deliver events of %s",
-                             ctx->actor->name, source);
+                             ctx->actor->name,
+                             source);
     int ev = yjc_event_by_wire (type, strlen (type));
-    if (ev >= 0
-        && (yjc_event_defs[ev].producer != producer
-            || !(yjc_event_defs[ev].receivers & (1u << self->def->service))))
-        return yjc_ctx_fail (ctx, YJC_E_FORBIDDEN, field,
-                             "%s does not produce %s for %s", source, type,
+    if (ev >= 0 &&
+        (yjc_event_defs[ev].producer != producer ||
+         !(yjc_event_defs[ev].receivers & (1u << self->def->service))))
+        return yjc_ctx_fail (ctx,
+                             YJC_E_FORBIDDEN,
+                             field,
+                             "%s does not produce %s for %s",
+                             source,
+                             type,
                              yjc_service_name (self->def->service));
     return 0;
 }
@@ -217,7 +242,7 @@ s_handle_deliver (s_server_t *self, yjc_ctx_t *ctx, const msgpack_object *body)
     for (uint32_t i = 0; i < events->via.array.size; i++)
         if (s_check_sender (self, ctx, &events->via.array.ptr[i], i) != 0)
             return YJC_FAIL;
-    int counts[3] = {0, 0, 0}; //  duplicates, applied, rejected
+    int counts[3] = { 0, 0, 0 }; //  duplicates, applied, rejected
     for (uint32_t i = 0; i < events->via.array.size; i++) {
         int rc = s_apply_event (self, ctx, &events->via.array.ptr[i]);
         if (rc < 0)
@@ -258,7 +283,9 @@ s_handle_status (s_server_t *self, s_job_t *job)
 /* ---- the batch --------------------------------------------------------- */
 
 static void
-s_job_refuse (s_job_t *job, yjc_err_t code, const char *field,
+s_job_refuse (s_job_t *job,
+              yjc_err_t code,
+              const char *field,
               const char *detail)
 {
     yjc_problems_add (&job->problems, code, field, "%s", detail);
@@ -269,9 +296,10 @@ s_job_refuse (s_job_t *job, yjc_err_t code, const char *field,
 static void
 s_admit (s_server_t *self, s_job_t *job, zframe_t *payload)
 {
-    if (yjc_request_decode (&job->req, zframe_data (payload),
-                            zframe_size (payload), &job->problems)
-        != 0) {
+    if (yjc_request_decode (&job->req,
+                            zframe_data (payload),
+                            zframe_size (payload),
+                            &job->problems) != 0) {
         job->status = -1;
         return;
     }
@@ -283,14 +311,20 @@ s_admit (s_server_t *self, s_job_t *job, zframe_t *payload)
     const yjc_msg_def_t *def = &yjc_msg_defs[job->req.type];
     if (!(def->roles & (1u << job->actor.role))) {
         char why[96];
-        snprintf (why, sizeof why, "role %s may not send %s",
-                  yjc_role_name (job->actor.role), def->wire);
+        snprintf (why,
+                  sizeof why,
+                  "role %s may not send %s",
+                  yjc_role_name (job->actor.role),
+                  def->wire);
         s_job_refuse (job, YJC_E_FORBIDDEN, "type", why);
         return;
     }
     if (def->service != YJC_SVC_ANY && def->service != self->def->service) {
         char why[96];
-        snprintf (why, sizeof why, "%s is served by %s", def->wire,
+        snprintf (why,
+                  sizeof why,
+                  "%s is served by %s",
+                  def->wire,
                   yjc_service_name (def->service));
         s_job_refuse (job, YJC_E_WRONG_SERVICE, "type", why);
         return;
@@ -311,8 +345,8 @@ s_run_job (s_server_t *self, s_job_t *job, yjc_ctx_t *ctx)
         return s_handle_deliver (self, ctx, job->req.body);
     yjc_handler_fn *fn = self->def->handlers[job->req.type];
     if (!fn)
-        return yjc_ctx_fail (ctx, YJC_E_UNKNOWN_TYPE, "type",
-                             "not implemented by this service");
+        return yjc_ctx_fail (
+            ctx, YJC_E_UNKNOWN_TYPE, "type", "not implemented by this service");
     return fn (ctx, job->req.body);
 }
 
@@ -330,7 +364,7 @@ s_fail_pending (s_server_t *self, int count, yjc_err_t code)
 static int
 s_run_batch (s_server_t *self, int count)
 {
-    yjc_ctx_t ctx = {0};
+    yjc_ctx_t ctx = { 0 };
     ctx.db = self->db;
     ctx.calendar = self->calendar;
     ctx.service = self->def->service;
@@ -382,7 +416,9 @@ static void
 s_reply (s_server_t *self, s_job_t *job)
 {
     if (job->status == 1)
-        yjc_reply_encode_ok (&self->scratch, job->req.id, job->body.buf.data,
+        yjc_reply_encode_ok (&self->scratch,
+                             job->req.id,
+                             job->body.buf.data,
                              job->body.buf.size);
     else
         yjc_reply_encode_error (&self->scratch, job->req.id, &job->problems);
@@ -420,9 +456,9 @@ static void
 s_serve_once (s_server_t *self)
 {
     int count = 0;
-    while (count < BATCH
-           && (zsock_events (self->router) & ZMQ_POLLIN) == ZMQ_POLLIN
-           && s_receive (self, &self->jobs[count]))
+    while (count < BATCH &&
+           (zsock_events (self->router) & ZMQ_POLLIN) == ZMQ_POLLIN &&
+           s_receive (self, &self->jobs[count]))
         count++;
     bool pending = false;
     for (int i = 0; i < count; i++)
@@ -464,7 +500,8 @@ s_start (s_server_t *self, const char *name)
     if (!cert) {
         zsys_error ("no key pair for %s under %s/secret (run make up, or "
                     "yjcloud keys init)",
-                    actor, yjc_keys_dir (self->keys));
+                    actor,
+                    yjc_keys_dir (self->keys));
         return -1;
     }
     char err[256];
@@ -475,8 +512,8 @@ s_start (s_server_t *self, const char *name)
         return -1;
     }
     self->db = s_connect_db (name);
-    if (!self->db || yjc_db_migrate (self->db, yjc_common_migrations) != 0
-        || yjc_db_migrate (self->db, self->def->migrations) != 0) {
+    if (!self->db || yjc_db_migrate (self->db, yjc_common_migrations) != 0 ||
+        yjc_db_migrate (self->db, self->def->migrations) != 0) {
         zcert_destroy (&cert);
         return -1;
     }
@@ -504,8 +541,10 @@ s_start (s_server_t *self, const char *name)
         zsys_error ("cannot bind %s: %s", bind, zmq_strerror (zmq_errno ()));
         return -1;
     }
-    yjc_relay_args_t args = {self->def->service, yjc_config (YJC_CFG_DB), name,
-                             yjc_config (YJC_CFG_KEYS)};
+    yjc_relay_args_t args = { self->def->service,
+                              yjc_config (YJC_CFG_DB),
+                              name,
+                              yjc_config (YJC_CFG_KEYS) };
     self->relay = zactor_new (yjc_relay_actor, &args);
     zsys_info ("%s %s serving on %s", name, YJC_VERSION_STRING, bind);
     return 0;
@@ -523,15 +562,15 @@ yjc_server_main (const yjc_service_def_t *def, int argc, char **argv)
     char ident[40];
     snprintf (ident, sizeof ident, "yjc-%s", name);
     zsys_set_logident (ident);
-    s_server_t self = {.def = def};
+    s_server_t self = { .def = def };
     for (int i = 0; i < BATCH; i++) {
         yjc_request_init (&self.jobs[i].req);
         yjc_pack_init (&self.jobs[i].body);
     }
     yjc_pack_init (&self.scratch);
     self.rejected = zhashx_new ();
-    zhashx_set_destructor (self.rejected, (zhashx_destructor_fn *) zstr_free);
-    zhashx_set_duplicator (self.rejected, (zhashx_duplicator_fn *) strdup);
+    zhashx_set_destructor (self.rejected, (zhashx_destructor_fn *)zstr_free);
+    zhashx_set_duplicator (self.rejected, (zhashx_duplicator_fn *)strdup);
 
     self.auth = zactor_new (zauth, NULL);
     int rc = 0;

@@ -17,49 +17,54 @@
 #include "yjc_msg.h"
 
 //  Handler results besides 0 (done, reply packed):
-#define YJC_FAIL (-1)     //  refused: ctx->problems says why; nothing kept
+#define YJC_FAIL     (-1) //  refused: ctx->problems says why; nothing kept
 #define YJC_DB_ERROR (-2) //  the database failed: answered as `internal`
 
 typedef struct {
-    yjc_db_t *db;                     //  this service's schema, in a tx
-    const yjc_actor_t *actor;         //  who asks (from the connection)
-    const char *request_id;           //  envelope id (sender-unique)
-    int64_t now;                      //  the clock, once per unit of work
-    const yjc_calendar_t *calendar;   //  working days (time rules)
-    msgpack_packer *reply;            //  pack the reply body (a map) here
-    yjc_problems_t *problems;         //  why the request is refused
-    int service;                      //  yjc_service_t of this process
-    int emitted;                      //  events written so far
-    char now_iso[40];                 //  ISO-8601 of now, for SQL
+    yjc_db_t *db;                   //  this service's schema, in a tx
+    const yjc_actor_t *actor;       //  who asks (from the connection)
+    const char *request_id;         //  envelope id (sender-unique)
+    int64_t now;                    //  the clock, once per unit of work
+    const yjc_calendar_t *calendar; //  working days (time rules)
+    msgpack_packer *reply;          //  pack the reply body (a map) here
+    yjc_problems_t *problems;       //  why the request is refused
+    int service;                    //  yjc_service_t of this process
+    int emitted;                    //  events written so far
+    char now_iso[40];               //  ISO-8601 of now, for SQL
 } yjc_ctx_t;
 
 typedef struct {
-    const char *event_id;             //  "intake:42"
-    const char *source;               //  producing service
-    const char *app_id;               //  "" if none
-    const char *at;                   //  ISO-8601 time of the event
-    int type;                         //  yjc_event_type_t
-    const msgpack_object *payload;    //  validated against proto/
+    const char *event_id;          //  "intake:42"
+    const char *source;            //  producing service
+    const char *app_id;            //  "" if none
+    const char *at;                //  ISO-8601 time of the event
+    int type;                      //  yjc_event_type_t
+    const msgpack_object *payload; //  validated against proto/
 } yjc_event_in_t;
 
 typedef int (yjc_handler_fn) (yjc_ctx_t *ctx, const msgpack_object *body);
 typedef int (yjc_event_fn) (yjc_ctx_t *ctx, const yjc_event_in_t *event);
 
 typedef struct {
-    int service;                              //  yjc_service_t
-    const yjc_migration_t *migrations;        //  its own schema
-    yjc_handler_fn *handlers[YJC_MSG_COUNT];  //  requests it answers
-    yjc_event_fn *on_event[YJC_EV_COUNT];     //  events it receives
-    yjc_event_fn *on_any_event;               //  audit: every event
+    int service;                             //  yjc_service_t
+    const yjc_migration_t *migrations;       //  its own schema
+    yjc_handler_fn *handlers[YJC_MSG_COUNT]; //  requests it answers
+    yjc_event_fn *on_event[YJC_EV_COUNT];    //  events it receives
+    yjc_event_fn *on_any_event;              //  audit: every event
 } yjc_service_def_t;
 
 //  Refuses the request: adds a problem and returns YJC_FAIL.
-int yjc_ctx_fail (yjc_ctx_t *ctx, yjc_err_t code, const char *field,
-                  const char *fmt, ...) __attribute__ ((format (printf, 4, 5)));
+int yjc_ctx_fail (yjc_ctx_t *ctx,
+                  yjc_err_t code,
+                  const char *field,
+                  const char *fmt,
+                  ...) __attribute__ ((format (printf, 4, 5)));
 //  Writes an event to the outbox in the current transaction.  The payload
 //  is checked against its schema in proto/ (a bad one is a bug: logged,
 //  YJC_DB_ERROR).  Returns 0 or YJC_DB_ERROR.
-int yjc_ctx_emit (yjc_ctx_t *ctx, int event_type, const char *app_id,
+int yjc_ctx_emit (yjc_ctx_t *ctx,
+                  int event_type,
+                  const char *app_id,
                   const yjc_pack_t *payload);
 //  The ISO-8601 form of ctx->now, for SQL parameters.
 const char *yjc_ctx_now_iso (yjc_ctx_t *ctx);

@@ -21,8 +21,12 @@ typedef struct {
             (t)->passed++;                                                     \
         else {                                                                 \
             (t)->failed++;                                                     \
-            fprintf (stderr, "FAIL %s: %s:%d: %s\n", (t)->suite, __FILE__,     \
-                     __LINE__, #cond);                                         \
+            fprintf (stderr,                                                   \
+                     "FAIL %s: %s:%d: %s\n",                                   \
+                     (t)->suite,                                               \
+                     __FILE__,                                                 \
+                     __LINE__,                                                 \
+                     #cond);                                                   \
         }                                                                      \
     } while (0)
 

@@ -36,9 +36,9 @@ s_days_from_civil (int64_t y, int64_t m, int64_t d)
 static int32_t
 s_clamp_days (int64_t days)
 {
-    return days < INT32_MIN ? INT32_MIN
-         : days > INT32_MAX ? INT32_MAX
-         : (int32_t) days;
+    return days < INT32_MIN   ? INT32_MIN
+           : days > INT32_MAX ? INT32_MAX
+                              : (int32_t)days;
 }
 
 int32_t
@@ -50,22 +50,23 @@ yjc_date_to_days (yjc_date_t d)
 yjc_date_t
 yjc_date_from_days (int32_t days)
 {
-    int64_t z = (int64_t) days + 719468;
+    int64_t z = (int64_t)days + 719468;
     int64_t era = s_floor_div (z, 146097);
     int64_t doe = z - era * 146097;
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     int64_t mp = (5 * doy + 2) / 153;
     int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    yjc_date_t r = {(int) (yoe + era * 400 + (m <= 2)), (int) m,
-                    (int) (doy - (153 * mp + 2) / 5 + 1)};
+    yjc_date_t r = { (int)(yoe + era * 400 + (m <= 2)),
+                     (int)m,
+                     (int)(doy - (153 * mp + 2) / 5 + 1) };
     return r;
 }
 
 int
 yjc_date_days_in_month (int y, int m)
 {
-    static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    static const int dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
     if (m < 1 || m > 12)
         return 0;
     if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
@@ -76,8 +77,8 @@ yjc_date_days_in_month (int y, int m)
 bool
 yjc_date_valid (yjc_date_t d)
 {
-    return d.y >= YJC_DATE_YEAR_MIN && d.y <= YJC_DATE_YEAR_MAX
-        && d.d >= 1 && d.d <= yjc_date_days_in_month (d.y, d.m);
+    return d.y >= YJC_DATE_YEAR_MIN && d.y <= YJC_DATE_YEAR_MAX && d.d >= 1 &&
+           d.d <= yjc_date_days_in_month (d.y, d.m);
 }
 
 int
@@ -85,7 +86,7 @@ yjc_date_weekday (yjc_date_t d)
 {
     //  1970-01-01 was a Thursday
     int64_t days = s_days_from_civil (d.y, d.m, d.d);
-    return (int) (days + 3 - s_floor_div (days + 3, 7) * 7) + 1;
+    return (int)(days + 3 - s_floor_div (days + 3, 7) * 7) + 1;
 }
 
 yjc_date_t
@@ -129,9 +130,8 @@ s_parse_date_prefix (const char **p, yjc_date_t *out)
 {
     const char *s = *p;
     yjc_date_t d;
-    if (s_digits (&s, 4, &d.y) || *s++ != '-'
-    ||  s_digits (&s, 2, &d.m) || *s++ != '-'
-    ||  s_digits (&s, 2, &d.d) || !yjc_date_valid (d))
+    if (s_digits (&s, 4, &d.y) || *s++ != '-' || s_digits (&s, 2, &d.m) ||
+        *s++ != '-' || s_digits (&s, 2, &d.d) || !yjc_date_valid (d))
         return -1;
     *p = s;
     *out = d;
@@ -155,7 +155,7 @@ s_put_digits (char *out, int width, int value, int max)
 {
     value = value < 0 ? 0 : value > max ? max : value;
     for (int i = width - 1; i >= 0; i--, value /= 10)
-        out[i] = (char) ('0' + value % 10);
+        out[i] = (char)('0' + value % 10);
 }
 
 void
@@ -197,7 +197,7 @@ yjc_time_parse_iso (const char *text, int64_t *us_out)
                     if (++ndigits > 9)
                         return -1;
                     frac_us += (*s++ - '0') * scale;
-                    scale /= 10;    //  digits beyond the 6th add 0
+                    scale /= 10; //  digits beyond the 6th add 0
                 }
                 if (ndigits == 0)
                     return -1;
@@ -208,17 +208,15 @@ yjc_time_parse_iso (const char *text, int64_t *us_out)
         if ((hh > 23 && !end_of_day) || mi > 59 || ss > 59)
             return -1;
     }
-    else
-    if (*s)
-        return -1;      //  a bare date must end here
+    else if (*s)
+        return -1; //  a bare date must end here
 
     int64_t offset_sec = YJC_TIME_LOCAL_OFFSET_US / US_PER_SEC;
     if (*s == 'Z' || *s == 'z') {
         s++;
         offset_sec = 0;
     }
-    else
-    if (*s == '+' || *s == '-') {
+    else if (*s == '+' || *s == '-') {
         int sign = *s++ == '-' ? -1 : 1;
         int oh, om;
         if (s_digits (&s, 2, &oh))
@@ -246,11 +244,11 @@ s_split_local (int64_t us, yjc_date_t *date, int *sod, int *frac_us)
     //  Remainder first: secs * US_PER_SEC overflows for INT64_MIN
     int64_t frac = us % US_PER_SEC;
     int64_t secs = us / US_PER_SEC - (frac < 0);
-    *frac_us = (int) (frac < 0 ? frac + US_PER_SEC : frac);
+    *frac_us = (int)(frac < 0 ? frac + US_PER_SEC : frac);
     secs += YJC_TIME_LOCAL_OFFSET_US / US_PER_SEC;
     int64_t days = s_floor_div (secs, SEC_PER_DAY);
-    *sod = (int) (secs - days * SEC_PER_DAY);
-    *date = yjc_date_from_days ((int32_t) days);  //  |days| < 1.1e8
+    *sod = (int)(secs - days * SEC_PER_DAY);
+    *date = yjc_date_from_days ((int32_t)days); //  |days| < 1.1e8
 }
 
 void
@@ -259,8 +257,15 @@ yjc_time_format_local (int64_t us, char buf[32])
     yjc_date_t d;
     int sod, frac;
     s_split_local (us, &d, &sod, &frac);
-    snprintf (buf, 32, "%04d-%02d-%02d %02d:%02d:%02d", d.y, d.m, d.d,
-              sod / 3600, sod / 60 % 60, sod % 60);
+    snprintf (buf,
+              32,
+              "%04d-%02d-%02d %02d:%02d:%02d",
+              d.y,
+              d.m,
+              d.d,
+              sod / 3600,
+              sod / 60 % 60,
+              sod % 60);
 }
 
 void
@@ -269,8 +274,16 @@ yjc_time_format_iso (int64_t us, char buf[40])
     yjc_date_t d;
     int sod, frac;
     s_split_local (us, &d, &sod, &frac);
-    snprintf (buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06d+08:00", d.y, d.m,
-              d.d, sod / 3600, sod / 60 % 60, sod % 60, frac);
+    snprintf (buf,
+              40,
+              "%04d-%02d-%02dT%02d:%02d:%02d.%06d+08:00",
+              d.y,
+              d.m,
+              d.d,
+              sod / 3600,
+              sod / 60 % 60,
+              sod % 60,
+              frac);
 }
 
 yjc_date_t
@@ -306,7 +319,6 @@ yjc_date_end_us (yjc_date_t d)
     return s_day_start_us (s_days_from_civil (d.y, d.m, d.d) + 1);
 }
 
-
 //  --------------------------------------------------------------------------
 //  Selftest
 
@@ -321,13 +333,13 @@ s_date_is (yjc_date_t d, const char *expected)
 void
 yjc_time_test (yjc_test_t *t)
 {
-    yjc_date_t d = {0, 0, 0};
+    yjc_date_t d = { 0, 0, 0 };
 
     //  Strict date parsing
     YJC_CHECK (t, yjc_date_parse ("2024-02-29", &d) == 0);
     YJC_CHECK (t, d.y == 2024 && d.m == 2 && d.d == 29);
     YJC_CHECK (t, yjc_date_parse ("2023-02-29", &d) == -1);
-    YJC_CHECK (t, d.y == 2024 && d.m == 2 && d.d == 29);   //  unchanged
+    YJC_CHECK (t, d.y == 2024 && d.m == 2 && d.d == 29); //  unchanged
     YJC_CHECK (t, yjc_date_parse ("2100-02-29", &d) == -1);
     YJC_CHECK (t, yjc_date_parse ("2000-02-29", &d) == 0);
     YJC_CHECK (t, yjc_date_parse ("2026-04-31", &d) == -1);
@@ -346,12 +358,12 @@ yjc_time_test (yjc_test_t *t)
     YJC_CHECK (t, s_date_is (d, "9999-12-31"));
 
     //  Day numbers (checked against `date -u -d D +%s` / 86400)
-    yjc_date_t epoch = {1970, 1, 1};
+    yjc_date_t epoch = { 1970, 1, 1 };
     YJC_CHECK (t, yjc_date_to_days (epoch) == 0);
-    YJC_CHECK (t, yjc_date_to_days ((yjc_date_t) {1969, 12, 31}) == -1);
-    YJC_CHECK (t, yjc_date_to_days ((yjc_date_t) {2026, 5, 1}) == 20574);
-    YJC_CHECK (t, yjc_date_to_days ((yjc_date_t) {1900, 1, 1}) == -25567);
-    YJC_CHECK (t, yjc_date_to_days ((yjc_date_t) {9999, 12, 31}) == 2932896);
+    YJC_CHECK (t, yjc_date_to_days ((yjc_date_t){ 1969, 12, 31 }) == -1);
+    YJC_CHECK (t, yjc_date_to_days ((yjc_date_t){ 2026, 5, 1 }) == 20574);
+    YJC_CHECK (t, yjc_date_to_days ((yjc_date_t){ 1900, 1, 1 }) == -25567);
+    YJC_CHECK (t, yjc_date_to_days ((yjc_date_t){ 9999, 12, 31 }) == 2932896);
     YJC_CHECK (t, s_date_is (yjc_date_from_days (20574), "2026-05-01"));
     YJC_CHECK (t, s_date_is (yjc_date_from_days (-25567), "1900-01-01"));
     bool round_trip = true;
@@ -364,9 +376,9 @@ yjc_time_test (yjc_test_t *t)
 
     //  Weekdays, month lengths, moving and comparing dates
     YJC_CHECK (t, yjc_date_weekday (epoch) == 4);
-    YJC_CHECK (t, yjc_date_weekday ((yjc_date_t) {2026, 5, 1}) == 5);
-    YJC_CHECK (t, yjc_date_weekday ((yjc_date_t) {2021, 2, 28}) == 7);
-    YJC_CHECK (t, yjc_date_weekday ((yjc_date_t) {1900, 1, 1}) == 1);
+    YJC_CHECK (t, yjc_date_weekday ((yjc_date_t){ 2026, 5, 1 }) == 5);
+    YJC_CHECK (t, yjc_date_weekday ((yjc_date_t){ 2021, 2, 28 }) == 7);
+    YJC_CHECK (t, yjc_date_weekday ((yjc_date_t){ 1900, 1, 1 }) == 1);
     YJC_CHECK (t, yjc_date_days_in_month (2024, 2) == 29);
     YJC_CHECK (t, yjc_date_days_in_month (2023, 2) == 28);
     YJC_CHECK (t, yjc_date_days_in_month (2100, 2) == 28);
@@ -374,29 +386,34 @@ yjc_time_test (yjc_test_t *t)
     YJC_CHECK (t, yjc_date_days_in_month (2026, 4) == 30);
     YJC_CHECK (t, yjc_date_days_in_month (2026, 12) == 31);
     YJC_CHECK (t, yjc_date_days_in_month (2026, 13) == 0);
-    YJC_CHECK (t, s_date_is (yjc_date_add_days ((yjc_date_t) {2020, 12, 31}, 1),
-                             "2021-01-01"));
-    YJC_CHECK (t, s_date_is (yjc_date_add_days ((yjc_date_t) {2024, 3, 1}, -1),
-                             "2024-02-29"));
-    YJC_CHECK (t, s_date_is (yjc_date_add_days ((yjc_date_t) {2020, 9, 20}, 15),
-                             "2020-10-05"));
-    YJC_CHECK (t, yjc_date_cmp ((yjc_date_t) {2020, 9, 20},
-                                (yjc_date_t) {2020, 10, 1}) < 0);
-    YJC_CHECK (t, yjc_date_cmp ((yjc_date_t) {2021, 1, 1},
-                                (yjc_date_t) {2020, 12, 31}) > 0);
-    YJC_CHECK (t, yjc_date_cmp (epoch, (yjc_date_t) {1970, 1, 1}) == 0);
+    YJC_CHECK (t,
+               s_date_is (yjc_date_add_days ((yjc_date_t){ 2020, 12, 31 }, 1),
+                          "2021-01-01"));
+    YJC_CHECK (t,
+               s_date_is (yjc_date_add_days ((yjc_date_t){ 2024, 3, 1 }, -1),
+                          "2024-02-29"));
+    YJC_CHECK (t,
+               s_date_is (yjc_date_add_days ((yjc_date_t){ 2020, 9, 20 }, 15),
+                          "2020-10-05"));
+    YJC_CHECK (t,
+               yjc_date_cmp ((yjc_date_t){ 2020, 9, 20 },
+                             (yjc_date_t){ 2020, 10, 1 }) < 0);
+    YJC_CHECK (t,
+               yjc_date_cmp ((yjc_date_t){ 2021, 1, 1 },
+                             (yjc_date_t){ 2020, 12, 31 }) > 0);
+    YJC_CHECK (t, yjc_date_cmp (epoch, (yjc_date_t){ 1970, 1, 1 }) == 0);
 
     //  Garbage never crashes (run under UBSan)
-    yjc_date_t junk = {INT_MAX, INT_MIN, INT_MAX};
+    yjc_date_t junk = { INT_MAX, INT_MIN, INT_MAX };
     char small[11];
     yjc_date_format (junk, small);
     YJC_CHECK (t, strlen (small) == 10);
     YJC_CHECK (t, !yjc_date_valid (junk));
-    (void) yjc_date_add_days (junk, INT_MAX);
-    (void) yjc_date_weekday (junk);
-    (void) yjc_date_end_us (junk);
-    (void) yjc_date_from_days (INT32_MIN);
-    (void) yjc_date_from_days (INT32_MAX);
+    (void)yjc_date_add_days (junk, INT_MAX);
+    (void)yjc_date_weekday (junk);
+    (void)yjc_date_end_us (junk);
+    (void)yjc_date_from_days (INT32_MIN);
+    (void)yjc_date_from_days (INT32_MAX);
 
     //  ISO-8601 instants: 2026-05-01 09:30 +08:00 is Unix 1777599000
     const int64_t at = 1777599000LL * US_PER_SEC;
@@ -415,24 +432,33 @@ yjc_time_test (yjc_test_t *t)
     YJC_CHECK (t, us == at);
     YJC_CHECK (t, yjc_time_parse_iso ("2026-05-01", &us) == 0);
     YJC_CHECK (t, us == at - (9 * 3600 + 30 * 60) * US_PER_SEC);
-    YJC_CHECK (t, us == yjc_date_start_us ((yjc_date_t) {2026, 5, 1}));
+    YJC_CHECK (t, us == yjc_date_start_us ((yjc_date_t){ 2026, 5, 1 }));
     YJC_CHECK (t, yjc_time_parse_iso ("2026-05-01T09:30:00.5Z", &us) == 0);
     YJC_CHECK (t, us == at + 8 * 3600 * US_PER_SEC + 500000);
-    YJC_CHECK (t, yjc_time_parse_iso ("2026-05-01T09:30:00.123456789", &us)
-                  == 0);
+    YJC_CHECK (t,
+               yjc_time_parse_iso ("2026-05-01T09:30:00.123456789", &us) == 0);
     YJC_CHECK (t, us == at + 123456);
     YJC_CHECK (t, yjc_time_parse_iso ("2026-05-01T24:00:00", &us) == 0);
-    YJC_CHECK (t, us == yjc_date_end_us ((yjc_date_t) {2026, 5, 1}));
+    YJC_CHECK (t, us == yjc_date_end_us ((yjc_date_t){ 2026, 5, 1 }));
 
-    const char *bad[] = {
-        "", "2026-05-01T", "2026-05-01T9:30", "2026-05-01T25:00:00",
-        "2026-05-01T24:00:01", "2026-05-01T09:60:00", "2026-05-01T09:30:60",
-        "2026-05-01T09:30:00.", "2026-05-01T09:30:00.1234567890",
-        "2026-05-01T09:30:00+08", "2026-05-01T09:30:00+24:00",
-        "2026-05-01T09:30:00+08:60", "2026-05-01T09:30:00 ",
-        "2026-05-01T09:30:00ZZ", "2026-05-01X", "2026-02-30T00:00:00",
-        "2026-05-01Z", "now"
-    };
+    const char *bad[] = { "",
+                          "2026-05-01T",
+                          "2026-05-01T9:30",
+                          "2026-05-01T25:00:00",
+                          "2026-05-01T24:00:01",
+                          "2026-05-01T09:60:00",
+                          "2026-05-01T09:30:60",
+                          "2026-05-01T09:30:00.",
+                          "2026-05-01T09:30:00.1234567890",
+                          "2026-05-01T09:30:00+08",
+                          "2026-05-01T09:30:00+24:00",
+                          "2026-05-01T09:30:00+08:60",
+                          "2026-05-01T09:30:00 ",
+                          "2026-05-01T09:30:00ZZ",
+                          "2026-05-01X",
+                          "2026-02-30T00:00:00",
+                          "2026-05-01Z",
+                          "now" };
     bool all_rejected = true;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         us = 42;
@@ -453,11 +479,11 @@ yjc_time_test (yjc_test_t *t)
     YJC_CHECK (t, yjc_time_parse_iso (iso, &back) == 0 && back == us);
     yjc_time_format_local (us, local);
     YJC_CHECK (t, strcmp (local, "2026-05-01 09:30:00") == 0);
-    YJC_CHECK (t, yjc_time_parse_iso (local, &back) == 0
-                  && back == us - 123456);
+    YJC_CHECK (t,
+               yjc_time_parse_iso (local, &back) == 0 && back == us - 123456);
     yjc_time_format_iso (-1, iso);
     YJC_CHECK (t, strcmp (iso, "1970-01-01T07:59:59.999999+08:00") == 0);
-    yjc_time_format_iso (INT64_MAX, iso);           //  must not crash
+    yjc_time_format_iso (INT64_MAX, iso); //  must not crash
     yjc_time_format_iso (INT64_MIN, iso);
     yjc_time_format_local (INT64_MIN, local);
     YJC_CHECK (t, strlen (iso) < 40 && strlen (local) < 32);
@@ -466,11 +492,11 @@ yjc_time_test (yjc_test_t *t)
     yjc_time_parse_iso ("2026-04-30T15:59:59.999999Z", &us);
     YJC_CHECK (t, s_date_is (yjc_time_local_date (us), "2026-04-30"));
     YJC_CHECK (t, s_date_is (yjc_time_local_date (us + 1), "2026-05-01"));
-    YJC_CHECK (t, us + 1 == yjc_date_end_us ((yjc_date_t) {2026, 4, 30}));
+    YJC_CHECK (t, us + 1 == yjc_date_end_us ((yjc_date_t){ 2026, 4, 30 }));
     yjc_time_parse_iso ("2026-05-01T00:00:00Z", &us);
     YJC_CHECK (t, s_date_is (yjc_time_local_date (us), "2026-05-01"));
     YJC_CHECK (t, s_date_is (yjc_time_local_date (-1), "1970-01-01"));
-    YJC_CHECK (t, s_date_is (yjc_time_local_date (
-                                 -YJC_TIME_LOCAL_OFFSET_US - 1),
-                             "1969-12-31"));
+    YJC_CHECK (t,
+               s_date_is (yjc_time_local_date (-YJC_TIME_LOCAL_OFFSET_US - 1),
+                          "1969-12-31"));
 }

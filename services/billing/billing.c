@@ -17,9 +17,9 @@ s_count_lines (const msgpack_object *resources)
     for (uint32_t i = 0; resources && i < resources->via.map.size; i++) {
         const msgpack_object *v = &resources->via.map.ptr[i].val;
         if (v->type == MSGPACK_OBJECT_ARRAY)
-            lines += (int) v->via.array.size;
+            lines += (int)v->via.array.size;
         else if (v->type == MSGPACK_OBJECT_MAP)
-            lines += (int) v->via.map.size;
+            lines += (int)v->via.map.size;
         else if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 > 0)
             lines++;
     }
@@ -34,7 +34,9 @@ s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     const msgpack_object *resources = yjc_obj_get (p, "resources");
     const msgpack_object *built = yjc_obj_get (p, "built");
     if (!resources)
-        return yjc_ctx_fail (ctx, YJC_E_MISSING_FIELD, "payload.resources",
+        return yjc_ctx_fail (ctx,
+                             YJC_E_MISSING_FIELD,
+                             "payload.resources",
                              "an order without resources");
     char order_id[33], unit[129], kind[17], lines[12];
     yjc_obj_strcpy (p, "order_id", order_id, sizeof order_id);
@@ -52,18 +54,28 @@ s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     msgpack_pack_object (&res_mp.pk, *resources);
     if (built)
         msgpack_pack_object (&built_mp.pk, *built);
-    const char *params[] = {ev->app_id, unit, order_id, stage, json,
-                            res_mp.buf.data,
-                            built ? built_mp.buf.data : NULL, lines, ev->at};
-    int lengths[] = {0, 0, 0, 0, 0, (int) res_mp.buf.size,
-                     (int) built_mp.buf.size, 0, 0};
-    int formats[] = {0, 0, 0, 0, 0, 1, 1, 0, 0};
+    const char *params[] = { ev->app_id,
+                             unit,
+                             order_id,
+                             stage,
+                             json,
+                             res_mp.buf.data,
+                             built ? built_mp.buf.data : NULL,
+                             lines,
+                             ev->at };
+    int lengths[] = {
+        0, 0, 0, 0, 0, (int)res_mp.buf.size, (int)built_mp.buf.size, 0, 0
+    };
+    int formats[] = { 0, 0, 0, 0, 0, 1, 1, 0, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "INSERT INTO allocations (app_id, unit, order_id, stage, resources,"
         " resources_mp, built_mp, lines, valid_from)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        9, params, lengths, formats);
+        9,
+        params,
+        lengths,
+        formats);
     free (json);
     yjc_pack_release (&res_mp);
     yjc_pack_release (&built_mp);
@@ -90,10 +102,9 @@ s_allocations (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     char app_id[33];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
-    const char *params[] = {app_id,
-                            ctx->actor->role == YJC_ROLE_UNIT
-                                ? ctx->actor->unit
-                                : NULL};
+    const char *params[] = {
+        app_id, ctx->actor->role == YJC_ROLE_UNIT ? ctx->actor->unit : NULL
+    };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
         "SELECT order_id, stage, lines::text,"
@@ -102,7 +113,10 @@ s_allocations (yjc_ctx_t *ctx, const msgpack_object *body)
         " resources_mp FROM allocations"
         " WHERE app_id = $1 AND ($2::text IS NULL OR unit = $2)"
         " ORDER BY valid_from, id",
-        2, params, NULL, NULL);
+        2,
+        params,
+        NULL,
+        NULL);
     if (!res)
         return YJC_DB_ERROR;
     int rows = PQntuples (res);
@@ -111,15 +125,15 @@ s_allocations (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_pk_kv_str (pk, "app_id", app_id);
     yjc_pk_str (pk, "allocations");
     msgpack_pack_array (pk, rows);
-    static const char *keys[] = {"order_id", "stage", "lines", "from", "to"};
+    static const char *keys[] = { "order_id", "stage", "lines", "from", "to" };
     for (int i = 0; i < rows; i++) {
         msgpack_pack_map (pk, 6);
         for (int k = 0; k < 5; k++) {
             yjc_pk_str (pk, keys[k]);
             yjc_pk_strn (pk, PQgetvalue (res, i, k), PQgetlength (res, i, k));
         }
-        yjc_pk_kv_raw (pk, "resources", PQgetvalue (res, i, 5),
-                       PQgetlength (res, i, 5));
+        yjc_pk_kv_raw (
+            pk, "resources", PQgetvalue (res, i, 5), PQgetlength (res, i, 5));
     }
     PQclear (res);
     return 0;
@@ -128,8 +142,8 @@ s_allocations (yjc_ctx_t *ctx, const msgpack_object *body)
 static const yjc_service_def_t s_billing = {
     .service = YJC_SVC_BILLING,
     .migrations = yjc_billing_migrations,
-    .handlers = {[YJC_MSG_BILLING_ALLOCATIONS] = s_allocations},
-    .on_event = {[YJC_EV_ORDER_COMPLETED] = s_on_completed},
+    .handlers = { [YJC_MSG_BILLING_ALLOCATIONS] = s_allocations },
+    .on_event = { [YJC_EV_ORDER_COMPLETED] = s_on_completed },
 };
 
 int

@@ -13,16 +13,16 @@
 #include <getopt.h>
 
 typedef struct {
-    const char *as;          //  actor name
-    bool json;               //  one JSON object on stdout
+    const char *as; //  actor name
+    bool json;      //  one JSON object on stdout
     int timeout_ms;
-    const char *opinion;     //  --opinion
-    const char *role;        //  --role
-    const char *unit;        //  --unit
-    const char *state;       //  --state
-    const char *app;         //  --app
-    int64_t after, limit;    //  --after, --limit
-    char **args;             //  positional arguments after the command
+    const char *opinion;  //  --opinion
+    const char *role;     //  --role
+    const char *unit;     //  --unit
+    const char *state;    //  --state
+    const char *app;      //  --app
+    int64_t after, limit; //  --after, --limit
+    char **args;          //  positional arguments after the command
     int nargs;
 } s_opts_t;
 
@@ -42,13 +42,19 @@ static const char *
 s_state_zh (const char *state)
 {
     static const char *map[][2] = {
-        {"submitted", "已提交，待受理"},  {"accepted", "已受理，待审核"},
-        {"declined", "不予受理"},         {"approved", "审核通过"},
-        {"rejected", "审核未通过"},       {"ordered", "已通知供应商开通测试环境"},
-        {"testing", "测试中"},            {"provision_failed", "开通失败"},
-        {"order_failed", "开通失败"},     {"pending", "待处理"},
-        {"acknowledged", "供应商已确认"}, {"done", "已完成"},
-        {"failed", "失败"},
+        { "submitted", "已提交，待受理" },
+        { "accepted", "已受理，待审核" },
+        { "declined", "不予受理" },
+        { "approved", "审核通过" },
+        { "rejected", "审核未通过" },
+        { "ordered", "已通知供应商开通测试环境" },
+        { "testing", "测试中" },
+        { "provision_failed", "开通失败" },
+        { "order_failed", "开通失败" },
+        { "pending", "待处理" },
+        { "acknowledged", "供应商已确认" },
+        { "done", "已完成" },
+        { "failed", "失败" },
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (streq (map[i][0], state))
@@ -63,7 +69,7 @@ s_line (const char *label, const msgpack_object *obj, const char *key)
     const char *p;
     size_t len;
     if (yjc_obj_str (obj, key, &p, &len) && len)
-        printf ("%-10s %.*s\n", label, (int) len, p);
+        printf ("%-10s %.*s\n", label, (int)len, p);
 }
 
 static int
@@ -77,15 +83,17 @@ s_print_error (s_opts_t *opts, const yjc_reply_t *reply)
         return 1;
     }
     int code = yjc_err_by_code (reply->code);
-    fprintf (stderr, "错误 [%s] %s\n", reply->code,
-             code >= 0 ? yjc_err_zh ((yjc_err_t) code) : "");
+    fprintf (stderr,
+             "错误 [%s] %s\n",
+             reply->code,
+             code >= 0 ? yjc_err_zh ((yjc_err_t)code) : "");
     if (*reply->message)
         fprintf (stderr, "  %s\n", reply->message);
     const msgpack_object *details = yjc_obj_get (reply->error, "details");
     for (uint32_t i = 0; details && i < details->via.array.size; i++) {
         char message[300];
-        yjc_obj_strcpy (&details->via.array.ptr[i], "message", message,
-                        sizeof message);
+        yjc_obj_strcpy (
+            &details->via.array.ptr[i], "message", message, sizeof message);
         fprintf (stderr, "  - %s\n", message);
     }
     return 1;
@@ -106,14 +114,18 @@ s_session_open (s_session_t *self, s_opts_t *opts, int service)
     memset (self, 0, sizeof *self);
     yjc_reply_init (&self->reply);
     if (!opts->as || !*opts->as) {
-        fprintf (stderr, "请用 --as 名称（或环境变量 YJC_ACTOR）指定以谁的身份操作\n");
+        fprintf (stderr,
+                 "请用 --as 名称（或环境变量 YJC_ACTOR）指定以谁的身份操作\n");
         return -1;
     }
     self->keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
     self->cert = yjc_keys_load_secret (self->keys, opts->as);
     if (!self->cert) {
-        fprintf (stderr, "找不到身份 %s 的密钥（%s/secret/%s.cert_secret）\n",
-                 opts->as, yjc_keys_dir (self->keys), opts->as);
+        fprintf (stderr,
+                 "找不到身份 %s 的密钥（%s/secret/%s.cert_secret）\n",
+                 opts->as,
+                 yjc_keys_dir (self->keys),
+                 opts->as);
         return -1;
     }
     self->client = yjc_client_new_service (self->keys, service, self->cert);
@@ -135,16 +147,23 @@ s_session_close (s_session_t *self)
 
 //  One request; returns the ok body, or NULL after printing why not.
 static const msgpack_object *
-s_call (s_session_t *self, s_opts_t *opts, int service, const char *type,
+s_call (s_session_t *self,
+        s_opts_t *opts,
+        int service,
+        const char *type,
         yjc_pack_t *body)
 {
     if (s_session_open (self, opts, service) != 0)
         return NULL;
-    if (yjc_client_call (self->client, type, body ? body->buf.data : NULL,
-                         body ? body->buf.size : 0, opts->timeout_ms,
-                         &self->reply)
-        != 0) {
-        fprintf (stderr, "服务 %s 无响应（%s）\n", yjc_service_name (service),
+    if (yjc_client_call (self->client,
+                         type,
+                         body ? body->buf.data : NULL,
+                         body ? body->buf.size : 0,
+                         opts->timeout_ms,
+                         &self->reply) != 0) {
+        fprintf (stderr,
+                 "服务 %s 无响应（%s）\n",
+                 yjc_service_name (service),
                  yjc_config_endpoint (service));
         return NULL;
     }
@@ -157,8 +176,12 @@ s_call (s_session_t *self, s_opts_t *opts, int service, const char *type,
 
 //  Calls, prints --json output if asked; returns the body for text output.
 static const msgpack_object *
-s_call_body (s_session_t *session, s_opts_t *opts, int service,
-             const char *type, yjc_pack_t *body, bool *done)
+s_call_body (s_session_t *session,
+             s_opts_t *opts,
+             int service,
+             const char *type,
+             yjc_pack_t *body,
+             bool *done)
 {
     const msgpack_object *reply = s_call (session, opts, service, type, body);
     *done = !reply || opts->json;
@@ -186,17 +209,24 @@ s_cmd_status (s_opts_t *opts)
     if (opts->json)
         printf ("{\"services\": [");
     else
-        printf ("%-14s %-6s %-8s %-8s %s\n", "服务", "状态", "版本",
-                "数据库", "待投递事件");
+        printf ("%-14s %-6s %-8s %-8s %s\n",
+                "服务",
+                "状态",
+                "版本",
+                "数据库",
+                "待投递事件");
     for (int s = 0; s < YJC_SVC_COUNT; s++) {
         s_session_t session;
         int saved = opts->timeout_ms;
         opts->timeout_ms = 2000;
-        bool ok = s_session_open (&session, opts, s) == 0
-                  && yjc_client_call (session.client, "sys.status", NULL, 0,
-                                      opts->timeout_ms, &session.reply)
-                         == 0
-                  && session.reply.ok;
+        bool ok = s_session_open (&session, opts, s) == 0 &&
+                  yjc_client_call (session.client,
+                                   "sys.status",
+                                   NULL,
+                                   0,
+                                   opts->timeout_ms,
+                                   &session.reply) == 0 &&
+                  session.reply.ok;
         opts->timeout_ms = saved;
         const msgpack_object *b = ok ? session.reply.body : NULL;
         char version[32] = "-";
@@ -213,16 +243,23 @@ s_cmd_status (s_opts_t *opts)
             printf ("%s{\"service\": \"%s\", \"up\": %s, \"version\": \"%s\", "
                     "\"db\": %s, \"outbox_backlog\": %lld, \"endpoint\": "
                     "\"%s\"}",
-                    s ? ", " : "", yjc_service_name (s), ok ? "true" : "false",
-                    version, db ? "true" : "false", (long long) backlog,
+                    s ? ", " : "",
+                    yjc_service_name (s),
+                    ok ? "true" : "false",
+                    version,
+                    db ? "true" : "false",
+                    (long long)backlog,
                     yjc_config_endpoint (s));
         else {
             char count[24] = "-";
             if (backlog >= 0)
-                snprintf (count, sizeof count, "%lld", (long long) backlog);
-            printf ("%-12s %-6s %-8s %-8s %s\n", yjc_service_name (s),
-                    ok ? "运行" : "停止", version,
-                    ok ? (db ? "可连接" : "不可连接") : "-", count);
+                snprintf (count, sizeof count, "%lld", (long long)backlog);
+            printf ("%-12s %-6s %-8s %-8s %s\n",
+                    yjc_service_name (s),
+                    ok ? "运行" : "停止",
+                    version,
+                    ok ? (db ? "可连接" : "不可连接") : "-",
+                    count);
         }
         s_session_close (&session);
     }
@@ -234,7 +271,7 @@ s_cmd_status (s_opts_t *opts)
 static int
 s_cmd_keys_init (s_opts_t *opts)
 {
-    (void) opts;
+    (void)opts;
     yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
     int rc = 0;
     for (int s = 0; s < YJC_SVC_COUNT && rc == 0; s++) {
@@ -243,8 +280,8 @@ s_cmd_keys_init (s_opts_t *opts)
         zcert_t *cert = yjc_keys_load_public (keys, name);
         if (cert)
             zcert_destroy (&cert);
-        else if (yjc_keys_add (keys, name, "service", NULL, err, sizeof err)
-                 != 0) {
+        else if (yjc_keys_add (keys, name, "service", NULL, err, sizeof err) !=
+                 0) {
             fprintf (stderr, "%s\n", err);
             rc = 1;
         }
@@ -260,18 +297,28 @@ s_cmd_actor_add (s_opts_t *opts)
 {
     yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
     char err[160];
-    int rc = yjc_keys_add (keys, opts->args[0], opts->role ? opts->role : "",
-                           opts->unit, err, sizeof err);
+    int rc = yjc_keys_add (keys,
+                           opts->args[0],
+                           opts->role ? opts->role : "",
+                           opts->unit,
+                           err,
+                           sizeof err);
     if (rc != 0)
         fprintf (stderr, "无法创建身份：%s\n", err);
     else if (opts->json)
         printf ("{\"name\": \"%s\", \"role\": \"%s\", \"keys\": \"%s\"}\n",
-                opts->args[0], opts->role, yjc_keys_dir (keys));
+                opts->args[0],
+                opts->role,
+                yjc_keys_dir (keys));
     else
-        printf ("已创建身份 %s（角色 %s%s%s），密钥在 %s/secret/%s.cert_secret\n",
-                opts->args[0], opts->role, opts->unit ? "，单位 " : "",
-                opts->unit ? opts->unit : "", yjc_keys_dir (keys),
-                opts->args[0]);
+        printf (
+            "已创建身份 %s（角色 %s%s%s），密钥在 %s/secret/%s.cert_secret\n",
+            opts->args[0],
+            opts->role,
+            opts->unit ? "，单位 " : "",
+            opts->unit ? opts->unit : "",
+            yjc_keys_dir (keys),
+            opts->args[0]);
     yjc_keys_destroy (&keys);
     return rc ? 1 : 0;
 }
@@ -285,8 +332,8 @@ s_cmd_actor_list (s_opts_t *opts)
     if (opts->json)
         printf ("{\"actors\": [");
     int n = 0;
-    for (zfile_t *f = (zfile_t *) zlist_first (files); f;
-         f = (zfile_t *) zlist_next (files)) {
+    for (zfile_t *f = (zfile_t *)zlist_first (files); f;
+         f = (zfile_t *)zlist_next (files)) {
         zcert_t *cert = zcert_load (zfile_filename (f, NULL));
         const char *name = cert ? zcert_meta (cert, "name") : NULL;
         if (name) {
@@ -295,10 +342,14 @@ s_cmd_actor_list (s_opts_t *opts)
             if (opts->json)
                 printf ("%s{\"name\": \"%s\", \"role\": \"%s\", \"unit\": "
                         "\"%s\"}",
-                        n ? ", " : "", name, role ? role : "",
+                        n ? ", " : "",
+                        name,
+                        role ? role : "",
                         unit ? unit : "");
             else
-                printf ("%-20s %-8s %s\n", name, role ? role : "",
+                printf ("%-20s %-8s %s\n",
+                        name,
+                        role ? role : "",
                         unit ? unit : "");
             n++;
         }
@@ -332,8 +383,11 @@ s_parse_date (const char *text, yjc_date_t *d)
 }
 
 static int
-s_calendar_result (s_opts_t *opts, int rc, const char *err,
-                   const char *what, yjc_date_t result)
+s_calendar_result (s_opts_t *opts,
+                   int rc,
+                   const char *err,
+                   const char *what,
+                   yjc_date_t result)
 {
     char out[11];
     if (rc != 0) {
@@ -342,16 +396,19 @@ s_calendar_result (s_opts_t *opts, int rc, const char *err,
                     "\"calendar_uncovered\", \"message\": \"%s\"}}\n",
                     err);
         else
-            fprintf (stderr, "%s：%s\n", yjc_err_zh (YJC_E_CALENDAR_UNCOVERED),
-                     err);
+            fprintf (
+                stderr, "%s：%s\n", yjc_err_zh (YJC_E_CALENDAR_UNCOVERED), err);
         return 1;
     }
     yjc_date_format (result, out);
-    static const char *weekdays[] = {"", "一", "二", "三", "四", "五", "六", "日"};
+    static const char *weekdays[] = { "",   "一", "二", "三",
+                                      "四", "五", "六", "日" };
     if (opts->json)
         printf ("{\"from\": \"%s\", \"%s\": \"%s\", \"result\": \"%s\"}\n",
-                opts->args[0], streq (what, "workdays") ? "n" : "period",
-                opts->args[1], out);
+                opts->args[0],
+                streq (what, "workdays") ? "n" : "period",
+                opts->args[1],
+                out);
     else
         printf ("%s（星期%s）\n", out, weekdays[yjc_date_weekday (result)]);
     return 0;
@@ -360,7 +417,7 @@ s_calendar_result (s_opts_t *opts, int rc, const char *err,
 static int
 s_cmd_calendar_workdays (s_opts_t *opts)
 {
-    yjc_date_t d, out = {0, 0, 0};
+    yjc_date_t d, out = { 0, 0, 0 };
     char *end;
     long n = strtol (opts->args[1], &end, 10);
     if (s_parse_date (opts->args[0], &d) != 0)
@@ -373,7 +430,7 @@ s_cmd_calendar_workdays (s_opts_t *opts)
     if (!cal)
         return 1;
     char err[128] = "";
-    int rc = yjc_calendar_add_workdays (cal, d, (int) n, &out, err, sizeof err);
+    int rc = yjc_calendar_add_workdays (cal, d, (int)n, &out, err, sizeof err);
     yjc_calendar_destroy (&cal);
     return s_calendar_result (opts, rc, err, "workdays", out);
 }
@@ -381,13 +438,14 @@ s_cmd_calendar_workdays (s_opts_t *opts)
 static int
 s_cmd_calendar_period (s_opts_t *opts)
 {
-    yjc_date_t d, out = {0, 0, 0};
+    yjc_date_t d, out = { 0, 0, 0 };
     int n;
     char unit;
     if (s_parse_date (opts->args[0], &d) != 0)
         return 2;
     if (yjc_period_parse (opts->args[1], &n, &unit) != 0) {
-        fprintf (stderr, "期限格式不正确：%s（如 15d、3m、3y）\n", opts->args[1]);
+        fprintf (
+            stderr, "期限格式不正确：%s（如 15d、3m、3y）\n", opts->args[1]);
         return 2;
     }
     yjc_calendar_t *cal = s_calendar ();
@@ -413,11 +471,13 @@ s_cmd_calendar_is_workday (s_opts_t *opts)
     int rc = yjc_calendar_is_workday (cal, d, &yes, err, sizeof err);
     yjc_calendar_destroy (&cal);
     if (rc != 0) {
-        fprintf (stderr, "%s：%s\n", yjc_err_zh (YJC_E_CALENDAR_UNCOVERED), err);
+        fprintf (
+            stderr, "%s：%s\n", yjc_err_zh (YJC_E_CALENDAR_UNCOVERED), err);
         return 1;
     }
     if (opts->json)
-        printf ("{\"date\": \"%s\", \"workday\": %s}\n", opts->args[0],
+        printf ("{\"date\": \"%s\", \"workday\": %s}\n",
+                opts->args[0],
                 yes ? "true" : "false");
     else
         printf ("%s\n", yes ? "是（工作日）" : "否（休息日）");
@@ -431,12 +491,14 @@ s_cmd_apply (s_opts_t *opts)
     size_t len = 0;
     FILE *f = fopen (opts->args[0], "rb");
     if (f) {
-        text = (char *) malloc (YJC_MAX_FRAME + 1);
+        text = (char *)malloc (YJC_MAX_FRAME + 1);
         len = text ? fread (text, 1, YJC_MAX_FRAME + 1, f) : 0;
         fclose (f);
     }
     if (!text || len > YJC_MAX_FRAME) {
-        fprintf (stderr, "无法读取申请表 %s%s\n", opts->args[0],
+        fprintf (stderr,
+                 "无法读取申请表 %s%s\n",
+                 opts->args[0],
                  text ? "（超过 1 MiB）" : "");
         free (text);
         return 2;
@@ -476,8 +538,8 @@ s_decision (s_opts_t *opts, const char *type, const char *done_zh)
     s_pack_app (&body, opts->args[0], opts->opinion);
     s_session_t session;
     bool done;
-    const msgpack_object *b = s_call_body (&session, opts, YJC_SVC_REVIEW,
-                                           type, &body, &done);
+    const msgpack_object *b =
+        s_call_body (&session, opts, YJC_SVC_REVIEW, type, &body, &done);
     if (!done) {
         printf ("%s：%s\n", opts->args[0], done_zh);
         s_line ("审核期限", b, "decide_due");
@@ -503,7 +565,8 @@ s_cmd_decline (s_opts_t *opts)
 static int
 s_cmd_approve (s_opts_t *opts)
 {
-    return s_decision (opts, "review.approve", "审核通过，已通知供应商开通测试环境");
+    return s_decision (
+        opts, "review.approve", "审核通过，已通知供应商开通测试环境");
 }
 
 static int
@@ -518,11 +581,10 @@ s_cmd_show (s_opts_t *opts)
     yjc_pack_t body;
     s_pack_app (&body, opts->args[0], NULL);
     s_session_t intake, review;
-    const msgpack_object *a = s_call (&intake, opts, YJC_SVC_INTAKE,
-                                      "application.get", &body);
-    const msgpack_object *r = a ? s_call (&review, opts, YJC_SVC_REVIEW,
-                                          "review.get", &body)
-                                : NULL;
+    const msgpack_object *a =
+        s_call (&intake, opts, YJC_SVC_INTAKE, "application.get", &body);
+    const msgpack_object *r =
+        a ? s_call (&review, opts, YJC_SVC_REVIEW, "review.get", &body) : NULL;
     if (!a)
         memset (&review, 0, sizeof review);
     if (a && opts->json) {
@@ -540,7 +602,8 @@ s_cmd_show (s_opts_t *opts)
         s_line ("受理编号", a, "app_id");
         s_line ("申请单位", a, "unit");
         s_line ("项目名称", a, "project");
-        printf ("%-10s %s\n", "当前状态",
+        printf ("%-10s %s\n",
+                "当前状态",
                 s_state_zh (yjc_obj_strcpy (a, "state", state, sizeof state)));
         s_line ("提交时间", a, "submitted_at");
         if (r) {
@@ -558,8 +621,8 @@ s_cmd_show (s_opts_t *opts)
             yjc_obj_strcpy (e, "at", at, sizeof at);
             yjc_obj_strcpy (e, "state", st, sizeof st);
             yjc_obj_strcpy (e, "note", note, sizeof note);
-            printf ("  %s  %s%s%s\n", at, s_state_zh (st), *note ? "  " : "",
-                    note);
+            printf (
+                "  %s  %s%s%s\n", at, s_state_zh (st), *note ? "  " : "", note);
         }
     }
     int rc = a ? 0 : 1;
@@ -580,11 +643,14 @@ s_cmd_list (s_opts_t *opts)
         yjc_pk_kv_str (&body.pk, "state", opts->state);
     s_session_t session;
     bool done;
-    const msgpack_object *b = s_call_body (&session, opts, YJC_SVC_INTAKE,
-                                           "application.list", &body, &done);
+    const msgpack_object *b = s_call_body (
+        &session, opts, YJC_SVC_INTAKE, "application.list", &body, &done);
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "applications");
-        printf ("%-9s %-20s %-16s %s\n", "受理编号", "提交时间", "状态",
+        printf ("%-9s %-20s %-16s %s\n",
+                "受理编号",
+                "提交时间",
+                "状态",
                 "单位 / 项目");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
@@ -608,12 +674,16 @@ s_cmd_orders (s_opts_t *opts)
 {
     s_session_t session;
     bool done;
-    const msgpack_object *b = s_call_body (&session, opts, YJC_SVC_PROVISIONING,
-                                           "order.fetch", NULL, &done);
+    const msgpack_object *b = s_call_body (
+        &session, opts, YJC_SVC_PROVISIONING, "order.fetch", NULL, &done);
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "orders");
-        printf ("%-8s %-8s %-10s %-14s %s\n", "订单", "申请", "类型",
-                "状态", "交付期限");
+        printf ("%-8s %-8s %-10s %-14s %s\n",
+                "订单",
+                "申请",
+                "类型",
+                "状态",
+                "交付期限");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
             char id[33], app[33], kind[17], st[17], due[11];
@@ -644,8 +714,8 @@ s_cmd_allocations (s_opts_t *opts)
         &session, opts, YJC_SVC_BILLING, "billing.allocations", &body, &done);
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "allocations");
-        printf ("%-8s %-6s %-6s %-20s %s\n", "订单", "阶段", "资源项",
-                "起", "止");
+        printf (
+            "%-8s %-6s %-6s %-20s %s\n", "订单", "阶段", "资源项", "起", "止");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
             char id[33], stage[17], lines[12], from[32], to[32];
@@ -670,8 +740,9 @@ s_cmd_audit_events (s_opts_t *opts)
 {
     yjc_pack_t body;
     yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk, (opts->app ? 1 : 0) + (opts->after ? 1 : 0)
-                                    + (opts->limit ? 1 : 0));
+    msgpack_pack_map (&body.pk,
+                      (opts->app ? 1 : 0) + (opts->after ? 1 : 0) +
+                          (opts->limit ? 1 : 0));
     if (opts->app)
         yjc_pk_kv_str (&body.pk, "app_id", opts->app);
     if (opts->after)
@@ -680,12 +751,16 @@ s_cmd_audit_events (s_opts_t *opts)
         yjc_pk_kv_int (&body.pk, "limit", opts->limit);
     s_session_t session;
     bool done;
-    const msgpack_object *b = s_call_body (&session, opts, YJC_SVC_AUDIT,
-                                           "audit.events", &body, &done);
+    const msgpack_object *b = s_call_body (
+        &session, opts, YJC_SVC_AUDIT, "audit.events", &body, &done);
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "events");
-        printf ("%-6s %-26s %-14s %-9s %s\n", "序号", "发生时间", "来源",
-                "申请", "事件");
+        printf ("%-6s %-26s %-14s %-9s %s\n",
+                "序号",
+                "发生时间",
+                "来源",
+                "申请",
+                "事件");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
             char seq[24], at[40], source[33], app[33], type[65];
@@ -696,7 +771,8 @@ s_cmd_audit_events (s_opts_t *opts)
                     yjc_obj_strcpy (e, "at", at, sizeof at),
                     yjc_obj_strcpy (e, "source", source, sizeof source),
                     yjc_obj_strcpy (e, "app_id", app, sizeof app),
-                    t >= 0 ? yjc_event_defs[t].zh : type, type);
+                    t >= 0 ? yjc_event_defs[t].zh : type,
+                    type);
         }
     }
     int rc = b ? 0 : 1;
@@ -708,36 +784,71 @@ s_cmd_audit_events (s_opts_t *opts)
 /* ---- the command table ------------------------------------------------- */
 
 typedef struct {
-    const char *words;      //  "calendar workdays"
-    int nargs;              //  positional arguments after the words
+    const char *words; //  "calendar workdays"
+    int nargs;         //  positional arguments after the words
     s_command_fn *fn;
-    const char *usage;      //  arguments, for help
-    const char *help;       //  in Chinese
+    const char *usage; //  arguments, for help
+    const char *help;  //  in Chinese
 } s_command_t;
 
 static const s_command_t s_commands[] = {
-    {"status", 0, s_cmd_status, "", "各服务运行状态、版本、数据库、待投递事件"},
-    {"keys init", 0, s_cmd_keys_init, "", "生成各服务自己的密钥（已有则保留）"},
-    {"actor add", 1, s_cmd_actor_add, "NAME --role ROLE [--unit UNIT]",
-     "新增身份（unit/bureau/vendor/auditor/admin）及其密钥"},
-    {"actor list", 0, s_cmd_actor_list, "", "列出全部身份"},
-    {"calendar workdays", 2, s_cmd_calendar_workdays, "DATE N",
-     "DATE 之后第 N 个工作日（期限截止日）"},
-    {"calendar period", 2, s_cmd_calendar_period, "DATE 15d|3m|3y",
-     "自 DATE 起的期间届满日（遇休息日顺延）"},
-    {"calendar is-workday", 1, s_cmd_calendar_is_workday, "DATE",
-     "是否工作日"},
-    {"apply", 1, s_cmd_apply, "FORM.json", "提交资源申请审核表（单位）"},
-    {"list", 0, s_cmd_list, "[--state STATE]", "申请列表"},
-    {"show", 1, s_cmd_show, "APP", "查看申请及办理过程"},
-    {"accept", 1, s_cmd_accept, "APP", "受理（主管部门）"},
-    {"decline", 1, s_cmd_decline, "APP --opinion TEXT", "不予受理（主管部门）"},
-    {"approve", 1, s_cmd_approve, "APP [--opinion TEXT]", "审核通过（主管部门）"},
-    {"reject", 1, s_cmd_reject, "APP --opinion TEXT", "审核不通过（主管部门）"},
-    {"orders", 0, s_cmd_orders, "", "待处理订单（供应商）"},
-    {"allocations", 1, s_cmd_allocations, "APP", "资源分配与计费区间"},
-    {"audit events", 0, s_cmd_audit_events,
-     "[--app APP] [--after SEQ] [--limit N]", "审计记录（审计、主管部门）"},
+    { "status",
+      0,
+      s_cmd_status,
+      "",
+      "各服务运行状态、版本、数据库、待投递事件" },
+    { "keys init",
+      0,
+      s_cmd_keys_init,
+      "",
+      "生成各服务自己的密钥（已有则保留）" },
+    { "actor add",
+      1,
+      s_cmd_actor_add,
+      "NAME --role ROLE [--unit UNIT]",
+      "新增身份（unit/bureau/vendor/auditor/admin）及其密钥" },
+    { "actor list", 0, s_cmd_actor_list, "", "列出全部身份" },
+    { "calendar workdays",
+      2,
+      s_cmd_calendar_workdays,
+      "DATE N",
+      "DATE 之后第 N 个工作日（期限截止日）" },
+    { "calendar period",
+      2,
+      s_cmd_calendar_period,
+      "DATE 15d|3m|3y",
+      "自 DATE 起的期间届满日（遇休息日顺延）" },
+    { "calendar is-workday",
+      1,
+      s_cmd_calendar_is_workday,
+      "DATE",
+      "是否工作日" },
+    { "apply", 1, s_cmd_apply, "FORM.json", "提交资源申请审核表（单位）" },
+    { "list", 0, s_cmd_list, "[--state STATE]", "申请列表" },
+    { "show", 1, s_cmd_show, "APP", "查看申请及办理过程" },
+    { "accept", 1, s_cmd_accept, "APP", "受理（主管部门）" },
+    { "decline",
+      1,
+      s_cmd_decline,
+      "APP --opinion TEXT",
+      "不予受理（主管部门）" },
+    { "approve",
+      1,
+      s_cmd_approve,
+      "APP [--opinion TEXT]",
+      "审核通过（主管部门）" },
+    { "reject",
+      1,
+      s_cmd_reject,
+      "APP --opinion TEXT",
+      "审核不通过（主管部门）" },
+    { "orders", 0, s_cmd_orders, "", "待处理订单（供应商）" },
+    { "allocations", 1, s_cmd_allocations, "APP", "资源分配与计费区间" },
+    { "audit events",
+      0,
+      s_cmd_audit_events,
+      "[--app APP] [--after SEQ] [--limit N]",
+      "审计记录（审计、主管部门）" },
 };
 
 static void
@@ -745,10 +856,14 @@ s_usage (FILE *out)
 {
     fprintf (out, "用法：yjcloud [--as 身份] [--json] 命令 …\n\n命令：\n");
     for (size_t i = 0; i < sizeof s_commands / sizeof *s_commands; i++)
-        fprintf (out, "  %-22s %-34s %s\n", s_commands[i].words,
-                 s_commands[i].usage, s_commands[i].help);
-    fprintf (out, "\n选项：--as NAME（或 YJC_ACTOR）以该身份操作；--json 输出 "
-                  "JSON；--timeout MS。\n");
+        fprintf (out,
+                 "  %-22s %-34s %s\n",
+                 s_commands[i].words,
+                 s_commands[i].usage,
+                 s_commands[i].help);
+    fprintf (out,
+             "\n选项：--as NAME（或 YJC_ACTOR）以该身份操作；--json 输出 "
+             "JSON；--timeout MS。\n");
 }
 
 //  Finds the command whose words start argv; sets *used to their count.
@@ -776,37 +891,40 @@ main (int argc, char **argv)
 {
     zsys_init ();
     zsys_set_logstream (stderr);
-    s_opts_t opts = {.as = getenv ("YJC_ACTOR"), .timeout_ms = 10000};
-    static struct option longopts[]
-        = {{"as", required_argument, 0, 'a'},
-           {"json", no_argument, 0, 'j'},
-           {"timeout", required_argument, 0, 't'},
-           {"opinion", required_argument, 0, 'o'},
-           {"role", required_argument, 0, 'r'},
-           {"unit", required_argument, 0, 'u'},
-           {"state", required_argument, 0, 's'},
-           {"app", required_argument, 0, 'p'},
-           {"after", required_argument, 0, 'f'},
-           {"limit", required_argument, 0, 'l'},
-           {"help", no_argument, 0, 'h'},
-           {0, 0, 0, 0}};
+    s_opts_t opts = { .as = getenv ("YJC_ACTOR"), .timeout_ms = 10000 };
+    static struct option longopts[] = {
+        { "as", required_argument, 0, 'a' },
+        { "json", no_argument, 0, 'j' },
+        { "timeout", required_argument, 0, 't' },
+        { "opinion", required_argument, 0, 'o' },
+        { "role", required_argument, 0, 'r' },
+        { "unit", required_argument, 0, 'u' },
+        { "state", required_argument, 0, 's' },
+        { "app", required_argument, 0, 'p' },
+        { "after", required_argument, 0, 'f' },
+        { "limit", required_argument, 0, 'l' },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 }
+    };
     //  GNU getopt permutes: options may stand anywhere, and the command's
     //  words and arguments end up in argv[optind..].
     int c;
     while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
-        case 'a': opts.as = optarg; break;
-        case 'j': opts.json = true; break;
-        case 't': opts.timeout_ms = atoi (optarg) > 0 ? atoi (optarg) : 10000; break;
-        case 'o': opts.opinion = optarg; break;
-        case 'r': opts.role = optarg; break;
-        case 'u': opts.unit = optarg; break;
-        case 's': opts.state = optarg; break;
-        case 'p': opts.app = optarg; break;
-        case 'f': opts.after = atoll (optarg); break;
-        case 'l': opts.limit = atoll (optarg); break;
-        case 'h': s_usage (stdout); return 0;
-        default: s_usage (stderr); return 2;
+            case 'a': opts.as = optarg; break;
+            case 'j': opts.json = true; break;
+            case 't':
+                opts.timeout_ms = atoi (optarg) > 0 ? atoi (optarg) : 10000;
+                break;
+            case 'o': opts.opinion = optarg; break;
+            case 'r': opts.role = optarg; break;
+            case 'u': opts.unit = optarg; break;
+            case 's': opts.state = optarg; break;
+            case 'p': opts.app = optarg; break;
+            case 'f': opts.after = atoll (optarg); break;
+            case 'l': opts.limit = atoll (optarg); break;
+            case 'h': s_usage (stdout); return 0;
+            default: s_usage (stderr); return 2;
         }
     }
     int used = 0;

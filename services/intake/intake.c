@@ -18,23 +18,24 @@ static const struct {
     const char *state;
     int rank;
 } s_follow[] = {
-    {YJC_EV_APPLICATION_ACCEPTED, "accepted", 1},
-    {YJC_EV_APPLICATION_APPROVED, "approved", 2},
-    {YJC_EV_ORDER_COMPLETED, "testing", 3},
-    {YJC_EV_ORDER_FAILED, "provision_failed", 3},
-    {YJC_EV_APPLICATION_DECLINED, "declined", 9},
-    {YJC_EV_APPLICATION_REJECTED, "rejected", 9},
+    { YJC_EV_APPLICATION_ACCEPTED, "accepted", 1 },
+    { YJC_EV_APPLICATION_APPROVED, "approved", 2 },
+    { YJC_EV_ORDER_COMPLETED, "testing", 3 },
+    { YJC_EV_ORDER_FAILED, "provision_failed", 3 },
+    { YJC_EV_APPLICATION_DECLINED, "declined", 9 },
+    { YJC_EV_APPLICATION_REJECTED, "rejected", 9 },
 };
 
 static int
 s_existing (yjc_ctx_t *ctx, char app_id[33])
 {
-    const char *params[] = {ctx->actor->name, ctx->request_id};
-    PGresult *res = yjc_db_query (
-        ctx->db,
-        "SELECT app_id FROM applications"
-        " WHERE submitted_by = $1 AND request_id = $2",
-        2, params);
+    const char *params[] = { ctx->actor->name, ctx->request_id };
+    PGresult *res =
+        yjc_db_query (ctx->db,
+                      "SELECT app_id FROM applications"
+                      " WHERE submitted_by = $1 AND request_id = $2",
+                      2,
+                      params);
     if (!res)
         return YJC_DB_ERROR;
     int found = PQntuples (res);
@@ -45,7 +46,9 @@ s_existing (yjc_ctx_t *ctx, char app_id[33])
 }
 
 static int
-s_insert (yjc_ctx_t *ctx, const msgpack_object *form, const char *project,
+s_insert (yjc_ctx_t *ctx,
+          const msgpack_object *form,
+          const char *project,
           char app_id[33])
 {
     char *json = yjc_json_from_object (form, false);
@@ -54,22 +57,26 @@ s_insert (yjc_ctx_t *ctx, const msgpack_object *form, const char *project,
     yjc_pack_t mp;
     yjc_pack_init (&mp);
     msgpack_pack_object (&mp.pk, *form);
-    const char *params[] = {ctx->actor->unit, ctx->actor->name,
-                            ctx->request_id,  project,
-                            json,             mp.buf.data,
-                            ctx->now_iso};
-    int lengths[] = {0, 0, 0, 0, 0, (int) mp.buf.size, 0};
-    int formats[] = {0, 0, 0, 0, 0, 1, 0};
+    const char *params[] = {
+        ctx->actor->unit, ctx->actor->name, ctx->request_id, project, json,
+        mp.buf.data,      ctx->now_iso
+    };
+    int lengths[] = { 0, 0, 0, 0, 0, (int)mp.buf.size, 0 };
+    int formats[] = { 0, 0, 0, 0, 0, 1, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "WITH a AS (INSERT INTO applications (app_id, unit, submitted_by,"
         " request_id, project, form, form_mp, submitted_at, updated_at)"
-        " VALUES ((SELECT 'A' || lpad(n::text, greatest(6, length(n::text)), '0')"
+        " VALUES ((SELECT 'A' || lpad(n::text, greatest(6, length(n::text)), "
+        "'0')"
         " FROM nextval('app_seq') AS n),"
         " $1, $2, $3, $4, $5, $6, $7, $7) RETURNING app_id)"
         " INSERT INTO history (app_id, at, state)"
         " SELECT app_id, $7, 'submitted' FROM a RETURNING app_id",
-        7, params, lengths, formats);
+        7,
+        params,
+        lengths,
+        formats);
     free (json);
     yjc_pack_release (&mp);
     if (!res)
@@ -100,8 +107,11 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_obj_strcpy (project, "name", project_name, sizeof project_name);
     //  The unit is who the key says, never what the form says.
     if (strcmp (unit_name, ctx->actor->unit) != 0)
-        return yjc_ctx_fail (ctx, YJC_E_INVALID_VALUE, "body.form.unit.name",
-                             "must be your own unit, %s", ctx->actor->unit);
+        return yjc_ctx_fail (ctx,
+                             YJC_E_INVALID_VALUE,
+                             "body.form.unit.name",
+                             "must be your own unit, %s",
+                             ctx->actor->unit);
     char app_id[33];
     int found = s_existing (ctx, app_id);
     if (found < 0)
@@ -131,13 +141,14 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
 static void
 s_pack_history (yjc_ctx_t *ctx, const char *app_id)
 {
-    const char *params[] = {app_id};
-    PGresult *res = yjc_db_query (
-        ctx->db,
-        "SELECT to_char(at, 'YYYY-MM-DD HH24:MI:SS'), state,"
-        " coalesce(event_id, ''), coalesce(note, '')"
-        " FROM history WHERE app_id = $1 ORDER BY at, state",
-        1, params);
+    const char *params[] = { app_id };
+    PGresult *res =
+        yjc_db_query (ctx->db,
+                      "SELECT to_char(at, 'YYYY-MM-DD HH24:MI:SS'), state,"
+                      " coalesce(event_id, ''), coalesce(note, '')"
+                      " FROM history WHERE app_id = $1 ORDER BY at, state",
+                      1,
+                      params);
     int n = res ? PQntuples (res) : 0;
     yjc_pk_str (ctx->reply, "history");
     msgpack_pack_array (ctx->reply, n);
@@ -158,20 +169,23 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     char app_id[33];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
-    const char *params[] = {app_id};
+    const char *params[] = { app_id };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
         "SELECT unit, project, state,"
         " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS'),"
         " to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS'), form_mp"
         " FROM applications WHERE app_id = $1",
-        1, params, NULL, NULL);
+        1,
+        params,
+        NULL,
+        NULL);
     if (!res)
         return YJC_DB_ERROR;
-    if (PQntuples (res) == 0 || !yjc_ctx_may_see (ctx, PQgetvalue (res, 0, 0))) {
+    if (PQntuples (res) == 0 ||
+        !yjc_ctx_may_see (ctx, PQgetvalue (res, 0, 0))) {
         PQclear (res);
-        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s",
-                             app_id);
+        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
     }
     msgpack_packer *pk = ctx->reply;
     msgpack_pack_map (pk, 8);
@@ -181,8 +195,7 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_pk_kv_str (pk, "state", PQgetvalue (res, 0, 2));
     yjc_pk_kv_str (pk, "submitted_at", PQgetvalue (res, 0, 3));
     yjc_pk_kv_str (pk, "updated_at", PQgetvalue (res, 0, 4));
-    yjc_pk_kv_raw (pk, "form", PQgetvalue (res, 0, 5),
-                   PQgetlength (res, 0, 5));
+    yjc_pk_kv_raw (pk, "form", PQgetvalue (res, 0, 5), PQgetlength (res, 0, 5));
     PQclear (res);
     s_pack_history (ctx, app_id);
     return 0;
@@ -196,27 +209,30 @@ s_list (yjc_ctx_t *ctx, const msgpack_object *body)
     int64_t n = 100;
     yjc_obj_strcpy (body, "state", state, sizeof state);
     yjc_obj_int (body, "limit", &n);
-    snprintf (limit, sizeof limit, "%lld", (long long) n);
+    snprintf (limit, sizeof limit, "%lld", (long long)n);
     bool unit = ctx->actor->role == YJC_ROLE_UNIT;
-    const char *params[] = {unit ? ctx->actor->unit : NULL,
-                            *state ? state : NULL, limit};
-    PGresult *res = yjc_db_query (
-        ctx->db,
-        "SELECT app_id, unit, project, state,"
-        " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS')"
-        " FROM applications"
-        " WHERE ($1::text IS NULL OR unit = $1)"
-        " AND ($2::text IS NULL OR state = $2)"
-        " ORDER BY submitted_at DESC, app_id DESC LIMIT $3::int",
-        3, params);
+    const char *params[] = { unit ? ctx->actor->unit : NULL,
+                             *state ? state : NULL,
+                             limit };
+    PGresult *res =
+        yjc_db_query (ctx->db,
+                      "SELECT app_id, unit, project, state,"
+                      " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS')"
+                      " FROM applications"
+                      " WHERE ($1::text IS NULL OR unit = $1)"
+                      " AND ($2::text IS NULL OR state = $2)"
+                      " ORDER BY submitted_at DESC, app_id DESC LIMIT $3::int",
+                      3,
+                      params);
     if (!res)
         return YJC_DB_ERROR;
     int rows = PQntuples (res);
     msgpack_pack_map (ctx->reply, 1);
     yjc_pk_str (ctx->reply, "applications");
     msgpack_pack_array (ctx->reply, rows);
-    static const char *keys[] = {"app_id", "unit", "project", "state",
-                                 "submitted_at"};
+    static const char *keys[] = {
+        "app_id", "unit", "project", "state", "submitted_at"
+    };
     for (int i = 0; i < rows; i++) {
         msgpack_pack_map (ctx->reply, 5);
         for (int k = 0; k < 5; k++)
@@ -241,8 +257,8 @@ s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     yjc_obj_strcpy (ev->payload, "opinion", note, sizeof note);
     if (!*note)
         yjc_obj_strcpy (ev->payload, "reason", note, sizeof note);
-    const char *params[] = {ev->app_id, ev->at, state, ev->event_id,
-                            *note ? note : NULL, rank};
+    const char *params[] = { ev->app_id,          ev->at, state, ev->event_id,
+                             *note ? note : NULL, rank };
     int rows = yjc_db_exec (
         ctx->db,
         "WITH a AS (SELECT app_id FROM applications WHERE app_id = $1),"
@@ -250,27 +266,27 @@ s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
         "  state_rank = $6::int WHERE app_id = $1 AND state_rank < $6::int)"
         " INSERT INTO history (app_id, at, state, event_id, note)"
         " SELECT app_id, $2, $3, $4, $5 FROM a",
-        6, params);
+        6,
+        params);
     if (rows < 0)
         return YJC_DB_ERROR;
     if (rows == 0)
-        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "app_id", "%s",
-                             ev->app_id);
+        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "app_id", "%s", ev->app_id);
     return 0;
 }
 
 static const yjc_service_def_t s_intake = {
     .service = YJC_SVC_INTAKE,
     .migrations = yjc_intake_migrations,
-    .handlers = {[YJC_MSG_APPLICATION_SUBMIT] = s_submit,
-                 [YJC_MSG_APPLICATION_GET] = s_get,
-                 [YJC_MSG_APPLICATION_LIST] = s_list},
-    .on_event = {[YJC_EV_APPLICATION_ACCEPTED] = s_on_stage,
-                 [YJC_EV_APPLICATION_DECLINED] = s_on_stage,
-                 [YJC_EV_APPLICATION_APPROVED] = s_on_stage,
-                 [YJC_EV_APPLICATION_REJECTED] = s_on_stage,
-                 [YJC_EV_ORDER_COMPLETED] = s_on_stage,
-                 [YJC_EV_ORDER_FAILED] = s_on_stage},
+    .handlers = { [YJC_MSG_APPLICATION_SUBMIT] = s_submit,
+                  [YJC_MSG_APPLICATION_GET] = s_get,
+                  [YJC_MSG_APPLICATION_LIST] = s_list },
+    .on_event = { [YJC_EV_APPLICATION_ACCEPTED] = s_on_stage,
+                  [YJC_EV_APPLICATION_DECLINED] = s_on_stage,
+                  [YJC_EV_APPLICATION_APPROVED] = s_on_stage,
+                  [YJC_EV_APPLICATION_REJECTED] = s_on_stage,
+                  [YJC_EV_ORDER_COMPLETED] = s_on_stage,
+                  [YJC_EV_ORDER_FAILED] = s_on_stage },
 };
 
 int

@@ -19,8 +19,8 @@ typedef struct {
     char state[17];
     char due[11];
     char due_rule[65];
-    yjc_pack_t resources;  //  msgpack of the granted resources
-    yjc_pack_t built;      //  msgpack of the vendor's report, if any
+    yjc_pack_t resources; //  msgpack of the granted resources
+    yjc_pack_t built;     //  msgpack of the vendor's report, if any
     char reason[2001];
 } s_order_t;
 
@@ -42,22 +42,25 @@ s_order_release (s_order_t *o)
 static void
 s_copy (PGresult *res, int col, char *buf, size_t size)
 {
-    snprintf (buf, size, "%.*s", PQgetlength (res, 0, col),
-              PQgetvalue (res, 0, col));
+    snprintf (
+        buf, size, "%.*s", PQgetlength (res, 0, col), PQgetvalue (res, 0, col));
 }
 
 //  Loads and locks an order: 1 found, 0 not, or YJC_DB_ERROR.
 static int
 s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
 {
-    const char *params[] = {order_id};
+    const char *params[] = { order_id };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
         "SELECT app_id, unit, kind, state, coalesce(due::text, ''),"
         " coalesce(due_rule, ''), resources_mp, coalesce(built_mp, ''::bytea),"
         " coalesce(reason, '')"
         " FROM orders WHERE order_id = $1 FOR UPDATE",
-        1, params, NULL, NULL);
+        1,
+        params,
+        NULL,
+        NULL);
     if (!res)
         return YJC_DB_ERROR;
     int found = PQntuples (res);
@@ -68,10 +71,10 @@ s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
         s_copy (res, 3, o->state, sizeof o->state);
         s_copy (res, 4, o->due, sizeof o->due);
         s_copy (res, 5, o->due_rule, sizeof o->due_rule);
-        yjc_pack_append (&o->resources, PQgetvalue (res, 0, 6),
-                               PQgetlength (res, 0, 6));
-        yjc_pack_append (&o->built, PQgetvalue (res, 0, 7),
-                               PQgetlength (res, 0, 7));
+        yjc_pack_append (
+            &o->resources, PQgetvalue (res, 0, 6), PQgetlength (res, 0, 6));
+        yjc_pack_append (
+            &o->built, PQgetvalue (res, 0, 7), PQgetlength (res, 0, 7));
         s_copy (res, 8, o->reason, sizeof o->reason);
     }
     PQclear (res);
@@ -80,15 +83,17 @@ s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
 
 //  The ev_order payload announcing an order's new state.
 static int
-s_emit_order (yjc_ctx_t *ctx, int event, const char *order_id,
+s_emit_order (yjc_ctx_t *ctx,
+              int event,
+              const char *order_id,
               const s_order_t *o)
 {
     yjc_pack_t ev;
     yjc_pack_init (&ev);
     msgpack_packer *pk = &ev.pk;
     bool due = *o->due, built = o->built.buf.size > 0, reason = *o->reason;
-    msgpack_pack_map (pk, 6 + (due ? 2 : 0) + (built ? 1 : 0)
-                              + (reason ? 1 : 0));
+    msgpack_pack_map (pk,
+                      6 + (due ? 2 : 0) + (built ? 1 : 0) + (reason ? 1 : 0));
     yjc_pk_kv_str (pk, "order_id", order_id);
     yjc_pk_kv_str (pk, "app_id", o->app_id);
     yjc_pk_kv_str (pk, "unit", o->unit);
@@ -98,8 +103,8 @@ s_emit_order (yjc_ctx_t *ctx, int event, const char *order_id,
         yjc_pk_kv_str (pk, "deadline", o->due);
         yjc_pk_kv_str (pk, "deadline_rule", o->due_rule);
     }
-    yjc_pk_kv_raw (pk, "resources", o->resources.buf.data,
-                   o->resources.buf.size);
+    yjc_pk_kv_raw (
+        pk, "resources", o->resources.buf.data, o->resources.buf.size);
     if (built)
         yjc_pk_kv_raw (pk, "built", o->built.buf.data, o->built.buf.size);
     if (reason)
@@ -124,32 +129,43 @@ s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     yjc_time_parse_iso (ev->at, &at);
     yjc_date_t due;
     char err[128];
-    if (yjc_calendar_add_workdays (ctx->calendar, yjc_time_local_date (at),
-                                   DELIVER_DAYS, &due, err, sizeof err)
-        == 0) {
+    if (yjc_calendar_add_workdays (ctx->calendar,
+                                   yjc_time_local_date (at),
+                                   DELIVER_DAYS,
+                                   &due,
+                                   err,
+                                   sizeof err) == 0) {
         yjc_date_format (due, o.due);
-        snprintf (o.due_rule, sizeof o.due_rule,
+        snprintf (o.due_rule,
+                  sizeof o.due_rule,
                   "R10.1 审核通过后3个工作日内提供测试环境");
     }
     else
         zsys_warning ("order deadline not computed: %s", err);
     msgpack_pack_object (&o.resources.pk,
                          *yjc_obj_get (ev->payload, "granted"));
-    const char *params[] = {o.app_id,         o.unit,
-                            o.kind,           o.resources.buf.data,
-                            *o.due ? o.due : NULL,
-                            *o.due ? o.due_rule : NULL,
-                            ev->event_id,     ctx->now_iso};
-    int lengths[] = {0, 0, 0, (int) o.resources.buf.size, 0, 0, 0, 0};
-    int formats[] = {0, 0, 0, 1, 0, 0, 0, 0};
+    const char *params[] = { o.app_id,
+                             o.unit,
+                             o.kind,
+                             o.resources.buf.data,
+                             *o.due ? o.due : NULL,
+                             *o.due ? o.due_rule : NULL,
+                             ev->event_id,
+                             ctx->now_iso };
+    int lengths[] = { 0, 0, 0, (int)o.resources.buf.size, 0, 0, 0, 0 };
+    int formats[] = { 0, 0, 0, 1, 0, 0, 0, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "INSERT INTO orders (order_id, app_id, unit, kind, resources_mp, due,"
         " due_rule, cause_event, created_at)"
-        " VALUES ((SELECT 'O' || lpad(n::text, greatest(6, length(n::text)), '0')"
+        " VALUES ((SELECT 'O' || lpad(n::text, greatest(6, length(n::text)), "
+        "'0')"
         " FROM nextval('order_seq') AS n),"
         " $1, $2, $3, $4, $5, $6, $7, $8) RETURNING order_id",
-        8, params, lengths, formats);
+        8,
+        params,
+        lengths,
+        formats);
     int rc = YJC_DB_ERROR;
     if (res) {
         char order_id[33];
@@ -168,15 +184,18 @@ s_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
     int64_t n = 20;
     yjc_obj_int (body, "limit", &n);
     char limit[16];
-    snprintf (limit, sizeof limit, "%lld", (long long) n);
-    const char *params[] = {limit};
-    PGresult *res = yjc_db_query_raw (
-        ctx->db,
-        "SELECT order_id, app_id, unit, kind, state,"
-        " coalesce(due::text, ''), resources_mp FROM orders"
-        " WHERE state IN ('pending', 'acknowledged')"
-        " ORDER BY created_at, order_id LIMIT $1::int",
-        1, params, NULL, NULL);
+    snprintf (limit, sizeof limit, "%lld", (long long)n);
+    const char *params[] = { limit };
+    PGresult *res =
+        yjc_db_query_raw (ctx->db,
+                          "SELECT order_id, app_id, unit, kind, state,"
+                          " coalesce(due::text, ''), resources_mp FROM orders"
+                          " WHERE state IN ('pending', 'acknowledged')"
+                          " ORDER BY created_at, order_id LIMIT $1::int",
+                          1,
+                          params,
+                          NULL,
+                          NULL);
     if (!res)
         return YJC_DB_ERROR;
     int rows = PQntuples (res);
@@ -184,23 +203,25 @@ s_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
     msgpack_pack_map (pk, 1);
     yjc_pk_str (pk, "orders");
     msgpack_pack_array (pk, rows);
-    static const char *keys[] = {"order_id", "app_id", "unit",
-                                 "kind",     "state",  "deadline"};
+    static const char *keys[] = { "order_id", "app_id", "unit",
+                                  "kind",     "state",  "deadline" };
     for (int i = 0; i < rows; i++) {
         msgpack_pack_map (pk, 7);
         for (int k = 0; k < 6; k++) {
             yjc_pk_str (pk, keys[k]);
             yjc_pk_strn (pk, PQgetvalue (res, i, k), PQgetlength (res, i, k));
         }
-        yjc_pk_kv_raw (pk, "resources", PQgetvalue (res, i, 6),
-                       PQgetlength (res, i, 6));
+        yjc_pk_kv_raw (
+            pk, "resources", PQgetvalue (res, i, 6), PQgetlength (res, i, 6));
     }
     PQclear (res);
     return 0;
 }
 
 static void
-s_reply_order (yjc_ctx_t *ctx, const char *order_id, const char *state,
+s_reply_order (yjc_ctx_t *ctx,
+               const char *order_id,
+               const char *state,
                bool duplicate)
 {
     msgpack_pack_map (ctx->reply, 3);
@@ -212,18 +233,24 @@ s_reply_order (yjc_ctx_t *ctx, const char *order_id, const char *state,
 //  The vendor's step on an order.  Its state machine, as a table:
 typedef struct {
     int msg;
-    const char *from[2];   //  states it applies to
+    const char *from[2]; //  states it applies to
     const char *to;
     int event;
 } s_step_t;
 
 static const s_step_t s_steps[] = {
-    {YJC_MSG_ORDER_ACK, {"pending", NULL}, "acknowledged",
-     YJC_EV_ORDER_ACKNOWLEDGED},
-    {YJC_MSG_ORDER_COMPLETE, {"pending", "acknowledged"}, "done",
-     YJC_EV_ORDER_COMPLETED},
-    {YJC_MSG_ORDER_FAIL, {"pending", "acknowledged"}, "failed",
-     YJC_EV_ORDER_FAILED},
+    { YJC_MSG_ORDER_ACK,
+      { "pending", NULL },
+      "acknowledged",
+      YJC_EV_ORDER_ACKNOWLEDGED },
+    { YJC_MSG_ORDER_COMPLETE,
+      { "pending", "acknowledged" },
+      "done",
+      YJC_EV_ORDER_COMPLETED },
+    { YJC_MSG_ORDER_FAIL,
+      { "pending", "acknowledged" },
+      "failed",
+      YJC_EV_ORDER_FAILED },
 };
 
 static int
@@ -239,17 +266,17 @@ s_step (yjc_ctx_t *ctx, const msgpack_object *body, int msg)
     s_order_init (&o);
     int rc = s_load (ctx, order_id, &o);
     if (rc == 0)
-        rc = yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.order_id", "%s",
-                           order_id);
+        rc = yjc_ctx_fail (
+            ctx, YJC_E_NOT_FOUND, "body.order_id", "%s", order_id);
     else if (rc > 0 && strcmp (o.state, step->to) == 0) {
         //  The vendor retried: same result, nothing changes.
         s_reply_order (ctx, order_id, o.state, true);
         rc = 0;
     }
-    else if (rc > 0 && !streq (o.state, step->from[0])
-             && !(step->from[1] && streq (o.state, step->from[1])))
-        rc = yjc_ctx_fail (ctx, YJC_E_INVALID_STATE, "body.order_id",
-                           "order is %s", o.state);
+    else if (rc > 0 && !streq (o.state, step->from[0]) &&
+             !(step->from[1] && streq (o.state, step->from[1])))
+        rc = yjc_ctx_fail (
+            ctx, YJC_E_INVALID_STATE, "body.order_id", "order is %s", o.state);
     else if (rc > 0) {
         yjc_pack_reset (&o.built);
         const msgpack_object *built = yjc_obj_get (body, "built");
@@ -257,11 +284,13 @@ s_step (yjc_ctx_t *ctx, const msgpack_object *body, int msg)
             msgpack_pack_object (&o.built.pk, *built);
         yjc_obj_strcpy (body, "reason", o.reason, sizeof o.reason);
         snprintf (o.state, sizeof o.state, "%s", step->to);
-        const char *params[] = {order_id, step->to, ctx->now_iso,
-                                built ? o.built.buf.data : NULL,
-                                *o.reason ? o.reason : NULL};
-        int lengths[] = {0, 0, 0, (int) o.built.buf.size, 0};
-        int formats[] = {0, 0, 0, 1, 0};
+        const char *params[] = { order_id,
+                                 step->to,
+                                 ctx->now_iso,
+                                 built ? o.built.buf.data : NULL,
+                                 *o.reason ? o.reason : NULL };
+        int lengths[] = { 0, 0, 0, (int)o.built.buf.size, 0 };
+        int formats[] = { 0, 0, 0, 1, 0 };
         PGresult *res = yjc_db_query_bin (
             ctx->db,
             "UPDATE orders SET state = $2,"
@@ -271,7 +300,10 @@ s_step (yjc_ctx_t *ctx, const msgpack_object *body, int msg)
             "  THEN $3::timestamptz END,"
             " built_mp = coalesce($4, built_mp), reason = $5"
             " WHERE order_id = $1",
-            5, params, lengths, formats);
+            5,
+            params,
+            lengths,
+            formats);
         rc = res ? 0 : YJC_DB_ERROR;
         PQclear (res);
         if (rc == 0)
@@ -304,11 +336,11 @@ s_fail (yjc_ctx_t *ctx, const msgpack_object *body)
 static const yjc_service_def_t s_provisioning = {
     .service = YJC_SVC_PROVISIONING,
     .migrations = yjc_provisioning_migrations,
-    .handlers = {[YJC_MSG_ORDER_FETCH] = s_fetch,
-                 [YJC_MSG_ORDER_ACK] = s_ack,
-                 [YJC_MSG_ORDER_COMPLETE] = s_complete,
-                 [YJC_MSG_ORDER_FAIL] = s_fail},
-    .on_event = {[YJC_EV_APPLICATION_APPROVED] = s_on_approved},
+    .handlers = { [YJC_MSG_ORDER_FETCH] = s_fetch,
+                  [YJC_MSG_ORDER_ACK] = s_ack,
+                  [YJC_MSG_ORDER_COMPLETE] = s_complete,
+                  [YJC_MSG_ORDER_FAIL] = s_fail },
+    .on_event = { [YJC_EV_APPLICATION_APPROVED] = s_on_approved },
 };
 
 int

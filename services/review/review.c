@@ -9,24 +9,36 @@
 extern const yjc_migration_t yjc_review_migrations[];
 
 typedef struct {
-    int msg;               //  the bureau's request
-    const char *from;      //  state it is allowed in
-    const char *to;        //  state it leads to
-    int event;             //  what announces it
-    bool needs_opinion;    //  R9.1: a decline carries an opinion
+    int msg;            //  the bureau's request
+    const char *from;   //  state it is allowed in
+    const char *to;     //  state it leads to
+    int event;          //  what announces it
+    bool needs_opinion; //  R9.1: a decline carries an opinion
 } s_transition_t;
 
 static const s_transition_t s_transitions[] = {
     //  R9.1 accept (受理) or decline (不予受理) a submitted application
-    {YJC_MSG_REVIEW_ACCEPT, "submitted", "accepted",
-     YJC_EV_APPLICATION_ACCEPTED, false},
-    {YJC_MSG_REVIEW_DECLINE, "submitted", "declined",
-     YJC_EV_APPLICATION_DECLINED, true},
+    { YJC_MSG_REVIEW_ACCEPT,
+      "submitted",
+      "accepted",
+      YJC_EV_APPLICATION_ACCEPTED,
+      false },
+    { YJC_MSG_REVIEW_DECLINE,
+      "submitted",
+      "declined",
+      YJC_EV_APPLICATION_DECLINED,
+      true },
     //  R9.2 approve (审核通过) or reject an accepted application
-    {YJC_MSG_REVIEW_APPROVE, "accepted", "approved",
-     YJC_EV_APPLICATION_APPROVED, false},
-    {YJC_MSG_REVIEW_REJECT, "accepted", "rejected",
-     YJC_EV_APPLICATION_REJECTED, true},
+    { YJC_MSG_REVIEW_APPROVE,
+      "accepted",
+      "approved",
+      YJC_EV_APPLICATION_APPROVED,
+      false },
+    { YJC_MSG_REVIEW_REJECT,
+      "accepted",
+      "rejected",
+      YJC_EV_APPLICATION_REJECTED,
+      true },
 };
 
 //  Deadlines in working days from the step that starts them.
@@ -43,9 +55,12 @@ s_deadline (yjc_ctx_t *ctx, int64_t at, int days, char out[11])
     yjc_date_t due;
     char err[128];
     out[0] = 0;
-    if (yjc_calendar_add_workdays (ctx->calendar, yjc_time_local_date (at),
-                                   days, &due, err, sizeof err)
-        == 0)
+    if (yjc_calendar_add_workdays (ctx->calendar,
+                                   yjc_time_local_date (at),
+                                   days,
+                                   &due,
+                                   err,
+                                   sizeof err) == 0)
         yjc_date_format (due, out);
     else
         zsys_warning ("deadline not computed: %s", err);
@@ -64,22 +79,25 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     yjc_pack_t form;
     yjc_pack_init (&form);
     msgpack_pack_object (&form.pk, *yjc_obj_get (p, "form"));
-    const char *params[] = {ev->app_id,
-                            yjc_obj_strcpy (p, "unit", unit, sizeof unit),
-                            yjc_obj_strcpy (p, "project", project,
-                                            sizeof project),
-                            form.buf.data,
-                            ev->at,
-                            *due ? due : NULL,
-                            ACCEPT_RULE};
-    int lengths[] = {0, 0, 0, (int) form.buf.size, 0, 0, 0};
-    int formats[] = {0, 0, 0, 1, 0, 0, 0};
+    const char *params[] = { ev->app_id,
+                             yjc_obj_strcpy (p, "unit", unit, sizeof unit),
+                             yjc_obj_strcpy (
+                                 p, "project", project, sizeof project),
+                             form.buf.data,
+                             ev->at,
+                             *due ? due : NULL,
+                             ACCEPT_RULE };
+    int lengths[] = { 0, 0, 0, (int)form.buf.size, 0, 0, 0 };
+    int formats[] = { 0, 0, 0, 1, 0, 0, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "INSERT INTO applications (app_id, unit, project, form_mp, state,"
         " submitted_at, accept_due, accept_rule, updated_at)"
         " VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $5)",
-        7, params, lengths, formats);
+        7,
+        params,
+        lengths,
+        formats);
     yjc_pack_release (&form);
     if (!res)
         return YJC_DB_ERROR;
@@ -90,29 +108,38 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 typedef struct {
     char state[33];
     char unit[129];
-    yjc_pack_t form;      //  form_mp, as asked
+    yjc_pack_t form; //  form_mp, as asked
 } s_app_t;
 
 //  Loads and locks an application; 1 found, 0 not, or YJC_DB_ERROR.
 static int
 s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
 {
-    const char *params[] = {app_id};
+    const char *params[] = { app_id };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
         "SELECT state, unit, form_mp FROM applications WHERE app_id = $1"
         " FOR UPDATE",
-        1, params, NULL, NULL);
+        1,
+        params,
+        NULL,
+        NULL);
     if (!res)
         return YJC_DB_ERROR;
     int found = PQntuples (res);
     if (found) {
-        snprintf (app->state, sizeof app->state, "%.*s",
-                  PQgetlength (res, 0, 0), PQgetvalue (res, 0, 0));
-        snprintf (app->unit, sizeof app->unit, "%.*s",
-                  PQgetlength (res, 0, 1), PQgetvalue (res, 0, 1));
-        yjc_pack_append (&app->form, PQgetvalue (res, 0, 2),
-                               PQgetlength (res, 0, 2));
+        snprintf (app->state,
+                  sizeof app->state,
+                  "%.*s",
+                  PQgetlength (res, 0, 0),
+                  PQgetvalue (res, 0, 0));
+        snprintf (app->unit,
+                  sizeof app->unit,
+                  "%.*s",
+                  PQgetlength (res, 0, 1),
+                  PQgetvalue (res, 0, 1));
+        yjc_pack_append (
+            &app->form, PQgetvalue (res, 0, 2), PQgetlength (res, 0, 2));
     }
     PQclear (res);
     return found;
@@ -120,8 +147,12 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
 
 //  The payload of the event announcing a transition.
 static int
-s_pack_event (yjc_ctx_t *ctx, const s_transition_t *t, const char *app_id,
-              const s_app_t *app, const char *opinion, const char *due,
+s_pack_event (yjc_ctx_t *ctx,
+              const s_transition_t *t,
+              const char *app_id,
+              const s_app_t *app,
+              const char *opinion,
+              const char *due,
               yjc_pack_t *ev)
 {
     msgpack_packer *pk = &ev->pk;
@@ -129,9 +160,9 @@ s_pack_event (yjc_ctx_t *ctx, const s_transition_t *t, const char *app_id,
         //  R11.2: what is granted is what provisioning and billing see.
         msgpack_unpacked un;
         msgpack_unpacked_init (&un);
-        if (msgpack_unpack_next (&un, app->form.buf.data, app->form.buf.size,
-                                 NULL)
-            != MSGPACK_UNPACK_SUCCESS) {
+        if (msgpack_unpack_next (
+                &un, app->form.buf.data, app->form.buf.size, NULL) !=
+            MSGPACK_UNPACK_SUCCESS) {
             msgpack_unpacked_destroy (&un);
             return YJC_DB_ERROR;
         }
@@ -143,7 +174,7 @@ s_pack_event (yjc_ctx_t *ctx, const s_transition_t *t, const char *app_id,
         msgpack_unpacked_destroy (&un);
         return 0;
     }
-    (void) ctx;
+    (void)ctx;
     msgpack_pack_map (pk, *due ? 6 : 4);
     yjc_pk_kv_str (pk, "app_id", app_id);
     yjc_pk_kv_str (pk, "unit", app->unit);
@@ -151,25 +182,27 @@ s_pack_event (yjc_ctx_t *ctx, const s_transition_t *t, const char *app_id,
     yjc_pk_kv_str (pk, "opinion", opinion);
     if (*due) {
         yjc_pk_kv_str (pk, "deadline", due);
-        yjc_pk_kv_str (pk, "deadline_rule",
-                       DECIDE_RULE);
+        yjc_pk_kv_str (pk, "deadline_rule", DECIDE_RULE);
     }
     return 0;
 }
 
 static int
-s_record (yjc_ctx_t *ctx, const s_transition_t *t, const char *app_id,
-          const char *opinion, const char *due)
+s_record (yjc_ctx_t *ctx,
+          const s_transition_t *t,
+          const char *app_id,
+          const char *opinion,
+          const char *due)
 {
     bool accepting = t->event == YJC_EV_APPLICATION_ACCEPTED;
-    const char *params[] = {app_id,
-                            t->to,
-                            ctx->now_iso,
-                            opinion,
-                            accepting && *due ? due : NULL,
-                            accepting ? DECIDE_RULE : NULL,
-                            yjc_msg_defs[t->msg].wire,
-                            ctx->actor->name};
+    const char *params[] = { app_id,
+                             t->to,
+                             ctx->now_iso,
+                             opinion,
+                             accepting && *due ? due : NULL,
+                             accepting ? DECIDE_RULE : NULL,
+                             yjc_msg_defs[t->msg].wire,
+                             ctx->actor->name };
     int rows = yjc_db_exec (
         ctx->db,
         "WITH a AS (UPDATE applications SET state = $2, updated_at = $3,"
@@ -179,7 +212,8 @@ s_record (yjc_ctx_t *ctx, const s_transition_t *t, const char *app_id,
         " WHERE app_id = $1 RETURNING app_id)"
         " INSERT INTO decisions (app_id, action, actor, opinion, at)"
         " SELECT app_id, $7, $8, $4, $3 FROM a",
-        8, params);
+        8,
+        params);
     return rows == 1 ? 0 : YJC_DB_ERROR;
 }
 
@@ -196,18 +230,24 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body, int msg)
             t = &s_transitions[i];
     assert (t);
     if (t->needs_opinion && !*opinion)
-        return yjc_ctx_fail (ctx, YJC_E_MISSING_FIELD, "body.opinion",
+        return yjc_ctx_fail (ctx,
+                             YJC_E_MISSING_FIELD,
+                             "body.opinion",
                              "an opinion is required for %s",
                              yjc_msg_defs[msg].wire);
-    s_app_t app = {0};
+    s_app_t app = { 0 };
     yjc_pack_init (&app.form);
     int rc = s_load (ctx, app_id, &app);
     if (rc == 0)
         rc = yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
     else if (rc > 0 && strcmp (app.state, t->from) != 0)
-        rc = yjc_ctx_fail (ctx, YJC_E_INVALID_STATE, "body.app_id",
-                           "application is %s; %s needs %s", app.state,
-                           yjc_msg_defs[msg].wire, t->from);
+        rc = yjc_ctx_fail (ctx,
+                           YJC_E_INVALID_STATE,
+                           "body.app_id",
+                           "application is %s; %s needs %s",
+                           app.state,
+                           yjc_msg_defs[msg].wire,
+                           t->from);
     else if (rc > 0) {
         char due[11] = "";
         if (t->event == YJC_EV_APPLICATION_ACCEPTED)
@@ -216,8 +256,8 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body, int msg)
         yjc_pack_init (&ev);
         rc = s_record (ctx, t, app_id, *opinion ? opinion : NULL, due);
         if (rc == 0)
-            rc = s_pack_event (ctx, t, app_id, &app, *opinion ? opinion : NULL,
-                               due, &ev);
+            rc = s_pack_event (
+                ctx, t, app_id, &app, *opinion ? opinion : NULL, due, &ev);
         if (rc == 0)
             rc = yjc_ctx_emit (ctx, t->event, app_id, &ev);
         yjc_pack_release (&ev);
@@ -262,24 +302,25 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     char app_id[33];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
-    const char *params[] = {app_id};
+    const char *params[] = { app_id };
     PGresult *res = yjc_db_query (
         ctx->db,
         "SELECT unit, project, state, coalesce(accept_due::text, ''),"
         " coalesce(accept_rule, ''), coalesce(decide_due::text, ''),"
         " coalesce(decide_rule, ''), coalesce(opinion, '')"
         " FROM applications WHERE app_id = $1",
-        1, params);
+        1,
+        params);
     if (!res)
         return YJC_DB_ERROR;
-    if (PQntuples (res) == 0 || !yjc_ctx_may_see (ctx, PQgetvalue (res, 0, 0))) {
+    if (PQntuples (res) == 0 ||
+        !yjc_ctx_may_see (ctx, PQgetvalue (res, 0, 0))) {
         PQclear (res);
-        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s",
-                             app_id);
+        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
     }
-    static const char *keys[] = {"unit",        "project",    "state",
-                                 "accept_due",  "accept_rule", "decide_due",
-                                 "decide_rule", "opinion"};
+    static const char *keys[] = { "unit",        "project",     "state",
+                                  "accept_due",  "accept_rule", "decide_due",
+                                  "decide_rule", "opinion" };
     msgpack_pack_map (ctx->reply, 9);
     yjc_pk_kv_str (ctx->reply, "app_id", app_id);
     for (int k = 0; k < 8; k++)
@@ -295,26 +336,27 @@ s_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     const char *state = ev->type == YJC_EV_ORDER_CREATED     ? "ordered"
                         : ev->type == YJC_EV_ORDER_COMPLETED ? "testing"
                                                              : "order_failed";
-    const char *params[] = {ev->app_id, state, ev->at};
+    const char *params[] = { ev->app_id, state, ev->at };
     int rows = yjc_db_exec (ctx->db,
                             "UPDATE applications SET state = $2,"
                             " updated_at = $3 WHERE app_id = $1",
-                            3, params);
+                            3,
+                            params);
     return rows < 0 ? YJC_DB_ERROR : 0;
 }
 
 static const yjc_service_def_t s_review = {
     .service = YJC_SVC_REVIEW,
     .migrations = yjc_review_migrations,
-    .handlers = {[YJC_MSG_REVIEW_ACCEPT] = s_accept,
-                 [YJC_MSG_REVIEW_DECLINE] = s_decline,
-                 [YJC_MSG_REVIEW_APPROVE] = s_approve,
-                 [YJC_MSG_REVIEW_REJECT] = s_reject,
-                 [YJC_MSG_REVIEW_GET] = s_get},
-    .on_event = {[YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted,
-                 [YJC_EV_ORDER_CREATED] = s_on_order,
-                 [YJC_EV_ORDER_COMPLETED] = s_on_order,
-                 [YJC_EV_ORDER_FAILED] = s_on_order},
+    .handlers = { [YJC_MSG_REVIEW_ACCEPT] = s_accept,
+                  [YJC_MSG_REVIEW_DECLINE] = s_decline,
+                  [YJC_MSG_REVIEW_APPROVE] = s_approve,
+                  [YJC_MSG_REVIEW_REJECT] = s_reject,
+                  [YJC_MSG_REVIEW_GET] = s_get },
+    .on_event = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted,
+                  [YJC_EV_ORDER_CREATED] = s_on_order,
+                  [YJC_EV_ORDER_COMPLETED] = s_on_order,
+                  [YJC_EV_ORDER_FAILED] = s_on_order },
 };
 
 int

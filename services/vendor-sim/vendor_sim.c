@@ -10,28 +10,33 @@
 #include <getopt.h>
 
 typedef struct {
-    const char *as;      //  the vendor actor
-    bool once;           //  handle what is open now, then exit
-    int interval_ms;     //  between fetches when idle
-    int delay_ms;        //  between acknowledging and reporting
-    int fail_every;      //  report every Nth order failed (0: never)
-    bool duplicate;      //  report every result twice
-    int handled;         //  orders handled so far
+    const char *as;  //  the vendor actor
+    bool once;       //  handle what is open now, then exit
+    int interval_ms; //  between fetches when idle
+    int delay_ms;    //  between acknowledging and reporting
+    int fail_every;  //  report every Nth order failed (0: never)
+    bool duplicate;  //  report every result twice
+    int handled;     //  orders handled so far
 } s_sim_t;
 
 static int
-s_call (yjc_client_t *client, const char *type, yjc_pack_t *body,
+s_call (yjc_client_t *client,
+        const char *type,
+        yjc_pack_t *body,
         yjc_reply_t *reply)
 {
-    if (yjc_client_call (client, type, body ? body->buf.data : NULL,
-                         body ? body->buf.size : 0, 10000, reply)
-        != 0) {
+    if (yjc_client_call (client,
+                         type,
+                         body ? body->buf.data : NULL,
+                         body ? body->buf.size : 0,
+                         10000,
+                         reply) != 0) {
         zsys_warning ("vendor-sim: %s: no reply", type);
         return -1;
     }
     if (!reply->ok) {
-        zsys_warning ("vendor-sim: %s refused: %s %s", type, reply->code,
-                      reply->message);
+        zsys_warning (
+            "vendor-sim: %s refused: %s %s", type, reply->code, reply->message);
         return -1;
     }
     return 0;
@@ -39,7 +44,8 @@ s_call (yjc_client_t *client, const char *type, yjc_pack_t *body,
 
 //  What the vendor built for a grant: one item per resource line.
 static void
-s_pack_built (msgpack_packer *pk, const char *order_id,
+s_pack_built (msgpack_packer *pk,
+              const char *order_id,
               const msgpack_object *resources)
 {
     const msgpack_object *hosts = yjc_obj_get (resources, "hosts");
@@ -50,8 +56,8 @@ s_pack_built (msgpack_packer *pk, const char *order_id,
     uint32_t nh = hosts && hosts->type == MSGPACK_OBJECT_ARRAY
                       ? hosts->via.array.size
                       : 0;
-    uint32_t nd = dbs && dbs->type == MSGPACK_OBJECT_ARRAY ? dbs->via.array.size
-                                                            : 0;
+    uint32_t nd =
+        dbs && dbs->type == MSGPACK_OBJECT_ARRAY ? dbs->via.array.size : 0;
     msgpack_pack_array (pk, nh + nd + (storage > 0) + (mbps > 0));
     char ref[64], detail[128];
     for (uint32_t i = 0; i < nh; i++) {
@@ -61,10 +67,13 @@ s_pack_built (msgpack_packer *pk, const char *order_id,
         yjc_obj_int (h, "count", &count);
         yjc_obj_int (h, "data_disk_gb", &disk);
         snprintf (ref, sizeof ref, "vm-%s-%u", order_id, i + 1);
-        snprintf (detail, sizeof detail, "%s %s x%lld, data disk %lld GB",
+        snprintf (detail,
+                  sizeof detail,
+                  "%s %s x%lld, data disk %lld GB",
                   yjc_obj_strcpy (h, "cpu_mem", cpu, sizeof cpu),
-                  yjc_obj_strcpy (h, "os", os, sizeof os), (long long) count,
-                  (long long) disk);
+                  yjc_obj_strcpy (h, "os", os, sizeof os),
+                  (long long)count,
+                  (long long)disk);
         msgpack_pack_map (pk, 3);
         yjc_pk_kv_str (pk, "kind", "host");
         yjc_pk_kv_str (pk, "ref", ref);
@@ -72,8 +81,8 @@ s_pack_built (msgpack_packer *pk, const char *order_id,
     }
     for (uint32_t i = 0; i < nd; i++) {
         char engine[16];
-        yjc_obj_strcpy (&dbs->via.array.ptr[i], "engine", engine,
-                        sizeof engine);
+        yjc_obj_strcpy (
+            &dbs->via.array.ptr[i], "engine", engine, sizeof engine);
         snprintf (ref, sizeof ref, "db-%s-%u", order_id, i + 1);
         msgpack_pack_map (pk, 3);
         yjc_pk_kv_str (pk, "kind", "database");
@@ -82,7 +91,7 @@ s_pack_built (msgpack_packer *pk, const char *order_id,
     }
     if (storage > 0) {
         snprintf (ref, sizeof ref, "vol-%s", order_id);
-        snprintf (detail, sizeof detail, "%lld TB", (long long) storage);
+        snprintf (detail, sizeof detail, "%lld TB", (long long)storage);
         msgpack_pack_map (pk, 3);
         yjc_pk_kv_str (pk, "kind", "storage");
         yjc_pk_kv_str (pk, "ref", ref);
@@ -90,7 +99,7 @@ s_pack_built (msgpack_packer *pk, const char *order_id,
     }
     if (mbps > 0) {
         snprintf (ref, sizeof ref, "bw-%s", order_id);
-        snprintf (detail, sizeof detail, "%lld Mbps", (long long) mbps);
+        snprintf (detail, sizeof detail, "%lld Mbps", (long long)mbps);
         msgpack_pack_map (pk, 3);
         yjc_pk_kv_str (pk, "kind", "bandwidth");
         yjc_pk_kv_str (pk, "ref", ref);
@@ -129,8 +138,10 @@ s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
     const char *type = fail ? "order.fail" : "order.complete";
     for (int i = 0; i < (self->duplicate ? 2 : 1); i++)
         if (s_call (client, type, &body, &reply) == 0)
-            zsys_info ("vendor-sim: %s %s%s", order_id,
-                       fail ? "failed" : "delivered", i ? " (again)" : "");
+            zsys_info ("vendor-sim: %s %s%s",
+                       order_id,
+                       fail ? "failed" : "delivered",
+                       i ? " (again)" : "");
     yjc_reply_release (&reply);
     yjc_pack_release (&body);
 }
@@ -144,7 +155,7 @@ s_round (s_sim_t *self, yjc_client_t *client)
     int n = -1;
     if (s_call (client, "order.fetch", NULL, &reply) == 0) {
         const msgpack_object *orders = yjc_obj_get (reply.body, "orders");
-        n = orders ? (int) orders->via.array.size : 0;
+        n = orders ? (int)orders->via.array.size : 0;
         for (int i = 0; i < n && !zsys_interrupted; i++)
             s_handle (self, client, &orders->via.array.ptr[i]);
     }
@@ -157,38 +168,39 @@ main (int argc, char **argv)
 {
     zsys_init ();
     zsys_set_logident ("yjc-vendor-sim");
-    s_sim_t self = {.as = getenv ("YJC_ACTOR"), .interval_ms = 500};
+    s_sim_t self = { .as = getenv ("YJC_ACTOR"), .interval_ms = 500 };
     if (!self.as)
         self.as = "vendor";
-    static struct option longopts[]
-        = {{"as", required_argument, 0, 'a'},
-           {"once", no_argument, 0, 'o'},
-           {"interval", required_argument, 0, 'i'},
-           {"delay", required_argument, 0, 'd'},
-           {"fail-every", required_argument, 0, 'f'},
-           {"duplicate", no_argument, 0, 'u'},
-           {0, 0, 0, 0}};
+    static struct option longopts[] = {
+        { "as", required_argument, 0, 'a' },
+        { "once", no_argument, 0, 'o' },
+        { "interval", required_argument, 0, 'i' },
+        { "delay", required_argument, 0, 'd' },
+        { "fail-every", required_argument, 0, 'f' },
+        { "duplicate", no_argument, 0, 'u' },
+        { 0, 0, 0, 0 }
+    };
     int c;
     while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
-        case 'a': self.as = optarg; break;
-        case 'o': self.once = true; break;
-        case 'i': self.interval_ms = atoi (optarg); break;
-        case 'd': self.delay_ms = atoi (optarg); break;
-        case 'f': self.fail_every = atoi (optarg); break;
-        case 'u': self.duplicate = true; break;
-        default:
-            fprintf (stderr, "usage: yjc-vendor-sim [--as NAME] [--once] "
-                             "[--interval MS] [--delay MS] [--fail-every N] "
-                             "[--duplicate]\n");
-            return 2;
+            case 'a': self.as = optarg; break;
+            case 'o': self.once = true; break;
+            case 'i': self.interval_ms = atoi (optarg); break;
+            case 'd': self.delay_ms = atoi (optarg); break;
+            case 'f': self.fail_every = atoi (optarg); break;
+            case 'u': self.duplicate = true; break;
+            default:
+                fprintf (stderr,
+                         "usage: yjc-vendor-sim [--as NAME] [--once] "
+                         "[--interval MS] [--delay MS] [--fail-every N] "
+                         "[--duplicate]\n");
+                return 2;
         }
     }
     yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
     zcert_t *cert = yjc_keys_load_secret (keys, self.as);
-    yjc_client_t *client
-        = cert ? yjc_client_new_service (keys, YJC_SVC_PROVISIONING, cert)
-               : NULL;
+    yjc_client_t *client =
+        cert ? yjc_client_new_service (keys, YJC_SVC_PROVISIONING, cert) : NULL;
     int rc = 0;
     if (!client) {
         zsys_error ("vendor-sim: no key for %s or no adapter key", self.as);

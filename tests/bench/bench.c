@@ -1,2 +1,6 @@
 /* placeholder replaced below */
-int main (void) { return 0; }
+int
+main (void)
+{
+    return 0;
+}

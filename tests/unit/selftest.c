@@ -14,11 +14,18 @@
 #include <czmq.h>
 #include <stdarg.h>
 
-typedef enum { M_NONE, M_OMIT, M_WRONG_TYPE, M_TOO_LONG, M_OUT_OF_RANGE,
-               M_BAD_ENUM, M_UNKNOWN_KEY } s_mutation_t;
+typedef enum {
+    M_NONE,
+    M_OMIT,
+    M_WRONG_TYPE,
+    M_TOO_LONG,
+    M_OUT_OF_RANGE,
+    M_BAD_ENUM,
+    M_UNKNOWN_KEY
+} s_mutation_t;
 
 typedef struct {
-    char path[160];       //  field to break ("body.form.unit.name")
+    char path[160]; //  field to break ("body.form.unit.name")
     s_mutation_t op;
 } s_target_t;
 
@@ -32,15 +39,17 @@ s_path (char *buf, size_t size, const char *fmt, ...)
     va_end (args);
 }
 
-static void s_pack_map (msgpack_packer *pk, const yjc_schema_t *schema,
-                        const char *path, const s_target_t *t);
+static void s_pack_map (msgpack_packer *pk,
+                        const yjc_schema_t *schema,
+                        const char *path,
+                        const s_target_t *t);
 
 static void
 s_first_enum (const char *enumv, char *buf, size_t size)
 {
     const char *bar = strchr (enumv, '|');
-    size_t n = bar ? (size_t) (bar - enumv) : strlen (enumv);
-    snprintf (buf, size, "%.*s", (int) n, enumv);
+    size_t n = bar ? (size_t)(bar - enumv) : strlen (enumv);
+    snprintf (buf, size, "%.*s", (int)n, enumv);
 }
 
 static void
@@ -48,15 +57,17 @@ s_pack_wrong (msgpack_packer *pk, yjc_kind_t kind)
 {
     if (kind == YJC_K_INT)
         yjc_pk_str (pk, "7");
-    else if (kind == YJC_K_STR || kind == YJC_K_DATE || kind == YJC_K_PHONE
-             || kind == YJC_K_ENUM || kind == YJC_K_BOOL)
+    else if (kind == YJC_K_STR || kind == YJC_K_DATE || kind == YJC_K_PHONE ||
+             kind == YJC_K_ENUM || kind == YJC_K_BOOL)
         msgpack_pack_array (pk, 0);
     else
         msgpack_pack_int (pk, 7);
 }
 
 static void
-s_pack_value (msgpack_packer *pk, const yjc_field_t *f, const char *path,
+s_pack_value (msgpack_packer *pk,
+              const yjc_field_t *f,
+              const char *path,
               const s_target_t *t)
 {
     bool hit = streq (path, t->path);
@@ -66,64 +77,57 @@ s_pack_value (msgpack_packer *pk, const yjc_field_t *f, const char *path,
         return;
     }
     switch (f->kind) {
-    case YJC_K_STR: {
-        int64_t len = hit && t->op == M_TOO_LONG ? f->max + 1
-                                                  : (f->min > 0 ? f->min : 1);
-        char *s = (char *) malloc ((size_t) len);
-        memset (s, 'x', (size_t) len);
-        yjc_pk_strn (pk, s, (size_t) len);
-        free (s);
-        break;
-    }
-    case YJC_K_INT:
-        msgpack_pack_int64 (pk, hit && t->op == M_OUT_OF_RANGE ? f->max + 1
-                                                                : f->min);
-        break;
-    case YJC_K_BOOL:
-        msgpack_pack_true (pk);
-        break;
-    case YJC_K_DATE:
-        yjc_pk_str (pk, "2026-01-05");
-        break;
-    case YJC_K_PHONE:
-        yjc_pk_str (pk, "0577-67221234");
-        break;
-    case YJC_K_ENUM:
-        s_first_enum (f->enumv, value, sizeof value);
-        yjc_pk_str (pk, hit && t->op == M_BAD_ENUM ? "bogus" : value);
-        break;
-    case YJC_K_MAP:
-        s_pack_map (pk, f->sub, path, t);
-        break;
-    case YJC_K_ANYMAP:
-        msgpack_pack_map (pk, 0);
-        break;
-    case YJC_K_ARR_STR:
-    case YJC_K_ARR_ENUM:
-    case YJC_K_ARR_MAP: {
-        int64_t n = f->min > 0 ? f->min : (f->max > 0 ? 1 : 0);
-        if (hit && t->op == M_OUT_OF_RANGE)
-            n = f->max + 1; //  too many items
-        msgpack_pack_array (pk, (uint32_t) n);
-        for (int64_t i = 0; i < n; i++) {
-            char ipath[180];
-            s_path (ipath, sizeof ipath, "%s[%lld]", path, (long long) i);
-            if (f->kind == YJC_K_ARR_MAP)
-                s_pack_map (pk, f->sub, ipath, t);
-            else if (f->kind == YJC_K_ARR_ENUM) {
-                s_first_enum (f->enumv, value, sizeof value);
-                yjc_pk_str (pk, value);
-            }
-            else
-                yjc_pk_str (pk, "a");
+        case YJC_K_STR: {
+            int64_t len = hit && t->op == M_TOO_LONG
+                              ? f->max + 1
+                              : (f->min > 0 ? f->min : 1);
+            char *s = (char *)malloc ((size_t)len);
+            memset (s, 'x', (size_t)len);
+            yjc_pk_strn (pk, s, (size_t)len);
+            free (s);
+            break;
         }
-        break;
-    }
+        case YJC_K_INT:
+            msgpack_pack_int64 (
+                pk, hit && t->op == M_OUT_OF_RANGE ? f->max + 1 : f->min);
+            break;
+        case YJC_K_BOOL: msgpack_pack_true (pk); break;
+        case YJC_K_DATE: yjc_pk_str (pk, "2026-01-05"); break;
+        case YJC_K_PHONE: yjc_pk_str (pk, "0577-67221234"); break;
+        case YJC_K_ENUM:
+            s_first_enum (f->enumv, value, sizeof value);
+            yjc_pk_str (pk, hit && t->op == M_BAD_ENUM ? "bogus" : value);
+            break;
+        case YJC_K_MAP: s_pack_map (pk, f->sub, path, t); break;
+        case YJC_K_ANYMAP: msgpack_pack_map (pk, 0); break;
+        case YJC_K_ARR_STR:
+        case YJC_K_ARR_ENUM:
+        case YJC_K_ARR_MAP: {
+            int64_t n = f->min > 0 ? f->min : (f->max > 0 ? 1 : 0);
+            if (hit && t->op == M_OUT_OF_RANGE)
+                n = f->max + 1; //  too many items
+            msgpack_pack_array (pk, (uint32_t)n);
+            for (int64_t i = 0; i < n; i++) {
+                char ipath[180];
+                s_path (ipath, sizeof ipath, "%s[%lld]", path, (long long)i);
+                if (f->kind == YJC_K_ARR_MAP)
+                    s_pack_map (pk, f->sub, ipath, t);
+                else if (f->kind == YJC_K_ARR_ENUM) {
+                    s_first_enum (f->enumv, value, sizeof value);
+                    yjc_pk_str (pk, value);
+                }
+                else
+                    yjc_pk_str (pk, "a");
+            }
+            break;
+        }
     }
 }
 
 static void
-s_pack_map (msgpack_packer *pk, const yjc_schema_t *schema, const char *path,
+s_pack_map (msgpack_packer *pk,
+            const yjc_schema_t *schema,
+            const char *path,
             const s_target_t *t)
 {
     int n = 0;
@@ -154,13 +158,13 @@ s_roundtrip (int msg, const s_target_t *t, yjc_problems_t *problems)
     yjc_pack_init (&body);
     yjc_pack_init (&frame);
     s_pack_map (&body.pk, yjc_msg_defs[msg].schema, "body", t);
-    yjc_request_encode (&frame, "req-1", yjc_msg_defs[msg].wire,
-                        body.buf.data, body.buf.size);
+    yjc_request_encode (
+        &frame, "req-1", yjc_msg_defs[msg].wire, body.buf.data, body.buf.size);
     yjc_request_t req;
     yjc_request_init (&req);
     memset (problems, 0, sizeof *problems);
-    int rc = yjc_request_decode (&req, frame.buf.data, frame.buf.size,
-                                 problems);
+    int rc =
+        yjc_request_decode (&req, frame.buf.data, frame.buf.size, problems);
     if (rc == 0 && req.type != msg)
         rc = -2;
     yjc_request_release (&req);
@@ -182,53 +186,60 @@ static int s_cases;
 
 //  Breaks each field of `schema` (under `path`) every way it can be broken.
 static void
-s_break_fields (yjc_test_t *t, int msg, const yjc_schema_t *schema,
+s_break_fields (yjc_test_t *t,
+                int msg,
+                const yjc_schema_t *schema,
                 const char *path)
 {
     yjc_problems_t p;
-    s_target_t target = {"", M_UNKNOWN_KEY};
+    s_target_t target = { "", M_UNKNOWN_KEY };
     s_path (target.path, sizeof target.path, "%s", path);
     char unknown[200];
     s_path (unknown, sizeof unknown, "%s.no_such_field", path);
-    YJC_CHECK (t, s_roundtrip (msg, &target, &p) == -1
-                      && s_has_problem (&p, YJC_E_UNKNOWN_FIELD, unknown));
+    YJC_CHECK (t,
+               s_roundtrip (msg, &target, &p) == -1 &&
+                   s_has_problem (&p, YJC_E_UNKNOWN_FIELD, unknown));
     for (const yjc_field_t *f = schema->fields; f->key; f++) {
         s_path (target.path, sizeof target.path, "%s.%s", path, f->key);
         s_cases++;
         if (f->required) {
             target.op = M_OMIT;
-            YJC_CHECK (t, s_roundtrip (msg, &target, &p) == -1
-                              && s_has_problem (&p, YJC_E_MISSING_FIELD,
-                                                target.path));
+            YJC_CHECK (
+                t,
+                s_roundtrip (msg, &target, &p) == -1 &&
+                    s_has_problem (&p, YJC_E_MISSING_FIELD, target.path));
         }
         target.op = M_WRONG_TYPE;
-        YJC_CHECK (t, s_roundtrip (msg, &target, &p) == -1
-                          && s_has_problem (&p, YJC_E_WRONG_TYPE, target.path));
+        YJC_CHECK (t,
+                   s_roundtrip (msg, &target, &p) == -1 &&
+                       s_has_problem (&p, YJC_E_WRONG_TYPE, target.path));
         if (f->kind == YJC_K_STR && f->max < YJC_MAX_STR) {
             target.op = M_TOO_LONG;
-            YJC_CHECK (t, s_roundtrip (msg, &target, &p) == -1
-                              && s_has_problem (&p, YJC_E_TOO_LONG,
-                                                target.path));
+            YJC_CHECK (t,
+                       s_roundtrip (msg, &target, &p) == -1 &&
+                           s_has_problem (&p, YJC_E_TOO_LONG, target.path));
         }
         if (f->kind == YJC_K_INT && f->max < INT64_MAX) {
             target.op = M_OUT_OF_RANGE;
-            YJC_CHECK (t, s_roundtrip (msg, &target, &p) == -1
-                              && s_has_problem (&p, YJC_E_OUT_OF_RANGE,
-                                                target.path));
+            YJC_CHECK (t,
+                       s_roundtrip (msg, &target, &p) == -1 &&
+                           s_has_problem (&p, YJC_E_OUT_OF_RANGE, target.path));
         }
-        if ((f->kind == YJC_K_ARR_MAP || f->kind == YJC_K_ARR_STR
-             || f->kind == YJC_K_ARR_ENUM)
-            && f->max < YJC_MAX_ITEMS) {
+        if ((f->kind == YJC_K_ARR_MAP || f->kind == YJC_K_ARR_STR ||
+             f->kind == YJC_K_ARR_ENUM) &&
+            f->max < YJC_MAX_ITEMS) {
             target.op = M_OUT_OF_RANGE;
-            YJC_CHECK (t, s_roundtrip (msg, &target, &p) == -1
-                              && s_has_problem (&p, YJC_E_TOO_MANY_ITEMS,
-                                                target.path));
+            YJC_CHECK (
+                t,
+                s_roundtrip (msg, &target, &p) == -1 &&
+                    s_has_problem (&p, YJC_E_TOO_MANY_ITEMS, target.path));
         }
         if (f->kind == YJC_K_ENUM) {
             target.op = M_BAD_ENUM;
-            YJC_CHECK (t, s_roundtrip (msg, &target, &p) == -1
-                              && s_has_problem (&p, YJC_E_INVALID_VALUE,
-                                                target.path));
+            YJC_CHECK (
+                t,
+                s_roundtrip (msg, &target, &p) == -1 &&
+                    s_has_problem (&p, YJC_E_INVALID_VALUE, target.path));
         }
         if (f->kind == YJC_K_MAP)
             s_break_fields (t, msg, f->sub, target.path);
@@ -244,13 +255,15 @@ static void
 yjc_proto_test (yjc_test_t *t)
 {
     yjc_problems_t p;
-    s_target_t none = {"", M_NONE};
+    s_target_t none = { "", M_NONE };
     for (int msg = 0; msg < YJC_MSG_COUNT; msg++) {
         //  A body built from the definition passes, as its own type.
         int rc = s_roundtrip (msg, &none, &p);
         YJC_CHECK (t, rc == 0);
         if (rc != 0)
-            fprintf (stderr, "  %s: %s\n", yjc_msg_defs[msg].wire,
+            fprintf (stderr,
+                     "  %s: %s\n",
+                     yjc_msg_defs[msg].wire,
                      p.count ? p.items[0].message : "type mismatch");
         s_break_fields (t, msg, yjc_msg_defs[msg].schema, "body");
     }
@@ -263,16 +276,18 @@ yjc_proto_test (yjc_test_t *t)
         msgpack_unpacked_init (&un);
         msgpack_unpack_next (&un, payload.buf.data, payload.buf.size, NULL);
         memset (&p, 0, sizeof p);
-        YJC_CHECK (t, yjc_validate (yjc_event_defs[ev].schema, &un.data,
-                                    "payload", &p)
-                          == 0);
+        YJC_CHECK (
+            t,
+            yjc_validate (yjc_event_defs[ev].schema, &un.data, "payload", &p) ==
+                0);
         YJC_CHECK (t, yjc_event_defs[ev].receivers & S_AUDIT);
         msgpack_unpacked_destroy (&un);
         yjc_pack_release (&payload);
     }
     //  Lookups are exact: no prefix or case games.
-    YJC_CHECK (t, yjc_msg_by_wire ("application.submit", 18)
-                      == YJC_MSG_APPLICATION_SUBMIT);
+    YJC_CHECK (t,
+               yjc_msg_by_wire ("application.submit", 18) ==
+                   YJC_MSG_APPLICATION_SUBMIT);
     YJC_CHECK (t, yjc_msg_by_wire ("application.sub", 15) == -1);
     YJC_CHECK (t, yjc_msg_by_wire ("Application.submit", 18) == -1);
     YJC_CHECK (t, yjc_err_by_code ("invalid_state") == YJC_E_INVALID_STATE);
@@ -283,16 +298,21 @@ yjc_proto_test (yjc_test_t *t)
 
 //  The envelope: every way a frame can be wrong gets its own code.
 static void
-s_expect_envelope (yjc_test_t *t, const char *data, size_t len,
-                   yjc_err_t code, const char *id)
+s_expect_envelope (yjc_test_t *t,
+                   const char *data,
+                   size_t len,
+                   yjc_err_t code,
+                   const char *id)
 {
     yjc_request_t req;
     yjc_request_init (&req);
-    yjc_problems_t p = {0};
+    yjc_problems_t p = { 0 };
     int rc = yjc_request_decode (&req, data, len, &p);
     YJC_CHECK (t, rc == -1 && p.count >= 1 && p.items[0].code == code);
     if (!(rc == -1 && p.count >= 1 && p.items[0].code == code))
-        fprintf (stderr, "  expected %s, got %s\n", yjc_err_code (code),
+        fprintf (stderr,
+                 "  expected %s, got %s\n",
+                 yjc_err_code (code),
                  p.count ? yjc_err_code (p.items[0].code) : "success");
     YJC_CHECK (t, streq (req.id, id));
     yjc_request_release (&req);
@@ -314,8 +334,8 @@ yjc_msg_test (yjc_test_t *t)
     msgpack_pack_nil (&f.pk);
     s_expect_envelope (t, f.buf.data, f.buf.size, YJC_E_TOO_DEEP, "");
     //  over the frame limit
-    char *big = (char *) calloc (1, YJC_MAX_FRAME + 16);
-    big[0] = (char) 0xc6; //  bin32 claiming more than the limit
+    char *big = (char *)calloc (1, YJC_MAX_FRAME + 16);
+    big[0] = (char)0xc6; //  bin32 claiming more than the limit
     s_expect_envelope (t, big, YJC_MAX_FRAME + 16, YJC_E_TOO_LARGE, "");
     free (big);
     //  envelope shape
@@ -327,8 +347,8 @@ yjc_msg_test (yjc_test_t *t)
     yjc_pk_kv_int (&f.pk, "v", 2);
     yjc_pk_kv_str (&f.pk, "id", "a1");
     yjc_pk_kv_str (&f.pk, "type", "sys.status");
-    s_expect_envelope (t, f.buf.data, f.buf.size,
-                       YJC_E_UNSUPPORTED_VERSION, "a1");
+    s_expect_envelope (
+        t, f.buf.data, f.buf.size, YJC_E_UNSUPPORTED_VERSION, "a1");
     yjc_request_encode (&f, "a2", "no.such.type", NULL, 0);
     s_expect_envelope (t, f.buf.data, f.buf.size, YJC_E_UNKNOWN_TYPE, "a2");
     char longid[80];
@@ -346,7 +366,7 @@ yjc_msg_test (yjc_test_t *t)
     yjc_request_encode (&f, "a4", "sys.status", NULL, 0);
     yjc_request_t req;
     yjc_request_init (&req);
-    yjc_problems_t p = {0};
+    yjc_problems_t p = { 0 };
     YJC_CHECK (t, yjc_request_decode (&req, f.buf.data, f.buf.size, &p) == 0);
     YJC_CHECK (t, req.type == YJC_MSG_SYS_STATUS && streq (req.id, "a4"));
     yjc_request_release (&req);
@@ -356,9 +376,9 @@ yjc_msg_test (yjc_test_t *t)
     yjc_reply_t reply;
     yjc_reply_init (&reply);
     YJC_CHECK (t, yjc_reply_decode (&reply, f.buf.data, f.buf.size) == 0);
-    YJC_CHECK (t, !reply.ok && streq (reply.code, "invalid_phone")
-                      && streq (reply.field, "body.x")
-                      && streq (reply.id, "a5"));
+    YJC_CHECK (t,
+               !reply.ok && streq (reply.code, "invalid_phone") &&
+                   streq (reply.field, "body.x") && streq (reply.id, "a5"));
     const msgpack_object *details = yjc_obj_get (reply.error, "details");
     YJC_CHECK (t, details && details->via.array.size == 2);
     yjc_reply_release (&reply);
@@ -374,19 +394,21 @@ int
 main (int argc, char **argv)
 {
     static const s_suite_t suites[] = {
-        {"time", yjc_time_test},         {"clock", yjc_clock_test},
-        {"calendar", yjc_calendar_test}, {"mpcheck", yjc_mpcheck_test},
-        {"json", yjc_json_test},         {"proto", yjc_proto_test},
-        {"msg", yjc_msg_test},
+        { "time", yjc_time_test },         { "clock", yjc_clock_test },
+        { "calendar", yjc_calendar_test }, { "mpcheck", yjc_mpcheck_test },
+        { "json", yjc_json_test },         { "proto", yjc_proto_test },
+        { "msg", yjc_msg_test },
     };
     const char *only = argc > 2 && streq (argv[1], "--test") ? argv[2] : NULL;
-    yjc_test_t total = {0, 0, "all"};
+    yjc_test_t total = { 0, 0, "all" };
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
         if (only && !streq (only, suites[i].name))
             continue;
-        yjc_test_t t = {0, 0, suites[i].name};
+        yjc_test_t t = { 0, 0, suites[i].name };
         suites[i].fn (&t);
-        printf ("unit %-10s %d passed, %d failed\n", suites[i].name, t.passed,
+        printf ("unit %-10s %d passed, %d failed\n",
+                suites[i].name,
+                t.passed,
                 t.failed);
         total.passed += t.passed;
         total.failed += t.failed;
