@@ -43,9 +43,18 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
     [YJC_CFG_RELAY_POLL_MS] = { "YJC_RELAY_POLL_MS",
                                 "250",
                                 "outbox poll when idle, ms" },
+    [YJC_CFG_RELAY_LINGER_MS] = { "YJC_RELAY_LINGER_MS",
+                                  "2",
+                                  "gather events before delivering, ms" },
     [YJC_CFG_RELAY_TIMEOUT_MS] = { "YJC_RELAY_TIMEOUT_MS",
                                    "5000",
                                    "wait for an acknowledgement, ms" },
+    [YJC_CFG_WORKERS] = { "YJC_WORKERS",
+                          "4",
+                          "worker connections per service" },
+    [YJC_CFG_BATCH_MIN] = { "YJC_BATCH_MIN",
+                            "4",
+                            "requests a batch waits for under load" },
     [YJC_CFG_LOG_LEVEL] = { "YJC_LOG_LEVEL", "info", "log level" },
 };
 

@@ -14,10 +14,13 @@ typedef enum {
     YJC_CFG_PROVISIONING_EP,
     YJC_CFG_BILLING_EP,
     YJC_CFG_AUDIT_EP,
-    YJC_CFG_RELAY_BATCH,      //  events per delivery message
-    YJC_CFG_RELAY_POLL_MS,    //  idle poll of the outbox (other instances)
+    YJC_CFG_RELAY_BATCH, //  events per delivery message
+    YJC_CFG_RELAY_POLL_MS,
+    YJC_CFG_RELAY_LINGER_MS,  //  idle poll of the outbox (other instances)
     YJC_CFG_RELAY_TIMEOUT_MS, //  wait for a receiver's acknowledgement
-    YJC_CFG_LOG_LEVEL,        //  error | warning | info | debug
+    YJC_CFG_WORKERS,
+    YJC_CFG_BATCH_MIN, //  transactions in flight per service
+    YJC_CFG_LOG_LEVEL, //  error | warning | info | debug
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

@@ -245,6 +245,35 @@ yjc_db_rollback (yjc_db_t *self)
     return s_simple (self, "ROLLBACK");
 }
 
+char *
+yjc_db_array_literal (const char *const *items, size_t count)
+{
+    size_t size = 3;
+    for (size_t i = 0; i < count; i++)
+        size += (items[i] ? 2 * strlen (items[i]) : 4) + 3;
+    char *out = (char *)zmalloc (size), *p = out;
+    *p++ = '{';
+    for (size_t i = 0; i < count; i++) {
+        if (i)
+            *p++ = ',';
+        if (!items[i]) {
+            memcpy (p, "NULL", 4);
+            p += 4;
+            continue;
+        }
+        *p++ = '"';
+        for (const char *c = items[i]; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                *p++ = '\\';
+            *p++ = *c;
+        }
+        *p++ = '"';
+    }
+    *p++ = '}';
+    *p = 0;
+    return out;
+}
+
 const char *
 yjc_db_sqlstate (yjc_db_t *self)
 {

@@ -57,6 +57,11 @@ int yjc_db_begin (yjc_db_t *self);
 int yjc_db_commit (yjc_db_t *self);
 int yjc_db_rollback (yjc_db_t *self);
 
+//  A text[] parameter: "{\"a\",\"b\"}" with quotes and backslashes
+//  escaped, so that one statement can take many rows (unnest).  Caller
+//  frees.  NULL items become SQL NULL.
+char *yjc_db_array_literal (const char *const *items, size_t count);
+
 //  SQLSTATE of the last failed statement ("" if none).
 const char *yjc_db_sqlstate (yjc_db_t *self);
 const char *yjc_db_error (yjc_db_t *self);

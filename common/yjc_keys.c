@@ -1,12 +1,28 @@
 /*  yjc_keys.c - the actor registry on disk.                               */
 #include "yjc_keys.h"
+#include <sys/stat.h>
+
+//  zcertstore re-reads its directory on every lookup; a service looks up
+//  the sender of every request, so known actors are cached, and the
+//  cache is dropped when the directory changes (checked once a second).
+#define RECHECK_MS 1000
 
 struct _yjc_keys_t {
     char *dir;           //  root of the registry
     char *public_dir;    //  dir/public
     char *secret_dir;    //  dir/secret
     zcertstore_t *store; //  public certificates, refreshed on change
+    zhashx_t *actors;    //  public key -> yjc_actor_t, known good
+    int64_t checked_at;  //  zclock_mono of the last look at the disk
+    time_t dir_mtime;    //  of public_dir when the cache was filled
 };
+
+static void
+s_free_actor (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
 
 yjc_keys_t *
 yjc_keys_new (const char *dir)
@@ -18,6 +34,8 @@ yjc_keys_new (const char *dir)
     zsys_dir_create ("%s", self->public_dir);
     zsys_dir_create ("%s", self->secret_dir);
     self->store = zcertstore_new (self->public_dir);
+    self->actors = zhashx_new ();
+    zhashx_set_destructor (self->actors, s_free_actor);
     return self;
 }
 
@@ -27,6 +45,7 @@ yjc_keys_destroy (yjc_keys_t **self_p)
     if (*self_p) {
         yjc_keys_t *self = *self_p;
         zcertstore_destroy (&self->store);
+        zhashx_destroy (&self->actors);
         zstr_free (&self->public_dir);
         zstr_free (&self->secret_dir);
         free (self->dir);
@@ -85,11 +104,40 @@ s_actor_from_cert (zcert_t *cert, yjc_actor_t *out)
     return 0;
 }
 
+static void
+s_recheck (yjc_keys_t *self)
+{
+    int64_t now = zclock_mono ();
+    if (now - self->checked_at < RECHECK_MS)
+        return;
+    self->checked_at = now;
+    struct stat st;
+    time_t mtime = stat (self->public_dir, &st) == 0 ? st.st_mtime : 0;
+    if (mtime != self->dir_mtime) {
+        zhashx_purge (self->actors);
+        self->dir_mtime = mtime;
+    }
+}
+
 int
 yjc_keys_lookup (yjc_keys_t *self, const char *public_txt, yjc_actor_t *out)
 {
+    s_recheck (self);
+    yjc_actor_t *known =
+        (yjc_actor_t *)zhashx_lookup (self->actors, public_txt);
+    if (known) {
+        *out = *known;
+        return 0;
+    }
     zcert_t *cert = zcertstore_lookup (self->store, public_txt);
-    return cert ? s_actor_from_cert (cert, out) : -1;
+    if (!cert || s_actor_from_cert (cert, out) != 0)
+        return -1;
+    yjc_actor_t *copy = (yjc_actor_t *)malloc (sizeof *copy);
+    if (copy) {
+        *copy = *out;
+        zhashx_insert (self->actors, public_txt, copy);
+    }
+    return 0;
 }
 
 zcert_t *

@@ -296,15 +296,67 @@ s_type_name (yjc_kind_t kind)
     }
 }
 
+//  The path of the field being checked ("body.form.hosts[0].os"), built
+//  in place as the walk goes down and cut back as it returns: no string
+//  formatting unless a problem is reported.
+typedef struct {
+    char buf[160];
+    size_t len;
+} s_path_t;
+
+static void
+s_path_put (s_path_t *p, const char *s, size_t n)
+{
+    if (p->len + n >= sizeof p->buf)
+        n = sizeof p->buf - 1 - p->len; //  truncated paths still say enough
+    memcpy (p->buf + p->len, s, n);
+    p->len += n;
+    p->buf[p->len] = 0;
+}
+
+//  Appends ".key" (or "key" at the root); returns the length to restore.
+static size_t
+s_push_key (s_path_t *p, const char *key, size_t klen)
+{
+    size_t mark = p->len;
+    if (p->len)
+        s_path_put (p, ".", 1);
+    s_path_put (p, key, klen);
+    return mark;
+}
+
+static size_t
+s_push_index (s_path_t *p, uint32_t index)
+{
+    size_t mark = p->len;
+    char digits[12];
+    int n = 0;
+    do
+        digits[n++] = (char)('0' + index % 10);
+    while ((index /= 10) && n < 11);
+    s_path_put (p, "[", 1);
+    while (n)
+        s_path_put (p, &digits[--n], 1);
+    s_path_put (p, "]", 1);
+    return mark;
+}
+
+static void
+s_pop (s_path_t *p, size_t mark)
+{
+    p->len = mark;
+    p->buf[mark] = 0;
+}
+
 static void s_validate_map (const yjc_schema_t *schema,
                             const msgpack_object *obj,
-                            const char *path,
+                            s_path_t *path,
                             yjc_problems_t *out);
 
 static void
 s_check_str (const yjc_field_t *f,
              const msgpack_object *v,
-             const char *path,
+             s_path_t *path,
              yjc_problems_t *out)
 {
     const char *s = v->via.str.ptr;
@@ -314,14 +366,14 @@ s_check_str (const yjc_field_t *f,
             if ((int64_t)len > f->max)
                 yjc_problems_add (out,
                                   YJC_E_TOO_LONG,
-                                  path,
+                                  path->buf,
                                   "at most %lld bytes, got %zu",
                                   (long long)f->max,
                                   len);
             else if ((int64_t)len < f->min)
                 yjc_problems_add (out,
                                   YJC_E_TOO_SHORT,
-                                  path,
+                                  path->buf,
                                   "at least %lld bytes",
                                   (long long)f->min);
             break;
@@ -332,21 +384,21 @@ s_check_str (const yjc_field_t *f,
                                       buf[len] = 0,
                                       yjc_date_parse (buf, &d) != 0))
                 yjc_problems_add (
-                    out, YJC_E_INVALID_DATE, path, "expected YYYY-MM-DD");
+                    out, YJC_E_INVALID_DATE, path->buf, "expected YYYY-MM-DD");
             break;
         }
         case YJC_K_PHONE:
             if (!s_is_phone (s, len))
                 yjc_problems_add (out,
                                   YJC_E_INVALID_PHONE,
-                                  path,
+                                  path->buf,
                                   "7-15 digits, '-' or spaces, optional '+'");
             break;
         case YJC_K_ENUM:
         case YJC_K_ARR_ENUM:
             if (!s_enum_has (f->enumv, s, len))
                 yjc_problems_add (
-                    out, YJC_E_INVALID_VALUE, path, "one of %s", f->enumv);
+                    out, YJC_E_INVALID_VALUE, path->buf, "one of %s", f->enumv);
             break;
         default: break;
     }
@@ -373,7 +425,7 @@ s_kind_matches (yjc_kind_t kind, const msgpack_object *v)
 static void
 s_check_int (const yjc_field_t *f,
              const msgpack_object *v,
-             const char *path,
+             s_path_t *path,
              yjc_problems_t *out)
 {
     bool over = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER &&
@@ -384,7 +436,7 @@ s_check_int (const yjc_field_t *f,
     if (over || n < f->min || n > f->max)
         yjc_problems_add (out,
                           YJC_E_OUT_OF_RANGE,
-                          path,
+                          path->buf,
                           "%lld to %lld",
                           (long long)f->min,
                           (long long)f->max);
@@ -393,14 +445,14 @@ s_check_int (const yjc_field_t *f,
 static void
 s_check_array (const yjc_field_t *f,
                const msgpack_object *v,
-               const char *path,
+               s_path_t *path,
                yjc_problems_t *out)
 {
     uint32_t n = v->via.array.size;
     if ((int64_t)n > f->max) {
         yjc_problems_add (out,
                           YJC_E_TOO_MANY_ITEMS,
-                          path,
+                          path->buf,
                           "at most %lld items, got %u",
                           (long long)f->max,
                           n);
@@ -409,39 +461,43 @@ s_check_array (const yjc_field_t *f,
     if ((int64_t)n < f->min)
         yjc_problems_add (out,
                           YJC_E_TOO_SHORT,
-                          path,
+                          path->buf,
                           "at least %lld items",
                           (long long)f->min);
     for (uint32_t i = 0; i < n; i++) {
         const msgpack_object *item = &v->via.array.ptr[i];
-        char ipath[160];
-        snprintf (ipath, sizeof ipath, "%s[%u]", path, i);
+        size_t mark = s_push_index (path, i);
         if (f->kind == YJC_K_ARR_MAP) {
             if (item->type != MSGPACK_OBJECT_MAP)
                 yjc_problems_add (
-                    out, YJC_E_WRONG_TYPE, ipath, "expected a map");
+                    out, YJC_E_WRONG_TYPE, path->buf, "expected a map");
             else
-                s_validate_map (f->sub, item, ipath, out);
+                s_validate_map (f->sub, item, path, out);
         }
         else if (item->type != MSGPACK_OBJECT_STR)
             yjc_problems_add (
-                out, YJC_E_WRONG_TYPE, ipath, "expected a string");
+                out, YJC_E_WRONG_TYPE, path->buf, "expected a string");
         else if (f->kind == YJC_K_ARR_ENUM)
-            s_check_str (f, item, ipath, out);
+            s_check_str (f, item, path, out);
         else if (item->via.str.size > 256)
-            yjc_problems_add (out, YJC_E_TOO_LONG, ipath, "at most 256 bytes");
+            yjc_problems_add (
+                out, YJC_E_TOO_LONG, path->buf, "at most 256 bytes");
+        s_pop (path, mark);
     }
 }
 
 static void
 s_check_field (const yjc_field_t *f,
                const msgpack_object *v,
-               const char *path,
+               s_path_t *path,
                yjc_problems_t *out)
 {
     if (!s_kind_matches (f->kind, v)) {
-        yjc_problems_add (
-            out, YJC_E_WRONG_TYPE, path, "expected %s", s_type_name (f->kind));
+        yjc_problems_add (out,
+                          YJC_E_WRONG_TYPE,
+                          path->buf,
+                          "expected %s",
+                          s_type_name (f->kind));
         return;
     }
     switch (f->kind) {
@@ -457,37 +513,29 @@ s_check_field (const yjc_field_t *f,
 }
 
 static void
-s_join (char *buf, size_t size, const char *path, const char *key, size_t klen)
-{
-    if (*path)
-        snprintf (buf, size, "%s.%.*s", path, (int)klen, key);
-    else
-        snprintf (buf, size, "%.*s", (int)klen, key);
-}
-
-static void
 s_validate_map (const yjc_schema_t *schema,
                 const msgpack_object *obj,
-                const char *path,
+                s_path_t *path,
                 yjc_problems_t *out)
 {
-    char fpath[128];
     for (const yjc_field_t *f = schema->fields; f->key; f++) {
-        s_join (fpath, sizeof fpath, path, f->key, strlen (f->key));
+        size_t mark = s_push_key (path, f->key, strlen (f->key));
         const msgpack_object *v = yjc_obj_get (obj, f->key);
         //  nil counts as absent, so JSON null can clear an optional line
         if (!v || v->type == MSGPACK_OBJECT_NIL) {
             if (f->required)
-                yjc_problems_add (out, YJC_E_MISSING_FIELD, fpath, "required");
-            continue;
+                yjc_problems_add (
+                    out, YJC_E_MISSING_FIELD, path->buf, "required");
         }
-        s_check_field (f, v, fpath, out);
+        else
+            s_check_field (f, v, path, out);
+        s_pop (path, mark);
     }
     for (uint32_t i = 0; i < obj->via.map.size; i++) {
         const msgpack_object *k = &obj->via.map.ptr[i].key;
         if (k->type != MSGPACK_OBJECT_STR) {
             yjc_problems_add (
-                out, YJC_E_WRONG_TYPE, path, "map keys must be strings");
+                out, YJC_E_WRONG_TYPE, path->buf, "map keys must be strings");
             continue;
         }
         const yjc_field_t *f = schema->fields;
@@ -496,16 +544,16 @@ s_validate_map (const yjc_schema_t *schema,
                  memcmp (f->key, k->via.str.ptr, k->via.str.size) == 0))
             f++;
         if (!f->key) {
-            s_join (fpath,
-                    sizeof fpath,
-                    path,
-                    k->via.str.ptr,
-                    k->via.str.size > 64 ? 64 : k->via.str.size);
+            size_t mark =
+                s_push_key (path,
+                            k->via.str.ptr,
+                            k->via.str.size > 64 ? 64 : k->via.str.size);
             yjc_problems_add (out,
                               YJC_E_UNKNOWN_FIELD,
-                              fpath,
+                              path->buf,
                               "not part of %s",
                               schema->name);
+            s_pop (path, mark);
         }
     }
 }
@@ -513,13 +561,15 @@ s_validate_map (const yjc_schema_t *schema,
 int
 yjc_validate (const yjc_schema_t *schema,
               const msgpack_object *obj,
-              const char *path,
+              const char *prefix,
               yjc_problems_t *out)
 {
     int before = out->count;
+    s_path_t path = { "", 0 };
+    s_push_key (&path, prefix ? prefix : "", prefix ? strlen (prefix) : 0);
     if (!obj || obj->type != MSGPACK_OBJECT_MAP)
-        yjc_problems_add (out, YJC_E_WRONG_TYPE, path, "expected a map");
+        yjc_problems_add (out, YJC_E_WRONG_TYPE, path.buf, "expected a map");
     else
-        s_validate_map (schema, obj, path ? path : "", out);
+        s_validate_map (schema, obj, &path, out);
     return out->count - before + (out->truncated ? 1 : 0);
 }

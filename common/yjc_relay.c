@@ -21,6 +21,7 @@ typedef struct {
     bool locked;             //  holds the stream's advisory lock
     char id[YJC_MAX_ID + 1]; //  outstanding request, "" if none
     char *seqs;              //  "{1,2,3}" of the events in flight
+    char *acked;             //  acknowledged, to delete next round
     int count;               //  events in flight
 } s_stream_t;
 
@@ -34,6 +35,7 @@ typedef struct {
     yjc_pack_t body;
     s_stream_t streams[YJC_SVC_COUNT];
     int batch, timeout_ms;
+    int backend; //  PostgreSQL backend pid of our session
 } s_relay_t;
 
 static const char *
@@ -42,19 +44,6 @@ s_lock_key (s_relay_t *self, int receiver, char buf[96])
     snprintf (
         buf, 96, "relay:%s:%s", self->schema, yjc_service_name (receiver));
     return buf;
-}
-
-static void
-s_unlock (s_relay_t *self, int receiver)
-{
-    s_stream_t *st = &self->streams[receiver];
-    if (!st->locked)
-        return;
-    char key[96];
-    const char *params[] = { s_lock_key (self, receiver, key) };
-    yjc_db_exec (
-        self->db, "SELECT pg_advisory_unlock(hashtext($1))", 1, params);
-    st->locked = false;
 }
 
 static void
@@ -118,13 +107,15 @@ s_client (s_relay_t *self, int receiver)
     return st->client;
 }
 
-//  Sends the owed events of one stream; true when a request is in flight.
+//  Takes the stream's advisory lock, once: while this relay's session
+//  lives, no other instance relays the same stream (order holds).
 static bool
-s_send (s_relay_t *self, int receiver)
+s_own_stream (s_relay_t *self, int receiver)
 {
     s_stream_t *st = &self->streams[receiver];
-    char key[96], limit[16];
-    snprintf (limit, sizeof limit, "%d", self->batch);
+    if (st->locked)
+        return true;
+    char key[96];
     const char *lock[] = { s_lock_key (self, receiver, key) };
     PGresult *res = yjc_db_query (
         self->db, "SELECT pg_try_advisory_lock(hashtext($1))", 1, lock);
@@ -132,23 +123,50 @@ s_send (s_relay_t *self, int receiver)
         return false;
     st->locked = strcmp (PQgetvalue (res, 0, 0), "t") == 0;
     PQclear (res);
-    if (!st->locked)
-        return false; //  another instance relays this stream
-    const char *params[] = { yjc_service_name (receiver), limit };
-    res = yjc_db_query_raw (
+    return st->locked; //  false: another instance relays this stream
+}
+
+//  Forgets what was acknowledged last round and reads what is owed next,
+//  in one statement.  Rows are deleted only after the receiver committed:
+//  a crash in between redelivers, and the receiver's inbox drops those.
+static PGresult *
+s_next_events (s_relay_t *self, int receiver)
+{
+    s_stream_t *st = &self->streams[receiver];
+    char limit[16];
+    snprintf (limit, sizeof limit, "%d", self->batch);
+    const char *params[] = { yjc_service_name (receiver),
+                             limit,
+                             st->acked ? st->acked : "{}" };
+    PGresult *res = yjc_db_query_raw (
         self->db,
-        "SELECT o.seq::text, o.type, coalesce(o.app_id, ''),"
+        "WITH done AS (DELETE FROM outbox_pending WHERE receiver = $1"
+        "  AND seq = ANY ($3::bigint[]))"
+        " SELECT o.seq::text, o.type, coalesce(o.app_id, ''),"
         " to_char(o.created_at AT TIME ZONE 'Asia/Shanghai',"
         "  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+08:00\"'), o.payload"
         " FROM outbox_pending p JOIN outbox o ON o.seq = p.seq"
-        " WHERE p.receiver = $1 ORDER BY p.seq LIMIT $2::int",
-        2,
+        " WHERE p.receiver = $1 AND NOT p.seq = ANY ($3::bigint[])"
+        " ORDER BY p.seq LIMIT $2::int",
+        3,
         params,
         NULL,
         NULL);
+    if (res)
+        zstr_free (&st->acked); //  deleted, committed (autocommit)
+    return res;
+}
+
+//  Sends the owed events of one stream; true when a request is in flight.
+static bool
+s_send (s_relay_t *self, int receiver)
+{
+    s_stream_t *st = &self->streams[receiver];
+    if (!s_own_stream (self, receiver))
+        return false;
+    PGresult *res = s_next_events (self, receiver);
     if (!res || PQntuples (res) == 0) {
         PQclear (res);
-        s_unlock (self, receiver);
         return false;
     }
     s_pack_events (self, receiver, res);
@@ -162,7 +180,6 @@ s_send (s_relay_t *self, int receiver)
     if (!id) {
         s_backoff (self, receiver, "cannot send");
         zstr_free (&st->seqs);
-        s_unlock (self, receiver);
         return false;
     }
     snprintf (st->id, sizeof st->id, "%s", id);
@@ -170,6 +187,7 @@ s_send (s_relay_t *self, int receiver)
 }
 
 //  Waits for one stream's acknowledgement; true when all was delivered.
+//  The acknowledged rows are deleted with the next read of the stream.
 static bool
 s_collect (s_relay_t *self, int receiver)
 {
@@ -185,20 +203,14 @@ s_collect (s_relay_t *self, int receiver)
     else if (!reply.ok)
         s_backoff (self, receiver, reply.code);
     else {
-        const char *params[] = { yjc_service_name (receiver), st->seqs };
-        if (yjc_db_exec (self->db,
-                         "DELETE FROM outbox_pending WHERE receiver = $1"
-                         " AND seq = ANY ($2::bigint[])",
-                         2,
-                         params) >= 0) {
-            st->backoff_ms = 0;
-            done = true;
-        }
+        st->backoff_ms = 0;
+        st->acked = st->seqs;
+        st->seqs = NULL;
+        done = true;
     }
     yjc_reply_release (&reply);
     zstr_free (&st->seqs);
     st->id[0] = 0;
-    s_unlock (self, receiver);
     return done;
 }
 
@@ -209,6 +221,13 @@ s_round (s_relay_t *self)
 {
     if (yjc_db_ensure (self->db) != 0)
         return false;
+    //  A new session holds no advisory lock: own the streams again.
+    int backend = PQbackendPID (yjc_db_conn (self->db));
+    if (backend != self->backend) {
+        self->backend = backend;
+        for (int r = 0; r < YJC_SVC_COUNT; r++)
+            self->streams[r].locked = false;
+    }
     int64_t now = zclock_mono ();
     bool sent[YJC_SVC_COUNT] = { false };
     for (int r = 0; r < YJC_SVC_COUNT; r++)
@@ -247,8 +266,10 @@ static void
 s_relay_destroy (s_relay_t **self_p)
 {
     s_relay_t *self = *self_p;
-    for (int r = 0; r < YJC_SVC_COUNT; r++)
+    for (int r = 0; r < YJC_SVC_COUNT; r++) {
         yjc_client_destroy (&self->streams[r].client);
+        zstr_free (&self->streams[r].acked);
+    }
     yjc_db_destroy (&self->db);
     zcert_destroy (&self->cert);
     yjc_keys_destroy (&self->keys);
@@ -288,9 +309,14 @@ yjc_relay_actor (zsock_t *pipe, void *args)
     }
     self->db = yjc_db_new (self->conninfo, self->schema);
     int poll_ms = yjc_config_int (YJC_CFG_RELAY_POLL_MS);
+    int linger_ms = atoi (yjc_config (YJC_CFG_RELAY_LINGER_MS));
     bool more = true;
     while (!zsys_interrupted) {
         if (!more && s_wait_pipe (pipe, poll_ms))
+            break;
+        //  Let the events of concurrent commits gather: one delivery of
+        //  many costs the receiver one transaction instead of many.
+        if (linger_ms && !more && s_wait_pipe (pipe, linger_ms))
             break;
         if (!self->db)
             self->db = yjc_db_new (self->conninfo, self->schema);

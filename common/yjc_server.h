@@ -30,6 +30,7 @@ typedef struct {
     yjc_problems_t *problems;       //  why the request is refused
     int service;                    //  yjc_service_t of this process
     int emitted;                    //  events written so far
+    struct _yjc_outbox_t *outbox;   //  where yjc_ctx_emit puts them
     char now_iso[40];               //  ISO-8601 of now, for SQL
 } yjc_ctx_t;
 

@@ -1,7 +1,6 @@
 /*  yjc-audit: the audit trail.  It receives every event of every service
     (the relay sends all of them here) and keeps them append-only; the
     auditor and the bureau query it, nobody changes it.                  */
-#include "yjc_json.h"
 #include "yjc_server.h"
 
 extern const yjc_migration_t yjc_audit_migrations[];
@@ -9,9 +8,6 @@ extern const yjc_migration_t yjc_audit_migrations[];
 static int
 s_on_any (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
-    char *json = yjc_json_from_object (ev->payload, false);
-    if (!json)
-        return YJC_DB_ERROR; //  out of memory
     yjc_pack_t mp;
     yjc_pack_init (&mp);
     msgpack_pack_object (&mp.pk, *ev->payload);
@@ -21,20 +17,17 @@ s_on_any (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                              *ev->app_id ? ev->app_id : NULL,
                              ev->at,
                              ctx->now_iso,
-                             json,
                              mp.buf.data };
-    int lengths[] = { 0, 0, 0, 0, 0, 0, 0, (int)mp.buf.size };
-    int formats[] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+    int lengths[] = { 0, 0, 0, 0, 0, 0, (int)mp.buf.size };
+    int formats[] = { 0, 0, 0, 0, 0, 0, 1 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "INSERT INTO events (event_id, source, type, app_id, occurred_at,"
-        " received_at, payload, payload_mp)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        8,
+        " received_at, payload_mp) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        7,
         params,
         lengths,
         formats);
-    free (json);
     yjc_pack_release (&mp);
     if (!res)
         return YJC_DB_ERROR;

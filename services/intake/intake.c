@@ -4,7 +4,6 @@
     intake id and announces it (application.submitted).  Later stages are
     decided elsewhere; intake follows them through their events so that a
     unit can see where its application is.                               */
-#include "yjc_json.h"
 #include "yjc_server.h"
 
 extern const yjc_migration_t yjc_intake_migrations[];
@@ -45,45 +44,43 @@ s_existing (yjc_ctx_t *ctx, char app_id[33])
     return found;
 }
 
+//  Stores a new application; 1 stored, 0 when this sender already
+//  submitted this request id (a retry), or YJC_DB_ERROR.
 static int
 s_insert (yjc_ctx_t *ctx,
           const msgpack_object *form,
           const char *project,
           char app_id[33])
 {
-    char *json = yjc_json_from_object (form, false);
-    if (!json)
-        return YJC_DB_ERROR; //  out of memory
     yjc_pack_t mp;
     yjc_pack_init (&mp);
     msgpack_pack_object (&mp.pk, *form);
-    const char *params[] = {
-        ctx->actor->unit, ctx->actor->name, ctx->request_id, project, json,
-        mp.buf.data,      ctx->now_iso
-    };
-    int lengths[] = { 0, 0, 0, 0, 0, (int)mp.buf.size, 0 };
-    int formats[] = { 0, 0, 0, 0, 0, 1, 0 };
+    const char *params[] = { ctx->actor->unit, ctx->actor->name,
+                             ctx->request_id,  project,
+                             mp.buf.data,      ctx->now_iso };
+    int lengths[] = { 0, 0, 0, 0, (int)mp.buf.size, 0 };
+    int formats[] = { 0, 0, 0, 0, 1, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "WITH a AS (INSERT INTO applications (app_id, unit, submitted_by,"
-        " request_id, project, form, form_mp, submitted_at, updated_at)"
-        " VALUES ((SELECT 'A' || lpad(n::text, greatest(6, length(n::text)), "
-        "'0')"
-        " FROM nextval('app_seq') AS n),"
-        " $1, $2, $3, $4, $5, $6, $7, $7) RETURNING app_id)"
+        " request_id, project, form_mp, submitted_at, updated_at)"
+        " VALUES ((SELECT 'A' || lpad(n::text, greatest(6, length(n::text)),"
+        " '0') FROM nextval('app_seq') AS n), $1, $2, $3, $4, $5, $6, $6)"
+        " ON CONFLICT (submitted_by, request_id) DO NOTHING RETURNING app_id)"
         " INSERT INTO history (app_id, at, state)"
-        " SELECT app_id, $7, 'submitted' FROM a RETURNING app_id",
-        7,
+        " SELECT app_id, $6, 'submitted' FROM a RETURNING app_id",
+        6,
         params,
         lengths,
         formats);
-    free (json);
     yjc_pack_release (&mp);
     if (!res)
         return YJC_DB_ERROR;
-    snprintf (app_id, 33, "%s", PQgetvalue (res, 0, 0));
+    int stored = PQntuples (res);
+    if (stored)
+        snprintf (app_id, 33, "%s", PQgetvalue (res, 0, 0));
     PQclear (res);
-    return 0;
+    return stored;
 }
 
 static void
@@ -113,15 +110,12 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
                              "must be your own unit, %s",
                              ctx->actor->unit);
     char app_id[33];
-    int found = s_existing (ctx, app_id);
-    if (found < 0)
-        return found;
-    if (found) {
+    int rc = s_insert (ctx, form, project_name, app_id);
+    if (rc == 0 && (rc = s_existing (ctx, app_id)) > 0) {
         s_reply_submitted (ctx, app_id, true);
         return 0;
     }
-    int rc = s_insert (ctx, form, project_name, app_id);
-    if (rc != 0)
+    if (rc < 0)
         return rc;
     yjc_pack_t ev;
     yjc_pack_init (&ev);

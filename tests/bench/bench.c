@@ -1,6 +1,157 @@
-/* placeholder replaced below */
-int
-main (void)
+/*  yjc-bench - concurrent end-to-end submissions against a running
+    platform.  Each client is its own CurveZMQ connection with one request
+    in flight (a clerk does not pipeline); the run prints throughput and
+    reply latency percentiles.  tests/bench/run.sh wraps it with the audit
+    catch-up time, peak RSS and a raw PostgreSQL baseline.               */
+#include "yjc_client.h"
+#include "yjc_config.h"
+#include "yjc_json.h"
+#include <getopt.h>
+#include <pthread.h>
+
+typedef struct {
+    const char *actor;
+    const yjc_pack_t *body; //  application.submit body, shared read-only
+    int64_t stop_at;        //  zclock_usecs() deadline
+    int64_t *latencies;     //  microseconds, one per reply
+    size_t count, cap;
+    int errors;
+} s_worker_t;
+
+static void *
+s_work (void *arg)
 {
+    s_worker_t *w = (s_worker_t *)arg;
+    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    zcert_t *cert = yjc_keys_load_secret (keys, w->actor);
+    yjc_client_t *client =
+        cert ? yjc_client_new_service (keys, YJC_SVC_INTAKE, cert) : NULL;
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    while (client && zclock_usecs () < w->stop_at && w->count < w->cap) {
+        int64_t start = zclock_usecs ();
+        int rc = yjc_client_call (client,
+                                  "application.submit",
+                                  w->body->buf.data,
+                                  w->body->buf.size,
+                                  10000,
+                                  &reply);
+        if (rc != 0 || !reply.ok)
+            w->errors++;
+        else
+            w->latencies[w->count++] = zclock_usecs () - start;
+    }
+    if (!client)
+        w->errors++;
+    yjc_reply_release (&reply);
+    yjc_client_destroy (&client);
+    zcert_destroy (&cert);
+    yjc_keys_destroy (&keys);
+    return NULL;
+}
+
+static int
+s_cmp (const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int
+s_load_body (const char *path, yjc_pack_t *body)
+{
+    static char text[1 << 20];
+    FILE *f = fopen (path, "rb");
+    if (!f)
+        return -1;
+    size_t len = fread (text, 1, sizeof text, f);
+    fclose (f);
+    char err[160];
+    msgpack_pack_map (&body->pk, 1);
+    yjc_pk_str (&body->pk, "form");
+    if (yjc_json_to_msgpack (text, len, &body->buf, err, sizeof err) != 0) {
+        fprintf (stderr, "%s: %s\n", path, err);
+        return -1;
+    }
     return 0;
+}
+
+int
+main (int argc, char **argv)
+{
+    zsys_init ();
+    int clients = 8, seconds = 10;
+    const char *actor = "edu", *form = "tests/data/form-full.json";
+    static struct option longopts[] = {
+        { "clients", required_argument, 0, 'c' },
+        { "seconds", required_argument, 0, 's' },
+        { "as", required_argument, 0, 'a' },
+        { "form", required_argument, 0, 'f' },
+        { 0, 0, 0, 0 },
+    };
+    int c;
+    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+            case 'c': clients = atoi (optarg); break;
+            case 's': seconds = atoi (optarg); break;
+            case 'a': actor = optarg; break;
+            case 'f': form = optarg; break;
+            default:
+                fprintf (stderr,
+                         "usage: yjc-bench [--clients N] [--seconds S] "
+                         "[--as ACTOR] [--form FORM.json]\n");
+                return 2;
+        }
+    }
+    if (clients < 1 || clients > 256 || seconds < 1 || seconds > 600)
+        return 2;
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    if (s_load_body (form, &body) != 0)
+        return 1;
+    s_worker_t *workers = (s_worker_t *)calloc (clients, sizeof *workers);
+    pthread_t *threads = (pthread_t *)calloc (clients, sizeof *threads);
+    int64_t start = zclock_usecs ();
+    for (int i = 0; i < clients; i++) {
+        workers[i].actor = actor;
+        workers[i].body = &body;
+        workers[i].stop_at = start + (int64_t)seconds * 1000000;
+        workers[i].cap = 1000000;
+        workers[i].latencies =
+            (int64_t *)malloc (workers[i].cap * sizeof (int64_t));
+        pthread_create (&threads[i], NULL, s_work, &workers[i]);
+    }
+    size_t total = 0;
+    int errors = 0;
+    for (int i = 0; i < clients; i++) {
+        pthread_join (threads[i], NULL);
+        total += workers[i].count;
+        errors += workers[i].errors;
+    }
+    double elapsed = (double)(zclock_usecs () - start) / 1e6;
+    int64_t *all = (int64_t *)malloc ((total ? total : 1) * sizeof (int64_t));
+    size_t n = 0;
+    for (int i = 0; i < clients; i++) {
+        memcpy (
+            all + n, workers[i].latencies, workers[i].count * sizeof (int64_t));
+        n += workers[i].count;
+        free (workers[i].latencies);
+    }
+    qsort (all, n, sizeof (int64_t), s_cmp);
+    double p50 = n ? (double)all[n / 2] / 1000 : 0;
+    double p99 = n ? (double)all[(n * 99) / 100] / 1000 : 0;
+    printf ("requests=%zu errors=%d seconds=%.2f rps=%.1f p50_ms=%.2f "
+            "p99_ms=%.2f clients=%d\n",
+            n,
+            errors,
+            elapsed,
+            (double)n / elapsed,
+            p50,
+            p99,
+            clients);
+    free (all);
+    free (workers);
+    free (threads);
+    yjc_pack_release (&body);
+    return errors ? 1 : 0;
 }

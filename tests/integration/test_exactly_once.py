@@ -157,11 +157,19 @@ def test_sigkill_mid_burst_loses_nothing_doubles_nothing(victim):
         p.start_all()
         p.start_vendor()
         burst(p, victim)
-        p.wait_until(
-            lambda: p.scalar("SELECT count(*) FROM audit.events") == str(APPS * 7)
-            and all(p.scalar(f"SELECT count(*) FROM {s}.outbox_pending") == "0"
-                    for s in ["intake", "review", "provisioning", "billing"]),
-            timeout=90, what="every event delivered")
+        def settled():
+            return (p.scalar("SELECT count(*) FROM audit.events") == str(APPS * 7)
+                    and all(p.scalar(f"SELECT count(*) FROM {s}.outbox_pending") == "0"
+                            for s in ["intake", "review", "provisioning", "billing"]))
+        try:
+            p.wait_until(settled, timeout=90, what="every event delivered")
+        except AssertionError:
+            state = {s: p.sql(f"SELECT receiver, count(*) FROM {s}.outbox_pending GROUP BY 1")
+                     for s in ["intake", "review", "provisioning", "billing"]}
+            state["audit"] = p.scalar("SELECT count(*) FROM audit.events")
+            state["orders"] = p.sql("SELECT state, count(*) FROM provisioning.orders GROUP BY 1")
+            raise AssertionError(f"not settled: {state}\n"
+                                 + p.log_text("vendor-sim")[-1500:])
         time.sleep(0.5)  # anything doubled would show up now
         check_exactly_once(p)
     finally:

@@ -8,8 +8,7 @@ CREATE TABLE events (
     app_id      text,
     occurred_at timestamptz NOT NULL,
     received_at timestamptz NOT NULL,
-    payload     jsonb NOT NULL,              -- for auditors' queries
-    payload_mp  bytea NOT NULL               -- as delivered
+    payload_mp  bytea NOT NULL               -- msgpack, as delivered
 );
 
 CREATE INDEX events_app ON events (app_id, seq);

@@ -9,8 +9,7 @@ CREATE TABLE applications (
     submitted_by text NOT NULL,              -- actor name
     request_id   text NOT NULL,              -- envelope id of the submit
     project      text NOT NULL,
-    form         jsonb NOT NULL,             -- for queries
-    form_mp      bytea NOT NULL,             -- as received, for events
+    form_mp      bytea NOT NULL,             -- msgpack, as received
     state        text NOT NULL DEFAULT 'submitted',
     state_rank   int NOT NULL DEFAULT 0,     -- how far along: never back
     submitted_at timestamptz NOT NULL,

@@ -1,0 +1,431 @@
+/*  yjc_work.c - running batches of requests in transactions.
+
+    Everything admitted from one read of the socket is run in one
+    transaction and committed once, so that one WAL flush serves many
+    requests; several workers, each with its own connection, overlap their
+    commits (PostgreSQL groups them).  A handler that refuses its request
+    may already have written: the transaction is rolled back and the batch
+    replayed without it (handlers are pure functions of the database, so a
+    replay is safe).  Events received are recorded in the inbox in the
+    same transaction as their effect, so a redelivery changes nothing.   */
+#include "yjc_work.h"
+#include "yjc_clock.h"
+#include "yjc_outbox.h"
+#include "yjc_time.h"
+#include <stdarg.h>
+
+#define YJC_REPLAY (-3) //  an event was refused: roll back, replay
+
+typedef struct {
+    const yjc_service_def_t *def;
+    const yjc_calendar_t *calendar;
+    yjc_db_t *db; //  this worker's own connection
+    char *conninfo;
+    char *schema;
+    zhashx_t *rejected;   //  event id -> reason, within one batch
+    yjc_outbox_t *outbox; //  events of the batch being run
+} s_worker_t;
+
+/* ---- context helpers for handlers -------------------------------------- */
+
+int
+yjc_ctx_fail (yjc_ctx_t *ctx,
+              yjc_err_t code,
+              const char *field,
+              const char *fmt,
+              ...)
+{
+    char detail[200];
+    va_list args;
+    va_start (args, fmt);
+    vsnprintf (detail, sizeof detail, fmt, args);
+    va_end (args);
+    yjc_problems_add (ctx->problems, code, field, "%s", detail);
+    return YJC_FAIL;
+}
+
+const char *
+yjc_ctx_now_iso (yjc_ctx_t *ctx)
+{
+    return ctx->now_iso;
+}
+
+bool
+yjc_ctx_may_see (const yjc_ctx_t *ctx, const char *unit)
+{
+    if (ctx->actor->role != YJC_ROLE_UNIT)
+        return true;
+    return strcmp (ctx->actor->unit, unit) == 0;
+}
+
+int
+yjc_ctx_emit (yjc_ctx_t *ctx,
+              int event_type,
+              const char *app_id,
+              const yjc_pack_t *payload)
+{
+    //  The one definition in proto/ binds the producer too.
+    assert (yjc_event_defs[event_type].producer == ctx->service);
+    if (yjc_outbox_add (ctx->outbox,
+                        event_type,
+                        app_id,
+                        payload->buf.data,
+                        payload->buf.size) != 0)
+        return YJC_DB_ERROR;
+    ctx->emitted++;
+    return 0;
+}
+
+/* ---- receiving events (inbox) ------------------------------------------ */
+
+//  Records every delivered event in the inbox with one statement; the
+//  ids it could insert (not seen before) go into `fresh`.
+static int
+s_claim_events (yjc_ctx_t *ctx, const msgpack_object *events, zhashx_t *fresh)
+{
+    uint32_t n = events->via.array.size;
+    char (*fields)[3][65] = zmalloc (n * sizeof *fields);
+    const char **columns[3];
+    for (int c = 0; c < 3; c++)
+        columns[c] = (const char **)zmalloc (n * sizeof (char *));
+    static const char *keys[] = { "event_id", "source", "type" };
+    for (uint32_t i = 0; i < n; i++)
+        for (int c = 0; c < 3; c++)
+            columns[c][i] = yjc_obj_strcpy (
+                &events->via.array.ptr[i], keys[c], fields[i][c], 65);
+    char *arrays[3];
+    for (int c = 0; c < 3; c++)
+        arrays[c] = yjc_db_array_literal (columns[c], n);
+    const char *params[] = { arrays[0], arrays[1], arrays[2], ctx->now_iso };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "INSERT INTO inbox (event_id, source, type, received_at)"
+        " SELECT e, s, t, $4 FROM unnest($1::text[], $2::text[], $3::text[])"
+        " AS u (e, s, t) ON CONFLICT (event_id) DO NOTHING RETURNING event_id",
+        4,
+        params);
+    for (int r = 0; res && r < PQntuples (res); r++)
+        zhashx_insert (fresh, PQgetvalue (res, r, 0), (void *)1);
+    for (int c = 0; c < 3; c++) {
+        free (arrays[c]);
+        free (columns[c]);
+    }
+    free (fields);
+    if (!res)
+        return YJC_DB_ERROR;
+    PQclear (res);
+    return 0;
+}
+
+static int
+s_mark_rejected (yjc_ctx_t *ctx, const char *event_id, const char *why)
+{
+    zsys_warning ("event %s rejected: %s", event_id, why);
+    const char *params[] = { event_id, why };
+    return yjc_db_exec (ctx->db,
+                        "UPDATE inbox SET outcome = 'rejected', detail = $2"
+                        " WHERE event_id = $1",
+                        2,
+                        params) < 0
+               ? YJC_DB_ERROR
+               : 0;
+}
+
+//  Applies one freshly claimed event.  Returns 1 applied, 2 recorded as
+//  rejected, or an error.
+static int
+s_apply_event (s_worker_t *self, yjc_ctx_t *ctx, const msgpack_object *e)
+{
+    char event_id[65], source[33], app_id[33], at[41], type[65];
+    yjc_obj_strcpy (e, "event_id", event_id, sizeof event_id);
+    yjc_obj_strcpy (e, "source", source, sizeof source);
+    yjc_obj_strcpy (e, "app_id", app_id, sizeof app_id);
+    yjc_obj_strcpy (e, "at", at, sizeof at);
+    yjc_obj_strcpy (e, "type", type, sizeof type);
+    yjc_event_in_t ev = { event_id,
+                          source,
+                          app_id,
+                          at,
+                          yjc_event_by_wire (type, strlen (type)),
+                          yjc_obj_get (e, "payload") };
+    const char *rejected =
+        (const char *)zhashx_lookup (self->rejected, event_id);
+    //  Unknown types and bad payloads are recorded, never retried forever.
+    yjc_problems_t problems = { 0 };
+    if (!rejected && ev.type < 0)
+        rejected = "unknown event type";
+    else if (!rejected && yjc_validate (yjc_event_defs[ev.type].schema,
+                                        ev.payload,
+                                        "payload",
+                                        &problems) > 0)
+        rejected = problems.items[0].message;
+    if (rejected)
+        return s_mark_rejected (ctx, event_id, rejected) == 0 ? 2
+                                                              : YJC_DB_ERROR;
+    yjc_event_fn *fn = self->def->on_any_event ? self->def->on_any_event
+                                               : self->def->on_event[ev.type];
+    if (!fn)
+        return 1;
+    yjc_problems_t *outer = ctx->problems;
+    ctx->problems = &problems;
+    int rc = fn (ctx, &ev);
+    ctx->problems = outer;
+    if (rc == YJC_FAIL) {
+        zhashx_insert (self->rejected,
+                       event_id,
+                       problems.count ? problems.items[0].message : "refused");
+        return YJC_REPLAY;
+    }
+    return rc < 0 ? rc : 1;
+}
+
+//  Only the producer of an event may deliver it, and only to a service
+//  that receives it (R7: no order without a bureau decision; a forged
+//  application.approved from another service's key must not count).
+static int
+s_check_sender (s_worker_t *self,
+                yjc_ctx_t *ctx,
+                const msgpack_object *e,
+                uint32_t index)
+{
+    char source[33], type[65], field[48], expected[33];
+    yjc_obj_strcpy (e, "source", source, sizeof source);
+    yjc_obj_strcpy (e, "type", type, sizeof type);
+    snprintf (field, sizeof field, "body.events[%u]", index);
+    int producer = yjc_service_by_name (source);
+    if (producer >= 0)
+        yjc_keys_service_actor (producer, expected);
+    if (producer < 0 || !streq (ctx->actor->name, expected))
+        return yjc_ctx_fail (ctx,
+                             YJC_E_FORBIDDEN,
+                             field,
+                             "%s may not deliver events of %s",
+                             ctx->actor->name,
+                             source);
+    int ev = yjc_event_by_wire (type, strlen (type));
+    if (ev >= 0 &&
+        (yjc_event_defs[ev].producer != producer ||
+         !(yjc_event_defs[ev].receivers & (1u << self->def->service))))
+        return yjc_ctx_fail (ctx,
+                             YJC_E_FORBIDDEN,
+                             field,
+                             "%s does not produce %s for %s",
+                             source,
+                             type,
+                             yjc_service_name (self->def->service));
+    return 0;
+}
+
+static int
+s_handle_deliver (s_worker_t *self, yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    const msgpack_object *events = yjc_obj_get (body, "events");
+    for (uint32_t i = 0; i < events->via.array.size; i++)
+        if (s_check_sender (self, ctx, &events->via.array.ptr[i], i) != 0)
+            return YJC_FAIL;
+    int counts[3] = { 0, 0, 0 }; //  duplicates, applied, rejected
+    zhashx_t *fresh = zhashx_new ();
+    int rc = s_claim_events (ctx, events, fresh);
+    for (uint32_t i = 0; rc == 0 && i < events->via.array.size; i++) {
+        const msgpack_object *e = &events->via.array.ptr[i];
+        char event_id[65];
+        yjc_obj_strcpy (e, "event_id", event_id, sizeof event_id);
+        //  a redelivery, or twice in one batch: the first one counts
+        int outcome =
+            zhashx_lookup (fresh, event_id) ? s_apply_event (self, ctx, e) : 0;
+        zhashx_delete (fresh, event_id);
+        if (outcome < 0)
+            rc = outcome;
+        else
+            counts[outcome]++;
+    }
+    zhashx_destroy (&fresh);
+    if (rc < 0)
+        return rc;
+    msgpack_pack_map (ctx->reply, 3);
+    yjc_pk_kv_int (ctx->reply, "applied", counts[1]);
+    yjc_pk_kv_int (ctx->reply, "duplicates", counts[0]);
+    yjc_pk_kv_int (ctx->reply, "rejected", counts[2]);
+    return 0;
+}
+
+/* ---- the batch --------------------------------------------------------- */
+
+yjc_batch_t *
+yjc_batch_new (void)
+{
+    yjc_batch_t *self = (yjc_batch_t *)zmalloc (sizeof (yjc_batch_t));
+    for (int i = 0; i < YJC_BATCH; i++) {
+        yjc_request_init (&self->jobs[i].req);
+        yjc_pack_init (&self->jobs[i].body);
+    }
+    return self;
+}
+
+void
+yjc_batch_destroy (yjc_batch_t **self_p)
+{
+    if (*self_p) {
+        yjc_batch_t *self = *self_p;
+        for (int i = 0; i < YJC_BATCH; i++) {
+            yjc_request_release (&self->jobs[i].req);
+            yjc_pack_release (&self->jobs[i].body);
+            zmsg_destroy (&self->jobs[i].route);
+        }
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+yjc_job_t *
+yjc_batch_add (yjc_batch_t *self)
+{
+    if (self->count == YJC_BATCH)
+        return NULL;
+    yjc_job_t *job = &self->jobs[self->count++];
+    yjc_request_release (&job->req);
+    yjc_request_init (&job->req);
+    job->problems.count = 0;
+    job->problems.truncated = false;
+    job->status = 0;
+    yjc_pack_reset (&job->body);
+    return job;
+}
+
+void
+yjc_job_refuse (yjc_job_t *job,
+                yjc_err_t code,
+                const char *field,
+                const char *detail)
+{
+    yjc_problems_add (&job->problems, code, field, "%s", detail);
+    job->status = -1;
+}
+
+static int
+s_run_job (s_worker_t *self, yjc_job_t *job, yjc_ctx_t *ctx)
+{
+    yjc_pack_reset (&job->body);
+    ctx->actor = &job->actor;
+    ctx->request_id = job->req.id;
+    ctx->reply = &job->body.pk;
+    ctx->problems = &job->problems;
+    if (job->req.type == YJC_MSG_EVENT_DELIVER)
+        return s_handle_deliver (self, ctx, job->req.body);
+    yjc_handler_fn *fn = self->def->handlers[job->req.type];
+    if (!fn)
+        return yjc_ctx_fail (
+            ctx, YJC_E_UNKNOWN_TYPE, "type", "not implemented by this service");
+    return fn (ctx, job->req.body);
+}
+
+static void
+s_fail_pending (yjc_batch_t *batch, yjc_err_t code)
+{
+    for (int i = 0; i < batch->count; i++)
+        if (batch->jobs[i].status == 0) {
+            batch->jobs[i].problems.count = 0;
+            yjc_job_refuse (&batch->jobs[i], code, "", "database unavailable");
+        }
+}
+
+//  Runs every admitted job of the batch in one transaction; sets
+//  batch->emitted to the events the committed transaction wrote.
+static void
+s_run_batch (s_worker_t *self, yjc_batch_t *batch)
+{
+    yjc_ctx_t ctx = { 0 };
+    ctx.db = self->db;
+    ctx.calendar = self->calendar;
+    ctx.service = self->def->service;
+    ctx.outbox = self->outbox;
+    batch->emitted = 0;
+    if (yjc_clock_now (&ctx.now) != 0) {
+        zsys_error ("clock: cannot read YJC_NOW_FILE");
+        s_fail_pending (batch, YJC_E_INTERNAL);
+        return;
+    }
+    yjc_time_format_iso (ctx.now, ctx.now_iso);
+    zhashx_purge (self->rejected);
+    //  Each replay settles one job (refused) or one event (rejected).
+    for (int attempt = 0; attempt <= batch->count + YJC_BATCH; attempt++) {
+        if (yjc_db_ensure (self->db) != 0 || yjc_db_begin (self->db) != 0) {
+            s_fail_pending (batch, YJC_E_UNAVAILABLE);
+            return;
+        }
+        ctx.emitted = 0;
+        yjc_outbox_reset (self->outbox);
+        int rc = 0, i;
+        for (i = 0; i < batch->count && rc == 0; i++)
+            if (batch->jobs[i].status == 0)
+                rc = s_run_job (self, &batch->jobs[i], &ctx);
+        if (rc == 0 && yjc_outbox_flush (self->outbox, self->db, ctx.now_iso))
+            rc = YJC_DB_ERROR; //  blamed on the last job: rare, and retried
+        if (rc == 0) {
+            if (yjc_db_commit (self->db) != 0) {
+                s_fail_pending (batch, YJC_E_UNAVAILABLE);
+                return;
+            }
+            for (i = 0; i < batch->count; i++)
+                if (batch->jobs[i].status == 0)
+                    batch->jobs[i].status = 1;
+            batch->emitted = ctx.emitted;
+            return;
+        }
+        yjc_db_rollback (self->db);
+        yjc_job_t *culprit = &batch->jobs[i - 1];
+        if (rc == YJC_FAIL)
+            culprit->status = -1;
+        else if (rc == YJC_DB_ERROR) {
+            culprit->problems.count = 0;
+            yjc_job_refuse (culprit, YJC_E_INTERNAL, "", "see service log");
+        }
+        //  YJC_REPLAY: the refused event is now in self->rejected
+        for (i = 0; i < batch->count; i++)
+            if (batch->jobs[i].status == 0)
+                batch->jobs[i].problems.count = 0;
+    }
+    s_fail_pending (batch, YJC_E_INTERNAL);
+}
+
+/* ---- the worker -------------------------------------------------------- */
+
+void
+yjc_worker_actor (zsock_t *pipe, void *args)
+{
+    const yjc_worker_args_t *a = (const yjc_worker_args_t *)args;
+    s_worker_t self = { a->def,
+                        a->calendar,
+                        NULL,
+                        strdup (a->conninfo),
+                        strdup (a->schema),
+                        zhashx_new (),
+                        NULL };
+    zhashx_set_destructor (self.rejected, (zhashx_destructor_fn *)zstr_free);
+    zhashx_set_duplicator (self.rejected, (zhashx_duplicator_fn *)strdup);
+    self.db = yjc_db_new (self.conninfo, self.schema);
+    self.outbox = yjc_outbox_new ();
+    zsock_signal (pipe, 0);
+    while (!zsys_interrupted) {
+        char *command = NULL;
+        void *batch = NULL;
+        if (zsock_recv (pipe, "sp", &command, &batch) != 0)
+            break;
+        bool term = streq (command, "$TERM");
+        zstr_free (&command);
+        if (term)
+            break;
+        if (!self.db)
+            self.db = yjc_db_new (self.conninfo, self.schema);
+        if (self.db)
+            s_run_batch (&self, (yjc_batch_t *)batch);
+        else
+            s_fail_pending ((yjc_batch_t *)batch, YJC_E_UNAVAILABLE);
+        zsock_send (pipe, "p", batch);
+    }
+    yjc_db_destroy (&self.db);
+    zhashx_destroy (&self.rejected);
+    yjc_outbox_destroy (&self.outbox);
+    free (self.conninfo);
+    free (self.schema);
+}

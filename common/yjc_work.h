@@ -1,0 +1,49 @@
+/*  yjc_work.h - a unit of work: a batch of admitted requests run in one
+    transaction by a worker with its own database connection.  The server
+    (yjc_server.c) reads, authorises and answers; workers only run.      */
+#ifndef YJC_WORK_H_INCLUDED
+#define YJC_WORK_H_INCLUDED
+
+#include "yjc_server.h"
+
+#define YJC_BATCH 64
+
+typedef struct {
+    zmsg_t *route;           //  routing frames to answer on
+    yjc_request_t req;       //  decoded request
+    yjc_actor_t actor;       //  who sent it
+    yjc_problems_t problems; //  why it is refused
+    yjc_pack_t body;         //  reply body
+    int status;              //  0 to run, 1 done, -1 refused
+} yjc_job_t;
+
+typedef struct {
+    yjc_job_t jobs[YJC_BATCH];
+    int count;   //  jobs in use
+    int emitted; //  events the committed batch wrote
+} yjc_batch_t;
+
+yjc_batch_t *yjc_batch_new (void);
+void yjc_batch_destroy (yjc_batch_t **self_p);
+//  Takes the next job slot, reset; NULL when the batch is full.
+yjc_job_t *yjc_batch_add (yjc_batch_t *self);
+//  Refuses a job before it reaches the database.
+void yjc_job_refuse (yjc_job_t *job,
+                     yjc_err_t code,
+                     const char *field,
+                     const char *detail);
+
+typedef struct {
+    const yjc_service_def_t *def;
+    const yjc_calendar_t *calendar; //  read-only, shared
+    const char *conninfo;
+    const char *schema;
+} yjc_worker_args_t;
+
+//  zactor_new (yjc_worker_actor, &args).  Send it a batch with
+//  zsock_send (worker, "p", batch); it answers on the same pipe with the
+//  same pointer when the batch has run (jobs' status and bodies filled).
+//  Until then the batch is the worker's.
+void yjc_worker_actor (zsock_t *pipe, void *args);
+
+#endif

@@ -1,0 +1,79 @@
+#!/bin/sh
+# run.sh BUILD - `make bench`: the platform on a fresh durable PostgreSQL
+# cluster (same settings as `make up`), concurrent submissions end to end
+# (submitted -> audited), then the same cluster's raw single-row
+# INSERT+COMMIT rate at the same concurrency, and the ratio of the two.
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$ROOT/${1:-build}/bin
+CLIENTS=${YJC_BENCH_CLIENTS:-8}
+SECONDS_=${YJC_BENCH_SECONDS:-10}
+. "$ROOT/deploy/pg.sh"
+cd "$ROOT"
+
+TMP=$(mktemp -d /tmp/yjc-bench.XXXXXX)
+chmod 755 "$TMP"
+PIDS=""
+cleanup() {
+    for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null || true; done
+    sleep 1
+    pg_stop "$TMP/pg"
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PGPORT=$(port)
+pg_init "$TMP/pg" "$PGPORT" # durable, as in production
+pg_start "$TMP/pg"
+yjc_bootstrap "$PGPORT" bench >/dev/null 2>&1
+
+export YJC_KEYS="$TMP/keys"
+for s in INTAKE REVIEW PROVISIONING BILLING AUDIT; do
+    export "YJC_${s}_ENDPOINT=tcp://127.0.0.1:$(port)"
+done
+"$BIN/yjcloud" keys init >/dev/null
+"$BIN/yjcloud" actor add edu --role unit --unit 县教育局 >/dev/null
+"$BIN/yjcloud" actor add admin --role admin >/dev/null
+for spec in intake:intake review:review provisioning-adapter:provisioning \
+    billing:billing audit:audit; do
+    dir=${spec%%:*} schema=${spec#*:}
+    YJC_DB=$(yjc_conninfo "$PGPORT" bench "$schema") \
+        "$BIN/yjc-$dir" >>"$TMP/$dir.log" 2>&1 &
+    PIDS="$PIDS $!"
+    eval "PID_$schema=$!"
+done
+until "$BIN/yjcloud" --as admin status >/dev/null 2>&1; do sleep 0.2; done
+
+q() { pg_psql "$PGPORT" bench -At -c "$1"; }
+now_ms() { date +%s%3N; }
+
+echo "bench: $CLIENTS clients, ${SECONDS_}s, form tests/data/form-full.json"
+result=$("$BIN/yjc-bench" --clients "$CLIENTS" --seconds "$SECONDS_")
+replied=$(now_ms)
+submitted=$(q "SELECT count(*) FROM intake.applications")
+until [ "$(q "SELECT count(*) FROM audit.events WHERE type = 'application.submitted'")" -ge "$submitted" ] &&
+    [ "$(q "SELECT count(*) FROM review.applications")" -ge "$submitted" ]; do
+    sleep 0.05
+done
+catchup=$(($(now_ms) - replied))
+
+rss() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
+# shellcheck disable=SC2154
+rss_line="intake=$(rss "$PID_intake") review=$(rss "$PID_review") provisioning=$(rss "$PID_provisioning") billing=$(rss "$PID_billing") audit=$(rss "$PID_audit")"
+
+# Baseline: the same cluster, one durable single-row INSERT+COMMIT per
+# transaction, same number of concurrent connections (pgbench).
+q "CREATE TABLE IF NOT EXISTS public.baseline (id bigserial PRIMARY KEY, v text)" >/dev/null
+echo "INSERT INTO public.baseline (v) VALUES ('x');" >"$TMP/insert.sql"
+tps=$("$PGBIN/pgbench" -n -c "$CLIENTS" -j 2 -T "$SECONDS_" -f "$TMP/insert.sql" \
+    -h 127.0.0.1 -p "$PGPORT" -U postgres bench 2>/dev/null |
+    sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)
+
+rps=$(echo "$result" | sed -n 's/.*rps=\([0-9.]*\).*/\1/p')
+echo "platform:  $result"
+echo "audit catch-up after last reply: ${catchup} ms (applications: $submitted)"
+echo "peak RSS MiB: $rss_line"
+echo "baseline:  single-row INSERT+COMMIT tps=$tps clients=$CLIENTS"
+/usr/bin/python3 -c "print('ratio: platform rps / baseline tps = %.3f' % ($rps / $tps))"
