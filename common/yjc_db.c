@@ -274,6 +274,67 @@ yjc_db_array_literal (const char *const *items, size_t count)
     return out;
 }
 
+static void
+s_bytes (yjc_db_bytea_array_t *self, const void *data, size_t size)
+{
+    if (self->size + size > self->cap) {
+        size_t cap = self->cap ? self->cap * 2 : 4096;
+        while (cap < self->size + size)
+            cap *= 2;
+        self->data = (char *)realloc (self->data, cap);
+        assert (self->data);
+        self->cap = cap;
+    }
+    if (size)
+        memcpy (self->data + self->size, data, size);
+    self->size += size;
+}
+
+static void
+s_int32 (yjc_db_bytea_array_t *self, uint32_t value)
+{
+    unsigned char be[4] = { (unsigned char)(value >> 24),
+                            (unsigned char)(value >> 16),
+                            (unsigned char)(value >> 8),
+                            (unsigned char)value };
+    s_bytes (self, be, 4);
+}
+
+void
+yjc_db_bytea_array_add (yjc_db_bytea_array_t *self,
+                        const void *data,
+                        size_t size)
+{
+    s_int32 (self, (uint32_t)size);
+    s_bytes (self, data, size);
+    self->count++;
+}
+
+char *
+yjc_db_bytea_array_take (yjc_db_bytea_array_t *self, size_t *size)
+{
+    //  array_recv's layout: dimensions, has-nulls, element type (bytea),
+    //  then length and lower bound of the one dimension.
+    yjc_db_bytea_array_t out = { 0 };
+    s_int32 (&out, 1);
+    s_int32 (&out, 0);
+    s_int32 (&out, 17);
+    s_int32 (&out, (uint32_t)self->count);
+    s_int32 (&out, 1);
+    s_bytes (&out, self->data, self->size);
+    self->size = 0;
+    self->count = 0;
+    *size = out.size;
+    return out.data;
+}
+
+void
+yjc_db_bytea_array_release (yjc_db_bytea_array_t *self)
+{
+    free (self->data);
+    memset (self, 0, sizeof *self);
+}
+
 const char *
 yjc_db_sqlstate (yjc_db_t *self)
 {

@@ -62,6 +62,23 @@ int yjc_db_rollback (yjc_db_t *self);
 //  frees.  NULL items become SQL NULL.
 char *yjc_db_array_literal (const char *const *items, size_t count);
 
+//  A bytea[] parameter in binary format (pass it with format 1): rows of
+//  msgpack go to the server as they are, with no hex and no literal to
+//  parse.  Add elements, then take the finished parameter.
+typedef struct {
+    char *data; //  elements so far: int32 size + bytes each
+    size_t size, cap;
+    int count;
+} yjc_db_bytea_array_t;
+
+void yjc_db_bytea_array_add (yjc_db_bytea_array_t *self,
+                             const void *data,
+                             size_t size);
+//  The whole parameter (array header + elements), malloc'd, its size in
+//  *size; the builder is emptied for reuse.
+char *yjc_db_bytea_array_take (yjc_db_bytea_array_t *self, size_t *size);
+void yjc_db_bytea_array_release (yjc_db_bytea_array_t *self);
+
 //  SQLSTATE of the last failed statement ("" if none).
 const char *yjc_db_sqlstate (yjc_db_t *self);
 const char *yjc_db_error (yjc_db_t *self);

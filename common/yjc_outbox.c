@@ -12,9 +12,9 @@ typedef struct {
 } s_text_t;
 
 struct _yjc_outbox_t {
-    s_text_t types;    //  elements of a text[] literal, comma-separated
-    s_text_t apps;     //  text[] (NULL for no application)
-    s_text_t payloads; //  bytea[] in hex
+    s_text_t types; //  elements of a text[] literal, comma-separated
+    s_text_t apps;  //  text[] (NULL for no application)
+    yjc_db_bytea_array_t payloads; //  binary bytea[]: no hex, no parsing
     int count;
     bool seen[YJC_EV_COUNT]; //  which types, for the routes
 };
@@ -55,29 +55,6 @@ s_append_element (s_text_t *t, const char *value)
     s_append (t, "\"", 1);
 }
 
-static void
-s_append_hex (s_text_t *t, const unsigned char *data, size_t size)
-{
-    static const char digits[] = "0123456789abcdef";
-    if (t->size)
-        s_append (t, ",", 1);
-    s_append (t, "\"\\\\x", 4);
-    //  Reserve, then write the digits in place: payloads are kilobytes.
-    s_append (t, "", 0);
-    while (t->size + 2 * size + 2 > t->cap) {
-        t->cap *= 2;
-        t->data = (char *)realloc (t->data, t->cap);
-        assert (t->data);
-    }
-    char *out = t->data + t->size;
-    for (size_t i = 0; i < size; i++) {
-        *out++ = digits[data[i] >> 4];
-        *out++ = digits[data[i] & 15];
-    }
-    t->size += 2 * size;
-    s_append (t, "\"", 1);
-}
-
 yjc_outbox_t *
 yjc_outbox_new (void)
 {
@@ -91,7 +68,7 @@ yjc_outbox_destroy (yjc_outbox_t **self_p)
         yjc_outbox_t *self = *self_p;
         free (self->types.data);
         free (self->apps.data);
-        free (self->payloads.data);
+        yjc_db_bytea_array_release (&self->payloads);
         free (self);
         *self_p = NULL;
     }
@@ -100,7 +77,9 @@ yjc_outbox_destroy (yjc_outbox_t **self_p)
 void
 yjc_outbox_reset (yjc_outbox_t *self)
 {
-    self->types.size = self->apps.size = self->payloads.size = 0;
+    self->types.size = self->apps.size = 0;
+    self->payloads.size = 0;
+    self->payloads.count = 0;
     self->count = 0;
     memset (self->seen, 0, sizeof self->seen);
 }
@@ -135,7 +114,7 @@ yjc_outbox_add (yjc_outbox_t *self,
     }
     s_append_element (&self->types, def->wire);
     s_append_element (&self->apps, app_id);
-    s_append_hex (&self->payloads, (const unsigned char *)payload, size);
+    yjc_db_bytea_array_add (&self->payloads, payload, size);
     self->seen[event_type] = true;
     self->count++;
     return 0;
@@ -166,15 +145,20 @@ yjc_outbox_flush (yjc_outbox_t *self, yjc_db_t *db, const char *now_iso)
         return 0;
     s_text_t route_types = { 0 }, route_receivers = { 0 };
     s_routes (self, &route_types, &route_receivers);
-    char *lit[5] = { s_literal (&self->types),
+    size_t size;
+    char *payloads = yjc_db_bytea_array_take (&self->payloads, &size);
+    char *lit[4] = { s_literal (&self->types),
                      s_literal (&self->apps),
-                     s_literal (&self->payloads),
                      s_literal (&route_types),
                      s_literal (&route_receivers) };
-    const char *params[] = { lit[0], lit[1], lit[2], now_iso, lit[3], lit[4] };
+    const char *params[] = {
+        lit[0], lit[1], payloads, now_iso, lit[2], lit[3]
+    };
+    int lengths[] = { 0, 0, (int)size, 0, 0, 0 };
+    int formats[] = { 0, 0, 1, 0, 0, 0 };
     //  Sequence numbers follow the order of emission (ORDER BY n), so the
     //  relay delivers in that order.
-    int rows = yjc_db_exec (
+    PGresult *res = yjc_db_query_bin (
         db,
         "WITH e AS (INSERT INTO outbox (type, app_id, created_at, payload)"
         "  SELECT t, a, $4, p FROM unnest($1::text[], $2::text[],"
@@ -185,10 +169,15 @@ yjc_outbox_flush (yjc_outbox_t *self, yjc_db_t *db, const char *now_iso)
         " JOIN unnest($5::text[], $6::text[]) AS r (type, receiver)"
         " ON r.type = e.type",
         6,
-        params);
-    for (int i = 0; i < 5; i++)
+        params,
+        lengths,
+        formats);
+    for (int i = 0; i < 4; i++)
         zstr_free (&lit[i]);
     free (route_types.data);
     free (route_receivers.data);
-    return rows < 0 ? -1 : 0;
+    free (payloads);
+    int rc = res ? 0 : -1;
+    PQclear (res);
+    return rc;
 }

@@ -368,7 +368,7 @@ yjc_server_main (const yjc_service_def_t *def, int argc, char **argv)
     for (int w = 0; w < self.nworkers; w++) {
         void *batch = NULL;
         if (self.busy[w] && zsock_recv (self.workers[w], "p", &batch) == 0)
-            self.spare[self.nspare++] = (yjc_batch_t *) batch;
+            self.spare[self.nspare++] = (yjc_batch_t *)batch;
         zactor_destroy (&self.workers[w]);
     }
     zactor_destroy (&self.relay);

@@ -45,13 +45,18 @@ typedef struct {
 
 typedef int (yjc_handler_fn) (yjc_ctx_t *ctx, const msgpack_object *body);
 typedef int (yjc_event_fn) (yjc_ctx_t *ctx, const yjc_event_in_t *event);
+//  0 or YJC_DB_ERROR: a refusal of one event cannot be told apart here.
+typedef int (yjc_events_fn) (yjc_ctx_t *ctx,
+                             const yjc_event_in_t *events,
+                             int count);
 
 typedef struct {
     int service;                             //  yjc_service_t
     const yjc_migration_t *migrations;       //  its own schema
     yjc_handler_fn *handlers[YJC_MSG_COUNT]; //  requests it answers
     yjc_event_fn *on_event[YJC_EV_COUNT];    //  events it receives
-    yjc_event_fn *on_any_event;              //  audit: every event
+    yjc_events_fn *on_all_events;            //  audit: every event, all
+                                             //  of a delivery at once
 } yjc_service_def_t;
 
 //  Refuses the request: adds a problem and returns YJC_FAIL.

@@ -131,52 +131,69 @@ s_mark_rejected (yjc_ctx_t *ctx, const char *event_id, const char *why)
                : 0;
 }
 
-//  Applies one freshly claimed event.  Returns 1 applied, 2 recorded as
-//  rejected, or an error.
-static int
-s_apply_event (s_worker_t *self, yjc_ctx_t *ctx, const msgpack_object *e)
-{
+//  One delivered event, decoded, with room for its strings.
+typedef struct {
     char event_id[65], source[33], app_id[33], at[41], type[65];
-    yjc_obj_strcpy (e, "event_id", event_id, sizeof event_id);
-    yjc_obj_strcpy (e, "source", source, sizeof source);
-    yjc_obj_strcpy (e, "app_id", app_id, sizeof app_id);
-    yjc_obj_strcpy (e, "at", at, sizeof at);
-    yjc_obj_strcpy (e, "type", type, sizeof type);
-    yjc_event_in_t ev = { event_id,
-                          source,
-                          app_id,
-                          at,
-                          yjc_event_by_wire (type, strlen (type)),
+    yjc_event_in_t in;
+} s_event_t;
+
+static void
+s_read_event (const msgpack_object *e, s_event_t *ev)
+{
+    yjc_obj_strcpy (e, "event_id", ev->event_id, sizeof ev->event_id);
+    yjc_obj_strcpy (e, "source", ev->source, sizeof ev->source);
+    yjc_obj_strcpy (e, "app_id", ev->app_id, sizeof ev->app_id);
+    yjc_obj_strcpy (e, "at", ev->at, sizeof ev->at);
+    yjc_obj_strcpy (e, "type", ev->type, sizeof ev->type);
+    yjc_event_in_t in = { ev->event_id,
+                          ev->source,
+                          ev->app_id,
+                          ev->at,
+                          yjc_event_by_wire (ev->type, strlen (ev->type)),
                           yjc_obj_get (e, "payload") };
+    ev->in = in;
+}
+
+#define S_APPLIED  1
+#define S_REJECTED 2
+#define S_GATHERED 3 //  for the service's on_all_events, after the loop
+
+//  Applies one freshly claimed event.  Returns S_APPLIED, S_REJECTED
+//  (recorded as such), S_GATHERED, or an error.
+static int
+s_apply_event (s_worker_t *self, yjc_ctx_t *ctx, s_event_t *ev)
+{
     const char *rejected =
-        (const char *)zhashx_lookup (self->rejected, event_id);
+        (const char *)zhashx_lookup (self->rejected, ev->event_id);
     //  Unknown types and bad payloads are recorded, never retried forever.
     yjc_problems_t problems = { 0 };
-    if (!rejected && ev.type < 0)
+    if (!rejected && ev->in.type < 0)
         rejected = "unknown event type";
-    else if (!rejected && yjc_validate (yjc_event_defs[ev.type].schema,
-                                        ev.payload,
+    else if (!rejected && yjc_validate (yjc_event_defs[ev->in.type].schema,
+                                        ev->in.payload,
                                         "payload",
                                         &problems) > 0)
         rejected = problems.items[0].message;
     if (rejected)
-        return s_mark_rejected (ctx, event_id, rejected) == 0 ? 2
-                                                              : YJC_DB_ERROR;
-    yjc_event_fn *fn = self->def->on_any_event ? self->def->on_any_event
-                                               : self->def->on_event[ev.type];
+        return s_mark_rejected (ctx, ev->event_id, rejected) == 0
+                   ? S_REJECTED
+                   : YJC_DB_ERROR;
+    if (self->def->on_all_events)
+        return S_GATHERED;
+    yjc_event_fn *fn = self->def->on_event[ev->in.type];
     if (!fn)
-        return 1;
+        return S_APPLIED;
     yjc_problems_t *outer = ctx->problems;
     ctx->problems = &problems;
-    int rc = fn (ctx, &ev);
+    int rc = fn (ctx, &ev->in);
     ctx->problems = outer;
     if (rc == YJC_FAIL) {
         zhashx_insert (self->rejected,
-                       event_id,
+                       ev->event_id,
                        problems.count ? problems.items[0].message : "refused");
         return YJC_REPLAY;
     }
-    return rc < 0 ? rc : 1;
+    return rc < 0 ? rc : S_APPLIED;
 }
 
 //  Only the producer of an event may deliver it, and only to a service
@@ -223,23 +240,34 @@ s_handle_deliver (s_worker_t *self, yjc_ctx_t *ctx, const msgpack_object *body)
     for (uint32_t i = 0; i < events->via.array.size; i++)
         if (s_check_sender (self, ctx, &events->via.array.ptr[i], i) != 0)
             return YJC_FAIL;
-    int counts[3] = { 0, 0, 0 }; //  duplicates, applied, rejected
+    int counts[4] = { 0, 0, 0, 0 }; //  duplicates, applied, rejected, gathered
+    uint32_t n = events->via.array.size;
+    s_event_t *evs = (s_event_t *)zmalloc (n * sizeof (s_event_t));
+    yjc_event_in_t *gathered =
+        (yjc_event_in_t *)zmalloc (n * sizeof (yjc_event_in_t));
     zhashx_t *fresh = zhashx_new ();
     int rc = s_claim_events (ctx, events, fresh);
-    for (uint32_t i = 0; rc == 0 && i < events->via.array.size; i++) {
-        const msgpack_object *e = &events->via.array.ptr[i];
-        char event_id[65];
-        yjc_obj_strcpy (e, "event_id", event_id, sizeof event_id);
+    for (uint32_t i = 0; rc == 0 && i < n; i++) {
+        s_read_event (&events->via.array.ptr[i], &evs[i]);
         //  a redelivery, or twice in one batch: the first one counts
-        int outcome =
-            zhashx_lookup (fresh, event_id) ? s_apply_event (self, ctx, e) : 0;
-        zhashx_delete (fresh, event_id);
+        int outcome = zhashx_lookup (fresh, evs[i].event_id)
+                          ? s_apply_event (self, ctx, &evs[i])
+                          : 0;
+        zhashx_delete (fresh, evs[i].event_id);
+        if (outcome == S_GATHERED)
+            gathered[counts[S_GATHERED]] = evs[i].in;
         if (outcome < 0)
             rc = outcome;
         else
             counts[outcome]++;
     }
+    if (rc == 0 && counts[S_GATHERED]) {
+        rc = self->def->on_all_events (ctx, gathered, counts[S_GATHERED]);
+        counts[S_APPLIED] += counts[S_GATHERED];
+    }
     zhashx_destroy (&fresh);
+    free (gathered);
+    free (evs);
     if (rc < 0)
         return rc;
     msgpack_pack_map (ctx->reply, 3);

@@ -62,13 +62,11 @@ s_insert (yjc_ctx_t *ctx,
     int formats[] = { 0, 0, 0, 0, 1, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
-        "WITH a AS (INSERT INTO applications (app_id, unit, submitted_by,"
+        "INSERT INTO applications (app_id, unit, submitted_by,"
         " request_id, project, form_mp, submitted_at, updated_at)"
         " VALUES ((SELECT 'A' || lpad(n::text, greatest(6, length(n::text)),"
         " '0') FROM nextval('app_seq') AS n), $1, $2, $3, $4, $5, $6, $6)"
-        " ON CONFLICT (submitted_by, request_id) DO NOTHING RETURNING app_id)"
-        " INSERT INTO history (app_id, at, state)"
-        " SELECT app_id, $6, 'submitted' FROM a RETURNING app_id",
+        " ON CONFLICT (submitted_by, request_id) DO NOTHING RETURNING app_id",
         6,
         params,
         lengths,
@@ -138,9 +136,15 @@ s_pack_history (yjc_ctx_t *ctx, const char *app_id)
     const char *params[] = { app_id };
     PGresult *res =
         yjc_db_query (ctx->db,
+                      //  the first step is the submission itself
                       "SELECT to_char(at, 'YYYY-MM-DD HH24:MI:SS'), state,"
-                      " coalesce(event_id, ''), coalesce(note, '')"
-                      " FROM history WHERE app_id = $1 ORDER BY at, state",
+                      " event_id, note FROM ("
+                      " SELECT submitted_at AS at, 'submitted' AS state,"
+                      "  '' AS event_id, '' AS note, 0 AS step"
+                      "  FROM applications WHERE app_id = $1"
+                      " UNION ALL SELECT at, state, coalesce(event_id, ''),"
+                      "  coalesce(note, ''), 1 FROM history WHERE app_id = $1"
+                      ") h ORDER BY at, step",
                       1,
                       params);
     int n = res ? PQntuples (res) : 0;

@@ -26,8 +26,14 @@ trap 'exit 130' INT TERM
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PGPORT=$(port)
 pg_init "$TMP/pg" "$PGPORT" # durable, as in production
+# YJC_BENCH_STATEMENTS=1: also print the costliest statements
+if [ -n "${YJC_BENCH_STATEMENTS:-}" ]; then
+    echo "shared_preload_libraries = 'pg_stat_statements'" >>"$TMP/pg/data/postgresql.conf"
+fi
 pg_start "$TMP/pg"
 yjc_bootstrap "$PGPORT" bench >/dev/null 2>&1
+[ -n "${YJC_BENCH_STATEMENTS:-}" ] &&
+    pg_psql "$PGPORT" bench -c "CREATE EXTENSION pg_stat_statements" >/dev/null
 
 export YJC_KEYS="$TMP/keys"
 for s in INTAKE REVIEW PROVISIONING BILLING AUDIT; do
@@ -72,6 +78,11 @@ tps=$("$PGBIN/pgbench" -n -c "$CLIENTS" -j 2 -T "$SECONDS_" -f "$TMP/insert.sql"
     sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)
 
 rps=$(echo "$result" | sed -n 's/.*rps=\([0-9.]*\).*/\1/p')
+if [ -n "${YJC_BENCH_STATEMENTS:-}" ]; then
+    pg_psql "$PGPORT" bench -c "SELECT round(total_exec_time) AS ms, calls,
+        left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS query
+        FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15"
+fi
 echo "platform:  $result"
 echo "audit catch-up after last reply: ${catchup} ms (applications: $submitted)"
 echo "peak RSS MiB: $rss_line"

@@ -20,6 +20,7 @@ CREATE TABLE applications (
 
 CREATE INDEX applications_unit ON applications (unit, submitted_at);
 
+-- The steps after submission (the submission is the application row).
 CREATE TABLE history (
     app_id   text NOT NULL REFERENCES applications (app_id),
     at       timestamptz NOT NULL,
