@@ -44,7 +44,7 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                 "250",
                                 "outbox poll when idle, ms" },
     [YJC_CFG_RELAY_LINGER_MS] = { "YJC_RELAY_LINGER_MS",
-                                  "2",
+                                  "10",
                                   "gather events before delivering, ms" },
     [YJC_CFG_RELAY_TIMEOUT_MS] = { "YJC_RELAY_TIMEOUT_MS",
                                    "5000",
