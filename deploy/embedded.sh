@@ -28,19 +28,7 @@ start_daemon() { # NAME COMMAND...
 }
 
 demo_actors() {
-    cli="$BIN/yjcloud"
-    "$cli" keys init >/dev/null
-    for spec in "bureau:bureau:" "vendor:vendor:" "auditor:auditor:" \
-        "admin:admin:" "edu:unit:县教育局" "health:unit:县卫生健康局"; do
-        name=${spec%%:*} rest=${spec#*:}
-        role=${rest%%:*} unit=${rest#*:}
-        [ -f "$YJC_KEYS/public/$name.cert" ] && continue
-        if [ -n "$unit" ]; then
-            "$cli" actor add "$name" --role "$role" --unit "$unit" >/dev/null
-        else
-            "$cli" actor add "$name" --role "$role" >/dev/null
-        fi
-    done
+    PATH="$BIN:$PATH" sh "$ROOT/deploy/demo-actors.sh" >/dev/null
 }
 
 up() {

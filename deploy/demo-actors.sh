@@ -1,7 +1,8 @@
 #!/bin/sh
-# yjc-keys-init - the one-shot `keys` container of docker-compose.yml:
+# demo-actors.sh - the demo actors of `make up` and of the one-shot `keys`
+# container of docker-compose.yml (installed there as yjc-keys-init):
 # creates, in $YJC_KEYS, the five service key pairs and the demo actors
-# (the same ones as deploy/embedded.sh demo_actors).  Idempotent: what
+# (`make up` runs it too, through deploy/embedded.sh).  Idempotent: what
 # exists is kept, so it runs on every `docker-compose up`.
 #
 # This is a demo layout: one volume holds every secret and is mounted
