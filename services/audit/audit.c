@@ -93,7 +93,9 @@ s_events (yjc_ctx_t *ctx, const msgpack_object *body)
                                   "type", "app_id",   "at" };
     for (int i = 0; i < rows; i++) {
         msgpack_pack_map (pk, 7);
-        for (int k = 0; k < 6; k++) {
+        //  seq: a number, the one `after` takes to page on
+        yjc_pk_kv_int (pk, keys[0], atoll (PQgetvalue (res, i, 0)));
+        for (int k = 1; k < 6; k++) {
             yjc_pk_str (pk, keys[k]);
             yjc_pk_strn (pk, PQgetvalue (res, i, k), PQgetlength (res, i, k));
         }

@@ -130,7 +130,11 @@ s_allocations (yjc_ctx_t *ctx, const msgpack_object *body)
         msgpack_pack_map (pk, 6);
         for (int k = 0; k < 5; k++) {
             yjc_pk_str (pk, keys[k]);
-            yjc_pk_strn (pk, PQgetvalue (res, i, k), PQgetlength (res, i, k));
+            if (k == 2) //  lines: a number, as in allocation.opened
+                msgpack_pack_int64 (pk, atoll (PQgetvalue (res, i, k)));
+            else
+                yjc_pk_strn (
+                    pk, PQgetvalue (res, i, k), PQgetlength (res, i, k));
         }
         yjc_pk_kv_raw (
             pk, "resources", PQgetvalue (res, i, 5), PQgetlength (res, i, 5));

@@ -50,7 +50,6 @@ s_state_zh (const char *state)
         { "ordered", "已通知供应商开通测试环境" },
         { "testing", "测试中" },
         { "provision_failed", "开通失败" },
-        { "order_failed", "开通失败" },
         { "pending", "待处理" },
         { "acknowledged", "供应商已确认" },
         { "done", "已完成" },
@@ -286,7 +285,9 @@ s_cmd_keys_init (s_opts_t *opts)
             rc = 1;
         }
     }
-    if (rc == 0 && !opts->json)
+    if (rc == 0 && opts->json)
+        printf ("{\"keys\": \"%s\"}\n", yjc_keys_dir (keys));
+    else if (rc == 0)
         printf ("服务密钥已就绪：%s\n", yjc_keys_dir (keys));
     yjc_keys_destroy (&keys);
     return rc;
@@ -718,13 +719,15 @@ s_cmd_allocations (s_opts_t *opts)
             "%-8s %-6s %-6s %-20s %s\n", "订单", "阶段", "资源项", "起", "止");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
-            char id[33], stage[17], lines[12], from[32], to[32];
+            char id[33], stage[17], from[32], to[32];
+            int64_t lines = 0;
             yjc_obj_strcpy (e, "stage", stage, sizeof stage);
             yjc_obj_strcpy (e, "to", to, sizeof to);
-            printf ("%-8s %-6s %-6s %-20s %s\n",
+            yjc_obj_int (e, "lines", &lines);
+            printf ("%-8s %-6s %-6lld %-20s %s\n",
                     yjc_obj_strcpy (e, "order_id", id, sizeof id),
                     streq (stage, "test") ? "测试" : "生产",
-                    yjc_obj_strcpy (e, "lines", lines, sizeof lines),
+                    (long long)lines,
                     yjc_obj_strcpy (e, "from", from, sizeof from),
                     *to ? to : "（使用中）");
         }
@@ -763,11 +766,13 @@ s_cmd_audit_events (s_opts_t *opts)
                 "事件");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
-            char seq[24], at[40], source[33], app[33], type[65];
+            char at[40], source[33], app[33], type[65];
+            int64_t seq = 0;
             yjc_obj_strcpy (e, "type", type, sizeof type);
+            yjc_obj_int (e, "seq", &seq);
             int t = yjc_event_by_wire (type, strlen (type));
-            printf ("%-6s %-26s %-12s %-9s %s（%s）\n",
-                    yjc_obj_strcpy (e, "seq", seq, sizeof seq),
+            printf ("%-6lld %-26s %-12s %-9s %s（%s）\n",
+                    (long long)seq,
                     yjc_obj_strcpy (e, "at", at, sizeof at),
                     yjc_obj_strcpy (e, "source", source, sizeof source),
                     yjc_obj_strcpy (e, "app_id", app, sizeof app),

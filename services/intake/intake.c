@@ -19,27 +19,30 @@ static const struct {
 } s_follow[] = {
     { YJC_EV_APPLICATION_ACCEPTED, "accepted", 1 },
     { YJC_EV_APPLICATION_APPROVED, "approved", 2 },
-    { YJC_EV_ORDER_COMPLETED, "testing", 3 },
-    { YJC_EV_ORDER_FAILED, "provision_failed", 3 },
+    { YJC_EV_ORDER_CREATED, "ordered", 3 },
+    { YJC_EV_ORDER_COMPLETED, "testing", 4 },
+    { YJC_EV_ORDER_FAILED, "provision_failed", 4 },
     { YJC_EV_APPLICATION_DECLINED, "declined", 9 },
     { YJC_EV_APPLICATION_REJECTED, "rejected", 9 },
 };
 
 static int
-s_existing (yjc_ctx_t *ctx, char app_id[33])
+s_existing (yjc_ctx_t *ctx, char app_id[33], char state[33])
 {
     const char *params[] = { ctx->actor->name, ctx->request_id };
     PGresult *res =
         yjc_db_query (ctx->db,
-                      "SELECT app_id FROM applications"
+                      "SELECT app_id, state FROM applications"
                       " WHERE submitted_by = $1 AND request_id = $2",
                       2,
                       params);
     if (!res)
         return YJC_DB_ERROR;
     int found = PQntuples (res);
-    if (found)
+    if (found) {
         snprintf (app_id, 33, "%s", PQgetvalue (res, 0, 0));
+        snprintf (state, 33, "%s", PQgetvalue (res, 0, 1));
+    }
     PQclear (res);
     return found;
 }
@@ -82,11 +85,14 @@ s_insert (yjc_ctx_t *ctx,
 }
 
 static void
-s_reply_submitted (yjc_ctx_t *ctx, const char *app_id, bool duplicate)
+s_reply_submitted (yjc_ctx_t *ctx,
+                   const char *app_id,
+                   const char *state,
+                   bool duplicate)
 {
     msgpack_pack_map (ctx->reply, 3);
     yjc_pk_kv_str (ctx->reply, "app_id", app_id);
-    yjc_pk_kv_str (ctx->reply, "state", "submitted");
+    yjc_pk_kv_str (ctx->reply, "state", state);
     yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
 }
 
@@ -107,10 +113,11 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
                              "body.form.unit.name",
                              "must be your own unit, %s",
                              ctx->actor->unit);
-    char app_id[33];
+    char app_id[33], state[33];
     int rc = s_insert (ctx, form, project_name, app_id);
-    if (rc == 0 && (rc = s_existing (ctx, app_id)) > 0) {
-        s_reply_submitted (ctx, app_id, true);
+    if (rc == 0 && (rc = s_existing (ctx, app_id, state)) > 0) {
+        //  a retry: the same application, as it stands now
+        s_reply_submitted (ctx, app_id, state, true);
         return 0;
     }
     if (rc < 0)
@@ -126,7 +133,7 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     rc = yjc_ctx_emit (ctx, YJC_EV_APPLICATION_SUBMITTED, app_id, &ev);
     yjc_pack_release (&ev);
     if (rc == 0)
-        s_reply_submitted (ctx, app_id, false);
+        s_reply_submitted (ctx, app_id, "submitted", false);
     return rc;
 }
 
@@ -283,6 +290,7 @@ static const yjc_service_def_t s_intake = {
                   [YJC_EV_APPLICATION_DECLINED] = s_on_stage,
                   [YJC_EV_APPLICATION_APPROVED] = s_on_stage,
                   [YJC_EV_APPLICATION_REJECTED] = s_on_stage,
+                  [YJC_EV_ORDER_CREATED] = s_on_stage,
                   [YJC_EV_ORDER_COMPLETED] = s_on_stage,
                   [YJC_EV_ORDER_FAILED] = s_on_stage },
 };

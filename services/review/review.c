@@ -296,7 +296,7 @@ s_reject (yjc_ctx_t *ctx, const msgpack_object *body)
     return s_decide (ctx, body, YJC_MSG_REVIEW_REJECT);
 }
 
-//  review.get - the decision record with deadlines and who is late.
+//  review.get - the decision record with its deadlines and their rules.
 static int
 s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 {
@@ -333,9 +333,10 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 static int
 s_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
-    const char *state = ev->type == YJC_EV_ORDER_CREATED     ? "ordered"
-                        : ev->type == YJC_EV_ORDER_COMPLETED ? "testing"
-                                                             : "order_failed";
+    const char *state = ev->type == YJC_EV_ORDER_CREATED ? "ordered"
+                        : ev->type == YJC_EV_ORDER_COMPLETED
+                            ? "testing"
+                            : "provision_failed";
     const char *params[] = { ev->app_id, state, ev->at };
     int rows = yjc_db_exec (ctx->db,
                             "UPDATE applications SET state = $2,"

@@ -116,3 +116,32 @@ def test_json_output_is_one_object(platform, flow):
     status = platform.cli("status", actor="admin", json_out=True)
     assert [s["up"] for s in status["services"]] == [True] * 5
     assert all(s["db"] for s in status["services"])
+
+
+def test_audit_pages_by_seq(platform, flow):
+    first = platform.call("auditor", "audit", "audit.events",
+                          {"app_id": flow, "limit": 3})["body"]["events"]
+    assert len(first) == 3 and all(isinstance(e["seq"], int) for e in first)
+    rest = platform.call("auditor", "audit", "audit.events",
+                         {"app_id": flow, "after": first[-1]["seq"]})["body"]["events"]
+    assert [e["type"] for e in first + rest][-1] == "allocation.opened"
+    assert len(first + rest) == 7
+    # the unit is not an auditor
+    assert platform.call("edu", "audit", "audit.events", {})["error"]["code"] == "forbidden"
+
+
+def test_history_shows_every_step(platform, flow):
+    got = platform.call("edu", "intake", "application.get", {"app_id": flow})["body"]
+    assert [h["state"] for h in got["history"]] == [
+        "submitted", "accepted", "approved", "ordered", "testing"]
+    assert got["history"][2]["note"] == "同意"
+
+
+def test_retried_submit_reports_the_current_state(platform, flow):
+    row = platform.sql(f"SELECT submitted_by, request_id FROM intake.applications "
+                       f"WHERE app_id = '{flow}'")[0]
+    again = platform.call(row[0], "intake", "application.submit",
+                          {"form": __import__("conftest").full_form()}, id_=row[1])
+    assert again["ok"] and again["body"]["duplicate"] is True
+    assert again["body"]["app_id"] == flow
+    assert again["body"]["state"] == "testing"
