@@ -335,6 +335,43 @@ yjc_db_bytea_array_release (yjc_db_bytea_array_t *self)
     memset (self, 0, sizeof *self);
 }
 
+void
+yjc_pk_row (msgpack_packer *pk,
+            const PGresult *res,
+            int row,
+            const yjc_col_t *cols,
+            int ncols)
+{
+    msgpack_pack_map (pk, ncols);
+    for (int c = 0; c < ncols; c++) {
+        const char *value = PQgetvalue (res, row, c);
+        int size = PQgetlength (res, row, c);
+        yjc_pk_str (pk, cols[c].key);
+        if (cols[c].kind == YJC_COL_INT)
+            msgpack_pack_int64 (pk, atoll (value)); //  libpq NUL-terminates
+        else if (cols[c].kind == YJC_COL_MSGPACK && size > 0)
+            msgpack_sbuffer_write (pk->data, value, size);
+        else if (cols[c].kind == YJC_COL_MSGPACK)
+            msgpack_pack_nil (pk);
+        else
+            yjc_pk_strn (pk, value, size);
+    }
+}
+
+void
+yjc_pk_rows (msgpack_packer *pk,
+             const char *key,
+             const PGresult *res,
+             const yjc_col_t *cols,
+             int ncols)
+{
+    int rows = PQntuples (res);
+    yjc_pk_str (pk, key);
+    msgpack_pack_array (pk, rows);
+    for (int i = 0; i < rows; i++)
+        yjc_pk_row (pk, res, i, cols, ncols);
+}
+
 const char *
 yjc_db_sqlstate (yjc_db_t *self)
 {

@@ -7,6 +7,7 @@
 #ifndef YJC_DB_H_INCLUDED
 #define YJC_DB_H_INCLUDED
 
+#include "yjc_pack.h"
 #include <libpq-fe.h>
 #include <stdbool.h>
 
@@ -78,6 +79,30 @@ void yjc_db_bytea_array_add (yjc_db_bytea_array_t *self,
 //  *size; the builder is emptied for reuse.
 char *yjc_db_bytea_array_take (yjc_db_bytea_array_t *self, size_t *size);
 void yjc_db_bytea_array_release (yjc_db_bytea_array_t *self);
+
+//  How a result column goes on the wire.  Queries select every column as
+//  text (cast if need be) except msgpack ones, which are bytea read with
+//  yjc_db_query_raw.
+typedef enum { YJC_COL_TEXT, YJC_COL_INT, YJC_COL_MSGPACK } yjc_col_kind_t;
+
+typedef struct {
+    const char *key; //  map key in the reply
+    yjc_col_kind_t kind;
+} yjc_col_t;
+
+//  Packs row `row` of `res` as a map: column i under cols[i].key.
+void yjc_pk_row (msgpack_packer *pk,
+                 const PGresult *res,
+                 int row,
+                 const yjc_col_t *cols,
+                 int ncols);
+
+//  Packs `key` and, as its value, an array of every row of `res`.
+void yjc_pk_rows (msgpack_packer *pk,
+                  const char *key,
+                  const PGresult *res,
+                  const yjc_col_t *cols,
+                  int ncols);
 
 //  SQLSTATE of the last failed statement ("" if none).
 const char *yjc_db_sqlstate (yjc_db_t *self);

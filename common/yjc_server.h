@@ -24,6 +24,7 @@ typedef struct {
     yjc_db_t *db;                   //  this service's schema, in a tx
     const yjc_actor_t *actor;       //  who asks (from the connection)
     const char *request_id;         //  envelope id (sender-unique)
+    int msg_type;                   //  yjc_msg_type_t being handled
     int64_t now;                    //  the clock, once per unit of work
     const yjc_calendar_t *calendar; //  working days (time rules)
     msgpack_packer *reply;          //  pack the reply body (a map) here

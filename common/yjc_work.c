@@ -336,6 +336,7 @@ s_run_job (s_worker_t *self, yjc_job_t *job, yjc_ctx_t *ctx)
     yjc_pack_reset (&job->body);
     ctx->actor = &job->actor;
     ctx->request_id = job->req.id;
+    ctx->msg_type = job->req.type;
     ctx->reply = &job->body.pk;
     ctx->problems = &job->problems;
     if (job->req.type == YJC_MSG_EVENT_DELIVER)

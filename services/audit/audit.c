@@ -84,24 +84,15 @@ s_events (yjc_ctx_t *ctx, const msgpack_object *body)
         NULL);
     if (!res)
         return YJC_DB_ERROR;
-    int rows = PQntuples (res);
-    msgpack_packer *pk = ctx->reply;
-    msgpack_pack_map (pk, 1);
-    yjc_pk_str (pk, "events");
-    msgpack_pack_array (pk, rows);
-    static const char *keys[] = { "seq",  "event_id", "source",
-                                  "type", "app_id",   "at" };
-    for (int i = 0; i < rows; i++) {
-        msgpack_pack_map (pk, 7);
-        //  seq: a number, the one `after` takes to page on
-        yjc_pk_kv_int (pk, keys[0], atoll (PQgetvalue (res, i, 0)));
-        for (int k = 1; k < 6; k++) {
-            yjc_pk_str (pk, keys[k]);
-            yjc_pk_strn (pk, PQgetvalue (res, i, k), PQgetlength (res, i, k));
-        }
-        yjc_pk_kv_raw (
-            pk, "payload", PQgetvalue (res, i, 6), PQgetlength (res, i, 6));
-    }
+    //  seq is a number: the one `after` takes to page on
+    static const yjc_col_t cols[] = {
+        { "seq", YJC_COL_INT },         { "event_id", YJC_COL_TEXT },
+        { "source", YJC_COL_TEXT },     { "type", YJC_COL_TEXT },
+        { "app_id", YJC_COL_TEXT },     { "at", YJC_COL_TEXT },
+        { "payload", YJC_COL_MSGPACK },
+    };
+    msgpack_pack_map (ctx->reply, 1);
+    yjc_pk_rows (ctx->reply, "events", res, cols, 7);
     PQclear (res);
     return 0;
 }

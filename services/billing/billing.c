@@ -119,26 +119,14 @@ s_allocations (yjc_ctx_t *ctx, const msgpack_object *body)
         NULL);
     if (!res)
         return YJC_DB_ERROR;
-    int rows = PQntuples (res);
-    msgpack_packer *pk = ctx->reply;
-    msgpack_pack_map (pk, 2);
-    yjc_pk_kv_str (pk, "app_id", app_id);
-    yjc_pk_str (pk, "allocations");
-    msgpack_pack_array (pk, rows);
-    static const char *keys[] = { "order_id", "stage", "lines", "from", "to" };
-    for (int i = 0; i < rows; i++) {
-        msgpack_pack_map (pk, 6);
-        for (int k = 0; k < 5; k++) {
-            yjc_pk_str (pk, keys[k]);
-            if (k == 2) //  lines: a number, as in allocation.opened
-                msgpack_pack_int64 (pk, atoll (PQgetvalue (res, i, k)));
-            else
-                yjc_pk_strn (
-                    pk, PQgetvalue (res, i, k), PQgetlength (res, i, k));
-        }
-        yjc_pk_kv_raw (
-            pk, "resources", PQgetvalue (res, i, 5), PQgetlength (res, i, 5));
-    }
+    static const yjc_col_t cols[] = {
+        { "order_id", YJC_COL_TEXT }, { "stage", YJC_COL_TEXT },
+        { "lines", YJC_COL_INT },     { "from", YJC_COL_TEXT },
+        { "to", YJC_COL_TEXT },       { "resources", YJC_COL_MSGPACK },
+    };
+    msgpack_pack_map (ctx->reply, 2);
+    yjc_pk_kv_str (ctx->reply, "app_id", app_id);
+    yjc_pk_rows (ctx->reply, "allocations", res, cols, 6);
     PQclear (res);
     return 0;
 }

@@ -137,7 +137,7 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     return rc;
 }
 
-static void
+static int
 s_pack_history (yjc_ctx_t *ctx, const char *app_id)
 {
     const char *params[] = { app_id };
@@ -154,17 +154,17 @@ s_pack_history (yjc_ctx_t *ctx, const char *app_id)
                       ") h ORDER BY at, step",
                       1,
                       params);
-    int n = res ? PQntuples (res) : 0;
-    yjc_pk_str (ctx->reply, "history");
-    msgpack_pack_array (ctx->reply, n);
-    for (int i = 0; i < n; i++) {
-        msgpack_pack_map (ctx->reply, 4);
-        yjc_pk_kv_str (ctx->reply, "at", PQgetvalue (res, i, 0));
-        yjc_pk_kv_str (ctx->reply, "state", PQgetvalue (res, i, 1));
-        yjc_pk_kv_str (ctx->reply, "event_id", PQgetvalue (res, i, 2));
-        yjc_pk_kv_str (ctx->reply, "note", PQgetvalue (res, i, 3));
-    }
+    if (!res)
+        return YJC_DB_ERROR;
+    static const yjc_col_t cols[] = {
+        { "at", YJC_COL_TEXT },
+        { "state", YJC_COL_TEXT },
+        { "event_id", YJC_COL_TEXT },
+        { "note", YJC_COL_TEXT },
+    };
+    yjc_pk_rows (ctx->reply, "history", res, cols, 4);
     PQclear (res);
+    return 0;
 }
 
 //  application.get - a unit sees only its own (not_found otherwise: the
@@ -202,8 +202,7 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_pk_kv_str (pk, "updated_at", PQgetvalue (res, 0, 4));
     yjc_pk_kv_raw (pk, "form", PQgetvalue (res, 0, 5), PQgetlength (res, 0, 5));
     PQclear (res);
-    s_pack_history (ctx, app_id);
-    return 0;
+    return s_pack_history (ctx, app_id);
 }
 
 //  application.list - own applications for a unit, all for the bureau.
@@ -231,18 +230,13 @@ s_list (yjc_ctx_t *ctx, const msgpack_object *body)
                       params);
     if (!res)
         return YJC_DB_ERROR;
-    int rows = PQntuples (res);
-    msgpack_pack_map (ctx->reply, 1);
-    yjc_pk_str (ctx->reply, "applications");
-    msgpack_pack_array (ctx->reply, rows);
-    static const char *keys[] = {
-        "app_id", "unit", "project", "state", "submitted_at"
+    static const yjc_col_t cols[] = {
+        { "app_id", YJC_COL_TEXT },       { "unit", YJC_COL_TEXT },
+        { "project", YJC_COL_TEXT },      { "state", YJC_COL_TEXT },
+        { "submitted_at", YJC_COL_TEXT },
     };
-    for (int i = 0; i < rows; i++) {
-        msgpack_pack_map (ctx->reply, 5);
-        for (int k = 0; k < 5; k++)
-            yjc_pk_kv_str (ctx->reply, keys[k], PQgetvalue (res, i, k));
-    }
+    msgpack_pack_map (ctx->reply, 1);
+    yjc_pk_rows (ctx->reply, "applications", res, cols, 5);
     PQclear (res);
     return 0;
 }

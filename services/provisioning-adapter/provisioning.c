@@ -198,22 +198,14 @@ s_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
                           NULL);
     if (!res)
         return YJC_DB_ERROR;
-    int rows = PQntuples (res);
-    msgpack_packer *pk = ctx->reply;
-    msgpack_pack_map (pk, 1);
-    yjc_pk_str (pk, "orders");
-    msgpack_pack_array (pk, rows);
-    static const char *keys[] = { "order_id", "app_id", "unit",
-                                  "kind",     "state",  "deadline" };
-    for (int i = 0; i < rows; i++) {
-        msgpack_pack_map (pk, 7);
-        for (int k = 0; k < 6; k++) {
-            yjc_pk_str (pk, keys[k]);
-            yjc_pk_strn (pk, PQgetvalue (res, i, k), PQgetlength (res, i, k));
-        }
-        yjc_pk_kv_raw (
-            pk, "resources", PQgetvalue (res, i, 6), PQgetlength (res, i, 6));
-    }
+    static const yjc_col_t cols[] = {
+        { "order_id", YJC_COL_TEXT },     { "app_id", YJC_COL_TEXT },
+        { "unit", YJC_COL_TEXT },         { "kind", YJC_COL_TEXT },
+        { "state", YJC_COL_TEXT },        { "deadline", YJC_COL_TEXT },
+        { "resources", YJC_COL_MSGPACK },
+    };
+    msgpack_pack_map (ctx->reply, 1);
+    yjc_pk_rows (ctx->reply, "orders", res, cols, 7);
     PQclear (res);
     return 0;
 }
@@ -254,8 +246,9 @@ static const s_step_t s_steps[] = {
 };
 
 static int
-s_step (yjc_ctx_t *ctx, const msgpack_object *body, int msg)
+s_step (yjc_ctx_t *ctx, const msgpack_object *body)
 {
+    int msg = ctx->msg_type;
     const s_step_t *step = NULL;
     for (size_t i = 0; i < sizeof s_steps / sizeof *s_steps; i++)
         if (s_steps[i].msg == msg)
@@ -315,31 +308,13 @@ s_step (yjc_ctx_t *ctx, const msgpack_object *body, int msg)
     return rc;
 }
 
-static int
-s_ack (yjc_ctx_t *ctx, const msgpack_object *body)
-{
-    return s_step (ctx, body, YJC_MSG_ORDER_ACK);
-}
-
-static int
-s_complete (yjc_ctx_t *ctx, const msgpack_object *body)
-{
-    return s_step (ctx, body, YJC_MSG_ORDER_COMPLETE);
-}
-
-static int
-s_fail (yjc_ctx_t *ctx, const msgpack_object *body)
-{
-    return s_step (ctx, body, YJC_MSG_ORDER_FAIL);
-}
-
 static const yjc_service_def_t s_provisioning = {
     .service = YJC_SVC_PROVISIONING,
     .migrations = yjc_provisioning_migrations,
     .handlers = { [YJC_MSG_ORDER_FETCH] = s_fetch,
-                  [YJC_MSG_ORDER_ACK] = s_ack,
-                  [YJC_MSG_ORDER_COMPLETE] = s_complete,
-                  [YJC_MSG_ORDER_FAIL] = s_fail },
+                  [YJC_MSG_ORDER_ACK] = s_step,
+                  [YJC_MSG_ORDER_COMPLETE] = s_step,
+                  [YJC_MSG_ORDER_FAIL] = s_step },
     .on_event = { [YJC_EV_APPLICATION_APPROVED] = s_on_approved },
 };
 

@@ -219,8 +219,9 @@ s_record (yjc_ctx_t *ctx,
 
 //  review.accept / decline / approve / reject: one table-driven handler.
 static int
-s_decide (yjc_ctx_t *ctx, const msgpack_object *body, int msg)
+s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
 {
+    int msg = ctx->msg_type;
     char app_id[33], opinion[2001];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
     yjc_obj_strcpy (body, "opinion", opinion, sizeof opinion);
@@ -272,30 +273,6 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body, int msg)
     return rc;
 }
 
-static int
-s_accept (yjc_ctx_t *ctx, const msgpack_object *body)
-{
-    return s_decide (ctx, body, YJC_MSG_REVIEW_ACCEPT);
-}
-
-static int
-s_decline (yjc_ctx_t *ctx, const msgpack_object *body)
-{
-    return s_decide (ctx, body, YJC_MSG_REVIEW_DECLINE);
-}
-
-static int
-s_approve (yjc_ctx_t *ctx, const msgpack_object *body)
-{
-    return s_decide (ctx, body, YJC_MSG_REVIEW_APPROVE);
-}
-
-static int
-s_reject (yjc_ctx_t *ctx, const msgpack_object *body)
-{
-    return s_decide (ctx, body, YJC_MSG_REVIEW_REJECT);
-}
-
 //  review.get - the decision record with its deadlines and their rules.
 static int
 s_get (yjc_ctx_t *ctx, const msgpack_object *body)
@@ -305,7 +282,7 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     const char *params[] = { app_id };
     PGresult *res = yjc_db_query (
         ctx->db,
-        "SELECT unit, project, state, coalesce(accept_due::text, ''),"
+        "SELECT unit, app_id, project, state, coalesce(accept_due::text, ''),"
         " coalesce(accept_rule, ''), coalesce(decide_due::text, ''),"
         " coalesce(decide_rule, ''), coalesce(opinion, '')"
         " FROM applications WHERE app_id = $1",
@@ -318,13 +295,14 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         PQclear (res);
         return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
     }
-    static const char *keys[] = { "unit",        "project",     "state",
-                                  "accept_due",  "accept_rule", "decide_due",
-                                  "decide_rule", "opinion" };
-    msgpack_pack_map (ctx->reply, 9);
-    yjc_pk_kv_str (ctx->reply, "app_id", app_id);
-    for (int k = 0; k < 8; k++)
-        yjc_pk_kv_str (ctx->reply, keys[k], PQgetvalue (res, 0, k));
+    static const yjc_col_t cols[] = {
+        { "unit", YJC_COL_TEXT },       { "app_id", YJC_COL_TEXT },
+        { "project", YJC_COL_TEXT },    { "state", YJC_COL_TEXT },
+        { "accept_due", YJC_COL_TEXT }, { "accept_rule", YJC_COL_TEXT },
+        { "decide_due", YJC_COL_TEXT }, { "decide_rule", YJC_COL_TEXT },
+        { "opinion", YJC_COL_TEXT },
+    };
+    yjc_pk_row (ctx->reply, res, 0, cols, 9);
     PQclear (res);
     return 0;
 }
@@ -349,10 +327,10 @@ s_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 static const yjc_service_def_t s_review = {
     .service = YJC_SVC_REVIEW,
     .migrations = yjc_review_migrations,
-    .handlers = { [YJC_MSG_REVIEW_ACCEPT] = s_accept,
-                  [YJC_MSG_REVIEW_DECLINE] = s_decline,
-                  [YJC_MSG_REVIEW_APPROVE] = s_approve,
-                  [YJC_MSG_REVIEW_REJECT] = s_reject,
+    .handlers = { [YJC_MSG_REVIEW_ACCEPT] = s_decide,
+                  [YJC_MSG_REVIEW_DECLINE] = s_decide,
+                  [YJC_MSG_REVIEW_APPROVE] = s_decide,
+                  [YJC_MSG_REVIEW_REJECT] = s_decide,
                   [YJC_MSG_REVIEW_GET] = s_get },
     .on_event = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted,
                   [YJC_EV_ORDER_CREATED] = s_on_order,
