@@ -10,8 +10,9 @@ struct _yjc_db_t {
     char *schema;                       //  our own schema only
     const char *prepared[MAX_PREPARED]; //  SQL text addresses prepared
     int nprepared;
-    char sqlstate[6]; //  of the last failure
-    char error[512];  //  of the last failure
+    char sqlstate[6];   //  of the last failure
+    char error[512];    //  of the last failure
+    bool begin_pending; //  BEGIN goes out with the next statement
 };
 
 static void
@@ -134,6 +135,73 @@ s_prepare (yjc_db_t *self, const char *sql, int nparams, char name[16])
     return 0;
 }
 
+//  Sends a statement with BEGIN before it or COMMIT after it in one round
+//  trip (libpq pipeline mode): every unit of work saves two.  Returns the
+//  statement's result when it and its companion both succeeded.
+static PGresult *
+s_pipelined (yjc_db_t *self,
+             const char *before,
+             const char *after,
+             const char *sql,
+             const char *name,
+             int nparams,
+             const char *const *params,
+             const int *lengths,
+             const int *formats,
+             int result_format)
+{
+    PGconn *conn = self->conn;
+    bool sent =
+        PQenterPipelineMode (conn) &&
+        (!before ||
+         PQsendQueryParams (conn, before, 0, NULL, NULL, NULL, NULL, 0)) &&
+        (name[0]
+             ? PQsendQueryPrepared (
+                   conn, name, nparams, params, lengths, formats, result_format)
+             : PQsendQueryParams (conn,
+                                  sql,
+                                  nparams,
+                                  NULL,
+                                  params,
+                                  lengths,
+                                  formats,
+                                  result_format)) &&
+        (!after ||
+         PQsendQueryParams (conn, after, 0, NULL, NULL, NULL, NULL, 0)) &&
+        PQpipelineSync (conn) && PQflush (conn) == 0;
+    //  Results come in order, each query's ended by a NULL, then the sync.
+    PGresult *results[3] = { NULL, NULL, NULL }, *r;
+    int seen = 0;
+    while (sent && (r = PQgetResult (conn)) != NULL) {
+        if (PQresultStatus (r) == PGRES_PIPELINE_SYNC) {
+            PQclear (r);
+            break;
+        }
+        if (seen < 3)
+            results[seen++] = r;
+        else
+            PQclear (r);
+        if ((r = PQgetResult (conn)) != NULL)
+            PQclear (r);
+    }
+    PQexitPipelineMode (conn);
+    //  the statement's result, and its companion's
+    PGresult *res = results[before ? 1 : 0];
+    PGresult *other = results[before ? 0 : 1];
+    ExecStatusType st = res ? PQresultStatus (res) : PGRES_FATAL_ERROR;
+    bool ok = sent && other && PQresultStatus (other) == PGRES_COMMAND_OK &&
+              (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK);
+    if (!ok) {
+        bool other_failed =
+            !other || PQresultStatus (other) != PGRES_COMMAND_OK;
+        s_fail (self, before && other_failed ? other : res, sql);
+        PQclear (res);
+        res = NULL;
+    }
+    PQclear (other);
+    return res;
+}
+
 static PGresult *
 s_query (yjc_db_t *self,
          const char *sql,
@@ -151,6 +219,19 @@ s_query (yjc_db_t *self,
     char name[16];
     if (s_prepare (self, sql, nparams, name) != 0)
         return NULL;
+    if (self->begin_pending) {
+        self->begin_pending = false;
+        return s_pipelined (self,
+                            "BEGIN",
+                            NULL,
+                            sql,
+                            name,
+                            nparams,
+                            params,
+                            lengths,
+                            formats,
+                            result_format);
+    }
     PGresult *res = name[0] ? PQexecPrepared (self->conn,
                                               name,
                                               nparams,
@@ -230,18 +311,52 @@ s_simple (yjc_db_t *self, const char *sql)
 int
 yjc_db_begin (yjc_db_t *self)
 {
-    return s_simple (self, "BEGIN");
+    if (!self->conn)
+        return -1;
+    self->begin_pending = true;
+    return 0;
 }
 
 int
+yjc_db_exec_commit (yjc_db_t *self,
+                    const char *sql,
+                    int nparams,
+                    const char *const *params,
+                    const int *lengths,
+                    const int *formats)
+{
+    char name[16];
+    if (!self->conn || self->begin_pending ||
+        s_prepare (self, sql, nparams, name) != 0)
+        return -1;
+    PGresult *res = s_pipelined (
+        self, NULL, "COMMIT", sql, name, nparams, params, lengths, formats, 0);
+    if (!res) {
+        s_simple (self, "ROLLBACK"); //  the statement failed: end the tx
+        return -1;
+    }
+    PQclear (res);
+    return 0;
+}
+
+//  A transaction that ran no statement was never begun on the server.
+int
 yjc_db_commit (yjc_db_t *self)
 {
+    if (self->begin_pending) {
+        self->begin_pending = false;
+        return 0;
+    }
     return s_simple (self, "COMMIT");
 }
 
 int
 yjc_db_rollback (yjc_db_t *self)
 {
+    if (self->begin_pending) {
+        self->begin_pending = false;
+        return 0;
+    }
     return s_simple (self, "ROLLBACK");
 }
 
@@ -397,7 +512,9 @@ s_apply (yjc_db_t *self, const yjc_migration_t *m)
     if (done)
         return 0;
     //  A migration file holds several statements: simple protocol, no
-    //  parameters, and it is our own text, never input.
+    //  parameters, and it is our own text, never input.  (The lookup above
+    //  already sent the pending BEGIN.)
+    assert (!self->begin_pending);
     res = PQexec (self->conn, m->sql);
     bool ok = PQresultStatus (res) == PGRES_COMMAND_OK ||
               PQresultStatus (res) == PGRES_TUPLES_OK;

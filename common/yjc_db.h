@@ -57,6 +57,14 @@ int yjc_db_exec (yjc_db_t *self,
 int yjc_db_begin (yjc_db_t *self);
 int yjc_db_commit (yjc_db_t *self);
 int yjc_db_rollback (yjc_db_t *self);
+//  Runs a last statement and COMMIT in one round trip.  0, or -1 with the
+//  transaction rolled back.
+int yjc_db_exec_commit (yjc_db_t *self,
+                        const char *sql,
+                        int nparams,
+                        const char *const *params,
+                        const int *lengths,
+                        const int *formats);
 
 //  A text[] parameter: "{\"a\",\"b\"}" with quotes and backslashes
 //  escaped, so that one statement can take many rows (unnest).  Caller

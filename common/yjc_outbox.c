@@ -139,10 +139,10 @@ s_literal (const s_text_t *t)
 }
 
 int
-yjc_outbox_flush (yjc_outbox_t *self, yjc_db_t *db, const char *now_iso)
+yjc_outbox_commit (yjc_outbox_t *self, yjc_db_t *db, const char *now_iso)
 {
     if (self->count == 0)
-        return 0;
+        return yjc_db_commit (db);
     s_text_t route_types = { 0 }, route_receivers = { 0 };
     s_routes (self, &route_types, &route_receivers);
     size_t size;
@@ -158,7 +158,7 @@ yjc_outbox_flush (yjc_outbox_t *self, yjc_db_t *db, const char *now_iso)
     int formats[] = { 0, 0, 1, 0, 0, 0 };
     //  Sequence numbers follow the order of emission (ORDER BY n), so the
     //  relay delivers in that order.
-    PGresult *res = yjc_db_query_bin (
+    int rc = yjc_db_exec_commit (
         db,
         "WITH e AS (INSERT INTO outbox (type, app_id, created_at, payload)"
         "  SELECT t, a, $4, p FROM unnest($1::text[], $2::text[],"
@@ -177,7 +177,5 @@ yjc_outbox_flush (yjc_outbox_t *self, yjc_db_t *db, const char *now_iso)
     free (route_types.data);
     free (route_receivers.data);
     free (payloads);
-    int rc = res ? 0 : -1;
-    PQclear (res);
     return rc;
 }

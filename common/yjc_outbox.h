@@ -23,7 +23,8 @@ int yjc_outbox_add (yjc_outbox_t *self,
                     size_t size);
 int yjc_outbox_count (const yjc_outbox_t *self);
 //  Writes every event added, in order, with one pending row per receiver
-//  of each (proto/yjc_events.def), timestamped `now_iso`.  0 or -1.
-int yjc_outbox_flush (yjc_outbox_t *self, yjc_db_t *db, const char *now_iso);
+//  of each (proto/yjc_events.def), timestamped `now_iso`, and commits the
+//  transaction (one round trip for both).  0, or -1 with it rolled back.
+int yjc_outbox_commit (yjc_outbox_t *self, yjc_db_t *db, const char *now_iso);
 
 #endif

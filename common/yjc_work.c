@@ -388,10 +388,8 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
         for (i = 0; i < batch->count && rc == 0; i++)
             if (batch->jobs[i].status == 0)
                 rc = s_run_job (self, &batch->jobs[i], &ctx);
-        if (rc == 0 && yjc_outbox_flush (self->outbox, self->db, ctx.now_iso))
-            rc = YJC_DB_ERROR; //  blamed on the last job: rare, and retried
         if (rc == 0) {
-            if (yjc_db_commit (self->db) != 0) {
+            if (yjc_outbox_commit (self->outbox, self->db, ctx.now_iso) != 0) {
                 s_fail_pending (batch, YJC_E_UNAVAILABLE);
                 return;
             }
