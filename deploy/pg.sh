@@ -75,7 +75,9 @@ SQL
     done
 }
 
-# yjc_conninfo PORT DB SCHEMA: what the service owning SCHEMA connects with.
+# yjc_conninfo PORT DB SCHEMA [HOST]: what the service owning SCHEMA
+# connects with.  HOST may be the cluster's socket directory (DIR/sock):
+# a Unix socket costs the machine less per round trip than TCP loopback.
 yjc_conninfo() {
-    echo "host=127.0.0.1 port=$1 dbname=$2 user=yjc_$3 application_name=yjc-$3"
+    echo "host=${4:-127.0.0.1} port=$1 dbname=$2 user=yjc_$3 application_name=yjc-$3"
 }

@@ -45,7 +45,7 @@ done
 for spec in intake:intake review:review provisioning-adapter:provisioning \
     billing:billing audit:audit; do
     dir=${spec%%:*} schema=${spec#*:}
-    YJC_DB=$(yjc_conninfo "$PGPORT" bench "$schema") \
+    YJC_DB=$(yjc_conninfo "$PGPORT" bench "$schema" "$TMP/pg/sock") \
         "$BIN/yjc-$dir" >>"$TMP/$dir.log" 2>&1 &
     PIDS="$PIDS $!"
     eval "PID_$schema=$!"
@@ -70,11 +70,12 @@ rss() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
 rss_line="intake=$(rss "$PID_intake") review=$(rss "$PID_review") provisioning=$(rss "$PID_provisioning") billing=$(rss "$PID_billing") audit=$(rss "$PID_audit")"
 
 # Baseline: the same cluster, one durable single-row INSERT+COMMIT per
-# transaction, same number of concurrent connections (pgbench).
+# transaction, same number of concurrent connections (pgbench), over the
+# same Unix socket the services use.
 q "CREATE TABLE IF NOT EXISTS public.baseline (id bigserial PRIMARY KEY, v text)" >/dev/null
 echo "INSERT INTO public.baseline (v) VALUES ('x');" >"$TMP/insert.sql"
 tps=$("$PGBIN/pgbench" -n -c "$CLIENTS" -j 2 -T "$SECONDS_" -f "$TMP/insert.sql" \
-    -h 127.0.0.1 -p "$PGPORT" -U postgres bench 2>/dev/null |
+    -h "$TMP/pg/sock" -p "$PGPORT" -U postgres bench 2>/dev/null |
     sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -n 1)
 
 rps=$(echo "$result" | sed -n 's/.*rps=\([0-9.]*\).*/\1/p')
