@@ -135,66 +135,100 @@ s_prepare (yjc_db_t *self, const char *sql, int nparams, char name[16])
     return 0;
 }
 
-//  Sends a statement with BEGIN before it or COMMIT after it in one round
-//  trip (libpq pipeline mode): every unit of work saves two.  Returns the
-//  statement's result when it and its companion both succeeded.
+//  Queues a statement: the prepared one when there is one.
+static bool
+s_send (PGconn *conn,
+        const char *sql,
+        const char *name,
+        int nparams,
+        const char *const *params,
+        const int *lengths,
+        const int *formats,
+        int result_format)
+{
+    return name[0] ? PQsendQueryPrepared (conn,
+                                          name,
+                                          nparams,
+                                          params,
+                                          lengths,
+                                          formats,
+                                          result_format)
+                   : PQsendQueryParams (conn,
+                                        sql,
+                                        nparams,
+                                        NULL,
+                                        params,
+                                        lengths,
+                                        formats,
+                                        result_format);
+}
+
+static bool
+s_send_simple (PGconn *conn, const char *sql)
+{
+    return !sql || PQsendQueryParams (conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+}
+
+static bool
+s_result_ok (const PGresult *res)
+{
+    ExecStatusType st = res ? PQresultStatus (res) : PGRES_FATAL_ERROR;
+    return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+}
+
+//  Sends a statement, with BEGIN before it or COMMIT after it when asked,
+//  in one round trip (libpq pipeline mode): a unit of work saves two.
+//  Returns the statement's result when it and its companion succeeded.
 static PGresult *
-s_pipelined (yjc_db_t *self,
-             const char *before,
-             const char *after,
-             const char *sql,
-             const char *name,
-             int nparams,
-             const char *const *params,
-             const int *lengths,
-             const int *formats,
-             int result_format)
+s_run (yjc_db_t *self,
+       const char *before,
+       const char *after,
+       const char *sql,
+       const char *name,
+       int nparams,
+       const char *const *params,
+       const int *lengths,
+       const int *formats,
+       int result_format)
 {
     PGconn *conn = self->conn;
-    bool sent =
-        PQenterPipelineMode (conn) &&
-        (!before ||
-         PQsendQueryParams (conn, before, 0, NULL, NULL, NULL, NULL, 0)) &&
-        (name[0]
-             ? PQsendQueryPrepared (
-                   conn, name, nparams, params, lengths, formats, result_format)
-             : PQsendQueryParams (conn,
-                                  sql,
-                                  nparams,
-                                  NULL,
-                                  params,
-                                  lengths,
-                                  formats,
-                                  result_format)) &&
-        (!after ||
-         PQsendQueryParams (conn, after, 0, NULL, NULL, NULL, NULL, 0)) &&
-        PQpipelineSync (conn) && PQflush (conn) == 0;
-    //  Results come in order, each query's ended by a NULL, then the sync.
-    PGresult *results[3] = { NULL, NULL, NULL }, *r;
-    int seen = 0;
-    while (sent && (r = PQgetResult (conn)) != NULL) {
-        if (PQresultStatus (r) == PGRES_PIPELINE_SYNC) {
-            PQclear (r);
-            break;
-        }
-        if (seen < 3)
-            results[seen++] = r;
-        else
-            PQclear (r);
-        if ((r = PQgetResult (conn)) != NULL)
-            PQclear (r);
+    bool piped = before || after;
+    bool sent = (!piped || PQenterPipelineMode (conn)) &&
+                s_send_simple (conn, before) &&
+                s_send (conn,
+                        sql,
+                        name,
+                        nparams,
+                        params,
+                        lengths,
+                        formats,
+                        result_format) &&
+                s_send_simple (conn, after) &&
+                (!piped || (PQpipelineSync (conn) && PQflush (conn) == 0));
+    //  Results come in order, each query's ended by a NULL (and in a
+    //  pipeline, then the sync).
+    PGresult *results[2] = { NULL, NULL }, *r;
+    int seen = 0, expected = piped ? 2 : 1;
+    while (sent && seen < expected && (r = PQgetResult (conn)) != NULL) {
+        results[seen++] = r;
+        while ((r = PQgetResult (conn)) != NULL)
+            PQclear (r); //  a statement has one result here
     }
-    PQexitPipelineMode (conn);
-    //  the statement's result, and its companion's
+    if (piped) {
+        while (sent && (r = PQgetResult (conn)) != NULL) {
+            bool sync = PQresultStatus (r) == PGRES_PIPELINE_SYNC;
+            PQclear (r);
+            if (sync)
+                break;
+        }
+        PQexitPipelineMode (conn);
+    }
     PGresult *res = results[before ? 1 : 0];
-    PGresult *other = results[before ? 0 : 1];
-    ExecStatusType st = res ? PQresultStatus (res) : PGRES_FATAL_ERROR;
-    bool ok = sent && other && PQresultStatus (other) == PGRES_COMMAND_OK &&
-              (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK);
-    if (!ok) {
-        bool other_failed =
-            !other || PQresultStatus (other) != PGRES_COMMAND_OK;
-        s_fail (self, before && other_failed ? other : res, sql);
+    PGresult *other = piped ? results[before ? 0 : 1] : NULL;
+    bool other_ok =
+        !piped || (other && PQresultStatus (other) == PGRES_COMMAND_OK);
+    if (!sent || !other_ok || !s_result_ok (res)) {
+        s_fail (self, before && !other_ok ? other : res, sql);
         PQclear (res);
         res = NULL;
     }
@@ -219,41 +253,18 @@ s_query (yjc_db_t *self,
     char name[16];
     if (s_prepare (self, sql, nparams, name) != 0)
         return NULL;
-    if (self->begin_pending) {
-        self->begin_pending = false;
-        return s_pipelined (self,
-                            "BEGIN",
-                            NULL,
-                            sql,
-                            name,
-                            nparams,
-                            params,
-                            lengths,
-                            formats,
-                            result_format);
-    }
-    PGresult *res = name[0] ? PQexecPrepared (self->conn,
-                                              name,
-                                              nparams,
-                                              params,
-                                              lengths,
-                                              formats,
-                                              result_format)
-                            : PQexecParams (self->conn,
-                                            sql,
-                                            nparams,
-                                            NULL,
-                                            params,
-                                            lengths,
-                                            formats,
-                                            result_format);
-    ExecStatusType st = PQresultStatus (res);
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-        s_fail (self, res, sql);
-        PQclear (res);
-        return NULL;
-    }
-    return res;
+    const char *before = self->begin_pending ? "BEGIN" : NULL;
+    self->begin_pending = false;
+    return s_run (self,
+                  before,
+                  NULL,
+                  sql,
+                  name,
+                  nparams,
+                  params,
+                  lengths,
+                  formats,
+                  result_format);
 }
 
 PGresult *
@@ -329,7 +340,7 @@ yjc_db_exec_commit (yjc_db_t *self,
     if (!self->conn || self->begin_pending ||
         s_prepare (self, sql, nparams, name) != 0)
         return -1;
-    PGresult *res = s_pipelined (
+    PGresult *res = s_run (
         self, NULL, "COMMIT", sql, name, nparams, params, lengths, formats, 0);
     if (!res) {
         s_simple (self, "ROLLBACK"); //  the statement failed: end the tx
