@@ -119,6 +119,12 @@ s_allocations (yjc_ctx_t *ctx, const msgpack_object *body)
         NULL);
     if (!res)
         return YJC_DB_ERROR;
+    //  A unit learns nothing of another unit's application, not even
+    //  that it has no allocation.
+    if (PQntuples (res) == 0 && ctx->actor->role == YJC_ROLE_UNIT) {
+        PQclear (res);
+        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
+    }
     static const yjc_col_t cols[] = {
         { "order_id", YJC_COL_TEXT }, { "stage", YJC_COL_TEXT },
         { "lines", YJC_COL_INT },     { "from", YJC_COL_TEXT },

@@ -58,6 +58,13 @@ def test_audit_lists_every_event_in_order(platform, flow):
     assert "提交申请" in text and "供应商完成交付" in text
 
 
+def test_unit_sees_only_its_own_allocations(platform, flow):
+    own = platform.call("edu", "billing", "billing.allocations", {"app_id": flow})
+    assert own["ok"] and len(own["body"]["allocations"]) == 1
+    other = platform.call("health", "billing", "billing.allocations", {"app_id": flow})
+    assert other["error"]["code"] == "not_found"
+
+
 def test_billing_records_the_test_interval(platform, flow):
     allocations = platform.cli("allocations", flow, actor="bureau",
                                json_out=True)["allocations"]
