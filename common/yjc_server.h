@@ -56,6 +56,8 @@ typedef struct {
     const yjc_migration_t *migrations;       //  its own schema
     yjc_handler_fn *handlers[YJC_MSG_COUNT]; //  requests it answers
     yjc_event_fn *on_event[YJC_EV_COUNT];    //  events it receives
+    yjc_events_fn *on_events[YJC_EV_COUNT];  //  or, for many at once:
+                                             //  consecutive ones of a type
     yjc_events_fn *on_all_events;            //  audit: every event, all
                                              //  of a delivery at once
 } yjc_service_def_t;

@@ -156,7 +156,7 @@ s_read_event (const msgpack_object *e, s_event_t *ev)
 
 #define S_APPLIED  1
 #define S_REJECTED 2
-#define S_GATHERED 3 //  for the service's on_all_events, after the loop
+#define S_GATHERED 3 //  for a batch handler (on_events, on_all_events)
 
 //  Applies one freshly claimed event.  Returns S_APPLIED, S_REJECTED
 //  (recorded as such), S_GATHERED, or an error.
@@ -178,7 +178,7 @@ s_apply_event (s_worker_t *self, yjc_ctx_t *ctx, s_event_t *ev)
         return s_mark_rejected (ctx, ev->event_id, rejected) == 0
                    ? S_REJECTED
                    : YJC_DB_ERROR;
-    if (self->def->on_all_events)
+    if (self->def->on_all_events || self->def->on_events[ev->in.type])
         return S_GATHERED;
     yjc_event_fn *fn = self->def->on_event[ev->in.type];
     if (!fn)
@@ -233,6 +233,40 @@ s_check_sender (s_worker_t *self,
     return 0;
 }
 
+//  Consecutive events that go to one batch handler: applied together, in
+//  their order, and before any event that follows them.
+typedef struct {
+    int type; //  of the run, or -1 (on_all_events: any)
+    int count;
+    yjc_event_in_t *events; //  room for a whole delivery
+} s_run_t;
+
+static int
+s_run_flush (s_worker_t *self, yjc_ctx_t *ctx, s_run_t *run)
+{
+    if (run->count == 0)
+        return 0;
+    yjc_events_fn *fn = self->def->on_all_events
+                            ? self->def->on_all_events
+                            : self->def->on_events[run->type];
+    int rc = fn (ctx, run->events, run->count);
+    run->count = 0;
+    return rc == 0 ? 0 : YJC_DB_ERROR;
+}
+
+static int
+s_run_add (s_worker_t *self,
+           yjc_ctx_t *ctx,
+           s_run_t *run,
+           const yjc_event_in_t *event)
+{
+    int type = self->def->on_all_events ? -1 : event->type;
+    int rc = type != run->type ? s_run_flush (self, ctx, run) : 0;
+    run->type = type;
+    run->events[run->count++] = *event;
+    return rc;
+}
+
 static int
 s_handle_deliver (s_worker_t *self, yjc_ctx_t *ctx, const msgpack_object *body)
 {
@@ -243,30 +277,36 @@ s_handle_deliver (s_worker_t *self, yjc_ctx_t *ctx, const msgpack_object *body)
     int counts[4] = { 0, 0, 0, 0 }; //  duplicates, applied, rejected, gathered
     uint32_t n = events->via.array.size;
     s_event_t *evs = (s_event_t *)zmalloc (n * sizeof (s_event_t));
-    yjc_event_in_t *gathered =
-        (yjc_event_in_t *)zmalloc (n * sizeof (yjc_event_in_t));
+    s_run_t run = { -1,
+                    0,
+                    (yjc_event_in_t *)zmalloc (n * sizeof (yjc_event_in_t)) };
     zhashx_t *fresh = zhashx_new ();
     int rc = s_claim_events (ctx, events, fresh);
     for (uint32_t i = 0; rc == 0 && i < n; i++) {
         s_read_event (&events->via.array.ptr[i], &evs[i]);
+        int type = evs[i].in.type;
+        //  what a batch handler gathered takes effect before this one
+        if (type < 0 ||
+            !(self->def->on_all_events || self->def->on_events[type]))
+            rc = s_run_flush (self, ctx, &run);
         //  a redelivery, or twice in one batch: the first one counts
-        int outcome = zhashx_lookup (fresh, evs[i].event_id)
+        int outcome = rc == 0 && zhashx_lookup (fresh, evs[i].event_id)
                           ? s_apply_event (self, ctx, &evs[i])
-                          : 0;
+                          : rc;
         zhashx_delete (fresh, evs[i].event_id);
         if (outcome == S_GATHERED)
-            gathered[counts[S_GATHERED]] = evs[i].in;
+            outcome = s_run_add (self, ctx, &run, &evs[i].in) == 0
+                          ? S_GATHERED
+                          : YJC_DB_ERROR;
         if (outcome < 0)
             rc = outcome;
         else
-            counts[outcome]++;
+            counts[outcome == S_GATHERED ? S_APPLIED : outcome]++;
     }
-    if (rc == 0 && counts[S_GATHERED]) {
-        rc = self->def->on_all_events (ctx, gathered, counts[S_GATHERED]);
-        counts[S_APPLIED] += counts[S_GATHERED];
-    }
+    if (rc == 0)
+        rc = s_run_flush (self, ctx, &run);
+    free (run.events);
     zhashx_destroy (&fresh);
-    free (gathered);
     free (evs);
     if (rc < 0)
         return rc;

@@ -66,38 +66,65 @@ s_deadline (yjc_ctx_t *ctx, int64_t at, int days, char out[11])
         zsys_warning ("deadline not computed: %s", err);
 }
 
-//  application.submitted: the acceptance clock starts (R9.1).
+//  application.submitted: the acceptance clock starts (R9.1).  Every
+//  submission of a delivery is recorded with one statement.
 static int
-s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 {
-    const msgpack_object *p = ev->payload;
-    char unit[129], project[129], due[11];
-    int64_t at = 0;
-    if (yjc_time_parse_iso (ev->at, &at) != 0)
-        return yjc_ctx_fail (ctx, YJC_E_INVALID_DATE, "at", "%s", ev->at);
-    s_deadline (ctx, at, ACCEPT_DAYS, due);
+    //  per row: app_id, unit, project, submitted_at, accept_due
+    char (*text)[5][129] = zmalloc (count * sizeof *text);
+    const char **columns[5];
+    for (int c = 0; c < 5; c++)
+        columns[c] = (const char **)zmalloc (count * sizeof (char *));
+    yjc_db_bytea_array_t forms = { 0 };
     yjc_pack_t form;
     yjc_pack_init (&form);
-    msgpack_pack_object (&form.pk, *yjc_obj_get (p, "form"));
-    const char *params[] = { ev->app_id,
-                             yjc_obj_strcpy (p, "unit", unit, sizeof unit),
-                             yjc_obj_strcpy (
-                                 p, "project", project, sizeof project),
-                             form.buf.data,
-                             ev->at,
-                             *due ? due : NULL,
-                             ACCEPT_RULE };
-    int lengths[] = { 0, 0, 0, (int)form.buf.size, 0, 0, 0 };
-    int formats[] = { 0, 0, 0, 1, 0, 0, 0 };
+    for (int i = 0; i < count; i++) {
+        const yjc_event_in_t *ev = &events[i];
+        //  proto says `at` is a string; the relay writes ISO-8601.  A
+        //  value that is not must not block the stream: take our now.
+        int64_t at = ctx->now;
+        bool valid = yjc_time_parse_iso (ev->at, &at) == 0;
+        char due[11];
+        s_deadline (ctx, at, ACCEPT_DAYS, due);
+        snprintf (text[i][0], 129, "%s", ev->app_id);
+        yjc_obj_strcpy (ev->payload, "unit", text[i][1], 129);
+        yjc_obj_strcpy (ev->payload, "project", text[i][2], 129);
+        snprintf (text[i][3], 129, "%s", valid ? ev->at : ctx->now_iso);
+        snprintf (text[i][4], 129, "%s", due);
+        for (int c = 0; c < 5; c++)
+            columns[c][i] = c == 4 && !*due ? NULL : text[i][c];
+        yjc_pack_reset (&form);
+        msgpack_pack_object (&form.pk, *yjc_obj_get (ev->payload, "form"));
+        yjc_db_bytea_array_add (&forms, form.buf.data, form.buf.size);
+    }
+    char *arrays[5];
+    for (int c = 0; c < 5; c++)
+        arrays[c] = yjc_db_array_literal (columns[c], count);
+    size_t size;
+    char *blob = yjc_db_bytea_array_take (&forms, &size);
+    const char *params[] = { arrays[0], arrays[1], arrays[2],  arrays[3],
+                             arrays[4], blob,      ACCEPT_RULE };
+    int lengths[] = { 0, 0, 0, 0, 0, (int)size, 0 };
+    int formats[] = { 0, 0, 0, 0, 0, 1, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
-        "INSERT INTO applications (app_id, unit, project, form_mp, state,"
-        " submitted_at, accept_due, accept_rule, updated_at)"
-        " VALUES ($1, $2, $3, $4, 'submitted', $5, $6, $7, $5)",
+        "INSERT INTO applications (app_id, unit, project, submitted_at,"
+        " accept_due, form_mp, state, accept_rule, updated_at)"
+        " SELECT a, u, p, s::timestamptz, d::date, f, 'submitted', $7,"
+        " s::timestamptz FROM unnest($1::text[], $2::text[], $3::text[],"
+        " $4::text[], $5::text[], $6::bytea[]) AS t (a, u, p, s, d, f)",
         7,
         params,
         lengths,
         formats);
+    for (int c = 0; c < 5; c++) {
+        free (arrays[c]);
+        free (columns[c]);
+    }
+    free (text);
+    free (blob);
+    yjc_db_bytea_array_release (&forms);
     yjc_pack_release (&form);
     if (!res)
         return YJC_DB_ERROR;
@@ -332,8 +359,8 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REVIEW_APPROVE] = s_decide,
                   [YJC_MSG_REVIEW_REJECT] = s_decide,
                   [YJC_MSG_REVIEW_GET] = s_get },
-    .on_event = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted,
-                  [YJC_EV_ORDER_CREATED] = s_on_order,
+    .on_events = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted },
+    .on_event = { [YJC_EV_ORDER_CREATED] = s_on_order,
                   [YJC_EV_ORDER_COMPLETED] = s_on_order,
                   [YJC_EV_ORDER_FAILED] = s_on_order },
 };
