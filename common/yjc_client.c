@@ -65,12 +65,6 @@ yjc_client_destroy (yjc_client_t **self_p)
     }
 }
 
-zsock_t *
-yjc_client_sock (yjc_client_t *self)
-{
-    return self->sock;
-}
-
 const char *
 yjc_client_send (yjc_client_t *self,
                  const char *type,

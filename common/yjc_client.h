@@ -39,6 +39,5 @@ int yjc_client_recv (yjc_client_t *self,
                      const char *id,
                      int timeout_ms,
                      yjc_reply_t *reply);
-zsock_t *yjc_client_sock (yjc_client_t *self);
 
 #endif

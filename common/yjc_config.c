@@ -77,10 +77,3 @@ yjc_config_endpoint (int service)
 {
     return yjc_config ((yjc_cfg_t)(YJC_CFG_INTAKE_EP + service));
 }
-
-void
-yjc_config_dump (void)
-{
-    for (int i = 0; i < YJC_CFG_COUNT; i++)
-        printf ("  %-26s %s\n", s_params[i].env, yjc_config ((yjc_cfg_t)i));
-}

@@ -28,7 +28,5 @@ const char *yjc_config (yjc_cfg_t key);
 int yjc_config_int (yjc_cfg_t key);
 //  The endpoint clients use to reach `service` (yjc_service_t).
 const char *yjc_config_endpoint (int service);
-//  Prints every setting with its value and source (for `status`).
-void yjc_config_dump (void);
 
 #endif

@@ -85,12 +85,6 @@ yjc_outbox_reset (yjc_outbox_t *self)
 }
 
 int
-yjc_outbox_count (const yjc_outbox_t *self)
-{
-    return self->count;
-}
-
-int
 yjc_outbox_add (yjc_outbox_t *self,
                 int event_type,
                 const char *app_id,

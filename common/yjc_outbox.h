@@ -21,7 +21,6 @@ int yjc_outbox_add (yjc_outbox_t *self,
                     const char *app_id,
                     const void *payload,
                     size_t size);
-int yjc_outbox_count (const yjc_outbox_t *self);
 //  Writes every event added, in order, with one pending row per receiver
 //  of each (proto/yjc_events.def), timestamped `now_iso`, and commits the
 //  transaction (one round trip for both).  0, or -1 with it rolled back.

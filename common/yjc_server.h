@@ -75,8 +75,6 @@ int yjc_ctx_emit (yjc_ctx_t *ctx,
                   int event_type,
                   const char *app_id,
                   const yjc_pack_t *payload);
-//  The ISO-8601 form of ctx->now, for SQL parameters.
-const char *yjc_ctx_now_iso (yjc_ctx_t *ctx);
 //  Is the actor a unit that may see `unit`'s data?  Bureau and auditor
 //  see everything; a unit only its own.
 bool yjc_ctx_may_see (const yjc_ctx_t *ctx, const char *unit);

@@ -44,12 +44,6 @@ yjc_ctx_fail (yjc_ctx_t *ctx,
     return YJC_FAIL;
 }
 
-const char *
-yjc_ctx_now_iso (yjc_ctx_t *ctx)
-{
-    return ctx->now_iso;
-}
-
 bool
 yjc_ctx_may_see (const yjc_ctx_t *ctx, const char *unit)
 {
