@@ -59,7 +59,10 @@ $(LIB): $(COMMON_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/bin/yjc-%: $(BUILD)/obj/services/$$*/$$(call schema_of,$$*).o $(BUILD)/obj/gen/$$*_sql.o $(LIB)
+# A service is every .c of its folder, plus its migrations.
+service_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c))
+
+$(BUILD)/bin/yjc-%: $$(call service_objs,$$*) $(BUILD)/obj/gen/$$*_sql.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(LIB) $(YJC_LIBS) $(LDLIBS) -o $@
 
@@ -71,7 +74,11 @@ $(BUILD)/bin/yjc-vendor-sim: $(BUILD)/obj/services/vendor-sim/vendor_sim.o $(LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) $(LDLIBS) -o $@
 
-$(BUILD)/bin/yjc-selftest: $(BUILD)/obj/tests/unit/selftest.o $(LIB)
+# Pure rules of a service are tested beside the library's classes.
+SELFTEST_OBJ := $(BUILD)/obj/tests/unit/selftest.o \
+                $(BUILD)/obj/services/intake/form_rules.o
+
+$(BUILD)/bin/yjc-selftest: $(SELFTEST_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) $(LDLIBS) -o $@
 

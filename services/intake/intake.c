@@ -4,6 +4,7 @@
     intake id and announces it (application.submitted).  Later stages are
     decided elsewhere; intake follows them through their events so that a
     unit can see where its application is.                               */
+#include "form_rules.h"
 #include "yjc_server.h"
 
 extern const yjc_migration_t yjc_intake_migrations[];
@@ -108,11 +109,14 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_obj_strcpy (project, "name", project_name, sizeof project_name);
     //  The unit is who the key says, never what the form says.
     if (strcmp (unit_name, ctx->actor->unit) != 0)
-        return yjc_ctx_fail (ctx,
-                             YJC_E_INVALID_VALUE,
-                             "body.form.unit.name",
-                             "must be your own unit, %s",
-                             ctx->actor->unit);
+        yjc_ctx_fail (ctx,
+                      YJC_E_INVALID_VALUE,
+                      "body.form.unit.name",
+                      "must be your own unit, %s",
+                      ctx->actor->unit);
+    //  Every problem of the form in one reply, so a clerk fixes it once.
+    if (form_rules_check (form, ctx->problems) > 0 || ctx->problems->count)
+        return YJC_FAIL;
     char app_id[33], state[33];
     int rc = s_insert (ctx, form, project_name, app_id);
     if (rc == 0 && (rc = s_existing (ctx, app_id, state)) > 0) {

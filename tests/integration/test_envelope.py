@@ -236,3 +236,28 @@ def test_role_service_is_reserved_for_the_services(platform):
     res = platform.cli("actor", "add", "rogue", "--role", "service", check=False)
     assert res.returncode == 1
     assert "service" in res.stderr
+
+
+def test_form_rules_are_all_reported_then_the_fixed_form_passes(platform):
+    # The 审核表's steps and tiers, and R14.1's 1-3 year period: every
+    # problem in one reply, each with its field.
+    form = full_form()
+    form["resources"]["network"]["dedicated_mbps"] = 3
+    form["resources"]["hosts"][0]["data_disk_gb"] = 250
+    form["resources"]["hosts"][1]["os"] = "other"
+    form["resources"]["databases"][0]["max_sessions"] = 200
+    form["project"]["period"]["end"] = "2031-01-01"
+    reply = platform.call("edu", "intake", "application.submit", {"form": form})
+    assert not reply["ok"]
+    got = {(d["code"], d["field"]) for d in reply["error"]["details"]}
+    assert got == {
+        ("invalid_value", "body.form.resources.network.dedicated_mbps"),
+        ("invalid_value", "body.form.resources.hosts[0].data_disk_gb"),
+        ("missing_field", "body.form.resources.hosts[1].os_other"),
+        ("invalid_value", "body.form.resources.databases[0].max_sessions"),
+        ("out_of_range", "body.form.project.period.end"),
+    }
+    assert "2Mbps" in reply["error"]["details"][0]["message"]
+    fixed = full_form()
+    fixed["resources"]["hosts"][1].update(os="other", os_other="麒麟 V10")
+    assert platform.call("edu", "intake", "application.submit", {"form": fixed})["ok"]

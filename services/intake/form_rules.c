@@ -1,0 +1,307 @@
+/*  form_rules.c - what a clerk is told when the form asks for something
+    the 审核表 does not offer (requirements.md, "The application form").
+    Each rule is a row: where it looks, what it allows, why.             */
+#include "form_rules.h"
+#include "yjc_time.h"
+#include <stdio.h>
+#include <string.h>
+
+//  Quantities the form counts in steps (section 3, 4): value % step.
+typedef struct {
+    const char *section; //  map under form.resources, or "" for itself
+    const char *key;
+    int64_t step;
+    const char *zh; //  the form's wording, for the message
+} s_step_rule_t;
+
+static const s_step_rule_t s_steps[] = {
+    { "network", "dedicated_mbps", 2, "独享带宽以 2Mbps 为单位" },
+};
+
+//  MySQL / SQL Server maximum sessions (section 6).
+static const struct {
+    const char *engine;
+    int64_t tiers[4];
+} s_session_tiers[] = {
+    { "mysql", { 150, 300, 600, 1500 } },
+    { "sqlserver", { 100, 400, 600, 1200 } },
+};
+
+static bool
+s_is (const msgpack_object *o, const char *key, const char *value)
+{
+    const char *p;
+    size_t len;
+    return yjc_obj_str (o, key, &p, &len) && len == strlen (value) &&
+           memcmp (p, value, len) == 0;
+}
+
+static void
+s_check_steps (const msgpack_object *resources, yjc_problems_t *out)
+{
+    for (size_t i = 0; i < sizeof s_steps / sizeof *s_steps; i++) {
+        const s_step_rule_t *r = &s_steps[i];
+        const msgpack_object *section = yjc_obj_get (resources, r->section);
+        int64_t value;
+        char field[96];
+        snprintf (field,
+                  sizeof field,
+                  "body.form.resources.%s.%s",
+                  r->section,
+                  r->key);
+        if (yjc_obj_int (section, r->key, &value) && value % r->step != 0)
+            yjc_problems_add (out,
+                              YJC_E_INVALID_VALUE,
+                              field,
+                              "%s (got %lld)",
+                              r->zh,
+                              (long long)value);
+    }
+}
+
+//  Section 4: data disks come in 200 GB; "other" OS must be named.
+static void
+s_check_hosts (const msgpack_object *resources, yjc_problems_t *out)
+{
+    const msgpack_object *hosts = yjc_obj_get (resources, "hosts");
+    for (uint32_t i = 0; hosts && i < hosts->via.array.size; i++) {
+        const msgpack_object *h = &hosts->via.array.ptr[i];
+        char field[96];
+        int64_t disk;
+        if (yjc_obj_int (h, "data_disk_gb", &disk) &&
+            (disk <= 0 || disk % 200 != 0)) {
+            snprintf (field,
+                      sizeof field,
+                      "body.form.resources.hosts[%u].data_disk_gb",
+                      i);
+            yjc_problems_add (out,
+                              YJC_E_INVALID_VALUE,
+                              field,
+                              "数据盘以 200GB 为单位 (got %lld)",
+                              (long long)disk);
+        }
+        if (s_is (h, "os", "other") && !yjc_obj_get (h, "os_other")) {
+            snprintf (field,
+                      sizeof field,
+                      "body.form.resources.hosts[%u].os_other",
+                      i);
+            yjc_problems_add (
+                out, YJC_E_MISSING_FIELD, field, "操作系统选“其他”时请注明");
+        }
+    }
+}
+
+static void
+s_check_databases (const msgpack_object *resources, yjc_problems_t *out)
+{
+    const msgpack_object *dbs = yjc_obj_get (resources, "databases");
+    for (uint32_t i = 0; dbs && i < dbs->via.array.size; i++) {
+        const msgpack_object *d = &dbs->via.array.ptr[i];
+        int64_t sessions = 0;
+        yjc_obj_int (d, "max_sessions", &sessions);
+        for (size_t e = 0; e < sizeof s_session_tiers / sizeof *s_session_tiers;
+             e++) {
+            if (!s_is (d, "engine", s_session_tiers[e].engine))
+                continue;
+            const int64_t *tiers = s_session_tiers[e].tiers;
+            if (sessions == tiers[0] || sessions == tiers[1] ||
+                sessions == tiers[2] || sessions == tiers[3])
+                continue;
+            char field[96];
+            snprintf (field,
+                      sizeof field,
+                      "body.form.resources.databases[%u].max_sessions",
+                      i);
+            yjc_problems_add (out,
+                              YJC_E_INVALID_VALUE,
+                              field,
+                              "%s 最大会话数只能是 %lld/%lld/%lld/%lld",
+                              s_session_tiers[e].engine,
+                              (long long)tiers[0],
+                              (long long)tiers[1],
+                              (long long)tiers[2],
+                              (long long)tiers[3]);
+        }
+    }
+}
+
+//  The day before the same date `years` later (month-end clamped): the
+//  last day of a period of whole years that starts on `d`.
+static yjc_date_t
+s_years_end (yjc_date_t d, int years)
+{
+    yjc_date_t end = { d.y + years, d.m, d.d };
+    int last = yjc_date_days_in_month (end.y, end.m);
+    if (end.d > last)
+        end.d = last;
+    return yjc_date_add_days (end, -1);
+}
+
+//  R14.1: a period of 1 to 3 years, ending after it starts.
+static void
+s_check_period (const msgpack_object *project, yjc_problems_t *out)
+{
+    const msgpack_object *period = yjc_obj_get (project, "period");
+    char start_s[16], end_s[16];
+    yjc_date_t start, end;
+    if (yjc_date_parse (yjc_obj_strcpy (period, "start", start_s, 16),
+                        &start) != 0 ||
+        yjc_date_parse (yjc_obj_strcpy (period, "end", end_s, 16), &end) != 0)
+        return; //  the schema already said so
+    if (yjc_date_cmp (end, start) <= 0)
+        yjc_problems_add (out,
+                          YJC_E_OUT_OF_RANGE,
+                          "body.form.project.period.end",
+                          "结束日期 %s 早于开始日期 %s",
+                          end_s,
+                          start_s);
+    else if (yjc_date_cmp (end, s_years_end (start, 1)) < 0)
+        yjc_problems_add (out,
+                          YJC_E_OUT_OF_RANGE,
+                          "body.form.project.period.end",
+                          "使用期限不少于 1 年 (R14.1)");
+    else if (yjc_date_cmp (end, s_years_end (start, 3)) > 0)
+        yjc_problems_add (out,
+                          YJC_E_OUT_OF_RANGE,
+                          "body.form.project.period.end",
+                          "使用期限不超过 3 年 (R14.1)");
+}
+
+int
+form_rules_check (const msgpack_object *form, yjc_problems_t *out)
+{
+    int before = out->count;
+    const msgpack_object *resources = yjc_obj_get (form, "resources");
+    s_check_steps (resources, out);
+    s_check_hosts (resources, out);
+    s_check_databases (resources, out);
+    s_check_period (yjc_obj_get (form, "project"), out);
+    return out->count - before;
+}
+
+/* ---- selftest ------------------------------------------------------------ */
+
+#include "yjc_json.h"
+
+//  Checks the minimal example form with `patch` applied to one line of
+//  its JSON, expecting `code` at `field` (or no problem when code < 0).
+static void
+s_expect (yjc_test_t *t,
+          const char *from,
+          const char *to,
+          int code,
+          const char *field)
+{
+    static const char *base =
+        "{\"unit\": {\"name\": \"县卫生健康局\"},"
+        " \"project\": {\"period\": {\"start\": \"2027-01-01\","
+        " \"end\": \"2027-12-31\", \"on_expiry\": \"stop\"}},"
+        " \"resources\": {\"network\": {\"access\": \"extranet_only\","
+        " \"dedicated_mbps\": 4},"
+        " \"hosts\": [{\"cpu_mem\": \"2c4g\", \"os\": \"centos6\","
+        " \"database\": \"mysql\", \"data_disk_gb\": 400, \"count\": 1}],"
+        " \"databases\": [{\"engine\": \"mysql\", \"max_sessions\": 300,"
+        " \"count\": 1}, {\"engine\": \"sqlserver\", \"max_sessions\": 400,"
+        " \"count\": 1}]}}";
+    char json[1024];
+    const char *at = strstr (base, from);
+    YJC_CHECK (t, at != NULL);
+    if (!at)
+        return;
+    snprintf (json,
+              sizeof json,
+              "%.*s%s%s",
+              (int)(at - base),
+              base,
+              to,
+              at + strlen (from));
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    char err[128];
+    YJC_CHECK (
+        t,
+        yjc_json_to_msgpack (json, strlen (json), &buf, err, sizeof err) == 0);
+    msgpack_unpacked un;
+    msgpack_unpacked_init (&un);
+    msgpack_unpack_next (&un, buf.data, buf.size, NULL);
+    yjc_problems_t problems = { 0 };
+    int n = form_rules_check (&un.data, &problems);
+    if (code < 0)
+        YJC_CHECK (t, n == 0);
+    else
+        YJC_CHECK (t,
+                   n == 1 && (int)problems.items[0].code == code &&
+                       strcmp (problems.items[0].field, field) == 0);
+    if (code < 0 ? n != 0 : n != 1)
+        fprintf (stderr,
+                 "  form_rules: %s -> %s: %d problems: %s\n",
+                 from,
+                 to,
+                 n,
+                 n ? problems.items[0].message : "");
+    msgpack_unpacked_destroy (&un);
+    msgpack_sbuffer_destroy (&buf);
+}
+
+void
+form_rules_test (yjc_test_t *t)
+{
+    s_expect (t, "\"2027-12-31\"", "\"2027-12-31\"", -1, NULL); //  one year
+    //  R14.1: 1 to 3 years, ending after it starts
+    s_expect (t, "\"2027-12-31\"", "\"2029-12-31\"", -1, NULL);
+    s_expect (t,
+              "\"2027-12-31\"",
+              "\"2030-01-01\"",
+              YJC_E_OUT_OF_RANGE,
+              "body.form.project.period.end");
+    s_expect (t,
+              "\"2027-12-31\"",
+              "\"2027-12-30\"",
+              YJC_E_OUT_OF_RANGE,
+              "body.form.project.period.end");
+    s_expect (t,
+              "\"2027-12-31\"",
+              "\"2026-06-01\"",
+              YJC_E_OUT_OF_RANGE,
+              "body.form.project.period.end");
+    //  bandwidth in 2 Mbps steps
+    s_expect (t,
+              "\"dedicated_mbps\": 4",
+              "\"dedicated_mbps\": 3",
+              YJC_E_INVALID_VALUE,
+              "body.form.resources.network.dedicated_mbps");
+    //  data disks in 200 GB, positive
+    s_expect (t,
+              "\"data_disk_gb\": 400",
+              "\"data_disk_gb\": 250",
+              YJC_E_INVALID_VALUE,
+              "body.form.resources.hosts[0].data_disk_gb");
+    s_expect (t,
+              "\"data_disk_gb\": 400",
+              "\"data_disk_gb\": 0",
+              YJC_E_INVALID_VALUE,
+              "body.form.resources.hosts[0].data_disk_gb");
+    //  "other" OS must be named
+    s_expect (t,
+              "\"os\": \"centos6\"",
+              "\"os\": \"other\"",
+              YJC_E_MISSING_FIELD,
+              "body.form.resources.hosts[0].os_other");
+    s_expect (t,
+              "\"os\": \"centos6\"",
+              "\"os\": \"other\", \"os_other\": \"麒麟 V10\"",
+              -1,
+              NULL);
+    //  session tiers per engine
+    s_expect (t,
+              "\"max_sessions\": 300",
+              "\"max_sessions\": 200",
+              YJC_E_INVALID_VALUE,
+              "body.form.resources.databases[0].max_sessions");
+    s_expect (t,
+              "\"max_sessions\": 400",
+              "\"max_sessions\": 300",
+              YJC_E_INVALID_VALUE,
+              "body.form.resources.databases[1].max_sessions");
+    s_expect (t, "\"max_sessions\": 400", "\"max_sessions\": 1200", -1, NULL);
+}
