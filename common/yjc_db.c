@@ -469,6 +469,16 @@ yjc_pk_row (msgpack_packer *pk,
             int ncols)
 {
     msgpack_pack_map (pk, ncols);
+    yjc_pk_columns (pk, res, row, cols, ncols);
+}
+
+void
+yjc_pk_columns (msgpack_packer *pk,
+                const PGresult *res,
+                int row,
+                const yjc_col_t *cols,
+                int ncols)
+{
     for (int c = 0; c < ncols; c++) {
         const char *value = PQgetvalue (res, row, c);
         int size = PQgetlength (res, row, c);

@@ -105,6 +105,13 @@ void yjc_pk_row (msgpack_packer *pk,
                  const yjc_col_t *cols,
                  int ncols);
 
+//  The same entries without the map header, for a reply that adds more.
+void yjc_pk_columns (msgpack_packer *pk,
+                     const PGresult *res,
+                     int row,
+                     const yjc_col_t *cols,
+                     int ncols);
+
 //  Packs `key` and, as its value, an array of every row of `res`.
 void yjc_pk_rows (msgpack_packer *pk,
                   const char *key,

@@ -522,7 +522,7 @@ s_cmd_apply (s_opts_t *opts)
         &session, opts, YJC_SVC_INTAKE, "application.submit", &body, &done);
     if (!done) {
         char app_id[33];
-        printf ("申请已提交，受理编号 %s\n",
+        printf ("申请已提交，申请编号 %s\n",
                 yjc_obj_strcpy (b, "app_id", app_id, sizeof app_id));
     }
     rc = b ? 0 : 1;
@@ -543,6 +543,7 @@ s_decision (s_opts_t *opts, const char *type, const char *done_zh)
         s_call_body (&session, opts, YJC_SVC_REVIEW, type, &body, &done);
     if (!done) {
         printf ("%s：%s\n", opts->args[0], done_zh);
+        s_line ("编号", b, "number");
         s_line ("审核期限", b, "decide_due");
     }
     int rc = b ? 0 : 1;
@@ -600,7 +601,8 @@ s_cmd_show (s_opts_t *opts)
     else if (a) {
         char state[33];
         printf ("永嘉县政务云平台资源申请审核表\n");
-        s_line ("受理编号", a, "app_id");
+        s_line ("编号", a, "number");
+        s_line ("申请编号", a, "app_id");
         s_line ("申请单位", a, "unit");
         s_line ("项目名称", a, "project");
         printf ("%-10s %s\n",
@@ -649,7 +651,7 @@ s_cmd_list (s_opts_t *opts)
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "applications");
         printf ("%-9s %-20s %-16s %s\n",
-                "受理编号",
+                "申请编号",
                 "提交时间",
                 "状态",
                 "单位 / 项目");

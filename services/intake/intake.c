@@ -181,7 +181,7 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     const char *params[] = { app_id };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
-        "SELECT unit, project, state,"
+        "SELECT unit, app_id, coalesce(number, ''), project, state,"
         " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS'),"
         " to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS'), form_mp"
         " FROM applications WHERE app_id = $1",
@@ -196,15 +196,14 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         PQclear (res);
         return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
     }
-    msgpack_packer *pk = ctx->reply;
-    msgpack_pack_map (pk, 8);
-    yjc_pk_kv_str (pk, "app_id", app_id);
-    yjc_pk_kv_str (pk, "unit", PQgetvalue (res, 0, 0));
-    yjc_pk_kv_str (pk, "project", PQgetvalue (res, 0, 1));
-    yjc_pk_kv_str (pk, "state", PQgetvalue (res, 0, 2));
-    yjc_pk_kv_str (pk, "submitted_at", PQgetvalue (res, 0, 3));
-    yjc_pk_kv_str (pk, "updated_at", PQgetvalue (res, 0, 4));
-    yjc_pk_kv_raw (pk, "form", PQgetvalue (res, 0, 5), PQgetlength (res, 0, 5));
+    static const yjc_col_t cols[] = {
+        { "unit", YJC_COL_TEXT },       { "app_id", YJC_COL_TEXT },
+        { "number", YJC_COL_TEXT },     { "project", YJC_COL_TEXT },
+        { "state", YJC_COL_TEXT },      { "submitted_at", YJC_COL_TEXT },
+        { "updated_at", YJC_COL_TEXT }, { "form", YJC_COL_MSGPACK },
+    };
+    msgpack_pack_map (ctx->reply, 9); //  and the history below
+    yjc_pk_columns (ctx->reply, res, 0, cols, 8);
     PQclear (res);
     return s_pack_history (ctx, app_id);
 }
@@ -260,16 +259,28 @@ s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     yjc_obj_strcpy (ev->payload, "opinion", note, sizeof note);
     if (!*note)
         yjc_obj_strcpy (ev->payload, "reason", note, sizeof note);
-    const char *params[] = { ev->app_id,          ev->at, state, ev->event_id,
-                             *note ? note : NULL, rank };
+    char number[65];
+    yjc_obj_strcpy (ev->payload, "number", number, sizeof number);
+    const char *params[] = { ev->app_id,
+                             ev->at,
+                             state,
+                             ev->event_id,
+                             *note ? note : NULL,
+                             rank,
+                             *number ? number : NULL };
     int rows = yjc_db_exec (
         ctx->db,
         "WITH a AS (SELECT app_id FROM applications WHERE app_id = $1),"
-        " u AS (UPDATE applications SET state = $3, updated_at = $2,"
-        "  state_rank = $6::int WHERE app_id = $1 AND state_rank < $6::int)"
+        //  forward only; the official number whenever it comes
+        " u AS (UPDATE applications SET"
+        "  state = CASE WHEN state_rank < $6::int THEN $3 ELSE state END,"
+        "  updated_at = CASE WHEN state_rank < $6::int THEN $2::timestamptz"
+        "   ELSE updated_at END,"
+        "  state_rank = greatest(state_rank, $6::int),"
+        "  number = coalesce($7, number) WHERE app_id = $1)"
         " INSERT INTO history (app_id, at, state, event_id, note)"
         " SELECT app_id, $2, $3, $4, $5 FROM a",
-        6,
+        7,
         params);
     if (rows < 0)
         return YJC_DB_ERROR;

@@ -180,6 +180,7 @@ s_pack_event (yjc_ctx_t *ctx,
               const s_app_t *app,
               const char *opinion,
               const char *due,
+              const char *number,
               yjc_pack_t *ev)
 {
     msgpack_packer *pk = &ev->pk;
@@ -202,15 +203,43 @@ s_pack_event (yjc_ctx_t *ctx,
         return 0;
     }
     (void)ctx;
-    msgpack_pack_map (pk, *due ? 6 : 4);
+    msgpack_pack_map (pk, 4 + (*due ? 2 : 0) + (*number ? 1 : 0));
     yjc_pk_kv_str (pk, "app_id", app_id);
     yjc_pk_kv_str (pk, "unit", app->unit);
     yjc_pk_kv_str (pk, "state", t->to);
     yjc_pk_kv_str (pk, "opinion", opinion);
+    if (*number)
+        yjc_pk_kv_str (pk, "number", number);
     if (*due) {
         yjc_pk_kv_str (pk, "deadline", due);
         yjc_pk_kv_str (pk, "deadline_rule", DECIDE_RULE);
     }
+    return 0;
+}
+
+//  R9.1: on acceptance, the next number of the year, gapless: the
+//  counter row stays locked until this transaction ends.
+static int
+s_take_number (yjc_ctx_t *ctx, char number[64])
+{
+    char year[8];
+    snprintf (year, sizeof year, "%d", yjc_time_local_date (ctx->now).y);
+    const char *params[] = { year };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "INSERT INTO numbering (year, last) VALUES ($1::int, 1)"
+        " ON CONFLICT (year) DO UPDATE SET last = numbering.last + 1"
+        " RETURNING last",
+        1,
+        params);
+    if (!res)
+        return YJC_DB_ERROR;
+    snprintf (number,
+              64,
+              "永府办政云管审（%s）第 %s 号",
+              year,
+              PQgetvalue (res, 0, 0));
+    PQclear (res);
     return 0;
 }
 
@@ -219,7 +248,8 @@ s_record (yjc_ctx_t *ctx,
           const s_transition_t *t,
           const char *app_id,
           const char *opinion,
-          const char *due)
+          const char *due,
+          const char *number)
 {
     bool accepting = t->event == YJC_EV_APPLICATION_ACCEPTED;
     const char *params[] = { app_id,
@@ -229,17 +259,19 @@ s_record (yjc_ctx_t *ctx,
                              accepting && *due ? due : NULL,
                              accepting ? DECIDE_RULE : NULL,
                              yjc_msg_defs[t->msg].wire,
-                             ctx->actor->name };
+                             ctx->actor->name,
+                             *number ? number : NULL };
     int rows = yjc_db_exec (
         ctx->db,
         "WITH a AS (UPDATE applications SET state = $2, updated_at = $3,"
         " opinion = coalesce($4, opinion),"
         " decide_due = coalesce($5::date, decide_due),"
-        " decide_rule = coalesce($6, decide_rule)"
+        " decide_rule = coalesce($6, decide_rule),"
+        " number = coalesce($9, number)"
         " WHERE app_id = $1 RETURNING app_id)"
         " INSERT INTO decisions (app_id, action, actor, opinion, at)"
         " SELECT app_id, $7, $8, $4, $3 FROM a",
-        8,
+        9,
         params);
     return rows == 1 ? 0 : YJC_DB_ERROR;
 }
@@ -277,23 +309,35 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
                            yjc_msg_defs[msg].wire,
                            t->from);
     else if (rc > 0) {
-        char due[11] = "";
-        if (t->event == YJC_EV_APPLICATION_ACCEPTED)
+        char due[11] = "", number[64] = "";
+        rc = 0;
+        if (t->event == YJC_EV_APPLICATION_ACCEPTED) {
             s_deadline (ctx, ctx->now, DECIDE_DAYS, due);
+            rc = s_take_number (ctx, number);
+        }
         yjc_pack_t ev;
         yjc_pack_init (&ev);
-        rc = s_record (ctx, t, app_id, *opinion ? opinion : NULL, due);
         if (rc == 0)
-            rc = s_pack_event (
-                ctx, t, app_id, &app, *opinion ? opinion : NULL, due, &ev);
+            rc = s_record (
+                ctx, t, app_id, *opinion ? opinion : NULL, due, number);
+        if (rc == 0)
+            rc = s_pack_event (ctx,
+                               t,
+                               app_id,
+                               &app,
+                               *opinion ? opinion : NULL,
+                               due,
+                               number,
+                               &ev);
         if (rc == 0)
             rc = yjc_ctx_emit (ctx, t->event, app_id, &ev);
         yjc_pack_release (&ev);
         if (rc == 0) {
-            msgpack_pack_map (ctx->reply, 3);
+            msgpack_pack_map (ctx->reply, 4);
             yjc_pk_kv_str (ctx->reply, "app_id", app_id);
             yjc_pk_kv_str (ctx->reply, "state", t->to);
             yjc_pk_kv_str (ctx->reply, "decide_due", *due ? due : NULL);
+            yjc_pk_kv_str (ctx->reply, "number", *number ? number : NULL);
         }
     }
     yjc_pack_release (&app.form);
@@ -309,7 +353,8 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     const char *params[] = { app_id };
     PGresult *res = yjc_db_query (
         ctx->db,
-        "SELECT unit, app_id, project, state, coalesce(accept_due::text, ''),"
+        "SELECT unit, app_id, coalesce(number, ''), project, state,"
+        " coalesce(accept_due::text, ''),"
         " coalesce(accept_rule, ''), coalesce(decide_due::text, ''),"
         " coalesce(decide_rule, ''), coalesce(opinion, '')"
         " FROM applications WHERE app_id = $1",
@@ -323,13 +368,13 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
     }
     static const yjc_col_t cols[] = {
-        { "unit", YJC_COL_TEXT },       { "app_id", YJC_COL_TEXT },
-        { "project", YJC_COL_TEXT },    { "state", YJC_COL_TEXT },
-        { "accept_due", YJC_COL_TEXT }, { "accept_rule", YJC_COL_TEXT },
-        { "decide_due", YJC_COL_TEXT }, { "decide_rule", YJC_COL_TEXT },
-        { "opinion", YJC_COL_TEXT },
+        { "unit", YJC_COL_TEXT },        { "app_id", YJC_COL_TEXT },
+        { "number", YJC_COL_TEXT },      { "project", YJC_COL_TEXT },
+        { "state", YJC_COL_TEXT },       { "accept_due", YJC_COL_TEXT },
+        { "accept_rule", YJC_COL_TEXT }, { "decide_due", YJC_COL_TEXT },
+        { "decide_rule", YJC_COL_TEXT }, { "opinion", YJC_COL_TEXT },
     };
-    yjc_pk_row (ctx->reply, res, 0, cols, 9);
+    yjc_pk_row (ctx->reply, res, 0, cols, 10);
     PQclear (res);
     return 0;
 }
