@@ -21,6 +21,7 @@ typedef struct {
     const char *unit;     //  --unit
     const char *state;    //  --state
     const char *app;      //  --app
+    bool overdue;         //  --overdue
     int64_t after, limit; //  --after, --limit
     char **args;          //  positional arguments after the command
     int nargs;
@@ -615,6 +616,13 @@ s_cmd_show (s_opts_t *opts)
             s_line ("审核期限", r, "decide_due");
             s_line ("期限依据", r, "decide_rule");
             s_line ("审核意见", r, "opinion");
+            int64_t late;
+            char due[16];
+            if (yjc_obj_int (r, "late_workdays", &late))
+                printf ("%-10s 已逾期 %lld 个工作日（期限 %s，主管部门办理）\n",
+                        "逾期",
+                        (long long)late,
+                        yjc_obj_strcpy (r, "pending_due", due, sizeof due));
         }
         const msgpack_object *h = yjc_obj_get (a, "history");
         printf ("办理过程：\n");
@@ -636,9 +644,50 @@ s_cmd_show (s_opts_t *opts)
     return rc;
 }
 
+//  Who owes what by when, and how late (R9.1, R9.2, time rules).
+static int
+s_cmd_overdue (s_opts_t *opts)
+{
+    s_session_t session;
+    bool done;
+    const msgpack_object *b = s_call_body (
+        &session, opts, YJC_SVC_REVIEW, "review.overdue", NULL, &done);
+    if (!done) {
+        const msgpack_object *list = yjc_obj_get (b, "overdue");
+        printf ("%-9s %-10s %-11s %-8s %s\n",
+                "申请编号",
+                "应办事项",
+                "办理期限",
+                "逾期",
+                "单位 / 项目 / 依据");
+        for (uint32_t i = 0; list && i < list->via.array.size; i++) {
+            const msgpack_object *e = &list->via.array.ptr[i];
+            char id[33], st[33], due[11], unit[129], project[129], rule[96];
+            int64_t late = 0;
+            yjc_obj_int (e, "late_workdays", &late);
+            yjc_obj_strcpy (e, "state", st, sizeof st);
+            printf ("%-9s %-10s %-11s %-2lld 个工作日 %s / %s / %s\n",
+                    yjc_obj_strcpy (e, "app_id", id, sizeof id),
+                    streq (st, "submitted") ? "受理" : "审核意见",
+                    yjc_obj_strcpy (e, "due", due, sizeof due),
+                    (long long)late,
+                    yjc_obj_strcpy (e, "unit", unit, sizeof unit),
+                    yjc_obj_strcpy (e, "project", project, sizeof project),
+                    yjc_obj_strcpy (e, "rule", rule, sizeof rule));
+        }
+        if (!list || list->via.array.size == 0)
+            printf ("（没有逾期事项）\n");
+    }
+    int rc = b ? 0 : 1;
+    s_session_close (&session);
+    return rc;
+}
+
 static int
 s_cmd_list (s_opts_t *opts)
 {
+    if (opts->overdue)
+        return s_cmd_overdue (opts);
     yjc_pack_t body;
     yjc_pack_init (&body);
     msgpack_pack_map (&body.pk, opts->state ? 1 : 0);
@@ -831,7 +880,11 @@ static const s_command_t s_commands[] = {
       "DATE",
       "是否工作日" },
     { "apply", 1, s_cmd_apply, "FORM.json", "提交资源申请审核表（单位）" },
-    { "list", 0, s_cmd_list, "[--state STATE]", "申请列表" },
+    { "list",
+      0,
+      s_cmd_list,
+      "[--state STATE] [--overdue]",
+      "申请列表；--overdue：逾期事项，谁办、期限、逾期几个工作日" },
     { "show", 1, s_cmd_show, "APP", "查看申请及办理过程" },
     { "accept", 1, s_cmd_accept, "APP", "受理（主管部门）" },
     { "decline",
@@ -910,6 +963,7 @@ main (int argc, char **argv)
         { "app", required_argument, 0, 'p' },
         { "after", required_argument, 0, 'f' },
         { "limit", required_argument, 0, 'l' },
+        { "overdue", no_argument, 0, 'O' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -930,6 +984,7 @@ main (int argc, char **argv)
             case 'p': opts.app = optarg; break;
             case 'f': opts.after = atoll (optarg); break;
             case 'l': opts.limit = atoll (optarg); break;
+            case 'O': opts.overdue = true; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

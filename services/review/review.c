@@ -344,7 +344,42 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
     return rc;
 }
 
-//  review.get - the decision record with its deadlines and their rules.
+//  How late a step due on `due` (YYYY-MM-DD, its end at 24:00) is today:
+//  the working days since, or -1 when not late (or not computable).
+static int64_t
+s_late_workdays (yjc_ctx_t *ctx, const char *due)
+{
+    yjc_date_t due_date, today = yjc_time_local_date (ctx->now);
+    int late = 0;
+    if (!*due || yjc_date_parse (due, &due_date) != 0 ||
+        yjc_date_cmp (today, due_date) <= 0 ||
+        yjc_calendar_workdays_between (
+            ctx->calendar, due_date, today, &late, NULL, 0) != 0)
+        return -1;
+    return late;
+}
+
+//  The step the bureau owes in each state, and its deadline (R9.1, R9.2).
+#define S_PENDING_DUE                                                          \
+    "CASE state WHEN 'submitted' THEN accept_due"                              \
+    " WHEN 'accepted' THEN decide_due END"
+#define S_PENDING_RULE                                                         \
+    "CASE state WHEN 'submitted' THEN accept_rule"                             \
+    " WHEN 'accepted' THEN decide_rule END"
+
+static void
+s_pack_late (yjc_ctx_t *ctx, const char *due)
+{
+    int64_t late = s_late_workdays (ctx, due);
+    yjc_pk_str (ctx->reply, "late_workdays");
+    if (late < 0)
+        msgpack_pack_nil (ctx->reply);
+    else
+        msgpack_pack_int64 (ctx->reply, late);
+}
+
+//  review.get - the decision record with its deadlines, their rules, and
+//  how many working days the pending step is late.
 static int
 s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 {
@@ -356,7 +391,8 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         "SELECT unit, app_id, coalesce(number, ''), project, state,"
         " coalesce(accept_due::text, ''),"
         " coalesce(accept_rule, ''), coalesce(decide_due::text, ''),"
-        " coalesce(decide_rule, ''), coalesce(opinion, '')"
+        " coalesce(decide_rule, ''), coalesce(opinion, ''),"
+        " coalesce((" S_PENDING_DUE ")::text, '')"
         " FROM applications WHERE app_id = $1",
         1,
         params);
@@ -373,8 +409,57 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         { "state", YJC_COL_TEXT },       { "accept_due", YJC_COL_TEXT },
         { "accept_rule", YJC_COL_TEXT }, { "decide_due", YJC_COL_TEXT },
         { "decide_rule", YJC_COL_TEXT }, { "opinion", YJC_COL_TEXT },
+        { "pending_due", YJC_COL_TEXT },
     };
-    yjc_pk_row (ctx->reply, res, 0, cols, 10);
+    msgpack_pack_map (ctx->reply, 12);
+    yjc_pk_columns (ctx->reply, res, 0, cols, 11);
+    s_pack_late (ctx, PQgetvalue (res, 0, 10));
+    PQclear (res);
+    return 0;
+}
+
+//  review.overdue - every step the bureau owes past its deadline, oldest
+//  first, with how late it is (a unit sees its own).
+static int
+s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    int64_t n = 200;
+    yjc_obj_int (body, "limit", &n);
+    char limit[16], today[11];
+    snprintf (limit, sizeof limit, "%lld", (long long)n);
+    yjc_date_format (yjc_time_local_date (ctx->now), today);
+    const char *params[] = { today,
+                             ctx->actor->role == YJC_ROLE_UNIT
+                                 ? ctx->actor->unit
+                                 : NULL,
+                             limit };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT app_id, coalesce(number, ''), unit, project, state,"
+        " due::text, coalesce(rule, '') FROM (SELECT *,"
+        " " S_PENDING_DUE " AS due, " S_PENDING_RULE " AS rule"
+        " FROM applications WHERE ($2::text IS NULL OR unit = $2)) a"
+        " WHERE due < $1::date ORDER BY due, app_id LIMIT $3::int",
+        3,
+        params);
+    if (!res)
+        return YJC_DB_ERROR;
+    static const yjc_col_t cols[] = {
+        { "app_id", YJC_COL_TEXT }, { "number", YJC_COL_TEXT },
+        { "unit", YJC_COL_TEXT },   { "project", YJC_COL_TEXT },
+        { "state", YJC_COL_TEXT },  { "due", YJC_COL_TEXT },
+        { "rule", YJC_COL_TEXT },
+    };
+    int rows = PQntuples (res);
+    msgpack_pack_map (ctx->reply, 1);
+    yjc_pk_str (ctx->reply, "overdue");
+    msgpack_pack_array (ctx->reply, rows);
+    for (int i = 0; i < rows; i++) {
+        msgpack_pack_map (ctx->reply, 9);
+        yjc_pk_columns (ctx->reply, res, i, cols, 7);
+        yjc_pk_kv_str (ctx->reply, "owed_by", "bureau");
+        s_pack_late (ctx, PQgetvalue (res, i, 5));
+    }
     PQclear (res);
     return 0;
 }
@@ -403,7 +488,8 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REVIEW_DECLINE] = s_decide,
                   [YJC_MSG_REVIEW_APPROVE] = s_decide,
                   [YJC_MSG_REVIEW_REJECT] = s_decide,
-                  [YJC_MSG_REVIEW_GET] = s_get },
+                  [YJC_MSG_REVIEW_GET] = s_get,
+                  [YJC_MSG_REVIEW_OVERDUE] = s_overdue },
     .on_events = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted },
     .on_event = { [YJC_EV_ORDER_CREATED] = s_on_order,
                   [YJC_EV_ORDER_COMPLETED] = s_on_order,

@@ -71,3 +71,41 @@ def test_review_deadlines_across_labour_day(platform):
     got = platform.call("bureau", "review", "review.get", {"app_id": app})["body"]
     assert got["decide_due"] == "2020-05-11"
     assert got["decide_rule"].startswith("R9.2")
+
+
+def test_overdue_steps_show_who_owes_and_how_late(platform):
+    # R9.1 across Labour Day 2020: submitted 04-29, acceptance due 05-07.
+    # On 05-07 nothing is late; on Monday 05-11 the bureau is 3 working
+    # days late (05-08, 05-09 - a Saturday worked in exchange - and 05-11;
+    # on 05-08 it would have been 1).
+    from conftest import minimal_form
+    platform.stop_all()
+    platform.set_now("2020-04-29T09:00:00+08:00")
+    platform.start_all()
+    app = platform.call("health", "intake", "application.submit",
+                        {"form": minimal_form()})["body"]["app_id"]
+    platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
+                                              {"app_id": app})["ok"], what="review")
+
+    def overdue(actor="bureau"):
+        return {o["app_id"]: o for o in platform.call(
+            actor, "review", "review.overdue", {})["body"]["overdue"]}
+
+    platform.set_now("2020-05-07T23:59:00+08:00")
+    assert app not in overdue()
+    assert platform.call("bureau", "review", "review.get",
+                         {"app_id": app})["body"]["late_workdays"] is None
+    platform.set_now("2020-05-11T10:00:00+08:00")
+    late = overdue()[app]
+    assert (late["due"], late["late_workdays"], late["owed_by"]) == ("2020-05-07", 3, "bureau")
+    assert late["rule"].startswith("R9.1")
+    assert app in overdue("health") and app not in overdue("edu")
+    assert platform.call("bureau", "review", "review.get",
+                         {"app_id": app})["body"]["late_workdays"] == 3
+    text = platform.cli("list", "--overdue", actor="bureau").stdout
+    assert app in text and "受理" in text and "2020-05-07" in text
+    assert "已逾期 3 个工作日" in platform.cli("show", app, actor="bureau").stdout
+    # accepting ends that step; the opinion is now owed by 2020-05-18
+    accepted = platform.call("bureau", "review", "review.accept", {"app_id": app})
+    assert accepted["body"]["decide_due"] == "2020-05-18"
+    assert app not in overdue()
