@@ -48,6 +48,7 @@ s_state_zh (const char *state)
         { "declined", "不予受理" },
         { "approved", "审核通过" },
         { "rejected", "审核未通过" },
+        { "withdrawn", "单位已撤回" },
         { "ordered", "已通知供应商开通测试环境" },
         { "testing", "测试中" },
         { "provision_failed", "开通失败" },
@@ -579,6 +580,12 @@ s_cmd_reject (s_opts_t *opts)
 }
 
 static int
+s_cmd_withdraw (s_opts_t *opts)
+{
+    return s_decision (opts, "review.withdraw", "已撤回");
+}
+
+static int
 s_cmd_show (s_opts_t *opts)
 {
     yjc_pack_t body;
@@ -902,6 +909,11 @@ static const s_command_t s_commands[] = {
       s_cmd_reject,
       "APP --opinion TEXT",
       "审核不通过（主管部门）" },
+    { "withdraw",
+      1,
+      s_cmd_withdraw,
+      "APP [--opinion TEXT]",
+      "撤回本单位尚未决定的申请（单位）" },
     { "orders", 0, s_cmd_orders, "", "待处理订单（供应商）" },
     { "allocations", 1, s_cmd_allocations, "APP", "资源分配与计费区间" },
     { "audit events",

@@ -25,6 +25,7 @@ static const struct {
     { YJC_EV_ORDER_FAILED, "provision_failed", 4 },
     { YJC_EV_APPLICATION_DECLINED, "declined", 9 },
     { YJC_EV_APPLICATION_REJECTED, "rejected", 9 },
+    { YJC_EV_APPLICATION_WITHDRAWN, "withdrawn", 9 },
 };
 
 static int
@@ -299,6 +300,7 @@ static const yjc_service_def_t s_intake = {
                   [YJC_EV_APPLICATION_DECLINED] = s_on_stage,
                   [YJC_EV_APPLICATION_APPROVED] = s_on_stage,
                   [YJC_EV_APPLICATION_REJECTED] = s_on_stage,
+                  [YJC_EV_APPLICATION_WITHDRAWN] = s_on_stage,
                   [YJC_EV_ORDER_CREATED] = s_on_stage,
                   [YJC_EV_ORDER_COMPLETED] = s_on_stage,
                   [YJC_EV_ORDER_FAILED] = s_on_stage },

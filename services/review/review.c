@@ -9,14 +9,25 @@
 extern const yjc_migration_t yjc_review_migrations[];
 
 typedef struct {
-    int msg;            //  the bureau's request
-    const char *from;   //  state it is allowed in
+    int msg;            //  the request (the bureau's, or the unit's)
+    const char *from;   //  state it is allowed in (one row per state)
     const char *to;     //  state it leads to
     int event;          //  what announces it
     bool needs_opinion; //  R9.1: a decline carries an opinion
 } s_transition_t;
 
 static const s_transition_t s_transitions[] = {
+    //  the unit may withdraw its application until it is decided
+    { YJC_MSG_REVIEW_WITHDRAW,
+      "submitted",
+      "withdrawn",
+      YJC_EV_APPLICATION_WITHDRAWN,
+      false },
+    { YJC_MSG_REVIEW_WITHDRAW,
+      "accepted",
+      "withdrawn",
+      YJC_EV_APPLICATION_WITHDRAWN,
+      false },
     //  R9.1 accept (受理) or decline (不予受理) a submitted application
     { YJC_MSG_REVIEW_ACCEPT,
       "submitted",
@@ -276,7 +287,19 @@ s_record (yjc_ctx_t *ctx,
     return rows == 1 ? 0 : YJC_DB_ERROR;
 }
 
-//  review.accept / decline / approve / reject: one table-driven handler.
+//  The row of the table for `msg` in `state` (any state when NULL).
+static const s_transition_t *
+s_transition (int msg, const char *state)
+{
+    for (size_t i = 0; i < sizeof s_transitions / sizeof *s_transitions; i++)
+        if (s_transitions[i].msg == msg &&
+            (!state || streq (s_transitions[i].from, state)))
+            return &s_transitions[i];
+    return NULL;
+}
+
+//  review.accept / decline / approve / reject / withdraw: one table-driven
+//  handler.
 static int
 s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
 {
@@ -284,10 +307,7 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
     char app_id[33], opinion[2001];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
     yjc_obj_strcpy (body, "opinion", opinion, sizeof opinion);
-    const s_transition_t *t = NULL;
-    for (size_t i = 0; i < sizeof s_transitions / sizeof *s_transitions; i++)
-        if (s_transitions[i].msg == msg)
-            t = &s_transitions[i];
+    const s_transition_t *t = s_transition (msg, NULL);
     assert (t);
     if (t->needs_opinion && !*opinion)
         return yjc_ctx_fail (ctx,
@@ -298,16 +318,16 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
     s_app_t app = { 0 };
     yjc_pack_init (&app.form);
     int rc = s_load (ctx, app_id, &app);
-    if (rc == 0)
+    //  a unit acts on its own applications only, and learns of no other
+    if (rc == 0 || (rc > 0 && !yjc_ctx_may_see (ctx, app.unit)))
         rc = yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
-    else if (rc > 0 && strcmp (app.state, t->from) != 0)
+    else if (rc > 0 && !(t = s_transition (msg, app.state)))
         rc = yjc_ctx_fail (ctx,
                            YJC_E_INVALID_STATE,
                            "body.app_id",
-                           "application is %s; %s needs %s",
+                           "application is %s; %s is not allowed then",
                            app.state,
-                           yjc_msg_defs[msg].wire,
-                           t->from);
+                           yjc_msg_defs[msg].wire);
     else if (rc > 0) {
         char due[11] = "", number[64] = "";
         rc = 0;
@@ -488,6 +508,7 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REVIEW_DECLINE] = s_decide,
                   [YJC_MSG_REVIEW_APPROVE] = s_decide,
                   [YJC_MSG_REVIEW_REJECT] = s_decide,
+                  [YJC_MSG_REVIEW_WITHDRAW] = s_decide,
                   [YJC_MSG_REVIEW_GET] = s_get,
                   [YJC_MSG_REVIEW_OVERDUE] = s_overdue },
     .on_events = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted },

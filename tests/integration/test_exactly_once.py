@@ -149,7 +149,8 @@ def check_exactly_once(p):
 
 RECEIVES = {
     "intake": ["application.accepted", "application.declined", "application.approved",
-               "application.rejected", "order.created", "order.completed",
+               "application.rejected", "application.withdrawn",
+               "order.created", "order.completed",
                "order.failed"],
     "review": ["application.submitted", "order.created", "order.completed",
                "order.failed"],

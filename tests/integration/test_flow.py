@@ -152,3 +152,28 @@ def test_retried_submit_reports_the_current_state(platform, flow):
     assert again["ok"] and again["body"]["duplicate"] is True
     assert again["body"]["app_id"] == flow
     assert again["body"]["state"] == "testing"
+
+
+def test_unit_withdraws_before_the_decision(platform, flow):
+    from conftest import minimal_form
+    app = platform.call("health", "intake", "application.submit",
+                        {"form": minimal_form()})["body"]["app_id"]
+    platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
+                                              {"app_id": app})["ok"], what="review")
+    # another unit cannot, and is not told the application exists
+    other = platform.call("edu", "review", "review.withdraw", {"app_id": app})
+    assert other["error"]["code"] == "not_found"
+    # the bureau cannot withdraw for the unit
+    assert platform.call("bureau", "review", "review.withdraw",
+                         {"app_id": app})["error"]["code"] == "forbidden"
+    out = platform.cli("withdraw", app, "--opinion", "项目取消", actor="health").stdout
+    assert "已撤回" in out
+    late = platform.call("bureau", "review", "review.accept", {"app_id": app})
+    assert late["error"]["code"] == "invalid_state" and "withdrawn" in late["error"]["message"]
+    platform.wait_until(
+        lambda: platform.call("health", "intake", "application.get",
+                              {"app_id": app})["body"]["state"] == "withdrawn",
+        what="intake follows")
+    # a decided application cannot be withdrawn
+    done = platform.call("edu", "review", "review.withdraw", {"app_id": flow})
+    assert done["error"]["code"] == "invalid_state"
