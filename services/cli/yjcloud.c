@@ -487,6 +487,56 @@ s_cmd_calendar_is_workday (s_opts_t *opts)
     return 0;
 }
 
+//  An empty form, derived from its one definition in proto/: each value
+//  shows what goes there ("a|b|c" lists the choices).
+static void
+s_pack_template (msgpack_packer *pk, const yjc_schema_t *schema)
+{
+    int n = 0;
+    for (const yjc_field_t *f = schema->fields; f->key; f++)
+        n++;
+    msgpack_pack_map (pk, n);
+    for (const yjc_field_t *f = schema->fields; f->key; f++) {
+        yjc_pk_str (pk, f->key);
+        switch (f->kind) {
+            case YJC_K_INT: msgpack_pack_int (pk, 0); break;
+            case YJC_K_BOOL: msgpack_pack_false (pk); break;
+            case YJC_K_DATE: yjc_pk_str (pk, "YYYY-MM-DD"); break;
+            case YJC_K_ENUM: yjc_pk_str (pk, f->enumv); break;
+            case YJC_K_MAP: s_pack_template (pk, f->sub); break;
+            case YJC_K_ARR_MAP:
+                msgpack_pack_array (pk, 1);
+                s_pack_template (pk, f->sub);
+                break;
+            case YJC_K_ARR_ENUM:
+                msgpack_pack_array (pk, 1);
+                yjc_pk_str (pk, f->enumv);
+                break;
+            case YJC_K_ARR_STR:
+                msgpack_pack_array (pk, 1);
+                yjc_pk_str (pk, "");
+                break;
+            default: yjc_pk_str (pk, ""); break;
+        }
+    }
+}
+
+static int
+s_cmd_form_template (s_opts_t *opts)
+{
+    (void)opts;
+    yjc_pack_t form;
+    yjc_pack_init (&form);
+    s_pack_template (&form.pk, &yjc_schema_form);
+    msgpack_unpacked un;
+    msgpack_unpacked_init (&un);
+    msgpack_unpack_next (&un, form.buf.data, form.buf.size, NULL);
+    s_print_json (&un.data);
+    msgpack_unpacked_destroy (&un);
+    yjc_pack_release (&form);
+    return 0;
+}
+
 static int
 s_cmd_apply (s_opts_t *opts)
 {
@@ -886,6 +936,11 @@ static const s_command_t s_commands[] = {
       s_cmd_calendar_is_workday,
       "DATE",
       "是否工作日" },
+    { "form template",
+      0,
+      s_cmd_form_template,
+      "",
+      "打印空白申请表（JSON，按 proto 定义；a|b 表示可选值）" },
     { "apply", 1, s_cmd_apply, "FORM.json", "提交资源申请审核表（单位）" },
     { "list",
       0,

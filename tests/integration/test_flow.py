@@ -177,3 +177,14 @@ def test_unit_withdraws_before_the_decision(platform, flow):
     # a decided application cannot be withdrawn
     done = platform.call("edu", "review", "review.withdraw", {"app_id": flow})
     assert done["error"]["code"] == "invalid_state"
+
+
+def test_form_template_has_every_line_and_is_refused_unfilled(platform, flow):
+    import json
+    template = json.loads(platform.cli("form", "template").stdout)
+    assert set(template) == {"unit", "project", "resources", "other_needs"}
+    assert template["resources"]["hosts"][0]["cpu_mem"] == "2c4g|4c8g|6c12g|8c16g"
+    reply = platform.call("edu", "intake", "application.submit", {"form": template})
+    assert not reply["ok"]
+    fields = {d["field"] for d in reply["error"]["details"]}
+    assert "body.form.project.kind" in fields and "body.form.unit.filled_on" in fields
