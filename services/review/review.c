@@ -3,6 +3,7 @@
     The lifecycle of review is one table (s_transitions): which action is
     allowed in which state, what it moves to, which event announces it,
     whether an opinion is required, and which deadline it starts.        */
+#include "grant.h"
 #include "yjc_server.h"
 #include "yjc_time.h"
 
@@ -144,10 +145,49 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 }
 
 typedef struct {
+    char app_id[33];
     char state[33];
     char unit[129];
-    yjc_pack_t form; //  form_mp, as asked
+    yjc_pack_t form;               //  form_mp, as asked
+    const msgpack_object *granted; //  what an approval grants (borrowed)
 } s_app_t;
+
+//  R9.2, R11.2: the bureau grants the request, or less of any line; the
+//  grant must not exceed what was asked.  Sets app->granted (pointing into
+//  `request` or `asked_form`, which the caller keeps alive).
+static int
+s_grant (yjc_ctx_t *ctx,
+         s_app_t *app,
+         const msgpack_object *request,
+         msgpack_unpacked *asked_form)
+{
+    if (msgpack_unpack_next (
+            asked_form, app->form.buf.data, app->form.buf.size, NULL) !=
+        MSGPACK_UNPACK_SUCCESS)
+        return YJC_DB_ERROR;
+    const msgpack_object *asked = yjc_obj_get (&asked_form->data, "resources");
+    const msgpack_object *granted = yjc_obj_get (request, "granted");
+    app->granted = granted ? granted : asked;
+    if (granted && grant_check (granted, asked, ctx->problems) > 0)
+        return YJC_FAIL;
+    yjc_pack_t mp;
+    yjc_pack_init (&mp);
+    msgpack_pack_object (&mp.pk, *app->granted);
+    const char *params[] = { app->app_id, mp.buf.data };
+    int lengths[] = { 0, (int)mp.buf.size };
+    int formats[] = { 0, 1 };
+    PGresult *res = yjc_db_query_bin (
+        ctx->db,
+        "UPDATE applications SET granted_mp = $2 WHERE app_id = $1",
+        2,
+        params,
+        lengths,
+        formats);
+    yjc_pack_release (&mp);
+    int rc = res ? 0 : YJC_DB_ERROR;
+    PQclear (res);
+    return rc;
+}
 
 //  Loads and locks an application; 1 found, 0 not, or YJC_DB_ERROR.
 static int
@@ -164,6 +204,7 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
         NULL);
     if (!res)
         return YJC_DB_ERROR;
+    snprintf (app->app_id, sizeof app->app_id, "%s", app_id);
     int found = PQntuples (res);
     if (found) {
         snprintf (app->state,
@@ -197,20 +238,11 @@ s_pack_event (yjc_ctx_t *ctx,
     msgpack_packer *pk = &ev->pk;
     if (t->event == YJC_EV_APPLICATION_APPROVED) {
         //  R11.2: what is granted is what provisioning and billing see.
-        msgpack_unpacked un;
-        msgpack_unpacked_init (&un);
-        if (msgpack_unpack_next (
-                &un, app->form.buf.data, app->form.buf.size, NULL) !=
-            MSGPACK_UNPACK_SUCCESS) {
-            msgpack_unpacked_destroy (&un);
-            return YJC_DB_ERROR;
-        }
         msgpack_pack_map (pk, 4);
         yjc_pk_kv_str (pk, "app_id", app_id);
         yjc_pk_kv_str (pk, "unit", app->unit);
         yjc_pk_kv_str (pk, "opinion", opinion);
-        yjc_pk_kv_obj (pk, "granted", yjc_obj_get (&un.data, "resources"));
-        msgpack_unpacked_destroy (&un);
+        yjc_pk_kv_obj (pk, "granted", app->granted);
         return 0;
     }
     (void)ctx;
@@ -315,8 +347,15 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
                              "body.opinion",
                              "an opinion is required for %s",
                              yjc_msg_defs[msg].wire);
+    if (yjc_obj_get (body, "granted") && msg != YJC_MSG_REVIEW_APPROVE)
+        return yjc_ctx_fail (ctx,
+                             YJC_E_INVALID_VALUE,
+                             "body.granted",
+                             "only an approval grants resources");
     s_app_t app = { 0 };
     yjc_pack_init (&app.form);
+    msgpack_unpacked asked_form;
+    msgpack_unpacked_init (&asked_form);
     int rc = s_load (ctx, app_id, &app);
     //  a unit acts on its own applications only, and learns of no other
     if (rc == 0 || (rc > 0 && !yjc_ctx_may_see (ctx, app.unit)))
@@ -335,6 +374,8 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
             s_deadline (ctx, ctx->now, DECIDE_DAYS, due);
             rc = s_take_number (ctx, number);
         }
+        if (t->event == YJC_EV_APPLICATION_APPROVED)
+            rc = s_grant (ctx, &app, body, &asked_form);
         yjc_pack_t ev;
         yjc_pack_init (&ev);
         if (rc == 0)
@@ -361,6 +402,7 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
         }
     }
     yjc_pack_release (&app.form);
+    msgpack_unpacked_destroy (&asked_form);
     return rc;
 }
 
@@ -406,16 +448,19 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     char app_id[33];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
     const char *params[] = { app_id };
-    PGresult *res = yjc_db_query (
+    PGresult *res = yjc_db_query_raw (
         ctx->db,
         "SELECT unit, app_id, coalesce(number, ''), project, state,"
         " coalesce(accept_due::text, ''),"
         " coalesce(accept_rule, ''), coalesce(decide_due::text, ''),"
         " coalesce(decide_rule, ''), coalesce(opinion, ''),"
-        " coalesce((" S_PENDING_DUE ")::text, '')"
+        " coalesce((" S_PENDING_DUE ")::text, ''),"
+        " coalesce(granted_mp, ''::bytea)"
         " FROM applications WHERE app_id = $1",
         1,
-        params);
+        params,
+        NULL,
+        NULL);
     if (!res)
         return YJC_DB_ERROR;
     if (PQntuples (res) == 0 ||
@@ -429,10 +474,10 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         { "state", YJC_COL_TEXT },       { "accept_due", YJC_COL_TEXT },
         { "accept_rule", YJC_COL_TEXT }, { "decide_due", YJC_COL_TEXT },
         { "decide_rule", YJC_COL_TEXT }, { "opinion", YJC_COL_TEXT },
-        { "pending_due", YJC_COL_TEXT },
+        { "pending_due", YJC_COL_TEXT }, { "granted", YJC_COL_MSGPACK },
     };
-    msgpack_pack_map (ctx->reply, 12);
-    yjc_pk_columns (ctx->reply, res, 0, cols, 11);
+    msgpack_pack_map (ctx->reply, 13);
+    yjc_pk_columns (ctx->reply, res, 0, cols, 12);
     s_pack_late (ctx, PQgetvalue (res, 0, 10));
     PQclear (res);
     return 0;

@@ -188,3 +188,46 @@ def test_form_template_has_every_line_and_is_refused_unfilled(platform, flow):
     assert not reply["ok"]
     fields = {d["field"] for d in reply["error"]["details"]}
     assert "body.form.project.kind" in fields and "body.form.unit.filled_on" in fields
+
+
+def test_trimmed_grant_reaches_provisioning_and_billing(platform, flow, tmp_path):
+    # R9.2 / R11.2: the bureau grants less than asked on some lines; what
+    # was granted, not what was asked, is what the vendor builds and
+    # billing records.
+    import json
+    from conftest import full_form
+    form = full_form()
+    app = platform.call("edu", "intake", "application.submit", {"form": form})["body"]["app_id"]
+    platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
+                                              {"app_id": app})["ok"], what="review")
+    assert platform.call("bureau", "review", "review.accept", {"app_id": app})["ok"]
+    too_much = json.loads(json.dumps(form["resources"]))
+    too_much["storage_tb"] = 5
+    refused = platform.call("bureau", "review", "review.approve",
+                            {"app_id": app, "granted": too_much})
+    assert refused["error"]["code"] == "out_of_range"
+    assert refused["error"]["field"] == "body.granted.storage_tb"
+    grant = json.loads(json.dumps(form["resources"]))
+    grant["hosts"][0]["count"] = 1          # asked 2
+    grant["storage_tb"] = 1                 # asked 2
+    grant["network"]["dedicated_mbps"] = 10  # asked 20
+    grant_file = tmp_path / "grant.json"
+    grant_file.write_text(json.dumps(grant, ensure_ascii=False), encoding="utf-8")
+    out = platform.cli("approve", app, "--grant", str(grant_file),
+                       "--opinion", "核减存储和带宽", actor="bureau").stdout
+    assert "审核通过" in out
+    platform.wait_until(lambda: len(platform.call(
+        "bureau", "billing", "billing.allocations", {"app_id": app})["body"]["allocations"]) == 1,
+        what="delivered and billed")
+    billed = platform.call("bureau", "billing", "billing.allocations",
+                           {"app_id": app})["body"]["allocations"][0]["resources"]
+    assert billed["storage_tb"] == 1 and billed["hosts"][0]["count"] == 1
+    assert billed["network"]["dedicated_mbps"] == 10
+    assert platform.call("bureau", "review", "review.get",
+                         {"app_id": app})["body"]["granted"]["storage_tb"] == 1
+    ordered = platform.call("auditor", "audit", "audit.events", {"app_id": app})["body"]["events"]
+    created = [e for e in ordered if e["type"] == "order.created"][0]["payload"]
+    assert created["resources"]["storage_tb"] == 1
+    # the application as asked is unchanged
+    asked = platform.call("edu", "intake", "application.get", {"app_id": app})["body"]["form"]
+    assert asked["resources"]["storage_tb"] == 2

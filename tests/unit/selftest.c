@@ -5,6 +5,7 @@
     every field in every way the schema forbids and expects the exact
     error code and field path.                                            */
 #include "../../services/intake/form_rules.h"
+#include "../../services/review/grant.h"
 #include "yjc_calendar.h"
 #include "yjc_clock.h"
 #include "yjc_json.h"
@@ -399,6 +400,7 @@ main (int argc, char **argv)
         { "calendar", yjc_calendar_test }, { "mpcheck", yjc_mpcheck_test },
         { "json", yjc_json_test },         { "proto", yjc_proto_test },
         { "msg", yjc_msg_test },           { "form_rules", form_rules_test },
+        { "grant", grant_test },
     };
     const char *only = argc > 2 && streq (argv[1], "--test") ? argv[2] : NULL;
     yjc_test_t total = { 0, 0, "all" };
