@@ -32,6 +32,9 @@ BINS       := $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
               $(BUILD)/bin/yjc-vendor-sim $(BUILD)/bin/yjc-selftest \
               $(BUILD)/bin/yjc-bench
 
+# A service is every .c of its folder, plus its migrations.
+service_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c))
+
 .PHONY: all deps up down status test bench format clean
 .SECONDARY:
 .SECONDEXPANSION:
@@ -59,14 +62,11 @@ $(LIB): $(COMMON_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# A service is every .c of its folder, plus its migrations.
-service_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c))
-
 $(BUILD)/bin/yjc-%: $$(call service_objs,$$*) $(BUILD)/obj/gen/$$*_sql.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(LIB) $(YJC_LIBS) $(LDLIBS) -o $@
 
-$(BUILD)/bin/yjcloud: $(BUILD)/obj/services/cli/yjcloud.o $(LIB)
+$(BUILD)/bin/yjcloud: $(call service_objs,cli) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) $(LDLIBS) -o $@
 

@@ -5,6 +5,7 @@
     text, or one JSON object with --json.  Whose key signs the requests
     is chosen with --as NAME (or YJC_ACTOR); the services decide what that
     actor may do.                                                        */
+#include "form_render.h"
 #include "yjc_calendar.h"
 #include "yjc_client.h"
 #include "yjc_config.h"
@@ -705,6 +706,12 @@ s_cmd_show (s_opts_t *opts)
                 "当前状态",
                 s_state_zh (yjc_obj_strcpy (a, "state", state, sizeof state)));
         s_line ("提交时间", a, "submitted_at");
+        const msgpack_object *granted = r ? yjc_obj_get (r, "granted") : NULL;
+        form_render (stdout,
+                     yjc_obj_get (a, "form"),
+                     granted && granted->type == MSGPACK_OBJECT_MAP ? granted
+                                                                    : NULL);
+        printf ("审核\n");
         if (r) {
             s_line ("受理期限", r, "accept_due");
             s_line ("期限依据", r, "accept_rule");

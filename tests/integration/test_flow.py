@@ -231,3 +231,9 @@ def test_trimmed_grant_reaches_provisioning_and_billing(platform, flow, tmp_path
     # the application as asked is unchanged
     asked = platform.call("edu", "intake", "application.get", {"app_id": app})["body"]["form"]
     assert asked["resources"]["storage_tb"] == 2
+    # the 审核表 shows each line as asked and as granted (核定)
+    text = platform.cli("show", app, actor="edu").stdout
+    assert "三、云平台资源需求表" in text and "核定" in text
+    storage = [line for line in text.splitlines() if "云存储" in line][0]
+    assert "2 TB" in storage and "1 TB" in storage
+    assert "8核/16G" in text and "永府办政云管审" in text
