@@ -24,6 +24,7 @@ typedef struct {
     const char *app;      //  --app
     bool overdue;         //  --overdue
     const char *grant;    //  --grant GRANT.json
+    int64_t year;         //  --year
     int64_t after, limit; //  --after, --limit
     char **args;          //  positional arguments after the command
     int nargs;
@@ -792,9 +793,15 @@ s_cmd_list (s_opts_t *opts)
         return s_cmd_overdue (opts);
     yjc_pack_t body;
     yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk, opts->state ? 1 : 0);
+    msgpack_pack_map (&body.pk,
+                      (opts->state != NULL) + (opts->unit != NULL) +
+                          (opts->year != 0));
     if (opts->state)
         yjc_pk_kv_str (&body.pk, "state", opts->state);
+    if (opts->unit)
+        yjc_pk_kv_str (&body.pk, "unit", opts->unit);
+    if (opts->year)
+        yjc_pk_kv_int (&body.pk, "year", opts->year);
     s_session_t session;
     bool done;
     const msgpack_object *b = s_call_body (
@@ -990,7 +997,7 @@ static const s_command_t s_commands[] = {
     { "list",
       0,
       s_cmd_list,
-      "[--state STATE] [--overdue]",
+      "[--state S] [--unit U] [--year Y] [--overdue]",
       "申请列表；--overdue：逾期事项，谁办、期限、逾期几个工作日" },
     { "show", 1, s_cmd_show, "APP", "查看申请及办理过程" },
     { "accept", 1, s_cmd_accept, "APP", "受理（主管部门）" },
@@ -1077,6 +1084,7 @@ main (int argc, char **argv)
         { "limit", required_argument, 0, 'l' },
         { "overdue", no_argument, 0, 'O' },
         { "grant", required_argument, 0, 'g' },
+        { "year", required_argument, 0, 'y' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -1099,6 +1107,7 @@ main (int argc, char **argv)
             case 'l': opts.limit = atoll (optarg); break;
             case 'O': opts.overdue = true; break;
             case 'g': opts.grant = optarg; break;
+            case 'y': opts.year = atoll (optarg); break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

@@ -213,25 +213,31 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 static int
 s_list (yjc_ctx_t *ctx, const msgpack_object *body)
 {
-    char state[33], limit[16];
-    int64_t n = 100;
+    char state[33], unit[129], year[12] = "", limit[16];
+    int64_t n = 100, y = 0;
     yjc_obj_strcpy (body, "state", state, sizeof state);
+    yjc_obj_strcpy (body, "unit", unit, sizeof unit);
     yjc_obj_int (body, "limit", &n);
+    if (yjc_obj_int (body, "year", &y))
+        snprintf (year, sizeof year, "%lld", (long long)y);
     snprintf (limit, sizeof limit, "%lld", (long long)n);
-    bool unit = ctx->actor->role == YJC_ROLE_UNIT;
-    const char *params[] = { unit ? ctx->actor->unit : NULL,
-                             *state ? state : NULL,
-                             limit };
-    PGresult *res =
-        yjc_db_query (ctx->db,
-                      "SELECT app_id, unit, project, state,"
-                      " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS')"
-                      " FROM applications"
-                      " WHERE ($1::text IS NULL OR unit = $1)"
-                      " AND ($2::text IS NULL OR state = $2)"
-                      " ORDER BY submitted_at DESC, app_id DESC LIMIT $3::int",
-                      3,
-                      params);
+    //  a unit lists its own, whatever it asks for
+    if (ctx->actor->role == YJC_ROLE_UNIT)
+        snprintf (unit, sizeof unit, "%s", ctx->actor->unit);
+    const char *params[] = {
+        *unit ? unit : NULL, *state ? state : NULL, limit, *year ? year : NULL
+    };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT app_id, unit, project, state,"
+        " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS')"
+        " FROM applications"
+        " WHERE ($1::text IS NULL OR unit = $1)"
+        " AND ($2::text IS NULL OR state = $2)"
+        " AND ($4::int IS NULL OR extract (year FROM submitted_at) = $4::int)"
+        " ORDER BY submitted_at DESC, app_id DESC LIMIT $3::int",
+        4,
+        params);
     if (!res)
         return YJC_DB_ERROR;
     static const yjc_col_t cols[] = {

@@ -237,3 +237,17 @@ def test_trimmed_grant_reaches_provisioning_and_billing(platform, flow, tmp_path
     storage = [line for line in text.splitlines() if "云存储" in line][0]
     assert "2 TB" in storage and "1 TB" in storage
     assert "8核/16G" in text and "永府办政云管审" in text
+
+
+def test_list_filters_by_state_unit_and_year(platform, flow):
+    def ids(actor, **body):
+        return {a["app_id"] for a in platform.call(
+            actor, "intake", "application.list", body)["body"]["applications"]}
+    year = int(platform.scalar("SELECT extract(year FROM now() AT TIME ZONE 'Asia/Shanghai')"))
+    assert flow in ids("bureau", unit="县教育局", year=year, state="testing")
+    assert flow not in ids("bureau", unit="县卫生健康局")
+    assert flow not in ids("bureau", year=year - 1)
+    # a unit asking for another unit's list still gets its own
+    assert flow not in ids("health", unit="县教育局")
+    text = platform.cli("list", "--unit", "县教育局", "--year", str(year), actor="bureau").stdout
+    assert flow in text
