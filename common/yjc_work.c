@@ -44,6 +44,17 @@ yjc_ctx_fail (yjc_ctx_t *ctx,
     return YJC_FAIL;
 }
 
+int
+yjc_ctx_found (yjc_ctx_t *ctx, PGresult *res, const char *app_id)
+{
+    if (!res)
+        return YJC_DB_ERROR;
+    if (PQntuples (res) > 0 && yjc_ctx_may_see (ctx, PQgetvalue (res, 0, 0)))
+        return 0;
+    PQclear (res);
+    return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
+}
+
 bool
 yjc_ctx_may_see (const yjc_ctx_t *ctx, const char *unit)
 {

@@ -461,13 +461,9 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         params,
         NULL,
         NULL);
-    if (!res)
-        return YJC_DB_ERROR;
-    if (PQntuples (res) == 0 ||
-        !yjc_ctx_may_see (ctx, PQgetvalue (res, 0, 0))) {
-        PQclear (res);
-        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
-    }
+    int rc = yjc_ctx_found (ctx, res, app_id);
+    if (rc != 0)
+        return rc;
     static const yjc_col_t cols[] = {
         { "unit", YJC_COL_TEXT },        { "app_id", YJC_COL_TEXT },
         { "number", YJC_COL_TEXT },      { "project", YJC_COL_TEXT },
