@@ -1,6 +1,7 @@
 /*  yjc-audit: the audit trail.  It receives every event of every service
     (the relay sends all of them here) and keeps them append-only; the
     auditor and the bureau query it, nobody changes it.                  */
+#include "yjc_rows.h"
 #include "yjc_server.h"
 
 extern const yjc_migration_t yjc_audit_migrations[];
@@ -10,49 +11,32 @@ extern const yjc_migration_t yjc_audit_migrations[];
 static int
 s_on_all (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 {
-    const char **columns[5];
-    for (int c = 0; c < 5; c++)
-        columns[c] = (const char **)zmalloc (count * sizeof (char *));
-    yjc_db_bytea_array_t payloads = { 0 };
+    yjc_rows_t *rows = yjc_rows_new (5);
     yjc_pack_t mp;
     yjc_pack_init (&mp);
     for (int i = 0; i < count; i++) {
         const yjc_event_in_t *ev = &events[i];
-        columns[0][i] = ev->event_id;
-        columns[1][i] = ev->source;
-        columns[2][i] = yjc_event_defs[ev->type].wire;
-        columns[3][i] = *ev->app_id ? ev->app_id : NULL;
-        columns[4][i] = ev->at;
+        const char *texts[] = { ev->event_id,
+                                ev->source,
+                                yjc_event_defs[ev->type].wire,
+                                *ev->app_id ? ev->app_id : NULL,
+                                ev->at };
         yjc_pack_reset (&mp);
         msgpack_pack_object (&mp.pk, *ev->payload);
-        yjc_db_bytea_array_add (&payloads, mp.buf.data, mp.buf.size);
+        yjc_rows_add (rows, texts, mp.buf.data, mp.buf.size);
     }
-    char *arrays[5];
-    for (int c = 0; c < 5; c++)
-        arrays[c] = yjc_db_array_literal (columns[c], count);
-    size_t size;
-    char *blob = yjc_db_bytea_array_take (&payloads, &size);
-    const char *params[] = { arrays[0], arrays[1], arrays[2],   arrays[3],
-                             arrays[4], blob,      ctx->now_iso };
-    int lengths[] = { 0, 0, 0, 0, 0, (int)size, 0 };
-    int formats[] = { 0, 0, 0, 0, 0, 1, 0 };
-    PGresult *res = yjc_db_query_bin (
+    const char *extra[] = { ctx->now_iso };
+    PGresult *res = yjc_rows_exec (
+        rows,
         ctx->db,
         "INSERT INTO events (event_id, source, type, app_id, occurred_at,"
         " received_at, payload_mp)"
         " SELECT e, s, t, a, o::timestamptz, $7, p FROM unnest($1::text[],"
         " $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])"
         " WITH ORDINALITY AS u (e, s, t, a, o, p, n) ORDER BY n",
-        7,
-        params,
-        lengths,
-        formats);
-    for (int c = 0; c < 5; c++) {
-        free (arrays[c]);
-        free (columns[c]);
-    }
-    free (blob);
-    yjc_db_bytea_array_release (&payloads);
+        1,
+        extra);
+    yjc_rows_destroy (&rows);
     yjc_pack_release (&mp);
     if (!res)
         return YJC_DB_ERROR;

@@ -4,6 +4,7 @@
     allowed in which state, what it moves to, which event announces it,
     whether an opinion is required, and which deadline it starts.        */
 #include "grant.h"
+#include "yjc_rows.h"
 #include "yjc_server.h"
 #include "yjc_time.h"
 
@@ -83,12 +84,7 @@ s_deadline (yjc_ctx_t *ctx, int64_t at, int days, char out[11])
 static int
 s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 {
-    //  per row: app_id, unit, project, submitted_at, accept_due
-    char (*text)[5][129] = zmalloc (count * sizeof *text);
-    const char **columns[5];
-    for (int c = 0; c < 5; c++)
-        columns[c] = (const char **)zmalloc (count * sizeof (char *));
-    yjc_db_bytea_array_t forms = { 0 };
+    yjc_rows_t *rows = yjc_rows_new (5);
     yjc_pack_t form;
     yjc_pack_init (&form);
     for (int i = 0; i < count; i++) {
@@ -97,46 +93,31 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
         //  value that is not must not block the stream: take our now.
         int64_t at = ctx->now;
         bool valid = yjc_time_parse_iso (ev->at, &at) == 0;
-        char due[11];
+        char due[11], unit[129], project[129];
         s_deadline (ctx, at, ACCEPT_DAYS, due);
-        snprintf (text[i][0], 129, "%s", ev->app_id);
-        yjc_obj_strcpy (ev->payload, "unit", text[i][1], 129);
-        yjc_obj_strcpy (ev->payload, "project", text[i][2], 129);
-        snprintf (text[i][3], 129, "%s", valid ? ev->at : ctx->now_iso);
-        snprintf (text[i][4], 129, "%s", due);
-        for (int c = 0; c < 5; c++)
-            columns[c][i] = c == 4 && !*due ? NULL : text[i][c];
+        const char *texts[] = {
+            ev->app_id,
+            yjc_obj_strcpy (ev->payload, "unit", unit, sizeof unit),
+            yjc_obj_strcpy (ev->payload, "project", project, sizeof project),
+            valid ? ev->at : ctx->now_iso,
+            *due ? due : NULL
+        };
         yjc_pack_reset (&form);
         msgpack_pack_object (&form.pk, *yjc_obj_get (ev->payload, "form"));
-        yjc_db_bytea_array_add (&forms, form.buf.data, form.buf.size);
+        yjc_rows_add (rows, texts, form.buf.data, form.buf.size);
     }
-    char *arrays[5];
-    for (int c = 0; c < 5; c++)
-        arrays[c] = yjc_db_array_literal (columns[c], count);
-    size_t size;
-    char *blob = yjc_db_bytea_array_take (&forms, &size);
-    const char *params[] = { arrays[0], arrays[1], arrays[2],  arrays[3],
-                             arrays[4], blob,      ACCEPT_RULE };
-    int lengths[] = { 0, 0, 0, 0, 0, (int)size, 0 };
-    int formats[] = { 0, 0, 0, 0, 0, 1, 0 };
-    PGresult *res = yjc_db_query_bin (
+    const char *extra[] = { ACCEPT_RULE };
+    PGresult *res = yjc_rows_exec (
+        rows,
         ctx->db,
         "INSERT INTO applications (app_id, unit, project, submitted_at,"
         " accept_due, form_mp, state, accept_rule, updated_at)"
         " SELECT a, u, p, s::timestamptz, d::date, f, 'submitted', $7,"
         " s::timestamptz FROM unnest($1::text[], $2::text[], $3::text[],"
         " $4::text[], $5::text[], $6::bytea[]) AS t (a, u, p, s, d, f)",
-        7,
-        params,
-        lengths,
-        formats);
-    for (int c = 0; c < 5; c++) {
-        free (arrays[c]);
-        free (columns[c]);
-    }
-    free (text);
-    free (blob);
-    yjc_db_bytea_array_release (&forms);
+        1,
+        extra);
+    yjc_rows_destroy (&rows);
     yjc_pack_release (&form);
     if (!res)
         return YJC_DB_ERROR;

@@ -1,0 +1,172 @@
+/*  yjc_rows.c - multi-row parameters (see yjc_rows.h).                  */
+#include "yjc_rows.h"
+#include <czmq.h>
+
+#define MAX_COLUMNS 8
+#define MAX_PARAMS  (MAX_COLUMNS + 1 + 8)
+
+typedef struct {
+    char *data;
+    size_t size, cap;
+} s_text_t;
+
+struct _yjc_rows_t {
+    int columns;
+    s_text_t text[MAX_COLUMNS]; //  elements of each text[] literal
+    yjc_db_bytea_array_t blobs; //  the bytea column, binary
+};
+
+static void
+s_append (s_text_t *t, const char *data, size_t size)
+{
+    if (t->size + size + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        while (cap < t->size + size + 1)
+            cap *= 2;
+        t->data = (char *)realloc (t->data, cap);
+        assert (t->data);
+        t->cap = cap;
+    }
+    memcpy (t->data + t->size, data, size);
+    t->size += size;
+    t->data[t->size] = 0;
+}
+
+//  One quoted array element, with quotes and backslashes escaped.
+static void
+s_append_element (s_text_t *t, const char *value)
+{
+    if (t->size)
+        s_append (t, ",", 1);
+    if (!value) {
+        s_append (t, "NULL", 4);
+        return;
+    }
+    s_append (t, "\"", 1);
+    for (const char *c = value; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            s_append (t, "\\", 1);
+        s_append (t, c, 1);
+    }
+    s_append (t, "\"", 1);
+}
+
+yjc_rows_t *
+yjc_rows_new (int columns)
+{
+    assert (columns >= 0 && columns <= MAX_COLUMNS);
+    yjc_rows_t *self = (yjc_rows_t *)zmalloc (sizeof (yjc_rows_t));
+    self->columns = columns;
+    return self;
+}
+
+void
+yjc_rows_destroy (yjc_rows_t **self_p)
+{
+    if (*self_p) {
+        yjc_rows_t *self = *self_p;
+        for (int c = 0; c < self->columns; c++)
+            free (self->text[c].data);
+        yjc_db_bytea_array_release (&self->blobs);
+        free (self);
+        *self_p = NULL;
+    }
+}
+
+void
+yjc_rows_reset (yjc_rows_t *self)
+{
+    for (int c = 0; c < self->columns; c++)
+        self->text[c].size = 0;
+    self->blobs.size = 0;
+    self->blobs.count = 0;
+}
+
+int
+yjc_rows_count (const yjc_rows_t *self)
+{
+    return self->blobs.count;
+}
+
+void
+yjc_rows_add (yjc_rows_t *self,
+              const char *const *texts,
+              const void *blob,
+              size_t size)
+{
+    for (int c = 0; c < self->columns; c++)
+        s_append_element (&self->text[c], texts[c]);
+    yjc_db_bytea_array_add (&self->blobs, blob, size);
+}
+
+//  Builds the parameters; returns their count, fills what to free.
+static int
+s_params (yjc_rows_t *self,
+          int nextra,
+          const char *const *extra,
+          const char **params,
+          int *lengths,
+          int *formats,
+          char **owned)
+{
+    assert (nextra >= 0 && self->columns + 1 + nextra <= MAX_PARAMS);
+    int n = 0;
+    for (int c = 0; c < self->columns; c++) {
+        owned[c] =
+            zsys_sprintf ("{%s}", self->text[c].size ? self->text[c].data : "");
+        params[n] = owned[c];
+        lengths[n] = 0;
+        formats[n++] = 0;
+    }
+    size_t size;
+    owned[self->columns] = yjc_db_bytea_array_take (&self->blobs, &size);
+    params[n] = owned[self->columns];
+    lengths[n] = (int)size;
+    formats[n++] = 1;
+    for (int i = 0; i < nextra; i++) {
+        params[n] = extra[i];
+        lengths[n] = 0;
+        formats[n++] = 0;
+    }
+    return n;
+}
+
+static void
+s_free (yjc_rows_t *self, char **owned)
+{
+    for (int c = 0; c <= self->columns; c++)
+        free (owned[c]);
+    yjc_rows_reset (self);
+}
+
+PGresult *
+yjc_rows_exec (yjc_rows_t *self,
+               yjc_db_t *db,
+               const char *sql,
+               int nextra,
+               const char *const *extra)
+{
+    const char *params[MAX_PARAMS];
+    int lengths[MAX_PARAMS], formats[MAX_PARAMS];
+    char *owned[MAX_COLUMNS + 1];
+    int n = s_params (self, nextra, extra, params, lengths, formats, owned);
+    PGresult *res = yjc_db_query_bin (db, sql, n, params, lengths, formats);
+    s_free (self, owned);
+    return res;
+}
+
+int
+yjc_rows_exec_commit (yjc_rows_t *self,
+                      yjc_db_t *db,
+                      const char *sql,
+                      int nextra,
+                      const char *const *extra)
+{
+    const char *params[MAX_PARAMS];
+    int lengths[MAX_PARAMS], formats[MAX_PARAMS];
+    char *owned[MAX_COLUMNS + 1];
+    int n = s_params (self, nextra, extra, params, lengths, formats, owned);
+    int rc = yjc_db_exec_commit (db, sql, n, params, lengths, formats);
+    s_free (self, owned);
+    return rc;
+}
