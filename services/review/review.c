@@ -85,8 +85,8 @@ static int
 s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 {
     yjc_rows_t *rows = yjc_rows_new (5);
-    yjc_pack_t form;
-    yjc_pack_init (&form);
+    yjc_pack_t asked;
+    yjc_pack_init (&asked);
     for (int i = 0; i < count; i++) {
         const yjc_event_in_t *ev = &events[i];
         //  proto says `at` is a string; the relay writes ISO-8601.  A
@@ -102,23 +102,25 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
             valid ? ev->at : ctx->now_iso,
             *due ? due : NULL
         };
-        yjc_pack_reset (&form);
-        msgpack_pack_object (&form.pk, *yjc_obj_get (ev->payload, "form"));
-        yjc_rows_add (rows, texts, form.buf.data, form.buf.size);
+        yjc_pack_reset (&asked);
+        msgpack_pack_object (
+            &asked.pk,
+            *yjc_obj_get (yjc_obj_get (ev->payload, "form"), "resources"));
+        yjc_rows_add (rows, texts, asked.buf.data, asked.buf.size);
     }
     const char *extra[] = { ACCEPT_RULE };
     PGresult *res = yjc_rows_exec (
         rows,
         ctx->db,
         "INSERT INTO applications (app_id, unit, project, submitted_at,"
-        " accept_due, form_mp, state, accept_rule, updated_at)"
+        " accept_due, asked_mp, state, accept_rule, updated_at)"
         " SELECT a, u, p, s::timestamptz, d::date, f, 'submitted', $7,"
         " s::timestamptz FROM unnest($1::text[], $2::text[], $3::text[],"
         " $4::text[], $5::text[], $6::bytea[]) AS t (a, u, p, s, d, f)",
         1,
         extra);
     yjc_rows_destroy (&rows);
-    yjc_pack_release (&form);
+    yjc_pack_release (&asked);
     if (!res)
         return YJC_DB_ERROR;
     PQclear (res);
@@ -129,24 +131,24 @@ typedef struct {
     char app_id[33];
     char state[33];
     char unit[129];
-    yjc_pack_t form;               //  form_mp, as asked
+    yjc_pack_t asked;              //  asked_mp: the resources asked
     const msgpack_object *granted; //  what an approval grants (borrowed)
 } s_app_t;
 
 //  R9.2, R11.2: the bureau grants the request, or less of any line; the
 //  grant must not exceed what was asked.  Sets app->granted (pointing into
-//  `request` or `asked_form`, which the caller keeps alive).
+//  `request` or `asked_un`, which the caller keeps alive).
 static int
 s_grant (yjc_ctx_t *ctx,
          s_app_t *app,
          const msgpack_object *request,
-         msgpack_unpacked *asked_form)
+         msgpack_unpacked *asked_un)
 {
     if (msgpack_unpack_next (
-            asked_form, app->form.buf.data, app->form.buf.size, NULL) !=
+            asked_un, app->asked.buf.data, app->asked.buf.size, NULL) !=
         MSGPACK_UNPACK_SUCCESS)
         return YJC_DB_ERROR;
-    const msgpack_object *asked = yjc_obj_get (&asked_form->data, "resources");
+    const msgpack_object *asked = &asked_un->data;
     const msgpack_object *granted = yjc_obj_get (request, "granted");
     app->granted = granted ? granted : asked;
     if (granted && grant_check (granted, asked, ctx->problems) > 0)
@@ -177,7 +179,7 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
     const char *params[] = { app_id };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
-        "SELECT state, unit, form_mp FROM applications WHERE app_id = $1"
+        "SELECT state, unit, asked_mp FROM applications WHERE app_id = $1"
         " FOR UPDATE",
         1,
         params,
@@ -199,7 +201,7 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
                   PQgetlength (res, 0, 1),
                   PQgetvalue (res, 0, 1));
         yjc_pack_append (
-            &app->form, PQgetvalue (res, 0, 2), PQgetlength (res, 0, 2));
+            &app->asked, PQgetvalue (res, 0, 2), PQgetlength (res, 0, 2));
     }
     PQclear (res);
     return found;
@@ -334,9 +336,9 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
                              "body.granted",
                              "only an approval grants resources");
     s_app_t app = { 0 };
-    yjc_pack_init (&app.form);
-    msgpack_unpacked asked_form;
-    msgpack_unpacked_init (&asked_form);
+    yjc_pack_init (&app.asked);
+    msgpack_unpacked asked_un;
+    msgpack_unpacked_init (&asked_un);
     int rc = s_load (ctx, app_id, &app);
     //  a unit acts on its own applications only, and learns of no other
     if (rc == 0 || (rc > 0 && !yjc_ctx_may_see (ctx, app.unit)))
@@ -356,7 +358,7 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
             rc = s_take_number (ctx, number);
         }
         if (t->event == YJC_EV_APPLICATION_APPROVED)
-            rc = s_grant (ctx, &app, body, &asked_form);
+            rc = s_grant (ctx, &app, body, &asked_un);
         yjc_pack_t ev;
         yjc_pack_init (&ev);
         if (rc == 0)
@@ -382,8 +384,8 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
             yjc_pk_kv_str (ctx->reply, "number", *number ? number : NULL);
         }
     }
-    yjc_pack_release (&app.form);
-    msgpack_unpacked_destroy (&asked_form);
+    yjc_pack_release (&app.asked);
+    msgpack_unpacked_destroy (&asked_un);
     return rc;
 }
 
