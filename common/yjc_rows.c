@@ -99,43 +99,48 @@ yjc_rows_add (yjc_rows_t *self,
     yjc_db_bytea_array_add (&self->blobs, blob, size);
 }
 
-//  Builds the parameters; returns their count, fills what to free.
-static int
-s_params (yjc_rows_t *self,
-          int nextra,
-          const char *const *extra,
-          const char **params,
-          int *lengths,
-          int *formats,
-          char **owned)
+//  The parameters of one execution, and what to free after it.
+typedef struct {
+    const char *params[MAX_PARAMS];
+    int lengths[MAX_PARAMS];
+    int formats[MAX_PARAMS];
+    char *owned[MAX_COLUMNS + 1];
+    int count;
+} s_call_t;
+
+static void
+s_put (s_call_t *call, const char *value, int length, int format)
 {
-    assert (nextra >= 0 && self->columns + 1 + nextra <= MAX_PARAMS);
-    int n = 0;
-    for (int c = 0; c < self->columns; c++) {
-        owned[c] =
-            zsys_sprintf ("{%s}", self->text[c].size ? self->text[c].data : "");
-        params[n] = owned[c];
-        lengths[n] = 0;
-        formats[n++] = 0;
-    }
-    size_t size;
-    owned[self->columns] = yjc_db_bytea_array_take (&self->blobs, &size);
-    params[n] = owned[self->columns];
-    lengths[n] = (int)size;
-    formats[n++] = 1;
-    for (int i = 0; i < nextra; i++) {
-        params[n] = extra[i];
-        lengths[n] = 0;
-        formats[n++] = 0;
-    }
-    return n;
+    call->params[call->count] = value;
+    call->lengths[call->count] = length;
+    call->formats[call->count++] = format;
 }
 
 static void
-s_free (yjc_rows_t *self, char **owned)
+s_call_init (s_call_t *call,
+             yjc_rows_t *self,
+             int nextra,
+             const char *const *extra)
+{
+    assert (nextra >= 0 && self->columns + 1 + nextra <= MAX_PARAMS);
+    call->count = 0;
+    for (int c = 0; c < self->columns; c++) {
+        call->owned[c] =
+            zsys_sprintf ("{%s}", self->text[c].size ? self->text[c].data : "");
+        s_put (call, call->owned[c], 0, 0);
+    }
+    size_t size;
+    call->owned[self->columns] = yjc_db_bytea_array_take (&self->blobs, &size);
+    s_put (call, call->owned[self->columns], (int)size, 1);
+    for (int i = 0; i < nextra; i++)
+        s_put (call, extra[i], 0, 0);
+}
+
+static void
+s_call_done (s_call_t *call, yjc_rows_t *self)
 {
     for (int c = 0; c <= self->columns; c++)
-        free (owned[c]);
+        free (call->owned[c]);
     yjc_rows_reset (self);
 }
 
@@ -146,12 +151,11 @@ yjc_rows_exec (yjc_rows_t *self,
                int nextra,
                const char *const *extra)
 {
-    const char *params[MAX_PARAMS];
-    int lengths[MAX_PARAMS], formats[MAX_PARAMS];
-    char *owned[MAX_COLUMNS + 1];
-    int n = s_params (self, nextra, extra, params, lengths, formats, owned);
-    PGresult *res = yjc_db_query_bin (db, sql, n, params, lengths, formats);
-    s_free (self, owned);
+    s_call_t call;
+    s_call_init (&call, self, nextra, extra);
+    PGresult *res = yjc_db_query_bin (
+        db, sql, call.count, call.params, call.lengths, call.formats);
+    s_call_done (&call, self);
     return res;
 }
 
@@ -162,11 +166,10 @@ yjc_rows_exec_commit (yjc_rows_t *self,
                       int nextra,
                       const char *const *extra)
 {
-    const char *params[MAX_PARAMS];
-    int lengths[MAX_PARAMS], formats[MAX_PARAMS];
-    char *owned[MAX_COLUMNS + 1];
-    int n = s_params (self, nextra, extra, params, lengths, formats, owned);
-    int rc = yjc_db_exec_commit (db, sql, n, params, lengths, formats);
-    s_free (self, owned);
+    s_call_t call;
+    s_call_init (&call, self, nextra, extra);
+    int rc = yjc_db_exec_commit (
+        db, sql, call.count, call.params, call.lengths, call.formats);
+    s_call_done (&call, self);
     return rc;
 }
