@@ -489,6 +489,10 @@ yjc_pk_columns (msgpack_packer *pk,
             msgpack_sbuffer_write (pk->data, value, size);
         else if (cols[c].kind == YJC_COL_MSGPACK)
             msgpack_pack_nil (pk);
+        else if (cols[c].kind == YJC_COL_BIN) {
+            msgpack_pack_bin (pk, (size_t)size);
+            msgpack_pack_bin_body (pk, value, (size_t)size);
+        }
         else
             yjc_pk_strn (pk, value, size);
     }

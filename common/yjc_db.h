@@ -89,9 +89,14 @@ char *yjc_db_bytea_array_take (yjc_db_bytea_array_t *self, size_t *size);
 void yjc_db_bytea_array_release (yjc_db_bytea_array_t *self);
 
 //  How a result column goes on the wire.  Queries select every column as
-//  text (cast if need be) except msgpack ones, which are bytea read with
-//  yjc_db_query_raw.
-typedef enum { YJC_COL_TEXT, YJC_COL_INT, YJC_COL_MSGPACK } yjc_col_kind_t;
+//  text (cast if need be) except msgpack and bin ones, which are bytea
+//  read with yjc_db_query_raw (msgpack: as it is; bin: as msgpack bin).
+typedef enum {
+    YJC_COL_TEXT,
+    YJC_COL_INT,
+    YJC_COL_MSGPACK,
+    YJC_COL_BIN
+} yjc_col_kind_t;
 
 typedef struct {
     const char *key; //  map key in the reply

@@ -37,7 +37,8 @@ yjc_mp_limits_default (void)
     yjc_mp_limits_t limits = { .max_bytes = 1024 * 1024,
                                .max_depth = 32,
                                .max_str = 256 * 1024,
-                               .max_items = 65536 };
+                               .max_items = 65536,
+                               .max_bin = 256 * 1024 };
     return limits;
 }
 
@@ -229,7 +230,7 @@ yjc_mp_check (const char *data, size_t len, const yjc_mp_limits_t *limits)
             p += width;
             remain -= width;
             if (is_str || is_bin) {
-                if (value > limits->max_str)
+                if (value > (is_bin ? limits->max_bin : limits->max_str))
                     return YJC_MP_STR_TOO_LONG;
                 skip = (size_t)value;
             }
@@ -501,6 +502,7 @@ yjc_mpcheck_test (yjc_test_t *t)
                    YJC_MP_OK);
     limits = yjc_mp_limits_default ();
     limits.max_str = 3;
+    limits.max_bin = 3;
     S_CHECK_BYTES (t,
                    "\xa4"
                    "abcd",

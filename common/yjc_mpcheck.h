@@ -32,8 +32,9 @@ extern "C" {
 typedef struct {
     size_t max_bytes; //  whole frame
     int max_depth;    //  nesting of maps/arrays (top-level map is depth 1)
-    size_t max_str;   //  bytes of one str/bin
+    size_t max_str;   //  bytes of one str
     size_t max_items; //  elements of one array / pairs of one map
+    size_t max_bin;   //  bytes of one bin (file chunks)
 } yjc_mp_limits_t;
 
 typedef enum {
@@ -42,7 +43,7 @@ typedef enum {
     YJC_MP_TRAILING,       //  bytes after the first complete object
     YJC_MP_TOO_LARGE,      //  frame longer than max_bytes
     YJC_MP_TOO_DEEP,       //  nesting deeper than max_depth
-    YJC_MP_STR_TOO_LONG,   //  str/bin longer than max_str
+    YJC_MP_STR_TOO_LONG,   //  str/bin longer than max_str/max_bin
     YJC_MP_TOO_MANY_ITEMS, //  array/map count above max_items
     YJC_MP_BAD_KEY,        //  map key that is not a str
     YJC_MP_UNSUPPORTED,    //  ext types (incl. timestamp)

@@ -6,7 +6,8 @@
 static const yjc_mp_limits_t s_limits = { YJC_MAX_FRAME,
                                           YJC_MAX_DEPTH,
                                           YJC_MAX_STR,
-                                          YJC_MAX_ITEMS };
+                                          YJC_MAX_ITEMS,
+                                          YJC_MAX_BIN };
 
 void
 yjc_request_init (yjc_request_t *self)
@@ -253,7 +254,7 @@ int
 yjc_reply_decode (yjc_reply_t *self, const void *data, size_t len)
 {
     static const yjc_mp_limits_t limits = {
-        64 * 1024 * 1024, 64, 64 * 1024 * 1024, 1 << 20
+        64 * 1024 * 1024, 64, 64 * 1024 * 1024, 1 << 20, 64 * 1024 * 1024
     };
     yjc_mp_status_t status;
     const char *bytes = s_own_copy (&self->bytes, data, len);

@@ -13,6 +13,31 @@ static const yjc_field_t s_no_fields[] = {
 };
 static const yjc_schema_t yjc_schema_NULL = { "NULL", s_no_fields };
 
+//  The material kinds as an enum string ("|a|b|c"; fields point past the
+//  first bar), so that the schemas name them without repeating them.
+static const char s_material_kinds[] = ""
+#define MATERIAL(ident, wire, zh) "|" wire
+#include "../proto/yjc_materials.def"
+#undef MATERIAL
+    ;
+#define YJC_MATERIAL_KINDS (s_material_kinds + 1)
+
+const yjc_material_def_t yjc_material_defs[YJC_MAT_COUNT] = {
+#define MATERIAL(ident, wire, zh) { wire, zh },
+#include "../proto/yjc_materials.def"
+#undef MATERIAL
+};
+
+int
+yjc_material_by_wire (const char *wire, size_t len)
+{
+    for (int i = 0; i < YJC_MAT_COUNT; i++)
+        if (strlen (yjc_material_defs[i].wire) == len &&
+            memcmp (yjc_material_defs[i].wire, wire, len) == 0)
+            return i;
+    return -1;
+}
+
 #define SCHEMA(n) static const yjc_field_t s_##n##_fields[] = {
 #define F(key, kind, req, min, max, sub, enumv)                                \
     { key, YJC_K_##kind, YJC_##req, min, max, &yjc_schema_##sub, enumv },
@@ -292,6 +317,8 @@ s_type_name (yjc_kind_t kind)
         case YJC_K_BOOL: return "true or false";
         case YJC_K_MAP:
         case YJC_K_ANYMAP: return "a map";
+        case YJC_K_BIN: return "binary data (msgpack bin)";
+        case YJC_K_HEX: return "a hexadecimal string";
         default: return "an array";
     }
 }
@@ -359,10 +386,23 @@ s_check_str (const yjc_field_t *f,
              s_path_t *path,
              yjc_problems_t *out)
 {
-    const char *s = v->via.str.ptr;
-    size_t len = v->via.str.size;
+    bool bin = v->type == MSGPACK_OBJECT_BIN;
+    const char *s = bin ? v->via.bin.ptr : v->via.str.ptr;
+    size_t len = bin ? v->via.bin.size : v->via.str.size;
     switch (f->kind) {
+        case YJC_K_HEX:
+            for (size_t i = 0; i < len; i++)
+                if (!((s[i] >= '0' && s[i] <= '9') ||
+                      (s[i] >= 'a' && s[i] <= 'f'))) {
+                    yjc_problems_add (out,
+                                      YJC_E_INVALID_VALUE,
+                                      path->buf,
+                                      "lowercase hexadecimal digits only");
+                    return;
+                }
+            __attribute__ ((fallthrough)); //  and its length
         case YJC_K_STR:
+        case YJC_K_BIN:
             if ((int64_t)len > f->max)
                 yjc_problems_add (out,
                                   YJC_E_TOO_LONG,
@@ -411,7 +451,9 @@ s_kind_matches (yjc_kind_t kind, const msgpack_object *v)
         case YJC_K_STR:
         case YJC_K_DATE:
         case YJC_K_PHONE:
-        case YJC_K_ENUM: return v->type == MSGPACK_OBJECT_STR;
+        case YJC_K_ENUM:
+        case YJC_K_HEX: return v->type == MSGPACK_OBJECT_STR;
+        case YJC_K_BIN: return v->type == MSGPACK_OBJECT_BIN;
         case YJC_K_INT:
             return v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
                    v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;

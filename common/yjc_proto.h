@@ -18,6 +18,7 @@
 #define YJC_MAX_DEPTH 16
 #define YJC_MAX_STR   (64 * 1024)
 #define YJC_MAX_ITEMS 1024
+#define YJC_MAX_BIN   (256 * 1024) //  one file chunk (attachment.put)
 #define YJC_MAX_ID    64
 #define YJC_MAX_TYPE  64
 
@@ -73,8 +74,27 @@ typedef enum {
     YJC_K_ANYMAP,
     YJC_K_ARR_STR,
     YJC_K_ARR_ENUM,
-    YJC_K_ARR_MAP
+    YJC_K_ARR_MAP,
+    YJC_K_BIN, //  msgpack bin; min/max in bytes
+    YJC_K_HEX  //  lowercase hex digits; min/max in characters
 } yjc_kind_t;
+
+//  The kinds of material an application carries (R8), from
+//  proto/yjc_materials.def.
+typedef enum {
+#define MATERIAL(ident, wire, zh) YJC_MAT_##ident,
+#include "../proto/yjc_materials.def"
+#undef MATERIAL
+    YJC_MAT_COUNT
+} yjc_material_t;
+
+typedef struct {
+    const char *wire; //  "construction_plan"
+    const char *zh;   //  "信息系统建设方案"
+} yjc_material_def_t;
+
+extern const yjc_material_def_t yjc_material_defs[YJC_MAT_COUNT];
+int yjc_material_by_wire (const char *wire, size_t len); //  -1 if unknown
 
 #define YJC_REQ true
 #define YJC_OPT false

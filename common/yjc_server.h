@@ -78,11 +78,14 @@ int yjc_ctx_emit (yjc_ctx_t *ctx,
 //  Is the actor a unit that may see `unit`'s data?  Bureau and auditor
 //  see everything; a unit only its own.
 bool yjc_ctx_may_see (const yjc_ctx_t *ctx, const char *unit);
-//  For a query of one application whose first column is its unit: 0 when
-//  there is a row the actor may see; otherwise clears `res` and returns
-//  YJC_DB_ERROR (no result) or YJC_FAIL with not_found (no row, or another
-//  unit's: its existence is not revealed).
-int yjc_ctx_found (yjc_ctx_t *ctx, PGresult *res, const char *app_id);
+//  For a query of one record (an application, a file) whose first column
+//  is its unit: 0 when there is a row the actor may see; otherwise clears
+//  `res` and returns YJC_DB_ERROR (no result) or YJC_FAIL with not_found
+//  on `field` (no row, or another unit's: its existence is not revealed).
+int yjc_ctx_found (yjc_ctx_t *ctx,
+                   PGresult *res,
+                   const char *field,
+                   const char *id);
 
 int yjc_server_main (const yjc_service_def_t *def, int argc, char **argv);
 

@@ -45,14 +45,14 @@ yjc_ctx_fail (yjc_ctx_t *ctx,
 }
 
 int
-yjc_ctx_found (yjc_ctx_t *ctx, PGresult *res, const char *app_id)
+yjc_ctx_found (yjc_ctx_t *ctx, PGresult *res, const char *field, const char *id)
 {
     if (!res)
         return YJC_DB_ERROR;
     if (PQntuples (res) > 0 && yjc_ctx_may_see (ctx, PQgetvalue (res, 0, 0)))
         return 0;
     PQclear (res);
-    return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
+    return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, field, "%s", id);
 }
 
 bool

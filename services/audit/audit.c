@@ -61,7 +61,7 @@ s_events (yjc_ctx_t *ctx, const msgpack_object *body)
         "SELECT seq::text, event_id, source, type, coalesce(app_id, ''),"
         " to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US'), payload_mp"
         " FROM events WHERE ($1::text IS NULL OR app_id = $1)"
-        " AND seq > $2::bigint ORDER BY seq LIMIT $3::int",
+        " AND seq > $2::bigint ORDER BY events.seq LIMIT $3::int",
         3,
         params,
         NULL,

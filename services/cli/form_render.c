@@ -295,3 +295,29 @@ form_render (FILE *out,
     if (*s_text (form, "other_needs", a, sizeof a))
         fprintf (out, "四、其他需求\n  %s\n", a);
 }
+
+void
+form_render_materials (FILE *out, const msgpack_object *materials)
+{
+    fprintf (out, "申请材料\n");
+    uint32_t n = materials && materials->type == MSGPACK_OBJECT_ARRAY
+                     ? materials->via.array.size
+                     : 0;
+    if (n == 0)
+        fprintf (out, "  （无）\n");
+    for (uint32_t i = 0; i < n; i++) {
+        const msgpack_object *m = &materials->via.array.ptr[i];
+        char kind[33], name[256], att_id[33], sha[65];
+        int64_t size = 0;
+        yjc_obj_strcpy (m, "kind", kind, sizeof kind);
+        int k = yjc_material_by_wire (kind, strlen (kind));
+        yjc_obj_int (m, "size", &size);
+        fprintf (out,
+                 "  %s：%s（%lld 字节，附件编号 %s，SHA-256 %s）\n",
+                 k >= 0 ? yjc_material_defs[k].zh : kind,
+                 yjc_obj_strcpy (m, "name", name, sizeof name),
+                 (long long)size,
+                 yjc_obj_strcpy (m, "att_id", att_id, sizeof att_id),
+                 yjc_obj_strcpy (m, "sha256", sha, sizeof sha));
+    }
+}

@@ -12,4 +12,7 @@ void form_render (FILE *out,
                   const msgpack_object *form,
                   const msgpack_object *granted);
 
+//  The materials (申请材料, R8) as application.get lists them.
+void form_render_materials (FILE *out, const msgpack_object *materials);
+
 #endif

@@ -5,6 +5,7 @@
     text, or one JSON object with --json.  Whose key signs the requests
     is chosen with --as NAME (or YJC_ACTOR); the services decide what that
     actor may do.                                                        */
+#include "files.h"
 #include "form_render.h"
 #include "yjc_calendar.h"
 #include "yjc_client.h"
@@ -17,16 +18,19 @@ typedef struct {
     const char *as; //  actor name
     bool json;      //  one JSON object on stdout
     int timeout_ms;
-    const char *opinion;  //  --opinion
-    const char *role;     //  --role
-    const char *unit;     //  --unit
-    const char *state;    //  --state
-    const char *app;      //  --app
-    bool overdue;         //  --overdue
-    const char *grant;    //  --grant GRANT.json
-    int64_t year;         //  --year
-    int64_t after, limit; //  --after, --limit
-    char **args;          //  positional arguments after the command
+    const char *opinion;    //  --opinion
+    const char *role;       //  --role
+    const char *unit;       //  --unit
+    const char *state;      //  --state
+    const char *app;        //  --app
+    bool overdue;           //  --overdue
+    const char *grant;      //  --grant GRANT.json
+    int64_t year;           //  --year
+    int64_t after, limit;   //  --after, --limit
+    const char *attach[32]; //  --attach KIND=FILE, for apply
+    int nattach;
+    const char *out; //  --out FILE, for attachment get
+    char **args;     //  positional arguments after the command
     int nargs;
 } s_opts_t;
 
@@ -76,6 +80,16 @@ s_line (const char *label, const msgpack_object *obj, const char *key)
         printf ("%-10s %.*s\n", label, (int)len, p);
 }
 
+//  One problem as a clerk reads it (the message names the field and says
+//  what is wrong in Chinese).
+static void
+s_print_problem (const msgpack_object *problem)
+{
+    char message[300];
+    yjc_obj_strcpy (problem, "message", message, sizeof message);
+    fprintf (stderr, "  - %s\n", message);
+}
+
 static int
 s_print_error (s_opts_t *opts, const yjc_reply_t *reply)
 {
@@ -91,15 +105,13 @@ s_print_error (s_opts_t *opts, const yjc_reply_t *reply)
              "错误 [%s] %s\n",
              reply->code,
              code >= 0 ? yjc_err_zh ((yjc_err_t)code) : "");
-    if (*reply->message)
-        fprintf (stderr, "  %s\n", reply->message);
     const msgpack_object *details = yjc_obj_get (reply->error, "details");
-    for (uint32_t i = 0; details && i < details->via.array.size; i++) {
-        char message[300];
-        yjc_obj_strcpy (
-            &details->via.array.ptr[i], "message", message, sizeof message);
-        fprintf (stderr, "  - %s\n", message);
-    }
+    if (!details || details->type != MSGPACK_OBJECT_ARRAY)
+        s_print_problem (reply->error);
+    for (uint32_t i = 0; details && details->type == MSGPACK_OBJECT_ARRAY &&
+                         i < details->via.array.size;
+         i++)
+        s_print_problem (&details->via.array.ptr[i]);
     return 1;
 }
 
@@ -149,16 +161,15 @@ s_session_close (s_session_t *self)
     yjc_reply_release (&self->reply);
 }
 
-//  One request; returns the ok body, or NULL after printing why not.
+//  One request on an open session; returns the ok body, or NULL after
+//  printing why not.
 static const msgpack_object *
-s_call (s_session_t *self,
-        s_opts_t *opts,
-        int service,
-        const char *type,
-        yjc_pack_t *body)
+s_session_call (s_session_t *self,
+                s_opts_t *opts,
+                int service,
+                const char *type,
+                yjc_pack_t *body)
 {
-    if (s_session_open (self, opts, service) != 0)
-        return NULL;
     if (yjc_client_call (self->client,
                          type,
                          body ? body->buf.data : NULL,
@@ -176,6 +187,19 @@ s_call (s_session_t *self,
         return NULL;
     }
     return self->reply.body;
+}
+
+//  One request; returns the ok body, or NULL after printing why not.
+static const msgpack_object *
+s_call (s_session_t *self,
+        s_opts_t *opts,
+        int service,
+        const char *type,
+        yjc_pack_t *body)
+{
+    if (s_session_open (self, opts, service) != 0)
+        return NULL;
+    return s_session_call (self, opts, service, type, body);
 }
 
 //  Calls, prints --json output if asked; returns the body for text output.
@@ -540,52 +564,6 @@ s_cmd_form_template (s_opts_t *opts)
     return 0;
 }
 
-static int
-s_cmd_apply (s_opts_t *opts)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = fopen (opts->args[0], "rb");
-    if (f) {
-        text = (char *)malloc (YJC_MAX_FRAME + 1);
-        len = text ? fread (text, 1, YJC_MAX_FRAME + 1, f) : 0;
-        fclose (f);
-    }
-    if (!text || len > YJC_MAX_FRAME) {
-        fprintf (stderr,
-                 "无法读取申请表 %s%s\n",
-                 opts->args[0],
-                 text ? "（超过 1 MiB）" : "");
-        free (text);
-        return 2;
-    }
-    yjc_pack_t body;
-    yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk, 1);
-    yjc_pk_str (&body.pk, "form");
-    char err[160];
-    int rc = yjc_json_to_msgpack (text, len, &body.buf, err, sizeof err);
-    free (text);
-    if (rc != 0) {
-        fprintf (stderr, "申请表不是合法的 JSON：%s\n", err);
-        yjc_pack_release (&body);
-        return 2;
-    }
-    s_session_t session;
-    bool done;
-    const msgpack_object *b = s_call_body (
-        &session, opts, YJC_SVC_INTAKE, "application.submit", &body, &done);
-    if (!done) {
-        char app_id[33];
-        printf ("申请已提交，申请编号 %s\n",
-                yjc_obj_strcpy (b, "app_id", app_id, sizeof app_id));
-    }
-    rc = b ? 0 : 1;
-    s_session_close (&session);
-    yjc_pack_release (&body);
-    return rc;
-}
-
 //  Reads a JSON file into msgpack appended to `out`; 0, or 2 after saying
 //  why not.
 static int
@@ -607,6 +585,157 @@ s_read_json (const char *path, msgpack_sbuffer *out)
     if (rc != 0)
         fprintf (stderr, "无法读取 %s%s%s\n", path, *err ? "：" : "", err);
     return rc ? 2 : 0;
+}
+
+//  --attach KIND=FILE: KIND is one of proto's materials.
+static int
+s_parse_attach (const char *spec, int *kind, const char **path)
+{
+    const char *eq = strchr (spec, '=');
+    *kind = eq ? yjc_material_by_wire (spec, (size_t)(eq - spec)) : -1;
+    if (*kind >= 0 && eq[1]) {
+        *path = eq + 1;
+        return 0;
+    }
+    fprintf (stderr, "--attach 应为“材料种类=文件”，材料种类：\n");
+    for (int k = 0; k < YJC_MAT_COUNT; k++)
+        fprintf (stderr,
+                 "  %-22s %s\n",
+                 yjc_material_defs[k].wire,
+                 yjc_material_defs[k].zh);
+    return 2;
+}
+
+//  Uploads one file on an open session; 0, or the exit code after
+//  saying why not.
+static int
+s_upload (s_session_t *session,
+          s_opts_t *opts,
+          const char *path,
+          const char *what_zh,
+          files_info_t *info)
+{
+    int rc = files_upload (
+        session->client, opts->timeout_ms, path, info, &session->reply);
+    if (rc == 1)
+        s_print_error (opts, &session->reply);
+    else if (rc == 3)
+        fprintf (stderr, "服务 intake 无响应（上传 %s）\n", path);
+    else if (rc == 0 && !opts->json)
+        printf ("已上传%s %s：%lld 字节，SHA-256 %s，附件编号 %s\n",
+                what_zh,
+                path,
+                (long long)info->size,
+                info->sha256,
+                info->att_id);
+    return rc;
+}
+
+//  Uploads every --attach file and packs "attachments" for the submit.
+static int
+s_upload_materials (s_session_t *session, s_opts_t *opts, msgpack_packer *pk)
+{
+    yjc_pk_str (pk, "attachments");
+    msgpack_pack_array (pk, (uint32_t)opts->nattach);
+    for (int i = 0; i < opts->nattach; i++) {
+        int kind;
+        const char *path;
+        files_info_t info;
+        int rc = s_parse_attach (opts->attach[i], &kind, &path);
+        if (rc == 0)
+            rc = s_upload (
+                session, opts, path, yjc_material_defs[kind].zh, &info);
+        if (rc != 0)
+            return rc;
+        msgpack_pack_map (pk, 2);
+        yjc_pk_kv_str (pk, "kind", yjc_material_defs[kind].wire);
+        yjc_pk_kv_str (pk, "att_id", info.att_id);
+    }
+    return 0;
+}
+
+//  apply FORM.json --attach KIND=FILE ...: R8, the form and its materials.
+static int
+s_cmd_apply (s_opts_t *opts)
+{
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, opts->nattach ? 2 : 1);
+    yjc_pk_str (&body.pk, "form");
+    int rc = s_read_json (opts->args[0], &body.buf);
+    s_session_t session;
+    bool open = rc == 0 && s_session_open (&session, opts, YJC_SVC_INTAKE) == 0;
+    if (rc == 0 && !open)
+        rc = 1;
+    if (open && opts->nattach)
+        rc = s_upload_materials (&session, opts, &body.pk);
+    const msgpack_object *b = NULL;
+    if (open && rc == 0) {
+        b = s_session_call (
+            &session, opts, YJC_SVC_INTAKE, "application.submit", &body);
+        if (b && opts->json)
+            s_print_json (b);
+        else if (b) {
+            char app_id[33];
+            printf ("申请已提交，申请编号 %s\n",
+                    yjc_obj_strcpy (b, "app_id", app_id, sizeof app_id));
+        }
+        rc = b ? 0 : 1;
+    }
+    if (open)
+        s_session_close (&session);
+    yjc_pack_release (&body);
+    return rc;
+}
+
+//  attachment put FILE: a material uploaded alone (for a later step).
+static int
+s_cmd_attachment_put (s_opts_t *opts)
+{
+    s_session_t session;
+    if (s_session_open (&session, opts, YJC_SVC_INTAKE) != 0)
+        return 1;
+    files_info_t info;
+    int rc = s_upload (&session, opts, opts->args[0], "", &info);
+    if (rc == 0 && opts->json)
+        printf ("{\"att_id\": \"%s\", \"size\": %lld, \"sha256\": \"%s\"}\n",
+                info.att_id,
+                (long long)info.size,
+                info.sha256);
+    s_session_close (&session);
+    return rc;
+}
+
+//  attachment get ATT [--out FILE]: downloaded and checked by its SHA-256.
+static int
+s_cmd_attachment_get (s_opts_t *opts)
+{
+    s_session_t session;
+    if (s_session_open (&session, opts, YJC_SVC_INTAKE) != 0)
+        return 1;
+    files_info_t info;
+    int rc = files_download (session.client,
+                             opts->timeout_ms,
+                             opts->args[0],
+                             opts->out,
+                             &info,
+                             &session.reply);
+    if (rc == 1)
+        s_print_error (opts, &session.reply);
+    else if (rc == 3)
+        fprintf (stderr, "服务 intake 无响应\n");
+    else if (rc == 0 && opts->json)
+        printf ("{\"att_id\": \"%s\", \"size\": %lld, \"sha256\": \"%s\"}\n",
+                info.att_id,
+                (long long)info.size,
+                info.sha256);
+    else if (rc == 0)
+        printf ("已下载附件 %s：%lld 字节，SHA-256 %s 校验一致\n",
+                info.att_id,
+                (long long)info.size,
+                info.sha256);
+    s_session_close (&session);
+    return rc;
 }
 
 //  accept / decline / approve / reject / withdraw: one shape.
@@ -712,6 +841,7 @@ s_cmd_show (s_opts_t *opts)
                      yjc_obj_get (a, "form"),
                      granted && granted->type == MSGPACK_OBJECT_MAP ? granted
                                                                     : NULL);
+        form_render_materials (stdout, yjc_obj_get (a, "materials"));
         printf ("审核\n");
         if (r) {
             s_line ("受理期限", r, "accept_due");
@@ -786,6 +916,30 @@ s_cmd_overdue (s_opts_t *opts)
     return rc;
 }
 
+//  "2026-12-03 主管部门" (or "… 逾期 2 日") for one application of
+//  review.pending's list; "" when it owes nothing.
+static void
+s_due_of (const msgpack_object *pending,
+          const char *app_id,
+          char *out,
+          size_t size)
+{
+    for (uint32_t i = 0; pending && pending->type == MSGPACK_OBJECT_ARRAY &&
+                         i < pending->via.array.size;
+         i++) {
+        const msgpack_object *p = &pending->via.array.ptr[i];
+        char id[33], due[16];
+        int64_t late = 0;
+        if (strcmp (yjc_obj_strcpy (p, "app_id", id, sizeof id), app_id) != 0)
+            continue;
+        yjc_obj_strcpy (p, "due", due, sizeof due);
+        if (yjc_obj_int (p, "late_workdays", &late) && late > 0)
+            snprintf (out, size, "%s 逾期%lld个工作日", due, (long long)late);
+        else
+            snprintf (out, size, "%s 主管部门", due);
+    }
+}
+
 static int
 s_cmd_list (s_opts_t *opts)
 {
@@ -802,31 +956,58 @@ s_cmd_list (s_opts_t *opts)
         yjc_pk_kv_str (&body.pk, "unit", opts->unit);
     if (opts->year)
         yjc_pk_kv_int (&body.pk, "year", opts->year);
-    s_session_t session;
-    bool done;
-    const msgpack_object *b = s_call_body (
-        &session, opts, YJC_SVC_INTAKE, "application.list", &body, &done);
-    if (!done) {
+    s_session_t session, review;
+    const msgpack_object *b =
+        s_call (&session, opts, YJC_SVC_INTAKE, "application.list", &body);
+    //  the deadline of the step each one waits for (R9.1, R9.2), from
+    //  review; the list stands without it if review does not answer
+    yjc_pack_t query;
+    yjc_pack_init (&query);
+    msgpack_pack_map (&query.pk, 1);
+    yjc_pk_kv_int (&query.pk, "limit", 500);
+    const msgpack_object *r =
+        b ? s_call (&review, opts, YJC_SVC_REVIEW, "review.pending", &query)
+          : NULL;
+    const msgpack_object *pending = r ? yjc_obj_get (r, "pending") : NULL;
+    if (b && opts->json) {
+        char *apps =
+            yjc_json_from_object (yjc_obj_get (b, "applications"), false);
+        char *due = pending ? yjc_json_from_object (pending, false) : NULL;
+        printf ("{\"applications\": %s, \"pending\": %s}\n",
+                apps ? apps : "[]",
+                due ? due : "null");
+        free (apps);
+        free (due);
+    }
+    else if (b) {
         const msgpack_object *list = yjc_obj_get (b, "applications");
-        printf ("%-9s %-20s %-16s %s\n",
+        printf ("%-9s %-20s %-12s %-24s %s\n",
                 "申请编号",
                 "提交时间",
                 "状态",
+                "办理期限",
                 "单位 / 项目");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
             char id[33], at[32], st[33], unit[129], project[129];
-            printf ("%-9s %-20s %-16s %s / %s\n",
-                    yjc_obj_strcpy (e, "app_id", id, sizeof id),
+            char due[64] = "";
+            yjc_obj_strcpy (e, "app_id", id, sizeof id);
+            s_due_of (pending, id, due, sizeof due);
+            printf ("%-9s %-20s %-12s %-24s %s / %s\n",
+                    id,
                     yjc_obj_strcpy (e, "submitted_at", at, sizeof at),
                     s_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
+                    due,
                     yjc_obj_strcpy (e, "unit", unit, sizeof unit),
                     yjc_obj_strcpy (e, "project", project, sizeof project));
         }
     }
     int rc = b ? 0 : 1;
     s_session_close (&session);
+    if (b)
+        s_session_close (&review);
     yjc_pack_release (&body);
+    yjc_pack_release (&query);
     return rc;
 }
 
@@ -993,7 +1174,21 @@ static const s_command_t s_commands[] = {
       s_cmd_form_template,
       "",
       "打印空白申请表（JSON，按 proto 定义；a|b 表示可选值）" },
-    { "apply", 1, s_cmd_apply, "FORM.json", "提交资源申请审核表（单位）" },
+    { "apply",
+      1,
+      s_cmd_apply,
+      "FORM.json [--attach KIND=FILE]…",
+      "提交资源申请审核表及申请材料（单位）" },
+    { "attachment put",
+      1,
+      s_cmd_attachment_put,
+      "FILE",
+      "上传一份材料（≤20 MiB），得到附件编号" },
+    { "attachment get",
+      1,
+      s_cmd_attachment_get,
+      "ATT [--out FILE]",
+      "下载材料并核对 SHA-256" },
     { "list",
       0,
       s_cmd_list,
@@ -1085,6 +1280,8 @@ main (int argc, char **argv)
         { "overdue", no_argument, 0, 'O' },
         { "grant", required_argument, 0, 'g' },
         { "year", required_argument, 0, 'y' },
+        { "attach", required_argument, 0, 'A' },
+        { "out", required_argument, 0, 'w' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -1108,6 +1305,14 @@ main (int argc, char **argv)
             case 'O': opts.overdue = true; break;
             case 'g': opts.grant = optarg; break;
             case 'y': opts.year = atoll (optarg); break;
+            case 'A':
+                if (opts.nattach == 32) {
+                    fprintf (stderr, "--attach 最多 32 份\n");
+                    return 2;
+                }
+                opts.attach[opts.nattach++] = optarg;
+                break;
+            case 'w': opts.out = optarg; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

@@ -179,6 +179,157 @@ form_rules_check (const msgpack_object *form, yjc_problems_t *out)
     return out->count - before;
 }
 
+/* ---- materials (R8, R20) ----------------------------------------------- */
+
+static bool
+s_always (const msgpack_object *form)
+{
+    (void)form;
+    return true;
+}
+
+static bool
+s_is_migration (const msgpack_object *form)
+{
+    return s_is (yjc_obj_get (form, "project"), "kind", "migration");
+}
+
+//  Any line of a map asked for: a true flag or a positive quantity.
+static bool
+s_asks_any (const msgpack_object *map)
+{
+    if (!map || map->type != MSGPACK_OBJECT_MAP)
+        return false;
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const msgpack_object *v = &map->via.map.ptr[i].val;
+        if ((v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean) ||
+            (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 > 0))
+            return true;
+    }
+    return false;
+}
+
+static const msgpack_object *
+s_app_services (const msgpack_object *form)
+{
+    return yjc_obj_get (yjc_obj_get (form, "resources"), "app_services");
+}
+
+static bool
+s_asks_backup (const msgpack_object *form)
+{
+    return s_asks_any (yjc_obj_get (s_app_services (form), "backup"));
+}
+
+static bool
+s_asks_exchange (const msgpack_object *form)
+{
+    int64_t n = 0;
+    return yjc_obj_int (s_app_services (form), "data_exchange_clients", &n) &&
+           n > 0;
+}
+
+static bool
+s_asks_security (const msgpack_object *form)
+{
+    return s_asks_any (
+        yjc_obj_get (yjc_obj_get (form, "resources"), "security"));
+}
+
+static bool
+s_on_private_network (const msgpack_object *form)
+{
+    const msgpack_object *scope =
+        yjc_obj_get (yjc_obj_get (form, "project"), "scope");
+    if (!scope || scope->type != MSGPACK_OBJECT_ARRAY)
+        return false;
+    for (uint32_t i = 0; i < scope->via.array.size; i++) {
+        const msgpack_object *v = &scope->via.array.ptr[i];
+        if (v->type == MSGPACK_OBJECT_STR && v->via.str.size == 15 &&
+            memcmp (v->via.str.ptr, "private_network", 15) == 0)
+            return true;
+    }
+    return false;
+}
+
+static const struct {
+    yjc_material_t kind;
+    bool (*needs) (const msgpack_object *form);
+    const char *why;
+} s_material_rules[] = {
+    { YJC_MAT_CONSTRUCTION_PLAN, s_always, "every application (R8)" },
+    { YJC_MAT_DEPLOYMENT_PLAN,
+      s_always,
+      "every application, with its network topology (the form)" },
+    { YJC_MAT_EQUIPMENT_STATEMENT,
+      s_is_migration,
+      "project.kind is migration (R8)" },
+    { YJC_MAT_BACKUP_PLAN,
+      s_asks_backup,
+      "resources.app_services.backup is asked for" },
+    { YJC_MAT_EXCHANGE_DEPARTMENTS,
+      s_asks_exchange,
+      "resources.app_services.data_exchange_clients is asked for" },
+    { YJC_MAT_SECURITY_PLAN,
+      s_asks_security,
+      "a service of resources.security is asked for" },
+    { YJC_MAT_SECURE_ACCESS_PLAN,
+      s_on_private_network,
+      "project.scope includes private_network (R20)" },
+};
+
+unsigned
+form_rules_required_materials (const msgpack_object *form)
+{
+    unsigned mask = 0;
+    for (size_t i = 0; i < sizeof s_material_rules / sizeof *s_material_rules;
+         i++)
+        if (s_material_rules[i].needs (form))
+            mask |= 1u << s_material_rules[i].kind;
+    return mask;
+}
+
+const char *
+form_rules_material_reason (int kind)
+{
+    for (size_t i = 0; i < sizeof s_material_rules / sizeof *s_material_rules;
+         i++)
+        if ((int)s_material_rules[i].kind == kind)
+            return s_material_rules[i].why;
+    return "asked for";
+}
+
+int
+form_rules_check_materials (const msgpack_object *form,
+                            const msgpack_object *attachments,
+                            yjc_problems_t *out)
+{
+    unsigned missing = form_rules_required_materials (form);
+    uint32_t n = attachments && attachments->type == MSGPACK_OBJECT_ARRAY
+                     ? attachments->via.array.size
+                     : 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *kind;
+        size_t len;
+        if (yjc_obj_str (&attachments->via.array.ptr[i], "kind", &kind, &len)) {
+            int k = yjc_material_by_wire (kind, len);
+            if (k >= 0)
+                missing &= ~(1u << k);
+        }
+    }
+    int before = out->count;
+    for (int k = 0; k < YJC_MAT_COUNT; k++)
+        if (missing & (1u << k))
+            yjc_problems_add (out,
+                              YJC_E_INCOMPLETE,
+                              "body.attachments",
+                              "%s (%s) is required: %s",
+                              yjc_material_defs[k].wire,
+                              yjc_material_defs[k].zh,
+                              form_rules_material_reason (k));
+    return out->count - before;
+}
+
 /* ---- selftest ------------------------------------------------------------ */
 
 #include "yjc_json.h"
@@ -243,6 +394,67 @@ s_expect (yjc_test_t *t,
     msgpack_sbuffer_destroy (&buf);
 }
 
+//  R8, R20: the materials a form (given as JSON) requires, as a mask.
+static unsigned
+s_required (const char *json)
+{
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    char err[128];
+    unsigned mask = 0xffffffffu;
+    if (yjc_json_to_msgpack (json, strlen (json), &buf, err, sizeof err) == 0) {
+        msgpack_unpacked un;
+        msgpack_unpacked_init (&un);
+        msgpack_unpack_next (&un, buf.data, buf.size, NULL);
+        mask = form_rules_required_materials (&un.data);
+        msgpack_unpacked_destroy (&un);
+    }
+    msgpack_sbuffer_destroy (&buf);
+    return mask;
+}
+
+#define S_MAT(k) (1u << YJC_MAT_##k)
+
+static void
+s_materials_test (yjc_test_t *t)
+{
+    const unsigned always = S_MAT (CONSTRUCTION_PLAN) | S_MAT (DEPLOYMENT_PLAN);
+    YJC_CHECK (t, s_required ("{\"project\": {\"kind\": \"new\"}}") == always);
+    YJC_CHECK (t,
+               s_required ("{\"project\": {\"kind\": \"migration\"}}") ==
+                   (always | S_MAT (EQUIPMENT_STATEMENT)));
+    YJC_CHECK (t,
+               s_required ("{\"project\": {\"scope\": [\"egov_extranet\","
+                           " \"private_network\"]}}") ==
+                   (always | S_MAT (SECURE_ACCESS_PLAN)));
+    YJC_CHECK (t,
+               s_required ("{\"resources\": {\"app_services\": {\"backup\":"
+                           " {\"clients\": 0, \"capacity_100gb\": 2}}}}") ==
+                   (always | S_MAT (BACKUP_PLAN)));
+    //  a backup line of zeros asks for nothing
+    YJC_CHECK (t,
+               s_required ("{\"resources\": {\"app_services\": {\"backup\":"
+                           " {\"clients\": 0, \"capacity_100gb\": 0}}}}") ==
+                   always);
+    YJC_CHECK (t,
+               s_required ("{\"resources\": {\"app_services\":"
+                           " {\"data_exchange_clients\": 1}}}") ==
+                   (always | S_MAT (EXCHANGE_DEPARTMENTS)));
+    YJC_CHECK (t,
+               s_required ("{\"resources\": {\"security\": {\"ddos\": false,"
+                           " \"waf_domains\": 1}}}") ==
+                   (always | S_MAT (SECURITY_PLAN)));
+    YJC_CHECK (t,
+               s_required ("{\"resources\": {\"security\": {\"ddos\": false,"
+                           " \"waf_domains\": 0}}}") == always);
+    //  the material kinds of the enum are the table's, in order
+    for (int k = 0; k < YJC_MAT_COUNT; k++)
+        YJC_CHECK (t,
+                   yjc_material_by_wire (yjc_material_defs[k].wire,
+                                         strlen (yjc_material_defs[k].wire)) ==
+                       k);
+}
+
 void
 form_rules_test (yjc_test_t *t)
 {
@@ -304,4 +516,5 @@ form_rules_test (yjc_test_t *t)
               YJC_E_INVALID_VALUE,
               "body.form.resources.databases[1].max_sessions");
     s_expect (t, "\"max_sessions\": 400", "\"max_sessions\": 1200", -1, NULL);
+    s_materials_test (t);
 }

@@ -11,6 +11,19 @@
 //  the number of problems found.
 int form_rules_check (const msgpack_object *form, yjc_problems_t *out);
 
+//  R8, R20: which materials the form requires; returns a mask with bit
+//  (1u << yjc_material_t) set for each.
+unsigned form_rules_required_materials (const msgpack_object *form);
+
+//  Why the form requires material `kind` (English, for the error message).
+const char *form_rules_material_reason (int kind);
+
+//  Adds an `incomplete` problem for each material that `form` requires
+//  and `attachments` (application.submit's array, may be NULL) lacks.
+int form_rules_check_materials (const msgpack_object *form,
+                                const msgpack_object *attachments,
+                                yjc_problems_t *out);
+
 void form_rules_test (yjc_test_t *t);
 
 #endif

@@ -4,8 +4,8 @@
     intake id and announces it (application.submitted).  Later stages are
     decided elsewhere; intake follows them through their events so that a
     unit can see where its application is.                               */
+#include "attachments.h"
 #include "form_rules.h"
-#include "yjc_server.h"
 
 extern const yjc_migration_t yjc_intake_migrations[];
 
@@ -98,11 +98,13 @@ s_reply_submitted (yjc_ctx_t *ctx,
     yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
 }
 
-//  application.submit - R7: every application enters here; R8 form.
+//  application.submit - R7: every application enters here; R8: with its
+//  form and the materials the form requires (uploaded beforehand).
 static int
 s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     const msgpack_object *form = yjc_obj_get (body, "form");
+    const msgpack_object *attachments = yjc_obj_get (body, "attachments");
     const msgpack_object *unit = yjc_obj_get (form, "unit");
     const msgpack_object *project = yjc_obj_get (form, "project");
     char unit_name[129], project_name[129];
@@ -116,7 +118,11 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
                       "must be your own unit, %s",
                       ctx->actor->unit);
     //  Every problem of the form in one reply, so a clerk fixes it once.
-    if (form_rules_check (form, ctx->problems) > 0 || ctx->problems->count)
+    form_rules_check (form, ctx->problems);
+    form_rules_check_materials (form, attachments, ctx->problems);
+    if (attachments_check (ctx, attachments) == YJC_DB_ERROR)
+        return YJC_DB_ERROR;
+    if (ctx->problems->count)
         return YJC_FAIL;
     char app_id[33], state[33];
     int rc = s_insert (ctx, form, project_name, app_id);
@@ -129,13 +135,15 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
         return rc;
     yjc_pack_t ev;
     yjc_pack_init (&ev);
-    msgpack_pack_map (&ev.pk, 5);
+    msgpack_pack_map (&ev.pk, 6);
     yjc_pk_kv_str (&ev.pk, "app_id", app_id);
     yjc_pk_kv_str (&ev.pk, "unit", ctx->actor->unit);
     yjc_pk_kv_str (&ev.pk, "project", project_name);
     yjc_pk_kv_str (&ev.pk, "submitted_at", ctx->now_iso);
     yjc_pk_kv_obj (&ev.pk, "form", form);
-    rc = yjc_ctx_emit (ctx, YJC_EV_APPLICATION_SUBMITTED, app_id, &ev);
+    rc = attachments_link (ctx, app_id, attachments, &ev.pk, "materials");
+    if (rc == 0)
+        rc = yjc_ctx_emit (ctx, YJC_EV_APPLICATION_SUBMITTED, app_id, &ev);
     yjc_pack_release (&ev);
     if (rc == 0)
         s_reply_submitted (ctx, app_id, "submitted", false);
@@ -190,7 +198,7 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         params,
         NULL,
         NULL);
-    int rc = yjc_ctx_found (ctx, res, app_id);
+    int rc = yjc_ctx_found (ctx, res, "body.app_id", app_id);
     if (rc != 0)
         return rc;
     static const yjc_col_t cols[] = {
@@ -199,10 +207,11 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         { "state", YJC_COL_TEXT },      { "submitted_at", YJC_COL_TEXT },
         { "updated_at", YJC_COL_TEXT }, { "form", YJC_COL_MSGPACK },
     };
-    msgpack_pack_map (ctx->reply, 9); //  and the history below
+    msgpack_pack_map (ctx->reply, 10); //  and materials, history below
     yjc_pk_columns (ctx->reply, res, 0, cols, 8);
     PQclear (res);
-    return s_pack_history (ctx, app_id);
+    rc = attachments_pack_materials (ctx, app_id, ctx->reply, "materials");
+    return rc ? rc : s_pack_history (ctx, app_id);
 }
 
 //  application.list - own applications for a unit, all for the bureau.
@@ -297,7 +306,9 @@ static const yjc_service_def_t s_intake = {
     .migrations = yjc_intake_migrations,
     .handlers = { [YJC_MSG_APPLICATION_SUBMIT] = s_submit,
                   [YJC_MSG_APPLICATION_GET] = s_get,
-                  [YJC_MSG_APPLICATION_LIST] = s_list },
+                  [YJC_MSG_APPLICATION_LIST] = s_list,
+                  [YJC_MSG_ATTACHMENT_PUT] = attachments_put,
+                  [YJC_MSG_ATTACHMENT_GET] = attachments_get },
     .on_event = { [YJC_EV_APPLICATION_ACCEPTED] = s_on_stage,
                   [YJC_EV_APPLICATION_DECLINED] = s_on_stage,
                   [YJC_EV_APPLICATION_APPROVED] = s_on_stage,

@@ -444,7 +444,7 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         params,
         NULL,
         NULL);
-    int rc = yjc_ctx_found (ctx, res, app_id);
+    int rc = yjc_ctx_found (ctx, res, "body.app_id", app_id);
     if (rc != 0)
         return rc;
     static const yjc_col_t cols[] = {
@@ -463,10 +463,12 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 }
 
 //  review.overdue - every step the bureau owes past its deadline, oldest
-//  first, with how late it is (a unit sees its own).
+//  first, with how late it is (a unit sees its own).  review.pending -
+//  every step it owes, with its deadline, late or not.
 static int
 s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
 {
+    bool all = ctx->msg_type == YJC_MSG_REVIEW_PENDING;
     int64_t n = 200;
     yjc_obj_int (body, "limit", &n);
     char limit[16], today[11];
@@ -476,15 +478,17 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
                              ctx->actor->role == YJC_ROLE_UNIT
                                  ? ctx->actor->unit
                                  : NULL,
-                             limit };
+                             limit,
+                             all ? "true" : "false" };
     PGresult *res = yjc_db_query (
         ctx->db,
         "SELECT app_id, coalesce(number, ''), unit, project, state,"
         " due::text, coalesce(rule, '') FROM (SELECT *,"
         " " S_PENDING_DUE " AS due, " S_PENDING_RULE " AS rule"
         " FROM applications WHERE ($2::text IS NULL OR unit = $2)) a"
-        " WHERE due < $1::date ORDER BY due, app_id LIMIT $3::int",
-        3,
+        " WHERE due IS NOT NULL AND ($4::bool OR due < $1::date)"
+        " ORDER BY a.due, a.app_id LIMIT $3::int",
+        4,
         params);
     if (!res)
         return YJC_DB_ERROR;
@@ -496,7 +500,7 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     };
     int rows = PQntuples (res);
     msgpack_pack_map (ctx->reply, 1);
-    yjc_pk_str (ctx->reply, "overdue");
+    yjc_pk_str (ctx->reply, all ? "pending" : "overdue");
     msgpack_pack_array (ctx->reply, rows);
     for (int i = 0; i < rows; i++) {
         msgpack_pack_map (ctx->reply, 9);
@@ -534,7 +538,8 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REVIEW_REJECT] = s_decide,
                   [YJC_MSG_REVIEW_WITHDRAW] = s_decide,
                   [YJC_MSG_REVIEW_GET] = s_get,
-                  [YJC_MSG_REVIEW_OVERDUE] = s_overdue },
+                  [YJC_MSG_REVIEW_OVERDUE] = s_overdue,
+                  [YJC_MSG_REVIEW_PENDING] = s_overdue },
     .on_events = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted },
     .on_event = { [YJC_EV_ORDER_CREATED] = s_on_order,
                   [YJC_EV_ORDER_COMPLETED] = s_on_order,

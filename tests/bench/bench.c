@@ -57,6 +57,10 @@ s_cmp (const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+//  --material KIND=ATT: an attachment uploaded beforehand (R8).
+static const char *s_materials[16];
+static int s_nmaterials;
+
 static int
 s_load_body (const char *path, yjc_pack_t *body)
 {
@@ -67,11 +71,22 @@ s_load_body (const char *path, yjc_pack_t *body)
     size_t len = fread (text, 1, sizeof text, f);
     fclose (f);
     char err[160];
-    msgpack_pack_map (&body->pk, 1);
+    msgpack_pack_map (&body->pk, 2);
     yjc_pk_str (&body->pk, "form");
     if (yjc_json_to_msgpack (text, len, &body->buf, err, sizeof err) != 0) {
         fprintf (stderr, "%s: %s\n", path, err);
         return -1;
+    }
+    yjc_pk_str (&body->pk, "attachments");
+    msgpack_pack_array (&body->pk, (uint32_t)s_nmaterials);
+    for (int i = 0; i < s_nmaterials; i++) {
+        const char *eq = strchr (s_materials[i], '=');
+        if (!eq)
+            return -1;
+        msgpack_pack_map (&body->pk, 2);
+        yjc_pk_str (&body->pk, "kind");
+        yjc_pk_strn (&body->pk, s_materials[i], (size_t)(eq - s_materials[i]));
+        yjc_pk_kv_str (&body->pk, "att_id", eq + 1);
     }
     return 0;
 }
@@ -87,6 +102,7 @@ main (int argc, char **argv)
         { "seconds", required_argument, 0, 's' },
         { "as", required_argument, 0, 'a' },
         { "form", required_argument, 0, 'f' },
+        { "material", required_argument, 0, 'm' },
         { 0, 0, 0, 0 },
     };
     int c;
@@ -96,10 +112,15 @@ main (int argc, char **argv)
             case 's': seconds = atoi (optarg); break;
             case 'a': actor = optarg; break;
             case 'f': form = optarg; break;
+            case 'm':
+                if (s_nmaterials < 16)
+                    s_materials[s_nmaterials++] = optarg;
+                break;
             default:
                 fprintf (stderr,
                          "usage: yjc-bench [--clients N] [--seconds S] "
-                         "[--as ACTOR] [--form FORM.json]\n");
+                         "[--as ACTOR] [--form FORM.json] [--material "
+                         "KIND=ATT]...\n");
                 return 2;
         }
     }

@@ -55,8 +55,19 @@ until "$BIN/yjcloud" --as admin status >/dev/null 2>&1; do sleep 0.2; done
 q() { pg_psql "$PGPORT" bench -At -c "$1"; }
 now_ms() { date +%s%3N; }
 
+# the materials the full form requires (R8), uploaded once, named by all
+materials=""
+for kind in construction_plan deployment_plan equipment_statement backup_plan \
+    security_plan; do
+    file=tests/data/materials/$(echo "$kind" | tr _ -).pdf
+    att=$("$BIN/yjcloud" --as edu --json attachment put "$file" |
+        sed -n 's/.*"att_id": "\([^"]*\)".*/\1/p')
+    materials="$materials --material $kind=$att"
+done
+
 echo "bench: $CLIENTS clients, ${SECONDS_}s, form tests/data/form-full.json"
-result=$("$BIN/yjc-bench" --clients "$CLIENTS" --seconds "$SECONDS_")
+# shellcheck disable=SC2086
+result=$("$BIN/yjc-bench" --clients "$CLIENTS" --seconds "$SECONDS_" $materials)
 replied=$(now_ms)
 submitted=$(q "SELECT count(*) FROM intake.applications")
 until [ "$(q "SELECT count(*) FROM audit.events WHERE type = 'application.submitted'")" -ge "$submitted" ] &&

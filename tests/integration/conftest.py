@@ -29,6 +29,10 @@ SERVICES = {
 DEMO = [("bureau", "bureau", None), ("vendor", "vendor", None),
         ("auditor", "auditor", None), ("admin", "admin", None),
         ("edu", "unit", "县教育局"), ("health", "unit", "县卫生健康局")]
+# every material a form can require (proto/yjc_materials.def)
+MATERIALS = ("construction_plan", "deployment_plan", "equipment_statement",
+             "backup_plan", "exchange_departments", "security_plan",
+             "secure_access_plan")
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                    "runtime error:")
 
@@ -53,6 +57,7 @@ class Platform:
         if not PGPORT:
             pytest.fail("YJC_TEST_PGPORT not set: run the tests with make test")
         self.name = name
+        self._materials = {}
         self.db = f"t_{name}_{uuid.uuid4().hex[:6]}"
         self.dir = os.path.join(TMP, self.db)
         os.makedirs(self.dir)
@@ -165,6 +170,35 @@ class Platform:
         finally:
             c.close()
 
+    def upload(self, actor, data, **kw):
+        c = self.client(actor, "intake")
+        try:
+            return c.upload(data, **kw)
+        finally:
+            c.close()
+
+    def materials(self, actor, kinds=MATERIALS):
+        """Uploads a small file for each kind (once per actor and kind);
+        returns application.submit's `attachments`."""
+        out = []
+        for kind in kinds:
+            key = (actor, kind)
+            if key not in self._materials:
+                data = f"{kind} of {actor}: 内容 {uuid.uuid4().hex}".encode()
+                reply = self.upload(actor, data, name=f"{kind}.pdf")
+                assert reply["ok"] and reply["body"]["complete"], reply
+                self._materials[key] = reply["body"]["att_id"]
+            out.append({"kind": kind, "att_id": self._materials[key]})
+        return out
+
+    def submit(self, actor, form, attachments=None, **kw):
+        """application.submit with the form and (by default) a file for
+        every kind of material, so that any form is complete (R8)."""
+        if attachments is None:
+            attachments = self.materials(actor)
+        return self.call(actor, "intake", "application.submit",
+                         {"form": form, "attachments": attachments}, **kw)
+
     def cli(self, *args, actor=None, check=True, json_out=False):
         cmd = [os.path.join(BIN, "yjcloud")]
         if actor:
@@ -208,6 +242,15 @@ def platform(request):
     p.stop_all()
     findings = p.sanitizer_findings()
     assert not findings, "sanitizer reports:\n" + "\n".join(findings)
+
+
+# `yjcloud apply tests/data/form-full.json` with the materials it requires
+# (the sample files of tests/data/materials), as the README shows.
+FULL_FORM_ATTACH = [arg for kind in ("construction_plan", "deployment_plan",
+                                     "equipment_statement", "backup_plan",
+                                     "security_plan")
+                    for arg in ("--attach", f"{kind}=tests/data/materials/"
+                                f"{kind.replace('_', '-')}.pdf")]
 
 
 def full_form(unit="县教育局"):

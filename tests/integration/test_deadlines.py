@@ -58,7 +58,7 @@ def test_review_deadlines_across_labour_day(platform):
     platform.stop_all()
     platform.set_now("2020-04-29T10:00:00+08:00")
     platform.start_all()
-    reply = platform.call("health", "intake", "application.submit", {"form": minimal_form()})
+    reply = platform.submit("health", minimal_form())
     app = reply["body"]["app_id"]
     platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
                                               {"app_id": app})["ok"], what="review")
@@ -82,8 +82,7 @@ def test_overdue_steps_show_who_owes_and_how_late(platform):
     platform.stop_all()
     platform.set_now("2020-04-29T09:00:00+08:00")
     platform.start_all()
-    app = platform.call("health", "intake", "application.submit",
-                        {"form": minimal_form()})["body"]["app_id"]
+    app = platform.submit("health", minimal_form())["body"]["app_id"]
     platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
                                               {"app_id": app})["ok"], what="review")
 

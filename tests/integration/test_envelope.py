@@ -92,7 +92,7 @@ def test_form_problems_are_all_reported_with_their_paths(platform):
     form["unit"]["contact"]["phone"] = "call me"
     form["project"]["period"].pop("on_expiry")
     form["resources"]["storage_tb"] = 1.5
-    reply = platform.call("edu", "intake", "application.submit", {"form": form})
+    reply = platform.submit("edu", form)
     assert not reply["ok"]
     got = {(d["code"], d["field"]) for d in reply["error"]["details"]}
     assert ("invalid_value", "body.form.resources.hosts[0].cpu_mem") in got
@@ -135,13 +135,12 @@ def test_request_sent_to_the_wrong_service(platform):
 def test_unit_is_the_key_not_the_form(platform):
     # 县卫生健康局's key cannot apply in 县教育局's name (R7: identity
     # comes from the connection).
-    reply = platform.call("health", "intake", "application.submit",
-                          {"form": full_form("县教育局")})
+    reply = platform.submit("health", full_form("县教育局"))
     assert_error(reply, "invalid_value", "body.form.unit.name")
 
 
 def test_unit_sees_only_its_own(platform):
-    reply = platform.call("edu", "intake", "application.submit", {"form": full_form()})
+    reply = platform.submit("edu", full_form())
     assert reply["ok"], reply
     app = reply["body"]["app_id"]
     assert platform.call("edu", "intake", "application.get", {"app_id": app})["ok"]
@@ -180,7 +179,7 @@ def test_unknown_key_cannot_connect(platform):
 
 
 def test_retried_submit_is_one_application(platform):
-    body = {"form": full_form()}
+    body = {"form": full_form(), "attachments": platform.materials("edu")}
     first = platform.call("edu", "intake", "application.submit", body, id_="retry-42")
     again = platform.call("edu", "intake", "application.submit", body, id_="retry-42")
     assert first["ok"] and again["ok"]
@@ -247,7 +246,7 @@ def test_form_rules_are_all_reported_then_the_fixed_form_passes(platform):
     form["resources"]["hosts"][1]["os"] = "other"
     form["resources"]["databases"][0]["max_sessions"] = 200
     form["project"]["period"]["end"] = "2031-01-01"
-    reply = platform.call("edu", "intake", "application.submit", {"form": form})
+    reply = platform.submit("edu", form)
     assert not reply["ok"]
     got = {(d["code"], d["field"]) for d in reply["error"]["details"]}
     assert got == {
@@ -260,4 +259,4 @@ def test_form_rules_are_all_reported_then_the_fixed_form_passes(platform):
     assert "2Mbps" in reply["error"]["details"][0]["message"]
     fixed = full_form()
     fixed["resources"]["hosts"][1].update(os="other", os_other="麒麟 V10")
-    assert platform.call("edu", "intake", "application.submit", {"form": fixed})["ok"]
+    assert platform.submit("edu", fixed)["ok"]

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from conftest import FULL_FORM_ATTACH, full_form, minimal_form
+
 
 def app_id_of(text):
     m = re.search(r"A\d{6}", text)
@@ -17,7 +19,8 @@ def app_id_of(text):
 def flow(platform):
     """Runs the flow once; the tests below check what it left behind."""
     platform.start_vendor()
-    out = platform.cli("apply", "tests/data/form-full.json", actor="edu").stdout
+    out = platform.cli("apply", "tests/data/form-full.json", *FULL_FORM_ATTACH,
+                       actor="edu").stdout
     app = app_id_of(out)
     assert "申请已提交" in out
     platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
@@ -96,8 +99,7 @@ def test_decisions_follow_the_state_table(platform, flow):
 
 
 def test_decline_needs_an_opinion(platform):
-    reply = platform.call("health", "intake", "application.submit",
-                          {"form": __import__("conftest").minimal_form()})
+    reply = platform.submit("health", minimal_form())
     app = reply["body"]["app_id"]
     platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
                                               {"app_id": app})["ok"], what="review")
@@ -147,17 +149,14 @@ def test_history_shows_every_step(platform, flow):
 def test_retried_submit_reports_the_current_state(platform, flow):
     row = platform.sql(f"SELECT submitted_by, request_id FROM intake.applications "
                        f"WHERE app_id = '{flow}'")[0]
-    again = platform.call(row[0], "intake", "application.submit",
-                          {"form": __import__("conftest").full_form()}, id_=row[1])
+    again = platform.submit(row[0], full_form(), id_=row[1])
     assert again["ok"] and again["body"]["duplicate"] is True
     assert again["body"]["app_id"] == flow
     assert again["body"]["state"] == "testing"
 
 
 def test_unit_withdraws_before_the_decision(platform, flow):
-    from conftest import minimal_form
-    app = platform.call("health", "intake", "application.submit",
-                        {"form": minimal_form()})["body"]["app_id"]
+    app = platform.submit("health", minimal_form())["body"]["app_id"]
     platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
                                               {"app_id": app})["ok"], what="review")
     # another unit cannot, and is not told the application exists
@@ -184,7 +183,7 @@ def test_form_template_has_every_line_and_is_refused_unfilled(platform, flow):
     template = json.loads(platform.cli("form", "template").stdout)
     assert set(template) == {"unit", "project", "resources", "other_needs"}
     assert template["resources"]["hosts"][0]["cpu_mem"] == "2c4g|4c8g|6c12g|8c16g"
-    reply = platform.call("edu", "intake", "application.submit", {"form": template})
+    reply = platform.submit("edu", template)
     assert not reply["ok"]
     fields = {d["field"] for d in reply["error"]["details"]}
     assert "body.form.project.kind" in fields and "body.form.unit.filled_on" in fields
@@ -197,7 +196,7 @@ def test_trimmed_grant_reaches_provisioning_and_billing(platform, flow, tmp_path
     import json
     from conftest import full_form
     form = full_form()
-    app = platform.call("edu", "intake", "application.submit", {"form": form})["body"]["app_id"]
+    app = platform.submit("edu", form)["body"]["app_id"]
     platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
                                               {"app_id": app})["ok"], what="review")
     assert platform.call("bureau", "review", "review.accept", {"app_id": app})["ok"]

@@ -10,8 +10,7 @@ COUNT = 12
 
 
 def test_concurrent_acceptances_number_gaplessly(platform):
-    apps = [platform.call("health", "intake", "application.submit",
-                          {"form": minimal_form()})["body"]["app_id"]
+    apps = [platform.submit("health", minimal_form())["body"]["app_id"]
             for _ in range(COUNT + 1)]
     for app in apps:
         platform.wait_until(lambda: platform.call("bureau", "review", "review.get",

@@ -4,12 +4,16 @@ Speaks the wire envelope of proto/README.md over real ZeroMQ sockets with
 CurveZMQ, reading keys from the actor registry the platform uses."""
 import os
 import re
+import hashlib
 import uuid
 
 import msgpack
 import zmq
 
 SERVICES = ["intake", "review", "provisioning", "billing", "audit"]
+
+
+CHUNK = 256 * 1024  # proto: attachment_put.data
 
 
 def read_cert(path):
@@ -52,6 +56,31 @@ class Client:
             reply = msgpack.unpackb(self.recv_raw(timeout_ms), raw=False)
             if reply.get("id") == id_:
                 return reply
+
+    def upload(self, data, name="plan.pdf", media_type="application/pdf",
+               chunk=CHUNK):
+        """attachment.put, chunk by chunk; returns the last reply."""
+        sha = hashlib.sha256(data).hexdigest()
+        reply = None
+        for off in range(0, len(data), chunk):
+            reply = self.call("attachment.put", {
+                "sha256": sha, "size": len(data), "name": name,
+                "media_type": media_type, "offset": off,
+                "data": data[off:off + chunk]})
+            if not reply["ok"]:
+                return reply
+        return reply
+
+    def download(self, att_id):
+        """attachment.get until the end; returns (bytes, first reply body)."""
+        out, first, off = b"", None, 0
+        while first is None or off < first["size"]:
+            reply = self.call("attachment.get", {"att_id": att_id, "offset": off})
+            assert reply["ok"], reply
+            first = first or reply["body"]
+            out += reply["body"]["data"]
+            off += len(reply["body"]["data"])
+        return out, first
 
     def close(self):
         self.sock.close(0)

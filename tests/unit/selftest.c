@@ -60,7 +60,7 @@ s_pack_wrong (msgpack_packer *pk, yjc_kind_t kind)
     if (kind == YJC_K_INT)
         yjc_pk_str (pk, "7");
     else if (kind == YJC_K_STR || kind == YJC_K_DATE || kind == YJC_K_PHONE ||
-             kind == YJC_K_ENUM || kind == YJC_K_BOOL)
+             kind == YJC_K_ENUM || kind == YJC_K_BOOL || kind == YJC_K_HEX)
         msgpack_pack_array (pk, 0);
     else
         msgpack_pack_int (pk, 7);
@@ -86,6 +86,23 @@ s_pack_value (msgpack_packer *pk,
             char *s = (char *)malloc ((size_t)len);
             memset (s, 'x', (size_t)len);
             yjc_pk_strn (pk, s, (size_t)len);
+            free (s);
+            break;
+        }
+        case YJC_K_HEX:
+        case YJC_K_BIN: {
+            int64_t len = hit && t->op == M_TOO_LONG
+                              ? f->max + 1
+                              : (f->min > 0 ? f->min : 1);
+            char *s = (char *)malloc ((size_t)len);
+            //  a non-hex digit where the test breaks the value
+            memset (s, hit && t->op == M_BAD_ENUM ? 'G' : 'a', (size_t)len);
+            if (f->kind == YJC_K_BIN) {
+                msgpack_pack_bin (pk, (size_t)len);
+                msgpack_pack_bin_body (pk, s, (size_t)len);
+            }
+            else
+                yjc_pk_strn (pk, s, (size_t)len);
             free (s);
             break;
         }
@@ -215,7 +232,9 @@ s_break_fields (yjc_test_t *t,
         YJC_CHECK (t,
                    s_roundtrip (msg, &target, &p) == -1 &&
                        s_has_problem (&p, YJC_E_WRONG_TYPE, target.path));
-        if (f->kind == YJC_K_STR && f->max < YJC_MAX_STR) {
+        if ((f->kind == YJC_K_STR || f->kind == YJC_K_HEX ||
+             f->kind == YJC_K_BIN) &&
+            f->max < YJC_MAX_STR) {
             target.op = M_TOO_LONG;
             YJC_CHECK (t,
                        s_roundtrip (msg, &target, &p) == -1 &&
@@ -236,7 +255,7 @@ s_break_fields (yjc_test_t *t,
                 s_roundtrip (msg, &target, &p) == -1 &&
                     s_has_problem (&p, YJC_E_TOO_MANY_ITEMS, target.path));
         }
-        if (f->kind == YJC_K_ENUM) {
+        if (f->kind == YJC_K_ENUM || f->kind == YJC_K_HEX) {
             target.op = M_BAD_ENUM;
             YJC_CHECK (
                 t,

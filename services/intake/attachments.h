@@ -1,0 +1,32 @@
+/*  attachments.h - the materials of an application (R8): files uploaded
+    in chunks, kept with size, SHA-256 and media type, downloaded again by
+    the unit, the bureau and the auditor, and named by application.submit.  */
+#ifndef ATTACHMENTS_H_INCLUDED
+#define ATTACHMENTS_H_INCLUDED
+
+#include "yjc_server.h"
+
+//  attachment.put / attachment.get handlers.
+int attachments_put (yjc_ctx_t *ctx, const msgpack_object *body);
+int attachments_get (yjc_ctx_t *ctx, const msgpack_object *body);
+
+//  Checks that every file `attachments` (application.submit's array, may
+//  be NULL) names is the unit's own and complete; problems go to ctx.
+//  Returns YJC_DB_ERROR or the number of problems found.
+int attachments_check (yjc_ctx_t *ctx, const msgpack_object *attachments);
+
+//  Records them as the materials of `app_id` and packs `key` with their
+//  descriptions (proto's attachment_info) into `pk`.  0 or YJC_DB_ERROR.
+int attachments_link (yjc_ctx_t *ctx,
+                      const char *app_id,
+                      const msgpack_object *attachments,
+                      msgpack_packer *pk,
+                      const char *key);
+
+//  Packs `key` with the materials of `app_id` (for application.get).
+int attachments_pack_materials (yjc_ctx_t *ctx,
+                                const char *app_id,
+                                msgpack_packer *pk,
+                                const char *key);
+
+#endif
