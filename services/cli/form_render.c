@@ -305,19 +305,22 @@ form_render_materials (FILE *out, const msgpack_object *materials)
                      : 0;
     if (n == 0)
         fprintf (out, "  （无）\n");
-    for (uint32_t i = 0; i < n; i++) {
-        const msgpack_object *m = &materials->via.array.ptr[i];
-        char kind[33], name[256], att_id[33], sha[65];
-        int64_t size = 0;
-        yjc_obj_strcpy (m, "kind", kind, sizeof kind);
-        int k = yjc_material_by_wire (kind, strlen (kind));
-        yjc_obj_int (m, "size", &size);
-        fprintf (out,
-                 "  %s：%s（%lld 字节，附件编号 %s，SHA-256 %s）\n",
-                 k >= 0 ? yjc_material_defs[k].zh : kind,
-                 yjc_obj_strcpy (m, "name", name, sizeof name),
-                 (long long)size,
-                 yjc_obj_strcpy (m, "att_id", att_id, sizeof att_id),
-                 yjc_obj_strcpy (m, "sha256", sha, sizeof sha));
-    }
+    //  in the order of proto/yjc_materials.def, as the regulation lists them
+    for (int k = 0; k < YJC_MAT_COUNT; k++)
+        for (uint32_t i = 0; i < n; i++) {
+            const msgpack_object *m = &materials->via.array.ptr[i];
+            char kind[33], name[256], att_id[33], sha[65];
+            int64_t size = 0;
+            yjc_obj_strcpy (m, "kind", kind, sizeof kind);
+            if (yjc_material_by_wire (kind, strlen (kind)) != k)
+                continue;
+            yjc_obj_int (m, "size", &size);
+            fprintf (out,
+                     "  %s：%s（%lld 字节，附件编号 %s，SHA-256 %s）\n",
+                     yjc_material_defs[k].zh,
+                     yjc_obj_strcpy (m, "name", name, sizeof name),
+                     (long long)size,
+                     yjc_obj_strcpy (m, "att_id", att_id, sizeof att_id),
+                     yjc_obj_strcpy (m, "sha256", sha, sizeof sha));
+        }
 }

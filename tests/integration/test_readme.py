@@ -1,0 +1,63 @@
+"""The README's walk, run as written: its `yjcloud` commands are read from
+README.md and run in order against a fresh platform, and what a new user
+would look at is checked (R8 materials, R9.1 deadline in the list, R9.2
+trimmed grant in the rendered 审核表)."""
+import os
+import re
+import shlex
+
+from conftest import ROOT
+
+
+def readme_walk():
+    """The `yjcloud` commands of the README's first walk, continuation
+    lines joined, comments dropped."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    walk = text.split("## 走一遍", 1)[1]
+    block = walk.split("```sh", 1)[1].split("```", 1)[0]
+    commands, current = [], ""
+    for line in block.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        current += line.rstrip("\\").strip() + " "
+        if not line.endswith("\\"):
+            if current.startswith("yjcloud "):
+                commands.append(shlex.split(current, comments=True)[1:])
+            current = ""
+    return commands
+
+
+def test_the_readme_walk_works_as_written(platform, tmp_path):
+    platform.start_vendor()
+    outputs = {}
+    for args in readme_walk():
+        args = [str(tmp_path / a) if a.endswith(".pdf") and "/" not in a else a
+                for a in args]
+        res = platform.cli(*args)
+        if "apply" in args:   # a user reads the list a moment later
+            platform.wait_until(lambda: platform.call(
+                "bureau", "review", "review.get", {"app_id": "A000001"})["ok"],
+                what="review")
+        outputs.setdefault(" ".join(args[2:4]), []).append(res.stdout)
+    applied = outputs["apply tests/data/form-full.json"][0]
+    assert "申请已提交，申请编号 A000001" in applied
+    assert applied.count("已上传") == 5
+    # the bureau's list shows it with the acceptance deadline (R9.1)
+    listed = outputs["list"][0]
+    line = [ln for ln in listed.splitlines() if ln.startswith("A000001")][0]
+    assert re.search(r"\d{4}-\d{2}-\d{2} 主管部门", line), listed
+    # the 审核表 before the decision lists the materials
+    before = outputs["show A000001"][0]
+    assert "申请材料" in before and "信息系统建设方案：construction-plan.pdf" in before
+    # downloaded and checked
+    assert "校验一致" in outputs["attachment get"][0]
+    # after approval with a grant: asked and granted side by side
+    after = outputs["show A000001"][1]
+    assert "核定" in after and "审核通过" in after
+    granted = platform.call("bureau", "review", "review.get",
+                            {"app_id": "A000001"})["body"]["granted"]
+    assert granted["storage_tb"] == 1 and granted["network"]["dedicated_mbps"] == 10
+    # the last steps of the walk ran too (vendor, billing, audit)
+    assert "A000001" in outputs["audit events"][0]
