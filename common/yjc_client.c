@@ -40,6 +40,16 @@ yjc_client_new (const char *endpoint,
 yjc_client_t *
 yjc_client_new_service (yjc_keys_t *keys, int service, zcert_t *cert)
 {
+    return yjc_client_new_at (
+        keys, service, yjc_config_endpoint (service), cert);
+}
+
+yjc_client_t *
+yjc_client_new_at (yjc_keys_t *keys,
+                   int service,
+                   const char *endpoint,
+                   zcert_t *cert)
+{
     char name[33];
     yjc_keys_service_actor (service, name);
     zcert_t *server = yjc_keys_load_public (keys, name);
@@ -47,8 +57,8 @@ yjc_client_new_service (yjc_keys_t *keys, int service, zcert_t *cert)
         zsys_error ("client: no key for %s in %s", name, yjc_keys_dir (keys));
         return NULL;
     }
-    yjc_client_t *self = yjc_client_new (
-        yjc_config_endpoint (service), zcert_public_txt (server), cert);
+    yjc_client_t *self =
+        yjc_client_new (endpoint, zcert_public_txt (server), cert);
     zcert_destroy (&server);
     return self;
 }

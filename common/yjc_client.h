@@ -18,6 +18,12 @@ yjc_client_t *yjc_client_new (const char *endpoint,
 yjc_client_t *yjc_client_new_service (yjc_keys_t *keys,
                                       int service,
                                       zcert_t *cert);
+//  The same, at another endpoint of that service (the vendor's own queue,
+//  YJC_VENDOR_ENDPOINT, is the provisioning adapter's).
+yjc_client_t *yjc_client_new_at (yjc_keys_t *keys,
+                                 int service,
+                                 const char *endpoint,
+                                 zcert_t *cert);
 void yjc_client_destroy (yjc_client_t **self_p);
 
 //  Sends one request and waits up to timeout_ms for its reply, skipping

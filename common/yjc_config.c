@@ -56,6 +56,19 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                             "4",
                             "requests a batch waits for under load" },
     [YJC_CFG_LOG_LEVEL] = { "YJC_LOG_LEVEL", "info", "log level" },
+    [YJC_CFG_VENDOR_EP] = { "YJC_VENDOR_ENDPOINT",
+                            "tcp://127.0.0.1:7106",
+                            "the vendor's queue (provisioning adapter)" },
+    [YJC_CFG_VENDOR_BIND] = { "YJC_VENDOR_BIND",
+                              "",
+                              "vendor endpoint to bind (default: as above)" },
+    [YJC_CFG_TICK_MS] = { "YJC_TICK_MS",
+                          "1000",
+                          "periodic work (deadlines falling due), ms" },
+    [YJC_CFG_EMERGENCY_PAPERWORK_DAYS] = { "YJC_EMERGENCY_PAPERWORK_DAYS",
+                                           "5",
+                                           "R12.3: working days to file the "
+                                           "paperwork of an emergency change" },
 };
 
 const char *

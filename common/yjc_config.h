@@ -19,8 +19,12 @@ typedef enum {
     YJC_CFG_RELAY_LINGER_MS,  //  idle poll of the outbox (other instances)
     YJC_CFG_RELAY_TIMEOUT_MS, //  wait for a receiver's acknowledgement
     YJC_CFG_WORKERS,
-    YJC_CFG_BATCH_MIN, //  transactions in flight per service
-    YJC_CFG_LOG_LEVEL, //  error | warning | info | debug
+    YJC_CFG_BATCH_MIN,   //  transactions in flight per service
+    YJC_CFG_LOG_LEVEL,   //  error | warning | info | debug
+    YJC_CFG_VENDOR_EP,   //  YJC_VENDOR_ENDPOINT: the vendor's own (R7)
+    YJC_CFG_VENDOR_BIND, //  YJC_VENDOR_BIND: where the adapter binds it
+    YJC_CFG_TICK_MS,     //  periodic work (deadlines falling due)
+    YJC_CFG_EMERGENCY_PAPERWORK_DAYS, //  R12.3 paperwork owed, working days
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

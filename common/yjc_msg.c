@@ -141,6 +141,7 @@ yjc_request_decode (yjc_request_t *self,
                     yjc_problems_t *out)
 {
     yjc_mp_status_t status = YJC_MP_NO_MEMORY;
+    self->len = len;
     const char *bytes = len <= YJC_MAX_FRAME
                             ? s_own_copy (&self->bytes, data, len)
                             : (const char *)data; //  refused unread

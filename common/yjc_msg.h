@@ -14,6 +14,7 @@ typedef struct {
     msgpack_unpacked unpacked; //  owns every object below
     char *bytes;               //  our copy of the frame: msgpack-c
                                //  objects point into it (zero-copy)
+    size_t len;                //  of the frame
     char id[YJC_MAX_ID + 1];   //  "" until it could be read
     int type;                  //  yjc_msg_type_t, -1 if unknown
     char type_wire[YJC_MAX_TYPE + 1];

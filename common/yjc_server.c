@@ -11,6 +11,18 @@
 #include "yjc_work.h"
 
 #define MAX_WORKERS 16
+#define MAX_PARKED  256 //  long polls waiting at once
+
+//  A long poll waiting for something to answer (yjc_ctx_wait): the request
+//  as received, run again when this service commits events or its wait
+//  ends.
+typedef struct {
+    zmsg_t *route;
+    char *bytes;
+    size_t len;
+    yjc_actor_t actor;
+    int64_t wait_until;
+} s_parked_t;
 
 typedef struct {
     const yjc_service_def_t *def;
@@ -30,6 +42,10 @@ typedef struct {
     bool reading;  //  router in the poller (a batch to fill)
     int batch_min; //  jobs a batch waits for while others run
     yjc_pack_t scratch;
+    s_parked_t parked[MAX_PARKED];
+    int nparked;
+    bool wake;         //  events committed: run the parked again
+    int64_t next_tick; //  zclock_mono() of the next periodic work
 } s_server_t;
 
 /* ---- status ------------------------------------------------------------ */
@@ -124,6 +140,8 @@ s_receive (s_server_t *self, yjc_job_t *job)
 static void
 s_reply (s_server_t *self, yjc_job_t *job)
 {
+    if (!job->route)
+        return; //  the service's own periodic work: nobody to answer
     if (job->status == 1)
         yjc_reply_encode_ok (&self->scratch,
                              job->req.id,
@@ -135,14 +153,69 @@ s_reply (s_server_t *self, yjc_job_t *job)
     zmsg_send (&job->route, self->router);
 }
 
+//  Keeps a long poll to run again later (a full list refuses it: retry).
+static void
+s_park (s_server_t *self, yjc_job_t *job)
+{
+    if (self->nparked == MAX_PARKED) {
+        job->problems.count = 0;
+        yjc_job_refuse (
+            job, YJC_E_UNAVAILABLE, "", "too many requests waiting; retry");
+        s_reply (self, job);
+        return;
+    }
+    s_parked_t *p = &self->parked[self->nparked++];
+    p->route = job->route;
+    job->route = NULL;
+    p->len = job->req.len;
+    p->bytes = (char *)malloc (p->len ? p->len : 1);
+    memcpy (p->bytes, job->req.bytes, p->len);
+    p->actor = job->actor;
+    p->wait_until = job->wait_until;
+}
+
+//  Puts parked requests back into the filling batch: all of them after a
+//  commit that wrote events (there may be something for them now), else
+//  those whose wait is over (to answer them).
+static void
+s_unpark (s_server_t *self)
+{
+    int64_t now = zclock_mono ();
+    int kept = 0;
+    for (int i = 0; i < self->nparked; i++) {
+        s_parked_t *p = &self->parked[i];
+        yjc_job_t *job = NULL;
+        if ((self->wake || p->wait_until <= now) && self->filling)
+            job = yjc_batch_add (self->filling);
+        if (!job) {
+            self->parked[kept++] = *p;
+            continue;
+        }
+        if (yjc_request_decode (&job->req, p->bytes, p->len, &job->problems) !=
+            0)
+            job->status = -1; //  it decoded once: cannot happen
+        job->route = p->route;
+        job->actor = p->actor;
+        job->wait_until = p->wait_until;
+        free (p->bytes);
+    }
+    self->nparked = kept;
+    self->wake = false;
+}
+
 //  Answers every job of a batch and puts the batch back for reuse.
 static void
 s_answer (s_server_t *self, yjc_batch_t *batch)
 {
     for (int i = 0; i < batch->count; i++)
-        s_reply (self, &batch->jobs[i]);
-    if (batch->emitted)
+        if (batch->jobs[i].status == 2)
+            s_park (self, &batch->jobs[i]);
+        else
+            s_reply (self, &batch->jobs[i]);
+    if (batch->emitted) {
         zstr_send (self->relay, "WAKE");
+        self->wake = self->nparked > 0;
+    }
     batch->count = 0;
     batch->emitted = 0;
     self->spare[self->nspare++] = batch;
@@ -226,6 +299,36 @@ s_worker_done (s_server_t *self, int w)
     s_answer (self, (yjc_batch_t *)batch);
 }
 
+//  The service's periodic work, as a job of its own in the next batch.
+static void
+s_tick (s_server_t *self)
+{
+    if (!self->def->on_tick || zclock_mono () < self->next_tick ||
+        !self->filling)
+        return;
+    yjc_job_t *job = yjc_batch_add (self->filling);
+    if (!job)
+        return;
+    job->tick = true;
+    memset (&job->actor, 0, sizeof job->actor);
+    job->actor.role = YJC_ROLE_SERVICE;
+    yjc_keys_service_actor (self->def->service, job->actor.name);
+    self->next_tick = zclock_mono () + yjc_config_int (YJC_CFG_TICK_MS);
+}
+
+//  How long the loop may sleep: until the next tick or parked deadline.
+static int
+s_poll_ms (s_server_t *self)
+{
+    int64_t now = zclock_mono (), until = now + 1000;
+    if (self->def->on_tick && self->next_tick < until)
+        until = self->next_tick;
+    for (int i = 0; i < self->nparked; i++)
+        if (self->parked[i].wait_until < until)
+            until = self->parked[i].wait_until;
+    return until > now ? (int)(until - now) : 0;
+}
+
 static void
 s_loop (s_server_t *self)
 {
@@ -234,7 +337,11 @@ s_loop (s_server_t *self)
         zpoller_add (self->poller, self->workers[w]);
     while (!zsys_interrupted) {
         s_update_reading (self);
-        void *which = zpoller_wait (self->poller, 1000);
+        s_unpark (self);
+        s_tick (self);
+        s_dispatch (self);
+        s_update_reading (self);
+        void *which = zpoller_wait (self->poller, s_poll_ms (self));
         if (zpoller_terminated (self->poller))
             break;
         if (which == self->router)
@@ -319,6 +426,14 @@ s_start (s_server_t *self, const char *name)
         zsys_error ("cannot bind %s: %s", bind, zmq_strerror (zmq_errno ()));
         return -1;
     }
+    const char *vendor = *yjc_config (YJC_CFG_VENDOR_BIND)
+                             ? yjc_config (YJC_CFG_VENDOR_BIND)
+                             : yjc_config (YJC_CFG_VENDOR_EP);
+    if (self->def->vendor_endpoint &&
+        zsock_bind (self->router, "%s", vendor) < 0) {
+        zsys_error ("cannot bind %s: %s", vendor, zmq_strerror (zmq_errno ()));
+        return -1;
+    }
     yjc_relay_args_t args = { self->def->service,
                               yjc_config (YJC_CFG_DB),
                               name,
@@ -337,7 +452,12 @@ s_start (s_server_t *self, const char *name)
         self->spare[self->nspare++] = yjc_batch_new ();
     }
     self->spare[self->nspare++] = yjc_batch_new ();
-    zsys_info ("%s %s serving on %s", name, YJC_VERSION_STRING, bind);
+    zsys_info ("%s %s serving on %s%s%s",
+               name,
+               YJC_VERSION_STRING,
+               bind,
+               self->def->vendor_endpoint ? ", vendor on " : "",
+               self->def->vendor_endpoint ? vendor : "");
     return 0;
 }
 
@@ -370,6 +490,10 @@ yjc_server_main (const yjc_service_def_t *def, int argc, char **argv)
         if (self.busy[w] && zsock_recv (self.workers[w], "p", &batch) == 0)
             self.spare[self.nspare++] = (yjc_batch_t *)batch;
         zactor_destroy (&self.workers[w]);
+    }
+    for (int i = 0; i < self.nparked; i++) {
+        zmsg_destroy (&self.parked[i].route);
+        free (self.parked[i].bytes);
     }
     zactor_destroy (&self.relay);
     zsock_destroy (&self.router);

@@ -19,6 +19,7 @@
 //  Handler results besides 0 (done, reply packed):
 #define YJC_FAIL     (-1) //  refused: ctx->problems says why; nothing kept
 #define YJC_DB_ERROR (-2) //  the database failed: answered as `internal`
+#define YJC_WAIT     (-4) //  nothing yet: answer later (yjc_ctx_wait)
 
 typedef struct {
     yjc_db_t *db;                   //  this service's schema, in a tx
@@ -33,6 +34,7 @@ typedef struct {
     int emitted;                    //  events written so far
     struct _yjc_outbox_t *outbox;   //  where yjc_ctx_emit puts them
     char now_iso[40];               //  ISO-8601 of now, for SQL
+    int64_t *wait_until;            //  long poll: zclock_mono() deadline
 } yjc_ctx_t;
 
 typedef struct {
@@ -45,6 +47,8 @@ typedef struct {
 } yjc_event_in_t;
 
 typedef int (yjc_handler_fn) (yjc_ctx_t *ctx, const msgpack_object *body);
+//  Periodic work (deadlines that fall due), in its own transaction.
+typedef int (yjc_tick_fn) (yjc_ctx_t *ctx);
 typedef int (yjc_event_fn) (yjc_ctx_t *ctx, const yjc_event_in_t *event);
 //  0 or YJC_DB_ERROR: a refusal of one event cannot be told apart here.
 typedef int (yjc_events_fn) (yjc_ctx_t *ctx,
@@ -60,6 +64,9 @@ typedef struct {
                                              //  consecutive ones of a type
     yjc_events_fn *on_all_events;            //  audit: every event, all
                                              //  of a delivery at once
+    yjc_tick_fn *on_tick;                    //  every YJC_TICK_MS
+    bool vendor_endpoint;                    //  also bind the vendor's
+                                             //  own (YJC_VENDOR_ENDPOINT)
 } yjc_service_def_t;
 
 //  Refuses the request: adds a problem and returns YJC_FAIL.
@@ -86,6 +93,22 @@ int yjc_ctx_found (yjc_ctx_t *ctx,
                    PGresult *res,
                    const char *field,
                    const char *id);
+
+//  The deadline "N working days ('w'), or N days/months/years ('d', 'm',
+//  'y'), after the date of `at`" (time rules) as YYYY-MM-DD; "" (logged)
+//  when the calendar does not cover it: the step still happens.
+void yjc_ctx_deadline (yjc_ctx_t *ctx,
+                       int64_t at,
+                       int n,
+                       char unit,
+                       char out[11]);
+
+//  Long poll: a handler with nothing to answer yet returns this.  The
+//  first time it parks the request for up to `wait_ms` and returns
+//  YJC_WAIT (the handler must not have written anything); the request is
+//  run again whenever this service commits events, and once the wait is
+//  over this returns 0: answer with what there is.
+int yjc_ctx_wait (yjc_ctx_t *ctx, int64_t wait_ms);
 
 int yjc_server_main (const yjc_service_def_t *def, int argc, char **argv);
 

@@ -63,6 +63,32 @@ yjc_ctx_may_see (const yjc_ctx_t *ctx, const char *unit)
     return strcmp (ctx->actor->unit, unit) == 0;
 }
 
+void
+yjc_ctx_deadline (yjc_ctx_t *ctx, int64_t at, int n, char unit, char out[11])
+{
+    yjc_date_t from = yjc_time_local_date (at), due;
+    char err[128];
+    int rc = unit == 'w'
+                 ? yjc_calendar_add_workdays (
+                       ctx->calendar, from, n, &due, err, sizeof err)
+                 : yjc_calendar_period_end (
+                       ctx->calendar, from, n, unit, &due, err, sizeof err);
+    out[0] = 0;
+    if (rc == 0)
+        yjc_date_format (due, out);
+    else
+        zsys_warning ("deadline not computed: %s", err);
+}
+
+int
+yjc_ctx_wait (yjc_ctx_t *ctx, int64_t wait_ms)
+{
+    int64_t now = zclock_mono ();
+    if (*ctx->wait_until == 0 && wait_ms > 0)
+        *ctx->wait_until = now + wait_ms;
+    return now < *ctx->wait_until ? YJC_WAIT : 0;
+}
+
 int
 yjc_ctx_emit (yjc_ctx_t *ctx,
               int event_type,
@@ -361,6 +387,9 @@ yjc_batch_add (yjc_batch_t *self)
     job->problems.count = 0;
     job->problems.truncated = false;
     job->status = 0;
+    job->tick = false;
+    job->wait_until = 0;
+    zmsg_destroy (&job->route);
     yjc_pack_reset (&job->body);
     return job;
 }
@@ -384,6 +413,9 @@ s_run_job (s_worker_t *self, yjc_job_t *job, yjc_ctx_t *ctx)
     ctx->msg_type = job->req.type;
     ctx->reply = &job->body.pk;
     ctx->problems = &job->problems;
+    ctx->wait_until = &job->wait_until;
+    if (job->tick)
+        return self->def->on_tick ? self->def->on_tick (ctx) : 0;
     if (job->req.type == YJC_MSG_EVENT_DELIVER)
         return s_handle_deliver (self, ctx, job->req.body);
     yjc_handler_fn *fn = self->def->handlers[job->req.type];
@@ -431,8 +463,12 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
         yjc_outbox_reset (self->outbox);
         int rc = 0, i;
         for (i = 0; i < batch->count && rc == 0; i++)
-            if (batch->jobs[i].status == 0)
-                rc = s_run_job (self, &batch->jobs[i], &ctx);
+            if (batch->jobs[i].status == 0 &&
+                (rc = s_run_job (self, &batch->jobs[i], &ctx)) == YJC_WAIT) {
+                //  parked (it wrote nothing); the server runs it again
+                batch->jobs[i].status = 2;
+                rc = 0;
+            }
         if (rc == 0) {
             if (yjc_outbox_commit (self->outbox, self->db, ctx.now_iso) != 0) {
                 s_fail_pending (batch, YJC_E_UNAVAILABLE);

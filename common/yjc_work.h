@@ -14,7 +14,9 @@ typedef struct {
     yjc_actor_t actor;       //  who sent it
     yjc_problems_t problems; //  why it is refused
     yjc_pack_t body;         //  reply body
-    int status;              //  0 to run, 1 done, -1 refused
+    int status;              //  0 to run, 1 done, -1 refused, 2 parked
+    bool tick;               //  no request: the service's periodic work
+    int64_t wait_until;      //  long poll deadline (zclock_mono), or 0
 } yjc_job_t;
 
 typedef struct {

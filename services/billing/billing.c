@@ -8,6 +8,8 @@
 
 extern const yjc_migration_t yjc_billing_migrations[];
 
+static int s_open (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
+
 //  Resource lines of a grant: each host configuration, database, and each
 //  non-empty quantity counts one.  Used to show what an interval holds.
 static int
@@ -26,9 +28,60 @@ s_count_lines (const msgpack_object *resources)
     return lines;
 }
 
-//  order.completed: the vendor delivered; the interval opens now.
+//  Closes the application's open interval(s) at `at`, announcing each:
+//  an interval is never changed otherwise (R17: any period can be priced).
+static int
+s_close_open (yjc_ctx_t *ctx, const char *app_id, const char *at)
+{
+    const char *params[] = { app_id, at };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "UPDATE allocations SET valid_to = $2::timestamptz"
+        " WHERE app_id = $1 AND valid_to IS NULL"
+        " RETURNING unit, order_id, stage, lines::text, valid_from::text",
+        2,
+        params);
+    if (!res)
+        return YJC_DB_ERROR;
+    int rc = 0;
+    for (int i = 0; i < PQntuples (res) && rc == 0; i++) {
+        yjc_pack_t out;
+        yjc_pack_init (&out);
+        msgpack_pack_map (&out.pk, 7);
+        yjc_pk_kv_str (&out.pk, "app_id", app_id);
+        yjc_pk_kv_str (&out.pk, "unit", PQgetvalue (res, i, 0));
+        yjc_pk_kv_str (&out.pk, "order_id", PQgetvalue (res, i, 1));
+        yjc_pk_kv_str (&out.pk, "stage", PQgetvalue (res, i, 2));
+        yjc_pk_kv_int (&out.pk, "lines", atoll (PQgetvalue (res, i, 3)));
+        yjc_pk_kv_str (&out.pk, "from", PQgetvalue (res, i, 4));
+        yjc_pk_kv_str (&out.pk, "to", at);
+        rc = yjc_ctx_emit (ctx, YJC_EV_ALLOCATION_CLOSED, app_id, &out);
+        yjc_pack_release (&out);
+    }
+    PQclear (res);
+    return rc;
+}
+
+//  order.completed: the vendor delivered.  A test environment, a go-live,
+//  a change or an emergency change closes what was allocated and opens a
+//  new interval of what is now in place; a termination closes it; a purge
+//  allocates nothing.
 static int
 s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    char kind_of[17];
+    yjc_obj_strcpy (ev->payload, "kind", kind_of, sizeof kind_of);
+    if (streq (kind_of, "purge"))
+        return 0;
+    int closed = s_close_open (ctx, ev->app_id, ev->at);
+    if (closed != 0 || streq (kind_of, "terminate"))
+        return closed;
+    return s_open (ctx, ev);
+}
+
+//  Opens the interval of what an order put in place, from its completion.
+static int
+s_open (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     const msgpack_object *p = ev->payload;
     const msgpack_object *resources = yjc_obj_get (p, "resources");

@@ -5,6 +5,7 @@
     text, or one JSON object with --json.  Whose key signs the requests
     is chosen with --as NAME (or YJC_ACTOR); the services decide what that
     actor may do.                                                        */
+#include "cli.h"
 #include "files.h"
 #include "form_render.h"
 #include "yjc_calendar.h"
@@ -14,40 +15,18 @@
 #include "yjc_time.h"
 #include <getopt.h>
 
-typedef struct {
-    const char *as; //  actor name
-    bool json;      //  one JSON object on stdout
-    int timeout_ms;
-    const char *opinion;    //  --opinion
-    const char *role;       //  --role
-    const char *unit;       //  --unit
-    const char *state;      //  --state
-    const char *app;        //  --app
-    bool overdue;           //  --overdue
-    const char *grant;      //  --grant GRANT.json
-    int64_t year;           //  --year
-    int64_t after, limit;   //  --after, --limit
-    const char *attach[32]; //  --attach KIND=FILE, for apply
-    int nattach;
-    const char *out; //  --out FILE, for attachment get
-    char **args;     //  positional arguments after the command
-    int nargs;
-} s_opts_t;
-
-typedef int (s_command_fn) (s_opts_t *opts);
-
 /* ---- output ------------------------------------------------------------ */
 
-static void
-s_print_json (const msgpack_object *obj)
+void
+cli_print_json (const msgpack_object *obj)
 {
     char *text = yjc_json_from_object (obj, true);
     printf ("%s\n", text ? text : "null");
     free (text);
 }
 
-static const char *
-s_state_zh (const char *state)
+const char *
+cli_state_zh (const char *state)
 {
     static const char *map[][2] = {
         { "submitted", "已提交，待受理" },
@@ -63,6 +42,11 @@ s_state_zh (const char *state)
         { "acknowledged", "供应商已确认" },
         { "done", "已完成" },
         { "failed", "失败" },
+        { "production", "已上线运行" },
+        { "terminating", "终止中" },
+        { "terminated", "已终止（数据保留中）" },
+        { "purged", "数据已清除" },
+        { "rejected", "不同意" },
     };
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (streq (map[i][0], state))
@@ -71,8 +55,8 @@ s_state_zh (const char *state)
 }
 
 //  Prints a string field with a Chinese label, if present.
-static void
-s_line (const char *label, const msgpack_object *obj, const char *key)
+void
+cli_line (const char *label, const msgpack_object *obj, const char *key)
 {
     const char *p;
     size_t len;
@@ -90,8 +74,8 @@ s_print_problem (const msgpack_object *problem)
     fprintf (stderr, "  - %s\n", message);
 }
 
-static int
-s_print_error (s_opts_t *opts, const yjc_reply_t *reply)
+int
+cli_print_error (cli_opts_t *opts, const yjc_reply_t *reply)
 {
     if (opts->json) {
         printf ("{\"ok\": false, \"error\": ");
@@ -117,15 +101,8 @@ s_print_error (s_opts_t *opts, const yjc_reply_t *reply)
 
 /* ---- talking to services ----------------------------------------------- */
 
-typedef struct {
-    yjc_keys_t *keys;
-    zcert_t *cert;
-    yjc_client_t *client;
-    yjc_reply_t reply;
-} s_session_t;
-
-static int
-s_session_open (s_session_t *self, s_opts_t *opts, int service)
+int
+cli_session_open (cli_session_t *self, cli_opts_t *opts, int service)
 {
     memset (self, 0, sizeof *self);
     yjc_reply_init (&self->reply);
@@ -144,7 +121,18 @@ s_session_open (s_session_t *self, s_opts_t *opts, int service)
                  opts->as);
         return -1;
     }
-    self->client = yjc_client_new_service (self->keys, service, self->cert);
+    //  the vendor reaches the adapter on its own endpoint (R7)
+    yjc_actor_t actor;
+    bool vendor = service == YJC_SVC_PROVISIONING &&
+                  yjc_keys_lookup (
+                      self->keys, zcert_public_txt (self->cert), &actor) == 0 &&
+                  actor.role == YJC_ROLE_VENDOR;
+    self->client =
+        vendor ? yjc_client_new_at (self->keys,
+                                    service,
+                                    yjc_config (YJC_CFG_VENDOR_EP),
+                                    self->cert)
+               : yjc_client_new_service (self->keys, service, self->cert);
     if (!self->client) {
         fprintf (stderr, "无法连接服务 %s\n", yjc_service_name (service));
         return -1;
@@ -152,8 +140,8 @@ s_session_open (s_session_t *self, s_opts_t *opts, int service)
     return 0;
 }
 
-static void
-s_session_close (s_session_t *self)
+void
+cli_session_close (cli_session_t *self)
 {
     yjc_client_destroy (&self->client);
     zcert_destroy (&self->cert);
@@ -163,12 +151,12 @@ s_session_close (s_session_t *self)
 
 //  One request on an open session; returns the ok body, or NULL after
 //  printing why not.
-static const msgpack_object *
-s_session_call (s_session_t *self,
-                s_opts_t *opts,
-                int service,
-                const char *type,
-                yjc_pack_t *body)
+const msgpack_object *
+cli_session_call (cli_session_t *self,
+                  cli_opts_t *opts,
+                  int service,
+                  const char *type,
+                  yjc_pack_t *body)
 {
     if (yjc_client_call (self->client,
                          type,
@@ -183,43 +171,43 @@ s_session_call (s_session_t *self,
         return NULL;
     }
     if (!self->reply.ok) {
-        s_print_error (opts, &self->reply);
+        cli_print_error (opts, &self->reply);
         return NULL;
     }
     return self->reply.body;
 }
 
 //  One request; returns the ok body, or NULL after printing why not.
-static const msgpack_object *
-s_call (s_session_t *self,
-        s_opts_t *opts,
-        int service,
-        const char *type,
-        yjc_pack_t *body)
+const msgpack_object *
+cli_call (cli_session_t *self,
+          cli_opts_t *opts,
+          int service,
+          const char *type,
+          yjc_pack_t *body)
 {
-    if (s_session_open (self, opts, service) != 0)
+    if (cli_session_open (self, opts, service) != 0)
         return NULL;
-    return s_session_call (self, opts, service, type, body);
+    return cli_session_call (self, opts, service, type, body);
 }
 
 //  Calls, prints --json output if asked; returns the body for text output.
-static const msgpack_object *
-s_call_body (s_session_t *session,
-             s_opts_t *opts,
-             int service,
-             const char *type,
-             yjc_pack_t *body,
-             bool *done)
+const msgpack_object *
+cli_call_body (cli_session_t *session,
+               cli_opts_t *opts,
+               int service,
+               const char *type,
+               yjc_pack_t *body,
+               bool *done)
 {
-    const msgpack_object *reply = s_call (session, opts, service, type, body);
+    const msgpack_object *reply = cli_call (session, opts, service, type, body);
     *done = !reply || opts->json;
     if (reply && opts->json)
-        s_print_json (reply);
+        cli_print_json (reply);
     return reply;
 }
 
-static void
-s_pack_app (yjc_pack_t *body, const char *app_id, const char *opinion)
+void
+cli_pack_app (yjc_pack_t *body, const char *app_id, const char *opinion)
 {
     yjc_pack_init (body);
     msgpack_pack_map (&body->pk, opinion ? 2 : 1);
@@ -231,7 +219,7 @@ s_pack_app (yjc_pack_t *body, const char *app_id, const char *opinion)
 /* ---- commands ---------------------------------------------------------- */
 
 static int
-s_cmd_status (s_opts_t *opts)
+s_cmd_status (cli_opts_t *opts)
 {
     int down = 0;
     if (opts->json)
@@ -244,10 +232,10 @@ s_cmd_status (s_opts_t *opts)
                 "数据库",
                 "待投递事件");
     for (int s = 0; s < YJC_SVC_COUNT; s++) {
-        s_session_t session;
+        cli_session_t session;
         int saved = opts->timeout_ms;
         opts->timeout_ms = 2000;
-        bool ok = s_session_open (&session, opts, s) == 0 &&
+        bool ok = cli_session_open (&session, opts, s) == 0 &&
                   yjc_client_call (session.client,
                                    "sys.status",
                                    NULL,
@@ -289,7 +277,7 @@ s_cmd_status (s_opts_t *opts)
                     ok ? (db ? "可连接" : "不可连接") : "-",
                     count);
         }
-        s_session_close (&session);
+        cli_session_close (&session);
     }
     if (opts->json)
         printf ("]}\n");
@@ -297,7 +285,7 @@ s_cmd_status (s_opts_t *opts)
 }
 
 static int
-s_cmd_keys_init (s_opts_t *opts)
+s_cmd_keys_init (cli_opts_t *opts)
 {
     (void)opts;
     yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
@@ -323,7 +311,7 @@ s_cmd_keys_init (s_opts_t *opts)
 }
 
 static int
-s_cmd_actor_add (s_opts_t *opts)
+s_cmd_actor_add (cli_opts_t *opts)
 {
     yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
     char err[160];
@@ -354,7 +342,7 @@ s_cmd_actor_add (s_opts_t *opts)
 }
 
 static int
-s_cmd_actor_list (s_opts_t *opts)
+s_cmd_actor_list (cli_opts_t *opts)
 {
     yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
     zdir_t *dir = zdir_new (yjc_keys_public_dir (keys), NULL);
@@ -413,7 +401,7 @@ s_parse_date (const char *text, yjc_date_t *d)
 }
 
 static int
-s_calendar_result (s_opts_t *opts,
+s_calendar_result (cli_opts_t *opts,
                    int rc,
                    const char *err,
                    const char *what,
@@ -445,7 +433,7 @@ s_calendar_result (s_opts_t *opts,
 }
 
 static int
-s_cmd_calendar_workdays (s_opts_t *opts)
+s_cmd_calendar_workdays (cli_opts_t *opts)
 {
     yjc_date_t d, out = { 0, 0, 0 };
     char *end;
@@ -466,7 +454,7 @@ s_cmd_calendar_workdays (s_opts_t *opts)
 }
 
 static int
-s_cmd_calendar_period (s_opts_t *opts)
+s_cmd_calendar_period (cli_opts_t *opts)
 {
     yjc_date_t d, out = { 0, 0, 0 };
     int n;
@@ -488,7 +476,7 @@ s_cmd_calendar_period (s_opts_t *opts)
 }
 
 static int
-s_cmd_calendar_is_workday (s_opts_t *opts)
+s_cmd_calendar_is_workday (cli_opts_t *opts)
 {
     yjc_date_t d;
     if (s_parse_date (opts->args[0], &d) != 0)
@@ -549,7 +537,7 @@ s_pack_template (msgpack_packer *pk, const yjc_schema_t *schema)
 }
 
 static int
-s_cmd_form_template (s_opts_t *opts)
+s_cmd_form_template (cli_opts_t *opts)
 {
     (void)opts;
     yjc_pack_t form;
@@ -558,7 +546,7 @@ s_cmd_form_template (s_opts_t *opts)
     msgpack_unpacked un;
     msgpack_unpacked_init (&un);
     msgpack_unpack_next (&un, form.buf.data, form.buf.size, NULL);
-    s_print_json (&un.data);
+    cli_print_json (&un.data);
     msgpack_unpacked_destroy (&un);
     yjc_pack_release (&form);
     return 0;
@@ -566,8 +554,8 @@ s_cmd_form_template (s_opts_t *opts)
 
 //  Reads a JSON file into msgpack appended to `out`; 0, or 2 after saying
 //  why not.
-static int
-s_read_json (const char *path, msgpack_sbuffer *out)
+int
+cli_read_json (const char *path, msgpack_sbuffer *out)
 {
     char *text = NULL;
     size_t len = 0;
@@ -608,17 +596,17 @@ s_parse_attach (const char *spec, int *kind, const char **path)
 
 //  Uploads one file on an open session; 0, or the exit code after
 //  saying why not.
-static int
-s_upload (s_session_t *session,
-          s_opts_t *opts,
-          const char *path,
-          const char *what_zh,
-          files_info_t *info)
+int
+cli_upload (cli_session_t *session,
+            cli_opts_t *opts,
+            const char *path,
+            const char *what_zh,
+            files_info_t *info)
 {
     int rc = files_upload (
         session->client, opts->timeout_ms, path, info, &session->reply);
     if (rc == 1)
-        s_print_error (opts, &session->reply);
+        cli_print_error (opts, &session->reply);
     else if (rc == 3)
         fprintf (stderr, "服务 intake 无响应（上传 %s）\n", path);
     else if (rc == 0 && !opts->json)
@@ -632,8 +620,10 @@ s_upload (s_session_t *session,
 }
 
 //  Uploads every --attach file and packs "attachments" for the submit.
-static int
-s_upload_materials (s_session_t *session, s_opts_t *opts, msgpack_packer *pk)
+int
+cli_upload_materials (cli_session_t *session,
+                      cli_opts_t *opts,
+                      msgpack_packer *pk)
 {
     yjc_pk_str (pk, "attachments");
     msgpack_pack_array (pk, (uint32_t)opts->nattach);
@@ -643,7 +633,7 @@ s_upload_materials (s_session_t *session, s_opts_t *opts, msgpack_packer *pk)
         files_info_t info;
         int rc = s_parse_attach (opts->attach[i], &kind, &path);
         if (rc == 0)
-            rc = s_upload (
+            rc = cli_upload (
                 session, opts, path, yjc_material_defs[kind].zh, &info);
         if (rc != 0)
             return rc;
@@ -656,25 +646,26 @@ s_upload_materials (s_session_t *session, s_opts_t *opts, msgpack_packer *pk)
 
 //  apply FORM.json --attach KIND=FILE ...: R8, the form and its materials.
 static int
-s_cmd_apply (s_opts_t *opts)
+s_cmd_apply (cli_opts_t *opts)
 {
     yjc_pack_t body;
     yjc_pack_init (&body);
     msgpack_pack_map (&body.pk, opts->nattach ? 2 : 1);
     yjc_pk_str (&body.pk, "form");
-    int rc = s_read_json (opts->args[0], &body.buf);
-    s_session_t session;
-    bool open = rc == 0 && s_session_open (&session, opts, YJC_SVC_INTAKE) == 0;
+    int rc = cli_read_json (opts->args[0], &body.buf);
+    cli_session_t session;
+    bool open =
+        rc == 0 && cli_session_open (&session, opts, YJC_SVC_INTAKE) == 0;
     if (rc == 0 && !open)
         rc = 1;
     if (open && opts->nattach)
-        rc = s_upload_materials (&session, opts, &body.pk);
+        rc = cli_upload_materials (&session, opts, &body.pk);
     const msgpack_object *b = NULL;
     if (open && rc == 0) {
-        b = s_session_call (
+        b = cli_session_call (
             &session, opts, YJC_SVC_INTAKE, "application.submit", &body);
         if (b && opts->json)
-            s_print_json (b);
+            cli_print_json (b);
         else if (b) {
             char app_id[33];
             printf ("申请已提交，申请编号 %s\n",
@@ -683,35 +674,35 @@ s_cmd_apply (s_opts_t *opts)
         rc = b ? 0 : 1;
     }
     if (open)
-        s_session_close (&session);
+        cli_session_close (&session);
     yjc_pack_release (&body);
     return rc;
 }
 
 //  attachment put FILE: a material uploaded alone (for a later step).
 static int
-s_cmd_attachment_put (s_opts_t *opts)
+s_cmd_attachment_put (cli_opts_t *opts)
 {
-    s_session_t session;
-    if (s_session_open (&session, opts, YJC_SVC_INTAKE) != 0)
+    cli_session_t session;
+    if (cli_session_open (&session, opts, YJC_SVC_INTAKE) != 0)
         return 1;
     files_info_t info;
-    int rc = s_upload (&session, opts, opts->args[0], "", &info);
+    int rc = cli_upload (&session, opts, opts->args[0], "", &info);
     if (rc == 0 && opts->json)
         printf ("{\"att_id\": \"%s\", \"size\": %lld, \"sha256\": \"%s\"}\n",
                 info.att_id,
                 (long long)info.size,
                 info.sha256);
-    s_session_close (&session);
+    cli_session_close (&session);
     return rc;
 }
 
 //  attachment get ATT [--out FILE]: downloaded and checked by its SHA-256.
 static int
-s_cmd_attachment_get (s_opts_t *opts)
+s_cmd_attachment_get (cli_opts_t *opts)
 {
-    s_session_t session;
-    if (s_session_open (&session, opts, YJC_SVC_INTAKE) != 0)
+    cli_session_t session;
+    if (cli_session_open (&session, opts, YJC_SVC_INTAKE) != 0)
         return 1;
     files_info_t info;
     int rc = files_download (session.client,
@@ -721,7 +712,7 @@ s_cmd_attachment_get (s_opts_t *opts)
                              &info,
                              &session.reply);
     if (rc == 1)
-        s_print_error (opts, &session.reply);
+        cli_print_error (opts, &session.reply);
     else if (rc == 3)
         fprintf (stderr, "服务 intake 无响应\n");
     else if (rc == 0 && opts->json)
@@ -734,13 +725,13 @@ s_cmd_attachment_get (s_opts_t *opts)
                 info.att_id,
                 (long long)info.size,
                 info.sha256);
-    s_session_close (&session);
+    cli_session_close (&session);
     return rc;
 }
 
 //  accept / decline / approve / reject / withdraw: one shape.
 static int
-s_decision (s_opts_t *opts, const char *type, const char *done_zh)
+s_decision (cli_opts_t *opts, const char *type, const char *done_zh)
 {
     yjc_pack_t body;
     yjc_pack_init (&body);
@@ -753,67 +744,68 @@ s_decision (s_opts_t *opts, const char *type, const char *done_zh)
         //  R9.2: the bureau's grant, line by line (yjcloud form template,
         //  its "resources" part)
         yjc_pk_str (&body.pk, "granted");
-        if (s_read_json (opts->grant, &body.buf) != 0) {
+        if (cli_read_json (opts->grant, &body.buf) != 0) {
             yjc_pack_release (&body);
             return 2;
         }
     }
-    s_session_t session;
+    cli_session_t session;
     bool done;
     const msgpack_object *b =
-        s_call_body (&session, opts, YJC_SVC_REVIEW, type, &body, &done);
+        cli_call_body (&session, opts, YJC_SVC_REVIEW, type, &body, &done);
     if (!done) {
         printf ("%s：%s\n", opts->args[0], done_zh);
-        s_line ("编号", b, "number");
-        s_line ("审核期限", b, "decide_due");
+        cli_line ("编号", b, "number");
+        cli_line ("审核期限", b, "decide_due");
     }
     int rc = b ? 0 : 1;
-    s_session_close (&session);
+    cli_session_close (&session);
     yjc_pack_release (&body);
     return rc;
 }
 
 static int
-s_cmd_accept (s_opts_t *opts)
+s_cmd_accept (cli_opts_t *opts)
 {
     return s_decision (opts, "review.accept", "已受理");
 }
 
 static int
-s_cmd_decline (s_opts_t *opts)
+s_cmd_decline (cli_opts_t *opts)
 {
     return s_decision (opts, "review.decline", "不予受理");
 }
 
 static int
-s_cmd_approve (s_opts_t *opts)
+s_cmd_approve (cli_opts_t *opts)
 {
     return s_decision (
         opts, "review.approve", "审核通过，已通知供应商开通测试环境");
 }
 
 static int
-s_cmd_reject (s_opts_t *opts)
+s_cmd_reject (cli_opts_t *opts)
 {
     return s_decision (opts, "review.reject", "审核未通过");
 }
 
 static int
-s_cmd_withdraw (s_opts_t *opts)
+s_cmd_withdraw (cli_opts_t *opts)
 {
     return s_decision (opts, "review.withdraw", "已撤回");
 }
 
 static int
-s_cmd_show (s_opts_t *opts)
+s_cmd_show (cli_opts_t *opts)
 {
     yjc_pack_t body;
-    s_pack_app (&body, opts->args[0], NULL);
-    s_session_t intake, review;
+    cli_pack_app (&body, opts->args[0], NULL);
+    cli_session_t intake, review;
     const msgpack_object *a =
-        s_call (&intake, opts, YJC_SVC_INTAKE, "application.get", &body);
+        cli_call (&intake, opts, YJC_SVC_INTAKE, "application.get", &body);
     const msgpack_object *r =
-        a ? s_call (&review, opts, YJC_SVC_REVIEW, "review.get", &body) : NULL;
+        a ? cli_call (&review, opts, YJC_SVC_REVIEW, "review.get", &body)
+          : NULL;
     if (!a)
         memset (&review, 0, sizeof review);
     if (a && opts->json) {
@@ -828,27 +820,30 @@ s_cmd_show (s_opts_t *opts)
     else if (a) {
         char state[33];
         printf ("永嘉县政务云平台资源申请审核表\n");
-        s_line ("编号", a, "number");
-        s_line ("申请编号", a, "app_id");
-        s_line ("申请单位", a, "unit");
-        s_line ("项目名称", a, "project");
-        printf ("%-10s %s\n",
-                "当前状态",
-                s_state_zh (yjc_obj_strcpy (a, "state", state, sizeof state)));
-        s_line ("提交时间", a, "submitted_at");
+        cli_line ("编号", a, "number");
+        cli_line ("申请编号", a, "app_id");
+        cli_line ("申请单位", a, "unit");
+        cli_line ("项目名称", a, "project");
+        printf (
+            "%-10s %s\n",
+            "当前状态",
+            cli_state_zh (yjc_obj_strcpy (a, "state", state, sizeof state)));
+        cli_line ("提交时间", a, "submitted_at");
         const msgpack_object *granted = r ? yjc_obj_get (r, "granted") : NULL;
         form_render (stdout,
                      yjc_obj_get (a, "form"),
                      granted && granted->type == MSGPACK_OBJECT_MAP ? granted
                                                                     : NULL);
         form_render_materials (stdout, yjc_obj_get (a, "materials"));
+        if (r)
+            cli_print_lifecycle (r);
         printf ("审核\n");
         if (r) {
-            s_line ("受理期限", r, "accept_due");
-            s_line ("期限依据", r, "accept_rule");
-            s_line ("审核期限", r, "decide_due");
-            s_line ("期限依据", r, "decide_rule");
-            s_line ("审核意见", r, "opinion");
+            cli_line ("受理期限", r, "accept_due");
+            cli_line ("期限依据", r, "accept_rule");
+            cli_line ("审核期限", r, "decide_due");
+            cli_line ("期限依据", r, "decide_rule");
+            cli_line ("审核意见", r, "opinion");
             int64_t late;
             char due[16];
             if (yjc_obj_int (r, "late_workdays", &late))
@@ -865,54 +860,18 @@ s_cmd_show (s_opts_t *opts)
             yjc_obj_strcpy (e, "at", at, sizeof at);
             yjc_obj_strcpy (e, "state", st, sizeof st);
             yjc_obj_strcpy (e, "note", note, sizeof note);
-            printf (
-                "  %s  %s%s%s\n", at, s_state_zh (st), *note ? "  " : "", note);
+            printf ("  %s  %s%s%s\n",
+                    at,
+                    cli_state_zh (st),
+                    *note ? "  " : "",
+                    note);
         }
     }
     int rc = a ? 0 : 1;
-    s_session_close (&intake);
+    cli_session_close (&intake);
     if (a)
-        s_session_close (&review);
+        cli_session_close (&review);
     yjc_pack_release (&body);
-    return rc;
-}
-
-//  Who owes what by when, and how late (R9.1, R9.2, time rules).
-static int
-s_cmd_overdue (s_opts_t *opts)
-{
-    s_session_t session;
-    bool done;
-    const msgpack_object *b = s_call_body (
-        &session, opts, YJC_SVC_REVIEW, "review.overdue", NULL, &done);
-    if (!done) {
-        const msgpack_object *list = yjc_obj_get (b, "overdue");
-        printf ("%-9s %-10s %-11s %-8s %s\n",
-                "申请编号",
-                "应办事项",
-                "办理期限",
-                "逾期",
-                "单位 / 项目 / 依据");
-        for (uint32_t i = 0; list && i < list->via.array.size; i++) {
-            const msgpack_object *e = &list->via.array.ptr[i];
-            char id[33], st[33], due[11], unit[129], project[129], rule[96];
-            int64_t late = 0;
-            yjc_obj_int (e, "late_workdays", &late);
-            yjc_obj_strcpy (e, "state", st, sizeof st);
-            printf ("%-9s %-10s %-11s %-2lld 个工作日 %s / %s / %s\n",
-                    yjc_obj_strcpy (e, "app_id", id, sizeof id),
-                    streq (st, "submitted") ? "受理" : "审核意见",
-                    yjc_obj_strcpy (e, "due", due, sizeof due),
-                    (long long)late,
-                    yjc_obj_strcpy (e, "unit", unit, sizeof unit),
-                    yjc_obj_strcpy (e, "project", project, sizeof project),
-                    yjc_obj_strcpy (e, "rule", rule, sizeof rule));
-        }
-        if (!list || list->via.array.size == 0)
-            printf ("（没有逾期事项）\n");
-    }
-    int rc = b ? 0 : 1;
-    s_session_close (&session);
     return rc;
 }
 
@@ -941,10 +900,10 @@ s_due_of (const msgpack_object *pending,
 }
 
 static int
-s_cmd_list (s_opts_t *opts)
+s_cmd_list (cli_opts_t *opts)
 {
     if (opts->overdue)
-        return s_cmd_overdue (opts);
+        return cli_cmd_overdue (opts);
     yjc_pack_t body;
     yjc_pack_init (&body);
     msgpack_pack_map (&body.pk,
@@ -956,9 +915,9 @@ s_cmd_list (s_opts_t *opts)
         yjc_pk_kv_str (&body.pk, "unit", opts->unit);
     if (opts->year)
         yjc_pk_kv_int (&body.pk, "year", opts->year);
-    s_session_t session, review;
+    cli_session_t session, review;
     const msgpack_object *b =
-        s_call (&session, opts, YJC_SVC_INTAKE, "application.list", &body);
+        cli_call (&session, opts, YJC_SVC_INTAKE, "application.list", &body);
     //  the deadline of the step each one waits for (R9.1, R9.2), from
     //  review; the list stands without it if review does not answer
     yjc_pack_t query;
@@ -966,7 +925,7 @@ s_cmd_list (s_opts_t *opts)
     msgpack_pack_map (&query.pk, 1);
     yjc_pk_kv_int (&query.pk, "limit", 500);
     const msgpack_object *r =
-        b ? s_call (&review, opts, YJC_SVC_REVIEW, "review.pending", &query)
+        b ? cli_call (&review, opts, YJC_SVC_REVIEW, "review.pending", &query)
           : NULL;
     const msgpack_object *pending = r ? yjc_obj_get (r, "pending") : NULL;
     if (b && opts->json) {
@@ -996,27 +955,27 @@ s_cmd_list (s_opts_t *opts)
             printf ("%-9s %-20s %-12s %-24s %s / %s\n",
                     id,
                     yjc_obj_strcpy (e, "submitted_at", at, sizeof at),
-                    s_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
+                    cli_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
                     due,
                     yjc_obj_strcpy (e, "unit", unit, sizeof unit),
                     yjc_obj_strcpy (e, "project", project, sizeof project));
         }
     }
     int rc = b ? 0 : 1;
-    s_session_close (&session);
+    cli_session_close (&session);
     if (b)
-        s_session_close (&review);
+        cli_session_close (&review);
     yjc_pack_release (&body);
     yjc_pack_release (&query);
     return rc;
 }
 
 static int
-s_cmd_orders (s_opts_t *opts)
+s_cmd_orders (cli_opts_t *opts)
 {
-    s_session_t session;
+    cli_session_t session;
     bool done;
-    const msgpack_object *b = s_call_body (
+    const msgpack_object *b = cli_call_body (
         &session, opts, YJC_SVC_PROVISIONING, "order.fetch", NULL, &done);
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "orders");
@@ -1036,23 +995,23 @@ s_cmd_orders (s_opts_t *opts)
                            "test_env")
                         ? "测试环境"
                         : kind,
-                    s_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
+                    cli_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
                     yjc_obj_strcpy (e, "deadline", due, sizeof due));
         }
     }
     int rc = b ? 0 : 1;
-    s_session_close (&session);
+    cli_session_close (&session);
     return rc;
 }
 
 static int
-s_cmd_allocations (s_opts_t *opts)
+s_cmd_allocations (cli_opts_t *opts)
 {
     yjc_pack_t body;
-    s_pack_app (&body, opts->args[0], NULL);
-    s_session_t session;
+    cli_pack_app (&body, opts->args[0], NULL);
+    cli_session_t session;
     bool done;
-    const msgpack_object *b = s_call_body (
+    const msgpack_object *b = cli_call_body (
         &session, opts, YJC_SVC_BILLING, "billing.allocations", &body, &done);
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "allocations");
@@ -1074,13 +1033,13 @@ s_cmd_allocations (s_opts_t *opts)
         }
     }
     int rc = b ? 0 : 1;
-    s_session_close (&session);
+    cli_session_close (&session);
     yjc_pack_release (&body);
     return rc;
 }
 
 static int
-s_cmd_audit_events (s_opts_t *opts)
+s_cmd_audit_events (cli_opts_t *opts)
 {
     yjc_pack_t body;
     yjc_pack_init (&body);
@@ -1093,9 +1052,9 @@ s_cmd_audit_events (s_opts_t *opts)
         yjc_pk_kv_int (&body.pk, "after", opts->after);
     if (opts->limit)
         yjc_pk_kv_int (&body.pk, "limit", opts->limit);
-    s_session_t session;
+    cli_session_t session;
     bool done;
-    const msgpack_object *b = s_call_body (
+    const msgpack_object *b = cli_call_body (
         &session, opts, YJC_SVC_AUDIT, "audit.events", &body, &done);
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "events");
@@ -1122,7 +1081,7 @@ s_cmd_audit_events (s_opts_t *opts)
         }
     }
     int rc = b ? 0 : 1;
-    s_session_close (&session);
+    cli_session_close (&session);
     yjc_pack_release (&body);
     return rc;
 }
@@ -1132,7 +1091,7 @@ s_cmd_audit_events (s_opts_t *opts)
 typedef struct {
     const char *words; //  "calendar workdays"
     int nargs;         //  positional arguments after the words
-    s_command_fn *fn;
+    cli_command_fn *fn;
     const char *usage; //  arguments, for help
     const char *help;  //  in Chinese
 } s_command_t;
@@ -1217,6 +1176,43 @@ static const s_command_t s_commands[] = {
       "APP [--opinion TEXT]",
       "撤回本单位尚未决定的申请（单位）" },
     { "orders", 0, s_cmd_orders, "", "待处理订单（供应商）" },
+    { "extend",
+      1,
+      cli_cmd_extend,
+      "APP --until DATE --reason TEXT",
+      "申请延长测试期（单位，R10.2）" },
+    { "golive",
+      1,
+      cli_cmd_golive,
+      "APP --function T --performance T --security T [--report FILE --lab "
+      "NAME --cnas NO]",
+      "申请上线；等保三级须附第三方测评报告（单位，R10.3）" },
+    { "change",
+      2,
+      cli_cmd_change,
+      "APP RESOURCES.json --reason TEXT [--major --attach KIND=FILE…] "
+      "[--emergency ORDER]",
+      "申请资源变更，或补办紧急变更手续（单位，R12）" },
+    { "terminate",
+      1,
+      cli_cmd_terminate,
+      "APP --offline-confirmed --data backed_up|migrated --reason TEXT",
+      "申请终止服务（单位，R13.1）" },
+    { "emergency",
+      2,
+      cli_cmd_emergency,
+      "APP RESOURCES.json --reason TEXT",
+      "紧急变更报备，先实施后补手续（单位或供应商，R12.3）" },
+    { "request approve",
+      1,
+      cli_cmd_request_approve,
+      "REQ [--opinion T] [--grant F] [--until DATE]",
+      "同意申请事项（主管部门）" },
+    { "request reject",
+      1,
+      cli_cmd_request_reject,
+      "REQ --opinion TEXT",
+      "不同意申请事项（主管部门）" },
     { "allocations", 1, s_cmd_allocations, "APP", "资源分配与计费区间" },
     { "audit events",
       0,
@@ -1265,7 +1261,7 @@ main (int argc, char **argv)
 {
     zsys_init ();
     zsys_set_logstream (stderr);
-    s_opts_t opts = { .as = getenv ("YJC_ACTOR"), .timeout_ms = 10000 };
+    cli_opts_t opts = { .as = getenv ("YJC_ACTOR"), .timeout_ms = 10000 };
     static struct option longopts[] = {
         { "as", required_argument, 0, 'a' },
         { "json", no_argument, 0, 'j' },
@@ -1281,6 +1277,18 @@ main (int argc, char **argv)
         { "grant", required_argument, 0, 'g' },
         { "year", required_argument, 0, 'y' },
         { "attach", required_argument, 0, 'A' },
+        { "until", required_argument, 0, 'U' },
+        { "reason", required_argument, 0, 'R' },
+        { "function", required_argument, 0, 'F' },
+        { "performance", required_argument, 0, 'P' },
+        { "security", required_argument, 0, 'S' },
+        { "report", required_argument, 0, 'T' },
+        { "lab", required_argument, 0, 'L' },
+        { "cnas", required_argument, 0, 'C' },
+        { "major", no_argument, 0, 'M' },
+        { "offline-confirmed", no_argument, 0, 'N' },
+        { "emergency", required_argument, 0, 'E' },
+        { "data", required_argument, 0, 'D' },
         { "out", required_argument, 0, 'w' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
@@ -1313,6 +1321,18 @@ main (int argc, char **argv)
                 opts.attach[opts.nattach++] = optarg;
                 break;
             case 'w': opts.out = optarg; break;
+            case 'U': opts.until = optarg; break;
+            case 'R': opts.reason = optarg; break;
+            case 'F': opts.function = optarg; break;
+            case 'P': opts.performance = optarg; break;
+            case 'S': opts.security = optarg; break;
+            case 'T': opts.report = optarg; break;
+            case 'L': opts.lab = optarg; break;
+            case 'C': opts.cnas = optarg; break;
+            case 'M': opts.major = true; break;
+            case 'N': opts.offline_confirmed = true; break;
+            case 'E': opts.emergency = optarg; break;
+            case 'D': opts.data = optarg; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

@@ -6,6 +6,7 @@
     unit can see where its application is.                               */
 #include "attachments.h"
 #include "form_rules.h"
+#include "requests.h"
 
 extern const yjc_migration_t yjc_intake_migrations[];
 
@@ -15,17 +16,32 @@ extern const yjc_migration_t yjc_intake_migrations[];
 //  overwritten by an earlier one that arrives late.
 static const struct {
     int event;
+    const char *kind; //  of the order, for order events (NULL: any)
     const char *state;
     int rank;
 } s_follow[] = {
-    { YJC_EV_APPLICATION_ACCEPTED, "accepted", 1 },
-    { YJC_EV_APPLICATION_APPROVED, "approved", 2 },
-    { YJC_EV_ORDER_CREATED, "ordered", 3 },
-    { YJC_EV_ORDER_COMPLETED, "testing", 4 },
-    { YJC_EV_ORDER_FAILED, "provision_failed", 4 },
-    { YJC_EV_APPLICATION_DECLINED, "declined", 9 },
-    { YJC_EV_APPLICATION_REJECTED, "rejected", 9 },
-    { YJC_EV_APPLICATION_WITHDRAWN, "withdrawn", 9 },
+    { YJC_EV_APPLICATION_ACCEPTED, NULL, "accepted", 1 },
+    { YJC_EV_APPLICATION_APPROVED, NULL, "approved", 2 },
+    { YJC_EV_ORDER_CREATED, "test_env", "ordered", 3 },
+    { YJC_EV_ORDER_COMPLETED, "test_env", "testing", 4 },
+    { YJC_EV_ORDER_FAILED, "test_env", "provision_failed", 4 },
+    { YJC_EV_ORDER_COMPLETED, "go_live", "production", 5 },
+    { YJC_EV_ORDER_COMPLETED, "terminate", "terminated", 6 },
+    { YJC_EV_ORDER_COMPLETED, "purge", "purged", 7 },
+    { YJC_EV_APPLICATION_DECLINED, NULL, "declined", 9 },
+    { YJC_EV_APPLICATION_REJECTED, NULL, "rejected", 9 },
+    { YJC_EV_APPLICATION_WITHDRAWN, NULL, "withdrawn", 9 },
+};
+
+//  What the history says of an event that moves no state.
+static const struct {
+    int event;
+    const char *note_key; //  payload field worth showing
+} s_noted[] = {
+    { YJC_EV_REQUEST_APPROVED, "opinion" },
+    { YJC_EV_REQUEST_REJECTED, "opinion" },
+    { YJC_EV_EMERGENCY_REPORTED, "description" },
+    { YJC_EV_RETENTION_SCHEDULED, "purge_on" },
 };
 
 static int
@@ -207,10 +223,12 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         { "state", YJC_COL_TEXT },      { "submitted_at", YJC_COL_TEXT },
         { "updated_at", YJC_COL_TEXT }, { "form", YJC_COL_MSGPACK },
     };
-    msgpack_pack_map (ctx->reply, 10); //  and materials, history below
+    msgpack_pack_map (ctx->reply, 11); //  materials, requests, history
     yjc_pk_columns (ctx->reply, res, 0, cols, 8);
     PQclear (res);
     rc = attachments_pack_materials (ctx, app_id, ctx->reply, "materials");
+    if (rc == 0)
+        rc = requests_pack (ctx, app_id);
     return rc ? rc : s_pack_history (ctx, app_id);
 }
 
@@ -261,9 +279,11 @@ static int
 s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     const char *state = NULL;
-    char rank[12] = "0";
+    char rank[12] = "0", kind[17];
+    yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
     for (size_t i = 0; i < sizeof s_follow / sizeof s_follow[0]; i++)
-        if (s_follow[i].event == ev->type) {
+        if (s_follow[i].event == ev->type &&
+            (!s_follow[i].kind || streq (s_follow[i].kind, kind))) {
             state = s_follow[i].state;
             snprintf (rank, sizeof rank, "%d", s_follow[i].rank);
         }
@@ -271,6 +291,21 @@ s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     yjc_obj_strcpy (ev->payload, "opinion", note, sizeof note);
     if (!*note)
         yjc_obj_strcpy (ev->payload, "reason", note, sizeof note);
+    for (size_t i = 0; i < sizeof s_noted / sizeof *s_noted && !*note; i++)
+        if (s_noted[i].event == ev->type)
+            yjc_obj_strcpy (
+                ev->payload, s_noted[i].note_key, note, sizeof note);
+    //  a step that moves no state is history under its own name
+    char step[48];
+    if (!state) {
+        snprintf (step,
+                  sizeof step,
+                  "%s%s%s",
+                  yjc_event_defs[ev->type].wire,
+                  *kind ? ":" : "",
+                  kind);
+        state = step;
+    }
     char number[65];
     yjc_obj_strcpy (ev->payload, "number", number, sizeof number);
     const char *params[] = { ev->app_id,
@@ -308,7 +343,11 @@ static const yjc_service_def_t s_intake = {
                   [YJC_MSG_APPLICATION_GET] = s_get,
                   [YJC_MSG_APPLICATION_LIST] = s_list,
                   [YJC_MSG_ATTACHMENT_PUT] = attachments_put,
-                  [YJC_MSG_ATTACHMENT_GET] = attachments_get },
+                  [YJC_MSG_ATTACHMENT_GET] = attachments_get,
+                  [YJC_MSG_REQUEST_EXTEND_TEST] = requests_submit,
+                  [YJC_MSG_REQUEST_GO_LIVE] = requests_submit,
+                  [YJC_MSG_REQUEST_CHANGE] = requests_submit,
+                  [YJC_MSG_REQUEST_TERMINATE] = requests_submit },
     .on_event = { [YJC_EV_APPLICATION_ACCEPTED] = s_on_stage,
                   [YJC_EV_APPLICATION_DECLINED] = s_on_stage,
                   [YJC_EV_APPLICATION_APPROVED] = s_on_stage,
@@ -316,7 +355,11 @@ static const yjc_service_def_t s_intake = {
                   [YJC_EV_APPLICATION_WITHDRAWN] = s_on_stage,
                   [YJC_EV_ORDER_CREATED] = s_on_stage,
                   [YJC_EV_ORDER_COMPLETED] = s_on_stage,
-                  [YJC_EV_ORDER_FAILED] = s_on_stage },
+                  [YJC_EV_ORDER_FAILED] = s_on_stage,
+                  [YJC_EV_REQUEST_APPROVED] = s_on_stage,
+                  [YJC_EV_REQUEST_REJECTED] = s_on_stage,
+                  [YJC_EV_EMERGENCY_REPORTED] = s_on_stage,
+                  [YJC_EV_RETENTION_SCHEDULED] = s_on_stage },
 };
 
 int

@@ -1,25 +1,60 @@
-/*  yjc-provisioning-adapter: the vendor's queue (R7, R10.1).
+/*  yjc-provisioning-adapter: the vendor's queue (R7, R10-R13).
 
-    An order exists only because a bureau decision produced it (R7): it is
-    created from application.approved, never from a request.  The vendor
-    fetches, acknowledges and reports orders by their stable id; reporting
-    the same result twice changes nothing, and a result for an unknown or
-    closed order is refused.                                             */
+    An order exists only because a bureau decision produced it (R7): the
+    approval of an application (test environment), of a go-live, a change
+    or a termination; the one exception is an emergency change (R12.3),
+    reported by the unit or the vendor and done first.  The purge of a
+    terminated system's data is ordered on the day its retention ends
+    (R13.2), by the periodic tick, never before.  The vendor fetches
+    (waiting for new orders, not polling), acknowledges and reports orders
+    by their stable id; reporting the same result twice changes nothing,
+    and a result for an unknown or closed order is refused.              */
+#include "yjc_config.h"
 #include "yjc_server.h"
 #include "yjc_time.h"
 
 extern const yjc_migration_t yjc_provisioning_migrations[];
 
-#define DELIVER_DAYS 3 //  R10.1: test environment within 3 working days
+//  Each kind of order: its deadline after the decision that produced it,
+//  and the stage the application is in once it is done.
+typedef struct {
+    const char *kind;
+    int workdays;      //  vendor's deadline, 0 = none set by the rules
+    const char *rule;  //  where the deadline comes from
+    const char *stage; //  apps.stage once done
+} s_kind_t;
+
+static const s_kind_t s_kinds[] = {
+    { "test_env", 3, "R10.1 审核通过后3个工作日内提供测试环境", "test" },
+    { "go_live", 0, NULL, "production" },
+    { "change", 3, "R12.1 变更批准后3个工作日内完成", "production" },
+    { "emergency", 0, NULL, "production" },
+    { "terminate", 3, "R13.1 终止批准后3个工作日内终止服务", "terminated" },
+    { "purge", 0, "R13.2 数据和日志保留3个月后清除", "purged" },
+};
+
+#define RETENTION_MONTHS 3 //  R13.2
+#define RETENTION_RULE   "R13.2 终止后数据和日志保留3个月"
+
+static const s_kind_t *
+s_kind (const char *kind)
+{
+    for (size_t i = 0; i < sizeof s_kinds / sizeof *s_kinds; i++)
+        if (streq (s_kinds[i].kind, kind))
+            return &s_kinds[i];
+    return NULL;
+}
 
 typedef struct {
+    char order_id[33];
     char app_id[33];
     char unit[129];
     char kind[17];
     char state[17];
     char due[11];
     char due_rule[65];
-    yjc_pack_t resources; //  msgpack of the granted resources
+    char request_id[33];
+    yjc_pack_t resources; //  msgpack of the resources ordered
     yjc_pack_t built;     //  msgpack of the vendor's report, if any
     char reason[2001];
 } s_order_t;
@@ -55,7 +90,7 @@ s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
         ctx->db,
         "SELECT app_id, unit, kind, state, coalesce(due::text, ''),"
         " coalesce(due_rule, ''), resources_mp, coalesce(built_mp, ''::bytea),"
-        " coalesce(reason, '')"
+        " coalesce(reason, ''), coalesce(request_id, '')"
         " FROM orders WHERE order_id = $1 FOR UPDATE",
         1,
         params,
@@ -65,6 +100,7 @@ s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
         return YJC_DB_ERROR;
     int found = PQntuples (res);
     if (found) {
+        snprintf (o->order_id, sizeof o->order_id, "%s", order_id);
         s_copy (res, 0, o->app_id, sizeof o->app_id);
         s_copy (res, 1, o->unit, sizeof o->unit);
         s_copy (res, 2, o->kind, sizeof o->kind);
@@ -76,6 +112,7 @@ s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
         yjc_pack_append (
             &o->built, PQgetvalue (res, 0, 7), PQgetlength (res, 0, 7));
         s_copy (res, 8, o->reason, sizeof o->reason);
+        s_copy (res, 9, o->request_id, sizeof o->request_id);
     }
     PQclear (res);
     return found;
@@ -83,18 +120,15 @@ s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
 
 //  The ev_order payload announcing an order's new state.
 static int
-s_emit_order (yjc_ctx_t *ctx,
-              int event,
-              const char *order_id,
-              const s_order_t *o)
+s_emit_order (yjc_ctx_t *ctx, int event, const s_order_t *o)
 {
     yjc_pack_t ev;
     yjc_pack_init (&ev);
     msgpack_packer *pk = &ev.pk;
-    bool due = *o->due, built = o->built.buf.size > 0, reason = *o->reason;
-    msgpack_pack_map (pk,
-                      6 + (due ? 2 : 0) + (built ? 1 : 0) + (reason ? 1 : 0));
-    yjc_pk_kv_str (pk, "order_id", order_id);
+    bool due = *o->due, built = o->built.buf.size > 0, reason = *o->reason,
+         request = *o->request_id;
+    msgpack_pack_map (pk, 6 + (due ? 2 : 0) + built + reason + request);
+    yjc_pk_kv_str (pk, "order_id", o->order_id);
     yjc_pk_kv_str (pk, "app_id", o->app_id);
     yjc_pk_kv_str (pk, "unit", o->unit);
     yjc_pk_kv_str (pk, "kind", o->kind);
@@ -103,6 +137,8 @@ s_emit_order (yjc_ctx_t *ctx,
         yjc_pk_kv_str (pk, "deadline", o->due);
         yjc_pk_kv_str (pk, "deadline_rule", o->due_rule);
     }
+    if (request)
+        yjc_pk_kv_str (pk, "request_id", o->request_id);
     yjc_pk_kv_raw (
         pk, "resources", o->resources.buf.data, o->resources.buf.size);
     if (built)
@@ -114,8 +150,60 @@ s_emit_order (yjc_ctx_t *ctx,
     return rc;
 }
 
+//  Creates an order once per cause (the event or report that produced
+//  it): 1 created and announced, 0 when this cause already has its order
+//  (a redelivery), or YJC_DB_ERROR.  o->kind, app_id, unit, resources,
+//  state and request_id are set by the caller; the deadline comes from
+//  the kind's rule unless o->due is set.
+static int
+s_create (yjc_ctx_t *ctx, s_order_t *o, const char *cause, int64_t at)
+{
+    const s_kind_t *k = s_kind (o->kind);
+    if (!*o->due && k && k->workdays) {
+        yjc_ctx_deadline (ctx, at, k->workdays, 'w', o->due);
+        snprintf (
+            o->due_rule, sizeof o->due_rule, "%s", *o->due ? k->rule : "");
+    }
+    const char *params[] = { o->app_id,
+                             o->unit,
+                             o->kind,
+                             o->resources.buf.data,
+                             *o->due ? o->due : NULL,
+                             *o->due ? o->due_rule : NULL,
+                             cause,
+                             ctx->now_iso,
+                             o->state,
+                             *o->request_id ? o->request_id : NULL };
+    int lengths[] = { 0, 0, 0, (int)o->resources.buf.size, 0, 0, 0, 0, 0, 0 };
+    int formats[] = { 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+    PGresult *res = yjc_db_query_bin (
+        ctx->db,
+        "INSERT INTO orders (order_id, app_id, unit, kind, resources_mp, due,"
+        " due_rule, cause_event, created_at, state, request_id,"
+        " acked_at)"
+        " VALUES ((SELECT 'O' || lpad(n::text, greatest(6, length(n::text)),"
+        " '0') FROM nextval('order_seq') AS n),"
+        " $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+        " CASE WHEN $9 = 'acknowledged' THEN $8::timestamptz END)"
+        " ON CONFLICT (cause_event) DO NOTHING RETURNING order_id",
+        10,
+        params,
+        lengths,
+        formats);
+    if (!res)
+        return YJC_DB_ERROR;
+    int created = PQntuples (res);
+    if (created)
+        s_copy (res, 0, o->order_id, sizeof o->order_id);
+    PQclear (res);
+    if (!created)
+        return 0;
+    int rc = s_emit_order (ctx, YJC_EV_ORDER_CREATED, o);
+    return rc == 0 ? 1 : rc;
+}
+
 //  application.approved: R10.1 order the test environment of what was
-//  granted, due 3 working days after the approval.
+//  granted; the application's resources are what was granted.
 static int
 s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
@@ -125,87 +213,267 @@ s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     snprintf (o.app_id, sizeof o.app_id, "%s", ev->app_id);
     snprintf (o.kind, sizeof o.kind, "test_env");
     snprintf (o.state, sizeof o.state, "pending");
-    int64_t at = ctx->now;
-    yjc_time_parse_iso (ev->at, &at);
-    yjc_date_t due;
-    char err[128];
-    if (yjc_calendar_add_workdays (ctx->calendar,
-                                   yjc_time_local_date (at),
-                                   DELIVER_DAYS,
-                                   &due,
-                                   err,
-                                   sizeof err) == 0) {
-        yjc_date_format (due, o.due);
-        snprintf (o.due_rule,
-                  sizeof o.due_rule,
-                  "R10.1 审核通过后3个工作日内提供测试环境");
-    }
-    else
-        zsys_warning ("order deadline not computed: %s", err);
     msgpack_pack_object (&o.resources.pk,
                          *yjc_obj_get (ev->payload, "granted"));
-    const char *params[] = { o.app_id,
-                             o.unit,
-                             o.kind,
-                             o.resources.buf.data,
-                             *o.due ? o.due : NULL,
-                             *o.due ? o.due_rule : NULL,
-                             ev->event_id,
-                             ctx->now_iso };
-    int lengths[] = { 0, 0, 0, (int)o.resources.buf.size, 0, 0, 0, 0 };
-    int formats[] = { 0, 0, 0, 1, 0, 0, 0, 0 };
+    int64_t at = ctx->now;
+    yjc_time_parse_iso (ev->at, &at);
+    const char *params[] = {
+        o.app_id, o.unit, o.resources.buf.data, ctx->now_iso
+    };
+    int lengths[] = { 0, 0, (int)o.resources.buf.size, 0 };
+    int formats[] = { 0, 0, 1, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
-        "INSERT INTO orders (order_id, app_id, unit, kind, resources_mp, due,"
-        " due_rule, cause_event, created_at)"
-        " VALUES ((SELECT 'O' || lpad(n::text, greatest(6, length(n::text)), "
-        "'0')"
-        " FROM nextval('order_seq') AS n),"
-        " $1, $2, $3, $4, $5, $6, $7, $8) RETURNING order_id",
-        8,
+        "INSERT INTO apps (app_id, unit, stage, resources_mp, updated_at)"
+        " VALUES ($1, $2, 'approved', $3, $4) ON CONFLICT DO NOTHING",
+        4,
         params,
         lengths,
         formats);
-    int rc = YJC_DB_ERROR;
-    if (res) {
-        char order_id[33];
-        s_copy (res, 0, order_id, sizeof order_id);
-        PQclear (res);
-        rc = s_emit_order (ctx, YJC_EV_ORDER_CREATED, order_id, &o);
+    int rc = res ? s_create (ctx, &o, ev->event_id, at) : YJC_DB_ERROR;
+    PQclear (res);
+    s_order_release (&o);
+    return rc < 0 ? rc : 0;
+}
+
+//  The resources an application has in place, and its unit and stage:
+//  1 found, 0 not, YJC_DB_ERROR.
+static int
+s_app (yjc_ctx_t *ctx, const char *app_id, s_order_t *o, char stage[17])
+{
+    const char *params[] = { app_id };
+    PGresult *res = yjc_db_query_raw (
+        ctx->db,
+        "SELECT unit, stage, resources_mp FROM apps WHERE app_id = $1"
+        " FOR UPDATE",
+        1,
+        params,
+        NULL,
+        NULL);
+    if (!res)
+        return YJC_DB_ERROR;
+    int found = PQntuples (res);
+    if (found) {
+        snprintf (o->app_id, sizeof o->app_id, "%s", app_id);
+        s_copy (res, 0, o->unit, sizeof o->unit);
+        s_copy (res, 1, stage, 17);
+        yjc_pack_reset (&o->resources);
+        yjc_pack_append (
+            &o->resources, PQgetvalue (res, 0, 2), PQgetlength (res, 0, 2));
+    }
+    PQclear (res);
+    return found;
+}
+
+//  request.approved: R11.1 convert to production, R12.1 change, R13.1
+//  terminate.  The paperwork of an emergency change orders nothing: the
+//  vendor did it already (R12.3).
+static int
+s_on_request_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    char kind[17], emergency[33];
+    yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
+    yjc_obj_strcpy (
+        ev->payload, "emergency_order", emergency, sizeof emergency);
+    const char *order_kind = streq (kind, "go_live")     ? "go_live"
+                             : streq (kind, "terminate") ? "terminate"
+                             : streq (kind, "change") && !*emergency ? "change"
+                                                                     : NULL;
+    if (!order_kind)
+        return 0;
+    s_order_t o;
+    s_order_init (&o);
+    char stage[17];
+    int rc = s_app (ctx, ev->app_id, &o, stage);
+    if (rc == 0) {
+        zsys_warning ("%s for %s: no such application here", kind, ev->app_id);
+        s_order_release (&o);
+        return 0;
+    }
+    if (rc > 0) {
+        snprintf (o.kind, sizeof o.kind, "%s", order_kind);
+        snprintf (o.state, sizeof o.state, "pending");
+        yjc_obj_strcpy (
+            ev->payload, "request_id", o.request_id, sizeof o.request_id);
+        const msgpack_object *granted = yjc_obj_get (ev->payload, "granted");
+        if (streq (order_kind, "change") && granted) {
+            yjc_pack_reset (&o.resources);
+            msgpack_pack_object (&o.resources.pk, *granted);
+        }
+        int64_t at = ctx->now;
+        yjc_time_parse_iso (ev->at, &at);
+        rc = s_create (ctx, &o, ev->event_id, at);
+    }
+    s_order_release (&o);
+    return rc < 0 ? rc : 0;
+}
+
+//  emergency.report - R12.3: the unit or the vendor reports (报备) an
+//  emergency change of a system in production; it goes to the vendor at
+//  once (already under way when the vendor reports it), and review
+//  records the paperwork owed.
+static int
+s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    char app_id[33], description[2001], stage[17];
+    yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
+    yjc_obj_strcpy (body, "description", description, sizeof description);
+    s_order_t o;
+    s_order_init (&o);
+    int rc = s_app (ctx, app_id, &o, stage);
+    if (rc == 0 || (rc > 0 && !yjc_ctx_may_see (ctx, o.unit)))
+        rc = yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
+    else if (rc > 0 && !streq (stage, "production"))
+        rc = yjc_ctx_fail (ctx,
+                           YJC_E_INVALID_STATE,
+                           "body.app_id",
+                           "the system is %s; an emergency change is for a"
+                           " system in production",
+                           stage);
+    else if (rc > 0) {
+        bool vendor = ctx->actor->role == YJC_ROLE_VENDOR;
+        snprintf (o.kind, sizeof o.kind, "emergency");
+        snprintf (o.state, sizeof o.state, vendor ? "acknowledged" : "pending");
+        yjc_pack_reset (&o.resources);
+        msgpack_pack_object (&o.resources.pk, *yjc_obj_get (body, "resources"));
+        //  one order per report, however often it is sent
+        char cause[140];
+        snprintf (
+            cause, sizeof cause, "%s:%s", ctx->actor->name, ctx->request_id);
+        rc = s_create (ctx, &o, cause, ctx->now);
+        bool duplicate = rc == 0;
+        if (duplicate) {
+            const char *params[] = { cause };
+            PGresult *res = yjc_db_query (
+                ctx->db,
+                "SELECT order_id, state FROM orders WHERE cause_event = $1",
+                1,
+                params);
+            rc = res && PQntuples (res) ? 0 : YJC_DB_ERROR;
+            if (rc == 0) {
+                s_copy (res, 0, o.order_id, sizeof o.order_id);
+                s_copy (res, 1, o.state, sizeof o.state);
+            }
+            PQclear (res);
+        }
+        else if (rc > 0) {
+            yjc_pack_t ev;
+            yjc_pack_init (&ev);
+            msgpack_pack_map (&ev.pk, 6);
+            yjc_pk_kv_str (&ev.pk, "order_id", o.order_id);
+            yjc_pk_kv_str (&ev.pk, "app_id", o.app_id);
+            yjc_pk_kv_str (&ev.pk, "unit", o.unit);
+            yjc_pk_kv_str (&ev.pk, "reported_by", vendor ? "vendor" : "unit");
+            yjc_pk_kv_str (&ev.pk, "description", description);
+            yjc_pk_kv_raw (&ev.pk,
+                           "resources",
+                           o.resources.buf.data,
+                           o.resources.buf.size);
+            rc = yjc_ctx_emit (ctx, YJC_EV_EMERGENCY_REPORTED, o.app_id, &ev);
+            yjc_pack_release (&ev);
+        }
+        if (rc == 0) {
+            msgpack_pack_map (ctx->reply, 3);
+            yjc_pk_kv_str (ctx->reply, "order_id", o.order_id);
+            yjc_pk_kv_str (ctx->reply, "state", o.state);
+            yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
+        }
     }
     s_order_release (&o);
     return rc;
 }
 
-//  order.fetch - the vendor's open orders, oldest first.
+//  order.fetch - the vendor's open orders, oldest first; with wait_ms,
+//  the request waits for one when there is none (long poll).
 static int
 s_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
 {
-    int64_t n = 20;
+    int64_t n = 20, wait_ms = 0;
     yjc_obj_int (body, "limit", &n);
+    yjc_obj_int (body, "wait_ms", &wait_ms);
     char limit[16];
     snprintf (limit, sizeof limit, "%lld", (long long)n);
     const char *params[] = { limit };
-    PGresult *res =
-        yjc_db_query_raw (ctx->db,
-                          "SELECT order_id, app_id, unit, kind, state,"
-                          " coalesce(due::text, ''), resources_mp FROM orders"
-                          " WHERE state IN ('pending', 'acknowledged')"
-                          " ORDER BY created_at, order_id LIMIT $1::int",
-                          1,
-                          params,
-                          NULL,
-                          NULL);
+    PGresult *res = yjc_db_query_raw (
+        ctx->db,
+        "SELECT order_id, app_id, unit, kind, state,"
+        " coalesce(due::text, ''), coalesce(request_id, ''), resources_mp"
+        " FROM orders WHERE state IN ('pending', 'acknowledged')"
+        " ORDER BY created_at, order_id LIMIT $1::int",
+        1,
+        params,
+        NULL,
+        NULL);
+    if (!res)
+        return YJC_DB_ERROR;
+    if (PQntuples (res) == 0 && yjc_ctx_wait (ctx, wait_ms) == YJC_WAIT) {
+        PQclear (res);
+        return YJC_WAIT;
+    }
+    static const yjc_col_t cols[] = {
+        { "order_id", YJC_COL_TEXT },   { "app_id", YJC_COL_TEXT },
+        { "unit", YJC_COL_TEXT },       { "kind", YJC_COL_TEXT },
+        { "state", YJC_COL_TEXT },      { "deadline", YJC_COL_TEXT },
+        { "request_id", YJC_COL_TEXT }, { "resources", YJC_COL_MSGPACK },
+    };
+    msgpack_pack_map (ctx->reply, 1);
+    yjc_pk_rows (ctx->reply, "orders", res, cols, 8);
+    PQclear (res);
+    return 0;
+}
+
+//  order.overdue - open orders past their deadline (the vendor owes
+//  them), with how many working days late; a unit sees its own.
+static int
+s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    int64_t n = 200;
+    yjc_obj_int (body, "limit", &n);
+    char limit[16], today[11];
+    snprintf (limit, sizeof limit, "%lld", (long long)n);
+    yjc_date_format (yjc_time_local_date (ctx->now), today);
+    const char *params[] = { today,
+                             ctx->actor->role == YJC_ROLE_UNIT
+                                 ? ctx->actor->unit
+                                 : NULL,
+                             limit };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT order_id, app_id, unit, kind, state, due::text, due_rule"
+        " FROM orders WHERE state IN ('pending', 'acknowledged')"
+        " AND due < $1::date AND ($2::text IS NULL OR unit = $2)"
+        " ORDER BY orders.due, order_id LIMIT $3::int",
+        3,
+        params);
     if (!res)
         return YJC_DB_ERROR;
     static const yjc_col_t cols[] = {
-        { "order_id", YJC_COL_TEXT },     { "app_id", YJC_COL_TEXT },
-        { "unit", YJC_COL_TEXT },         { "kind", YJC_COL_TEXT },
-        { "state", YJC_COL_TEXT },        { "deadline", YJC_COL_TEXT },
-        { "resources", YJC_COL_MSGPACK },
+        { "order_id", YJC_COL_TEXT }, { "app_id", YJC_COL_TEXT },
+        { "unit", YJC_COL_TEXT },     { "kind", YJC_COL_TEXT },
+        { "state", YJC_COL_TEXT },    { "due", YJC_COL_TEXT },
+        { "rule", YJC_COL_TEXT },
     };
+    int rows = PQntuples (res);
     msgpack_pack_map (ctx->reply, 1);
-    yjc_pk_rows (ctx->reply, "orders", res, cols, 7);
+    yjc_pk_str (ctx->reply, "overdue");
+    msgpack_pack_array (ctx->reply, rows);
+    yjc_date_t now = yjc_time_local_date (ctx->now);
+    for (int i = 0; i < rows; i++) {
+        yjc_date_t due;
+        int late = 0;
+        if (yjc_date_parse (PQgetvalue (res, i, 5), &due) != 0 ||
+            yjc_calendar_workdays_between (
+                ctx->calendar, due, now, &late, NULL, 0) != 0)
+            late = -1;
+        msgpack_pack_map (ctx->reply, 9);
+        yjc_pk_columns (ctx->reply, res, i, cols, 7);
+        yjc_pk_kv_str (ctx->reply, "owed_by", "vendor");
+        yjc_pk_str (ctx->reply, "late_workdays");
+        if (late < 0)
+            msgpack_pack_nil (ctx->reply);
+        else
+            msgpack_pack_int (ctx->reply, late);
+    }
     PQclear (res);
     return 0;
 }
@@ -220,6 +488,113 @@ s_reply_order (yjc_ctx_t *ctx,
     yjc_pk_kv_str (ctx->reply, "order_id", order_id);
     yjc_pk_kv_str (ctx->reply, "state", state);
     yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
+}
+
+//  A done order changes what the application has in place: its stage,
+//  and for a change its resources; a termination starts the retention
+//  period (R13.2) whose end the tick turns into the purge order.
+static int
+s_done (yjc_ctx_t *ctx, const s_order_t *o)
+{
+    const s_kind_t *k = s_kind (o->kind);
+    bool resized = streq (o->kind, "change") || streq (o->kind, "emergency");
+    const char *params[] = { o->app_id,
+                             k ? k->stage : "test",
+                             resized ? o->resources.buf.data : NULL,
+                             ctx->now_iso };
+    int lengths[] = { 0, 0, resized ? (int)o->resources.buf.size : 0, 0 };
+    int formats[] = { 0, 0, 1, 0 };
+    PGresult *res = yjc_db_query_bin (
+        ctx->db,
+        "UPDATE apps SET stage = $2, resources_mp = coalesce($3, resources_mp),"
+        " updated_at = $4 WHERE app_id = $1",
+        4,
+        params,
+        lengths,
+        formats);
+    if (!res)
+        return YJC_DB_ERROR;
+    PQclear (res);
+    if (!streq (o->kind, "terminate"))
+        return 0;
+    char purge_on[11];
+    yjc_ctx_deadline (ctx, ctx->now, RETENTION_MONTHS, 'm', purge_on);
+    if (!*purge_on) {
+        //  an uncovered calendar year: keep the data; never purge early
+        zsys_error ("retention of %s: purge date not computed", o->app_id);
+        return 0;
+    }
+    const char *rparams[] = {
+        o->app_id, ctx->now_iso, purge_on, RETENTION_RULE
+    };
+    if (yjc_db_exec (ctx->db,
+                     "INSERT INTO retention (app_id, terminated_at, purge_on,"
+                     " rule) VALUES ($1, $2, $3::date, $4)"
+                     " ON CONFLICT DO NOTHING",
+                     4,
+                     rparams) < 0)
+        return YJC_DB_ERROR;
+    yjc_pack_t ev;
+    yjc_pack_init (&ev);
+    msgpack_pack_map (&ev.pk, 4);
+    yjc_pk_kv_str (&ev.pk, "app_id", o->app_id);
+    yjc_pk_kv_str (&ev.pk, "unit", o->unit);
+    yjc_pk_kv_str (&ev.pk, "purge_on", purge_on);
+    yjc_pk_kv_str (&ev.pk, "rule", RETENTION_RULE);
+    int rc = yjc_ctx_emit (ctx, YJC_EV_RETENTION_SCHEDULED, o->app_id, &ev);
+    yjc_pack_release (&ev);
+    return rc;
+}
+
+//  The tick: R13.2 orders the purge of every retention that ends today or
+//  ended before; the date is compared with the clock in the statement,
+//  and a purge order has one cause per application: never early, never
+//  twice.
+static int
+s_tick (yjc_ctx_t *ctx)
+{
+    char today[11];
+    yjc_date_format (yjc_time_local_date (ctx->now), today);
+    const char *params[] = { today };
+    PGresult *res = yjc_db_query_raw (
+        ctx->db,
+        "SELECT r.app_id, a.unit, r.purge_on::text, a.resources_mp"
+        " FROM retention r JOIN apps a USING (app_id)"
+        " WHERE r.purge_order IS NULL AND r.purge_on <= $1::date"
+        " ORDER BY r.purge_on LIMIT 50 FOR UPDATE OF r",
+        1,
+        params,
+        NULL,
+        NULL);
+    if (!res)
+        return YJC_DB_ERROR;
+    int rc = 0;
+    for (int i = 0; i < PQntuples (res) && rc >= 0; i++) {
+        s_order_t o;
+        s_order_init (&o);
+        snprintf (o.app_id, sizeof o.app_id, "%s", PQgetvalue (res, i, 0));
+        snprintf (o.unit, sizeof o.unit, "%s", PQgetvalue (res, i, 1));
+        snprintf (o.due, sizeof o.due, "%s", PQgetvalue (res, i, 2));
+        snprintf (o.due_rule, sizeof o.due_rule, "%s", s_kind ("purge")->rule);
+        snprintf (o.kind, sizeof o.kind, "purge");
+        snprintf (o.state, sizeof o.state, "pending");
+        yjc_pack_append (&o.resources,
+                         PQgetvalue (res, i, 3),
+                         (size_t)PQgetlength (res, i, 3));
+        char cause[64];
+        snprintf (cause, sizeof cause, "purge:%s", o.app_id);
+        rc = s_create (ctx, &o, cause, ctx->now);
+        const char *uparams[] = { o.app_id, o.order_id };
+        if (rc >= 0 && yjc_db_exec (ctx->db,
+                                    "UPDATE retention SET purge_order = $2"
+                                    " WHERE app_id = $1",
+                                    2,
+                                    uparams) < 0)
+            rc = YJC_DB_ERROR;
+        s_order_release (&o);
+    }
+    PQclear (res);
+    return rc < 0 ? rc : 0;
 }
 
 //  The vendor's step on an order.  Its state machine, as a table:
@@ -246,12 +621,54 @@ static const s_step_t s_steps[] = {
 };
 
 static int
+s_apply_step (yjc_ctx_t *ctx,
+              const s_step_t *step,
+              const msgpack_object *body,
+              s_order_t *o)
+{
+    yjc_pack_reset (&o->built);
+    const msgpack_object *built = yjc_obj_get (body, "built");
+    if (built)
+        msgpack_pack_object (&o->built.pk, *built);
+    yjc_obj_strcpy (body, "reason", o->reason, sizeof o->reason);
+    snprintf (o->state, sizeof o->state, "%s", step->to);
+    const char *params[] = { o->order_id,
+                             step->to,
+                             ctx->now_iso,
+                             built ? o->built.buf.data : NULL,
+                             *o->reason ? o->reason : NULL };
+    int lengths[] = { 0, 0, 0, (int)o->built.buf.size, 0 };
+    int formats[] = { 0, 0, 0, 1, 0 };
+    PGresult *res = yjc_db_query_bin (
+        ctx->db,
+        "UPDATE orders SET state = $2,"
+        " acked_at = CASE WHEN $2 = 'acknowledged' THEN $3::timestamptz"
+        "  ELSE acked_at END,"
+        " closed_at = CASE WHEN $2 IN ('done', 'failed')"
+        "  THEN $3::timestamptz END,"
+        " built_mp = coalesce($4, built_mp), reason = $5"
+        " WHERE order_id = $1",
+        5,
+        params,
+        lengths,
+        formats);
+    int rc = res ? 0 : YJC_DB_ERROR;
+    PQclear (res);
+    if (rc == 0 && step->event == YJC_EV_ORDER_COMPLETED)
+        rc = s_done (ctx, o);
+    if (rc == 0)
+        rc = s_emit_order (ctx, step->event, o);
+    if (rc == 0)
+        s_reply_order (ctx, o->order_id, step->to, false);
+    return rc;
+}
+
+static int
 s_step (yjc_ctx_t *ctx, const msgpack_object *body)
 {
-    int msg = ctx->msg_type;
     const s_step_t *step = NULL;
     for (size_t i = 0; i < sizeof s_steps / sizeof *s_steps; i++)
-        if (s_steps[i].msg == msg)
+        if (s_steps[i].msg == ctx->msg_type)
             step = &s_steps[i];
     char order_id[33];
     yjc_obj_strcpy (body, "order_id", order_id, sizeof order_id);
@@ -270,40 +687,8 @@ s_step (yjc_ctx_t *ctx, const msgpack_object *body)
              !(step->from[1] && streq (o.state, step->from[1])))
         rc = yjc_ctx_fail (
             ctx, YJC_E_INVALID_STATE, "body.order_id", "order is %s", o.state);
-    else if (rc > 0) {
-        yjc_pack_reset (&o.built);
-        const msgpack_object *built = yjc_obj_get (body, "built");
-        if (built)
-            msgpack_pack_object (&o.built.pk, *built);
-        yjc_obj_strcpy (body, "reason", o.reason, sizeof o.reason);
-        snprintf (o.state, sizeof o.state, "%s", step->to);
-        const char *params[] = { order_id,
-                                 step->to,
-                                 ctx->now_iso,
-                                 built ? o.built.buf.data : NULL,
-                                 *o.reason ? o.reason : NULL };
-        int lengths[] = { 0, 0, 0, (int)o.built.buf.size, 0 };
-        int formats[] = { 0, 0, 0, 1, 0 };
-        PGresult *res = yjc_db_query_bin (
-            ctx->db,
-            "UPDATE orders SET state = $2,"
-            " acked_at = CASE WHEN $2 = 'acknowledged' THEN $3::timestamptz"
-            "  ELSE acked_at END,"
-            " closed_at = CASE WHEN $2 IN ('done', 'failed')"
-            "  THEN $3::timestamptz END,"
-            " built_mp = coalesce($4, built_mp), reason = $5"
-            " WHERE order_id = $1",
-            5,
-            params,
-            lengths,
-            formats);
-        rc = res ? 0 : YJC_DB_ERROR;
-        PQclear (res);
-        if (rc == 0)
-            rc = s_emit_order (ctx, step->event, order_id, &o);
-        if (rc == 0)
-            s_reply_order (ctx, order_id, step->to, false);
-    }
+    else if (rc > 0)
+        rc = s_apply_step (ctx, step, body, &o);
     s_order_release (&o);
     return rc;
 }
@@ -314,8 +699,13 @@ static const yjc_service_def_t s_provisioning = {
     .handlers = { [YJC_MSG_ORDER_FETCH] = s_fetch,
                   [YJC_MSG_ORDER_ACK] = s_step,
                   [YJC_MSG_ORDER_COMPLETE] = s_step,
-                  [YJC_MSG_ORDER_FAIL] = s_step },
-    .on_event = { [YJC_EV_APPLICATION_APPROVED] = s_on_approved },
+                  [YJC_MSG_ORDER_FAIL] = s_step,
+                  [YJC_MSG_ORDER_OVERDUE] = s_overdue,
+                  [YJC_MSG_EMERGENCY_REPORT] = s_emergency },
+    .on_event = { [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
+                  [YJC_EV_REQUEST_APPROVED] = s_on_request_approved },
+    .on_tick = s_tick,
+    .vendor_endpoint = true,
 };
 
 int

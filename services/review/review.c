@@ -4,6 +4,7 @@
     allowed in which state, what it moves to, which event announces it,
     whether an opinion is required, and which deadline it starts.        */
 #include "grant.h"
+#include "requests.h"
 #include "yjc_rows.h"
 #include "yjc_server.h"
 #include "yjc_time.h"
@@ -455,11 +456,11 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         { "decide_rule", YJC_COL_TEXT }, { "opinion", YJC_COL_TEXT },
         { "pending_due", YJC_COL_TEXT }, { "granted", YJC_COL_MSGPACK },
     };
-    msgpack_pack_map (ctx->reply, 13);
+    msgpack_pack_map (ctx->reply, 15); //  and requests, duties
     yjc_pk_columns (ctx->reply, res, 0, cols, 12);
     s_pack_late (ctx, PQgetvalue (res, 0, 10));
     PQclear (res);
-    return 0;
+    return requests_pack (ctx, app_id);
 }
 
 //  review.overdue - every step the bureau owes past its deadline, oldest
@@ -482,11 +483,13 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
                              all ? "true" : "false" };
     PGresult *res = yjc_db_query (
         ctx->db,
-        "SELECT app_id, coalesce(number, ''), unit, project, state,"
-        " due::text, coalesce(rule, '') FROM (SELECT *,"
-        " " S_PENDING_DUE " AS due, " S_PENDING_RULE " AS rule"
-        " FROM applications WHERE ($2::text IS NULL OR unit = $2)) a"
-        " WHERE due IS NOT NULL AND ($4::bool OR due < $1::date)"
+        "SELECT app_id, number, unit, project, state, due::text,"
+        " coalesce(rule, ''), owed_by FROM ("
+        " SELECT app_id, coalesce(number, '') AS number, unit, project,"
+        " state, " S_PENDING_DUE " AS due, " S_PENDING_RULE " AS rule,"
+        " 'bureau' AS owed_by FROM applications" REQUESTS_DUTIES_SQL ") a"
+        " WHERE ($2::text IS NULL OR unit = $2) AND due IS NOT NULL"
+        " AND ($4::bool OR due < $1::date)"
         " ORDER BY a.due, a.app_id LIMIT $3::int",
         4,
         params);
@@ -496,7 +499,7 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
         { "app_id", YJC_COL_TEXT }, { "number", YJC_COL_TEXT },
         { "unit", YJC_COL_TEXT },   { "project", YJC_COL_TEXT },
         { "state", YJC_COL_TEXT },  { "due", YJC_COL_TEXT },
-        { "rule", YJC_COL_TEXT },
+        { "rule", YJC_COL_TEXT },   { "owed_by", YJC_COL_TEXT },
     };
     int rows = PQntuples (res);
     msgpack_pack_map (ctx->reply, 1);
@@ -504,29 +507,11 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     msgpack_pack_array (ctx->reply, rows);
     for (int i = 0; i < rows; i++) {
         msgpack_pack_map (ctx->reply, 9);
-        yjc_pk_columns (ctx->reply, res, i, cols, 7);
-        yjc_pk_kv_str (ctx->reply, "owed_by", "bureau");
+        yjc_pk_columns (ctx->reply, res, i, cols, 8);
         s_pack_late (ctx, PQgetvalue (res, i, 5));
     }
     PQclear (res);
     return 0;
-}
-
-//  The vendor's progress, as review follows it.
-static int
-s_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
-{
-    const char *state = ev->type == YJC_EV_ORDER_CREATED ? "ordered"
-                        : ev->type == YJC_EV_ORDER_COMPLETED
-                            ? "testing"
-                            : "provision_failed";
-    const char *params[] = { ev->app_id, state, ev->at };
-    int rows = yjc_db_exec (ctx->db,
-                            "UPDATE applications SET state = $2,"
-                            " updated_at = $3 WHERE app_id = $1",
-                            3,
-                            params);
-    return rows < 0 ? YJC_DB_ERROR : 0;
 }
 
 static const yjc_service_def_t s_review = {
@@ -539,11 +524,15 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REVIEW_WITHDRAW] = s_decide,
                   [YJC_MSG_REVIEW_GET] = s_get,
                   [YJC_MSG_REVIEW_OVERDUE] = s_overdue,
-                  [YJC_MSG_REVIEW_PENDING] = s_overdue },
+                  [YJC_MSG_REVIEW_PENDING] = s_overdue,
+                  [YJC_MSG_REQUEST_APPROVE] = requests_decide,
+                  [YJC_MSG_REQUEST_REJECT] = requests_decide },
     .on_events = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted },
-    .on_event = { [YJC_EV_ORDER_CREATED] = s_on_order,
-                  [YJC_EV_ORDER_COMPLETED] = s_on_order,
-                  [YJC_EV_ORDER_FAILED] = s_on_order },
+    .on_event = { [YJC_EV_ORDER_CREATED] = requests_on_order,
+                  [YJC_EV_ORDER_COMPLETED] = requests_on_order,
+                  [YJC_EV_ORDER_FAILED] = requests_on_order,
+                  [YJC_EV_REQUEST_SUBMITTED] = requests_on_submitted,
+                  [YJC_EV_EMERGENCY_REPORTED] = requests_on_emergency },
 };
 
 int

@@ -1,10 +1,11 @@
-/*  yjc-vendor-sim - the reference vendor client (R7, R10.1).
+/*  yjc-vendor-sim - the reference vendor client (R7, R10-R13).
 
     It speaks the provisioning adapter's vendor protocol (proto/README.md,
-    "Vendor queue") the way a vendor's own system would: fetch open orders,
-    acknowledge each, build what it asks for, report it done with what was
-    built.  Fault options make it delay, fail, or repeat its reports, for
-    tests and demonstrations.                                            */
+    "Vendor queue") the way a vendor's own system would: on its own
+    endpoint (YJC_VENDOR_ENDPOINT), fetch open orders, waiting for new ones
+    (long poll), acknowledge each, carry it out, report it done with what
+    was built (nothing, for a termination or a purge).  Fault options make
+    it delay, fail, or repeat its reports, for tests and demonstrations.  */
 #include "yjc_client.h"
 #include "yjc_config.h"
 #include <getopt.h>
@@ -110,9 +111,12 @@ s_pack_built (msgpack_packer *pk,
 static void
 s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
 {
-    char order_id[33], state[17];
+    char order_id[33], state[17], kind[17];
     yjc_obj_strcpy (order, "order_id", order_id, sizeof order_id);
     yjc_obj_strcpy (order, "state", state, sizeof state);
+    yjc_obj_strcpy (order, "kind", kind, sizeof kind);
+    //  a termination or a purge removes; it builds nothing
+    bool removes = streq (kind, "terminate") || streq (kind, "purge");
     yjc_pack_t body;
     yjc_pack_init (&body);
     yjc_reply_t reply;
@@ -133,7 +137,10 @@ s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
         yjc_pk_kv_str (&body.pk, "reason", "资源池容量不足（模拟故障）");
     else {
         yjc_pk_str (&body.pk, "built");
-        s_pack_built (&body.pk, order_id, yjc_obj_get (order, "resources"));
+        if (removes)
+            msgpack_pack_array (&body.pk, 0);
+        else
+            s_pack_built (&body.pk, order_id, yjc_obj_get (order, "resources"));
     }
     const char *type = fail ? "order.fail" : "order.complete";
     for (int i = 0; i < (self->duplicate ? 2 : 1); i++)
@@ -153,7 +160,14 @@ s_round (s_sim_t *self, yjc_client_t *client)
     yjc_reply_t reply;
     yjc_reply_init (&reply);
     int n = -1;
-    if (s_call (client, "order.fetch", NULL, &reply) == 0) {
+    //  wait for an order rather than asking again and again
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, 1);
+    yjc_pk_kv_int (&body.pk, "wait_ms", self->once ? 0 : self->interval_ms);
+    int rc = s_call (client, "order.fetch", &body, &reply);
+    yjc_pack_release (&body);
+    if (rc == 0) {
         const msgpack_object *orders = yjc_obj_get (reply.body, "orders");
         n = orders ? (int)orders->via.array.size : 0;
         for (int i = 0; i < n && !zsys_interrupted; i++)
@@ -168,7 +182,7 @@ main (int argc, char **argv)
 {
     zsys_init ();
     zsys_set_logident ("yjc-vendor-sim");
-    s_sim_t self = { .as = getenv ("YJC_ACTOR"), .interval_ms = 500 };
+    s_sim_t self = { .as = getenv ("YJC_ACTOR"), .interval_ms = 5000 };
     if (!self.as)
         self.as = "vendor";
     static struct option longopts[] = {
@@ -200,7 +214,11 @@ main (int argc, char **argv)
     yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
     zcert_t *cert = yjc_keys_load_secret (keys, self.as);
     yjc_client_t *client =
-        cert ? yjc_client_new_service (keys, YJC_SVC_PROVISIONING, cert) : NULL;
+        cert ? yjc_client_new_at (keys,
+                                  YJC_SVC_PROVISIONING,
+                                  yjc_config (YJC_CFG_VENDOR_EP),
+                                  cert)
+             : NULL;
     int rc = 0;
     if (!client) {
         zsys_error ("vendor-sim: no key for %s or no adapter key", self.as);
@@ -212,8 +230,8 @@ main (int argc, char **argv)
             rc = n < 0;
             break;
         }
-        if (n <= 0)
-            zclock_sleep (self.interval_ms);
+        if (n < 0)
+            zclock_sleep (self.interval_ms); //  no answer: do not spin
     }
     yjc_client_destroy (&client);
     zcert_destroy (&cert);

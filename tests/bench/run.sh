@@ -36,7 +36,7 @@ yjc_bootstrap "$PGPORT" bench >/dev/null 2>&1
     pg_psql "$PGPORT" bench -c "CREATE EXTENSION pg_stat_statements" >/dev/null
 
 export YJC_KEYS="$TMP/keys"
-for s in INTAKE REVIEW PROVISIONING BILLING AUDIT; do
+for s in INTAKE REVIEW PROVISIONING BILLING AUDIT VENDOR; do
     export "YJC_${s}_ENDPOINT=tcp://127.0.0.1:$(port)"
 done
 "$BIN/yjcloud" keys init >/dev/null

@@ -69,8 +69,9 @@ class Platform:
         self.env.update({"YJC_KEYS": self.keys, "YJC_RELAY_POLL_MS": "100",
                          "YJC_RELAY_TIMEOUT_MS": "3000"})
         self.env.pop("YJC_NOW_FILE", None)
-        for svc in SERVICES:
+        for svc in list(SERVICES) + ["vendor"]:
             self.env[f"YJC_{svc.upper()}_ENDPOINT"] = f"tcp://127.0.0.1:{free_port()}"
+        self.env["YJC_TICK_MS"] = "200"
         sh(f'. deploy/pg.sh && yjc_bootstrap {PGPORT} {self.db}')
         self.cli("keys", "init")
         for actor, role, unit in DEMO:
@@ -161,7 +162,9 @@ class Platform:
 
     # -- clients ------------------------------------------------------------
     def client(self, actor, svc):
-        return yjc.Client(self.keys, actor, self.env[f"YJC_{svc.upper()}_ENDPOINT"], svc)
+        """svc "vendor": the adapter's own endpoint for the vendor (R7)."""
+        server = "provisioning" if svc == "vendor" else svc
+        return yjc.Client(self.keys, actor, self.env[f"YJC_{svc.upper()}_ENDPOINT"], server)
 
     def call(self, actor, svc, type_, body=None, **kw):
         c = self.client(actor, svc)

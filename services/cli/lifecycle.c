@@ -1,0 +1,374 @@
+/*  lifecycle.c - the commands after approval (R10-R13): the unit's
+    requests (extend the test, go live, change, terminate), an emergency
+    change reported by the unit or the vendor, the bureau's decisions on
+    requests, and every step owed by anyone with its deadline.          */
+#include "cli.h"
+
+//  The steps someone owes, as a clerk names them.
+static const char *s_steps[][2] = {
+    { "submitted", "受理" },
+    { "accepted", "审核意见" },
+    { "decide_request", "审核申请事项" },
+    { "test_end", "测试期届满：申请上线或延期" },
+    { "paperwork", "紧急变更补办手续" },
+    { "test_env", "提供测试环境" },
+    { "go_live", "转为正式环境" },
+    { "change", "完成变更" },
+    { "emergency", "紧急变更" },
+    { "terminate", "终止服务" },
+    { "purge", "清除数据和日志" },
+    { "extend_test", "延长测试" },
+};
+
+static const char *s_parties[][2] = {
+    { "bureau", "主管部门" },
+    { "unit", "使用单位" },
+    { "vendor", "供应商" },
+};
+
+static const char *
+s_zh (const char *table[][2], size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (streq (table[i][0], key))
+            return table[i][1];
+    return key;
+}
+
+#define S_STEP_ZH(k)  s_zh (s_steps, sizeof s_steps / sizeof *s_steps, k)
+#define S_PARTY_ZH(k) s_zh (s_parties, sizeof s_parties / sizeof *s_parties, k)
+
+static void
+s_print_overdue_rows (const msgpack_object *list, const char *step_key)
+{
+    for (uint32_t i = 0; list && i < list->via.array.size; i++) {
+        const msgpack_object *e = &list->via.array.ptr[i];
+        char id[33], step[33], due[11], unit[129], owed[16], rule[96];
+        int64_t late = 0;
+        yjc_obj_int (e, "late_workdays", &late);
+        yjc_obj_strcpy (e, step_key, step, sizeof step);
+        yjc_obj_strcpy (e, "owed_by", owed, sizeof owed);
+        printf ("%-9s %-14s %-8s %-11s %-2lld 个工作日  %s / %s\n",
+                yjc_obj_strcpy (e, "app_id", id, sizeof id),
+                S_STEP_ZH (step),
+                S_PARTY_ZH (owed),
+                yjc_obj_strcpy (e, "due", due, sizeof due),
+                (long long)late,
+                yjc_obj_strcpy (e, "unit", unit, sizeof unit),
+                yjc_obj_strcpy (e, "rule", rule, sizeof rule));
+    }
+}
+
+//  list --overdue: what the bureau and the unit owe (review) and what the
+//  vendor owes (provisioning), each with its deadline, its rule and how
+//  many working days late (time rules).
+int
+cli_cmd_overdue (cli_opts_t *opts)
+{
+    cli_session_t review, orders;
+    const msgpack_object *r =
+        cli_call (&review, opts, YJC_SVC_REVIEW, "review.overdue", NULL);
+    const msgpack_object *o =
+        r ? cli_call (
+                &orders, opts, YJC_SVC_PROVISIONING, "order.overdue", NULL)
+          : NULL;
+    const msgpack_object *late = r ? yjc_obj_get (r, "overdue") : NULL;
+    const msgpack_object *late_orders = o ? yjc_obj_get (o, "overdue") : NULL;
+    if (r && o && opts->json) {
+        char *a = yjc_json_from_object (late, false);
+        char *b = yjc_json_from_object (late_orders, false);
+        printf (
+            "{\"overdue\": %s, \"orders\": %s}\n", a ? a : "[]", b ? b : "[]");
+        free (a);
+        free (b);
+    }
+    else if (r && o) {
+        printf ("%-9s %-14s %-8s %-11s %-12s %s\n",
+                "申请编号",
+                "应办事项",
+                "谁办",
+                "办理期限",
+                "逾期",
+                "单位 / 依据");
+        s_print_overdue_rows (late, "state");
+        s_print_overdue_rows (late_orders, "kind");
+        if ((!late || late->via.array.size == 0) &&
+            (!late_orders || late_orders->via.array.size == 0))
+            printf ("（没有逾期事项）\n");
+    }
+    int rc = r && o ? 0 : 1;
+    cli_session_close (&review);
+    if (r)
+        cli_session_close (&orders);
+    return rc;
+}
+
+//  Sends one request of the unit to intake (or an emergency report to the
+//  adapter) and says what became of it.
+static int
+s_send (cli_opts_t *opts,
+        int service,
+        const char *type,
+        yjc_pack_t *body,
+        const char *done_zh)
+{
+    cli_session_t session;
+    bool done;
+    const msgpack_object *b =
+        cli_call_body (&session, opts, service, type, body, &done);
+    if (!done) {
+        char id[33];
+        if (!*yjc_obj_strcpy (b, "request_id", id, sizeof id))
+            yjc_obj_strcpy (b, "order_id", id, sizeof id);
+        printf ("%s，编号 %s\n", done_zh, id);
+    }
+    int rc = b ? 0 : 1;
+    cli_session_close (&session);
+    yjc_pack_release (body);
+    return rc;
+}
+
+static bool
+s_need (const char *value, const char *option)
+{
+    if (value && *value)
+        return true;
+    fprintf (stderr, "请用 %s 给出\n", option);
+    return false;
+}
+
+//  extend APP --until DATE --reason TEXT: R10.2.
+int
+cli_cmd_extend (cli_opts_t *opts)
+{
+    if (!s_need (opts->until, "--until 日期") ||
+        !s_need (opts->reason, "--reason 理由"))
+        return 2;
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, 3);
+    yjc_pk_kv_str (&body.pk, "app_id", opts->args[0]);
+    yjc_pk_kv_str (&body.pk, "until", opts->until);
+    yjc_pk_kv_str (&body.pk, "reason", opts->reason);
+    return s_send (opts,
+                   YJC_SVC_INTAKE,
+                   "request.extend_test",
+                   &body,
+                   "延长测试申请已提交");
+}
+
+//  golive APP --function T --performance T --security T
+//         [--report FILE --lab NAME --cnas NO]: R10.3, R11.1.
+int
+cli_cmd_golive (cli_opts_t *opts)
+{
+    if (!s_need (opts->function, "--function 功能测试结果") ||
+        !s_need (opts->performance, "--performance 性能测试结果") ||
+        !s_need (opts->security, "--security 安全测试结果"))
+        return 2;
+    if (opts->report && (!s_need (opts->lab, "--lab 测评机构") ||
+                         !s_need (opts->cnas, "--cnas CNAS 认可编号")))
+        return 2;
+    files_info_t report = { 0 };
+    if (opts->report) {
+        cli_session_t intake;
+        if (cli_session_open (&intake, opts, YJC_SVC_INTAKE) != 0)
+            return 1;
+        int rc =
+            cli_upload (&intake, opts, opts->report, "第三方测评报告", &report);
+        cli_session_close (&intake);
+        if (rc != 0)
+            return rc;
+    }
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, opts->report ? 3 : 2);
+    yjc_pk_kv_str (&body.pk, "app_id", opts->args[0]);
+    yjc_pk_str (&body.pk, "results");
+    msgpack_pack_map (&body.pk, 3);
+    yjc_pk_kv_str (&body.pk, "function", opts->function);
+    yjc_pk_kv_str (&body.pk, "performance", opts->performance);
+    yjc_pk_kv_str (&body.pk, "security", opts->security);
+    if (opts->report) {
+        yjc_pk_str (&body.pk, "test_report");
+        msgpack_pack_map (&body.pk, 3);
+        yjc_pk_kv_str (&body.pk, "lab", opts->lab);
+        yjc_pk_kv_str (&body.pk, "cnas_no", opts->cnas);
+        yjc_pk_kv_str (&body.pk, "att_id", report.att_id);
+    }
+    return s_send (
+        opts, YJC_SVC_INTAKE, "request.go_live", &body, "上线申请已提交");
+}
+
+//  change APP RESOURCES.json --reason TEXT [--major --attach K=F…]
+//         [--emergency ORDER]: R12 (the paperwork of an emergency one).
+int
+cli_cmd_change (cli_opts_t *opts)
+{
+    if (!s_need (opts->reason, "--reason 变更理由"))
+        return 2;
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk,
+                      3 + opts->major + (opts->emergency != NULL) +
+                          (opts->nattach > 0));
+    yjc_pk_kv_str (&body.pk, "app_id", opts->args[0]);
+    yjc_pk_kv_str (&body.pk, "reason", opts->reason);
+    yjc_pk_str (&body.pk, "resources");
+    int rc = cli_read_json (opts->args[1], &body.buf);
+    if (opts->major)
+        yjc_pk_kv_bool (&body.pk, "major", true);
+    if (opts->emergency)
+        yjc_pk_kv_str (&body.pk, "emergency_order", opts->emergency);
+    if (rc == 0 && opts->nattach) {
+        cli_session_t intake;
+        rc = cli_session_open (&intake, opts, YJC_SVC_INTAKE) == 0
+                 ? cli_upload_materials (&intake, opts, &body.pk)
+                 : 1;
+        cli_session_close (&intake);
+    }
+    if (rc != 0) {
+        yjc_pack_release (&body);
+        return rc;
+    }
+    return s_send (opts,
+                   YJC_SVC_INTAKE,
+                   "request.change",
+                   &body,
+                   opts->emergency ? "紧急变更补办手续已提交"
+                                   : "变更申请已提交");
+}
+
+//  terminate APP --offline-confirmed --data backed_up|migrated
+//            --reason TEXT: R13.1.
+int
+cli_cmd_terminate (cli_opts_t *opts)
+{
+    if (!s_need (opts->data, "--data backed_up|migrated") ||
+        !s_need (opts->reason, "--reason 理由"))
+        return 2;
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, 4);
+    yjc_pk_kv_str (&body.pk, "app_id", opts->args[0]);
+    yjc_pk_kv_bool (&body.pk, "offline_confirmed", opts->offline_confirmed);
+    yjc_pk_kv_str (&body.pk, "data", opts->data);
+    yjc_pk_kv_str (&body.pk, "reason", opts->reason);
+    return s_send (
+        opts, YJC_SVC_INTAKE, "request.terminate", &body, "终止申请已提交");
+}
+
+//  emergency APP RESOURCES.json --reason TEXT: R12.3, by the unit or the
+//  vendor; the paperwork follows with change --emergency ORDER.
+int
+cli_cmd_emergency (cli_opts_t *opts)
+{
+    if (!s_need (opts->reason, "--reason 紧急情况说明"))
+        return 2;
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, 3);
+    yjc_pk_kv_str (&body.pk, "app_id", opts->args[0]);
+    yjc_pk_kv_str (&body.pk, "description", opts->reason);
+    yjc_pk_str (&body.pk, "resources");
+    int rc = cli_read_json (opts->args[1], &body.buf);
+    if (rc != 0) {
+        yjc_pack_release (&body);
+        return rc;
+    }
+    return s_send (
+        opts,
+        YJC_SVC_PROVISIONING,
+        "emergency.report",
+        &body,
+        "紧急变更已报备，供应商可立即实施；请在期限内补办变更手续。订单");
+}
+
+static int
+s_decide (cli_opts_t *opts, const char *type, const char *done_zh)
+{
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk,
+                      1 + (opts->opinion != NULL) + (opts->grant != NULL) +
+                          (opts->until != NULL));
+    yjc_pk_kv_str (&body.pk, "request_id", opts->args[0]);
+    if (opts->opinion)
+        yjc_pk_kv_str (&body.pk, "opinion", opts->opinion);
+    if (opts->until)
+        yjc_pk_kv_str (&body.pk, "until", opts->until);
+    if (opts->grant) {
+        yjc_pk_str (&body.pk, "granted");
+        if (cli_read_json (opts->grant, &body.buf) != 0) {
+            yjc_pack_release (&body);
+            return 2;
+        }
+    }
+    cli_session_t session;
+    bool done;
+    const msgpack_object *b =
+        cli_call_body (&session, opts, YJC_SVC_REVIEW, type, &body, &done);
+    if (!done) {
+        char id[33], kind[17];
+        printf ("%s（%s）：%s\n",
+                yjc_obj_strcpy (b, "request_id", id, sizeof id),
+                S_STEP_ZH (yjc_obj_strcpy (b, "kind", kind, sizeof kind)),
+                done_zh);
+    }
+    int rc = b ? 0 : 1;
+    cli_session_close (&session);
+    yjc_pack_release (&body);
+    return rc;
+}
+
+int
+cli_cmd_request_approve (cli_opts_t *opts)
+{
+    return s_decide (opts, "request.approve", "同意");
+}
+
+int
+cli_cmd_request_reject (cli_opts_t *opts)
+{
+    if (!s_need (opts->opinion, "--opinion 意见"))
+        return 2;
+    return s_decide (opts, "request.reject", "不同意");
+}
+
+void
+cli_print_lifecycle (const msgpack_object *review)
+{
+    const msgpack_object *requests = yjc_obj_get (review, "requests");
+    const msgpack_object *duties = yjc_obj_get (review, "duties");
+    if (requests && requests->type == MSGPACK_OBJECT_ARRAY &&
+        requests->via.array.size) {
+        printf ("申请事项：\n");
+        for (uint32_t i = 0; i < requests->via.array.size; i++) {
+            const msgpack_object *q = &requests->via.array.ptr[i];
+            char id[33], kind[17], state[17], at[32], opinion[256];
+            printf (
+                "  %s  %s  %s  %s  %s\n",
+                yjc_obj_strcpy (q, "request_id", id, sizeof id),
+                yjc_obj_strcpy (q, "submitted_at", at, sizeof at),
+                S_STEP_ZH (yjc_obj_strcpy (q, "kind", kind, sizeof kind)),
+                cli_state_zh (yjc_obj_strcpy (q, "state", state, sizeof state)),
+                yjc_obj_strcpy (q, "opinion", opinion, sizeof opinion));
+        }
+    }
+    if (duties && duties->type == MSGPACK_OBJECT_ARRAY &&
+        duties->via.array.size) {
+        printf ("期限事项：\n");
+        for (uint32_t i = 0; i < duties->via.array.size; i++) {
+            const msgpack_object *d = &duties->via.array.ptr[i];
+            char what[33], owed[16], due[11], rule[96], closed[8];
+            yjc_obj_strcpy (d, "closed", closed, sizeof closed);
+            printf (
+                "  %s  %s  期限 %s  %s%s\n",
+                S_STEP_ZH (yjc_obj_strcpy (d, "what", what, sizeof what)),
+                S_PARTY_ZH (yjc_obj_strcpy (d, "owed_by", owed, sizeof owed)),
+                yjc_obj_strcpy (d, "due", due, sizeof due),
+                yjc_obj_strcpy (d, "rule", rule, sizeof rule),
+                streq (closed, "true") ? "（已办结）" : "");
+        }
+    }
+}

@@ -1,0 +1,303 @@
+/*  requests.c - the unit's requests after approval: extend the test
+    (R10.2), go live (R10.3, R11.1), change (R12), terminate (R13.1).
+
+    Intake checks what it can know: the unit's own application, in a
+    stage that allows the request (as intake follows it), and complete:
+    an MLPS level 3 system's go-live carries the third-party report
+    (R10.3), a major change the R8 materials again (R12.2), a termination
+    the unit's confirmation that the system is offline (R13.1).  The
+    bureau decides in review.                                            */
+#include "requests.h"
+#include "attachments.h"
+#include "form_rules.h"
+#include "yjc_time.h"
+
+//  Each request: its kind on the wire of events, the stages (as intake
+//  follows the application) that allow it.
+static const struct {
+    int msg;
+    const char *kind;
+    const char *stages[2];
+} s_kinds[] = {
+    { YJC_MSG_REQUEST_EXTEND_TEST, "extend_test", { "testing", NULL } },
+    { YJC_MSG_REQUEST_GO_LIVE, "go_live", { "testing", NULL } },
+    { YJC_MSG_REQUEST_CHANGE, "change", { "production", NULL } },
+    { YJC_MSG_REQUEST_TERMINATE, "terminate", { "production", "testing" } },
+};
+
+typedef struct {
+    char app_id[33];
+    char state[33];
+    msgpack_unpacked form; //  the application form, as submitted
+    char *bytes;           //  what its objects point into (zero-copy)
+} s_app_t;
+
+static void
+s_app_release (s_app_t *app)
+{
+    msgpack_unpacked_destroy (&app->form);
+    free (app->bytes);
+}
+
+//  Loads the unit's own application: 0, or not_found / YJC_DB_ERROR.
+static int
+s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
+{
+    const char *params[] = { app_id };
+    PGresult *res = yjc_db_query_raw (
+        ctx->db,
+        "SELECT unit, state, form_mp FROM applications WHERE app_id = $1",
+        1,
+        params,
+        NULL,
+        NULL);
+    int rc = yjc_ctx_found (ctx, res, "body.app_id", app_id);
+    if (rc != 0)
+        return rc;
+    snprintf (app->app_id, sizeof app->app_id, "%s", app_id);
+    snprintf (app->state,
+              sizeof app->state,
+              "%.*s",
+              PQgetlength (res, 0, 1),
+              PQgetvalue (res, 0, 1));
+    size_t len = (size_t)PQgetlength (res, 0, 2);
+    app->bytes = (char *)malloc (len ? len : 1);
+    memcpy (app->bytes, PQgetvalue (res, 0, 2), len);
+    PQclear (res);
+    msgpack_unpacked_init (&app->form);
+    msgpack_unpack_next (&app->form, app->bytes, len, NULL);
+    return 0;
+}
+
+//  R10.3: a system graded MLPS level 3 needs the CNAS-accredited lab's
+//  report, uploaded and named as the material `test_report`.
+static void
+s_check_go_live (yjc_ctx_t *ctx, const s_app_t *app, const msgpack_object *body)
+{
+    const msgpack_object *project = yjc_obj_get (&app->form.data, "project");
+    const char *mlps;
+    size_t len;
+    bool level3 = yjc_obj_str (project, "mlps", &mlps, &len) && len == 6 &&
+                  memcmp (mlps, "level3", 6) == 0;
+    const msgpack_object *report = yjc_obj_get (body, "test_report");
+    if (level3 && !report)
+        yjc_problems_add (ctx->problems,
+                          YJC_E_INCOMPLETE,
+                          "body.test_report",
+                          "an MLPS level 3 system goes live with a CNAS"
+                          " third-party test report (R10.3)");
+}
+
+//  R12.2: a major change carries the materials the form requires again.
+static void
+s_check_change (yjc_ctx_t *ctx, const s_app_t *app, const msgpack_object *body)
+{
+    const msgpack_object *major = yjc_obj_get (body, "major");
+    if (major && major->type == MSGPACK_OBJECT_BOOLEAN && major->via.boolean)
+        form_rules_check_materials (
+            &app->form.data, yjc_obj_get (body, "attachments"), ctx->problems);
+}
+
+//  R13.1: the unit confirms the system is offline before it terminates.
+static void
+s_check_terminate (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    const msgpack_object *offline = yjc_obj_get (body, "offline_confirmed");
+    if (!offline || offline->type != MSGPACK_OBJECT_BOOLEAN ||
+        !offline->via.boolean)
+        yjc_problems_add (ctx->problems,
+                          YJC_E_INVALID_VALUE,
+                          "body.offline_confirmed",
+                          "take the system offline and back up or migrate its"
+                          " data first (R13.1)");
+}
+
+//  The materials a request brings: a change's attachments, a go-live's
+//  report (as one material_ref array, packed into `out`).
+static void
+s_materials (const msgpack_object *body, yjc_pack_t *out)
+{
+    const msgpack_object *attachments = yjc_obj_get (body, "attachments");
+    const msgpack_object *report = yjc_obj_get (body, "test_report");
+    uint32_t n = attachments ? attachments->via.array.size : 0;
+    msgpack_pack_array (&out->pk, n + (report ? 1 : 0));
+    for (uint32_t i = 0; i < n; i++)
+        msgpack_pack_object (&out->pk, attachments->via.array.ptr[i]);
+    if (report) {
+        char att[33];
+        msgpack_pack_map (&out->pk, 2);
+        yjc_pk_kv_str (&out->pk, "kind", "test_report");
+        yjc_pk_kv_str (&out->pk,
+                       "att_id",
+                       yjc_obj_strcpy (report, "att_id", att, sizeof att));
+    }
+}
+
+//  Stores the request (once per envelope id) and announces it.
+static int
+s_store (yjc_ctx_t *ctx,
+         const char *kind,
+         const char *app_id,
+         const msgpack_object *body,
+         const msgpack_object *materials,
+         char request_id[33],
+         bool *duplicate)
+{
+    yjc_pack_t detail;
+    yjc_pack_init (&detail);
+    msgpack_pack_object (&detail.pk, *body);
+    const char *params[] = {
+        app_id,          ctx->actor->unit, kind,        ctx->actor->name,
+        ctx->request_id, detail.buf.data,  ctx->now_iso
+    };
+    int lengths[] = { 0, 0, 0, 0, 0, (int)detail.buf.size, 0 };
+    int formats[] = { 0, 0, 0, 0, 0, 1, 0 };
+    PGresult *res = yjc_db_query_bin (
+        ctx->db,
+        "WITH i AS (INSERT INTO requests (request_id, app_id, unit, kind,"
+        " submitted_by, envelope_id, detail_mp, submitted_at)"
+        " VALUES ((SELECT 'R' || lpad(n::text, greatest(6, length(n::text)),"
+        " '0') FROM nextval('request_seq') AS n), $1, $2, $3, $4, $5, $6, $7)"
+        " ON CONFLICT (submitted_by, envelope_id) DO NOTHING"
+        " RETURNING request_id, true AS fresh)"
+        " SELECT request_id, fresh::text FROM i UNION ALL"
+        " SELECT request_id, 'false' FROM requests"
+        " WHERE submitted_by = $4 AND envelope_id = $5",
+        7,
+        params,
+        lengths,
+        formats);
+    yjc_pack_release (&detail);
+    if (!res || PQntuples (res) == 0) {
+        PQclear (res);
+        return YJC_DB_ERROR;
+    }
+    snprintf (request_id, 33, "%s", PQgetvalue (res, 0, 0));
+    *duplicate = strcmp (PQgetvalue (res, 0, 1), "true") != 0;
+    PQclear (res);
+    if (*duplicate)
+        return 0;
+    //  the event: the request as the unit wrote it, named, and its files
+    yjc_pack_t ev;
+    yjc_pack_init (&ev);
+    uint32_t extra = 0;
+    static const char *copied[] = { "reason",          "until",
+                                    "resources",       "major",
+                                    "emergency_order", "results",
+                                    "test_report" };
+    for (size_t i = 0; i < sizeof copied / sizeof *copied; i++)
+        extra += yjc_obj_get (body, copied[i]) != NULL;
+    const msgpack_object *data = yjc_obj_get (body, "data");
+    msgpack_pack_map (&ev.pk, 6 + extra + (data != NULL));
+    yjc_pk_kv_str (&ev.pk, "request_id", request_id);
+    yjc_pk_kv_str (&ev.pk, "app_id", app_id);
+    yjc_pk_kv_str (&ev.pk, "unit", ctx->actor->unit);
+    yjc_pk_kv_str (&ev.pk, "kind", kind);
+    yjc_pk_kv_str (&ev.pk, "submitted_at", ctx->now_iso);
+    for (size_t i = 0; i < sizeof copied / sizeof *copied; i++)
+        if (yjc_obj_get (body, copied[i]))
+            yjc_pk_kv_obj (&ev.pk, copied[i], yjc_obj_get (body, copied[i]));
+    if (data)
+        yjc_pk_kv_obj (&ev.pk, "data", data);
+    int rc = attachments_link (ctx, app_id, materials, &ev.pk, "materials");
+    if (rc == 0)
+        rc = yjc_ctx_emit (ctx, YJC_EV_REQUEST_SUBMITTED, app_id, &ev);
+    yjc_pack_release (&ev);
+    return rc;
+}
+
+int
+requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    int row = -1;
+    for (size_t i = 0; i < sizeof s_kinds / sizeof *s_kinds; i++)
+        if (s_kinds[i].msg == ctx->msg_type)
+            row = (int)i;
+    char app_id[33];
+    yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
+    s_app_t app = { 0 };
+    int rc = s_load (ctx, app_id, &app);
+    if (rc != 0)
+        return rc;
+    if (!streq (app.state, s_kinds[row].stages[0]) &&
+        !(s_kinds[row].stages[1] &&
+          streq (app.state, s_kinds[row].stages[1]))) {
+        s_app_release (&app);
+        return yjc_ctx_fail (ctx,
+                             YJC_E_INVALID_STATE,
+                             "body.app_id",
+                             "the application is %s; %s is not possible then",
+                             app.state,
+                             s_kinds[row].kind);
+    }
+    if (ctx->msg_type == YJC_MSG_REQUEST_GO_LIVE)
+        s_check_go_live (ctx, &app, body);
+    else if (ctx->msg_type == YJC_MSG_REQUEST_CHANGE)
+        s_check_change (ctx, &app, body);
+    else if (ctx->msg_type == YJC_MSG_REQUEST_TERMINATE)
+        s_check_terminate (ctx, body);
+    else {
+        yjc_date_t until;
+        char text[11];
+        yjc_obj_strcpy (body, "until", text, sizeof text);
+        if (yjc_date_parse (text, &until) != 0 ||
+            yjc_date_cmp (until, yjc_time_local_date (ctx->now)) <= 0)
+            yjc_problems_add (ctx->problems,
+                              YJC_E_OUT_OF_RANGE,
+                              "body.until",
+                              "the test can only be extended to a later day");
+    }
+    yjc_pack_t refs;
+    yjc_pack_init (&refs);
+    s_materials (body, &refs);
+    msgpack_unpacked un;
+    msgpack_unpacked_init (&un);
+    msgpack_unpack_next (&un, refs.buf.data, refs.buf.size, NULL);
+    rc = attachments_check (ctx, &un.data);
+    if (rc >= 0 && ctx->problems->count)
+        rc = YJC_FAIL;
+    char request_id[33];
+    bool duplicate = false;
+    if (rc >= 0)
+        rc = s_store (ctx,
+                      s_kinds[row].kind,
+                      app_id,
+                      body,
+                      &un.data,
+                      request_id,
+                      &duplicate);
+    if (rc == 0) {
+        msgpack_pack_map (ctx->reply, 4);
+        yjc_pk_kv_str (ctx->reply, "request_id", request_id);
+        yjc_pk_kv_str (ctx->reply, "app_id", app_id);
+        yjc_pk_kv_str (ctx->reply, "kind", s_kinds[row].kind);
+        yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
+    }
+    msgpack_unpacked_destroy (&un);
+    yjc_pack_release (&refs);
+    s_app_release (&app);
+    return rc;
+}
+
+int
+requests_pack (yjc_ctx_t *ctx, const char *app_id)
+{
+    const char *params[] = { app_id };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT request_id, kind,"
+        " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS')"
+        " FROM requests WHERE app_id = $1 ORDER BY submitted_at, request_id",
+        1,
+        params);
+    if (!res)
+        return YJC_DB_ERROR;
+    static const yjc_col_t cols[] = {
+        { "request_id", YJC_COL_TEXT },
+        { "kind", YJC_COL_TEXT },
+        { "submitted_at", YJC_COL_TEXT },
+    };
+    yjc_pk_rows (ctx->reply, "requests", res, cols, 3);
+    PQclear (res);
+    return 0;
+}

@@ -1,0 +1,13 @@
+/*  requests.h - the unit's requests after approval (R10.2, R10.3, R11.1,
+    R12, R13.1), checked and announced to review.                        */
+#ifndef REQUESTS_H_INCLUDED
+#define REQUESTS_H_INCLUDED
+
+#include "yjc_server.h"
+
+//  request.extend_test / go_live / change / terminate
+int requests_submit (yjc_ctx_t *ctx, const msgpack_object *body);
+//  Packs "requests" (one map entry): the requests of an application.
+int requests_pack (yjc_ctx_t *ctx, const char *app_id);
+
+#endif

@@ -1,0 +1,23 @@
+/*  requests.h - review after approval: the unit's requests, the bureau's
+    decisions on them, and the duties (bounded steps) someone owes.      */
+#ifndef REQUESTS_H_INCLUDED
+#define REQUESTS_H_INCLUDED
+
+#include "yjc_server.h"
+
+int requests_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
+int requests_on_emergency (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
+int requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
+//  request.approve / request.reject
+int requests_decide (yjc_ctx_t *ctx, const msgpack_object *body);
+//  Packs "requests" and "duties" of an application (two map entries).
+int requests_pack (yjc_ctx_t *ctx, const char *app_id);
+
+//  Open duties (what, owed by whom, due, rule) as rows shaped like the
+//  applications' pending steps, for review.overdue and review.pending.
+#define REQUESTS_DUTIES_SQL                                                    \
+    " UNION ALL SELECT d.app_id, coalesce(a.number, ''), d.unit, a.project,"   \
+    " d.what, d.due, d.rule, d.owed_by FROM duties d JOIN applications a"      \
+    " USING (app_id) WHERE d.closed_at IS NULL"
+
+#endif

@@ -1,0 +1,305 @@
+"""After approval (R7, R10-R13, time rules): test environment, extension,
+go-live with and without the level-3 report, change, emergency change with
+the paperwork owed then filed, termination, and the purge 3 months later,
+with the clock moved by YJC_NOW_FILE.  The vendor is yjc-vendor-sim,
+reporting every result twice (--duplicate): nothing may be doubled."""
+import copy
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from conftest import full_form, minimal_form
+
+T0 = "2025-09-01T09:00:00+08:00"   # a Monday; National Day is a month away
+
+
+def ok(reply):
+    assert reply["ok"], reply
+    return reply["body"]
+
+
+def error_of(reply):
+    assert not reply["ok"], reply
+    problems = reply["error"].get("details") or [reply["error"]]
+    return {(p["code"], p["field"]) for p in problems}
+
+
+@pytest.fixture(scope="module")
+def life(platform):
+    platform.stop_all()
+    platform.set_now(T0)
+    platform.start_all()
+    platform.start_vendor("--duplicate")
+    return {}
+
+
+def intake_state(p, app):
+    return ok(p.call("edu", "intake", "application.get", {"app_id": app}))["state"]
+
+
+def review(p, app):
+    return ok(p.call("bureau", "review", "review.get", {"app_id": app}))
+
+
+def duty(p, app, what):
+    return [d for d in review(p, app)["duties"] if d["what"] == what]
+
+
+def allocations(p, app):
+    return ok(p.call("bureau", "billing", "billing.allocations",
+                     {"app_id": app}))["allocations"]
+
+
+def orders_of(p, app):
+    return p.sql(f"SELECT kind, state, coalesce(due::text, ''), order_id "
+                 f"FROM provisioning.orders WHERE app_id = '{app}' ORDER BY order_id")
+
+
+def approve_request(p, req, **extra):
+    p.wait_until(lambda: p.scalar(
+        f"SELECT count(*) FROM review.requests WHERE request_id = '{req}'") == "1",
+        what="review has the request")
+    return ok(p.call("bureau", "review", "request.approve",
+                     dict({"request_id": req, "opinion": "同意"}, **extra)))
+
+
+def test_1_test_environment_and_its_period(platform, life):
+    p = platform
+    app = ok(p.submit("edu", full_form()))["app_id"]
+    life["app"] = app
+    p.wait_until(lambda: p.call("bureau", "review", "review.get", {"app_id": app})["ok"])
+    ok(p.call("bureau", "review", "review.accept", {"app_id": app}))
+    ok(p.call("bureau", "review", "review.approve", {"app_id": app}))
+    p.wait_until(lambda: intake_state(p, app) == "testing", what="testing")
+    # R10.1: the vendor's deadline, 3 working days after the approval
+    assert orders_of(p, app)[0][:3] == ["test_env", "done", "2025-09-04"]
+    # R10.2: 15 days from delivery (2025-09-01) end 2025-09-16
+    p.wait_until(lambda: duty(p, app, "test_end"), what="test period")
+    d = duty(p, app, "test_end")[0]
+    assert (d["due"], d["owed_by"], d["closed"]) == ("2025-09-16", "unit", "false")
+    assert "R10.2" in d["rule"]
+    assert [a["stage"] for a in allocations(p, app)] == ["test"]
+
+
+def test_2_extension_moves_the_end_of_the_test(platform, life):
+    p, app = platform, life["app"]
+    assert ("out_of_range", "body.until") in error_of(p.call(
+        "edu", "intake", "request.extend_test",
+        {"app_id": app, "until": "2025-08-01", "reason": "x"}))
+    req = ok(p.call("edu", "intake", "request.extend_test",
+                    {"app_id": app, "until": "2025-09-30", "reason": "联调未完成"}))
+    approve_request(p, req["request_id"])
+    d = duty(p, app, "test_end")[0]
+    assert d["due"] == "2025-09-30" and "延长" in d["rule"]
+    # decided once: a second decision is refused, naming the state
+    again = p.call("bureau", "review", "request.approve",
+                   {"request_id": req["request_id"]})
+    assert ("invalid_state", "body.request_id") in error_of(again)
+
+
+def test_3_go_live_needs_the_level3_report(platform, life):
+    p, app = platform, life["app"]
+    results = {"function": "通过", "performance": "峰值 500 并发", "security": "无高危漏洞"}
+    # R10.3: the full form is MLPS level 3: without the report, incomplete
+    assert ("incomplete", "body.test_report") in error_of(p.call(
+        "edu", "intake", "request.go_live", {"app_id": app, "results": results}))
+    report = ok(p.upload("edu", b"%PDF third-party acceptance report",
+                         name="测评报告.pdf"))["att_id"]
+    req = ok(p.call("edu", "intake", "request.go_live", {
+        "app_id": app, "results": results,
+        "test_report": {"lab": "浙江省信息安全测评中心", "cnas_no": "CNAS L1234",
+                        "att_id": report}}))
+    approve_request(p, req["request_id"])
+    p.wait_until(lambda: intake_state(p, app) == "production", what="production")
+    # R11.1: the test environment became production: billing closed the
+    # test interval and opened production, never overwriting
+    alloc = allocations(p, app)
+    assert [a["stage"] for a in alloc] == ["test", "production"]
+    assert alloc[0]["to"] and not alloc[1]["to"]
+    assert duty(p, app, "test_end")[0]["closed"] == "true"
+    # the report is a material of the application now
+    kinds = [m["kind"] for m in ok(p.call("bureau", "intake", "application.get",
+                                          {"app_id": app}))["materials"]]
+    assert "test_report" in kinds
+
+
+def test_4_go_live_without_report_for_level2(platform, life):
+    p = platform
+    app = ok(p.submit("health", minimal_form()))["app_id"]   # MLPS level 2
+    p.wait_until(lambda: p.call("bureau", "review", "review.get", {"app_id": app})["ok"])
+    ok(p.call("bureau", "review", "review.accept", {"app_id": app}))
+    ok(p.call("bureau", "review", "review.approve", {"app_id": app}))
+    p.wait_until(lambda: ok(p.call("health", "intake", "application.get",
+                                   {"app_id": app}))["state"] == "testing")
+    req = ok(p.call("health", "intake", "request.go_live", {
+        "app_id": app, "results": {"function": "通过", "performance": "通过",
+                                   "security": "通过"}}))
+    assert req["kind"] == "go_live"
+    life["app2"] = app
+
+
+def test_5_change_reviewed_in_5_workdays_and_trimmed(platform, life):
+    p, app = platform, life["app"]
+    p.set_now("2025-09-02T10:00:00+08:00")
+    wanted = copy.deepcopy(full_form()["resources"])
+    wanted["storage_tb"] = 4
+    req = ok(p.call("edu", "intake", "request.change",
+                    {"app_id": app, "resources": wanted, "reason": "学籍数据增长"}))
+    p.wait_until(lambda: duty(p, app, "decide_request"), what="review deadline")
+    d = [x for x in duty(p, app, "decide_request") if x["ref"] == req["request_id"]][0]
+    # R12.1: 5 working days from 2025-09-02
+    assert (d["due"], d["owed_by"]) == ("2025-09-09", "bureau")
+    granted = copy.deepcopy(wanted)
+    granted["storage_tb"] = 3
+    too_much = copy.deepcopy(wanted)
+    too_much["storage_tb"] = 9
+    refused = p.call("bureau", "review", "request.approve",
+                     {"request_id": req["request_id"], "granted": too_much})
+    assert ("out_of_range", "body.granted.storage_tb") in error_of(refused)
+    approve_request(p, req["request_id"], granted=granted)
+    p.wait_until(lambda: [o for o in orders_of(p, app) if o[0] == "change"]
+                 and [o for o in orders_of(p, app) if o[0] == "change"][0][1] == "done",
+                 what="change done")
+    change = [o for o in orders_of(p, app) if o[0] == "change"][0]
+    assert change[2] == "2025-09-05"          # R12.1: 3 working days
+    p.wait_until(lambda: len(allocations(p, app)) == 3, what="billed")
+    alloc = allocations(p, app)
+    assert alloc[-1]["resources"]["storage_tb"] == 3 and not alloc[-1]["to"]
+    assert all(a["to"] for a in alloc[:-1])
+
+
+def test_6_emergency_change_paperwork_owed_then_filed(platform, life):
+    p, app = platform, life["app"]
+    p.set_now("2025-09-03T22:00:00+08:00")
+    urgent = copy.deepcopy(full_form()["resources"])
+    urgent["storage_tb"] = 3
+    urgent["network"]["dedicated_mbps"] = 40
+    # another unit may not report on it; the unit may
+    assert ("not_found", "body.app_id") in error_of(p.call(
+        "health", "provisioning", "emergency.report",
+        {"app_id": app, "resources": urgent, "description": "x"}))
+    rep = ok(p.call("edu", "provisioning", "emergency.report",
+                    {"app_id": app, "resources": urgent,
+                     "description": "遭受流量攻击，临时扩容带宽"}))
+    p.wait_until(lambda: duty(p, app, "paperwork"), what="paperwork owed")
+    d = duty(p, app, "paperwork")[0]
+    # R12.3: a setting, 5 working days by default: 09-04..09-10
+    assert (d["ref"], d["due"], d["owed_by"]) == (rep["order_id"], "2025-09-10", "unit")
+    p.wait_until(lambda: [o for o in orders_of(p, app) if o[0] == "emergency"][0][1] == "done",
+                 what="emergency carried out")
+    # the clock passes the deadline: overdue, owed by the unit, 2 days late
+    p.set_now("2025-09-12T09:00:00+08:00")
+    late = ok(p.call("bureau", "review", "review.overdue", {}))["overdue"]
+    row = [x for x in late if x["app_id"] == app and x["state"] == "paperwork"][0]
+    assert (row["owed_by"], row["late_workdays"]) == ("unit", 2)
+    text = p.cli("list", "--overdue", actor="bureau").stdout
+    assert "紧急变更补办手续" in text and "使用单位" in text
+    # the paperwork: a change naming the emergency order
+    n_orders = len(orders_of(p, app))
+    req = ok(p.call("edu", "intake", "request.change", {
+        "app_id": app, "resources": urgent, "reason": "补办：流量攻击临时扩容",
+        "emergency_order": rep["order_id"]}))
+    approve_request(p, req["request_id"])
+    assert duty(p, app, "paperwork")[0]["closed"] == "true"
+    time.sleep(0.5)
+    assert len(orders_of(p, app)) == n_orders       # done already: no order
+
+
+def test_7_termination_and_purge_after_3_months(platform, life):
+    p, app = platform, life["app"]
+    p.set_now("2025-09-15T10:00:00+08:00")
+    body = {"app_id": app, "offline_confirmed": False, "data": "backed_up",
+            "reason": "系统整合"}
+    assert ("invalid_value", "body.offline_confirmed") in error_of(
+        p.call("edu", "intake", "request.terminate", body))
+    body["offline_confirmed"] = True
+    req = ok(p.call("edu", "intake", "request.terminate", body))
+    approve_request(p, req["request_id"])
+    p.wait_until(lambda: intake_state(p, app) == "terminated", what="terminated")
+    term = [o for o in orders_of(p, app) if o[0] == "terminate"][0]
+    assert term[2] == "2025-09-18"             # R13.1: 3 working days
+    # billing: every interval closed
+    p.wait_until(lambda: all(a["to"] for a in allocations(p, app)), what="closed")
+    # R13.2: kept 3 months from 2025-09-15: purged on 2025-12-15, not before
+    assert p.scalar(f"SELECT purge_on FROM provisioning.retention "
+                    f"WHERE app_id = '{app}'") == "2025-12-15"
+    p.set_now("2025-12-14T23:59:00+08:00")
+    time.sleep(1.0)                             # several ticks
+    assert not [o for o in orders_of(p, app) if o[0] == "purge"]
+    p.set_now("2025-12-15T08:00:00+08:00")
+    p.wait_until(lambda: intake_state(p, app) == "purged", what="purged")
+    purge = [o for o in orders_of(p, app) if o[0] == "purge"]
+    assert len(purge) == 1 and purge[0][1] == "done" and purge[0][2] == "2025-12-15"
+    # moving the clock back and forth orders no second purge
+    p.set_now("2025-12-20T08:00:00+08:00")
+    time.sleep(0.6)
+    assert len([o for o in orders_of(p, app) if o[0] == "purge"]) == 1
+
+
+def test_8_audit_holds_every_step(platform, life):
+    p, app = platform, life["app"]
+    p.wait_until(lambda: p.scalar(
+        "SELECT count(*) FROM audit.events WHERE type = 'order.completed' "
+        f"AND app_id = '{app}'") == "6", what="audit")
+    types = [e["type"] for e in ok(p.call("auditor", "audit", "audit.events",
+                                          {"app_id": app, "limit": 1000}))["events"]]
+    for t in ["request.submitted", "request.approved", "emergency.reported",
+              "retention.scheduled", "allocation.closed", "order.acknowledged"]:
+        assert t in types, t
+    # six orders, each created, completed once (the vendor reported twice)
+    assert types.count("order.created") == 6
+    assert types.count("order.completed") == 6
+
+
+def test_9_rejected_request_and_unit_boundaries(platform, life):
+    p, app = platform, life["app2"]
+    req = p.sql(f"SELECT request_id FROM intake.requests WHERE app_id = '{app}'")[0][0]
+    assert ("missing_field", "body.opinion") in error_of(p.call(
+        "bureau", "review", "request.reject", {"request_id": req}))
+    p.wait_until(lambda: p.scalar(
+        f"SELECT count(*) FROM review.requests WHERE request_id = '{req}'") == "1")
+    ok(p.call("bureau", "review", "request.reject",
+              {"request_id": req, "opinion": "性能测试报告不完整"}))
+    assert ("not_found", "body.app_id") in error_of(p.call(
+        "edu", "intake", "request.go_live", {"app_id": app, "results": {
+            "function": "a", "performance": "b", "security": "c"}}))
+    # a change is for a system in production only
+    assert ("invalid_state", "body.app_id") in error_of(p.call(
+        "health", "intake", "request.change",
+        {"app_id": app, "resources": minimal_form()["resources"], "reason": "x"}))
+
+
+def test_10_vendor_overdue_and_long_poll(platform, life):
+    """With the vendor away, an order past its deadline is overdue, owed by
+    the vendor; a waiting fetch is answered as soon as an order exists."""
+    p = platform
+    p.procs["vendor-sim"].send_signal(signal.SIGTERM)
+    p.procs["vendor-sim"].wait(timeout=10)
+    p.set_now("2025-10-09T09:00:00+08:00")       # after National Day
+    c = p.client("vendor", "vendor")
+    try:
+        t = time.time()
+        empty = c.call("order.fetch", {"wait_ms": 700}, timeout_ms=5000)
+        assert ok(empty)["orders"] == [] and time.time() - t >= 0.6
+        c.send_raw(__import__("msgpack").packb(
+            {"v": 1, "id": "lp", "type": "order.fetch", "body": {"wait_ms": 20000}}))
+        app = ok(p.submit("health", minimal_form()))["app_id"]
+        p.wait_until(lambda: p.call("bureau", "review", "review.get", {"app_id": app})["ok"])
+        ok(p.call("bureau", "review", "review.accept", {"app_id": app}))
+        t = time.time()
+        ok(p.call("bureau", "review", "review.approve", {"app_id": app}))
+        reply = __import__("msgpack").unpackb(c.recv_raw(10000), raw=False)
+        assert time.time() - t < 5
+        assert [o["app_id"] for o in reply["body"]["orders"]] == [app]
+    finally:
+        c.close()
+    # 3 working days after 2025-10-09: 10-10, 10-11 (a Saturday worked), 10-13
+    assert orders_of(p, app)[0][2] == "2025-10-13"
+    p.set_now("2025-10-16T09:00:00+08:00")
+    late = ok(p.call("bureau", "provisioning", "order.overdue", {}))["overdue"]
+    row = [x for x in late if x["app_id"] == app][0]
+    assert (row["owed_by"], row["kind"], row["late_workdays"]) == ("vendor", "test_env", 3)
+    assert "供应商" in p.cli("list", "--overdue", actor="bureau").stdout
