@@ -97,6 +97,10 @@ int cli_cmd_terminate (cli_opts_t *opts);
 int cli_cmd_emergency (cli_opts_t *opts);
 int cli_cmd_request_approve (cli_opts_t *opts);
 int cli_cmd_request_reject (cli_opts_t *opts);
+//  A request kind ("change") and a step ("test_end", an order kind) in
+//  Chinese.
+const char *cli_request_zh (const char *kind);
+const char *cli_step_zh (const char *step);
 //  Prints the requests and duties review.get lists (show).
 void cli_print_lifecycle (const msgpack_object *review);
 

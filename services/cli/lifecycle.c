@@ -17,7 +17,14 @@ static const char *s_steps[][2] = {
     { "emergency", "紧急变更" },
     { "terminate", "终止服务" },
     { "purge", "清除数据和日志" },
+};
+
+//  The unit's requests, as a clerk names them.
+static const char *s_requests[][2] = {
     { "extend_test", "延长测试" },
+    { "go_live", "申请上线" },
+    { "change", "资源变更" },
+    { "terminate", "终止服务" },
 };
 
 static const char *s_parties[][2] = {
@@ -37,6 +44,20 @@ s_zh (const char *table[][2], size_t n, const char *key)
 
 #define S_STEP_ZH(k)  s_zh (s_steps, sizeof s_steps / sizeof *s_steps, k)
 #define S_PARTY_ZH(k) s_zh (s_parties, sizeof s_parties / sizeof *s_parties, k)
+#define S_REQUEST_ZH(k)                                                        \
+    s_zh (s_requests, sizeof s_requests / sizeof *s_requests, k)
+
+const char *
+cli_request_zh (const char *kind)
+{
+    return S_REQUEST_ZH (kind);
+}
+
+const char *
+cli_step_zh (const char *step)
+{
+    return S_STEP_ZH (step);
+}
 
 static void
 s_print_overdue_rows (const msgpack_object *list, const char *step_key)
@@ -110,7 +131,7 @@ s_send (cli_opts_t *opts,
         int service,
         const char *type,
         yjc_pack_t *body,
-        const char *done_zh)
+        const char *done_zh) //  printf format of the new id
 {
     cli_session_t session;
     bool done;
@@ -120,7 +141,8 @@ s_send (cli_opts_t *opts,
         char id[33];
         if (!*yjc_obj_strcpy (b, "request_id", id, sizeof id))
             yjc_obj_strcpy (b, "order_id", id, sizeof id);
-        printf ("%s，编号 %s\n", done_zh, id);
+        printf (done_zh, id);
+        printf ("\n");
     }
     int rc = b ? 0 : 1;
     cli_session_close (&session);
@@ -154,7 +176,7 @@ cli_cmd_extend (cli_opts_t *opts)
                    YJC_SVC_INTAKE,
                    "request.extend_test",
                    &body,
-                   "延长测试申请已提交");
+                   "延长测试申请已提交，编号 %s");
 }
 
 //  golive APP --function T --performance T --security T
@@ -196,8 +218,11 @@ cli_cmd_golive (cli_opts_t *opts)
         yjc_pk_kv_str (&body.pk, "cnas_no", opts->cnas);
         yjc_pk_kv_str (&body.pk, "att_id", report.att_id);
     }
-    return s_send (
-        opts, YJC_SVC_INTAKE, "request.go_live", &body, "上线申请已提交");
+    return s_send (opts,
+                   YJC_SVC_INTAKE,
+                   "request.go_live",
+                   &body,
+                   "上线申请已提交，编号 %s");
 }
 
 //  change APP RESOURCES.json --reason TEXT [--major --attach K=F…]
@@ -235,8 +260,8 @@ cli_cmd_change (cli_opts_t *opts)
                    YJC_SVC_INTAKE,
                    "request.change",
                    &body,
-                   opts->emergency ? "紧急变更补办手续已提交"
-                                   : "变更申请已提交");
+                   opts->emergency ? "紧急变更补办手续已提交，编号 %s"
+                                   : "变更申请已提交，编号 %s");
 }
 
 //  terminate APP --offline-confirmed --data backed_up|migrated
@@ -254,8 +279,11 @@ cli_cmd_terminate (cli_opts_t *opts)
     yjc_pk_kv_bool (&body.pk, "offline_confirmed", opts->offline_confirmed);
     yjc_pk_kv_str (&body.pk, "data", opts->data);
     yjc_pk_kv_str (&body.pk, "reason", opts->reason);
-    return s_send (
-        opts, YJC_SVC_INTAKE, "request.terminate", &body, "终止申请已提交");
+    return s_send (opts,
+                   YJC_SVC_INTAKE,
+                   "request.terminate",
+                   &body,
+                   "终止申请已提交，编号 %s");
 }
 
 //  emergency APP RESOURCES.json --reason TEXT: R12.3, by the unit or the
@@ -276,12 +304,12 @@ cli_cmd_emergency (cli_opts_t *opts)
         yjc_pack_release (&body);
         return rc;
     }
-    return s_send (
-        opts,
-        YJC_SVC_PROVISIONING,
-        "emergency.report",
-        &body,
-        "紧急变更已报备，供应商可立即实施；请在期限内补办变更手续。订单");
+    return s_send (opts,
+                   YJC_SVC_PROVISIONING,
+                   "emergency.report",
+                   &body,
+                   "紧急变更已报备，订单 "
+                   "%s，供应商可立即实施；使用单位须在期限内补办变更手续");
 }
 
 static int
@@ -312,7 +340,7 @@ s_decide (cli_opts_t *opts, const char *type, const char *done_zh)
         char id[33], kind[17];
         printf ("%s（%s）：%s\n",
                 yjc_obj_strcpy (b, "request_id", id, sizeof id),
-                S_STEP_ZH (yjc_obj_strcpy (b, "kind", kind, sizeof kind)),
+                S_REQUEST_ZH (yjc_obj_strcpy (b, "kind", kind, sizeof kind)),
                 done_zh);
     }
     int rc = b ? 0 : 1;

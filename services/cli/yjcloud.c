@@ -51,7 +51,25 @@ cli_state_zh (const char *state)
     for (size_t i = 0; i < sizeof map / sizeof *map; i++)
         if (streq (map[i][0], state))
             return map[i][1];
-    return state;
+    //  a step of the history that moves no state: "request.approved:change"
+    static char step[160];
+    const char *colon = strchr (state, ':');
+    size_t n = colon ? (size_t)(colon - state) : strlen (state);
+    int ev = yjc_event_by_wire (state, n);
+    if (ev < 0)
+        return state;
+    const char *kind = colon ? colon + 1 : "";
+    const char *kind_zh = strncmp (state, "request.", 8) == 0
+                              ? cli_request_zh (kind)
+                              : cli_step_zh (kind);
+    snprintf (step,
+              sizeof step,
+              "%s%s%s%s",
+              yjc_event_defs[ev].zh,
+              *kind ? "（" : "",
+              kind_zh,
+              *kind ? "）" : "");
+    return step;
 }
 
 //  Prints a string field with a Chinese label, if present.

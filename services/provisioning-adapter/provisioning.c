@@ -490,6 +490,8 @@ s_reply_order (yjc_ctx_t *ctx,
     yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
 }
 
+static int s_schedule_purges (yjc_ctx_t *ctx, bool quiet);
+
 //  A done order changes what the application has in place: its stage,
 //  and for a change its resources; a termination starts the retention
 //  period (R13.2) whose end the tick turns into the purge order.
@@ -517,32 +519,75 @@ s_done (yjc_ctx_t *ctx, const s_order_t *o)
     PQclear (res);
     if (!streq (o->kind, "terminate"))
         return 0;
-    char purge_on[11];
-    yjc_ctx_deadline (ctx, ctx->now, RETENTION_MONTHS, 'm', purge_on);
-    if (!*purge_on) {
-        //  an uncovered calendar year: keep the data; never purge early
-        zsys_error ("retention of %s: purge date not computed", o->app_id);
-        return 0;
-    }
-    const char *rparams[] = {
-        o->app_id, ctx->now_iso, purge_on, RETENTION_RULE
-    };
+    const char *rparams[] = { o->app_id, ctx->now_iso };
     if (yjc_db_exec (ctx->db,
-                     "INSERT INTO retention (app_id, terminated_at, purge_on,"
-                     " rule) VALUES ($1, $2, $3::date, $4)"
+                     "INSERT INTO retention (app_id, terminated_at, rule)"
+                     " VALUES ($1, $2, '" RETENTION_RULE "')"
                      " ON CONFLICT DO NOTHING",
-                     4,
+                     2,
                      rparams) < 0)
         return YJC_DB_ERROR;
-    yjc_pack_t ev;
-    yjc_pack_init (&ev);
-    msgpack_pack_map (&ev.pk, 4);
-    yjc_pk_kv_str (&ev.pk, "app_id", o->app_id);
-    yjc_pk_kv_str (&ev.pk, "unit", o->unit);
-    yjc_pk_kv_str (&ev.pk, "purge_on", purge_on);
-    yjc_pk_kv_str (&ev.pk, "rule", RETENTION_RULE);
-    int rc = yjc_ctx_emit (ctx, YJC_EV_RETENTION_SCHEDULED, o->app_id, &ev);
-    yjc_pack_release (&ev);
+    return s_schedule_purges (ctx, false);
+}
+
+//  R13.2: the purge date of every retention that has none yet, 3 months
+//  from termination (month rule, then the next working day), announced.
+//  A date in a year the calendar does not cover stays open (logged): the
+//  data is kept, never purged on a guess.
+static int
+s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
+{
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT r.app_id, a.unit,"
+        " (r.terminated_at AT TIME ZONE 'Asia/Shanghai')::date::text"
+        " FROM retention r"
+        " JOIN apps a USING (app_id) WHERE r.purge_on IS NULL"
+        " ORDER BY r.terminated_at LIMIT 50 FOR UPDATE OF r",
+        0,
+        NULL);
+    if (!res)
+        return YJC_DB_ERROR;
+    int rc = 0;
+    for (int i = 0; i < PQntuples (res) && rc == 0; i++) {
+        const char *app_id = PQgetvalue (res, i, 0);
+        char purge_on[11] = "", err[128] = "";
+        yjc_date_t terminated, due;
+        if (yjc_date_parse (PQgetvalue (res, i, 2), &terminated) == 0 &&
+            yjc_calendar_period_end (ctx->calendar,
+                                     terminated,
+                                     RETENTION_MONTHS,
+                                     'm',
+                                     &due,
+                                     err,
+                                     sizeof err) == 0)
+            yjc_date_format (due, purge_on);
+        if (!*purge_on) {
+            //  kept, tried again by the tick (said once, at termination)
+            if (!quiet)
+                zsys_warning ("purge date of %s open: %s", app_id, err);
+            continue;
+        }
+        const char *params[] = { app_id, purge_on };
+        if (yjc_db_exec (ctx->db,
+                         "UPDATE retention SET purge_on = $2::date"
+                         " WHERE app_id = $1",
+                         2,
+                         params) < 0) {
+            rc = YJC_DB_ERROR;
+            break;
+        }
+        yjc_pack_t ev;
+        yjc_pack_init (&ev);
+        msgpack_pack_map (&ev.pk, 4);
+        yjc_pk_kv_str (&ev.pk, "app_id", app_id);
+        yjc_pk_kv_str (&ev.pk, "unit", PQgetvalue (res, i, 1));
+        yjc_pk_kv_str (&ev.pk, "purge_on", purge_on);
+        yjc_pk_kv_str (&ev.pk, "rule", RETENTION_RULE);
+        rc = yjc_ctx_emit (ctx, YJC_EV_RETENTION_SCHEDULED, app_id, &ev);
+        yjc_pack_release (&ev);
+    }
+    PQclear (res);
     return rc;
 }
 
@@ -553,6 +598,9 @@ s_done (yjc_ctx_t *ctx, const s_order_t *o)
 static int
 s_tick (yjc_ctx_t *ctx)
 {
+    int rc = s_schedule_purges (ctx, true);
+    if (rc != 0)
+        return rc;
     char today[11];
     yjc_date_format (yjc_time_local_date (ctx->now), today);
     const char *params[] = { today };
@@ -568,7 +616,6 @@ s_tick (yjc_ctx_t *ctx)
         NULL);
     if (!res)
         return YJC_DB_ERROR;
-    int rc = 0;
     for (int i = 0; i < PQntuples (res) && rc >= 0; i++) {
         s_order_t o;
         s_order_init (&o);

@@ -9,12 +9,12 @@ import shlex
 from conftest import ROOT
 
 
-def readme_walk():
-    """The `yjcloud` commands of the README's first walk, continuation
+def readme_walk(heading="## 走一遍：从申请到测试环境"):
+    """The `yjcloud` commands of one of the README's walks, continuation
     lines joined, comments dropped."""
     with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
         text = f.read()
-    walk = text.split("## 走一遍", 1)[1]
+    walk = text.split(heading, 1)[1]
     block = walk.split("```sh", 1)[1].split("```", 1)[0]
     commands, current = [], ""
     for line in block.splitlines():
@@ -29,7 +29,21 @@ def readme_walk():
     return commands
 
 
+def settled(p):
+    """Every event delivered and the vendor idle: what a user waits for
+    between two commands."""
+    return (p.scalar("SELECT count(*) FROM provisioning.orders"
+                     " WHERE state IN ('pending', 'acknowledged')") == "0"
+            and all(p.scalar(f"SELECT count(*) FROM {s}.outbox_pending") == "0"
+                    for s in ("intake", "review", "provisioning", "billing")))
+
+
 def test_the_readme_walk_works_as_written(platform, tmp_path):
+    # the README's dates are of December 2026 (an extension must end later
+    # than today): its clock
+    platform.stop_all()
+    platform.set_now("2026-12-01T09:00:00+08:00")
+    platform.start_all()
     platform.start_vendor()
     outputs = {}
     for args in readme_walk():
@@ -61,3 +75,30 @@ def test_the_readme_walk_works_as_written(platform, tmp_path):
     assert granted["storage_tb"] == 1 and granted["network"]["dedicated_mbps"] == 10
     # the last steps of the walk ran too (vendor, billing, audit)
     assert "A000001" in outputs["audit events"][0]
+
+
+def test_the_readme_lifecycle_walk_works_as_written(platform):
+    """R10-R13 as the README's second walk takes A000001 from testing to
+    termination, with the vendor simulator (after the first walk)."""
+    outputs = []
+    for args in readme_walk("## 走一遍：从测试到终止"):
+        platform.wait_until(lambda: settled(platform), what="settled")
+        res = platform.cli(*args)
+        outputs.append((" ".join(args[2:4]), res.stdout))
+    platform.wait_until(lambda: settled(platform), what="settled")
+    said = dict(outputs)
+    assert "延长测试申请已提交，编号 R000001" in outputs[0][1]
+    assert "上线申请已提交，编号 R000002" in said["golive A000001"]
+    assert "O000004" in said["emergency A000001"]
+    assert "紧急变更补办手续" in said["list --overdue"] or "没有逾期" in said["list --overdue"]
+    shown = said["show A000001"]
+    assert "已终止" in shown and "第三方测评报告" in shown
+    assert "紧急变更补办手续" in shown and "已办结" in shown
+    kinds = [r[0] for r in platform.sql(
+        "SELECT kind FROM provisioning.orders WHERE app_id = 'A000001' ORDER BY order_id")]
+    assert kinds == ["test_env", "go_live", "change", "emergency", "terminate"]
+    stages = [a["stage"] for a in platform.call(
+        "bureau", "billing", "billing.allocations", {"app_id": "A000001"})["body"]["allocations"]]
+    assert stages == ["test", "production", "production", "production"]
+    assert "R000005" in platform.sql(
+        "SELECT string_agg(request_id, ',') FROM review.requests WHERE state = 'approved'")[0][0]
