@@ -303,6 +303,19 @@ s_approve_terms (yjc_ctx_t *ctx,
     }
     if (!streq (r->kind, "change"))
         return 0;
+    //  R12.2: a change the bureau rules major carries the R8 materials;
+    //  without them it cannot be approved (the bureau rejects it, and the
+    //  unit files it again as major, with them)
+    const msgpack_object *major = yjc_obj_get (body, "major");
+    const msgpack_object *materials = yjc_obj_get (detail, "materials");
+    if (major && major->type == MSGPACK_OBJECT_BOOLEAN && major->via.boolean &&
+        (!materials || materials->type != MSGPACK_OBJECT_ARRAY ||
+         materials->via.array.size == 0))
+        return yjc_ctx_fail (ctx,
+                             YJC_E_INCOMPLETE,
+                             "body.major",
+                             "a major change carries the R8 materials again"
+                             " (R12.2); this request has none");
     const msgpack_object *asked = yjc_obj_get (detail, "resources");
     const msgpack_object *grant = yjc_obj_get (body, "granted");
     if (grant && asked && grant_check (grant, asked, ctx->problems) > 0)
@@ -380,6 +393,9 @@ s_record (yjc_ctx_t *ctx,
         rc = s_close_duty (ctx, "paperwork", r->emergency);
     //  R10.2: the unit asked to go live: its test period is over
     if (rc == 0 && approved && streq (r->kind, "go_live"))
+        rc = s_close_duty (ctx, "test_end", r->app_id);
+    //  a terminated system owes no more testing
+    if (rc == 0 && approved && streq (r->kind, "terminate"))
         rc = s_close_duty (ctx, "test_end", r->app_id);
     if (rc == 0 && approved && streq (r->kind, "terminate")) {
         const char *p[] = { r->app_id, ctx->now_iso };

@@ -152,6 +152,18 @@ def test_5_change_reviewed_in_5_workdays_and_trimmed(platform, life):
     d = [x for x in duty(p, app, "decide_request") if x["ref"] == req["request_id"]][0]
     # R12.1: 5 working days from 2025-09-02
     assert (d["due"], d["owed_by"]) == ("2025-09-09", "bureau")
+    # R12.2: the bureau rules it major: without the R8 materials it cannot
+    # be approved
+    major = p.call("bureau", "review", "request.approve",
+                   {"request_id": req["request_id"], "major": True})
+    assert ("incomplete", "body.major") in error_of(major)
+    # a change the unit marks major carries the materials the form requires
+    refused = p.call("edu", "intake", "request.change", {
+        "app_id": app, "resources": wanted, "reason": "x", "major": True})
+    assert ("incomplete", "body.attachments") in error_of(refused)
+    assert ok(p.call("edu", "intake", "request.change", {
+        "app_id": app, "resources": wanted, "reason": "重大变更", "major": True,
+        "attachments": p.materials("edu")}))["kind"] == "change"
     granted = copy.deepcopy(wanted)
     granted["storage_tb"] = 3
     too_much = copy.deepcopy(wanted)
@@ -298,6 +310,11 @@ def test_10_vendor_overdue_and_long_poll(platform, life):
         c.close()
     # 3 working days after 2025-10-09: 10-10, 10-11 (a Saturday worked), 10-13
     assert orders_of(p, app)[0][2] == "2025-10-13"
+    # R10.2: the level-2 system's test (delivered 2025-09-01, go-live
+    # refused, no extension) ended 2025-09-16: overdue, owed by the unit
+    late = ok(p.call("bureau", "review", "review.overdue", {}))["overdue"]
+    ended = [x for x in late if x["app_id"] == life["app2"] and x["state"] == "test_end"]
+    assert ended and ended[0]["owed_by"] == "unit" and ended[0]["due"] == "2025-09-16"
     p.set_now("2025-10-16T09:00:00+08:00")
     late = ok(p.call("bureau", "provisioning", "order.overdue", {}))["overdue"]
     row = [x for x in late if x["app_id"] == app][0]
