@@ -345,17 +345,22 @@ s_refs (const msgpack_object *attachments, s_refs_t *refs)
 }
 
 int
-attachments_check (yjc_ctx_t *ctx, const msgpack_object *attachments)
+attachments_check (yjc_ctx_t *ctx,
+                   const msgpack_object *attachments,
+                   yjc_pack_t *info)
 {
     s_refs_t refs;
     s_refs (attachments, &refs);
+    if (info)
+        msgpack_pack_array (&info->pk, refs.count);
     if (refs.count == 0)
         return 0;
     char *ids = yjc_db_array_literal (refs.att_ids, refs.count);
     const char *params[] = { ctx->actor->unit, ids };
     PGresult *res = yjc_db_query (
         ctx->db,
-        "SELECT att_id, complete::text, received::text, size::text"
+        "SELECT att_id, complete::text, received::text, size::text, name,"
+        " media_type, sha256"
         " FROM attachments WHERE unit = $1 AND att_id = ANY ($2::text[])",
         2,
         params);
@@ -384,6 +389,16 @@ attachments_check (yjc_ctx_t *ctx, const msgpack_object *attachments)
                               PQgetvalue (res, row, 2),
                               PQgetvalue (res, row, 3));
             problems++;
+        }
+        else if (info) {
+            //  as proto's attachment_info, with the kind it is named for
+            msgpack_pack_map (&info->pk, 6);
+            yjc_pk_kv_str (&info->pk, "att_id", refs.att_ids[i]);
+            yjc_pk_kv_str (&info->pk, "kind", refs.kinds[i]);
+            yjc_pk_kv_str (&info->pk, "name", PQgetvalue (res, row, 4));
+            yjc_pk_kv_str (&info->pk, "media_type", PQgetvalue (res, row, 5));
+            yjc_pk_kv_int (&info->pk, "size", atoll (PQgetvalue (res, row, 3)));
+            yjc_pk_kv_str (&info->pk, "sha256", PQgetvalue (res, row, 6));
         }
     }
     PQclear (res);
@@ -424,6 +439,7 @@ attachments_link (yjc_ctx_t *ctx,
 int
 attachments_pack_materials (yjc_ctx_t *ctx,
                             const char *app_id,
+                            const msgpack_object *submitted,
                             msgpack_packer *pk,
                             const char *key)
 {
@@ -437,7 +453,16 @@ attachments_pack_materials (yjc_ctx_t *ctx,
         params);
     if (!res)
         return YJC_DB_ERROR;
-    yjc_pk_rows (pk, key, res, s_info_cols, S_INFO_COLS);
+    uint32_t n = submitted && submitted->type == MSGPACK_OBJECT_ARRAY
+                     ? submitted->via.array.size
+                     : 0;
+    int rows = PQntuples (res);
+    yjc_pk_str (pk, key);
+    msgpack_pack_array (pk, n + (uint32_t)rows);
+    for (uint32_t i = 0; i < n; i++)
+        msgpack_pack_object (pk, submitted->via.array.ptr[i]);
+    for (int r = 0; r < rows; r++)
+        yjc_pk_row (pk, res, r, s_info_cols, S_INFO_COLS);
     PQclear (res);
     return 0;
 }

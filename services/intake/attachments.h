@@ -12,20 +12,27 @@ int attachments_get (yjc_ctx_t *ctx, const msgpack_object *body);
 
 //  Checks that every file `attachments` (application.submit's array, may
 //  be NULL) names is the unit's own and complete; problems go to ctx.
-//  Returns YJC_DB_ERROR or the number of problems found.
-int attachments_check (yjc_ctx_t *ctx, const msgpack_object *attachments);
+//  With `info`, packs there the array of their descriptions (proto's
+//  attachment_info, with the kind).  Returns YJC_DB_ERROR or the number
+//  of problems found.
+int attachments_check (yjc_ctx_t *ctx,
+                       const msgpack_object *attachments,
+                       yjc_pack_t *info);
 
-//  Records them as the materials of `app_id` and packs `key` with their
-//  descriptions (proto's attachment_info) into `pk`.  0 or YJC_DB_ERROR.
+//  Records them as materials added to `app_id` later (a request's) and
+//  packs `key` with their descriptions into `pk`.  0 or YJC_DB_ERROR.
 int attachments_link (yjc_ctx_t *ctx,
                       const char *app_id,
                       const msgpack_object *attachments,
                       msgpack_packer *pk,
                       const char *key);
 
-//  Packs `key` with the materials of `app_id` (for application.get).
+//  Packs `key` with the materials of `app_id` (for application.get):
+//  those it was submitted with (`submitted`, its stored list, may be
+//  NULL), then those its requests added.
 int attachments_pack_materials (yjc_ctx_t *ctx,
                                 const char *app_id,
+                                const msgpack_object *submitted,
                                 msgpack_packer *pk,
                                 const char *key);
 

@@ -71,24 +71,29 @@ static int
 s_insert (yjc_ctx_t *ctx,
           const msgpack_object *form,
           const char *project,
+          const yjc_pack_t *materials,
           char app_id[33])
 {
     yjc_pack_t mp;
     yjc_pack_init (&mp);
     msgpack_pack_object (&mp.pk, *form);
-    const char *params[] = { ctx->actor->unit, ctx->actor->name,
-                             ctx->request_id,  project,
-                             mp.buf.data,      ctx->now_iso };
-    int lengths[] = { 0, 0, 0, 0, (int)mp.buf.size, 0 };
-    int formats[] = { 0, 0, 0, 0, 1, 0 };
+    const char *params[] = { ctx->actor->unit,   ctx->actor->name,
+                             ctx->request_id,    project,
+                             mp.buf.data,        ctx->now_iso,
+                             materials->buf.data };
+    int lengths[] = {
+        0, 0, 0, 0, (int)mp.buf.size, 0, (int)materials->buf.size
+    };
+    int formats[] = { 0, 0, 0, 0, 1, 0, 1 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "INSERT INTO applications (app_id, unit, submitted_by,"
-        " request_id, project, form_mp, submitted_at, updated_at)"
+        " request_id, project, form_mp, submitted_at, updated_at,"
+        " materials_mp)"
         " VALUES ((SELECT 'A' || lpad(n::text, greatest(6, length(n::text)),"
-        " '0') FROM nextval('app_seq') AS n), $1, $2, $3, $4, $5, $6, $6)"
+        " '0') FROM nextval('app_seq') AS n), $1, $2, $3, $4, $5, $6, $6, $7)"
         " ON CONFLICT (submitted_by, request_id) DO NOTHING RETURNING app_id",
-        6,
+        7,
         params,
         lengths,
         formats);
@@ -136,19 +141,28 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     //  Every problem of the form in one reply, so a clerk fixes it once.
     form_rules_check (form, ctx->problems);
     form_rules_check_materials (form, attachments, ctx->problems);
-    if (attachments_check (ctx, attachments) == YJC_DB_ERROR)
-        return YJC_DB_ERROR;
-    if (ctx->problems->count)
-        return YJC_FAIL;
+    yjc_pack_t materials; //  their descriptions, kept with the form
+    yjc_pack_init (&materials);
+    int rc = attachments_check (ctx, attachments, &materials);
+    if (rc >= 0 && ctx->problems->count)
+        rc = YJC_FAIL;
     char app_id[33], state[33];
-    int rc = s_insert (ctx, form, project_name, app_id);
+    if (rc >= 0)
+        rc = s_insert (ctx, form, project_name, &materials, app_id);
+    if (rc < 0) {
+        yjc_pack_release (&materials);
+        return rc;
+    }
     if (rc == 0 && (rc = s_existing (ctx, app_id, state)) > 0) {
         //  a retry: the same application, as it stands now
         s_reply_submitted (ctx, app_id, state, true);
+        yjc_pack_release (&materials);
         return 0;
     }
-    if (rc < 0)
+    if (rc < 0) {
+        yjc_pack_release (&materials);
         return rc;
+    }
     yjc_pack_t ev;
     yjc_pack_init (&ev);
     msgpack_pack_map (&ev.pk, 6);
@@ -157,10 +171,10 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_pk_kv_str (&ev.pk, "project", project_name);
     yjc_pk_kv_str (&ev.pk, "submitted_at", ctx->now_iso);
     yjc_pk_kv_obj (&ev.pk, "form", form);
-    rc = attachments_link (ctx, app_id, attachments, &ev.pk, "materials");
-    if (rc == 0)
-        rc = yjc_ctx_emit (ctx, YJC_EV_APPLICATION_SUBMITTED, app_id, &ev);
+    yjc_pk_kv_raw (&ev.pk, "materials", materials.buf.data, materials.buf.size);
+    rc = yjc_ctx_emit (ctx, YJC_EV_APPLICATION_SUBMITTED, app_id, &ev);
     yjc_pack_release (&ev);
+    yjc_pack_release (&materials);
     if (rc == 0)
         s_reply_submitted (ctx, app_id, "submitted", false);
     return rc;
@@ -208,7 +222,8 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         ctx->db,
         "SELECT unit, app_id, coalesce(number, ''), project, state,"
         " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS'),"
-        " to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS'), form_mp"
+        " to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS'), form_mp,"
+        " coalesce(materials_mp, '\\x90'::bytea)"
         " FROM applications WHERE app_id = $1",
         1,
         params,
@@ -225,8 +240,16 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     };
     msgpack_pack_map (ctx->reply, 11); //  materials, requests, history
     yjc_pk_columns (ctx->reply, res, 0, cols, 8);
+    msgpack_unpacked submitted;
+    msgpack_unpacked_init (&submitted);
+    bool listed = msgpack_unpack_next (&submitted,
+                                       PQgetvalue (res, 0, 8),
+                                       (size_t)PQgetlength (res, 0, 8),
+                                       NULL) == MSGPACK_UNPACK_SUCCESS;
+    rc = attachments_pack_materials (
+        ctx, app_id, listed ? &submitted.data : NULL, ctx->reply, "materials");
+    msgpack_unpacked_destroy (&submitted);
     PQclear (res);
-    rc = attachments_pack_materials (ctx, app_id, ctx->reply, "materials");
     if (rc == 0)
         rc = requests_pack (ctx, app_id);
     return rc ? rc : s_pack_history (ctx, app_id);

@@ -253,7 +253,7 @@ requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     msgpack_unpacked un;
     msgpack_unpacked_init (&un);
     msgpack_unpack_next (&un, refs.buf.data, refs.buf.size, NULL);
-    rc = attachments_check (ctx, &un.data);
+    rc = attachments_check (ctx, &un.data, NULL);
     if (rc >= 0 && ctx->problems->count)
         rc = YJC_FAIL;
     char request_id[33];
