@@ -513,6 +513,17 @@ yjc_pk_rows (msgpack_packer *pk,
 }
 
 const char *
+yjc_db_copy (const PGresult *res, int row, int col, char *buf, size_t size)
+{
+    snprintf (buf,
+              size,
+              "%.*s",
+              PQgetlength (res, row, col),
+              PQgetvalue (res, row, col));
+    return buf;
+}
+
+const char *
 yjc_db_sqlstate (yjc_db_t *self)
 {
     return self->sqlstate;

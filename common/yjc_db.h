@@ -124,6 +124,14 @@ void yjc_pk_rows (msgpack_packer *pk,
                   const yjc_col_t *cols,
                   int ncols);
 
+//  Copies a value of a result into buf (NUL-terminated, truncated; raw
+//  bytes of a binary result too); returns buf.
+const char *yjc_db_copy (const PGresult *res,
+                         int row,
+                         int col,
+                         char *buf,
+                         size_t size);
+
 //  SQLSTATE of the last failed statement ("" if none).
 const char *yjc_db_sqlstate (yjc_db_t *self);
 const char *yjc_db_error (yjc_db_t *self);

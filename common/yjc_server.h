@@ -103,6 +103,10 @@ void yjc_ctx_deadline (yjc_ctx_t *ctx,
                        char unit,
                        char out[11]);
 
+//  Packs "late_workdays": how many working days past `due` (YYYY-MM-DD,
+//  its end at 24:00) today is, or nil when not late (or not computable).
+void yjc_ctx_pack_late (yjc_ctx_t *ctx, const char *due);
+
 //  Long poll: a handler with nothing to answer yet returns this.  The
 //  first time it parks the request for up to `wait_ms` and returns
 //  YJC_WAIT (the handler must not have written anything); the request is

@@ -80,6 +80,21 @@ yjc_ctx_deadline (yjc_ctx_t *ctx, int64_t at, int n, char unit, char out[11])
         zsys_warning ("deadline not computed: %s", err);
 }
 
+void
+yjc_ctx_pack_late (yjc_ctx_t *ctx, const char *due)
+{
+    yjc_date_t due_date, today = yjc_time_local_date (ctx->now);
+    int late = 0;
+    yjc_pk_str (ctx->reply, "late_workdays");
+    if (!*due || yjc_date_parse (due, &due_date) != 0 ||
+        yjc_date_cmp (today, due_date) <= 0 ||
+        yjc_calendar_workdays_between (
+            ctx->calendar, due_date, today, &late, NULL, 0) != 0)
+        msgpack_pack_nil (ctx->reply);
+    else
+        msgpack_pack_int (ctx->reply, late);
+}
+
 int
 yjc_ctx_wait (yjc_ctx_t *ctx, int64_t wait_ms)
 {

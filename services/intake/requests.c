@@ -55,11 +55,7 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
     if (rc != 0)
         return rc;
     snprintf (app->app_id, sizeof app->app_id, "%s", app_id);
-    snprintf (app->state,
-              sizeof app->state,
-              "%.*s",
-              PQgetlength (res, 0, 1),
-              PQgetvalue (res, 0, 1));
+    yjc_db_copy (res, 0, 1, app->state, sizeof app->state);
     size_t len = (size_t)PQgetlength (res, 0, 2);
     app->bytes = (char *)malloc (len ? len : 1);
     memcpy (app->bytes, PQgetvalue (res, 0, 2), len);

@@ -74,13 +74,6 @@ s_order_release (s_order_t *o)
     yjc_pack_release (&o->built);
 }
 
-static void
-s_copy (PGresult *res, int col, char *buf, size_t size)
-{
-    snprintf (
-        buf, size, "%.*s", PQgetlength (res, 0, col), PQgetvalue (res, 0, col));
-}
-
 //  Loads and locks an order: 1 found, 0 not, or YJC_DB_ERROR.
 static int
 s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
@@ -101,18 +94,18 @@ s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
     int found = PQntuples (res);
     if (found) {
         snprintf (o->order_id, sizeof o->order_id, "%s", order_id);
-        s_copy (res, 0, o->app_id, sizeof o->app_id);
-        s_copy (res, 1, o->unit, sizeof o->unit);
-        s_copy (res, 2, o->kind, sizeof o->kind);
-        s_copy (res, 3, o->state, sizeof o->state);
-        s_copy (res, 4, o->due, sizeof o->due);
-        s_copy (res, 5, o->due_rule, sizeof o->due_rule);
+        yjc_db_copy (res, 0, 0, o->app_id, sizeof o->app_id);
+        yjc_db_copy (res, 0, 1, o->unit, sizeof o->unit);
+        yjc_db_copy (res, 0, 2, o->kind, sizeof o->kind);
+        yjc_db_copy (res, 0, 3, o->state, sizeof o->state);
+        yjc_db_copy (res, 0, 4, o->due, sizeof o->due);
+        yjc_db_copy (res, 0, 5, o->due_rule, sizeof o->due_rule);
         yjc_pack_append (
             &o->resources, PQgetvalue (res, 0, 6), PQgetlength (res, 0, 6));
         yjc_pack_append (
             &o->built, PQgetvalue (res, 0, 7), PQgetlength (res, 0, 7));
-        s_copy (res, 8, o->reason, sizeof o->reason);
-        s_copy (res, 9, o->request_id, sizeof o->request_id);
+        yjc_db_copy (res, 0, 8, o->reason, sizeof o->reason);
+        yjc_db_copy (res, 0, 9, o->request_id, sizeof o->request_id);
     }
     PQclear (res);
     return found;
@@ -194,7 +187,7 @@ s_create (yjc_ctx_t *ctx, s_order_t *o, const char *cause, int64_t at)
         return YJC_DB_ERROR;
     int created = PQntuples (res);
     if (created)
-        s_copy (res, 0, o->order_id, sizeof o->order_id);
+        yjc_db_copy (res, 0, 0, o->order_id, sizeof o->order_id);
     PQclear (res);
     if (!created)
         return 0;
@@ -255,8 +248,8 @@ s_app (yjc_ctx_t *ctx, const char *app_id, s_order_t *o, char stage[17])
     int found = PQntuples (res);
     if (found) {
         snprintf (o->app_id, sizeof o->app_id, "%s", app_id);
-        s_copy (res, 0, o->unit, sizeof o->unit);
-        s_copy (res, 1, stage, 17);
+        yjc_db_copy (res, 0, 0, o->unit, sizeof o->unit);
+        yjc_db_copy (res, 0, 1, stage, 17);
         yjc_pack_reset (&o->resources);
         yjc_pack_append (
             &o->resources, PQgetvalue (res, 0, 2), PQgetlength (res, 0, 2));
@@ -351,8 +344,8 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
                 params);
             rc = res && PQntuples (res) ? 0 : YJC_DB_ERROR;
             if (rc == 0) {
-                s_copy (res, 0, o.order_id, sizeof o.order_id);
-                s_copy (res, 1, o.state, sizeof o.state);
+                yjc_db_copy (res, 0, 0, o.order_id, sizeof o.order_id);
+                yjc_db_copy (res, 0, 1, o.state, sizeof o.state);
             }
             PQclear (res);
         }
@@ -457,22 +450,11 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     msgpack_pack_map (ctx->reply, 1);
     yjc_pk_str (ctx->reply, "overdue");
     msgpack_pack_array (ctx->reply, rows);
-    yjc_date_t now = yjc_time_local_date (ctx->now);
     for (int i = 0; i < rows; i++) {
-        yjc_date_t due;
-        int late = 0;
-        if (yjc_date_parse (PQgetvalue (res, i, 5), &due) != 0 ||
-            yjc_calendar_workdays_between (
-                ctx->calendar, due, now, &late, NULL, 0) != 0)
-            late = -1;
         msgpack_pack_map (ctx->reply, 9);
         yjc_pk_columns (ctx->reply, res, i, cols, 7);
         yjc_pk_kv_str (ctx->reply, "owed_by", "vendor");
-        yjc_pk_str (ctx->reply, "late_workdays");
-        if (late < 0)
-            msgpack_pack_nil (ctx->reply);
-        else
-            msgpack_pack_int (ctx->reply, late);
+        yjc_ctx_pack_late (ctx, PQgetvalue (res, i, 5));
     }
     PQclear (res);
     return 0;

@@ -250,17 +250,12 @@ s_load (yjc_ctx_t *ctx, const char *request_id, s_req_t *r)
         return YJC_DB_ERROR;
     int found = PQntuples (res);
     if (found) {
-        char *fields[] = { r->app_id, r->unit,      r->kind,
-                           r->state,  r->app_state, r->emergency };
-        size_t sizes[] = { sizeof r->app_id,    sizeof r->unit,
-                           sizeof r->kind,      sizeof r->state,
-                           sizeof r->app_state, sizeof r->emergency };
-        for (int c = 0; c < 6; c++)
-            snprintf (fields[c],
-                      sizes[c],
-                      "%.*s",
-                      PQgetlength (res, 0, c),
-                      PQgetvalue (res, 0, c));
+        yjc_db_copy (res, 0, 0, r->app_id, sizeof r->app_id);
+        yjc_db_copy (res, 0, 1, r->unit, sizeof r->unit);
+        yjc_db_copy (res, 0, 2, r->kind, sizeof r->kind);
+        yjc_db_copy (res, 0, 3, r->state, sizeof r->state);
+        yjc_db_copy (res, 0, 4, r->app_state, sizeof r->app_state);
+        yjc_db_copy (res, 0, 5, r->emergency, sizeof r->emergency);
         yjc_pack_append (&r->detail,
                          PQgetvalue (res, 0, 6),
                          (size_t)PQgetlength (res, 0, 6));

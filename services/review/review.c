@@ -191,16 +191,8 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
     snprintf (app->app_id, sizeof app->app_id, "%s", app_id);
     int found = PQntuples (res);
     if (found) {
-        snprintf (app->state,
-                  sizeof app->state,
-                  "%.*s",
-                  PQgetlength (res, 0, 0),
-                  PQgetvalue (res, 0, 0));
-        snprintf (app->unit,
-                  sizeof app->unit,
-                  "%.*s",
-                  PQgetlength (res, 0, 1),
-                  PQgetvalue (res, 0, 1));
+        yjc_db_copy (res, 0, 0, app->state, sizeof app->state);
+        yjc_db_copy (res, 0, 1, app->unit, sizeof app->unit);
         yjc_pack_append (
             &app->asked, PQgetvalue (res, 0, 2), PQgetlength (res, 0, 2));
     }
@@ -390,21 +382,6 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
     return rc;
 }
 
-//  How late a step due on `due` (YYYY-MM-DD, its end at 24:00) is today:
-//  the working days since, or -1 when not late (or not computable).
-static int64_t
-s_late_workdays (yjc_ctx_t *ctx, const char *due)
-{
-    yjc_date_t due_date, today = yjc_time_local_date (ctx->now);
-    int late = 0;
-    if (!*due || yjc_date_parse (due, &due_date) != 0 ||
-        yjc_date_cmp (today, due_date) <= 0 ||
-        yjc_calendar_workdays_between (
-            ctx->calendar, due_date, today, &late, NULL, 0) != 0)
-        return -1;
-    return late;
-}
-
 //  The step the bureau owes in each state, and its deadline (R9.1, R9.2).
 #define S_PENDING_DUE                                                          \
     "CASE state WHEN 'submitted' THEN accept_due"                              \
@@ -412,17 +389,6 @@ s_late_workdays (yjc_ctx_t *ctx, const char *due)
 #define S_PENDING_RULE                                                         \
     "CASE state WHEN 'submitted' THEN accept_rule"                             \
     " WHEN 'accepted' THEN decide_rule END"
-
-static void
-s_pack_late (yjc_ctx_t *ctx, const char *due)
-{
-    int64_t late = s_late_workdays (ctx, due);
-    yjc_pk_str (ctx->reply, "late_workdays");
-    if (late < 0)
-        msgpack_pack_nil (ctx->reply);
-    else
-        msgpack_pack_int64 (ctx->reply, late);
-}
 
 //  review.get - the decision record with its deadlines, their rules, and
 //  how many working days the pending step is late.
@@ -458,7 +424,7 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     };
     msgpack_pack_map (ctx->reply, 15); //  and requests, duties
     yjc_pk_columns (ctx->reply, res, 0, cols, 12);
-    s_pack_late (ctx, PQgetvalue (res, 0, 10));
+    yjc_ctx_pack_late (ctx, PQgetvalue (res, 0, 10));
     PQclear (res);
     return requests_pack (ctx, app_id);
 }
@@ -508,7 +474,7 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     for (int i = 0; i < rows; i++) {
         msgpack_pack_map (ctx->reply, 9);
         yjc_pk_columns (ctx->reply, res, i, cols, 8);
-        s_pack_late (ctx, PQgetvalue (res, i, 5));
+        yjc_ctx_pack_late (ctx, PQgetvalue (res, i, 5));
     }
     PQclear (res);
     return 0;
