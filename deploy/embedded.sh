@@ -59,6 +59,7 @@ up() {
 永嘉县政务云业务管理平台已启动。
   数据库   PostgreSQL 15，127.0.0.1:$PGPORT，数据在 $VAR/pg
   服务     intake 7101, review 7102, provisioning-adapter 7103, billing 7104, audit 7105
+  供应商   供应商队列 7106（yjc-vendor-sim 以 vendor 身份自动接单）
   日志     $VAR/log/    进程号 $VAR/run/
   身份     $YJC_KEYS（bureau, vendor, auditor, admin, edu=县教育局, health=县卫生健康局）
   命令行   export PATH=$BIN:\$PATH; yjcloud --help
