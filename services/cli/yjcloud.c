@@ -847,6 +847,22 @@ s_cmd_show (cli_opts_t *opts)
             "当前状态",
             cli_state_zh (yjc_obj_strcpy (a, "state", state, sizeof state)));
         cli_line ("提交时间", a, "submitted_at");
+        char from[11];
+        int64_t months = 0, days = 0;
+        yjc_obj_int (a, "usage_months", &months);
+        yjc_obj_int (a, "usage_days", &days);
+        if (*yjc_obj_strcpy (a, "usage_from", from, sizeof from)) {
+            if (months > 0)
+                printf ("%-10s 自 %s 起 %lld 个月（R14.1，自转为正式环境起）\n",
+                        "使用期限",
+                        from,
+                        (long long)months);
+            else
+                printf ("%-10s 自 %s 起 %lld 日（R14.1，自转为正式环境起）\n",
+                        "使用期限",
+                        from,
+                        (long long)days);
+        }
         const msgpack_object *granted = r ? yjc_obj_get (r, "granted") : NULL;
         form_render (stdout,
                      yjc_obj_get (a, "form"),

@@ -167,6 +167,32 @@ s_check_period (const msgpack_object *project, yjc_problems_t *out)
                           "使用期限不超过 3 年 (R14.1)");
 }
 
+bool
+form_rules_usage_length (const msgpack_object *form, int *months, int *days)
+{
+    const msgpack_object *period =
+        yjc_obj_get (yjc_obj_get (form, "project"), "period");
+    char start_s[16], end_s[16];
+    yjc_date_t start, end;
+    if (yjc_date_parse (yjc_obj_strcpy (period, "start", start_s, 16),
+                        &start) != 0 ||
+        yjc_date_parse (yjc_obj_strcpy (period, "end", end_s, 16), &end) != 0)
+        return false;
+    yjc_date_t after = yjc_date_add_days (end, 1);
+    *days = yjc_date_to_days (after) - yjc_date_to_days (start);
+    //  whole months: the day after the end is the start's day of a month
+    //  (or that month's last day when it has none: from the 31st)
+    int m = (after.y - start.y) * 12 + (after.m - start.m);
+    yjc_date_t back = { start.y + (start.m - 1 + m) / 12,
+                        (start.m - 1 + m) % 12 + 1,
+                        start.d };
+    int last = yjc_date_days_in_month (back.y, back.m);
+    if (back.d > last)
+        back.d = last;
+    *months = yjc_date_cmp (back, after) == 0 ? m : 0;
+    return true;
+}
+
 int
 form_rules_check (const msgpack_object *form, yjc_problems_t *out)
 {
@@ -455,6 +481,50 @@ s_materials_test (yjc_test_t *t)
                        k);
 }
 
+//  R14.1: the usage period's length, from the form's start and end.
+static void
+s_usage_test (yjc_test_t *t)
+{
+    static const struct {
+        const char *start, *end;
+        int months, days;
+    } cases[] = {
+        { "2027-01-01", "2029-12-31", 36, 1096 }, //  2028 is a leap year
+        { "2027-01-01", "2027-12-31", 12, 365 },
+        { "2027-03-15", "2028-03-14", 12, 366 },
+        { "2027-01-31", "2028-01-30", 12, 365 },
+        { "2027-01-10", "2028-01-20", 0, 376 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char json[160];
+        snprintf (
+            json,
+            sizeof json,
+            "{\"project\": {\"period\": {\"start\": \"%s\", \"end\": \"%s\"}}}",
+            cases[i].start,
+            cases[i].end);
+        msgpack_sbuffer buf;
+        msgpack_sbuffer_init (&buf);
+        char err[64];
+        yjc_json_to_msgpack (json, strlen (json), &buf, err, sizeof err);
+        msgpack_unpacked un;
+        msgpack_unpacked_init (&un);
+        msgpack_unpack_next (&un, buf.data, buf.size, NULL);
+        int months = -1, days = -1;
+        YJC_CHECK (t, form_rules_usage_length (&un.data, &months, &days));
+        YJC_CHECK (t, months == cases[i].months && days == cases[i].days);
+        if (months != cases[i].months || days != cases[i].days)
+            fprintf (stderr,
+                     "  usage %s..%s: %d months %d days\n",
+                     cases[i].start,
+                     cases[i].end,
+                     months,
+                     days);
+        msgpack_unpacked_destroy (&un);
+        msgpack_sbuffer_destroy (&buf);
+    }
+}
+
 void
 form_rules_test (yjc_test_t *t)
 {
@@ -517,4 +587,5 @@ form_rules_test (yjc_test_t *t)
               "body.form.resources.databases[1].max_sessions");
     s_expect (t, "\"max_sessions\": 400", "\"max_sessions\": 1200", -1, NULL);
     s_materials_test (t);
+    s_usage_test (t);
 }

@@ -223,7 +223,9 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         "SELECT unit, app_id, coalesce(number, ''), project, state,"
         " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS'),"
         " to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS'), form_mp,"
-        " coalesce(materials_mp, '\\x90'::bytea)"
+        " coalesce(materials_mp, '\\x90'::bytea),"
+        " coalesce(usage_from::text, ''), coalesce(usage_months, 0)::text,"
+        " coalesce(usage_days, 0)::text"
         " FROM applications WHERE app_id = $1",
         1,
         params,
@@ -238,8 +240,12 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         { "state", YJC_COL_TEXT },      { "submitted_at", YJC_COL_TEXT },
         { "updated_at", YJC_COL_TEXT }, { "form", YJC_COL_MSGPACK },
     };
-    msgpack_pack_map (ctx->reply, 11); //  materials, requests, history
+    msgpack_pack_map (ctx->reply, 14); //  materials, requests, history
     yjc_pk_columns (ctx->reply, res, 0, cols, 8);
+    //  R14.1: the usage period, once in production
+    yjc_pk_kv_str (ctx->reply, "usage_from", PQgetvalue (res, 0, 9));
+    yjc_pk_kv_int (ctx->reply, "usage_months", atoll (PQgetvalue (res, 0, 10)));
+    yjc_pk_kv_int (ctx->reply, "usage_days", atoll (PQgetvalue (res, 0, 11)));
     msgpack_unpacked submitted;
     msgpack_unpacked_init (&submitted);
     bool listed = msgpack_unpack_next (&submitted,
@@ -359,6 +365,60 @@ s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     return 0;
 }
 
+//  R11.1, R14.1: on conversion to production the usage period starts,
+//  as long as the form asked.
+static int
+s_start_usage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    const char *params[] = { ev->app_id };
+    PGresult *res =
+        yjc_db_query_raw (ctx->db,
+                          "SELECT form_mp FROM applications WHERE app_id = $1",
+                          1,
+                          params,
+                          NULL,
+                          NULL);
+    if (!res)
+        return YJC_DB_ERROR;
+    int months = 0, days = 0;
+    msgpack_unpacked form;
+    msgpack_unpacked_init (&form);
+    bool known = PQntuples (res) == 1 &&
+                 msgpack_unpack_next (&form,
+                                      PQgetvalue (res, 0, 0),
+                                      (size_t)PQgetlength (res, 0, 0),
+                                      NULL) == MSGPACK_UNPACK_SUCCESS &&
+                 form_rules_usage_length (&form.data, &months, &days);
+    msgpack_unpacked_destroy (&form);
+    PQclear (res);
+    if (!known)
+        return 0;
+    int64_t at = ctx->now;
+    yjc_time_parse_iso (ev->at, &at);
+    char from[11], m[12], d[12];
+    yjc_date_format (yjc_time_local_date (at), from);
+    snprintf (m, sizeof m, "%d", months);
+    snprintf (d, sizeof d, "%d", days);
+    const char *uparams[] = { ev->app_id, from, m, d };
+    return yjc_db_exec (ctx->db,
+                        "UPDATE applications SET usage_from = $2::date,"
+                        " usage_months = $3::int, usage_days = $4::int"
+                        " WHERE app_id = $1 AND usage_from IS NULL",
+                        4,
+                        uparams) < 0
+               ? YJC_DB_ERROR
+               : 0;
+}
+
+static int
+s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    char kind[17];
+    int rc = s_on_stage (ctx, ev);
+    yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
+    return rc == 0 && streq (kind, "go_live") ? s_start_usage (ctx, ev) : rc;
+}
+
 static const yjc_service_def_t s_intake = {
     .service = YJC_SVC_INTAKE,
     .migrations = yjc_intake_migrations,
@@ -377,7 +437,7 @@ static const yjc_service_def_t s_intake = {
                   [YJC_EV_APPLICATION_REJECTED] = s_on_stage,
                   [YJC_EV_APPLICATION_WITHDRAWN] = s_on_stage,
                   [YJC_EV_ORDER_CREATED] = s_on_stage,
-                  [YJC_EV_ORDER_COMPLETED] = s_on_stage,
+                  [YJC_EV_ORDER_COMPLETED] = s_on_completed,
                   [YJC_EV_ORDER_FAILED] = s_on_stage,
                   [YJC_EV_REQUEST_APPROVED] = s_on_stage,
                   [YJC_EV_REQUEST_REJECTED] = s_on_stage,
