@@ -37,18 +37,16 @@ s_is (const msgpack_object *o, const char *key, const char *value)
 }
 
 static void
-s_check_steps (const msgpack_object *resources, yjc_problems_t *out)
+s_check_steps (const msgpack_object *resources,
+               const char *at,
+               yjc_problems_t *out)
 {
     for (size_t i = 0; i < sizeof s_steps / sizeof *s_steps; i++) {
         const s_step_rule_t *r = &s_steps[i];
         const msgpack_object *section = yjc_obj_get (resources, r->section);
         int64_t value;
         char field[96];
-        snprintf (field,
-                  sizeof field,
-                  "body.form.resources.%s.%s",
-                  r->section,
-                  r->key);
+        snprintf (field, sizeof field, "%s.%s.%s", at, r->section, r->key);
         if (yjc_obj_int (section, r->key, &value) && value % r->step != 0)
             yjc_problems_add (out,
                               YJC_E_INVALID_VALUE,
@@ -61,7 +59,9 @@ s_check_steps (const msgpack_object *resources, yjc_problems_t *out)
 
 //  Section 4: data disks come in 200 GB; "other" OS must be named.
 static void
-s_check_hosts (const msgpack_object *resources, yjc_problems_t *out)
+s_check_hosts (const msgpack_object *resources,
+               const char *at,
+               yjc_problems_t *out)
 {
     const msgpack_object *hosts = yjc_obj_get (resources, "hosts");
     for (uint32_t i = 0; hosts && i < hosts->via.array.size; i++) {
@@ -70,10 +70,7 @@ s_check_hosts (const msgpack_object *resources, yjc_problems_t *out)
         int64_t disk;
         if (yjc_obj_int (h, "data_disk_gb", &disk) &&
             (disk <= 0 || disk % 200 != 0)) {
-            snprintf (field,
-                      sizeof field,
-                      "body.form.resources.hosts[%u].data_disk_gb",
-                      i);
+            snprintf (field, sizeof field, "%s.hosts[%u].data_disk_gb", at, i);
             yjc_problems_add (out,
                               YJC_E_INVALID_VALUE,
                               field,
@@ -81,10 +78,7 @@ s_check_hosts (const msgpack_object *resources, yjc_problems_t *out)
                               (long long)disk);
         }
         if (s_is (h, "os", "other") && !yjc_obj_get (h, "os_other")) {
-            snprintf (field,
-                      sizeof field,
-                      "body.form.resources.hosts[%u].os_other",
-                      i);
+            snprintf (field, sizeof field, "%s.hosts[%u].os_other", at, i);
             yjc_problems_add (
                 out, YJC_E_MISSING_FIELD, field, "操作系统选“其他”时请注明");
         }
@@ -92,7 +86,9 @@ s_check_hosts (const msgpack_object *resources, yjc_problems_t *out)
 }
 
 static void
-s_check_databases (const msgpack_object *resources, yjc_problems_t *out)
+s_check_databases (const msgpack_object *resources,
+                   const char *at,
+                   yjc_problems_t *out)
 {
     const msgpack_object *dbs = yjc_obj_get (resources, "databases");
     for (uint32_t i = 0; dbs && i < dbs->via.array.size; i++) {
@@ -108,10 +104,8 @@ s_check_databases (const msgpack_object *resources, yjc_problems_t *out)
                 sessions == tiers[2] || sessions == tiers[3])
                 continue;
             char field[96];
-            snprintf (field,
-                      sizeof field,
-                      "body.form.resources.databases[%u].max_sessions",
-                      i);
+            snprintf (
+                field, sizeof field, "%s.databases[%u].max_sessions", at, i);
             yjc_problems_add (out,
                               YJC_E_INVALID_VALUE,
                               field,
@@ -167,6 +161,18 @@ s_check_period (const msgpack_object *project, yjc_problems_t *out)
                           "使用期限不超过 3 年 (R14.1)");
 }
 
+int
+form_rules_check_resources (const msgpack_object *resources,
+                            const char *at,
+                            yjc_problems_t *out)
+{
+    int before = out->count;
+    s_check_steps (resources, at, out);
+    s_check_hosts (resources, at, out);
+    s_check_databases (resources, at, out);
+    return out->count - before;
+}
+
 bool
 form_rules_usage_length (const msgpack_object *form, int *months, int *days)
 {
@@ -197,10 +203,8 @@ int
 form_rules_check (const msgpack_object *form, yjc_problems_t *out)
 {
     int before = out->count;
-    const msgpack_object *resources = yjc_obj_get (form, "resources");
-    s_check_steps (resources, out);
-    s_check_hosts (resources, out);
-    s_check_databases (resources, out);
+    form_rules_check_resources (
+        yjc_obj_get (form, "resources"), "body.form.resources", out);
     s_check_period (yjc_obj_get (form, "project"), out);
     return out->count - before;
 }

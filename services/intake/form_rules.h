@@ -11,10 +11,18 @@
 //  the number of problems found.
 int form_rules_check (const msgpack_object *form, yjc_problems_t *out);
 
+//  The same checks of the resources alone (a change, R12), with paths
+//  under `at` ("body.resources").
+int form_rules_check_resources (const msgpack_object *resources,
+                                const char *at,
+                                yjc_problems_t *out);
+
 //  R14.1: the length of the usage period the form asks for: whole months
 //  when it is a whole number of them (2027-01-01 to 2029-12-31: 36), else
 //  0, and its days (end - start + 1).  False when the form has no period.
-bool form_rules_usage_length (const msgpack_object *form, int *months, int *days);
+bool form_rules_usage_length (const msgpack_object *form,
+                              int *months,
+                              int *days);
 
 //  R8, R20: which materials the form requires; returns a mask with bit
 //  (1u << yjc_material_t) set for each.

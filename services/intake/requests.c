@@ -88,6 +88,9 @@ s_check_go_live (yjc_ctx_t *ctx, const s_app_t *app, const msgpack_object *body)
 static void
 s_check_change (yjc_ctx_t *ctx, const s_app_t *app, const msgpack_object *body)
 {
+    //  the form's rules hold for what the change asks (2 Mbps steps …)
+    form_rules_check_resources (
+        yjc_obj_get (body, "resources"), "body.resources", ctx->problems);
     const msgpack_object *major = yjc_obj_get (body, "major");
     if (major && major->type == MSGPACK_OBJECT_BOOLEAN && major->via.boolean)
         form_rules_check_materials (

@@ -150,10 +150,17 @@ def test_5_change_reviewed_in_5_workdays_and_trimmed(platform, life):
     p, app = platform, life["app"]
     p.set_now("2025-09-02T10:00:00+08:00")
     wanted = copy.deepcopy(full_form()["resources"])
+    wanted["network"]["dedicated_mbps"] = 25
+    # the form's rules hold for a change too (2 Mbps steps)
+    assert ("invalid_value", "body.resources.network.dedicated_mbps") in error_of(
+        p.call("edu", "intake", "request.change",
+               {"app_id": app, "resources": wanted, "reason": "x"}))
+    wanted["network"]["dedicated_mbps"] = 20
     wanted["storage_tb"] = 4
     req = ok(p.call("edu", "intake", "request.change",
                     {"app_id": app, "resources": wanted, "reason": "学籍数据增长"}))
-    p.wait_until(lambda: duty(p, app, "decide_request"), what="review deadline")
+    p.wait_until(lambda: [x for x in duty(p, app, "decide_request")
+                          if x["ref"] == req["request_id"]], what="review deadline")
     d = [x for x in duty(p, app, "decide_request") if x["ref"] == req["request_id"]][0]
     # R12.1: 5 working days from 2025-09-02
     assert (d["due"], d["owed_by"]) == ("2025-09-09", "bureau")
