@@ -95,6 +95,7 @@ int cli_cmd_golive (cli_opts_t *opts);
 int cli_cmd_change (cli_opts_t *opts);
 int cli_cmd_terminate (cli_opts_t *opts);
 int cli_cmd_emergency (cli_opts_t *opts);
+int cli_cmd_reorder (cli_opts_t *opts);
 int cli_cmd_request_approve (cli_opts_t *opts);
 int cli_cmd_request_reject (cli_opts_t *opts);
 //  A request kind ("change") and a step ("test_end", an order kind) in

@@ -349,6 +349,24 @@ s_decide (cli_opts_t *opts, const char *type, const char *done_zh)
     return rc;
 }
 
+//  reorder ORDER [--opinion TEXT]: R7, the bureau orders again what the
+//  vendor failed.
+int
+cli_cmd_reorder (cli_opts_t *opts)
+{
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, opts->opinion ? 2 : 1);
+    yjc_pk_kv_str (&body.pk, "order_id", opts->args[0]);
+    if (opts->opinion)
+        yjc_pk_kv_str (&body.pk, "opinion", opts->opinion);
+    return s_send (opts,
+                   YJC_SVC_PROVISIONING,
+                   "order.reorder",
+                   &body,
+                   "已重新下单，订单 %s");
+}
+
 int
 cli_cmd_request_approve (cli_opts_t *opts)
 {

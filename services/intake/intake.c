@@ -23,11 +23,13 @@ static const struct {
     { YJC_EV_APPLICATION_ACCEPTED, NULL, "accepted", 1 },
     { YJC_EV_APPLICATION_APPROVED, NULL, "approved", 2 },
     { YJC_EV_ORDER_CREATED, "test_env", "ordered", 3 },
-    { YJC_EV_ORDER_COMPLETED, "test_env", "testing", 4 },
+    //  a failed test environment ordered again (order.reorder) and then
+    //  delivered goes on to testing
     { YJC_EV_ORDER_FAILED, "test_env", "provision_failed", 4 },
-    { YJC_EV_ORDER_COMPLETED, "go_live", "production", 5 },
-    { YJC_EV_ORDER_COMPLETED, "terminate", "terminated", 6 },
-    { YJC_EV_ORDER_COMPLETED, "purge", "purged", 7 },
+    { YJC_EV_ORDER_COMPLETED, "test_env", "testing", 5 },
+    { YJC_EV_ORDER_COMPLETED, "go_live", "production", 6 },
+    { YJC_EV_ORDER_COMPLETED, "terminate", "terminated", 7 },
+    { YJC_EV_ORDER_COMPLETED, "purge", "purged", 8 },
     { YJC_EV_APPLICATION_DECLINED, NULL, "declined", 9 },
     { YJC_EV_APPLICATION_REJECTED, NULL, "rejected", 9 },
     { YJC_EV_APPLICATION_WITHDRAWN, NULL, "withdrawn", 9 },
@@ -324,6 +326,19 @@ s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
         if (s_noted[i].event == ev->type)
             yjc_obj_strcpy (
                 ev->payload, s_noted[i].note_key, note, sizeof note);
+    //  an order's step names the order (the bureau re-orders a failed one
+    //  by its id)
+    char order_id[33];
+    if (*yjc_obj_strcpy (ev->payload, "order_id", order_id, sizeof order_id)) {
+        char named[sizeof note];
+        snprintf (named,
+                  sizeof named,
+                  "%s%s%.200s",
+                  order_id,
+                  *note ? "：" : "",
+                  note);
+        memcpy (note, named, sizeof note);
+    }
     //  a step that moves no state is history under its own name
     char step[48];
     if (!state) {

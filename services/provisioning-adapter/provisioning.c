@@ -722,6 +722,58 @@ s_step (yjc_ctx_t *ctx, const msgpack_object *body)
     return rc;
 }
 
+//  order.reorder - R7: what the vendor failed is ordered again only when
+//  the bureau decides so: a new order of the same kind and resources, its
+//  deadline counted from now; once per failed order.
+static int
+s_reorder (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    char order_id[33];
+    yjc_obj_strcpy (body, "order_id", order_id, sizeof order_id);
+    s_order_t o;
+    s_order_init (&o);
+    int rc = s_load (ctx, order_id, &o);
+    if (rc == 0)
+        rc = yjc_ctx_fail (
+            ctx, YJC_E_NOT_FOUND, "body.order_id", "%s", order_id);
+    else if (rc > 0 && !streq (o.state, "failed"))
+        rc = yjc_ctx_fail (ctx,
+                           YJC_E_INVALID_STATE,
+                           "body.order_id",
+                           "order is %s; only a failed order is ordered again",
+                           o.state);
+    else if (rc > 0) {
+        char cause[64];
+        snprintf (cause, sizeof cause, "reorder:%s", order_id);
+        snprintf (o.state, sizeof o.state, "pending");
+        o.due[0] = o.due_rule[0] = o.reason[0] = 0;
+        yjc_pack_reset (&o.built);
+        rc = s_create (ctx, &o, cause, ctx->now);
+        bool duplicate = rc == 0;
+        if (duplicate) {
+            const char *params[] = { cause };
+            PGresult *res = yjc_db_query (
+                ctx->db,
+                "SELECT order_id FROM orders WHERE cause_event = $1",
+                1,
+                params);
+            rc = res && PQntuples (res) ? 0 : YJC_DB_ERROR;
+            if (rc == 0)
+                yjc_db_copy (res, 0, 0, o.order_id, sizeof o.order_id);
+            PQclear (res);
+        }
+        if (rc >= 0) {
+            rc = 0;
+            msgpack_pack_map (ctx->reply, 3);
+            yjc_pk_kv_str (ctx->reply, "order_id", o.order_id);
+            yjc_pk_kv_str (ctx->reply, "failed_order", order_id);
+            yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
+        }
+    }
+    s_order_release (&o);
+    return rc;
+}
+
 static const yjc_service_def_t s_provisioning = {
     .service = YJC_SVC_PROVISIONING,
     .migrations = yjc_provisioning_migrations,
@@ -730,7 +782,8 @@ static const yjc_service_def_t s_provisioning = {
                   [YJC_MSG_ORDER_COMPLETE] = s_step,
                   [YJC_MSG_ORDER_FAIL] = s_step,
                   [YJC_MSG_ORDER_OVERDUE] = s_overdue,
-                  [YJC_MSG_EMERGENCY_REPORT] = s_emergency },
+                  [YJC_MSG_EMERGENCY_REPORT] = s_emergency,
+                  [YJC_MSG_ORDER_REORDER] = s_reorder },
     .on_event = { [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
                   [YJC_EV_REQUEST_APPROVED] = s_on_request_approved },
     .on_tick = s_tick,

@@ -98,3 +98,31 @@ def test_failure_reported_twice_is_one_failure(p):
         assert unknown["error"]["code"] == "not_found"
     finally:
         c.close()
+
+
+def test_failed_order_is_ordered_again_by_the_bureau_only(p):
+    """R7: what the vendor failed is ordered again only by the bureau's
+    decision (order.reorder); the application then goes on to testing."""
+    p.start_vendor("--fail-every", "1")
+    app = approved(p)
+    p.wait_until(lambda: order_state(p, app) == "failed", what="failed")
+    p.kill("vendor-sim", signal.SIGTERM)
+    failed = p.scalar(f"SELECT order_id FROM provisioning.orders WHERE app_id = '{app}'")
+    # the history names the order, so the bureau can refer to it
+    history = ok(p.call("bureau", "intake", "application.get", {"app_id": app}))["history"]
+    assert any(h["state"] == "provision_failed" and h["note"].startswith(failed)
+               for h in history)
+    assert p.call("health", "provisioning", "order.reorder",
+                  {"order_id": failed})["error"]["code"] == "forbidden"
+    out = p.cli("reorder", failed, "--opinion", "扩容后重新交付", actor="bureau").stdout
+    again = ok(p.call("bureau", "provisioning", "order.reorder", {"order_id": failed}))
+    assert again["duplicate"] is True and again["order_id"] in out
+    open_order = p.call("bureau", "provisioning", "order.reorder",
+                        {"order_id": again["order_id"]})
+    assert open_order["error"]["code"] == "invalid_state"
+    p.start_vendor()
+    p.wait_until(lambda: ok(p.call("health", "intake", "application.get",
+                                   {"app_id": app}))["state"] == "testing",
+                 what="testing after the new order")
+    assert p.scalar(f"SELECT count(*) FROM provisioning.orders WHERE app_id = '{app}'") == "2"
+    p.kill("vendor-sim", signal.SIGTERM)
