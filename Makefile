@@ -76,7 +76,6 @@ $(BUILD)/bin/yjc-vendor-sim: $(BUILD)/obj/services/vendor-sim/vendor_sim.o $(LIB
 
 # Pure rules of a service are tested beside the library's classes.
 SELFTEST_OBJ := $(BUILD)/obj/tests/unit/selftest.o \
-                $(BUILD)/obj/services/intake/form_rules.o \
                 $(BUILD)/obj/services/review/grant.o
 
 $(BUILD)/bin/yjc-selftest: $(SELFTEST_OBJ) $(LIB)

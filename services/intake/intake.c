@@ -5,8 +5,8 @@
     decided elsewhere; intake follows them through their events so that a
     unit can see where its application is.                               */
 #include "attachments.h"
-#include "form_rules.h"
 #include "requests.h"
+#include "yjc_form.h"
 
 extern const yjc_migration_t yjc_intake_migrations[];
 
@@ -141,8 +141,8 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
                       "must be your own unit, %s",
                       ctx->actor->unit);
     //  Every problem of the form in one reply, so a clerk fixes it once.
-    form_rules_check (form, ctx->problems);
-    form_rules_check_materials (form, attachments, ctx->problems);
+    yjc_form_check (form, ctx->problems);
+    yjc_form_check_materials (form, attachments, ctx->problems);
     yjc_pack_t materials; //  their descriptions, kept with the form
     yjc_pack_init (&materials);
     int rc = attachments_check (ctx, attachments, &materials);
@@ -403,7 +403,7 @@ s_start_usage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                                       PQgetvalue (res, 0, 0),
                                       (size_t)PQgetlength (res, 0, 0),
                                       NULL) == MSGPACK_UNPACK_SUCCESS &&
-                 form_rules_usage_length (&form.data, &months, &days);
+                 yjc_form_usage_length (&form.data, &months, &days);
     msgpack_unpacked_destroy (&form);
     PQclear (res);
     if (!known)

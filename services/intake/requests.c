@@ -9,7 +9,7 @@
     bureau decides in review.                                            */
 #include "requests.h"
 #include "attachments.h"
-#include "form_rules.h"
+#include "yjc_form.h"
 #include "yjc_time.h"
 
 //  Each request: its kind on the wire of events, the stages (as intake
@@ -89,11 +89,11 @@ static void
 s_check_change (yjc_ctx_t *ctx, const s_app_t *app, const msgpack_object *body)
 {
     //  the form's rules hold for what the change asks (2 Mbps steps …)
-    form_rules_check_resources (
+    yjc_form_check_resources (
         yjc_obj_get (body, "resources"), "body.resources", ctx->problems);
     const msgpack_object *major = yjc_obj_get (body, "major");
     if (major && major->type == MSGPACK_OBJECT_BOOLEAN && major->via.boolean)
-        form_rules_check_materials (
+        yjc_form_check_materials (
             &app->form.data, yjc_obj_get (body, "attachments"), ctx->problems);
 }
 

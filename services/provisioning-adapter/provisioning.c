@@ -10,6 +10,7 @@
     by their stable id; reporting the same result twice changes nothing,
     and a result for an unknown or closed order is refused.              */
 #include "yjc_config.h"
+#include "yjc_form.h"
 #include "yjc_server.h"
 #include "yjc_time.h"
 
@@ -311,6 +312,11 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
     char app_id[33], description[2001], stage[17];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
     yjc_obj_strcpy (body, "description", description, sizeof description);
+    //  the form's rules hold for what is done in an emergency too
+    if (yjc_form_check_resources (yjc_obj_get (body, "resources"),
+                                  "body.resources",
+                                  ctx->problems) > 0)
+        return YJC_FAIL;
     s_order_t o;
     s_order_init (&o);
     int rc = s_app (ctx, app_id, &o, stage);

@@ -205,6 +205,11 @@ def test_6_emergency_change_paperwork_owed_then_filed(platform, life):
     assert ("not_found", "body.app_id") in error_of(p.call(
         "health", "provisioning", "emergency.report",
         {"app_id": app, "resources": urgent, "description": "x"}))
+    bad = copy.deepcopy(urgent)
+    bad["hosts"][0]["data_disk_gb"] = 300       # not in 200 GB steps
+    assert ("invalid_value", "body.resources.hosts[0].data_disk_gb") in error_of(p.call(
+        "edu", "provisioning", "emergency.report",
+        {"app_id": app, "resources": bad, "description": "x"}))
     rep = ok(p.call("edu", "provisioning", "emergency.report",
                     {"app_id": app, "resources": urgent,
                      "description": "遭受流量攻击，临时扩容带宽"}))

@@ -4,10 +4,10 @@
     from the schema and round-trips it through the real codec, then breaks
     every field in every way the schema forbids and expects the exact
     error code and field path.                                            */
-#include "../../services/intake/form_rules.h"
 #include "../../services/review/grant.h"
 #include "yjc_calendar.h"
 #include "yjc_clock.h"
+#include "yjc_form.h"
 #include "yjc_json.h"
 #include "yjc_mpcheck.h"
 #include "yjc_msg.h"
@@ -418,7 +418,7 @@ main (int argc, char **argv)
         { "time", yjc_time_test },         { "clock", yjc_clock_test },
         { "calendar", yjc_calendar_test }, { "mpcheck", yjc_mpcheck_test },
         { "json", yjc_json_test },         { "proto", yjc_proto_test },
-        { "msg", yjc_msg_test },           { "form_rules", form_rules_test },
+        { "msg", yjc_msg_test },           { "form", yjc_form_test },
         { "grant", grant_test },
     };
     const char *only = argc > 2 && streq (argv[1], "--test") ? argv[2] : NULL;

@@ -1,7 +1,7 @@
-/*  form_rules.c - what a clerk is told when the form asks for something
+/*  yjc_form.c - what a clerk is told when the form asks for something
     the 审核表 does not offer (requirements.md, "The application form").
     Each rule is a row: where it looks, what it allows, why.             */
-#include "form_rules.h"
+#include "yjc_form.h"
 #include "yjc_time.h"
 #include <stdio.h>
 #include <string.h>
@@ -162,9 +162,9 @@ s_check_period (const msgpack_object *project, yjc_problems_t *out)
 }
 
 int
-form_rules_check_resources (const msgpack_object *resources,
-                            const char *at,
-                            yjc_problems_t *out)
+yjc_form_check_resources (const msgpack_object *resources,
+                          const char *at,
+                          yjc_problems_t *out)
 {
     int before = out->count;
     s_check_steps (resources, at, out);
@@ -174,7 +174,7 @@ form_rules_check_resources (const msgpack_object *resources,
 }
 
 bool
-form_rules_usage_length (const msgpack_object *form, int *months, int *days)
+yjc_form_usage_length (const msgpack_object *form, int *months, int *days)
 {
     const msgpack_object *period =
         yjc_obj_get (yjc_obj_get (form, "project"), "period");
@@ -200,10 +200,10 @@ form_rules_usage_length (const msgpack_object *form, int *months, int *days)
 }
 
 int
-form_rules_check (const msgpack_object *form, yjc_problems_t *out)
+yjc_form_check (const msgpack_object *form, yjc_problems_t *out)
 {
     int before = out->count;
-    form_rules_check_resources (
+    yjc_form_check_resources (
         yjc_obj_get (form, "resources"), "body.form.resources", out);
     s_check_period (yjc_obj_get (form, "project"), out);
     return out->count - before;
@@ -309,7 +309,7 @@ static const struct {
 };
 
 unsigned
-form_rules_required_materials (const msgpack_object *form)
+yjc_form_required_materials (const msgpack_object *form)
 {
     unsigned mask = 0;
     for (size_t i = 0; i < sizeof s_material_rules / sizeof *s_material_rules;
@@ -320,7 +320,7 @@ form_rules_required_materials (const msgpack_object *form)
 }
 
 const char *
-form_rules_material_reason (int kind)
+yjc_form_material_reason (int kind)
 {
     for (size_t i = 0; i < sizeof s_material_rules / sizeof *s_material_rules;
          i++)
@@ -330,11 +330,11 @@ form_rules_material_reason (int kind)
 }
 
 int
-form_rules_check_materials (const msgpack_object *form,
-                            const msgpack_object *attachments,
-                            yjc_problems_t *out)
+yjc_form_check_materials (const msgpack_object *form,
+                          const msgpack_object *attachments,
+                          yjc_problems_t *out)
 {
-    unsigned missing = form_rules_required_materials (form);
+    unsigned missing = yjc_form_required_materials (form);
     uint32_t n = attachments && attachments->type == MSGPACK_OBJECT_ARRAY
                      ? attachments->via.array.size
                      : 0;
@@ -356,7 +356,7 @@ form_rules_check_materials (const msgpack_object *form,
                               "%s (%s) is required: %s",
                               yjc_material_defs[k].wire,
                               yjc_material_defs[k].zh,
-                              form_rules_material_reason (k));
+                              yjc_form_material_reason (k));
     return out->count - before;
 }
 
@@ -406,7 +406,7 @@ s_expect (yjc_test_t *t,
     msgpack_unpacked_init (&un);
     msgpack_unpack_next (&un, buf.data, buf.size, NULL);
     yjc_problems_t problems = { 0 };
-    int n = form_rules_check (&un.data, &problems);
+    int n = yjc_form_check (&un.data, &problems);
     if (code < 0)
         YJC_CHECK (t, n == 0);
     else
@@ -415,7 +415,7 @@ s_expect (yjc_test_t *t,
                        strcmp (problems.items[0].field, field) == 0);
     if (code < 0 ? n != 0 : n != 1)
         fprintf (stderr,
-                 "  form_rules: %s -> %s: %d problems: %s\n",
+                 "  form: %s -> %s: %d problems: %s\n",
                  from,
                  to,
                  n,
@@ -436,7 +436,7 @@ s_required (const char *json)
         msgpack_unpacked un;
         msgpack_unpacked_init (&un);
         msgpack_unpack_next (&un, buf.data, buf.size, NULL);
-        mask = form_rules_required_materials (&un.data);
+        mask = yjc_form_required_materials (&un.data);
         msgpack_unpacked_destroy (&un);
     }
     msgpack_sbuffer_destroy (&buf);
@@ -515,7 +515,7 @@ s_usage_test (yjc_test_t *t)
         msgpack_unpacked_init (&un);
         msgpack_unpack_next (&un, buf.data, buf.size, NULL);
         int months = -1, days = -1;
-        YJC_CHECK (t, form_rules_usage_length (&un.data, &months, &days));
+        YJC_CHECK (t, yjc_form_usage_length (&un.data, &months, &days));
         YJC_CHECK (t, months == cases[i].months && days == cases[i].days);
         if (months != cases[i].months || days != cases[i].days)
             fprintf (stderr,
@@ -530,7 +530,7 @@ s_usage_test (yjc_test_t *t)
 }
 
 void
-form_rules_test (yjc_test_t *t)
+yjc_form_test (yjc_test_t *t)
 {
     s_expect (t, "\"2027-12-31\"", "\"2027-12-31\"", -1, NULL); //  one year
     //  R14.1: 1 to 3 years, ending after it starts

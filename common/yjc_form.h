@@ -1,7 +1,7 @@
-/*  form_rules.h - the checks of the application form (资源申请审核表)
+/*  yjc_form.h - the checks of the application form (资源申请审核表)
     that its shape in proto/ cannot express: steps, tiers, the period. */
-#ifndef FORM_RULES_H_INCLUDED
-#define FORM_RULES_H_INCLUDED
+#ifndef YJC_FORM_H_INCLUDED
+#define YJC_FORM_H_INCLUDED
 
 #include "yjc_proto.h"
 #include "yjc_test.h"
@@ -9,34 +9,32 @@
 //  Checks a form that already matches proto's `form` schema; every
 //  problem is added to `out` with its path under "body.form".  Returns
 //  the number of problems found.
-int form_rules_check (const msgpack_object *form, yjc_problems_t *out);
+int yjc_form_check (const msgpack_object *form, yjc_problems_t *out);
 
 //  The same checks of the resources alone (a change, R12), with paths
 //  under `at` ("body.resources").
-int form_rules_check_resources (const msgpack_object *resources,
-                                const char *at,
-                                yjc_problems_t *out);
+int yjc_form_check_resources (const msgpack_object *resources,
+                              const char *at,
+                              yjc_problems_t *out);
 
 //  R14.1: the length of the usage period the form asks for: whole months
 //  when it is a whole number of them (2027-01-01 to 2029-12-31: 36), else
 //  0, and its days (end - start + 1).  False when the form has no period.
-bool form_rules_usage_length (const msgpack_object *form,
-                              int *months,
-                              int *days);
+bool yjc_form_usage_length (const msgpack_object *form, int *months, int *days);
 
 //  R8, R20: which materials the form requires; returns a mask with bit
 //  (1u << yjc_material_t) set for each.
-unsigned form_rules_required_materials (const msgpack_object *form);
+unsigned yjc_form_required_materials (const msgpack_object *form);
 
 //  Why the form requires material `kind` (English, for the error message).
-const char *form_rules_material_reason (int kind);
+const char *yjc_form_material_reason (int kind);
 
 //  Adds an `incomplete` problem for each material that `form` requires
 //  and `attachments` (application.submit's array, may be NULL) lacks.
-int form_rules_check_materials (const msgpack_object *form,
-                                const msgpack_object *attachments,
-                                yjc_problems_t *out);
+int yjc_form_check_materials (const msgpack_object *form,
+                              const msgpack_object *attachments,
+                              yjc_problems_t *out);
 
-void form_rules_test (yjc_test_t *t);
+void yjc_form_test (yjc_test_t *t);
 
 #endif
