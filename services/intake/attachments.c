@@ -406,6 +406,34 @@ attachments_check (yjc_ctx_t *ctx,
 }
 
 int
+attachments_check_one (yjc_ctx_t *ctx, const char *att_id, const char *field)
+{
+    const char *params[] = { ctx->actor->unit, att_id };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT complete::text, received::text, size::text FROM attachments"
+        " WHERE unit = $1 AND att_id = $2",
+        2,
+        params);
+    if (!res)
+        return YJC_DB_ERROR;
+    int problems = 1;
+    if (PQntuples (res) == 0)
+        yjc_problems_add (ctx->problems, YJC_E_NOT_FOUND, field, "%s", att_id);
+    else if (strcmp (PQgetvalue (res, 0, 0), "true") != 0)
+        yjc_problems_add (ctx->problems,
+                          YJC_E_INVALID_STATE,
+                          field,
+                          "upload incomplete: %s of %s bytes",
+                          PQgetvalue (res, 0, 1),
+                          PQgetvalue (res, 0, 2));
+    else
+        problems = 0;
+    PQclear (res);
+    return problems;
+}
+
+int
 attachments_link (yjc_ctx_t *ctx,
                   const char *app_id,
                   const msgpack_object *attachments,

@@ -19,6 +19,11 @@ int attachments_check (yjc_ctx_t *ctx,
                        const msgpack_object *attachments,
                        yjc_pack_t *info);
 
+//  The same for one file named at `field` (a go-live's report).
+int attachments_check_one (yjc_ctx_t *ctx,
+                           const char *att_id,
+                           const char *field);
+
 //  Records them as materials added to `app_id` later (a request's) and
 //  packs `key` with their descriptions into `pk`.  0 or YJC_DB_ERROR.
 int attachments_link (yjc_ctx_t *ctx,

@@ -252,7 +252,15 @@ requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     msgpack_unpacked un;
     msgpack_unpacked_init (&un);
     msgpack_unpack_next (&un, refs.buf.data, refs.buf.size, NULL);
-    rc = attachments_check (ctx, &un.data, NULL);
+    //  each file where the unit named it
+    rc = attachments_check (ctx, yjc_obj_get (body, "attachments"), NULL);
+    const msgpack_object *report = yjc_obj_get (body, "test_report");
+    char att[33];
+    if (rc >= 0 && report)
+        rc = attachments_check_one (
+            ctx,
+            yjc_obj_strcpy (report, "att_id", att, sizeof att),
+            "body.test_report.att_id");
     if (rc >= 0 && ctx->problems->count)
         rc = YJC_FAIL;
     char request_id[33];

@@ -106,6 +106,10 @@ def test_3_go_live_needs_the_level3_report(platform, life):
     # R10.3: the full form is MLPS level 3: without the report, incomplete
     assert ("incomplete", "body.test_report") in error_of(p.call(
         "edu", "intake", "request.go_live", {"app_id": app, "results": results}))
+    assert ("not_found", "body.test_report.att_id") in error_of(p.call(
+        "edu", "intake", "request.go_live", {
+            "app_id": app, "results": results,
+            "test_report": {"lab": "某实验室", "cnas_no": "CNAS L1", "att_id": "F999999"}}))
     report = ok(p.upload("edu", b"%PDF third-party acceptance report",
                          name="测评报告.pdf"))["att_id"]
     req = ok(p.call("edu", "intake", "request.go_live", {
