@@ -75,6 +75,8 @@ const msgpack_object *cli_call_body (cli_session_t *session,
                                      yjc_pack_t *body,
                                      bool *done);
 void cli_pack_app (yjc_pack_t *body, const char *app_id, const char *opinion);
+//  --grant GRANT.json packed as "granted" (nothing without it): 0 or 2.
+int cli_pack_grant (cli_opts_t *opts, yjc_pack_t *body);
 //  Reads a JSON file as msgpack appended to `out`: 0, or 2 (said why).
 int cli_read_json (const char *path, msgpack_sbuffer *out);
 //  Uploads a material on an open intake session, and its --attach files

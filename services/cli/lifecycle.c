@@ -325,12 +325,9 @@ s_decide (cli_opts_t *opts, const char *type, const char *done_zh)
         yjc_pk_kv_str (&body.pk, "opinion", opts->opinion);
     if (opts->until)
         yjc_pk_kv_str (&body.pk, "until", opts->until);
-    if (opts->grant) {
-        yjc_pk_str (&body.pk, "granted");
-        if (cli_read_json (opts->grant, &body.buf) != 0) {
-            yjc_pack_release (&body);
-            return 2;
-        }
+    if (cli_pack_grant (opts, &body) != 0) {
+        yjc_pack_release (&body);
+        return 2;
     }
     cli_session_t session;
     bool done;

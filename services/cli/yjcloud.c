@@ -697,6 +697,26 @@ s_cmd_apply (cli_opts_t *opts)
     return rc;
 }
 
+//  R9.2, R12.1: --grant GRANT.json as "granted", the bureau's grant line
+//  by line (yjcloud form template, its "resources" part); 0 or 2.
+int
+cli_pack_grant (cli_opts_t *opts, yjc_pack_t *body)
+{
+    if (!opts->grant)
+        return 0;
+    yjc_pk_str (&body->pk, "granted");
+    return cli_read_json (opts->grant, &body->buf);
+}
+
+static void
+s_print_file_json (const files_info_t *info)
+{
+    printf ("{\"att_id\": \"%s\", \"size\": %lld, \"sha256\": \"%s\"}\n",
+            info->att_id,
+            (long long)info->size,
+            info->sha256);
+}
+
 //  attachment put FILE: a material uploaded alone (for a later step).
 static int
 s_cmd_attachment_put (cli_opts_t *opts)
@@ -707,10 +727,7 @@ s_cmd_attachment_put (cli_opts_t *opts)
     files_info_t info;
     int rc = cli_upload (&session, opts, opts->args[0], "", &info);
     if (rc == 0 && opts->json)
-        printf ("{\"att_id\": \"%s\", \"size\": %lld, \"sha256\": \"%s\"}\n",
-                info.att_id,
-                (long long)info.size,
-                info.sha256);
+        s_print_file_json (&info);
     cli_session_close (&session);
     return rc;
 }
@@ -734,10 +751,7 @@ s_cmd_attachment_get (cli_opts_t *opts)
     else if (rc == 3)
         fprintf (stderr, "服务 intake 无响应\n");
     else if (rc == 0 && opts->json)
-        printf ("{\"att_id\": \"%s\", \"size\": %lld, \"sha256\": \"%s\"}\n",
-                info.att_id,
-                (long long)info.size,
-                info.sha256);
+        s_print_file_json (&info);
     else if (rc == 0)
         printf ("已下载附件 %s：%lld 字节，SHA-256 %s 校验一致\n",
                 info.att_id,
@@ -758,14 +772,9 @@ s_decision (cli_opts_t *opts, const char *type, const char *done_zh)
     yjc_pk_kv_str (&body.pk, "app_id", opts->args[0]);
     if (opts->opinion)
         yjc_pk_kv_str (&body.pk, "opinion", opts->opinion);
-    if (opts->grant) {
-        //  R9.2: the bureau's grant, line by line (yjcloud form template,
-        //  its "resources" part)
-        yjc_pk_str (&body.pk, "granted");
-        if (cli_read_json (opts->grant, &body.buf) != 0) {
-            yjc_pack_release (&body);
-            return 2;
-        }
+    if (cli_pack_grant (opts, &body) != 0) {
+        yjc_pack_release (&body);
+        return 2;
     }
     cli_session_t session;
     bool done;

@@ -146,9 +146,10 @@ s_emit_order (yjc_ctx_t *ctx, int event, const s_order_t *o)
 
 //  Creates an order once per cause (the event or report that produced
 //  it): 1 created and announced, 0 when this cause already has its order
-//  (a redelivery), or YJC_DB_ERROR.  o->kind, app_id, unit, resources,
-//  state and request_id are set by the caller; the deadline comes from
-//  the kind's rule unless o->due is set.
+//  (a redelivery: o->order_id and o->state are then that order's), or
+//  YJC_DB_ERROR.  o->kind, app_id, unit, resources, state and request_id
+//  are set by the caller; the deadline comes from the kind's rule unless
+//  o->due is set.
 static int
 s_create (yjc_ctx_t *ctx, s_order_t *o, const char *cause, int64_t at)
 {
@@ -179,16 +180,28 @@ s_create (yjc_ctx_t *ctx, s_order_t *o, const char *cause, int64_t at)
         " '0') FROM nextval('order_seq') AS n),"
         " $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
         " CASE WHEN $9 = 'acknowledged' THEN $8::timestamptz END)"
-        " ON CONFLICT (cause_event) DO NOTHING RETURNING order_id",
+        " ON CONFLICT (cause_event) DO NOTHING RETURNING order_id, true",
         10,
         params,
         lengths,
         formats);
-    if (!res)
+    if (res && PQntuples (res) == 0) {
+        PQclear (res);
+        res = yjc_db_query (ctx->db,
+                            "SELECT order_id, false, state FROM orders"
+                            " WHERE cause_event = $1",
+                            1,
+                            &params[6]);
+    }
+    if (!res || PQntuples (res) == 0) {
+        PQclear (res);
         return YJC_DB_ERROR;
-    int created = PQntuples (res);
-    if (created)
-        yjc_db_copy (res, 0, 0, o->order_id, sizeof o->order_id);
+    }
+    yjc_db_copy (res, 0, 0, o->order_id, sizeof o->order_id);
+    bool created = strcmp (PQgetvalue (res, 0, 1), "t") == 0 ||
+                   strcmp (PQgetvalue (res, 0, 1), "true") == 0;
+    if (!created)
+        yjc_db_copy (res, 0, 2, o->state, sizeof o->state);
     PQclear (res);
     if (!created)
         return 0;
@@ -341,21 +354,7 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
             cause, sizeof cause, "%s:%s", ctx->actor->name, ctx->request_id);
         rc = s_create (ctx, &o, cause, ctx->now);
         bool duplicate = rc == 0;
-        if (duplicate) {
-            const char *params[] = { cause };
-            PGresult *res = yjc_db_query (
-                ctx->db,
-                "SELECT order_id, state FROM orders WHERE cause_event = $1",
-                1,
-                params);
-            rc = res && PQntuples (res) ? 0 : YJC_DB_ERROR;
-            if (rc == 0) {
-                yjc_db_copy (res, 0, 0, o.order_id, sizeof o.order_id);
-                yjc_db_copy (res, 0, 1, o.state, sizeof o.state);
-            }
-            PQclear (res);
-        }
-        else if (rc > 0) {
+        if (rc > 0) {
             yjc_pack_t ev;
             yjc_pack_init (&ev);
             msgpack_pack_map (&ev.pk, 6);
@@ -756,18 +755,6 @@ s_reorder (yjc_ctx_t *ctx, const msgpack_object *body)
         yjc_pack_reset (&o.built);
         rc = s_create (ctx, &o, cause, ctx->now);
         bool duplicate = rc == 0;
-        if (duplicate) {
-            const char *params[] = { cause };
-            PGresult *res = yjc_db_query (
-                ctx->db,
-                "SELECT order_id FROM orders WHERE cause_event = $1",
-                1,
-                params);
-            rc = res && PQntuples (res) ? 0 : YJC_DB_ERROR;
-            if (rc == 0)
-                yjc_db_copy (res, 0, 0, o.order_id, sizeof o.order_id);
-            PQclear (res);
-        }
         if (rc >= 0) {
             rc = 0;
             msgpack_pack_map (ctx->reply, 3);
