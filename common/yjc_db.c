@@ -1,5 +1,6 @@
 /*  yjc_db.c - one PostgreSQL connection, prepared statements, migrations. */
 #include "yjc_db.h"
+#include "yjc_lifecycle.h"
 #include <czmq.h>
 
 #define MAX_PREPARED 256
@@ -587,6 +588,16 @@ yjc_db_migrate (yjc_db_t *self, const yjc_migration_t *list)
                           " applied_at timestamptz NOT NULL DEFAULT now())",
                           0,
                           NULL);
+    //  the CHECKs of every schema call the lifecycle's functions, defined
+    //  anew from proto/yjc_lifecycle.def at every start (our own text)
+    if (rc >= 0) {
+        PGresult *res = PQexec (self->conn, yjc_lifecycle_sql ());
+        if (PQresultStatus (res) != PGRES_COMMAND_OK) {
+            s_fail (self, res, "lifecycle functions");
+            rc = -1;
+        }
+        PQclear (res);
+    }
     for (const yjc_migration_t *m = list; rc >= 0 && m->name; m++)
         rc = s_apply (self, m);
     if (rc < 0) {

@@ -9,6 +9,7 @@
 #include "yjc_clock.h"
 #include "yjc_form.h"
 #include "yjc_json.h"
+#include "yjc_lifecycle.h"
 #include "yjc_mpcheck.h"
 #include "yjc_msg.h"
 #include "yjc_test.h"
@@ -419,7 +420,7 @@ main (int argc, char **argv)
         { "calendar", yjc_calendar_test }, { "mpcheck", yjc_mpcheck_test },
         { "json", yjc_json_test },         { "proto", yjc_proto_test },
         { "msg", yjc_msg_test },           { "form", yjc_form_test },
-        { "grant", grant_test },
+        { "grant", grant_test },           { "lifecycle", yjc_lifecycle_test },
     };
     const char *only = argc > 2 && streq (argv[1], "--test") ? argv[2] : NULL;
     yjc_test_t total = { 0, 0, "all" };
