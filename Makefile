@@ -35,7 +35,7 @@ BINS       := $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
 # A service is every .c of its folder, plus its migrations.
 service_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c))
 
-.PHONY: all deps up down status test bench format clean
+.PHONY: all deps up down status test bench format clean proto-doc
 .SECONDARY:
 .SECONDEXPANSION:
 
@@ -106,6 +106,10 @@ test: deps
 
 bench: deps all
 	@sh tests/bench/run.sh $(BUILD)
+
+# The wire reference's lifecycle tables, from proto/yjc_lifecycle.def.
+proto-doc:
+	/usr/bin/python3 tests/tools/lifecycle_md.py
 
 format:
 	clang-format -i common/*.c common/*.h services/*/*.c tests/*/*.c

@@ -133,7 +133,7 @@ const char *
 yjc_state_code (yjc_state_t state)
 {
     return state >= 0 && state < YJC_STATE_COUNT ? yjc_states[state].code
-                                                  : NULL;
+                                                 : NULL;
 }
 
 bool
@@ -339,8 +339,9 @@ yjc_lifecycle_test (yjc_test_t *t)
         YJC_CHECK (t, yjc_deadline_by_code (yjc_deadlines[i].code) == i);
         YJC_CHECK (t, strchr ("wdmscn", yjc_deadlines[i].unit) != NULL);
         //  a counted deadline names its rule with its R-number
-        YJC_CHECK (t, yjc_deadlines[i].unit == 'n' ||
-                   strncmp (yjc_deadlines[i].rule, "R", 1) == 0);
+        YJC_CHECK (t,
+                   yjc_deadlines[i].unit == 'n' ||
+                       strncmp (yjc_deadlines[i].rule, "R", 1) == 0);
     }
     for (int i = 0; i < YJC_REQ_COUNT; i++) {
         YJC_CHECK (t, yjc_request_by_kind (yjc_requests[i].kind) == i);
@@ -351,25 +352,26 @@ yjc_lifecycle_test (yjc_test_t *t)
     for (int i = 0; i < YJC_ORDER_COUNT; i++)
         YJC_CHECK (t, yjc_order_by_kind (yjc_orders[i].kind) == i);
     //  the ranks never go back along the way an application moves
-    YJC_CHECK (t, yjc_states[YJC_STATE_TESTING].rank >
-               yjc_states[YJC_STATE_ORDERED].rank);
-    YJC_CHECK (t, yjc_states[YJC_STATE_PURGED].rank >
-               yjc_states[YJC_STATE_TERMINATED].rank);
+    YJC_CHECK (t,
+               yjc_states[YJC_STATE_TESTING].rank >
+                   yjc_states[YJC_STATE_ORDERED].rank);
+    YJC_CHECK (t,
+               yjc_states[YJC_STATE_PURGED].rank >
+                   yjc_states[YJC_STATE_TERMINATED].rank);
     for (size_t i = 0; i < yjc_move_count; i++)
         YJC_CHECK (t, yjc_moves[i].to >= 0);
     //  R9.1: accepted from submitted; a decline carries an opinion
-    const yjc_action_def_t *a =
-        yjc_action (YJC_MSG_REVIEW_ACCEPT, "submitted");
+    const yjc_action_def_t *a = yjc_action (YJC_MSG_REVIEW_ACCEPT, "submitted");
     YJC_CHECK (t, a && a->to == YJC_STATE_ACCEPTED);
     YJC_CHECK (t, yjc_action (YJC_MSG_REVIEW_ACCEPT, "accepted") == NULL);
     a = yjc_action (YJC_MSG_REVIEW_DECLINE, "submitted");
     YJC_CHECK (t, a && a->needs_opinion);
-    YJC_CHECK (t, yjc_move (YJC_EV_ORDER_COMPLETED, "test_env") ==
-               YJC_STATE_TESTING);
-    YJC_CHECK (t, yjc_move (YJC_EV_ORDER_COMPLETED, "change") ==
-               YJC_STATE_NONE);
-    YJC_CHECK (t, yjc_move (YJC_EV_APPLICATION_ACCEPTED, "x") ==
-               YJC_STATE_ACCEPTED);
+    YJC_CHECK (
+        t, yjc_move (YJC_EV_ORDER_COMPLETED, "test_env") == YJC_STATE_TESTING);
+    YJC_CHECK (t,
+               yjc_move (YJC_EV_ORDER_COMPLETED, "change") == YJC_STATE_NONE);
+    YJC_CHECK (
+        t, yjc_move (YJC_EV_APPLICATION_ACCEPTED, "x") == YJC_STATE_ACCEPTED);
     //  R13.1 termination allowed while testing and in production only
     YJC_CHECK (t, yjc_request_allowed (YJC_REQ_TERMINATE, "testing"));
     YJC_CHECK (t, yjc_request_allowed (YJC_REQ_TERMINATE, "production"));

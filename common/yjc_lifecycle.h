@@ -93,9 +93,9 @@ typedef struct {
 
 typedef struct {
     const char *kind;
-    int msg;                 //  the unit's message that files it
-    unsigned states;         //  YJC_STATE_BIT of each state allowing it
-    yjc_deadline_t decide;   //  the bureau's deadline
+    int msg;               //  the unit's message that files it
+    unsigned states;       //  YJC_STATE_BIT of each state allowing it
+    yjc_deadline_t decide; //  the bureau's deadline
     const char *zh;
 } yjc_request_def_t;
 

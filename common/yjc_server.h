@@ -14,6 +14,7 @@
 #include "yjc_calendar.h"
 #include "yjc_db.h"
 #include "yjc_keys.h"
+#include "yjc_lifecycle.h"
 #include "yjc_msg.h"
 
 //  Handler results besides 0 (done, reply packed):
@@ -102,6 +103,16 @@ void yjc_ctx_deadline (yjc_ctx_t *ctx,
                        int n,
                        char unit,
                        char out[11]);
+
+//  The deadline `dl` (proto/yjc_lifecycle.def) of a step taken at `at`:
+//  its date in `due` ("" when the rules set none or the calendar does not
+//  cover it) and the rule that produced it in `rule`.
+#define YJC_RULE_MAX 160
+void yjc_ctx_due (yjc_ctx_t *ctx,
+                  yjc_deadline_t dl,
+                  int64_t at,
+                  char due[11],
+                  char rule[YJC_RULE_MAX]);
 
 //  Packs "late_workdays": how many working days past `due` (YYYY-MM-DD,
 //  its end at 24:00) today is, or nil when not late (or not computable).

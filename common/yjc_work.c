@@ -10,6 +10,7 @@
     same transaction as their effect, so a redelivery changes nothing.   */
 #include "yjc_work.h"
 #include "yjc_clock.h"
+#include "yjc_config.h"
 #include "yjc_outbox.h"
 #include "yjc_time.h"
 #include <stdarg.h>
@@ -78,6 +79,30 @@ yjc_ctx_deadline (yjc_ctx_t *ctx, int64_t at, int n, char unit, char out[11])
         yjc_date_format (due, out);
     else
         zsys_warning ("deadline not computed: %s", err);
+}
+
+void
+yjc_ctx_due (yjc_ctx_t *ctx,
+             yjc_deadline_t dl,
+             int64_t at,
+             char due[11],
+             char rule[YJC_RULE_MAX])
+{
+    assert (dl >= 0 && dl < YJC_DL_COUNT);
+    const yjc_deadline_def_t *d = &yjc_deadlines[dl];
+    int count = d->count;
+    //  R12.3 sets no count: the county's setting does (default in proto)
+    if (d->unit == 'c')
+        count = yjc_config_int (YJC_CFG_EMERGENCY_PAPERWORK_DAYS);
+    due[0] = 0;
+    if (d->unit == 'c')
+        snprintf (rule, YJC_RULE_MAX, "%s（%d个工作日）", d->rule, count);
+    else
+        snprintf (rule, YJC_RULE_MAX, "%s", d->rule);
+    if (strchr ("wdm", d->unit) && d->unit)
+        yjc_ctx_deadline (ctx, at, count, d->unit, due);
+    else if (d->unit == 'c')
+        yjc_ctx_deadline (ctx, at, count, 'w', due);
 }
 
 void
@@ -169,7 +194,7 @@ s_mark_rejected (yjc_ctx_t *ctx, const char *event_id, const char *why)
     zsys_warning ("event %s rejected: %s", event_id, why);
     const char *params[] = { event_id, why };
     return yjc_db_exec (ctx->db,
-                        "UPDATE inbox SET outcome = 'rejected', detail = $2"
+                        "UPDATE inbox SET outcome = 'refused', detail = $2"
                         " WHERE event_id = $1",
                         2,
                         params) < 0
@@ -359,7 +384,7 @@ s_handle_deliver (s_worker_t *self, yjc_ctx_t *ctx, const msgpack_object *body)
     msgpack_pack_map (ctx->reply, 3);
     yjc_pk_kv_int (ctx->reply, "applied", counts[1]);
     yjc_pk_kv_int (ctx->reply, "duplicates", counts[0]);
-    yjc_pk_kv_int (ctx->reply, "rejected", counts[2]);
+    yjc_pk_kv_int (ctx->reply, "refused", counts[2]);
     return 0;
 }
 

@@ -26,6 +26,6 @@ CREATE TABLE inbox (
     type        text NOT NULL,
     received_at timestamptz NOT NULL DEFAULT now(),
     outcome     text NOT NULL DEFAULT 'applied'
-                CHECK (outcome IN ('applied', 'rejected')),
+                CHECK (outcome IN ('applied', 'refused')),
     detail      text
 );

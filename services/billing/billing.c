@@ -8,7 +8,7 @@
 
 extern const yjc_migration_t yjc_billing_migrations[];
 
-static int s_open (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
+static int s_open (yjc_ctx_t *ctx, const yjc_event_in_t *ev, const char *stage);
 
 //  Resource lines of a grant: each host configuration, database, and each
 //  non-empty quantity counts one.  Used to show what an interval holds.
@@ -62,26 +62,30 @@ s_close_open (yjc_ctx_t *ctx, const char *app_id, const char *at)
     return rc;
 }
 
-//  order.completed: the vendor delivered.  A test environment, a go-live,
-//  a change or an emergency change closes what was allocated and opens a
-//  new interval of what is now in place; a termination closes it; a purge
-//  allocates nothing.
+//  order.completed: the vendor delivered.  What each kind of order does
+//  to the intervals is its INTERVAL in proto/yjc_lifecycle.def: a test
+//  environment, a go-live, a change or an emergency change closes what
+//  was allocated and opens a new interval of what is now in place; a
+//  termination closes it; a purge allocates nothing.
 static int
 s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     char kind_of[17];
     yjc_obj_strcpy (ev->payload, "kind", kind_of, sizeof kind_of);
-    if (streq (kind_of, "purge"))
+    int kind = yjc_order_by_kind (kind_of);
+    yjc_interval_t interval =
+        kind >= 0 ? yjc_orders[kind].interval : YJC_IV_NONE;
+    if (interval == YJC_IV_NONE)
         return 0;
     int closed = s_close_open (ctx, ev->app_id, ev->at);
-    if (closed != 0 || streq (kind_of, "terminate"))
+    if (closed != 0 || interval == YJC_IV_CLOSE)
         return closed;
-    return s_open (ctx, ev);
+    return s_open (ctx, ev, yjc_intervals[interval].code);
 }
 
 //  Opens the interval of what an order put in place, from its completion.
 static int
-s_open (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+s_open (yjc_ctx_t *ctx, const yjc_event_in_t *ev, const char *stage)
 {
     const msgpack_object *p = ev->payload;
     const msgpack_object *resources = yjc_obj_get (p, "resources");
@@ -91,11 +95,9 @@ s_open (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                              YJC_E_MISSING_FIELD,
                              "payload.resources",
                              "an order without resources");
-    char order_id[33], unit[129], kind[17], lines[12];
+    char order_id[33], unit[129], lines[12];
     yjc_obj_strcpy (p, "order_id", order_id, sizeof order_id);
     yjc_obj_strcpy (p, "unit", unit, sizeof unit);
-    yjc_obj_strcpy (p, "kind", kind, sizeof kind);
-    const char *stage = streq (kind, "test_env") ? "test" : "production";
     int nlines = s_count_lines (resources);
     snprintf (lines, sizeof lines, "%d", nlines);
     char *json = yjc_json_from_object (resources, false);

@@ -6,8 +6,10 @@
 
 //  The steps someone owes, as a clerk names them.
 static const char *s_steps[][2] = {
-    { "submitted", "受理" },
-    { "accepted", "审核意见" },
+    { "accept", "受理" },
+    { "decide", "审核意见" },
+    { "decide_change", "审核变更申请" },
+    { "decide_terminate", "审核终止申请" },
     { "decide_request", "审核申请事项" },
     { "test_end", "测试期届满：申请上线或延期" },
     { "paperwork", "紧急变更补办手续" },
@@ -111,7 +113,7 @@ cli_cmd_overdue (cli_opts_t *opts)
                 "办理期限",
                 "逾期",
                 "单位 / 依据");
-        s_print_overdue_rows (late, "state");
+        s_print_overdue_rows (late, "step");
         s_print_overdue_rows (late_orders, "kind");
         if ((!late || late->via.array.size == 0) &&
             (!late_orders || late_orders->via.array.size == 0))

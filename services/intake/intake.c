@@ -7,33 +7,9 @@
 #include "attachments.h"
 #include "requests.h"
 #include "yjc_form.h"
+#include "yjc_lifecycle.h"
 
 extern const yjc_migration_t yjc_intake_migrations[];
-
-//  The state an event moves an application to, as intake shows it, and
-//  how far along that is.  Events of different services may arrive in any
-//  order between them (one stream per producer): a later stage is never
-//  overwritten by an earlier one that arrives late.
-static const struct {
-    int event;
-    const char *kind; //  of the order, for order events (NULL: any)
-    const char *state;
-    int rank;
-} s_follow[] = {
-    { YJC_EV_APPLICATION_ACCEPTED, NULL, "accepted", 1 },
-    { YJC_EV_APPLICATION_APPROVED, NULL, "approved", 2 },
-    { YJC_EV_ORDER_CREATED, "test_env", "ordered", 3 },
-    //  a failed test environment ordered again (order.reorder) and then
-    //  delivered goes on to testing
-    { YJC_EV_ORDER_FAILED, "test_env", "provision_failed", 4 },
-    { YJC_EV_ORDER_COMPLETED, "test_env", "testing", 5 },
-    { YJC_EV_ORDER_COMPLETED, "go_live", "production", 6 },
-    { YJC_EV_ORDER_COMPLETED, "terminate", "terminated", 7 },
-    { YJC_EV_ORDER_COMPLETED, "purge", "purged", 8 },
-    { YJC_EV_APPLICATION_DECLINED, NULL, "declined", 9 },
-    { YJC_EV_APPLICATION_REJECTED, NULL, "rejected", 9 },
-    { YJC_EV_APPLICATION_WITHDRAWN, NULL, "withdrawn", 9 },
-};
 
 //  What the history says of an event that moves no state.
 static const struct {
@@ -43,7 +19,7 @@ static const struct {
     { YJC_EV_REQUEST_APPROVED, "opinion" },
     { YJC_EV_REQUEST_REJECTED, "opinion" },
     { YJC_EV_EMERGENCY_REPORTED, "description" },
-    { YJC_EV_RETENTION_SCHEDULED, "purge_on" },
+    { YJC_EV_RETENTION_SCHEDULED, "kept_until" },
 };
 
 static int
@@ -79,23 +55,24 @@ s_insert (yjc_ctx_t *ctx,
     yjc_pack_t mp;
     yjc_pack_init (&mp);
     msgpack_pack_object (&mp.pk, *form);
-    const char *params[] = { ctx->actor->unit,   ctx->actor->name,
-                             ctx->request_id,    project,
-                             mp.buf.data,        ctx->now_iso,
-                             materials->buf.data };
-    int lengths[] = {
-        0, 0, 0, 0, (int)mp.buf.size, 0, (int)materials->buf.size
+    const char *params[] = {
+        ctx->actor->unit,    ctx->actor->name,
+        ctx->request_id,     project,
+        mp.buf.data,         ctx->now_iso,
+        materials->buf.data, yjc_state_code (YJC_STATE_SUBMITTED)
     };
-    int formats[] = { 0, 0, 0, 0, 1, 0, 1 };
+    int lengths[] = { 0, 0, 0, 0, (int)mp.buf.size, 0, (int)materials->buf.size,
+                      0 };
+    int formats[] = { 0, 0, 0, 0, 1, 0, 1, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "INSERT INTO applications (app_id, unit, submitted_by,"
         " request_id, project, form_mp, submitted_at, updated_at,"
-        " materials_mp)"
-        " VALUES ((SELECT 'A' || lpad(n::text, greatest(6, length(n::text)),"
-        " '0') FROM nextval('app_seq') AS n), $1, $2, $3, $4, $5, $6, $6, $7)"
+        " materials_mp, state)"
+        " VALUES (yjc_new_id('A', 'app_seq'), $1, $2, $3, $4, $5, $6, $6, $7,"
+        " $8)"
         " ON CONFLICT (submitted_by, request_id) DO NOTHING RETURNING app_id",
-        7,
+        8,
         params,
         lengths,
         formats);
@@ -178,26 +155,27 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_pack_release (&ev);
     yjc_pack_release (&materials);
     if (rc == 0)
-        s_reply_submitted (ctx, app_id, "submitted", false);
+        s_reply_submitted (
+            ctx, app_id, yjc_state_code (YJC_STATE_SUBMITTED), false);
     return rc;
 }
 
 static int
 s_pack_history (yjc_ctx_t *ctx, const char *app_id)
 {
-    const char *params[] = { app_id };
+    const char *params[] = { app_id, yjc_state_code (YJC_STATE_SUBMITTED) };
     PGresult *res =
         yjc_db_query (ctx->db,
                       //  the first step is the submission itself
                       "SELECT to_char(at, 'YYYY-MM-DD HH24:MI:SS'), state,"
                       " event_id, note FROM ("
-                      " SELECT submitted_at AS at, 'submitted' AS state,"
+                      " SELECT submitted_at AS at, $2 AS state,"
                       "  '' AS event_id, '' AS note, 0 AS step"
                       "  FROM applications WHERE app_id = $1"
                       " UNION ALL SELECT at, state, coalesce(event_id, ''),"
                       "  coalesce(note, ''), 1 FROM history WHERE app_id = $1"
                       ") h ORDER BY at, step",
-                      1,
+                      2,
                       params);
     if (!res)
         return YJC_DB_ERROR;
@@ -309,15 +287,15 @@ s_list (yjc_ctx_t *ctx, const msgpack_object *body)
 static int
 s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
-    const char *state = NULL;
+    //  Events of different services may arrive in any order between them
+    //  (one stream per producer): a later state is never overwritten by
+    //  an earlier one that arrives late (the states' ranks, in proto).
     char rank[12] = "0", kind[17];
     yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
-    for (size_t i = 0; i < sizeof s_follow / sizeof s_follow[0]; i++)
-        if (s_follow[i].event == ev->type &&
-            (!s_follow[i].kind || streq (s_follow[i].kind, kind))) {
-            state = s_follow[i].state;
-            snprintf (rank, sizeof rank, "%d", s_follow[i].rank);
-        }
+    yjc_state_t moved = yjc_move (ev->type, kind);
+    const char *state = yjc_state_code (moved);
+    if (state)
+        snprintf (rank, sizeof rank, "%d", yjc_states[moved].rank);
     char note[256];
     yjc_obj_strcpy (ev->payload, "opinion", note, sizeof note);
     if (!*note)
@@ -431,7 +409,10 @@ s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     char kind[17];
     int rc = s_on_stage (ctx, ev);
     yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
-    return rc == 0 && streq (kind, "go_live") ? s_start_usage (ctx, ev) : rc;
+    //  R11.1, R14.1: the conversion to production starts the usage period
+    return rc == 0 && yjc_move (ev->type, kind) == YJC_STATE_PRODUCTION
+               ? s_start_usage (ctx, ev)
+               : rc;
 }
 
 static const yjc_service_def_t s_intake = {

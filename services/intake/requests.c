@@ -10,20 +10,8 @@
 #include "requests.h"
 #include "attachments.h"
 #include "yjc_form.h"
+#include "yjc_lifecycle.h"
 #include "yjc_time.h"
-
-//  Each request: its kind on the wire of events, the stages (as intake
-//  follows the application) that allow it.
-static const struct {
-    int msg;
-    const char *kind;
-    const char *stages[2];
-} s_kinds[] = {
-    { YJC_MSG_REQUEST_EXTEND_TEST, "extend_test", { "testing", NULL } },
-    { YJC_MSG_REQUEST_GO_LIVE, "go_live", { "testing", NULL } },
-    { YJC_MSG_REQUEST_CHANGE, "change", { "production", NULL } },
-    { YJC_MSG_REQUEST_TERMINATE, "terminate", { "production", "testing" } },
-};
 
 typedef struct {
     char app_id[33];
@@ -155,8 +143,7 @@ s_store (yjc_ctx_t *ctx,
         ctx->db,
         "WITH i AS (INSERT INTO requests (request_id, app_id, unit, kind,"
         " submitted_by, envelope_id, detail_mp, submitted_at)"
-        " VALUES ((SELECT 'R' || lpad(n::text, greatest(6, length(n::text)),"
-        " '0') FROM nextval('request_seq') AS n), $1, $2, $3, $4, $5, $6, $7)"
+        " VALUES (yjc_new_id('R', 'request_seq'), $1, $2, $3, $4, $5, $6, $7)"
         " ON CONFLICT (submitted_by, envelope_id) DO NOTHING"
         " RETURNING request_id, true AS fresh)"
         " SELECT request_id, fresh::text FROM i UNION ALL"
@@ -208,26 +195,22 @@ s_store (yjc_ctx_t *ctx,
 int
 requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
 {
-    int row = -1;
-    for (size_t i = 0; i < sizeof s_kinds / sizeof *s_kinds; i++)
-        if (s_kinds[i].msg == ctx->msg_type)
-            row = (int)i;
+    int row = yjc_request_by_msg (ctx->msg_type);
+    assert (row >= 0); //  only the REQUEST messages are routed here
     char app_id[33];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
     s_app_t app = { 0 };
     int rc = s_load (ctx, app_id, &app);
     if (rc != 0)
         return rc;
-    if (!streq (app.state, s_kinds[row].stages[0]) &&
-        !(s_kinds[row].stages[1] &&
-          streq (app.state, s_kinds[row].stages[1]))) {
+    if (!yjc_request_allowed ((yjc_request_kind_t)row, app.state)) {
         s_app_release (&app);
         return yjc_ctx_fail (ctx,
                              YJC_E_INVALID_STATE,
                              "body.app_id",
                              "the application is %s; %s is not possible then",
                              app.state,
-                             s_kinds[row].kind);
+                             yjc_requests[row].kind);
     }
     if (ctx->msg_type == YJC_MSG_REQUEST_GO_LIVE)
         s_check_go_live (ctx, &app, body);
@@ -267,7 +250,7 @@ requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     bool duplicate = false;
     if (rc >= 0)
         rc = s_store (ctx,
-                      s_kinds[row].kind,
+                      yjc_requests[row].kind,
                       app_id,
                       body,
                       &un.data,
@@ -277,7 +260,7 @@ requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
         msgpack_pack_map (ctx->reply, 4);
         yjc_pk_kv_str (ctx->reply, "request_id", request_id);
         yjc_pk_kv_str (ctx->reply, "app_id", app_id);
-        yjc_pk_kv_str (ctx->reply, "kind", s_kinds[row].kind);
+        yjc_pk_kv_str (ctx->reply, "kind", yjc_requests[row].kind);
         yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
     }
     msgpack_unpacked_destroy (&un);

@@ -4,47 +4,24 @@
     approval of an application (test environment), of a go-live, a change
     or a termination; the one exception is an emergency change (R12.3),
     reported by the unit or the vendor and done first.  The purge of a
-    terminated system's data is ordered on the day its retention ends
+    terminated system's data is ordered the day after its retention ends
     (R13.2), by the periodic tick, never before.  The vendor fetches
     (waiting for new orders, not polling), acknowledges and reports orders
     by their stable id; reporting the same result twice changes nothing,
-    and a result for an unknown or closed order is refused.              */
+    and a result for an unknown or closed order is refused.  Each kind's
+    deadline and what its completion moves are the ORDER table of
+    proto/yjc_lifecycle.def.                                             */
 #include "yjc_config.h"
 #include "yjc_form.h"
+#include "yjc_lifecycle.h"
 #include "yjc_server.h"
 #include "yjc_time.h"
 
 extern const yjc_migration_t yjc_provisioning_migrations[];
 
-//  Each kind of order: its deadline after the decision that produced it,
-//  and the stage the application is in once it is done.
-typedef struct {
-    const char *kind;
-    int workdays;      //  vendor's deadline, 0 = none set by the rules
-    const char *rule;  //  where the deadline comes from
-    const char *stage; //  apps.stage once done
-} s_kind_t;
-
-static const s_kind_t s_kinds[] = {
-    { "test_env", 3, "R10.1 审核通过后3个工作日内提供测试环境", "test" },
-    { "go_live", 0, NULL, "production" },
-    { "change", 3, "R12.1 变更批准后3个工作日内完成", "production" },
-    { "emergency", 0, NULL, "production" },
-    { "terminate", 3, "R13.1 终止批准后3个工作日内终止服务", "terminated" },
-    { "purge", 0, "R13.2 数据和日志保留3个月后清除", "purged" },
-};
-
-#define RETENTION_MONTHS 3 //  R13.2
-#define RETENTION_RULE   "R13.2 终止后数据和日志保留3个月"
-
-static const s_kind_t *
-s_kind (const char *kind)
-{
-    for (size_t i = 0; i < sizeof s_kinds / sizeof *s_kinds; i++)
-        if (streq (s_kinds[i].kind, kind))
-            return &s_kinds[i];
-    return NULL;
-}
+//  The kinds and states of orders are proto/yjc_lifecycle.def's.
+#define S_KIND(k)  (yjc_orders[YJC_ORDER_##k].kind)
+#define S_STATE(s) (yjc_order_states[YJC_OS_##s].code)
 
 typedef struct {
     char order_id[33];
@@ -53,7 +30,7 @@ typedef struct {
     char kind[17];
     char state[17];
     char due[11];
-    char due_rule[65];
+    char due_rule[YJC_RULE_MAX];
     char request_id[33];
     yjc_pack_t resources; //  msgpack of the resources ordered
     yjc_pack_t built;     //  msgpack of the vendor's report, if any
@@ -153,11 +130,13 @@ s_emit_order (yjc_ctx_t *ctx, int event, const s_order_t *o)
 static int
 s_create (yjc_ctx_t *ctx, s_order_t *o, const char *cause, int64_t at)
 {
-    const s_kind_t *k = s_kind (o->kind);
-    if (!*o->due && k && k->workdays) {
-        yjc_ctx_deadline (ctx, at, k->workdays, 'w', o->due);
-        snprintf (
-            o->due_rule, sizeof o->due_rule, "%s", *o->due ? k->rule : "");
+    int k = yjc_order_by_kind (o->kind);
+    assert (k >= 0);
+    yjc_deadline_t dl = yjc_orders[k].deadline;
+    if (!*o->due && dl != YJC_DL_NONE) {
+        char rule[YJC_RULE_MAX];
+        yjc_ctx_due (ctx, dl, at, o->due, rule);
+        snprintf (o->due_rule, sizeof o->due_rule, "%s", *o->due ? rule : "");
     }
     const char *params[] = { o->app_id,
                              o->unit,
@@ -168,20 +147,22 @@ s_create (yjc_ctx_t *ctx, s_order_t *o, const char *cause, int64_t at)
                              cause,
                              ctx->now_iso,
                              o->state,
-                             *o->request_id ? o->request_id : NULL };
-    int lengths[] = { 0, 0, 0, (int)o->resources.buf.size, 0, 0, 0, 0, 0, 0 };
-    int formats[] = { 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+                             *o->request_id ? o->request_id : NULL,
+                             S_STATE (ACKNOWLEDGED) };
+    int lengths[] = {
+        0, 0, 0, (int)o->resources.buf.size, 0, 0, 0, 0, 0, 0, 0
+    };
+    int formats[] = { 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "INSERT INTO orders (order_id, app_id, unit, kind, resources_mp, due,"
         " due_rule, cause_event, created_at, state, request_id,"
         " acked_at)"
-        " VALUES ((SELECT 'O' || lpad(n::text, greatest(6, length(n::text)),"
-        " '0') FROM nextval('order_seq') AS n),"
+        " VALUES (yjc_new_id('O', 'order_seq'),"
         " $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-        " CASE WHEN $9 = 'acknowledged' THEN $8::timestamptz END)"
+        " CASE WHEN $9 = $11 THEN $8::timestamptz END)"
         " ON CONFLICT (cause_event) DO NOTHING RETURNING order_id, true",
-        10,
+        11,
         params,
         lengths,
         formats);
@@ -218,22 +199,24 @@ s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     s_order_init (&o);
     yjc_obj_strcpy (ev->payload, "unit", o.unit, sizeof o.unit);
     snprintf (o.app_id, sizeof o.app_id, "%s", ev->app_id);
-    snprintf (o.kind, sizeof o.kind, "test_env");
-    snprintf (o.state, sizeof o.state, "pending");
+    snprintf (o.kind, sizeof o.kind, "%s", S_KIND (TEST_ENV));
+    snprintf (o.state, sizeof o.state, "%s", S_STATE (PENDING));
     msgpack_pack_object (&o.resources.pk,
                          *yjc_obj_get (ev->payload, "granted"));
     int64_t at = ctx->now;
     yjc_time_parse_iso (ev->at, &at);
-    const char *params[] = {
-        o.app_id, o.unit, o.resources.buf.data, ctx->now_iso
-    };
-    int lengths[] = { 0, 0, (int)o.resources.buf.size, 0 };
-    int formats[] = { 0, 0, 1, 0 };
+    const char *params[] = { o.app_id,
+                             o.unit,
+                             o.resources.buf.data,
+                             ctx->now_iso,
+                             yjc_state_code (YJC_STATE_APPROVED) };
+    int lengths[] = { 0, 0, (int)o.resources.buf.size, 0, 0 };
+    int formats[] = { 0, 0, 1, 0, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
-        "INSERT INTO apps (app_id, unit, stage, resources_mp, updated_at)"
-        " VALUES ($1, $2, 'approved', $3, $4) ON CONFLICT DO NOTHING",
-        4,
+        "INSERT INTO apps (app_id, unit, state, resources_mp, updated_at)"
+        " VALUES ($1, $2, $5, $3, $4) ON CONFLICT DO NOTHING",
+        5,
         params,
         lengths,
         formats);
@@ -243,15 +226,15 @@ s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     return rc < 0 ? rc : 0;
 }
 
-//  The resources an application has in place, and its unit and stage:
+//  The resources an application has in place, and its unit and state:
 //  1 found, 0 not, YJC_DB_ERROR.
 static int
-s_app (yjc_ctx_t *ctx, const char *app_id, s_order_t *o, char stage[17])
+s_app (yjc_ctx_t *ctx, const char *app_id, s_order_t *o, char stage[33])
 {
     const char *params[] = { app_id };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
-        "SELECT unit, stage, resources_mp FROM apps WHERE app_id = $1"
+        "SELECT unit, state, resources_mp FROM apps WHERE app_id = $1"
         " FOR UPDATE",
         1,
         params,
@@ -263,7 +246,7 @@ s_app (yjc_ctx_t *ctx, const char *app_id, s_order_t *o, char stage[17])
     if (found) {
         snprintf (o->app_id, sizeof o->app_id, "%s", app_id);
         yjc_db_copy (res, 0, 0, o->unit, sizeof o->unit);
-        yjc_db_copy (res, 0, 1, stage, 17);
+        yjc_db_copy (res, 0, 1, stage, 33);
         yjc_pack_reset (&o->resources);
         yjc_pack_append (
             &o->resources, PQgetvalue (res, 0, 2), PQgetlength (res, 0, 2));
@@ -282,15 +265,19 @@ s_on_request_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
     yjc_obj_strcpy (
         ev->payload, "emergency_order", emergency, sizeof emergency);
-    const char *order_kind = streq (kind, "go_live")     ? "go_live"
-                             : streq (kind, "terminate") ? "terminate"
-                             : streq (kind, "change") && !*emergency ? "change"
-                                                                     : NULL;
+    //  each approved request orders its own kind, bar the paperwork of an
+    //  emergency (done already) and an extension (nothing to build)
+    int request = yjc_request_by_kind (kind);
+    const char *order_kind = request == YJC_REQ_GO_LIVE     ? S_KIND (GO_LIVE)
+                             : request == YJC_REQ_TERMINATE ? S_KIND (TERMINATE)
+                             : request == YJC_REQ_CHANGE && !*emergency
+                                 ? S_KIND (CHANGE)
+                                 : NULL;
     if (!order_kind)
         return 0;
     s_order_t o;
     s_order_init (&o);
-    char stage[17];
+    char stage[33];
     int rc = s_app (ctx, ev->app_id, &o, stage);
     if (rc == 0) {
         zsys_warning ("%s for %s: no such application here", kind, ev->app_id);
@@ -299,11 +286,11 @@ s_on_request_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     }
     if (rc > 0) {
         snprintf (o.kind, sizeof o.kind, "%s", order_kind);
-        snprintf (o.state, sizeof o.state, "pending");
+        snprintf (o.state, sizeof o.state, "%s", S_STATE (PENDING));
         yjc_obj_strcpy (
             ev->payload, "request_id", o.request_id, sizeof o.request_id);
         const msgpack_object *granted = yjc_obj_get (ev->payload, "granted");
-        if (streq (order_kind, "change") && granted) {
+        if (request == YJC_REQ_CHANGE && granted) {
             yjc_pack_reset (&o.resources);
             msgpack_pack_object (&o.resources.pk, *granted);
         }
@@ -322,7 +309,7 @@ s_on_request_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 static int
 s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
 {
-    char app_id[33], description[2001], stage[17];
+    char app_id[33], description[2001], stage[33];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
     yjc_obj_strcpy (body, "description", description, sizeof description);
     //  the form's rules hold for what is done in an emergency too
@@ -335,7 +322,7 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
     int rc = s_app (ctx, app_id, &o, stage);
     if (rc == 0 || (rc > 0 && !yjc_ctx_may_see (ctx, o.unit)))
         rc = yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
-    else if (rc > 0 && !streq (stage, "production"))
+    else if (rc > 0 && !streq (stage, yjc_state_code (YJC_STATE_PRODUCTION)))
         rc = yjc_ctx_fail (ctx,
                            YJC_E_INVALID_STATE,
                            "body.app_id",
@@ -344,8 +331,11 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
                            stage);
     else if (rc > 0) {
         bool vendor = ctx->actor->role == YJC_ROLE_VENDOR;
-        snprintf (o.kind, sizeof o.kind, "emergency");
-        snprintf (o.state, sizeof o.state, vendor ? "acknowledged" : "pending");
+        snprintf (o.kind, sizeof o.kind, "%s", S_KIND (EMERGENCY));
+        snprintf (o.state,
+                  sizeof o.state,
+                  "%s",
+                  vendor ? S_STATE (ACKNOWLEDGED) : S_STATE (PENDING));
         yjc_pack_reset (&o.resources);
         msgpack_pack_object (&o.resources.pk, *yjc_obj_get (body, "resources"));
         //  one order per report, however often it is sent
@@ -361,7 +351,10 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
             yjc_pk_kv_str (&ev.pk, "order_id", o.order_id);
             yjc_pk_kv_str (&ev.pk, "app_id", o.app_id);
             yjc_pk_kv_str (&ev.pk, "unit", o.unit);
-            yjc_pk_kv_str (&ev.pk, "reported_by", vendor ? "vendor" : "unit");
+            yjc_pk_kv_str (
+                &ev.pk,
+                "reported_by",
+                yjc_parties[vendor ? YJC_PARTY_VENDOR : YJC_PARTY_UNIT].code);
             yjc_pk_kv_str (&ev.pk, "description", description);
             yjc_pk_kv_raw (&ev.pk,
                            "resources",
@@ -396,7 +389,7 @@ s_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
         ctx->db,
         "SELECT order_id, app_id, unit, kind, state,"
         " coalesce(due::text, ''), coalesce(request_id, ''), resources_mp"
-        " FROM orders WHERE state IN ('pending', 'acknowledged')"
+        " FROM orders WHERE closed_at IS NULL"
         " ORDER BY created_at, order_id LIMIT $1::int",
         1,
         params,
@@ -438,7 +431,7 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     PGresult *res = yjc_db_query (
         ctx->db,
         "SELECT order_id, app_id, unit, kind, state, due::text, due_rule"
-        " FROM orders WHERE state IN ('pending', 'acknowledged')"
+        " FROM orders WHERE closed_at IS NULL"
         " AND due < $1::date AND ($2::text IS NULL OR unit = $2)"
         " ORDER BY orders.due, order_id LIMIT $3::int",
         3,
@@ -458,7 +451,8 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     for (int i = 0; i < rows; i++) {
         msgpack_pack_map (ctx->reply, 9);
         yjc_pk_columns (ctx->reply, res, i, cols, 7);
-        yjc_pk_kv_str (ctx->reply, "owed_by", "vendor");
+        yjc_pk_kv_str (
+            ctx->reply, "owed_by", yjc_parties[YJC_PARTY_VENDOR].code);
         yjc_ctx_pack_late (ctx, PQgetvalue (res, i, 5));
     }
     PQclear (res);
@@ -485,42 +479,48 @@ static int s_schedule_purges (yjc_ctx_t *ctx, bool quiet);
 static int
 s_done (yjc_ctx_t *ctx, const s_order_t *o)
 {
-    const s_kind_t *k = s_kind (o->kind);
-    bool resized = streq (o->kind, "change") || streq (o->kind, "emergency");
+    int k = yjc_order_by_kind (o->kind);
+    assert (k >= 0);
+    //  a change (emergency or not) leaves the resources it built
+    bool resized = k == YJC_ORDER_CHANGE || k == YJC_ORDER_EMERGENCY;
     const char *params[] = { o->app_id,
-                             k ? k->stage : "test",
+                             yjc_state_code (yjc_orders[k].done_state),
                              resized ? o->resources.buf.data : NULL,
                              ctx->now_iso };
     int lengths[] = { 0, 0, resized ? (int)o->resources.buf.size : 0, 0 };
     int formats[] = { 0, 0, 1, 0 };
-    PGresult *res = yjc_db_query_bin (
-        ctx->db,
-        "UPDATE apps SET stage = $2, resources_mp = coalesce($3, resources_mp),"
-        " updated_at = $4 WHERE app_id = $1",
-        4,
-        params,
-        lengths,
-        formats);
+    PGresult *res =
+        yjc_db_query_bin (ctx->db,
+                          "UPDATE apps SET state = coalesce($2, state),"
+                          " resources_mp = coalesce($3, resources_mp),"
+                          " updated_at = $4 WHERE app_id = $1",
+                          4,
+                          params,
+                          lengths,
+                          formats);
     if (!res)
         return YJC_DB_ERROR;
     PQclear (res);
-    if (!streq (o->kind, "terminate"))
+    if (k != YJC_ORDER_TERMINATE)
         return 0;
-    const char *rparams[] = { o->app_id, ctx->now_iso };
+    const char *rparams[] = { o->app_id,
+                              ctx->now_iso,
+                              yjc_deadlines[YJC_DL_RETENTION].rule };
     if (yjc_db_exec (ctx->db,
                      "INSERT INTO retention (app_id, terminated_at, rule)"
-                     " VALUES ($1, $2, '" RETENTION_RULE "')"
-                     " ON CONFLICT DO NOTHING",
-                     2,
+                     " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                     3,
                      rparams) < 0)
         return YJC_DB_ERROR;
     return s_schedule_purges (ctx, false);
 }
 
-//  R13.2: the purge date of every retention that has none yet, 3 months
-//  from termination (month rule, then the next working day), announced.
-//  A date in a year the calendar does not cover stays open (logged): the
-//  data is kept, never purged on a guess.
+//  R13.2: the end of every retention that has none yet, 3 months from
+//  termination (month rule, then the next working day), announced with
+//  the day the purge is ordered: the day after, since the data is kept
+//  to 24:00 of the last day.  An end in a year the calendar does not
+//  cover stays open (logged once): the data is kept, never purged on a
+//  guess.
 static int
 s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
 {
@@ -529,35 +529,38 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
         "SELECT r.app_id, a.unit,"
         " (r.terminated_at AT TIME ZONE 'Asia/Shanghai')::date::text"
         " FROM retention r"
-        " JOIN apps a USING (app_id) WHERE r.purge_on IS NULL"
+        " JOIN apps a USING (app_id) WHERE r.kept_until IS NULL"
         " ORDER BY r.terminated_at LIMIT 50 FOR UPDATE OF r",
         0,
         NULL);
     if (!res)
         return YJC_DB_ERROR;
+    const yjc_deadline_def_t *keep = &yjc_deadlines[YJC_DL_RETENTION];
     int rc = 0;
     for (int i = 0; i < PQntuples (res) && rc == 0; i++) {
         const char *app_id = PQgetvalue (res, i, 0);
-        char purge_on[11] = "", err[128] = "";
-        yjc_date_t terminated, due;
+        char kept_until[11] = "", purge_on[11] = "", err[128] = "";
+        yjc_date_t terminated, last;
         if (yjc_date_parse (PQgetvalue (res, i, 2), &terminated) == 0 &&
             yjc_calendar_period_end (ctx->calendar,
                                      terminated,
-                                     RETENTION_MONTHS,
-                                     'm',
-                                     &due,
+                                     keep->count,
+                                     keep->unit,
+                                     &last,
                                      err,
-                                     sizeof err) == 0)
-            yjc_date_format (due, purge_on);
-        if (!*purge_on) {
+                                     sizeof err) == 0) {
+            yjc_date_format (last, kept_until);
+            yjc_date_format (yjc_date_add_days (last, 1), purge_on);
+        }
+        if (!*kept_until) {
             //  kept, tried again by the tick (said once, at termination)
             if (!quiet)
-                zsys_warning ("purge date of %s open: %s", app_id, err);
+                zsys_warning ("end of retention of %s open: %s", app_id, err);
             continue;
         }
-        const char *params[] = { app_id, purge_on };
+        const char *params[] = { app_id, kept_until };
         if (yjc_db_exec (ctx->db,
-                         "UPDATE retention SET purge_on = $2::date"
+                         "UPDATE retention SET kept_until = $2::date"
                          " WHERE app_id = $1",
                          2,
                          params) < 0) {
@@ -566,11 +569,12 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
         }
         yjc_pack_t ev;
         yjc_pack_init (&ev);
-        msgpack_pack_map (&ev.pk, 4);
+        msgpack_pack_map (&ev.pk, 5);
         yjc_pk_kv_str (&ev.pk, "app_id", app_id);
         yjc_pk_kv_str (&ev.pk, "unit", PQgetvalue (res, i, 1));
+        yjc_pk_kv_str (&ev.pk, "kept_until", kept_until);
         yjc_pk_kv_str (&ev.pk, "purge_on", purge_on);
-        yjc_pk_kv_str (&ev.pk, "rule", RETENTION_RULE);
+        yjc_pk_kv_str (&ev.pk, "rule", keep->rule);
         rc = yjc_ctx_emit (ctx, YJC_EV_RETENTION_SCHEDULED, app_id, &ev);
         yjc_pack_release (&ev);
     }
@@ -578,8 +582,10 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
     return rc;
 }
 
-//  The tick: R13.2 orders the purge of every retention that ends today or
-//  ended before; the date is compared with the clock in the statement,
+//  The tick: R13.2 orders the purge of every retention that ended before
+//  today (kept to 24:00 of its last day, so the order comes from 00:00 of
+//  the next); its deadline is counted from that next day by the purge
+//  order's rule.  The date is compared with the clock in the statement,
 //  and a purge order has one cause per application: never early, never
 //  twice.
 static int
@@ -593,10 +599,10 @@ s_tick (yjc_ctx_t *ctx)
     const char *params[] = { today };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
-        "SELECT r.app_id, a.unit, r.purge_on::text, a.resources_mp"
+        "SELECT r.app_id, a.unit, r.kept_until::text, a.resources_mp"
         " FROM retention r JOIN apps a USING (app_id)"
-        " WHERE r.purge_order IS NULL AND r.purge_on <= $1::date"
-        " ORDER BY r.purge_on LIMIT 50 FOR UPDATE OF r",
+        " WHERE r.purge_order IS NULL AND r.kept_until < $1::date"
+        " ORDER BY r.kept_until LIMIT 50 FOR UPDATE OF r",
         1,
         params,
         NULL,
@@ -608,16 +614,19 @@ s_tick (yjc_ctx_t *ctx)
         s_order_init (&o);
         snprintf (o.app_id, sizeof o.app_id, "%s", PQgetvalue (res, i, 0));
         snprintf (o.unit, sizeof o.unit, "%s", PQgetvalue (res, i, 1));
-        snprintf (o.due, sizeof o.due, "%s", PQgetvalue (res, i, 2));
-        snprintf (o.due_rule, sizeof o.due_rule, "%s", s_kind ("purge")->rule);
-        snprintf (o.kind, sizeof o.kind, "purge");
-        snprintf (o.state, sizeof o.state, "pending");
+        snprintf (o.kind, sizeof o.kind, "%s", S_KIND (PURGE));
+        snprintf (o.state, sizeof o.state, "%s", S_STATE (PENDING));
         yjc_pack_append (&o.resources,
                          PQgetvalue (res, i, 3),
                          (size_t)PQgetlength (res, i, 3));
+        //  the period starts the day after the last day kept
+        yjc_date_t last;
+        int64_t from = ctx->now;
+        if (yjc_date_parse (PQgetvalue (res, i, 2), &last) == 0)
+            from = yjc_date_start_us (last);
         char cause[64];
         snprintf (cause, sizeof cause, "purge:%s", o.app_id);
-        rc = s_create (ctx, &o, cause, ctx->now);
+        rc = s_create (ctx, &o, cause, from);
         const char *uparams[] = { o.app_id, o.order_id };
         if (rc >= 0 && yjc_db_exec (ctx->db,
                                     "UPDATE retention SET purge_order = $2"
@@ -634,23 +643,25 @@ s_tick (yjc_ctx_t *ctx)
 //  The vendor's step on an order.  Its state machine, as a table:
 typedef struct {
     int msg;
-    const char *from[2]; //  states it applies to
-    const char *to;
+    yjc_order_state_t from[2]; //  states it applies to
+    yjc_order_state_t to;
     int event;
 } s_step_t;
 
+#define S_CODE(os) (yjc_order_states[os].code)
+
 static const s_step_t s_steps[] = {
     { YJC_MSG_ORDER_ACK,
-      { "pending", NULL },
-      "acknowledged",
+      { YJC_OS_PENDING, YJC_OS_PENDING },
+      YJC_OS_ACKNOWLEDGED,
       YJC_EV_ORDER_ACKNOWLEDGED },
     { YJC_MSG_ORDER_COMPLETE,
-      { "pending", "acknowledged" },
-      "done",
+      { YJC_OS_PENDING, YJC_OS_ACKNOWLEDGED },
+      YJC_OS_DONE,
       YJC_EV_ORDER_COMPLETED },
     { YJC_MSG_ORDER_FAIL,
-      { "pending", "acknowledged" },
-      "failed",
+      { YJC_OS_PENDING, YJC_OS_ACKNOWLEDGED },
+      YJC_OS_FAILED,
       YJC_EV_ORDER_FAILED },
 };
 
@@ -665,24 +676,25 @@ s_apply_step (yjc_ctx_t *ctx,
     if (built)
         msgpack_pack_object (&o->built.pk, *built);
     yjc_obj_strcpy (body, "reason", o->reason, sizeof o->reason);
-    snprintf (o->state, sizeof o->state, "%s", step->to);
+    snprintf (o->state, sizeof o->state, "%s", S_CODE (step->to));
+    bool closing = step->to != YJC_OS_ACKNOWLEDGED;
     const char *params[] = { o->order_id,
-                             step->to,
+                             S_CODE (step->to),
                              ctx->now_iso,
                              built ? o->built.buf.data : NULL,
-                             *o->reason ? o->reason : NULL };
-    int lengths[] = { 0, 0, 0, (int)o->built.buf.size, 0 };
-    int formats[] = { 0, 0, 0, 1, 0 };
+                             *o->reason ? o->reason : NULL,
+                             closing ? "true" : "false" };
+    int lengths[] = { 0, 0, 0, (int)o->built.buf.size, 0, 0 };
+    int formats[] = { 0, 0, 0, 1, 0, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "UPDATE orders SET state = $2,"
-        " acked_at = CASE WHEN $2 = 'acknowledged' THEN $3::timestamptz"
-        "  ELSE acked_at END,"
-        " closed_at = CASE WHEN $2 IN ('done', 'failed')"
-        "  THEN $3::timestamptz END,"
+        " acked_at = CASE WHEN $6::bool THEN acked_at"
+        "  ELSE $3::timestamptz END,"
+        " closed_at = CASE WHEN $6::bool THEN $3::timestamptz END,"
         " built_mp = coalesce($4, built_mp), reason = $5"
         " WHERE order_id = $1",
-        5,
+        6,
         params,
         lengths,
         formats);
@@ -693,7 +705,7 @@ s_apply_step (yjc_ctx_t *ctx,
     if (rc == 0)
         rc = s_emit_order (ctx, step->event, o);
     if (rc == 0)
-        s_reply_order (ctx, o->order_id, step->to, false);
+        s_reply_order (ctx, o->order_id, S_CODE (step->to), false);
     return rc;
 }
 
@@ -712,13 +724,13 @@ s_step (yjc_ctx_t *ctx, const msgpack_object *body)
     if (rc == 0)
         rc = yjc_ctx_fail (
             ctx, YJC_E_NOT_FOUND, "body.order_id", "%s", order_id);
-    else if (rc > 0 && strcmp (o.state, step->to) == 0) {
+    else if (rc > 0 && streq (o.state, S_CODE (step->to))) {
         //  The vendor retried: same result, nothing changes.
         s_reply_order (ctx, order_id, o.state, true);
         rc = 0;
     }
-    else if (rc > 0 && !streq (o.state, step->from[0]) &&
-             !(step->from[1] && streq (o.state, step->from[1])))
+    else if (rc > 0 && !streq (o.state, S_CODE (step->from[0])) &&
+             !streq (o.state, S_CODE (step->from[1])))
         rc = yjc_ctx_fail (
             ctx, YJC_E_INVALID_STATE, "body.order_id", "order is %s", o.state);
     else if (rc > 0)
@@ -741,7 +753,7 @@ s_reorder (yjc_ctx_t *ctx, const msgpack_object *body)
     if (rc == 0)
         rc = yjc_ctx_fail (
             ctx, YJC_E_NOT_FOUND, "body.order_id", "%s", order_id);
-    else if (rc > 0 && !streq (o.state, "failed"))
+    else if (rc > 0 && !streq (o.state, S_STATE (FAILED)))
         rc = yjc_ctx_fail (ctx,
                            YJC_E_INVALID_STATE,
                            "body.order_id",
@@ -750,7 +762,7 @@ s_reorder (yjc_ctx_t *ctx, const msgpack_object *body)
     else if (rc > 0) {
         char cause[64];
         snprintf (cause, sizeof cause, "reorder:%s", order_id);
-        snprintf (o.state, sizeof o.state, "pending");
+        snprintf (o.state, sizeof o.state, "%s", S_STATE (PENDING));
         o.due[0] = o.due_rule[0] = o.reason[0] = 0;
         yjc_pack_reset (&o.built);
         rc = s_create (ctx, &o, cause, ctx->now);

@@ -3,71 +3,34 @@
     termination), and the other bounded steps someone owes (duties): the
     end of testing (R10.2), the paperwork of an emergency change (R12.3).
 
-    Which request the application's stage allows is a table; so is the
-    stage the vendor's completed orders move it to.                      */
+    Which request the application's state allows, the deadlines, and the
+    state the vendor's orders move it to are the REQUEST, DEADLINE and
+    MOVE tables of proto/yjc_lifecycle.def.                              */
 #include "requests.h"
 #include "grant.h"
 #include "yjc_config.h"
 #include "yjc_time.h"
-
-#define TEST_DAYS      15 //  R10.2, calendar days from delivery
-#define TEST_RULE      "R10.2 测试期自交付起不超过15天"
-#define EXTENDED_RULE  "R10.2 经主管部门同意延长测试期"
-#define PAPERWORK_RULE "R12.3 紧急变更事后补办变更手续"
-
-//  The requests, the stage each is allowed in, and the bureau's deadline.
-static const struct {
-    const char *kind;
-    const char *stages[2]; //  review's application states allowing it
-    int workdays;          //  bureau's decision, 0 = not bounded
-    const char *rule;
-} s_requests[] = {
-    { "extend_test", { "testing", NULL }, 0, NULL },
-    { "go_live", { "testing", NULL }, 0, NULL },
-    { "change", { "production", NULL }, 5, "R12.1 5个工作日内审核变更申请" },
-    { "terminate",
-      { "production", "testing" },
-      5,
-      "R13.1 5个工作日内审核终止申请" },
-};
-
-//  What a completed order of each kind makes of the application.
-static const struct {
-    const char *kind;
-    const char *state; //  NULL: unchanged
-} s_completed[] = {
-    { "test_env", "testing" },
-    { "go_live", "production" },
-    { "change", NULL },
-    { "emergency", NULL },
-    { "terminate", "terminated" },
-    { "purge", "purged" },
-};
-
-static int
-s_request_row (const char *kind)
-{
-    for (size_t i = 0; i < sizeof s_requests / sizeof *s_requests; i++)
-        if (streq (s_requests[i].kind, kind))
-            return (int)i;
-    return -1;
-}
 
 //  Opens a duty once (a redelivered event opens nothing more).
 static int
 s_open_duty (yjc_ctx_t *ctx,
              const char *app_id,
              const char *unit,
-             const char *what,
+             yjc_deadline_t what,
              const char *ref,
-             const char *owed_by,
              const char *due,
              const char *rule,
              const char *at)
 {
-    const char *params[] = { app_id, unit,    what,
-                             ref,    owed_by, *due ? due : NULL,
-                             rule,   at };
+    const yjc_deadline_def_t *d = &yjc_deadlines[what];
+    const char *params[] = { app_id,
+                             unit,
+                             d->code,
+                             ref,
+                             yjc_parties[d->party].code,
+                             *due ? due : NULL,
+                             rule,
+                             at };
     return yjc_db_exec (ctx->db,
                         "INSERT INTO duties (app_id, unit, what, ref, owed_by,"
                         " due, rule, opened_at) VALUES ($1, $2, $3, $4, $5,"
@@ -78,13 +41,34 @@ s_open_duty (yjc_ctx_t *ctx,
                : 0;
 }
 
+//  Closes the open duty `what` of `ref` (a request, order or application)
+//  as done.
 static int
-s_close_duty (yjc_ctx_t *ctx, const char *what, const char *ref)
+s_close_duty (yjc_ctx_t *ctx, yjc_deadline_t what, const char *ref)
 {
-    const char *params[] = { what, ref, ctx->now_iso };
+    const char *params[] = { yjc_deadlines[what].code,
+                             ref,
+                             ctx->now_iso,
+                             yjc_duty_ends[YJC_DUTY_DONE].code };
     return yjc_db_exec (ctx->db,
-                        "UPDATE duties SET closed_at = $3 WHERE what = $1"
-                        " AND ref = $2 AND closed_at IS NULL",
+                        "UPDATE duties SET closed_at = $3, closed_why = $4"
+                        " WHERE what = $1 AND ref = $2 AND closed_at IS NULL",
+                        4,
+                        params) < 0
+               ? YJC_DB_ERROR
+               : 0;
+}
+
+//  An application that ended (declined, rejected, withdrawn, terminated,
+//  purged) owes nothing more: every duty still open on it closes, with
+//  the reason, and no list shows it again.
+int
+requests_end_duties (yjc_ctx_t *ctx, const char *app_id, const char *at)
+{
+    const char *params[] = { app_id, at, yjc_duty_ends[YJC_DUTY_ENDED].code };
+    return yjc_db_exec (ctx->db,
+                        "UPDATE duties SET closed_at = $2, closed_why = $3"
+                        " WHERE app_id = $1 AND closed_at IS NULL",
                         3,
                         params) < 0
                ? YJC_DB_ERROR
@@ -97,6 +81,7 @@ int
 requests_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     char request_id[33], unit[129], kind[17], emergency[33];
+    const char *pending = yjc_request_states[YJC_RQS_PENDING].code;
     yjc_obj_strcpy (ev->payload, "request_id", request_id, sizeof request_id);
     yjc_obj_strcpy (ev->payload, "unit", unit, sizeof unit);
     yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
@@ -108,17 +93,17 @@ requests_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     const char *params[] = {
         request_id, ev->app_id,      unit,
         kind,       detail.buf.data, *emergency ? emergency : NULL,
-        ev->at
+        ev->at,     pending
     };
-    int lengths[] = { 0, 0, 0, 0, (int)detail.buf.size, 0, 0 };
-    int formats[] = { 0, 0, 0, 0, 1, 0, 0 };
+    int lengths[] = { 0, 0, 0, 0, (int)detail.buf.size, 0, 0, 0 };
+    int formats[] = { 0, 0, 0, 0, 1, 0, 0, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "INSERT INTO requests (request_id, app_id, unit, kind, detail_mp,"
-        " emergency_order, submitted_at) SELECT $1, $2, $3, $4, $5, $6,"
-        " $7::timestamptz WHERE EXISTS (SELECT 1 FROM applications WHERE"
-        " app_id = $2) ON CONFLICT DO NOTHING RETURNING request_id",
-        7,
+        " emergency_order, submitted_at, state) SELECT $1, $2, $3, $4, $5,"
+        " $6, $7::timestamptz, $8 WHERE EXISTS (SELECT 1 FROM applications"
+        " WHERE app_id = $2) ON CONFLICT DO NOTHING RETURNING request_id",
+        8,
         params,
         lengths,
         formats);
@@ -127,23 +112,16 @@ requests_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
         return YJC_DB_ERROR;
     int inserted = PQntuples (res);
     PQclear (res);
-    int row = s_request_row (kind);
+    int row = yjc_request_by_kind (kind);
     if (!inserted || row < 0)
         return 0; //  again, or of an application review never saw
-    char due[11] = "";
+    char due[11], rule[YJC_RULE_MAX];
     int64_t at = ctx->now;
     yjc_time_parse_iso (ev->at, &at);
-    if (s_requests[row].workdays)
-        yjc_ctx_deadline (ctx, at, s_requests[row].workdays, 'w', due);
-    return s_open_duty (ctx,
-                        ev->app_id,
-                        unit,
-                        "decide_request",
-                        request_id,
-                        "bureau",
-                        due,
-                        s_requests[row].rule,
-                        ev->at);
+    yjc_deadline_t decide = yjc_requests[row].decide;
+    yjc_ctx_due (ctx, decide, at, due, rule);
+    return s_open_duty (
+        ctx, ev->app_id, unit, decide, request_id, due, rule, ev->at);
 }
 
 //  emergency.reported: R12.3, the paperwork is owed from now (a setting,
@@ -151,23 +129,14 @@ requests_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 int
 requests_on_emergency (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
-    char order_id[33], unit[129], due[11], rule[96];
+    char order_id[33], unit[129], due[11], rule[YJC_RULE_MAX];
     yjc_obj_strcpy (ev->payload, "order_id", order_id, sizeof order_id);
     yjc_obj_strcpy (ev->payload, "unit", unit, sizeof unit);
-    int days = yjc_config_int (YJC_CFG_EMERGENCY_PAPERWORK_DAYS);
     int64_t at = ctx->now;
     yjc_time_parse_iso (ev->at, &at);
-    yjc_ctx_deadline (ctx, at, days, 'w', due);
-    snprintf (rule, sizeof rule, "%s（%d个工作日）", PAPERWORK_RULE, days);
-    return s_open_duty (ctx,
-                        ev->app_id,
-                        unit,
-                        "paperwork",
-                        order_id,
-                        "unit",
-                        due,
-                        rule,
-                        ev->at);
+    yjc_ctx_due (ctx, YJC_DL_PAPERWORK, at, due, rule);
+    return s_open_duty (
+        ctx, ev->app_id, unit, YJC_DL_PAPERWORK, order_id, due, rule, ev->at);
 }
 
 //  order.created / completed / failed: the vendor's progress.  A delivered
@@ -179,17 +148,9 @@ requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
     yjc_obj_strcpy (ev->payload, "order_id", order_id, sizeof order_id);
     yjc_obj_strcpy (ev->payload, "unit", unit, sizeof unit);
-    const char *state = NULL;
-    if (ev->type == YJC_EV_ORDER_CREATED)
-        state = streq (kind, "test_env") ? "ordered" : NULL;
-    else if (ev->type == YJC_EV_ORDER_FAILED)
-        state = streq (kind, "test_env") ? "provision_failed" : NULL;
-    else
-        for (size_t i = 0; i < sizeof s_completed / sizeof *s_completed; i++)
-            if (streq (s_completed[i].kind, kind))
-                state = s_completed[i].state;
-    if (state) {
-        const char *params[] = { ev->app_id, state, ev->at };
+    yjc_state_t state = yjc_move (ev->type, kind);
+    if (state != YJC_STATE_NONE) {
+        const char *params[] = { ev->app_id, yjc_state_code (state), ev->at };
         if (yjc_db_exec (ctx->db,
                          "UPDATE applications SET state = $2,"
                          " updated_at = $3 WHERE app_id = $1",
@@ -197,25 +158,25 @@ requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                          params) < 0)
             return YJC_DB_ERROR;
     }
-    if (ev->type != YJC_EV_ORDER_COMPLETED)
-        return 0;
-    if (streq (kind, "test_env")) {
-        char due[11];
+    if (yjc_state_ended (state))
+        return requests_end_duties (ctx, ev->app_id, ev->at);
+    //  R10.2: a delivered test environment starts the test period
+    if (state == YJC_STATE_TESTING && ev->type == YJC_EV_ORDER_COMPLETED) {
+        char due[11], rule[YJC_RULE_MAX];
         int64_t at = ctx->now;
         yjc_time_parse_iso (ev->at, &at);
-        yjc_ctx_deadline (ctx, at, TEST_DAYS, 'd', due);
+        yjc_ctx_due (ctx, YJC_DL_TEST_END, at, due, rule);
         return s_open_duty (ctx,
                             ev->app_id,
                             unit,
-                            "test_end",
+                            YJC_DL_TEST_END,
                             ev->app_id,
-                            "unit",
                             due,
-                            TEST_RULE,
+                            rule,
                             ev->at);
     }
-    if (streq (kind, "go_live"))
-        return s_close_duty (ctx, "test_end", ev->app_id);
+    if (state == YJC_STATE_PRODUCTION)
+        return s_close_duty (ctx, YJC_DL_TEST_END, ev->app_id);
     return 0;
 }
 
@@ -275,7 +236,7 @@ s_approve_terms (yjc_ctx_t *ctx,
                  yjc_pack_t *granted,
                  char until[11])
 {
-    if (streq (r->kind, "extend_test")) {
+    if (yjc_request_by_kind (r->kind) == YJC_REQ_EXTEND_TEST) {
         yjc_obj_strcpy (body, "until", until, 11);
         if (!*until)
             yjc_obj_strcpy (detail, "until", until, 11);
@@ -286,17 +247,20 @@ s_approve_terms (yjc_ctx_t *ctx,
                                  YJC_E_OUT_OF_RANGE,
                                  "body.until",
                                  "the new end of the test must not be past");
-        const char *params[] = { r->app_id, until, EXTENDED_RULE };
+        const char *params[] = { r->app_id,
+                                 until,
+                                 yjc_deadlines[YJC_DL_TEST_EXTENDED].rule,
+                                 yjc_deadlines[YJC_DL_TEST_END].code };
         return yjc_db_exec (ctx->db,
                             "UPDATE duties SET due = $2::date, rule = $3"
-                            " WHERE what = 'test_end' AND ref = $1"
+                            " WHERE what = $4 AND ref = $1"
                             " AND closed_at IS NULL",
-                            3,
+                            4,
                             params) < 0
                    ? YJC_DB_ERROR
                    : 0;
     }
-    if (!streq (r->kind, "change"))
+    if (yjc_request_by_kind (r->kind) != YJC_REQ_CHANGE)
         return 0;
     //  R12.2: a change the bureau rules major carries the R8 materials;
     //  without them it cannot be approved (the bureau rejects it, and the
@@ -359,14 +323,16 @@ s_record (yjc_ctx_t *ctx,
           const char *opinion,
           const yjc_pack_t *granted)
 {
-    const char *params[] = { r->request_id,
-                             approved ? "approved" : "rejected",
-                             ctx->now_iso,
-                             opinion,
-                             granted->buf.size ? granted->buf.data : NULL,
-                             r->app_id,
-                             approved ? "request.approve" : "request.reject",
-                             ctx->actor->name };
+    const char *params[] = {
+        r->request_id,
+        yjc_request_states[approved ? YJC_RQS_APPROVED : YJC_RQS_REJECTED].code,
+        ctx->now_iso,
+        opinion,
+        granted->buf.size ? granted->buf.data : NULL,
+        r->app_id,
+        approved ? "request.approve" : "request.reject",
+        ctx->actor->name
+    };
     int lengths[] = { 0, 0, 0, 0, (int)granted->buf.size, 0, 0, 0 };
     int formats[] = { 0, 0, 0, 0, 1, 0, 0, 0 };
     PGresult *res = yjc_db_query_bin (
@@ -382,22 +348,24 @@ s_record (yjc_ctx_t *ctx,
     if (!res)
         return YJC_DB_ERROR;
     PQclear (res);
-    int rc = s_close_duty (ctx, "decide_request", r->request_id);
+    int kind = yjc_request_by_kind (r->kind);
+    int rc = s_close_duty (ctx, yjc_requests[kind].decide, r->request_id);
     //  R12.3: the paperwork is done once the bureau has reviewed it
     if (rc == 0 && *r->emergency)
-        rc = s_close_duty (ctx, "paperwork", r->emergency);
-    //  R10.2: the unit asked to go live: its test period is over
-    if (rc == 0 && approved && streq (r->kind, "go_live"))
-        rc = s_close_duty (ctx, "test_end", r->app_id);
-    //  a terminated system owes no more testing
-    if (rc == 0 && approved && streq (r->kind, "terminate"))
-        rc = s_close_duty (ctx, "test_end", r->app_id);
-    if (rc == 0 && approved && streq (r->kind, "terminate")) {
-        const char *p[] = { r->app_id, ctx->now_iso };
+        rc = s_close_duty (ctx, YJC_DL_PAPERWORK, r->emergency);
+    //  R10.2: going live or terminating ends the test period
+    if (rc == 0 && approved &&
+        (kind == YJC_REQ_GO_LIVE || kind == YJC_REQ_TERMINATE))
+        rc = s_close_duty (ctx, YJC_DL_TEST_END, r->app_id);
+    //  what the approval itself moves (a termination: 终止中)
+    yjc_state_t to =
+        approved ? yjc_move (YJC_EV_REQUEST_APPROVED, r->kind) : YJC_STATE_NONE;
+    if (rc == 0 && to != YJC_STATE_NONE) {
+        const char *p[] = { r->app_id, ctx->now_iso, yjc_state_code (to) };
         rc = yjc_db_exec (ctx->db,
-                          "UPDATE applications SET state = 'terminating',"
+                          "UPDATE applications SET state = $3,"
                           " updated_at = $2 WHERE app_id = $1",
-                          2,
+                          3,
                           p) < 0
                  ? YJC_DB_ERROR
                  : 0;
@@ -425,20 +393,21 @@ requests_decide (yjc_ctx_t *ctx, const msgpack_object *body)
     msgpack_unpacked un;
     msgpack_unpacked_init (&un);
     int rc = s_load (ctx, request_id, &r);
-    int row = rc > 0 ? s_request_row (r.kind) : -1;
+    int row = rc > 0 ? yjc_request_by_kind (r.kind) : -1;
     if (rc == 0)
         rc = yjc_ctx_fail (
             ctx, YJC_E_NOT_FOUND, "body.request_id", "%s", request_id);
-    else if (rc > 0 && !streq (r.state, "pending"))
+    else if (rc > 0 && row < 0)
+        rc = YJC_DB_ERROR; //  the CHECK holds kinds to the list
+    else if (rc > 0 &&
+             !streq (r.state, yjc_request_states[YJC_RQS_PENDING].code))
         rc = yjc_ctx_fail (ctx,
                            YJC_E_INVALID_STATE,
                            "body.request_id",
                            "the request is %s already",
                            r.state);
-    else if (rc > 0 && approved && row >= 0 &&
-             !streq (r.app_state, s_requests[row].stages[0]) &&
-             !(s_requests[row].stages[1] &&
-               streq (r.app_state, s_requests[row].stages[1])))
+    else if (rc > 0 && approved &&
+             !yjc_request_allowed ((yjc_request_kind_t)row, r.app_state))
         rc = yjc_ctx_fail (ctx,
                            YJC_E_INVALID_STATE,
                            "body.request_id",
@@ -464,8 +433,11 @@ requests_decide (yjc_ctx_t *ctx, const msgpack_object *body)
             yjc_pk_kv_str (ctx->reply, "request_id", request_id);
             yjc_pk_kv_str (ctx->reply, "app_id", r.app_id);
             yjc_pk_kv_str (ctx->reply, "kind", r.kind);
-            yjc_pk_kv_str (
-                ctx->reply, "state", approved ? "approved" : "rejected");
+            yjc_pk_kv_str (ctx->reply,
+                           "state",
+                           yjc_request_states[approved ? YJC_RQS_APPROVED
+                                                       : YJC_RQS_REJECTED]
+                               .code);
         }
     }
     msgpack_unpacked_destroy (&un);
@@ -497,18 +469,20 @@ requests_pack (yjc_ctx_t *ctx, const char *app_id)
     PQclear (res);
     res = yjc_db_query (ctx->db,
                         "SELECT what, ref, owed_by, coalesce(due::text, ''),"
-                        " coalesce(rule, ''), (closed_at IS NOT NULL)::text"
+                        " coalesce(rule, ''), (closed_at IS NOT NULL)::text,"
+                        " coalesce(closed_why, '')"
                         " FROM duties WHERE app_id = $1 ORDER BY opened_at, id",
                         1,
                         params);
     if (!res)
         return YJC_DB_ERROR;
     static const yjc_col_t dcols[] = {
-        { "what", YJC_COL_TEXT },    { "ref", YJC_COL_TEXT },
-        { "owed_by", YJC_COL_TEXT }, { "due", YJC_COL_TEXT },
-        { "rule", YJC_COL_TEXT },    { "closed", YJC_COL_TEXT },
+        { "what", YJC_COL_TEXT },       { "ref", YJC_COL_TEXT },
+        { "owed_by", YJC_COL_TEXT },    { "due", YJC_COL_TEXT },
+        { "rule", YJC_COL_TEXT },       { "closed", YJC_COL_TEXT },
+        { "closed_why", YJC_COL_TEXT },
     };
-    yjc_pk_rows (ctx->reply, "duties", res, dcols, 6);
+    yjc_pk_rows (ctx->reply, "duties", res, dcols, 7);
     PQclear (res);
     return 0;
 }

@@ -8,6 +8,8 @@
 int requests_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
 int requests_on_emergency (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
 int requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
+//  Closes every duty still open on an application that ended.
+int requests_end_duties (yjc_ctx_t *ctx, const char *app_id, const char *at);
 //  request.approve / request.reject
 int requests_decide (yjc_ctx_t *ctx, const msgpack_object *body);
 //  Packs "requests" and "duties" of an application (two map entries).
@@ -17,7 +19,7 @@ int requests_pack (yjc_ctx_t *ctx, const char *app_id);
 //  applications' pending steps, for review.overdue and review.pending.
 #define REQUESTS_DUTIES_SQL                                                    \
     " UNION ALL SELECT d.app_id, coalesce(a.number, ''), d.unit, a.project,"   \
-    " d.what, d.due, d.rule, d.owed_by FROM duties d JOIN applications a"      \
-    " USING (app_id) WHERE d.closed_at IS NULL"
+    " a.state, d.due, d.rule, d.owed_by, d.what FROM duties d"                 \
+    " JOIN applications a USING (app_id) WHERE d.closed_at IS NULL"
 
 #endif

@@ -1,8 +1,8 @@
 /*  yjc-review: the bureau's decisions (R9) and their deadlines.
 
-    The lifecycle of review is one table (s_transitions): which action is
-    allowed in which state, what it moves to, which event announces it,
-    whether an opinion is required, and which deadline it starts.        */
+    Which decision is allowed in which state, what it moves to, which
+    event announces it and whether it needs an opinion is the ACTION
+    table of proto/yjc_lifecycle.def; the deadlines are its DEADLINEs.  */
 #include "grant.h"
 #include "requests.h"
 #include "yjc_rows.h"
@@ -11,74 +11,7 @@
 
 extern const yjc_migration_t yjc_review_migrations[];
 
-typedef struct {
-    int msg;            //  the request (the bureau's, or the unit's)
-    const char *from;   //  state it is allowed in (one row per state)
-    const char *to;     //  state it leads to
-    int event;          //  what announces it
-    bool needs_opinion; //  R9.1: a decline carries an opinion
-} s_transition_t;
-
-static const s_transition_t s_transitions[] = {
-    //  the unit may withdraw its application until it is decided
-    { YJC_MSG_REVIEW_WITHDRAW,
-      "submitted",
-      "withdrawn",
-      YJC_EV_APPLICATION_WITHDRAWN,
-      false },
-    { YJC_MSG_REVIEW_WITHDRAW,
-      "accepted",
-      "withdrawn",
-      YJC_EV_APPLICATION_WITHDRAWN,
-      false },
-    //  R9.1 accept (受理) or decline (不予受理) a submitted application
-    { YJC_MSG_REVIEW_ACCEPT,
-      "submitted",
-      "accepted",
-      YJC_EV_APPLICATION_ACCEPTED,
-      false },
-    { YJC_MSG_REVIEW_DECLINE,
-      "submitted",
-      "declined",
-      YJC_EV_APPLICATION_DECLINED,
-      true },
-    //  R9.2 approve (审核通过) or reject an accepted application
-    { YJC_MSG_REVIEW_APPROVE,
-      "accepted",
-      "approved",
-      YJC_EV_APPLICATION_APPROVED,
-      false },
-    { YJC_MSG_REVIEW_REJECT,
-      "accepted",
-      "rejected",
-      YJC_EV_APPLICATION_REJECTED,
-      true },
-};
-
-//  Deadlines in working days from the step that starts them.
-#define ACCEPT_DAYS 3 //  R9.1
-#define DECIDE_DAYS 5 //  R9.2
-#define ACCEPT_RULE "R9.1 提交后3个工作日内受理"
-#define DECIDE_RULE "R9.2 受理后5个工作日内提出审核意见"
-
-//  Computes "N working days after the date of `at`" as text; "" when the
-//  calendar does not cover it (logged: the step still happens).
-static void
-s_deadline (yjc_ctx_t *ctx, int64_t at, int days, char out[11])
-{
-    yjc_date_t due;
-    char err[128];
-    out[0] = 0;
-    if (yjc_calendar_add_workdays (ctx->calendar,
-                                   yjc_time_local_date (at),
-                                   days,
-                                   &due,
-                                   err,
-                                   sizeof err) == 0)
-        yjc_date_format (due, out);
-    else
-        zsys_warning ("deadline not computed: %s", err);
-}
+typedef yjc_action_def_t s_transition_t;
 
 //  application.submitted: the acceptance clock starts (R9.1).  Every
 //  submission of a delivery is recorded with one statement.
@@ -94,8 +27,8 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
         //  value that is not must not block the stream: take our now.
         int64_t at = ctx->now;
         bool valid = yjc_time_parse_iso (ev->at, &at) == 0;
-        char due[11], unit[129], project[129];
-        s_deadline (ctx, at, ACCEPT_DAYS, due);
+        char due[11], unit[129], project[129], rule[YJC_RULE_MAX];
+        yjc_ctx_due (ctx, YJC_DL_ACCEPT, at, due, rule);
         const char *texts[] = {
             ev->app_id,
             yjc_obj_strcpy (ev->payload, "unit", unit, sizeof unit),
@@ -109,16 +42,17 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
             *yjc_obj_get (yjc_obj_get (ev->payload, "form"), "resources"));
         yjc_rows_add (rows, texts, asked.buf.data, asked.buf.size);
     }
-    const char *extra[] = { ACCEPT_RULE };
+    const char *extra[] = { yjc_deadlines[YJC_DL_ACCEPT].rule,
+                            yjc_state_code (YJC_STATE_SUBMITTED) };
     PGresult *res = yjc_rows_exec (
         rows,
         ctx->db,
         "INSERT INTO applications (app_id, unit, project, submitted_at,"
         " accept_due, asked_mp, state, accept_rule, updated_at)"
-        " SELECT a, u, p, s::timestamptz, d::date, f, 'submitted', $7,"
+        " SELECT a, u, p, s::timestamptz, d::date, f, $8, $7,"
         " s::timestamptz FROM unnest($1::text[], $2::text[], $3::text[],"
         " $4::text[], $5::text[], $6::bytea[]) AS t (a, u, p, s, d, f)",
-        1,
+        2,
         extra);
     yjc_rows_destroy (&rows);
     yjc_pack_release (&asked);
@@ -208,6 +142,7 @@ s_pack_event (yjc_ctx_t *ctx,
               const s_app_t *app,
               const char *opinion,
               const char *due,
+              const char *rule,
               const char *number,
               yjc_pack_t *ev)
 {
@@ -225,13 +160,13 @@ s_pack_event (yjc_ctx_t *ctx,
     msgpack_pack_map (pk, 4 + (*due ? 2 : 0) + (*number ? 1 : 0));
     yjc_pk_kv_str (pk, "app_id", app_id);
     yjc_pk_kv_str (pk, "unit", app->unit);
-    yjc_pk_kv_str (pk, "state", t->to);
+    yjc_pk_kv_str (pk, "state", yjc_state_code (t->to));
     yjc_pk_kv_str (pk, "opinion", opinion);
     if (*number)
         yjc_pk_kv_str (pk, "number", number);
     if (*due) {
         yjc_pk_kv_str (pk, "deadline", due);
-        yjc_pk_kv_str (pk, "deadline_rule", DECIDE_RULE);
+        yjc_pk_kv_str (pk, "deadline_rule", rule);
     }
     return 0;
 }
@@ -268,15 +203,16 @@ s_record (yjc_ctx_t *ctx,
           const char *app_id,
           const char *opinion,
           const char *due,
+          const char *rule,
           const char *number)
 {
     bool accepting = t->event == YJC_EV_APPLICATION_ACCEPTED;
     const char *params[] = { app_id,
-                             t->to,
+                             yjc_state_code (t->to),
                              ctx->now_iso,
                              opinion,
                              accepting && *due ? due : NULL,
-                             accepting ? DECIDE_RULE : NULL,
+                             accepting ? rule : NULL,
                              yjc_msg_defs[t->msg].wire,
                              ctx->actor->name,
                              *number ? number : NULL };
@@ -295,17 +231,6 @@ s_record (yjc_ctx_t *ctx,
     return rows == 1 ? 0 : YJC_DB_ERROR;
 }
 
-//  The row of the table for `msg` in `state` (any state when NULL).
-static const s_transition_t *
-s_transition (int msg, const char *state)
-{
-    for (size_t i = 0; i < sizeof s_transitions / sizeof *s_transitions; i++)
-        if (s_transitions[i].msg == msg &&
-            (!state || streq (s_transitions[i].from, state)))
-            return &s_transitions[i];
-    return NULL;
-}
-
 //  review.accept / decline / approve / reject / withdraw: one table-driven
 //  handler.
 static int
@@ -315,7 +240,7 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
     char app_id[33], opinion[2001];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
     yjc_obj_strcpy (body, "opinion", opinion, sizeof opinion);
-    const s_transition_t *t = s_transition (msg, NULL);
+    const s_transition_t *t = yjc_action_any (msg);
     assert (t);
     if (t->needs_opinion && !*opinion)
         return yjc_ctx_fail (ctx,
@@ -336,7 +261,7 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
     //  a unit acts on its own applications only, and learns of no other
     if (rc == 0 || (rc > 0 && !yjc_ctx_may_see (ctx, app.unit)))
         rc = yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
-    else if (rc > 0 && !(t = s_transition (msg, app.state)))
+    else if (rc > 0 && !(t = yjc_action (msg, app.state)))
         rc = yjc_ctx_fail (ctx,
                            YJC_E_INVALID_STATE,
                            "body.app_id",
@@ -344,10 +269,10 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
                            app.state,
                            yjc_msg_defs[msg].wire);
     else if (rc > 0) {
-        char due[11] = "", number[64] = "";
+        char due[11] = "", number[64] = "", rule[YJC_RULE_MAX] = "";
         rc = 0;
         if (t->event == YJC_EV_APPLICATION_ACCEPTED) {
-            s_deadline (ctx, ctx->now, DECIDE_DAYS, due);
+            yjc_ctx_due (ctx, YJC_DL_DECIDE, ctx->now, due, rule);
             rc = s_take_number (ctx, number);
         }
         if (t->event == YJC_EV_APPLICATION_APPROVED)
@@ -356,7 +281,9 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
         yjc_pack_init (&ev);
         if (rc == 0)
             rc = s_record (
-                ctx, t, app_id, *opinion ? opinion : NULL, due, number);
+                ctx, t, app_id, *opinion ? opinion : NULL, due, rule, number);
+        if (rc == 0 && yjc_state_ended (t->to))
+            rc = requests_end_duties (ctx, app_id, ctx->now_iso);
         if (rc == 0)
             rc = s_pack_event (ctx,
                                t,
@@ -364,6 +291,7 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
                                &app,
                                *opinion ? opinion : NULL,
                                due,
+                               rule,
                                number,
                                &ev);
         if (rc == 0)
@@ -372,7 +300,7 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
         if (rc == 0) {
             msgpack_pack_map (ctx->reply, 4);
             yjc_pk_kv_str (ctx->reply, "app_id", app_id);
-            yjc_pk_kv_str (ctx->reply, "state", t->to);
+            yjc_pk_kv_str (ctx->reply, "state", yjc_state_code (t->to));
             yjc_pk_kv_str (ctx->reply, "decide_due", *due ? due : NULL);
             yjc_pk_kv_str (ctx->reply, "number", *number ? number : NULL);
         }
@@ -382,13 +310,13 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
     return rc;
 }
 
-//  The step the bureau owes in each state, and its deadline (R9.1, R9.2).
-#define S_PENDING_DUE                                                          \
-    "CASE state WHEN 'submitted' THEN accept_due"                              \
-    " WHEN 'accepted' THEN decide_due END"
-#define S_PENDING_RULE                                                         \
-    "CASE state WHEN 'submitted' THEN accept_rule"                             \
-    " WHEN 'accepted' THEN decide_rule END"
+//  The step the bureau owes on an application, and its deadline (R9.1,
+//  R9.2): $S1 is the state the acceptance is owed in, $S2 the one the
+//  decision is owed in (the parameters named by S_PENDING_PARAMS).
+#define S_PENDING(s1, s2, accept, decide)                                      \
+    "CASE state WHEN " s1 " THEN " accept " WHEN " s2 " THEN " decide " END"
+#define S_PENDING_DUE(s1, s2)  S_PENDING (s1, s2, "accept_due", "decide_due")
+#define S_PENDING_RULE(s1, s2) S_PENDING (s1, s2, "accept_rule", "decide_rule")
 
 //  review.get - the decision record with its deadlines, their rules, and
 //  how many working days the pending step is late.
@@ -397,17 +325,20 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     char app_id[33];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
-    const char *params[] = { app_id };
+    const char *params[] = { app_id,
+                             yjc_state_code (YJC_STATE_SUBMITTED),
+                             yjc_state_code (YJC_STATE_ACCEPTED) };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
         "SELECT unit, app_id, coalesce(number, ''), project, state,"
         " coalesce(accept_due::text, ''),"
         " coalesce(accept_rule, ''), coalesce(decide_due::text, ''),"
         " coalesce(decide_rule, ''), coalesce(opinion, ''),"
-        " coalesce((" S_PENDING_DUE ")::text, ''),"
-        " coalesce(granted_mp, ''::bytea)"
-        " FROM applications WHERE app_id = $1",
-        1,
+        " coalesce((" S_PENDING_DUE (
+            "$2", "$3") ")::text, ''),"
+                        " coalesce(granted_mp, ''::bytea)"
+                        " FROM applications WHERE app_id = $1",
+        3,
         params,
         NULL,
         NULL);
@@ -446,18 +377,37 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
                                  ? ctx->actor->unit
                                  : NULL,
                              limit,
-                             all ? "true" : "false" };
+                             all ? "true" : "false",
+                             yjc_state_code (YJC_STATE_SUBMITTED),
+                             yjc_state_code (YJC_STATE_ACCEPTED),
+                             yjc_deadlines[YJC_DL_ACCEPT].code,
+                             yjc_deadlines[YJC_DL_DECIDE].code,
+                             yjc_parties[YJC_PARTY_BUREAU].code };
+    //  the applications' pending steps ($5, $6 the states they are owed
+    //  in, $7, $8 the steps, $9 the bureau), then every open duty
     PGresult *res = yjc_db_query (
         ctx->db,
         "SELECT app_id, number, unit, project, state, due::text,"
-        " coalesce(rule, ''), owed_by FROM ("
+        " coalesce(rule, ''), owed_by, step FROM ("
         " SELECT app_id, coalesce(number, '') AS number, unit, project,"
-        " state, " S_PENDING_DUE " AS due, " S_PENDING_RULE " AS rule,"
-        " 'bureau' AS owed_by FROM applications" REQUESTS_DUTIES_SQL ") a"
-        " WHERE ($2::text IS NULL OR unit = $2) AND due IS NOT NULL"
-        " AND ($4::bool OR due < $1::date)"
-        " ORDER BY a.due, a.app_id LIMIT $3::int",
-        4,
+        " state, " S_PENDING_DUE (
+            "$5",
+            "$6") " AS due,"
+                  " " S_PENDING_RULE (
+                      "$5",
+                      "$6") " AS rule,"
+                            " $9 AS owed_by, " S_PENDING (
+                                "$5",
+                                "$6",
+                                "$7",
+                                "$8") " AS step"
+                                      " FROM applications" REQUESTS_DUTIES_SQL
+                                      ") a"
+                                      " WHERE ($2::text IS NULL OR unit = $2) "
+                                      "AND due IS NOT NULL"
+                                      " AND ($4::bool OR due < $1::date)"
+                                      " ORDER BY a.due, a.app_id LIMIT $3::int",
+        9,
         params);
     if (!res)
         return YJC_DB_ERROR;
@@ -466,14 +416,15 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
         { "unit", YJC_COL_TEXT },   { "project", YJC_COL_TEXT },
         { "state", YJC_COL_TEXT },  { "due", YJC_COL_TEXT },
         { "rule", YJC_COL_TEXT },   { "owed_by", YJC_COL_TEXT },
+        { "step", YJC_COL_TEXT },
     };
     int rows = PQntuples (res);
     msgpack_pack_map (ctx->reply, 1);
     yjc_pk_str (ctx->reply, all ? "pending" : "overdue");
     msgpack_pack_array (ctx->reply, rows);
     for (int i = 0; i < rows; i++) {
-        msgpack_pack_map (ctx->reply, 9);
-        yjc_pk_columns (ctx->reply, res, i, cols, 8);
+        msgpack_pack_map (ctx->reply, 10);
+        yjc_pk_columns (ctx->reply, res, i, cols, 9);
         yjc_ctx_pack_late (ctx, PQgetvalue (res, i, 5));
     }
     PQclear (res);

@@ -8,6 +8,7 @@
     it delay, fail, or repeat its reports, for tests and demonstrations.  */
 #include "yjc_client.h"
 #include "yjc_config.h"
+#include "yjc_lifecycle.h"
 #include <getopt.h>
 
 typedef struct {
@@ -116,12 +117,13 @@ s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
     yjc_obj_strcpy (order, "state", state, sizeof state);
     yjc_obj_strcpy (order, "kind", kind, sizeof kind);
     //  a termination or a purge removes; it builds nothing
-    bool removes = streq (kind, "terminate") || streq (kind, "purge");
+    int k = yjc_order_by_kind (kind);
+    bool removes = k == YJC_ORDER_TERMINATE || k == YJC_ORDER_PURGE;
     yjc_pack_t body;
     yjc_pack_init (&body);
     yjc_reply_t reply;
     yjc_reply_init (&reply);
-    if (streq (state, "pending")) {
+    if (streq (state, yjc_order_states[YJC_OS_PENDING].code)) {
         msgpack_pack_map (&body.pk, 1);
         yjc_pk_kv_str (&body.pk, "order_id", order_id);
         s_call (client, "order.ack", &body, &reply);

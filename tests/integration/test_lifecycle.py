@@ -163,9 +163,9 @@ def test_5_change_reviewed_in_5_workdays_and_trimmed(platform, life):
     wanted["storage_tb"] = 4
     req = ok(p.call("edu", "intake", "request.change",
                     {"app_id": app, "resources": wanted, "reason": "学籍数据增长"}))
-    p.wait_until(lambda: [x for x in duty(p, app, "decide_request")
+    p.wait_until(lambda: [x for x in duty(p, app, "decide_change")
                           if x["ref"] == req["request_id"]], what="review deadline")
-    d = [x for x in duty(p, app, "decide_request") if x["ref"] == req["request_id"]][0]
+    d = [x for x in duty(p, app, "decide_change") if x["ref"] == req["request_id"]][0]
     # R12.1: 5 working days from 2025-09-02
     assert (d["due"], d["owed_by"]) == ("2025-09-09", "bureau")
     # R12.2: the bureau rules it major: without the R8 materials it cannot
@@ -226,7 +226,7 @@ def test_6_emergency_change_paperwork_owed_then_filed(platform, life):
     # the clock passes the deadline: overdue, owed by the unit, 2 days late
     p.set_now("2025-09-12T09:00:00+08:00")
     late = ok(p.call("bureau", "review", "review.overdue", {}))["overdue"]
-    row = [x for x in late if x["app_id"] == app and x["state"] == "paperwork"][0]
+    row = [x for x in late if x["app_id"] == app and x["step"] == "paperwork"][0]
     assert (row["owed_by"], row["late_workdays"]) == ("unit", 2)
     text = p.cli("list", "--overdue", actor="bureau").stdout
     assert "紧急变更补办手续" in text and "使用单位" in text
@@ -244,6 +244,14 @@ def test_6_emergency_change_paperwork_owed_then_filed(platform, life):
 def test_7_termination_and_purge_after_3_months(platform, life):
     p, app = platform, life["app"]
     p.set_now("2025-09-15T10:00:00+08:00")
+    # an emergency whose paperwork is never filed: the duty outlives
+    # nothing, it ends with the application
+    urgent = copy.deepcopy(full_form()["resources"])
+    urgent["storage_tb"] = 5
+    ok(p.call("vendor", "provisioning", "emergency.report",
+              {"app_id": app, "resources": urgent, "description": "磁盘阵列告警，临时迁移"}))
+    p.wait_until(lambda: [d for d in duty(p, app, "paperwork") if d["closed"] == "false"],
+                 what="paperwork owed")
     body = {"app_id": app, "offline_confirmed": False, "data": "backed_up",
             "reason": "系统整合"}
     assert ("invalid_value", "body.offline_confirmed") in error_of(
@@ -254,18 +262,32 @@ def test_7_termination_and_purge_after_3_months(platform, life):
     p.wait_until(lambda: intake_state(p, app) == "terminated", what="terminated")
     term = [o for o in orders_of(p, app) if o[0] == "terminate"][0]
     assert term[2] == "2025-09-18"             # R13.1: 3 working days
+    # the application ended: its unfiled paperwork is closed with the
+    # reason, and neither list shows it again
+    p.wait_until(lambda: all(d["closed"] == "true" for d in duty(p, app, "paperwork")),
+                 what="duties closed")
+    assert [d["closed_why"] for d in duty(p, app, "paperwork")] == ["done", "app_ended"]
+    p.set_now("2025-10-30T10:00:00+08:00")      # the paperwork would be late
+    for q in ("review.pending", "review.overdue"):
+        rows = ok(p.call("bureau", "review", q, {}))
+        assert not [x for x in rows.get("pending", rows.get("overdue"))
+                    if x["app_id"] == app], q
+    assert app not in p.cli("list", "--overdue", actor="bureau").stdout
     # billing: every interval closed
     p.wait_until(lambda: all(a["to"] for a in allocations(p, app)), what="closed")
-    # R13.2: kept 3 months from 2025-09-15: purged on 2025-12-15, not before
-    assert p.scalar(f"SELECT purge_on FROM provisioning.retention "
+    # R13.2 with the time rules: kept 3 months from 2025-09-15, that is to
+    # 24:00 of 2025-12-15; the purge is ordered from 00:00 of 2025-12-16,
+    # not at 23:00 of the last day kept, and its 3 working days count from
+    # the 16th
+    assert p.scalar(f"SELECT kept_until FROM provisioning.retention "
                     f"WHERE app_id = '{app}'") == "2025-12-15"
-    p.set_now("2025-12-14T23:59:00+08:00")
+    p.set_now("2025-12-15T23:00:00+08:00")
     time.sleep(1.0)                             # several ticks
     assert not [o for o in orders_of(p, app) if o[0] == "purge"]
-    p.set_now("2025-12-15T08:00:00+08:00")
+    p.set_now("2025-12-16T00:00:30+08:00")
     p.wait_until(lambda: intake_state(p, app) == "purged", what="purged")
     purge = [o for o in orders_of(p, app) if o[0] == "purge"]
-    assert len(purge) == 1 and purge[0][1] == "done" and purge[0][2] == "2025-12-15"
+    assert len(purge) == 1 and purge[0][1] == "done" and purge[0][2] == "2025-12-18"
     # moving the clock back and forth orders no second purge
     p.set_now("2025-12-20T08:00:00+08:00")
     time.sleep(0.6)
@@ -276,15 +298,15 @@ def test_8_audit_holds_every_step(platform, life):
     p, app = platform, life["app"]
     p.wait_until(lambda: p.scalar(
         "SELECT count(*) FROM audit.events WHERE type = 'order.completed' "
-        f"AND app_id = '{app}'") == "6", what="audit")
+        f"AND app_id = '{app}'") == "7", what="audit")
     types = [e["type"] for e in ok(p.call("auditor", "audit", "audit.events",
                                           {"app_id": app, "limit": 1000}))["events"]]
     for t in ["request.submitted", "request.approved", "emergency.reported",
               "retention.scheduled", "allocation.closed", "order.acknowledged"]:
         assert t in types, t
-    # six orders, each created, completed once (the vendor reported twice)
-    assert types.count("order.created") == 6
-    assert types.count("order.completed") == 6
+    # seven orders, each created, completed once (the vendor reported twice)
+    assert types.count("order.created") == 7
+    assert types.count("order.completed") == 7
 
 
 def test_9_rejected_request_and_unit_boundaries(platform, life):
@@ -334,7 +356,7 @@ def test_10_vendor_overdue_and_long_poll(platform, life):
     # R10.2: the level-2 system's test (delivered 2025-09-01, go-live
     # refused, no extension) ended 2025-09-16: overdue, owed by the unit
     late = ok(p.call("bureau", "review", "review.overdue", {}))["overdue"]
-    ended = [x for x in late if x["app_id"] == life["app2"] and x["state"] == "test_end"]
+    ended = [x for x in late if x["app_id"] == life["app2"] and x["step"] == "test_end"]
     assert ended and ended[0]["owed_by"] == "unit" and ended[0]["due"] == "2025-09-16"
     p.set_now("2025-10-16T09:00:00+08:00")
     late = ok(p.call("bureau", "provisioning", "order.overdue", {}))["overdue"]
@@ -360,6 +382,6 @@ def test_11_purge_date_in_an_uncovered_year_is_never_guessed(platform, life):
         f"SELECT count(*) FROM provisioning.retention WHERE app_id = '{app}'") == "1")
     p.set_now("2040-06-01T10:00:00+08:00")
     time.sleep(1.0)
-    assert p.scalar(f"SELECT coalesce(purge_on::text, 'open') FROM "
+    assert p.scalar(f"SELECT coalesce(kept_until::text, 'open') FROM "
                     f"provisioning.retention WHERE app_id = '{app}'") == "open"
     assert not [o for o in orders_of(p, app) if o[0] == "purge"]
