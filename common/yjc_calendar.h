@@ -9,9 +9,14 @@
     - "N days / months / years": the N-th day, or the same-numbered day of
       the final month (its last day when it has none), moved to the next
       working day when it is not one.
-    A date in a year no loaded file covers is an explicit error, never a
-    guess: the calendar must be updated when the State Council publishes
-    the next year's notice.
+    A year a loaded national file has rows in is official. A later year
+    the files do not cover (up to YJC_CALENDAR_PROVISIONAL_MAX) is
+    provisional (暂定): weekends, the statutory holidays of
+    《全国年节及纪念日放假办法》 (2024 amendment), 补假 on the next
+    working day for a holiday on a weekend or on another holiday, no 调休;
+    results resting on it are recomputed once the State Council publishes
+    that year's notice. Any other year (before the first official one,
+    beyond the lunar table) is an explicit error, never a guess.
 
     The caller owns the calendar; it is immutable once loaded and may then
     be shared by threads.                                                  */
@@ -31,6 +36,9 @@
 #define YJC_CALENDAR_LINE_MAX 1024   //  bytes per CSV line, newline excluded
 #define YJC_CALENDAR_ROWS_MAX 100000 //  rows per file and in total
 #define YJC_CALENDAR_N_MAX    10000  //  largest N of a period
+#define YJC_CALENDAR_NAME_MAX 64     //  bytes kept of a row's name, NUL incl.
+//  Last year the lunar table (deploy/calendar/gen-statutory.py) reaches
+#define YJC_CALENDAR_PROVISIONAL_MAX 2060
 
 typedef struct _yjc_calendar_t yjc_calendar_t;
 
@@ -51,17 +59,62 @@ int yjc_calendar_load (yjc_calendar_t *self,
                        char *err,
                        size_t errlen);
 
-//  Load the national file (env YJC_CALENDAR, default YJC_SHARE_DIR
-//  "/calendar/cn-holidays.csv") and then, if env YJC_CALENDAR_LOCAL is set
-//  and non-empty, that overrides file. Returns a new calendar owned by the
+//  Like yjc_calendar_load, but the rows do not make their years official:
+//  a county's overrides, applied on top of an official or a provisional
+//  year (rows in a year that is neither are never looked at).
+int yjc_calendar_load_overrides (yjc_calendar_t *self,
+                                 const char *path,
+                                 char *err,
+                                 size_t errlen);
+
+//  Load the national file (setting YJC_CALENDAR, default YJC_SHARE_DIR
+//  "/calendar/cn-holidays.csv") and then, if setting YJC_CALENDAR_LOCAL is
+//  non-empty, that overrides file. Returns a new calendar owned by the
 //  caller, or NULL with the reason in err.
 yjc_calendar_t *yjc_calendar_load_default (char *err, size_t errlen);
 
-//  True if a loaded file has a row in year.
+//  True if a file loaded with yjc_calendar_load has a row in year: the
+//  year's arrangement is official (published).
 bool yjc_calendar_covers (const yjc_calendar_t *self, int year);
 
+//  True if year is computed on the provisional calendar (暂定): not
+//  covered, after the first covered year, within the lunar table.
+bool yjc_calendar_is_provisional (const yjc_calendar_t *self, int year);
+
+//  True if any year from from.y to to.y is provisional: pass an event date
+//  and the result computed from it (a deadline, a period's end) to learn
+//  whether that result is provisional (暂定).
+bool yjc_calendar_provisional_span (const yjc_calendar_t *self,
+                                    yjc_date_t from,
+                                    yjc_date_t to);
+
+//  One listed day of a year (yjc_calendar_year).
+typedef struct {
+    yjc_date_t date;
+    bool work;   //  an adjusted working day (调休上班), else a day off
+    bool makeup; //  provisional 补假 for the holiday `name`
+    char name[YJC_CALENDAR_NAME_MAX]; //  UTF-8, cut at a character
+} yjc_calendar_day_t;
+
+#define YJC_CALENDAR_YEAR_DAYS_MAX 400 //  listed days of a year, at most
+
+//  The listed days of year in date order: the rows of an official year,
+//  or the statutory days and 补假 of a provisional one (a date holding two
+//  holidays is listed twice), with override rows in their place. Writes
+//  up to max days, sets *count to the number written and *provisional.
+//  Returns 0, or -1 when the year is neither official nor provisional.
+int yjc_calendar_year (const yjc_calendar_t *self,
+                       int year,
+                       yjc_calendar_day_t *days,
+                       size_t max,
+                       size_t *count,
+                       bool *provisional,
+                       char *err,
+                       size_t errlen);
+
 //  The functions below return 0, or -1 when a date they must look at lies
-//  in an uncovered year (then err gets "calendar does not cover YYYY"), or
+//  in a year neither official nor provisional (then err gets "calendar
+//  does not cover YYYY"), or
 //  when an argument is out of range (invalid date, N outside
 //  0..YJC_CALENDAR_N_MAX). err may be NULL.
 

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#ifndef YJC_SHARE_DIR
+#define YJC_SHARE_DIR "deploy" //  the build gives the installed share dir
+#endif
 #ifndef YJC_VAR_DIR
 #define YJC_VAR_DIR "var" //  the build gives the embedded run's var/
 #endif
@@ -69,6 +72,12 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                            "5",
                                            "R12.3: working days to file the "
                                            "paperwork of an emergency change" },
+    [YJC_CFG_CALENDAR] = { "YJC_CALENDAR",
+                           YJC_SHARE_DIR "/calendar/cn-holidays.csv",
+                           "national working-day calendar (CSV)" },
+    [YJC_CFG_CALENDAR_LOCAL] = { "YJC_CALENDAR_LOCAL",
+                                 "",
+                                 "county overrides of the calendar (CSV)" },
 };
 
 const char *

@@ -25,6 +25,8 @@ typedef enum {
     YJC_CFG_VENDOR_BIND, //  YJC_VENDOR_BIND: where the adapter binds it
     YJC_CFG_TICK_MS,     //  periodic work (deadlines falling due)
     YJC_CFG_EMERGENCY_PAPERWORK_DAYS, //  R12.3 paperwork owed, working days
+    YJC_CFG_CALENDAR,       //  YJC_CALENDAR: the national calendar CSV
+    YJC_CFG_CALENDAR_LOCAL, //  YJC_CALENDAR_LOCAL: a county's overrides
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

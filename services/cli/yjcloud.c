@@ -418,35 +418,52 @@ s_parse_date (const char *text, yjc_date_t *d)
     return -1;
 }
 
+static const char *s_weekdays[] = {
+    "", "一", "二", "三", "四", "五", "六", "日"
+};
+
+//  Said after a result that rests on a provisional year
+#define S_PROVISIONAL_ZH "暂定：该年放假安排尚未公布，按法定节假日推算"
+
+static int
+s_calendar_error (cli_opts_t *opts, const char *err)
+{
+    if (opts->json)
+        printf ("{\"ok\": false, \"error\": {\"code\": "
+                "\"calendar_uncovered\", \"message\": \"%s\"}}\n",
+                err);
+    else
+        fprintf (
+            stderr, "%s：%s\n", yjc_err_zh (YJC_E_CALENDAR_UNCOVERED), err);
+    return 1;
+}
+
 static int
 s_calendar_result (cli_opts_t *opts,
                    int rc,
                    const char *err,
                    const char *what,
-                   yjc_date_t result)
+                   yjc_date_t result,
+                   bool provisional)
 {
     char out[11];
-    if (rc != 0) {
-        if (opts->json)
-            printf ("{\"ok\": false, \"error\": {\"code\": "
-                    "\"calendar_uncovered\", \"message\": \"%s\"}}\n",
-                    err);
-        else
-            fprintf (
-                stderr, "%s：%s\n", yjc_err_zh (YJC_E_CALENDAR_UNCOVERED), err);
-        return 1;
-    }
+    if (rc != 0)
+        return s_calendar_error (opts, err);
     yjc_date_format (result, out);
-    static const char *weekdays[] = { "",   "一", "二", "三",
-                                      "四", "五", "六", "日" };
     if (opts->json)
-        printf ("{\"from\": \"%s\", \"%s\": \"%s\", \"result\": \"%s\"}\n",
+        printf ("{\"from\": \"%s\", \"%s\": \"%s\", \"result\": \"%s\", "
+                "\"provisional\": %s}\n",
                 opts->args[0],
                 streq (what, "workdays") ? "n" : "period",
                 opts->args[1],
-                out);
+                out,
+                provisional ? "true" : "false");
+    else if (provisional)
+        printf ("%s（星期%s，" S_PROVISIONAL_ZH "）\n",
+                out,
+                s_weekdays[yjc_date_weekday (result)]);
     else
-        printf ("%s（星期%s）\n", out, weekdays[yjc_date_weekday (result)]);
+        printf ("%s（星期%s）\n", out, s_weekdays[yjc_date_weekday (result)]);
     return 0;
 }
 
@@ -467,8 +484,9 @@ s_cmd_calendar_workdays (cli_opts_t *opts)
         return 1;
     char err[128] = "";
     int rc = yjc_calendar_add_workdays (cal, d, (int)n, &out, err, sizeof err);
+    bool provisional = rc == 0 && yjc_calendar_provisional_span (cal, d, out);
     yjc_calendar_destroy (&cal);
-    return s_calendar_result (opts, rc, err, "workdays", out);
+    return s_calendar_result (opts, rc, err, "workdays", out, provisional);
 }
 
 static int
@@ -489,8 +507,9 @@ s_cmd_calendar_period (cli_opts_t *opts)
         return 1;
     char err[128] = "";
     int rc = yjc_calendar_period_end (cal, d, n, unit, &out, err, sizeof err);
+    bool provisional = rc == 0 && yjc_calendar_provisional_span (cal, d, out);
     yjc_calendar_destroy (&cal);
-    return s_calendar_result (opts, rc, err, "period", out);
+    return s_calendar_result (opts, rc, err, "period", out, provisional);
 }
 
 static int
@@ -505,6 +524,7 @@ s_cmd_calendar_is_workday (cli_opts_t *opts)
     bool yes = false;
     char err[128] = "";
     int rc = yjc_calendar_is_workday (cal, d, &yes, err, sizeof err);
+    bool provisional = yjc_calendar_is_provisional (cal, d.y);
     yjc_calendar_destroy (&cal);
     if (rc != 0) {
         fprintf (
@@ -512,11 +532,93 @@ s_cmd_calendar_is_workday (cli_opts_t *opts)
         return 1;
     }
     if (opts->json)
-        printf ("{\"date\": \"%s\", \"workday\": %s}\n",
+        printf ("{\"date\": \"%s\", \"workday\": %s, \"provisional\": %s}\n",
                 opts->args[0],
-                yes ? "true" : "false");
+                yes ? "true" : "false",
+                provisional ? "true" : "false");
     else
-        printf ("%s\n", yes ? "是（工作日）" : "否（休息日）");
+        printf ("%s%s\n",
+                yes ? "是（工作日）" : "否（休息日）",
+                provisional ? "（" S_PROVISIONAL_ZH "）" : "");
+    return 0;
+}
+
+//  A year's holidays: the published rows, or the provisional statutory
+//  days with their 补假 (requirements.md, "Years without a published
+//  arrangement").
+static int
+s_cmd_calendar_show (cli_opts_t *opts)
+{
+    char *end;
+    long year = strtol (opts->args[0], &end, 10);
+    if (*end || end == opts->args[0] || year < YJC_DATE_YEAR_MIN ||
+        year > YJC_DATE_YEAR_MAX) {
+        fprintf (stderr, "年份应为四位数字：%s\n", opts->args[0]);
+        return 2;
+    }
+    yjc_calendar_t *cal = s_calendar ();
+    if (!cal)
+        return 1;
+    static yjc_calendar_day_t days[YJC_CALENDAR_YEAR_DAYS_MAX];
+    size_t n = 0;
+    bool provisional = false;
+    char err[128] = "";
+    int rc = yjc_calendar_year (cal,
+                                (int)year,
+                                days,
+                                YJC_CALENDAR_YEAR_DAYS_MAX,
+                                &n,
+                                &provisional,
+                                err,
+                                sizeof err);
+    yjc_calendar_destroy (&cal);
+    if (rc != 0)
+        return s_calendar_error (opts, err);
+    if (opts->json) {
+        yjc_pack_t pack;
+        yjc_pack_init (&pack);
+        msgpack_packer *pk = &pack.pk;
+        msgpack_pack_map (pk, 3);
+        yjc_pk_kv_int (pk, "year", year);
+        yjc_pk_str (pk, "provisional");
+        provisional ? msgpack_pack_true (pk) : msgpack_pack_false (pk);
+        yjc_pk_str (pk, "days");
+        msgpack_pack_array (pk, n);
+        for (size_t i = 0; i < n; i++) {
+            char date[11];
+            yjc_date_format (days[i].date, date);
+            msgpack_pack_map (pk, 4);
+            yjc_pk_kv_str (pk, "date", date);
+            yjc_pk_kv_str (pk, "kind", days[i].work ? "work" : "off");
+            yjc_pk_kv_str (pk, "name", days[i].name);
+            yjc_pk_str (pk, "makeup");
+            days[i].makeup ? msgpack_pack_true (pk) : msgpack_pack_false (pk);
+        }
+        msgpack_unpacked un;
+        msgpack_unpacked_init (&un);
+        msgpack_unpack_next (&un, pack.buf.data, pack.buf.size, NULL);
+        cli_print_json (&un.data);
+        msgpack_unpacked_destroy (&un);
+        yjc_pack_release (&pack);
+        return 0;
+    }
+    if (provisional)
+        printf (
+            "%ld 年：暂定（国务院尚未公布放假安排；按《全国年节及纪念日"
+            "放假办法》推算，节日逢周六、周日在其后的工作日补假，不含调休）\n",
+            year);
+    else
+        printf ("%ld 年：已公布（国务院办公厅放假安排）\n", year);
+    for (size_t i = 0; i < n; i++) {
+        char date[11];
+        yjc_date_format (days[i].date, date);
+        printf ("%s 星期%s  %s  %s%s\n",
+                date,
+                s_weekdays[yjc_date_weekday (days[i].date)],
+                days[i].work ? "上班" : "休息",
+                days[i].name,
+                days[i].makeup ? "（补假）" : "");
+    }
     return 0;
 }
 
@@ -1171,6 +1273,11 @@ static const s_command_t s_commands[] = {
       s_cmd_calendar_is_workday,
       "DATE",
       "是否工作日" },
+    { "calendar show",
+      1,
+      s_cmd_calendar_show,
+      "YEAR",
+      "该年节假日；尚未公布的年份按法定节假日暂定" },
     { "form template",
       0,
       s_cmd_form_template,

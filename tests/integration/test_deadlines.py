@@ -31,9 +31,77 @@ def test_is_workday(platform):
 
 
 def test_uncovered_year_is_an_error_not_a_guess(platform):
-    res = platform.cli("calendar", "workdays", "2039-03-01", "3", check=False)
+    # Beyond the lunar table (2060) and before the first shipped year
+    # (2020) nothing is computed, not even provisionally
+    res = platform.cli("calendar", "workdays", "2060-12-30", "2", check=False)
     assert res.returncode == 1
-    assert "2039" in res.stderr
+    assert "2061" in res.stderr
+    res = platform.cli("calendar", "is-workday", "2019-12-31", check=False)
+    assert res.returncode == 1
+    assert "2019" in res.stderr
+    res = platform.cli("calendar", "show", "2061", "--json", check=False)
+    assert res.returncode == 1 and "calendar_uncovered" in res.stdout
+
+
+def test_unpublished_year_is_provisional(platform):
+    # "Years without a published arrangement": 2027 on the statutory days
+    # (元旦 Friday 01-01), marked 暂定.  3 working days after Wed
+    # 2026-12-30: 12-31, then 01-04, 01-05.
+    out = platform.cli("calendar", "workdays", "2026-12-30", "3", json_out=True)
+    assert (out["result"], out["provisional"]) == ("2027-01-05", True)
+    out = platform.cli("calendar", "workdays", "2026-12-30", "1", json_out=True)
+    assert (out["result"], out["provisional"]) == ("2026-12-31", False)
+    assert "暂定" in platform.cli("calendar", "workdays", "2026-12-30", "3").stdout
+    assert "暂定" not in platform.cli("calendar", "workdays", "2026-12-30", "1").stdout
+    out = platform.cli("calendar", "period", "2026-12-17", "15d", json_out=True)
+    assert (out["result"], out["provisional"]) == ("2027-01-04", True)
+    # 春节 2027: 除夕 Fri 02-05 .. 初三 Mon 02-08; Sat and Sun made up on
+    # Tue 02-09 and Wed 02-10
+    out = platform.cli("calendar", "is-workday", "2027-02-10", json_out=True)
+    assert (out["workday"], out["provisional"]) == (False, True)
+    assert platform.cli("calendar", "is-workday", "2027-02-11", json_out=True)["workday"] is True
+    assert platform.cli("calendar", "is-workday", "2026-11-30", json_out=True)["provisional"] is False
+
+
+def test_calendar_show(platform):
+    year = platform.cli("calendar", "show", "2028", json_out=True)
+    assert year["provisional"] is True
+    days = [(d["date"], d["name"], d["makeup"]) for d in year["days"]]
+    # 中秋 2028 is 10-03, inside 国庆 (Sun 10-01 .. Tue 10-03): the Sunday
+    # is made up on 10-04, the second holiday of 10-03 on 10-05
+    assert ("2028-10-03", "国庆节", False) in days
+    assert ("2028-10-03", "中秋节", False) in days
+    assert ("2028-10-04", "国庆节", True) in days
+    assert ("2028-10-05", "中秋节", True) in days
+    text = platform.cli("calendar", "show", "2027").stdout
+    assert "暂定" in text and "2027-02-09 星期二  休息  春节（补假）" in text
+    year = platform.cli("calendar", "show", "2026", json_out=True)
+    assert year["provisional"] is False
+    assert {"date": "2026-01-04", "kind": "work", "name": "元旦",
+            "makeup": False} in year["days"]
+    assert "已公布" in platform.cli("calendar", "show", "2026").stdout
+
+
+def test_approval_deadline_in_an_unpublished_year(platform):
+    """R10.1 with the clock at Tue 2026-12-29: the vendor's 3 working days
+    are 12-30, 12-31 and (元旦 2027 and a weekend later) Mon 2027-01-04,
+    a date on the provisional calendar, not an empty one.  R9.1's
+    acceptance deadline likewise."""
+    from conftest import minimal_form
+    platform.stop_all()
+    platform.set_now("2026-12-29T10:00:00+08:00")
+    platform.start_all()
+    app = platform.submit("health", minimal_form())["body"]["app_id"]
+    platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
+                                              {"app_id": app})["ok"], what="review")
+    got = platform.call("bureau", "review", "review.get", {"app_id": app})["body"]
+    assert got["accept_due"] == "2027-01-04"
+    assert platform.call("bureau", "review", "review.accept", {"app_id": app})["ok"]
+    assert platform.call("bureau", "review", "review.approve", {"app_id": app})["ok"]
+    sql = ("SELECT kind, coalesce(due::text, '') FROM provisioning.orders "
+           f"WHERE app_id = '{app}'")
+    platform.wait_until(lambda: platform.sql(sql), what="the test-environment order")
+    assert platform.sql(sql)[0] == ["test_env", "2027-01-04"]
 
 
 def test_local_override_changes_a_day(platform, tmp_path):

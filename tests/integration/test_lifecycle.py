@@ -366,12 +366,13 @@ def test_10_vendor_overdue_and_long_poll(platform, life):
 
 
 def test_11_purge_date_in_an_uncovered_year_is_never_guessed(platform, life):
-    """R13.2 with the time rules: terminated on 2039-11-30, the purge date
-    falls in 2040, which no calendar we ship covers: the date stays open
-    and nothing is purged, however long the clock runs."""
+    """R13.2 with the time rules: terminated on 2060-11-30, the purge date
+    falls in 2061, beyond the published years and the provisional
+    calendar's lunar table (2060): the date stays open and nothing is
+    purged, however long the clock runs."""
     p, app = platform, life["app2"]
     p.start_vendor()
-    p.set_now("2039-11-30T10:00:00+08:00")
+    p.set_now("2060-11-30T10:00:00+08:00")
     req = ok(p.call("health", "intake", "request.terminate", {
         "app_id": app, "offline_confirmed": True, "data": "migrated",
         "reason": "迁入市级平台"}))
@@ -380,7 +381,7 @@ def test_11_purge_date_in_an_uncovered_year_is_never_guessed(platform, life):
                                    {"app_id": app}))["state"] == "terminated")
     p.wait_until(lambda: p.scalar(
         f"SELECT count(*) FROM provisioning.retention WHERE app_id = '{app}'") == "1")
-    p.set_now("2040-06-01T10:00:00+08:00")
+    p.set_now("2061-06-01T10:00:00+08:00")
     time.sleep(1.0)
     assert p.scalar(f"SELECT coalesce(kept_until::text, 'open') FROM "
                     f"provisioning.retention WHERE app_id = '{app}'") == "open"
