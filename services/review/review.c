@@ -77,7 +77,7 @@ s_deadline (yjc_ctx_t *ctx, int64_t at, int days, char out[11])
                                    sizeof err) == 0)
         yjc_date_format (due, out);
     else
-        zsys_warning ("deadline not computed: %s", err);
+        yjc_ctx_log (ctx, YJC_LOG_WARNING, "deadline not computed: %s", err);
 }
 
 //  application.submitted: the acceptance clock starts (R9.1).  Every
