@@ -834,6 +834,7 @@ yjc_db_test (yjc_test_t *t)
         printf ("  db: skipped (no --pg CONNSTR)\n");
         return;
     }
+    printf ("  db: the errors logged below are expected\n");
     YJC_CHECK (
         t, yjc_db_new ("host=127.0.0.1 port=1 connect_timeout=2", "x") == NULL);
     yjc_db_t *db = yjc_db_new (t->pg, "selftest_db");

@@ -199,6 +199,7 @@ yjc_outbox_test (yjc_test_t *t)
         printf ("  outbox: skipped (no --pg CONNSTR)\n");
         return;
     }
+    printf ("  outbox: the errors logged below are expected\n");
     yjc_db_t *db = yjc_db_new (t->pg, "selftest_outbox");
     YJC_CHECK (t, db != NULL);
     if (!db)

@@ -457,7 +457,8 @@ s_job_app (const yjc_job_t *job, char app_id[33])
 }
 
 //  How a job ended, as a line with its context: what debug shows of every
-//  request, and what an error says of one the database failed.
+//  request, and what an error says of one the database failed.  A request
+//  that creates its application (application.submit) names it in the reply.
 static void
 s_log_outcome (const yjc_job_t *job, yjc_log_level_t level, const char *how)
 {
@@ -465,6 +466,15 @@ s_log_outcome (const yjc_job_t *job, yjc_log_level_t level, const char *how)
         return;
     char app_id[33];
     s_job_app (job, app_id);
+    if (!*app_id && job->status == 1 && job->body.buf.size) {
+        msgpack_unpacked reply;
+        msgpack_unpacked_init (&reply);
+        if (msgpack_unpack_next (
+                &reply, job->body.buf.data, job->body.buf.size, NULL) ==
+            MSGPACK_UNPACK_SUCCESS)
+            yjc_obj_strcpy (&reply.data, "app_id", app_id, sizeof app_id);
+        msgpack_unpacked_destroy (&reply);
+    }
     const char *what = job->tick ? "tick" : yjc_msg_defs[job->req.type].wire;
     const yjc_problem_t *p =
         job->problems.count ? &job->problems.items[0] : NULL;
