@@ -462,7 +462,9 @@ s_job_app (const yjc_job_t *job, char app_id[33])
 static void
 s_log_outcome (const yjc_job_t *job, yjc_log_level_t level, const char *how)
 {
-    if (!yjc_log_enabled (level))
+    //  periodic work runs every YJC_TICK_MS: at debug it would drown the
+    //  requests; only its failures are told
+    if (!yjc_log_enabled (level) || (job->tick && level == YJC_LOG_DEBUG))
         return;
     char app_id[33];
     s_job_app (job, app_id);
