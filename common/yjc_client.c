@@ -1,6 +1,7 @@
 /*  yjc_client.c - request/reply over a CurveZMQ DEALER.                   */
 #include "yjc_client.h"
 #include "yjc_config.h"
+#include "yjc_log.h"
 
 struct _yjc_client_t {
     zsock_t *sock;           //  DEALER, CURVE client
@@ -23,7 +24,7 @@ yjc_client_new (const char *endpoint,
     zcert_apply (cert, self->sock);
     zsock_set_curve_serverkey (self->sock, server_public_txt);
     if (zsock_connect (self->sock, "%s", endpoint) != 0) {
-        zsys_error ("client: cannot connect to %s", endpoint);
+        yjc_log (YJC_LOG_ERROR, "client: cannot connect to %s", endpoint);
         zsock_destroy (&self->sock);
         free (self);
         return NULL;
@@ -54,7 +55,10 @@ yjc_client_new_at (yjc_keys_t *keys,
     yjc_keys_service_actor (service, name);
     zcert_t *server = yjc_keys_load_public (keys, name);
     if (!server) {
-        zsys_error ("client: no key for %s in %s", name, yjc_keys_dir (keys));
+        yjc_log (YJC_LOG_ERROR,
+                 "client: no key for %s in %s",
+                 name,
+                 yjc_keys_dir (keys));
         return NULL;
     }
     yjc_client_t *self =
@@ -136,4 +140,159 @@ yjc_client_call (yjc_client_t *self,
     char sent[YJC_MAX_ID + 1];
     snprintf (sent, sizeof sent, "%s", id);
     return yjc_client_recv (self, sent, timeout_ms, reply);
+}
+
+/* ---- selftest ------------------------------------------------------------ */
+
+typedef struct {
+    zcert_t *cert; //  the server's key pair
+    int port;      //  where it listens, once started
+} s_echo_args_t;
+
+//  A tiny service: a CURVE ROUTER that answers each request first with a
+//  stale reply (another id, as a late answer would be), then with its own:
+//  {"type": <the request's type>} when it decodes, else the error.
+static void
+s_echo_server (zsock_t *pipe, void *args)
+{
+    s_echo_args_t *a = (s_echo_args_t *)args;
+    zsock_t *router = zsock_new (ZMQ_ROUTER);
+    zcert_apply (a->cert, router);
+    zsock_set_curve_server (router, 1);
+    a->port = zsock_bind (router, "tcp://127.0.0.1:*");
+    zsock_signal (pipe, 0);
+    zpoller_t *poller = zpoller_new (pipe, router, NULL);
+    yjc_pack_t out, body;
+    yjc_pack_init (&out);
+    yjc_pack_init (&body);
+    while (zpoller_wait (poller, -1) == router) {
+        zmsg_t *msg = zmsg_recv (router);
+        zframe_t *payload = msg ? zmsg_last (msg) : NULL;
+        if (!payload || zmsg_size (msg) < 2) {
+            zmsg_destroy (&msg);
+            continue;
+        }
+        zframe_t *route = zframe_dup (zmsg_first (msg));
+        yjc_request_t req;
+        yjc_request_init (&req);
+        yjc_problems_t problems = { 0 };
+        int rc = yjc_request_decode (
+            &req, zframe_data (payload), zframe_size (payload), &problems);
+        yjc_pack_reset (&body);
+        msgpack_pack_map (&body.pk, 1);
+        yjc_pk_kv_str (&body.pk, "type", req.type_wire);
+        yjc_reply_encode_ok (&out, "stale-1", body.buf.data, body.buf.size);
+        zsock_send (router, "fb", route, out.buf.data, out.buf.size);
+        if (rc == 0)
+            yjc_reply_encode_ok (&out, req.id, body.buf.data, body.buf.size);
+        else
+            yjc_reply_encode_error (&out, req.id, &problems);
+        zsock_send (router, "fb", route, out.buf.data, out.buf.size);
+        zframe_destroy (&route);
+        yjc_request_release (&req);
+        zmsg_destroy (&msg);
+    }
+    yjc_pack_release (&out);
+    yjc_pack_release (&body);
+    zpoller_destroy (&poller);
+    zsock_destroy (&router);
+}
+
+static bool
+s_reply_says (const yjc_reply_t *reply, const char *type)
+{
+    const msgpack_object *v =
+        reply->ok ? yjc_obj_get (reply->body, "type") : NULL;
+    return v && v->type == MSGPACK_OBJECT_STR &&
+           v->via.str.size == strlen (type) &&
+           memcmp (v->via.str.ptr, type, v->via.str.size) == 0;
+}
+
+void
+yjc_client_test (yjc_test_t *t)
+{
+    char dir[] = "/tmp/yjc_client_test_XXXXXX";
+    if (!mkdtemp (dir)) {
+        YJC_CHECK (t, false);
+        return;
+    }
+    yjc_keys_t *keys = yjc_keys_new (dir);
+    char err[160];
+    YJC_CHECK (t,
+               yjc_keys_add (
+                   keys, "service-intake", "service", NULL, err, sizeof err) ==
+                   0);
+    YJC_CHECK (
+        t, yjc_keys_add (keys, "bureau", "bureau", NULL, err, sizeof err) == 0);
+    s_echo_args_t args = { yjc_keys_load_secret (keys, "service-intake"), 0 };
+    zcert_t *me = yjc_keys_load_secret (keys, "bureau");
+    if (!args.cert || !me) {
+        YJC_CHECK (t, false);
+        zcert_destroy (&args.cert);
+        zcert_destroy (&me);
+        yjc_keys_destroy (&keys);
+        return;
+    }
+    zactor_t *server = zactor_new (s_echo_server, &args);
+    YJC_CHECK (t, args.port > 0);
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", args.port);
+
+    //  A call gets its own reply, past the stale one sent before it.
+    yjc_client_t *client =
+        yjc_client_new_at (keys, YJC_SVC_INTAKE, endpoint, me);
+    YJC_CHECK (t, client != NULL);
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    if (client) {
+        YJC_CHECK (
+            t,
+            yjc_client_call (client, "sys.status", NULL, 0, 5000, &reply) == 0);
+        YJC_CHECK (t, s_reply_says (&reply, "sys.status"));
+        YJC_CHECK (t, !streq (reply.id, "stale-1"));
+        //  An error reply is a reply: 0, with the code.
+        YJC_CHECK (t,
+                   yjc_client_call (
+                       client, "no.such.type", NULL, 0, 5000, &reply) == 0 &&
+                       !reply.ok && streq (reply.code, "unknown_type"));
+        //  Each request its own id; replies are matched by it, so the
+        //  answer to the first is skipped while waiting for the second.
+        char first[YJC_MAX_ID + 1];
+        snprintf (first,
+                  sizeof first,
+                  "%s",
+                  yjc_client_send (client, "sys.status", NULL, 0));
+        const char *second = yjc_client_send (client, "sys.status", NULL, 0);
+        YJC_CHECK (t, second && !streq (first, second));
+        YJC_CHECK (t,
+                   second &&
+                       yjc_client_recv (client, second, 5000, &reply) == 0 &&
+                       streq (reply.id, second));
+        YJC_CHECK (t, yjc_client_recv (client, first, 200, &reply) == -1);
+    }
+    yjc_client_destroy (&client);
+    YJC_CHECK (t, client == NULL);
+
+    //  CURVE is on: a client expecting another server key gets nothing.
+    zcert_t *other = zcert_new ();
+    client = yjc_client_new (endpoint, zcert_public_txt (other), me);
+    int64_t started = zclock_mono ();
+    YJC_CHECK (t,
+               client && yjc_client_call (
+                             client, "sys.status", NULL, 0, 300, &reply) == -1);
+    YJC_CHECK (t, zclock_mono () - started >= 250); //  waited its timeout
+    yjc_client_destroy (&client);
+    zcert_destroy (&other);
+    //  A service without a key in the registry: no client.
+    YJC_CHECK (t,
+               yjc_client_new_at (keys, YJC_SVC_AUDIT, endpoint, me) == NULL);
+
+    yjc_reply_release (&reply);
+    zactor_destroy (&server);
+    zcert_destroy (&args.cert);
+    zcert_destroy (&me);
+    yjc_keys_destroy (&keys);
+    zdir_t *tree = zdir_new (dir, NULL);
+    zdir_remove (tree, true);
+    zdir_destroy (&tree);
 }

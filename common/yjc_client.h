@@ -46,4 +46,6 @@ int yjc_client_recv (yjc_client_t *self,
                      int timeout_ms,
                      yjc_reply_t *reply);
 
+void yjc_client_test (yjc_test_t *t);
+
 #endif

@@ -1,5 +1,6 @@
 /*  yjc_clock.c - the one clock.                                            */
 #include "yjc_clock.h"
+#include "yjc_config.h"
 #include "yjc_time.h"
 
 #include <ctype.h>
@@ -46,8 +47,8 @@ s_read_now_file (const char *path, int64_t *us_out)
 int
 yjc_clock_now (int64_t *us_out)
 {
-    const char *path = getenv ("YJC_NOW_FILE");
-    if (path && *path)
+    const char *path = yjc_config (YJC_CFG_NOW_FILE);
+    if (*path)
         return s_read_now_file (path, us_out);
     *us_out = s_system_now ();
     return 0;
@@ -77,9 +78,8 @@ void
 yjc_clock_test (yjc_test_t *t)
 {
     //  Keep the caller's setting, if any, to restore it at the end
-    const char *saved_env = getenv ("YJC_NOW_FILE");
-    char *saved = saved_env ? strdup (saved_env) : NULL;
-    const int64_t y2020 = 1577836800LL * 1000000; //  2020-01-01T00:00Z
+    char *saved = strdup (yjc_config (YJC_CFG_NOW_FILE)); //  "": unset
+    const int64_t y2020 = 1577836800LL * 1000000;         //  2020-01-01T00:00Z
 
     //  System clock
     unsetenv ("YJC_NOW_FILE");
@@ -135,9 +135,6 @@ yjc_clock_test (yjc_test_t *t)
     now = 42;
     YJC_CHECK (t, yjc_clock_now (&now) == -1 && now == 42); //  missing
 
-    if (saved)
-        setenv ("YJC_NOW_FILE", saved, 1);
-    else
-        unsetenv ("YJC_NOW_FILE");
+    setenv ("YJC_NOW_FILE", saved, 1);
     free (saved);
 }

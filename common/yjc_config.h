@@ -1,9 +1,13 @@
 /*  yjc_config.h - every setting, in one table (yjc_config.c).
 
     Settings come from the environment; each has a default that fits the
-    embedded run (`make up`: PostgreSQL and all services on loopback).   */
+    embedded run (`make up`: PostgreSQL and all services on loopback).
+    Nothing else reads a YJC_* variable: the selftest fails on a getenv
+    of one anywhere else in the sources.                                 */
 #ifndef YJC_CONFIG_H_INCLUDED
 #define YJC_CONFIG_H_INCLUDED
+
+#include "yjc_test.h"
 
 typedef enum {
     YJC_CFG_KEYS,      //  YJC_KEYS: the actor registry
@@ -19,11 +23,14 @@ typedef enum {
     YJC_CFG_RELAY_LINGER_MS,  //  idle poll of the outbox (other instances)
     YJC_CFG_RELAY_TIMEOUT_MS, //  wait for a receiver's acknowledgement
     YJC_CFG_WORKERS,
-    YJC_CFG_BATCH_MIN,   //  transactions in flight per service
-    YJC_CFG_LOG_LEVEL,   //  error | warning | info | debug
-    YJC_CFG_VENDOR_EP,   //  YJC_VENDOR_ENDPOINT: the vendor's own (R7)
-    YJC_CFG_VENDOR_BIND, //  YJC_VENDOR_BIND: where the adapter binds it
-    YJC_CFG_TICK_MS,     //  periodic work (deadlines falling due)
+    YJC_CFG_BATCH_MIN,    //  transactions in flight per service
+    YJC_CFG_LOG_LEVEL,    //  error | warning | info | debug (yjc_log.h)
+    YJC_CFG_NOW_FILE,     //  YJC_NOW_FILE: the clock's file (yjc_clock.h)
+    YJC_CFG_AUTH_VERBOSE, //  YJC_AUTH_VERBOSE: zauth logs each handshake
+    YJC_CFG_ACTOR,        //  YJC_ACTOR: the CLI's and simulator's --as
+    YJC_CFG_VENDOR_EP,    //  YJC_VENDOR_ENDPOINT: the vendor's own (R7)
+    YJC_CFG_VENDOR_BIND,  //  YJC_VENDOR_BIND: where the adapter binds it
+    YJC_CFG_TICK_MS,      //  periodic work (deadlines falling due)
     YJC_CFG_EMERGENCY_PAPERWORK_DAYS, //  R12.3 paperwork owed, working days
     YJC_CFG_CALENDAR,       //  YJC_CALENDAR: the national calendar CSV
     YJC_CFG_CALENDAR_LOCAL, //  YJC_CALENDAR_LOCAL: a county's overrides
@@ -34,5 +41,9 @@ const char *yjc_config (yjc_cfg_t key);
 int yjc_config_int (yjc_cfg_t key);
 //  The endpoint clients use to reach `service` (yjc_service_t).
 const char *yjc_config_endpoint (int service);
+//  The setting read from environment variable `env`, or -1.
+int yjc_config_by_env (const char *env);
+
+void yjc_config_test (yjc_test_t *t);
 
 #endif

@@ -1,6 +1,7 @@
 /*  yjc_db.c - one PostgreSQL connection, prepared statements, migrations. */
 #include "yjc_db.h"
 #include "yjc_lifecycle.h"
+#include "yjc_log.h"
 #include <czmq.h>
 
 #define MAX_PREPARED 256
@@ -27,8 +28,11 @@ s_fail (yjc_db_t *self, const PGresult *res, const char *what)
     snprintf (self->error, sizeof self->error, "%s", msg);
     //  Unique violations are answers, not faults: callers handle them.
     if (strcmp (self->sqlstate, "23505") != 0)
-        zsys_error (
-            "db: %s failed: [%s] %s", what, self->sqlstate, self->error);
+        yjc_log (YJC_LOG_ERROR,
+                 "db: %s failed: [%s] %s",
+                 what,
+                 self->sqlstate,
+                 self->error);
 }
 
 static int
@@ -97,7 +101,7 @@ yjc_db_ensure (yjc_db_t *self)
     if (self->conn && PQstatus (self->conn) == CONNECTION_OK)
         return 0;
     if (self->conn) {
-        zsys_warning ("db: connection lost, reconnecting");
+        yjc_log (YJC_LOG_WARNING, "db: connection lost, reconnecting");
         PQfinish (self->conn);
         self->conn = NULL;
     }
@@ -565,7 +569,10 @@ s_apply (yjc_db_t *self, const yjc_migration_t *m)
                      1,
                      params) < 0)
         return -1;
-    zsys_info ("db: applied migration %s to schema %s", m->name, self->schema);
+    yjc_log (YJC_LOG_INFO,
+             "db: applied migration %s to schema %s",
+             m->name,
+             self->schema);
     return 0;
 }
 
@@ -605,4 +612,258 @@ yjc_db_migrate (yjc_db_t *self, const yjc_migration_t *list)
         return -1;
     }
     return yjc_db_commit (self);
+}
+
+/* ---- selftest ------------------------------------------------------------ */
+
+#include "yjc_proto.h"
+
+//  One value of a one-row, one-column query ("" when it failed).
+static const char *
+s_value (yjc_db_t *db, const char *sql, const char *param, char *buf)
+{
+    const char *params[] = { param };
+    PGresult *res = yjc_db_query (db, sql, param ? 1 : 0, params);
+    buf[0] = 0;
+    if (res && PQntuples (res) == 1)
+        yjc_db_copy (res, 0, 0, buf, 64);
+    PQclear (res);
+    return buf;
+}
+
+static void
+s_test_migrate (yjc_test_t *t, yjc_db_t *db)
+{
+    char v[64];
+    static const yjc_migration_t good[] = {
+        { "001_t.sql",
+          "CREATE TABLE t (k text PRIMARY KEY, v text);"
+          " CREATE TABLE u (n int)" },
+        { "002_seed.sql", "INSERT INTO t (k, v) VALUES ('seed', 'x')" },
+        { NULL, NULL }
+    };
+    //  the third fails half way: none of it stays, nor its record
+    static const yjc_migration_t bad[] = {
+        { "001_t.sql", "CREATE TABLE t (k text PRIMARY KEY, v text)" },
+        { "003_bad.sql", "CREATE TABLE w (x int); SELECT nope FROM t" },
+        { NULL, NULL }
+    };
+    YJC_CHECK (t, yjc_db_migrate (db, good) == 0);
+    YJC_CHECK (t, yjc_db_migrate (db, good) == 0); //  applied once only
+    YJC_CHECK (t, streq (s_value (db, "SELECT count(*) FROM t", NULL, v), "1"));
+    YJC_CHECK (t, yjc_db_migrate (db, bad) == -1);
+    YJC_CHECK (
+        t,
+        streq (s_value (db, "SELECT to_regclass('w') IS NULL", NULL, v), "t"));
+    YJC_CHECK (t,
+               streq (s_value (db,
+                               "SELECT string_agg(name, ',' ORDER BY name)"
+                               " FROM schema_migrations",
+                               NULL,
+                               v),
+                      "001_t.sql,002_seed.sql"));
+}
+
+static void
+s_test_statements (yjc_test_t *t, yjc_db_t *db)
+{
+    char v[64];
+    static const char *insert = "INSERT INTO t (k, v) VALUES ($1, $2)";
+    static const char *count = "SELECT count(*) FROM t WHERE k = $1";
+    //  parameters are parameters: NULL is SQL NULL, quotes are data
+    const char *row[] = { "a'); DROP TABLE t; --", NULL };
+    YJC_CHECK (t, yjc_db_exec (db, insert, 2, row) == 1);
+    YJC_CHECK (
+        t,
+        streq (s_value (db, "SELECT v IS NULL FROM t WHERE k = $1", row[0], v),
+               "t"));
+    //  a unique violation is an answer: -1 and its SQLSTATE
+    YJC_CHECK (t, yjc_db_exec (db, insert, 2, row) == -1);
+    YJC_CHECK (t, streq (yjc_db_sqlstate (db), "23505"));
+    YJC_CHECK (t, yjc_db_exec (db, "SELECT nope FROM t", 0, NULL) == -1);
+    YJC_CHECK (t, streq (yjc_db_sqlstate (db), "42703") && *yjc_db_error (db));
+
+    //  transactions: rolled back, committed, committed with the last
+    //  statement in one round trip, and rolled back when that one fails
+    const char *r1[] = { "rolled", "1" }, *r2[] = { "kept", "2" },
+               *r3[] = { "both", "3" }, *r4[] = { "gone", "4" };
+    YJC_CHECK (t,
+               yjc_db_begin (db) == 0 && yjc_db_exec (db, insert, 2, r1) == 1);
+    YJC_CHECK (t, yjc_db_rollback (db) == 0);
+    YJC_CHECK (t, streq (s_value (db, count, "rolled", v), "0"));
+    YJC_CHECK (t,
+               yjc_db_begin (db) == 0 && yjc_db_exec (db, insert, 2, r2) == 1);
+    YJC_CHECK (t, yjc_db_commit (db) == 0);
+    YJC_CHECK (t, streq (s_value (db, count, "kept", v), "1"));
+    YJC_CHECK (t,
+               yjc_db_begin (db) == 0 && yjc_db_exec (db, insert, 2, r4) == 1);
+    YJC_CHECK (t, yjc_db_exec_commit (db, insert, 2, r3, NULL, NULL) == 0);
+    YJC_CHECK (t, streq (s_value (db, count, "both", v), "1"));
+    YJC_CHECK (t, streq (s_value (db, count, "gone", v), "1"));
+    r4[0] = "gone2";
+    YJC_CHECK (t,
+               yjc_db_begin (db) == 0 && yjc_db_exec (db, insert, 2, r4) == 1);
+    YJC_CHECK (t, yjc_db_exec_commit (db, insert, 2, r3, NULL, NULL) == -1);
+    YJC_CHECK (t, streq (s_value (db, count, "gone2", v), "0"));
+    //  a transaction that ran nothing commits as nothing
+    YJC_CHECK (t, yjc_db_begin (db) == 0 && yjc_db_commit (db) == 0);
+    YJC_CHECK (t, streq (s_value (db, "SELECT 1", NULL, v), "1"));
+}
+
+static void
+s_test_arrays (yjc_test_t *t, yjc_db_t *db)
+{
+    //  text[]: quotes, backslashes, braces, commas, NULL, "" survive
+    const char *items[] = { "plain", "quo\"te", "back\\slash",
+                            NULL,    "",        "空 格,{}" };
+    size_t n = sizeof items / sizeof *items;
+    char *literal = yjc_db_array_literal (items, n);
+    const char *params[] = { literal };
+    PGresult *res = yjc_db_query (
+        db,
+        "SELECT x, x IS NULL FROM unnest($1::text[]) WITH ORDINALITY"
+        " AS u (x, n) ORDER BY n",
+        1,
+        params);
+    YJC_CHECK (t, res && PQntuples (res) == (int)n);
+    for (int i = 0; res && i < PQntuples (res) && i < (int)n; i++)
+        YJC_CHECK (t,
+                   items[i] ? streq (PQgetvalue (res, i, 0), items[i]) &&
+                                  streq (PQgetvalue (res, i, 1), "f")
+                            : streq (PQgetvalue (res, i, 1), "t"));
+    PQclear (res);
+    free (literal);
+
+    //  bytea[] in binary: bytes go and come back as they are
+    yjc_db_bytea_array_t builder = { 0 };
+    const char blobs[][4] = { { 0, 1, (char)0xff, 0 }, { 'a', 0, 'b', 0 } };
+    yjc_db_bytea_array_add (&builder, blobs[0], 3);
+    yjc_db_bytea_array_add (&builder, "", 0);
+    yjc_db_bytea_array_add (&builder, blobs[1], 3);
+    size_t size = 0;
+    char *param = yjc_db_bytea_array_take (&builder, &size);
+    YJC_CHECK (t, builder.count == 0 && builder.size == 0);
+    const char *bparams[] = { param };
+    int lengths[] = { (int)size }, formats[] = { 1 };
+    res = yjc_db_query_raw (db,
+                            "SELECT b FROM unnest($1::bytea[]) WITH ORDINALITY"
+                            " AS u (b, n) ORDER BY n",
+                            1,
+                            bparams,
+                            lengths,
+                            formats);
+    YJC_CHECK (t, res && PQntuples (res) == 3);
+    if (res && PQntuples (res) == 3) {
+        YJC_CHECK (t,
+                   PQgetlength (res, 0, 0) == 3 &&
+                       memcmp (PQgetvalue (res, 0, 0), blobs[0], 3) == 0);
+        YJC_CHECK (t, PQgetlength (res, 1, 0) == 0);
+        YJC_CHECK (t,
+                   PQgetlength (res, 2, 0) == 3 &&
+                       memcmp (PQgetvalue (res, 2, 0), blobs[1], 3) == 0);
+    }
+    PQclear (res);
+    free (param);
+    yjc_db_bytea_array_release (&builder);
+}
+
+//  A row packed as the reply map: text, number and msgpack columns.
+static void
+s_test_pack (yjc_test_t *t, yjc_db_t *db)
+{
+    yjc_pack_t mp, out;
+    yjc_pack_init (&mp);
+    yjc_pack_init (&out);
+    msgpack_pack_map (&mp.pk, 1);
+    yjc_pk_kv_int (&mp.pk, "k", 7);
+    const char *params[] = { mp.buf.data };
+    int lengths[] = { (int)mp.buf.size }, formats[] = { 1 };
+    PGresult *res =
+        yjc_db_query_raw (db,
+                          "SELECT 'A000001'::text, 42::text, $1::bytea",
+                          1,
+                          params,
+                          lengths,
+                          formats);
+    static const yjc_col_t cols[] = { { "app_id", YJC_COL_TEXT },
+                                      { "n", YJC_COL_INT },
+                                      { "m", YJC_COL_MSGPACK } };
+    YJC_CHECK (t, res && PQntuples (res) == 1);
+    if (res && PQntuples (res) == 1) {
+        yjc_pk_row (&out.pk, res, 0, cols, 3);
+        msgpack_unpacked un;
+        msgpack_unpacked_init (&un);
+        YJC_CHECK (
+            t,
+            msgpack_unpack_next (&un, out.buf.data, out.buf.size, NULL) ==
+                MSGPACK_UNPACK_SUCCESS);
+        char app[16];
+        int64_t n = 0, k = 0;
+        yjc_obj_strcpy (&un.data, "app_id", app, sizeof app);
+        YJC_CHECK (t, streq (app, "A000001"));
+        YJC_CHECK (t, yjc_obj_int (&un.data, "n", &n) && n == 42);
+        YJC_CHECK (
+            t, yjc_obj_int (yjc_obj_get (&un.data, "m"), "k", &k) && k == 7);
+        msgpack_unpacked_destroy (&un);
+        char small[4];
+        YJC_CHECK (t,
+                   streq (yjc_db_copy (res, 0, 0, small, sizeof small), "A00"));
+    }
+    PQclear (res);
+    yjc_pack_release (&mp);
+    yjc_pack_release (&out);
+}
+
+//  A connection the server drops is re-opened by yjc_db_ensure.
+static void
+s_test_reconnect (yjc_test_t *t, yjc_db_t *db, const char *conninfo)
+{
+    char before[64], after[64], v[64];
+    s_value (db, "SELECT pg_backend_pid()::text", NULL, before);
+    yjc_db_t *other = yjc_db_new (conninfo, "public");
+    YJC_CHECK (t, other != NULL);
+    if (!other)
+        return;
+    s_value (other, "SELECT pg_terminate_backend($1::int)::text", before, v);
+    YJC_CHECK (t, streq (v, "true"));
+    yjc_db_destroy (&other);
+    YJC_CHECK (t, *s_value (db, "SELECT 1", NULL, v) == 0); //  lost
+    YJC_CHECK (t, yjc_db_ensure (db) == 0);
+    s_value (db, "SELECT pg_backend_pid()::text", NULL, after);
+    YJC_CHECK (t, *after && !streq (before, after));
+    //  statements prepared on the old connection are prepared again
+    YJC_CHECK (
+        t,
+        streq (s_value (db, "SELECT count(*) FROM t WHERE k = $1", "kept", v),
+               "1"));
+}
+
+void
+yjc_db_test (yjc_test_t *t)
+{
+    if (!t->pg) {
+        printf ("  db: skipped (no --pg CONNSTR)\n");
+        return;
+    }
+    printf ("  db: the errors logged below are expected\n");
+    YJC_CHECK (
+        t, yjc_db_new ("host=127.0.0.1 port=1 connect_timeout=2", "x") == NULL);
+    yjc_db_t *db = yjc_db_new (t->pg, "selftest_db");
+    YJC_CHECK (t, db != NULL);
+    if (!db)
+        return;
+    YJC_CHECK (t,
+               yjc_db_exec (
+                   db, "DROP SCHEMA IF EXISTS selftest_db CASCADE", 0, NULL) >=
+                       0 &&
+                   yjc_db_exec (db, "CREATE SCHEMA selftest_db", 0, NULL) >= 0);
+    s_test_migrate (t, db);
+    s_test_statements (t, db);
+    s_test_arrays (t, db);
+    s_test_pack (t, db);
+    s_test_reconnect (t, db, t->pg);
+    YJC_CHECK (
+        t, yjc_db_exec (db, "DROP SCHEMA selftest_db CASCADE", 0, NULL) >= 0);
+    yjc_db_destroy (&db);
+    YJC_CHECK (t, db == NULL);
 }

@@ -8,6 +8,7 @@
 #define YJC_DB_H_INCLUDED
 
 #include "yjc_pack.h"
+#include "yjc_test.h"
 #include <libpq-fe.h>
 #include <stdbool.h>
 
@@ -140,5 +141,9 @@ const char *yjc_db_error (yjc_db_t *self);
 //  terminated) not yet recorded in the schema's schema_migrations table.
 //  0 or -1.
 int yjc_db_migrate (yjc_db_t *self, const yjc_migration_t *list);
+
+//  Needs a database: yjc-selftest --pg CONNSTR (a superuser's; it makes
+//  and drops its own schema).  Skipped without.
+void yjc_db_test (yjc_test_t *t);
 
 #endif

@@ -237,3 +237,163 @@ yjc_keys_add (yjc_keys_t *self,
     zstr_free (&sec);
     return rc;
 }
+
+/* ---- selftest ------------------------------------------------------------ */
+
+//  A certificate written by hand into the registry (not by yjc_keys_add):
+//  what a tampered or careless file looks like.
+static char *
+s_write_cert (yjc_keys_t *self,
+              const char *file,
+              const char *name,
+              const char *role,
+              const char *unit)
+{
+    zcert_t *cert = zcert_new ();
+    if (name)
+        zcert_set_meta (cert, "name", "%s", name);
+    if (role)
+        zcert_set_meta (cert, "role", "%s", role);
+    if (unit)
+        zcert_set_meta (cert, "unit", "%s", unit);
+    char *path = zsys_sprintf ("%s/%s.cert", self->public_dir, file);
+    zcert_save_public (cert, path);
+    zstr_free (&path);
+    char *public_txt = strdup (zcert_public_txt (cert));
+    zcert_destroy (&cert);
+    return public_txt;
+}
+
+void
+yjc_keys_test (yjc_test_t *t)
+{
+    char dir[] = "/tmp/yjc_keys_test_XXXXXX";
+    if (!mkdtemp (dir)) {
+        YJC_CHECK (t, false);
+        return;
+    }
+    yjc_keys_t *keys = yjc_keys_new (dir);
+    char err[160];
+    YJC_CHECK (t,
+               zsys_file_exists (yjc_keys_public_dir (keys)) ||
+                   zsys_dir_create ("%s", yjc_keys_public_dir (keys)) == 0);
+
+    //  Names: 1-32 of [a-z0-9_-].
+    YJC_CHECK (t,
+               yjc_actor_name_valid ("edu") && yjc_actor_name_valid ("a-b_9"));
+    YJC_CHECK (t, !yjc_actor_name_valid ("") && !yjc_actor_name_valid ("Edu"));
+    YJC_CHECK (t,
+               !yjc_actor_name_valid ("../x") && !yjc_actor_name_valid ("a b"));
+    YJC_CHECK (t, yjc_actor_name_valid ("abcdefghijklmnopqrstuvwxyz012345"));
+    YJC_CHECK (t, !yjc_actor_name_valid ("abcdefghijklmnopqrstuvwxyz0123456"));
+    char service[33];
+    yjc_keys_service_actor (YJC_SVC_REVIEW, service);
+    YJC_CHECK (t, streq (service, "service-review"));
+
+    //  Adding: every rule refused with a reason, nothing written.
+    YJC_CHECK (t,
+               yjc_keys_add (keys, "Bad", "unit", "x", err, sizeof err) == -1);
+    YJC_CHECK (t,
+               yjc_keys_add (keys, "x", "king", NULL, err, sizeof err) == -1 &&
+                   strstr (err, "role"));
+    YJC_CHECK (t,
+               yjc_keys_add (keys, "edu", "unit", NULL, err, sizeof err) ==
+                       -1 &&
+                   strstr (err, "--unit"));
+    YJC_CHECK (t,
+               yjc_keys_add (
+                   keys, "boss", "bureau", "县教育局", err, sizeof err) == -1);
+    YJC_CHECK (t,
+               yjc_keys_add (keys, "evil", "service", NULL, err, sizeof err) ==
+                       -1 &&
+                   strstr (err, "service-intake"));
+    YJC_CHECK (
+        t,
+        yjc_keys_add (keys, "service-nope", "service", NULL, err, sizeof err) ==
+            -1);
+    char long_unit[140];
+    memset (long_unit, 'u', sizeof long_unit - 1);
+    long_unit[sizeof long_unit - 1] = 0;
+    YJC_CHECK (t,
+               yjc_keys_add (keys, "big", "unit", long_unit, err, sizeof err) ==
+                   -1);
+    YJC_CHECK (t, yjc_keys_load_public (keys, "edu") == NULL);
+
+    //  Added actors: their key pair and public certificate load back, and
+    //  the authenticated key leads to name, role and unit.
+    YJC_CHECK (
+        t,
+        yjc_keys_add (keys, "edu", "unit", "县教育局", err, sizeof err) == 0);
+    YJC_CHECK (
+        t, yjc_keys_add (keys, "bureau", "bureau", NULL, err, sizeof err) == 0);
+    YJC_CHECK (t,
+               yjc_keys_add (
+                   keys, "service-review", "service", NULL, err, sizeof err) ==
+                   0);
+    YJC_CHECK (
+        t,
+        yjc_keys_add (keys, "edu", "unit", "县教育局", err, sizeof err) == -1 &&
+            strstr (err, "already exists"));
+    zcert_t *secret = yjc_keys_load_secret (keys, "edu");
+    zcert_t *public_cert = yjc_keys_load_public (keys, "edu");
+    YJC_CHECK (t, secret && public_cert);
+    YJC_CHECK (
+        t,
+        secret && public_cert &&
+            streq (zcert_public_txt (secret), zcert_public_txt (public_cert)));
+    YJC_CHECK (t, yjc_keys_load_secret (keys, "../edu") == NULL);
+    YJC_CHECK (t, yjc_keys_load_secret (keys, "nobody") == NULL);
+    yjc_actor_t actor;
+    if (secret) {
+        YJC_CHECK (
+            t, yjc_keys_lookup (keys, zcert_public_txt (secret), &actor) == 0);
+        YJC_CHECK (t,
+                   streq (actor.name, "edu") && actor.role == YJC_ROLE_UNIT &&
+                       streq (actor.unit, "县教育局"));
+        //  again, from the cache
+        memset (&actor, 0, sizeof actor);
+        YJC_CHECK (t,
+                   yjc_keys_lookup (keys, zcert_public_txt (secret), &actor) ==
+                           0 &&
+                       streq (actor.name, "edu"));
+    }
+    zcert_destroy (&secret);
+    zcert_destroy (&public_cert);
+    zcert_t *svc = yjc_keys_load_public (keys, "service-review");
+    YJC_CHECK (
+        t,
+        svc && yjc_keys_lookup (keys, zcert_public_txt (svc), &actor) == 0 &&
+            actor.role == YJC_ROLE_SERVICE && !*actor.unit);
+    zcert_destroy (&svc);
+    YJC_CHECK (t,
+               yjc_keys_lookup (keys,
+                                "0000000000000000000000000000000000000000",
+                                &actor) == -1);
+
+    //  Files put there by hand are parsed, and the bad ones refused: no
+    //  role, an unknown role, a unit actor without its unit, a bad name.
+    const char *bad[][4] = { { "norole", "norole", NULL, NULL },
+                             { "king", "king", "king", NULL },
+                             { "nounit", "nounit", "unit", NULL },
+                             { "badname", "Bad Name", "bureau", NULL },
+                             { "noname", NULL, "auditor", NULL } };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *key =
+            s_write_cert (keys, bad[i][0], bad[i][1], bad[i][2], bad[i][3]);
+        YJC_CHECK (t, yjc_keys_lookup (keys, key, &actor) == -1);
+        free (key);
+    }
+    char *key = s_write_cert (keys, "audit2", "audit2", "auditor", NULL);
+    YJC_CHECK (t,
+               yjc_keys_lookup (keys, key, &actor) == 0 &&
+                   actor.role == YJC_ROLE_AUDITOR &&
+                   streq (actor.name, "audit2"));
+    free (key);
+
+    yjc_keys_destroy (&keys);
+    YJC_CHECK (t, keys == NULL);
+    zdir_t *tree = zdir_new (dir, NULL);
+    zdir_remove (tree, true);
+    zdir_destroy (&tree);
+    YJC_CHECK (t, !zsys_file_exists (dir));
+}

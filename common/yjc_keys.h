@@ -13,6 +13,7 @@
 #define YJC_KEYS_H_INCLUDED
 
 #include "yjc_proto.h"
+#include "yjc_test.h"
 #include <czmq.h>
 
 typedef struct {
@@ -53,5 +54,7 @@ int yjc_keys_add (yjc_keys_t *self,
                   size_t errlen);
 
 bool yjc_actor_name_valid (const char *name);
+
+void yjc_keys_test (yjc_test_t *t);
 
 #endif

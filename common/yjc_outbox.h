@@ -26,4 +26,7 @@ int yjc_outbox_add (yjc_outbox_t *self,
 //  transaction (one round trip for both).  0, or -1 with it rolled back.
 int yjc_outbox_commit (yjc_outbox_t *self, yjc_db_t *db, const char *now_iso);
 
+//  Needs a database, as yjc_db_test.
+void yjc_outbox_test (yjc_test_t *t);
+
 #endif

@@ -9,6 +9,7 @@
 #include "yjc_client.h"
 #include "yjc_config.h"
 #include "yjc_db.h"
+#include "yjc_log.h"
 #include "yjc_proto.h"
 
 #define BACKOFF_MIN_MS 50
@@ -54,10 +55,14 @@ s_backoff (s_relay_t *self, int receiver, const char *why)
     if (st->backoff_ms > BACKOFF_MAX_MS)
         st->backoff_ms = BACKOFF_MAX_MS;
     st->retry_at = zclock_mono () + st->backoff_ms;
-    zsys_warning ("relay to %s: %s; retry in %d ms",
-                  yjc_service_name (receiver),
-                  why,
-                  st->backoff_ms);
+    //  the delivery's envelope id: the receiver's log names it too
+    yjc_log_about (st->id,
+                   NULL,
+                   YJC_LOG_WARNING,
+                   "relay to %s: %s; retry in %d ms",
+                   yjc_service_name (receiver),
+                   why,
+                   st->backoff_ms);
 }
 
 //  Packs the owed events of one stream as an event.deliver body.
@@ -303,7 +308,7 @@ yjc_relay_actor (zsock_t *pipe, void *args)
     s_relay_t *self = s_relay_new ((const yjc_relay_args_t *)args);
     zsock_signal (pipe, 0);
     if (!self->cert) {
-        zsys_error ("relay: no key pair for %s", self->schema);
+        yjc_log (YJC_LOG_ERROR, "relay: no key pair for %s", self->schema);
         s_relay_destroy (&self);
         return;
     }

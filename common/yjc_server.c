@@ -366,7 +366,7 @@ s_connect_db (const char *schema)
         yjc_db_t *db = yjc_db_new (yjc_config (YJC_CFG_DB), schema);
         if (db)
             return db;
-        zsys_warning ("waiting for the database (%d ms)", delay);
+        yjc_log (YJC_LOG_WARNING, "waiting for the database (%d ms)", delay);
         zclock_sleep (delay);
         delay = delay < 5000 ? delay * 2 : 5000;
     }
@@ -383,16 +383,17 @@ s_start (s_server_t *self, const char *name)
     yjc_keys_service_actor (self->def->service, actor);
     zcert_t *cert = yjc_keys_load_secret (self->keys, actor);
     if (!cert) {
-        zsys_error ("no key pair for %s under %s/secret (run make up, or "
-                    "yjcloud keys init)",
-                    actor,
-                    yjc_keys_dir (self->keys));
+        yjc_log (YJC_LOG_ERROR,
+                 "no key pair for %s under %s/secret (run make up, or "
+                 "yjcloud keys init)",
+                 actor,
+                 yjc_keys_dir (self->keys));
         return -1;
     }
     char err[256];
     self->calendar = yjc_calendar_load_default (err, sizeof err);
     if (!self->calendar) {
-        zsys_error ("calendar: %s", err);
+        yjc_log (YJC_LOG_ERROR, "calendar: %s", err);
         zcert_destroy (&cert);
         return -1;
     }
@@ -404,7 +405,7 @@ s_start (s_server_t *self, const char *name)
     }
     //  zauth checks every client key against the registry (CURVE always),
     //  configured before the first client can connect.
-    if (getenv ("YJC_AUTH_VERBOSE")) {
+    if (*yjc_config (YJC_CFG_AUTH_VERBOSE)) {
         zstr_send (self->auth, "VERBOSE");
         zsock_wait (self->auth);
     }
@@ -423,7 +424,10 @@ s_start (s_server_t *self, const char *name)
     if (!*bind)
         bind = yjc_config_endpoint (self->def->service);
     if (zsock_bind (self->router, "%s", bind) < 0) {
-        zsys_error ("cannot bind %s: %s", bind, zmq_strerror (zmq_errno ()));
+        yjc_log (YJC_LOG_ERROR,
+                 "cannot bind %s: %s",
+                 bind,
+                 zmq_strerror (zmq_errno ()));
         return -1;
     }
     const char *vendor = *yjc_config (YJC_CFG_VENDOR_BIND)
@@ -431,7 +435,10 @@ s_start (s_server_t *self, const char *name)
                              : yjc_config (YJC_CFG_VENDOR_EP);
     if (self->def->vendor_endpoint &&
         zsock_bind (self->router, "%s", vendor) < 0) {
-        zsys_error ("cannot bind %s: %s", vendor, zmq_strerror (zmq_errno ()));
+        yjc_log (YJC_LOG_ERROR,
+                 "cannot bind %s: %s",
+                 vendor,
+                 zmq_strerror (zmq_errno ()));
         return -1;
     }
     yjc_relay_args_t args = { self->def->service,
@@ -452,12 +459,13 @@ s_start (s_server_t *self, const char *name)
         self->spare[self->nspare++] = yjc_batch_new ();
     }
     self->spare[self->nspare++] = yjc_batch_new ();
-    zsys_info ("%s %s serving on %s%s%s",
-               name,
-               YJC_VERSION_STRING,
-               bind,
-               self->def->vendor_endpoint ? ", vendor on " : "",
-               self->def->vendor_endpoint ? vendor : "");
+    yjc_log (YJC_LOG_INFO,
+             "%s %s serving on %s%s%s",
+             name,
+             YJC_VERSION_STRING,
+             bind,
+             self->def->vendor_endpoint ? ", vendor on " : "",
+             self->def->vendor_endpoint ? vendor : "");
     return 0;
 }
 
@@ -481,7 +489,7 @@ yjc_server_main (const yjc_service_def_t *def, int argc, char **argv)
         rc = 1;
     else {
         s_loop (&self);
-        zsys_info ("%s stopping", name);
+        yjc_log (YJC_LOG_INFO, "%s stopping", name);
     }
     //  Workers finish the batch they run (committed or not, as the
     //  database decides); its replies are not sent, clients retry.

@@ -15,6 +15,7 @@
 #include "yjc_db.h"
 #include "yjc_keys.h"
 #include "yjc_lifecycle.h"
+#include "yjc_log.h"
 #include "yjc_msg.h"
 
 //  Handler results besides 0 (done, reply packed):
@@ -36,6 +37,7 @@ typedef struct {
     struct _yjc_outbox_t *outbox;   //  where yjc_ctx_emit puts them
     char now_iso[40];               //  ISO-8601 of now, for SQL
     int64_t *wait_until;            //  long poll: zclock_mono() deadline
+    char app_id[33]; //  the application concerned, for logs; "" if none
 } yjc_ctx_t;
 
 typedef struct {
@@ -117,6 +119,20 @@ void yjc_ctx_due (yjc_ctx_t *ctx,
 //  Packs "late_workdays": how many working days past `due` (YYYY-MM-DD,
 //  its end at 24:00) today is, or nil when not late (or not computable).
 void yjc_ctx_pack_late (yjc_ctx_t *ctx, const char *due);
+
+//  Logs a line about the request (or event) being handled, its context
+//  first: "[req=<envelope id> app=<application id>] ..." (yjc_log.h).
+void yjc_ctx_log (const yjc_ctx_t *ctx,
+                  yjc_log_level_t level,
+                  const char *fmt,
+                  ...) __attribute__ ((format (printf, 3, 4)));
+//  The same about another application than the request's (periodic work
+//  going through many).
+void yjc_ctx_log_app (const yjc_ctx_t *ctx,
+                      const char *app_id,
+                      yjc_log_level_t level,
+                      const char *fmt,
+                      ...) __attribute__ ((format (printf, 4, 5)));
 
 //  Long poll: a handler with nothing to answer yet returns this.  The
 //  first time it parks the request for up to `wait_ms` and returns

@@ -12,6 +12,7 @@ typedef struct {
     int passed;
     int failed;
     const char *suite; //  name of the selftest being run
+    const char *pg;    //  --pg CONNSTR: a database to test with, or NULL
 } yjc_test_t;
 
 //  Record one check; print the failing expression with file and line.

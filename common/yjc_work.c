@@ -78,7 +78,29 @@ yjc_ctx_deadline (yjc_ctx_t *ctx, int64_t at, int n, char unit, char out[11])
     if (rc == 0)
         yjc_date_format (due, out);
     else
-        zsys_warning ("deadline not computed: %s", err);
+        yjc_ctx_log (ctx, YJC_LOG_WARNING, "deadline not computed: %s", err);
+}
+
+void
+yjc_ctx_log (const yjc_ctx_t *ctx, yjc_log_level_t level, const char *fmt, ...)
+{
+    va_list args;
+    va_start (args, fmt);
+    yjc_log_about_v (ctx->request_id, ctx->app_id, level, fmt, args);
+    va_end (args);
+}
+
+void
+yjc_ctx_log_app (const yjc_ctx_t *ctx,
+                 const char *app_id,
+                 yjc_log_level_t level,
+                 const char *fmt,
+                 ...)
+{
+    va_list args;
+    va_start (args, fmt);
+    yjc_log_about_v (ctx->request_id, app_id, level, fmt, args);
+    va_end (args);
 }
 
 void
@@ -189,9 +211,13 @@ s_claim_events (yjc_ctx_t *ctx, const msgpack_object *events, zhashx_t *fresh)
 }
 
 static int
-s_mark_rejected (yjc_ctx_t *ctx, const char *event_id, const char *why)
+s_mark_rejected (yjc_ctx_t *ctx,
+                 const char *event_id,
+                 const char *app_id,
+                 const char *why)
 {
-    zsys_warning ("event %s rejected: %s", event_id, why);
+    yjc_ctx_log_app (
+        ctx, app_id, YJC_LOG_WARNING, "event %s rejected: %s", event_id, why);
     const char *params[] = { event_id, why };
     return yjc_db_exec (ctx->db,
                         "UPDATE inbox SET outcome = 'refused', detail = $2"
@@ -246,7 +272,7 @@ s_apply_event (s_worker_t *self, yjc_ctx_t *ctx, s_event_t *ev)
                                         &problems) > 0)
         rejected = problems.items[0].message;
     if (rejected)
-        return s_mark_rejected (ctx, ev->event_id, rejected) == 0
+        return s_mark_rejected (ctx, ev->event_id, ev->app_id, rejected) == 0
                    ? S_REJECTED
                    : YJC_DB_ERROR;
     if (self->def->on_all_events || self->def->on_events[ev->in.type])
@@ -256,7 +282,9 @@ s_apply_event (s_worker_t *self, yjc_ctx_t *ctx, s_event_t *ev)
         return S_APPLIED;
     yjc_problems_t *outer = ctx->problems;
     ctx->problems = &problems;
+    snprintf (ctx->app_id, sizeof ctx->app_id, "%s", ev->app_id);
     int rc = fn (ctx, &ev->in);
+    ctx->app_id[0] = 0; //  the delivery itself concerns no one application
     ctx->problems = outer;
     if (rc == YJC_FAIL) {
         zhashx_insert (self->rejected,
@@ -444,6 +472,51 @@ yjc_job_refuse (yjc_job_t *job,
     job->status = -1;
 }
 
+//  The application a request names (its body's app_id), for logs.
+static void
+s_job_app (const yjc_job_t *job, char app_id[33])
+{
+    app_id[0] = 0;
+    if (!job->tick && job->req.body)
+        yjc_obj_strcpy (job->req.body, "app_id", app_id, 33);
+}
+
+//  How a job ended, as a line with its context: what debug shows of every
+//  request, and what an error says of one the database failed.  A request
+//  that creates its application (application.submit) names it in the reply.
+static void
+s_log_outcome (const yjc_job_t *job, yjc_log_level_t level, const char *how)
+{
+    //  periodic work runs every YJC_TICK_MS: at debug it would drown the
+    //  requests; only its failures are told
+    if (!yjc_log_enabled (level) || (job->tick && level == YJC_LOG_DEBUG))
+        return;
+    char app_id[33];
+    s_job_app (job, app_id);
+    if (!*app_id && job->status == 1 && job->body.buf.size) {
+        msgpack_unpacked reply;
+        msgpack_unpacked_init (&reply);
+        if (msgpack_unpack_next (
+                &reply, job->body.buf.data, job->body.buf.size, NULL) ==
+            MSGPACK_UNPACK_SUCCESS)
+            yjc_obj_strcpy (&reply.data, "app_id", app_id, sizeof app_id);
+        msgpack_unpacked_destroy (&reply);
+    }
+    const char *what = job->tick ? "tick" : yjc_msg_defs[job->req.type].wire;
+    const yjc_problem_t *p =
+        job->problems.count ? &job->problems.items[0] : NULL;
+    yjc_log_about (job->req.id,
+                   app_id,
+                   level,
+                   "%s %s%s%s%s%s",
+                   what,
+                   how,
+                   p ? ": " : "",
+                   p ? yjc_err_code (p->code) : "",
+                   p && *p->field ? " " : "",
+                   p ? p->field : "");
+}
+
 static int
 s_run_job (s_worker_t *self, yjc_job_t *job, yjc_ctx_t *ctx)
 {
@@ -454,6 +527,7 @@ s_run_job (s_worker_t *self, yjc_job_t *job, yjc_ctx_t *ctx)
     ctx->reply = &job->body.pk;
     ctx->problems = &job->problems;
     ctx->wait_until = &job->wait_until;
+    s_job_app (job, ctx->app_id);
     if (job->tick)
         return self->def->on_tick ? self->def->on_tick (ctx) : 0;
     if (job->req.type == YJC_MSG_EVENT_DELIVER)
@@ -487,7 +561,7 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
     ctx.outbox = self->outbox;
     batch->emitted = 0;
     if (yjc_clock_now (&ctx.now) != 0) {
-        zsys_error ("clock: cannot read YJC_NOW_FILE");
+        yjc_log (YJC_LOG_ERROR, "clock: cannot read YJC_NOW_FILE");
         s_fail_pending (batch, YJC_E_INTERNAL);
         return;
     }
@@ -515,18 +589,23 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
                 return;
             }
             for (i = 0; i < batch->count; i++)
-                if (batch->jobs[i].status == 0)
+                if (batch->jobs[i].status == 0) {
                     batch->jobs[i].status = 1;
+                    s_log_outcome (&batch->jobs[i], YJC_LOG_DEBUG, "done");
+                }
             batch->emitted = ctx.emitted;
             return;
         }
         yjc_db_rollback (self->db);
         yjc_job_t *culprit = &batch->jobs[i - 1];
-        if (rc == YJC_FAIL)
+        if (rc == YJC_FAIL) {
             culprit->status = -1;
+            s_log_outcome (culprit, YJC_LOG_DEBUG, "refused");
+        }
         else if (rc == YJC_DB_ERROR) {
             culprit->problems.count = 0;
             yjc_job_refuse (culprit, YJC_E_INTERNAL, "", "see service log");
+            s_log_outcome (culprit, YJC_LOG_ERROR, "failed (database)");
         }
         //  YJC_REPLAY: the refused event is now in self->rejected
         for (i = 0; i < batch->count; i++)

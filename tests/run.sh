@@ -24,7 +24,15 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
 
 cd "$ROOT" || exit 1
-"$BIN/yjc-selftest" >"$TMP/unit.log" 2>&1
+port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+pg_ok=0
+pg_init "$TMP/pg" "$port" fast && pg_start "$TMP/pg" && pg_ok=1
+# The unit selftests of yjc_db and yjc_outbox run in a database of their own.
+unit_pg=
+if [ $pg_ok -eq 1 ] && pg_psql "$port" postgres -c 'CREATE DATABASE yjc_selftest'; then
+    unit_pg="host=127.0.0.1 port=$port dbname=yjc_selftest user=postgres options='-c client_min_messages=warning'"
+fi
+"$BIN/yjc-selftest" ${unit_pg:+--pg "$unit_pg"} >"$TMP/unit.log" 2>&1
 unit_rc=$?
 cat "$TMP/unit.log"
 unit_line=$(tail -n 1 "$TMP/unit.log")
@@ -36,8 +44,7 @@ if [ -z "$unit_pass" ]; then # crashed before its summary
 fi
 [ $unit_rc -ne 0 ] && [ "$unit_fail" -eq 0 ] && unit_fail=1
 
-port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-if pg_init "$TMP/pg" "$port" fast && pg_start "$TMP/pg"; then
+if [ $pg_ok -eq 1 ]; then
     YJC_TEST_PGPORT=$port YJC_TEST_TMP=$TMP YJC_TEST_BIN=$BIN \
         $PY -m pytest -q -p no:cacheprovider --junitxml="$TMP/junit.xml" \
         ${YJC_TEST_ONLY:-tests/integration}

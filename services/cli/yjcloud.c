@@ -1416,7 +1416,7 @@ main (int argc, char **argv)
 {
     zsys_init ();
     zsys_set_logstream (stderr);
-    cli_opts_t opts = { .as = getenv ("YJC_ACTOR"), .timeout_ms = 10000 };
+    cli_opts_t opts = { .as = yjc_config (YJC_CFG_ACTOR), .timeout_ms = 10000 };
     static struct option longopts[] = {
         { "as", required_argument, 0, 'a' },
         { "json", no_argument, 0, 'j' },

@@ -280,7 +280,8 @@ s_on_request_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     char stage[33];
     int rc = s_app (ctx, ev->app_id, &o, stage);
     if (rc == 0) {
-        zsys_warning ("%s for %s: no such application here", kind, ev->app_id);
+        yjc_ctx_log (
+            ctx, YJC_LOG_WARNING, "%s: no such application here", kind);
         s_order_release (&o);
         return 0;
     }
@@ -555,7 +556,11 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
         if (!*kept_until) {
             //  kept, tried again by the tick (said once, at termination)
             if (!quiet)
-                zsys_warning ("end of retention of %s open: %s", app_id, err);
+                yjc_ctx_log_app (ctx,
+                                 app_id,
+                                 YJC_LOG_WARNING,
+                                 "end of retention open: %s",
+                                 err);
             continue;
         }
         const char *params[] = { app_id, kept_until };

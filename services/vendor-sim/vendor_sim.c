@@ -9,6 +9,7 @@
 #include "yjc_client.h"
 #include "yjc_config.h"
 #include "yjc_lifecycle.h"
+#include "yjc_log.h"
 #include <getopt.h>
 
 typedef struct {
@@ -33,12 +34,15 @@ s_call (yjc_client_t *client,
                          body ? body->buf.size : 0,
                          10000,
                          reply) != 0) {
-        zsys_warning ("vendor-sim: %s: no reply", type);
+        yjc_log (YJC_LOG_WARNING, "vendor-sim: %s: no reply", type);
         return -1;
     }
     if (!reply->ok) {
-        zsys_warning (
-            "vendor-sim: %s refused: %s %s", type, reply->code, reply->message);
+        yjc_log (YJC_LOG_WARNING,
+                 "vendor-sim: %s refused: %s %s",
+                 type,
+                 reply->code,
+                 reply->message);
         return -1;
     }
     return 0;
@@ -147,10 +151,11 @@ s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
     const char *type = fail ? "order.fail" : "order.complete";
     for (int i = 0; i < (self->duplicate ? 2 : 1); i++)
         if (s_call (client, type, &body, &reply) == 0)
-            zsys_info ("vendor-sim: %s %s%s",
-                       order_id,
-                       fail ? "failed" : "delivered",
-                       i ? " (again)" : "");
+            yjc_log (YJC_LOG_INFO,
+                     "vendor-sim: %s %s%s",
+                     order_id,
+                     fail ? "failed" : "delivered",
+                     i ? " (again)" : "");
     yjc_reply_release (&reply);
     yjc_pack_release (&body);
 }
@@ -184,8 +189,8 @@ main (int argc, char **argv)
 {
     zsys_init ();
     zsys_set_logident ("yjc-vendor-sim");
-    s_sim_t self = { .as = getenv ("YJC_ACTOR"), .interval_ms = 5000 };
-    if (!self.as)
+    s_sim_t self = { .as = yjc_config (YJC_CFG_ACTOR), .interval_ms = 5000 };
+    if (!*self.as)
         self.as = "vendor";
     static struct option longopts[] = {
         { "as", required_argument, 0, 'a' },
@@ -223,7 +228,9 @@ main (int argc, char **argv)
              : NULL;
     int rc = 0;
     if (!client) {
-        zsys_error ("vendor-sim: no key for %s or no adapter key", self.as);
+        yjc_log (YJC_LOG_ERROR,
+                 "vendor-sim: no key for %s or no adapter key",
+                 self.as);
         rc = 1;
     }
     while (client && !zsys_interrupted) {

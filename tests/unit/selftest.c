@@ -4,14 +4,19 @@
     from the schema and round-trips it through the real codec, then breaks
     every field in every way the schema forbids and expects the exact
     error code and field path.                                            */
-#include "../../services/review/grant.h"
 #include "yjc_calendar.h"
+#include "yjc_client.h"
 #include "yjc_clock.h"
+#include "yjc_config.h"
 #include "yjc_form.h"
+#include "yjc_grant.h"
 #include "yjc_json.h"
+#include "yjc_keys.h"
 #include "yjc_lifecycle.h"
+#include "yjc_log.h"
 #include "yjc_mpcheck.h"
 #include "yjc_msg.h"
+#include "yjc_outbox.h"
 #include "yjc_test.h"
 #include "yjc_time.h"
 #include <czmq.h>
@@ -416,18 +421,35 @@ int
 main (int argc, char **argv)
 {
     static const s_suite_t suites[] = {
-        { "time", yjc_time_test },         { "clock", yjc_clock_test },
-        { "calendar", yjc_calendar_test }, { "mpcheck", yjc_mpcheck_test },
-        { "json", yjc_json_test },         { "proto", yjc_proto_test },
-        { "msg", yjc_msg_test },           { "form", yjc_form_test },
-        { "grant", grant_test },           { "lifecycle", yjc_lifecycle_test },
+        { "time", yjc_time_test },
+        { "clock", yjc_clock_test },
+        { "calendar", yjc_calendar_test },
+        { "mpcheck", yjc_mpcheck_test },
+        { "json", yjc_json_test },
+        { "proto", yjc_proto_test },
+        { "msg", yjc_msg_test },
+        { "form", yjc_form_test },
+        { "lifecycle", yjc_lifecycle_test },
+        { "grant", yjc_grant_test },
+        { "config", yjc_config_test },
+        { "log", yjc_log_test },
+        { "keys", yjc_keys_test },
+        { "client", yjc_client_test },
+        { "db", yjc_db_test },
+        { "outbox", yjc_outbox_test },
     };
-    const char *only = argc > 2 && streq (argv[1], "--test") ? argv[2] : NULL;
-    yjc_test_t total = { 0, 0, "all" };
+    //  [--test NAME] [--pg CONNSTR]: db and outbox need the database.
+    const char *only = NULL, *pg = NULL;
+    for (int i = 1; i + 1 < argc; i += 2)
+        if (streq (argv[i], "--test"))
+            only = argv[i + 1];
+        else if (streq (argv[i], "--pg"))
+            pg = argv[i + 1];
+    yjc_test_t total = { 0, 0, "all", pg };
     for (size_t i = 0; i < sizeof suites / sizeof *suites; i++) {
         if (only && !streq (only, suites[i].name))
             continue;
-        yjc_test_t t = { 0, 0, suites[i].name };
+        yjc_test_t t = { 0, 0, suites[i].name, pg };
         suites[i].fn (&t);
         printf ("unit %-10s %d passed, %d failed\n",
                 suites[i].name,

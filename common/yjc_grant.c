@@ -1,10 +1,10 @@
-/*  grant.c - checking the bureau's grant against the application.
+/*  yjc_grant.c - checking the bureau's grant against the application.
 
     The walk follows proto's `resources` schema: numbers may shrink, a
     service asked for may be left out, a host may get a smaller size; the
     grant may not add what was not asked nor change what kind of thing
     it is (another OS, another database engine).                        */
-#include "grant.h"
+#include "yjc_grant.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -136,9 +136,9 @@ s_check_map (const yjc_schema_t *schema,
 }
 
 int
-grant_check (const msgpack_object *granted,
-             const msgpack_object *asked,
-             yjc_problems_t *out)
+yjc_grant_check (const msgpack_object *granted,
+                 const msgpack_object *asked,
+                 yjc_problems_t *out)
 {
     int before = out->count;
     s_check_map (&yjc_schema_resources, granted, asked, "body.granted", out);
@@ -164,7 +164,7 @@ s_check_json (const char *granted, const char *asked, yjc_problems_t *out)
     msgpack_unpack_next (&ug, g.data, g.size, NULL);
     msgpack_unpack_next (&ua, a.data, a.size, NULL);
     memset (out, 0, sizeof *out);
-    int n = grant_check (&ug.data, &ua.data, out);
+    int n = yjc_grant_check (&ug.data, &ua.data, out);
     msgpack_unpacked_destroy (&ug);
     msgpack_unpacked_destroy (&ua);
     msgpack_sbuffer_destroy (&g);
@@ -173,7 +173,7 @@ s_check_json (const char *granted, const char *asked, yjc_problems_t *out)
 }
 
 void
-grant_test (yjc_test_t *t)
+yjc_grant_test (yjc_test_t *t)
 {
     const char *asked =
         "{\"network\": {\"access\": \"extranet_internet\","
