@@ -188,11 +188,11 @@ s_resources (FILE *file,
     const msgpack_object *an = yjc_obj_get (asked, "network");
     const msgpack_object *gn = yjc_obj_get (granted, "network");
     char a[256], g[256], cell[300];
-    s_word (an, "access", a, sizeof a);
+    const char *access = s_word (an, "access", a, sizeof a);
     s_row (out,
            "网络需求",
-           a,
-           granted ? s_granted (a,
+           access,
+           granted ? s_granted (access,
                                 gn ? s_word (gn, "access", g, sizeof g) : NULL,
                                 false,
                                 cell,

@@ -1077,7 +1077,10 @@ s_cmd_orders (cli_opts_t *opts)
                 yjc_order_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
                 yjc_obj_strcpy (e, "deadline", due, sizeof due));
         }
-        cli_table_print (table, stdout);
+        if (cli_table_rows (table) == 1)
+            printf ("（没有待处理订单）\n");
+        else
+            cli_table_print (table, stdout);
         cli_table_destroy (&table);
     }
     int rc = b ? 0 : 1;

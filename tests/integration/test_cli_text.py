@@ -104,7 +104,7 @@ def test_text_output_has_no_codes(platform, apps):
     for args in (["show", apps["a"]], ["list"], ["list", "--overdue"],
                  ["orders"], ["allocations", apps["a"]],
                  ["audit", "events", "--app", apps["a"]]):
-        actor = "auditor" if args[0] == "audit" else "bureau"
+        actor = {"audit": "auditor", "orders": "vendor"}.get(args[0], "bureau")
         text = platform.cli(*args, actor=actor).stdout
         assert text.strip()
         assert ascii_words(text) == [], (args, ascii_words(text), text)
