@@ -3,6 +3,7 @@
     The events of a unit of work go out as rows of one statement, with
     the transaction's COMMIT in the same round trip.                     */
 #include "yjc_outbox.h"
+#include "yjc_lifecycle.h"
 #include "yjc_log.h"
 #include "yjc_rows.h"
 #include <czmq.h>
@@ -118,7 +119,7 @@ s_step (yjc_pack_t *out, const char *app_id)
     msgpack_pack_map (&out->pk, 3);
     yjc_pk_kv_str (&out->pk, "app_id", app_id);
     yjc_pk_kv_str (&out->pk, "unit", "县教育局");
-    yjc_pk_kv_str (&out->pk, "state", "accepted");
+    yjc_pk_kv_str (&out->pk, "state", yjc_state_code (YJC_STATE_ACCEPTED));
 }
 
 static int

@@ -6,9 +6,11 @@
 #define CLI_H_INCLUDED
 
 #include "files.h"
+#include "table.h"
 #include "yjc_client.h"
 #include "yjc_config.h"
 #include "yjc_json.h"
+#include "yjc_lifecycle.h"
 
 typedef struct {
     const char *as; //  actor name
@@ -46,9 +48,10 @@ typedef struct {
     yjc_reply_t reply;
 } cli_session_t;
 
-//  Output: one JSON object; a state in Chinese; "label value" when set.
+//  Output: one JSON object; a step of the history in Chinese (a state,
+//  or "event:kind" for a step that moves none); "label value" when set.
 void cli_print_json (const msgpack_object *obj);
-const char *cli_state_zh (const char *state);
+const char *cli_history_zh (const char *state);
 void cli_line (const char *label, const msgpack_object *obj, const char *key);
 int cli_print_error (cli_opts_t *opts, const yjc_reply_t *reply);
 
@@ -100,10 +103,10 @@ int cli_cmd_emergency (cli_opts_t *opts);
 int cli_cmd_reorder (cli_opts_t *opts);
 int cli_cmd_request_approve (cli_opts_t *opts);
 int cli_cmd_request_reject (cli_opts_t *opts);
-//  A request kind ("change") and a step ("test_end", an order kind) in
-//  Chinese.
-const char *cli_request_zh (const char *kind);
-const char *cli_step_zh (const char *step);
+//  The step a row of review.pending/overdue or order.overdue is owed,
+//  and who owes it, in Chinese (`buf` holds an unlisted code).
+const char *cli_step_zh (const msgpack_object *row, char *buf, size_t size);
+const char *cli_owed_by_zh (const msgpack_object *row, char *buf, size_t size);
 //  Prints the requests and duties review.get lists (show).
 void cli_print_lifecycle (const msgpack_object *review);
 

@@ -1,6 +1,7 @@
 /*  form_render.c - rendering the application form (see form_render.h).
     The wording follows the annex of 永政办发〔2020〕18号.              */
 #include "form_render.h"
+#include "table.h"
 #include "yjc_proto.h"
 #include <string.h>
 
@@ -55,11 +56,32 @@ s_text (const msgpack_object *obj, const char *key, char *buf, size_t size)
     return yjc_obj_strcpy (obj, key, buf, size);
 }
 
-//  One resource line: label, as asked, as granted.
+//  One resource line: label, as asked, as granted (a column of the
+//  table, aligned by display width whatever the line's length).
 static void
-s_row (FILE *out, const char *label, const char *asked, const char *granted)
+s_row (cli_table_t *out,
+       const char *label,
+       const char *asked,
+       const char *granted)
 {
-    fprintf (out, "  %-22s %-34s %s\n", label, asked, granted);
+    cli_table_row (out, label, asked, granted);
+}
+
+//  R9.2: the 核定 cell of a decided line: refused (nothing granted),
+//  trimmed (granted less than asked: marked), or as asked.
+static const char *
+s_granted (const char *asked,
+           const char *granted,
+           bool trimmed,
+           char *buf,
+           size_t size)
+{
+    if (!granted || !*granted)
+        return "不予核定";
+    if (!trimmed && strcmp (asked, granted) != 0 && strcmp (asked, "—") != 0)
+        trimmed = true;
+    snprintf (buf, size, "%s%s", granted, trimmed ? "（核减）" : "");
+    return buf;
 }
 
 //  A quantity with its unit, "" when zero or absent (not asked).
@@ -79,7 +101,7 @@ s_quantity (const msgpack_object *obj,
 
 //  `decided`: the application has a grant, so an absent line is refused.
 static void
-s_row_quantity (FILE *out,
+s_row_quantity (cli_table_t *out,
                 const char *label,
                 const msgpack_object *asked,
                 const msgpack_object *granted,
@@ -87,15 +109,23 @@ s_row_quantity (FILE *out,
                 const char *key,
                 const char *unit)
 {
-    char a[48], g[48];
+    char a[48], g[48], cell[80];
     s_quantity (asked, key, unit, a, sizeof a);
     s_quantity (granted, key, unit, g, sizeof g);
+    int64_t want = 0, got = 0;
+    yjc_obj_int (asked, key, &want);
+    yjc_obj_int (granted, key, &got);
     if (*a || *g)
-        s_row (out, label, *a ? a : "—", decided ? (*g ? g : "不予核定") : "");
+        s_row (out,
+               label,
+               *a ? a : "—",
+               decided
+                   ? s_granted (*a ? a : "—", g, got < want, cell, sizeof cell)
+                   : "");
 }
 
 static void
-s_row_flag (FILE *out,
+s_row_flag (cli_table_t *out,
             const char *label,
             const msgpack_object *asked,
             const msgpack_object *granted,
@@ -147,20 +177,26 @@ s_item (const msgpack_object *array, uint32_t i)
 }
 
 static void
-s_resources (FILE *out,
+s_resources (FILE *file,
              const msgpack_object *asked,
              const msgpack_object *granted)
 {
     bool decided = granted != NULL;
-    fprintf (out, "三、云平台资源需求表\n");
+    fprintf (file, "三、云平台资源需求表\n");
+    cli_table_t *out = cli_table_new (3, 2);
     s_row (out, "项目", "申请", granted ? "核定" : "");
     const msgpack_object *an = yjc_obj_get (asked, "network");
     const msgpack_object *gn = yjc_obj_get (granted, "network");
-    char a[256], g[256];
+    char a[256], g[256], cell[300];
+    const char *access = s_word (an, "access", a, sizeof a);
     s_row (out,
            "网络需求",
-           s_word (an, "access", a, sizeof a),
-           granted ? (gn ? s_word (gn, "access", g, sizeof g) : "不予核定")
+           access,
+           granted ? s_granted (access,
+                                gn ? s_word (gn, "access", g, sizeof g) : NULL,
+                                false,
+                                cell,
+                                sizeof cell)
                    : "");
     s_row_quantity (out, "独享带宽", an, gn, decided, "dedicated_mbps", "Mbps");
     s_row_flag (out, "共享带宽（市共享免费 1000M）", an, gn, decided, "shared");
@@ -172,7 +208,13 @@ s_resources (FILE *out,
         s_host (s_item (ah, i), a, sizeof a);
         if (granted)
             s_host (s_item (gh, i), g, sizeof g);
-        s_row (out, label, a, granted ? g : "");
+        s_row (out,
+               label,
+               a,
+               granted
+                   ? s_granted (
+                         a, s_item (gh, i) ? g : NULL, false, cell, sizeof cell)
+                   : "");
     }
     s_row_quantity (out, "云存储", asked, granted, decided, "storage_tb", "TB");
     const msgpack_object *ad = yjc_obj_get (asked, "databases");
@@ -198,7 +240,11 @@ s_resources (FILE *out,
                   gi ? s_word (gi, "engine", e, sizeof e) : "",
                   (long long)sessions,
                   (long long)count);
-        s_row (out, "云数据库", a, granted ? g : "");
+        s_row (out,
+               "云数据库",
+               a,
+               granted ? s_granted (a, gi ? g : NULL, false, cell, sizeof cell)
+                       : "");
     }
     const msgpack_object *aa = yjc_obj_get (asked, "app_services");
     const msgpack_object *ga = yjc_obj_get (granted, "app_services");
@@ -239,6 +285,8 @@ s_resources (FILE *out,
         out, "网站安全（SOC）", as, gs, decided, "soc_domains", "个域名");
     s_row_quantity (
         out, "运维审计（堡垒机）", as, gs, decided, "bastion_units", "套");
+    cli_table_print (out, file);
+    cli_table_destroy (&out);
 }
 
 void

@@ -4,81 +4,57 @@
     requests, and every step owed by anyone with its deadline.          */
 #include "cli.h"
 
-//  The steps someone owes, as a clerk names them.
-static const char *s_steps[][2] = {
-    { "accept", "受理" },
-    { "decide", "审核意见" },
-    { "decide_change", "审核变更申请" },
-    { "decide_terminate", "审核终止申请" },
-    { "decide_request", "审核申请事项" },
-    { "test_end", "测试期届满：申请上线或延期" },
-    { "paperwork", "紧急变更补办手续" },
-    { "test_env", "提供测试环境" },
-    { "go_live", "转为正式环境" },
-    { "change", "完成变更" },
-    { "emergency", "紧急变更" },
-    { "terminate", "终止服务" },
-    { "purge", "清除数据和日志" },
-};
-
-//  The unit's requests, as a clerk names them.
-static const char *s_requests[][2] = {
-    { "extend_test", "延长测试" },
-    { "go_live", "申请上线" },
-    { "change", "资源变更" },
-    { "terminate", "终止服务" },
-};
-
-static const char *s_parties[][2] = {
-    { "bureau", "主管部门" },
-    { "unit", "使用单位" },
-    { "vendor", "供应商" },
-};
-
-static const char *
-s_zh (const char *table[][2], size_t n, const char *key)
+//  The step a row of review.pending, review.overdue or order.overdue is
+//  owed, in Chinese: its deadline code ("step") when the service names
+//  it; else an order's deadline (the vendor's), or what the row's state
+//  says (an application waiting to be accepted or decided, or a duty
+//  named by its deadline code).  `buf` holds an unlisted code.
+const char *
+cli_step_zh (const msgpack_object *row, char *buf, size_t size)
 {
-    for (size_t i = 0; i < n; i++)
-        if (streq (table[i][0], key))
-            return table[i][1];
-    return key;
+    if (*yjc_obj_strcpy (row, "step", buf, size))
+        return yjc_deadline_zh (buf);
+    if (*yjc_obj_strcpy (row, "kind", buf, size)) {
+        int k = yjc_order_by_kind (buf);
+        return k >= 0 && yjc_orders[k].deadline >= 0
+                   ? yjc_deadlines[yjc_orders[k].deadline].zh
+                   : yjc_order_zh (buf);
+    }
+    int state = yjc_state_by_code (yjc_obj_strcpy (row, "state", buf, size));
+    if (state == YJC_STATE_SUBMITTED)
+        return yjc_deadlines[YJC_DL_ACCEPT].zh; //  R9.1
+    if (state == YJC_STATE_ACCEPTED)
+        return yjc_deadlines[YJC_DL_DECIDE].zh; //  R9.2
+    return yjc_deadline_zh (buf);
 }
 
-#define S_STEP_ZH(k)  s_zh (s_steps, sizeof s_steps / sizeof *s_steps, k)
-#define S_PARTY_ZH(k) s_zh (s_parties, sizeof s_parties / sizeof *s_parties, k)
-#define S_REQUEST_ZH(k)                                                        \
-    s_zh (s_requests, sizeof s_requests / sizeof *s_requests, k)
-
+//  Who owes the row's step, in Chinese; an order is the vendor's.
 const char *
-cli_request_zh (const char *kind)
+cli_owed_by_zh (const msgpack_object *row, char *buf, size_t size)
 {
-    return S_REQUEST_ZH (kind);
-}
-
-const char *
-cli_step_zh (const char *step)
-{
-    return S_STEP_ZH (step);
+    if (*yjc_obj_strcpy (row, "owed_by", buf, size))
+        return yjc_party_zh (buf);
+    return yjc_obj_get (row, "kind") ? yjc_parties[YJC_PARTY_VENDOR].zh : "";
 }
 
 static void
-s_print_overdue_rows (const msgpack_object *list, const char *step_key)
+s_overdue_rows (cli_table_t *table, const msgpack_object *list)
 {
     for (uint32_t i = 0; list && i < list->via.array.size; i++) {
         const msgpack_object *e = &list->via.array.ptr[i];
         char id[33], step[33], due[11], unit[129], owed[16], rule[96];
+        char days[32];
         int64_t late = 0;
         yjc_obj_int (e, "late_workdays", &late);
-        yjc_obj_strcpy (e, step_key, step, sizeof step);
-        yjc_obj_strcpy (e, "owed_by", owed, sizeof owed);
-        printf ("%-9s %-14s %-8s %-11s %-2lld 个工作日  %s / %s\n",
-                yjc_obj_strcpy (e, "app_id", id, sizeof id),
-                S_STEP_ZH (step),
-                S_PARTY_ZH (owed),
-                yjc_obj_strcpy (e, "due", due, sizeof due),
-                (long long)late,
-                yjc_obj_strcpy (e, "unit", unit, sizeof unit),
-                yjc_obj_strcpy (e, "rule", rule, sizeof rule));
+        snprintf (days, sizeof days, "%lld 个工作日", (long long)late);
+        cli_table_row (table,
+                       yjc_obj_strcpy (e, "app_id", id, sizeof id),
+                       cli_step_zh (e, step, sizeof step),
+                       cli_owed_by_zh (e, owed, sizeof owed),
+                       yjc_obj_strcpy (e, "due", due, sizeof due),
+                       days,
+                       yjc_obj_strcpy (e, "unit", unit, sizeof unit),
+                       yjc_obj_strcpy (e, "rule", rule, sizeof rule));
     }
 }
 
@@ -106,18 +82,22 @@ cli_cmd_overdue (cli_opts_t *opts)
         free (b);
     }
     else if (r && o) {
-        printf ("%-9s %-14s %-8s %-11s %-12s %s\n",
-                "申请编号",
-                "应办事项",
-                "谁办",
-                "办理期限",
-                "逾期",
-                "单位 / 依据");
-        s_print_overdue_rows (late, "step");
-        s_print_overdue_rows (late_orders, "kind");
-        if ((!late || late->via.array.size == 0) &&
-            (!late_orders || late_orders->via.array.size == 0))
+        cli_table_t *table = cli_table_new (7, 0);
+        cli_table_row (table,
+                       "申请编号",
+                       "应办事项",
+                       "谁办",
+                       "办理期限",
+                       "逾期",
+                       "单位",
+                       "依据");
+        s_overdue_rows (table, late);
+        s_overdue_rows (table, late_orders);
+        if (cli_table_rows (table) == 1)
             printf ("（没有逾期事项）\n");
+        else
+            cli_table_print (table, stdout);
+        cli_table_destroy (&table);
     }
     int rc = r && o ? 0 : 1;
     cli_session_close (&review);
@@ -339,7 +319,7 @@ s_decide (cli_opts_t *opts, const char *type, const char *done_zh)
         char id[33], kind[17];
         printf ("%s（%s）：%s\n",
                 yjc_obj_strcpy (b, "request_id", id, sizeof id),
-                S_REQUEST_ZH (yjc_obj_strcpy (b, "kind", kind, sizeof kind)),
+                yjc_request_zh (yjc_obj_strcpy (b, "kind", kind, sizeof kind)),
                 done_zh);
     }
     int rc = b ? 0 : 1;
@@ -380,6 +360,8 @@ cli_cmd_request_reject (cli_opts_t *opts)
     return s_decide (opts, "request.reject", "不同意");
 }
 
+//  The unit's requests (kind and the bureau's decision, each in its own
+//  vocabulary) and every duty with who owes it, as tables.
 void
 cli_print_lifecycle (const msgpack_object *review)
 {
@@ -388,32 +370,44 @@ cli_print_lifecycle (const msgpack_object *review)
     if (requests && requests->type == MSGPACK_OBJECT_ARRAY &&
         requests->via.array.size) {
         printf ("申请事项：\n");
+        cli_table_t *table = cli_table_new (5, 2);
+        cli_table_row (table, "编号", "提交时间", "事项", "结果", "意见");
         for (uint32_t i = 0; i < requests->via.array.size; i++) {
             const msgpack_object *q = &requests->via.array.ptr[i];
             char id[33], kind[17], state[17], at[32], opinion[256];
-            printf (
-                "  %s  %s  %s  %s  %s\n",
+            cli_table_row (
+                table,
                 yjc_obj_strcpy (q, "request_id", id, sizeof id),
                 yjc_obj_strcpy (q, "submitted_at", at, sizeof at),
-                S_STEP_ZH (yjc_obj_strcpy (q, "kind", kind, sizeof kind)),
-                cli_state_zh (yjc_obj_strcpy (q, "state", state, sizeof state)),
+                yjc_request_zh (yjc_obj_strcpy (q, "kind", kind, sizeof kind)),
+                yjc_request_state_zh (
+                    yjc_obj_strcpy (q, "state", state, sizeof state)),
                 yjc_obj_strcpy (q, "opinion", opinion, sizeof opinion));
         }
+        cli_table_print (table, stdout);
+        cli_table_destroy (&table);
     }
     if (duties && duties->type == MSGPACK_OBJECT_ARRAY &&
         duties->via.array.size) {
         printf ("期限事项：\n");
+        cli_table_t *table = cli_table_new (6, 2);
+        cli_table_row (
+            table, "事项", "关联编号", "谁办", "期限", "办结", "依据");
         for (uint32_t i = 0; i < duties->via.array.size; i++) {
             const msgpack_object *d = &duties->via.array.ptr[i];
-            char what[33], owed[16], due[11], rule[96], closed[8];
+            char what[33], ref[33], owed[16], due[11], rule[96], closed[8];
             yjc_obj_strcpy (d, "closed", closed, sizeof closed);
-            printf (
-                "  %s  %s  期限 %s  %s%s\n",
-                S_STEP_ZH (yjc_obj_strcpy (d, "what", what, sizeof what)),
-                S_PARTY_ZH (yjc_obj_strcpy (d, "owed_by", owed, sizeof owed)),
-                yjc_obj_strcpy (d, "due", due, sizeof due),
-                yjc_obj_strcpy (d, "rule", rule, sizeof rule),
-                streq (closed, "true") ? "（已办结）" : "");
+            yjc_obj_strcpy (d, "due", due, sizeof due);
+            cli_table_row (
+                table,
+                yjc_deadline_zh (yjc_obj_strcpy (d, "what", what, sizeof what)),
+                yjc_obj_strcpy (d, "ref", ref, sizeof ref),
+                yjc_party_zh (yjc_obj_strcpy (d, "owed_by", owed, sizeof owed)),
+                *due ? due : "未设期限",
+                streq (closed, "true") ? "已办结" : "未办结",
+                yjc_obj_strcpy (d, "rule", rule, sizeof rule));
         }
+        cli_table_print (table, stdout);
+        cli_table_destroy (&table);
     }
 }

@@ -13,7 +13,10 @@
 #include "yjc_config.h"
 #include "yjc_json.h"
 #include "yjc_time.h"
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 
 /* ---- output ------------------------------------------------------------ */
 
@@ -25,33 +28,14 @@ cli_print_json (const msgpack_object *obj)
     free (text);
 }
 
+//  A state in Chinese, or a step of the history that moves no state
+//  ("request.approved:change": the event, and the request's or the
+//  order's kind, each from its own table).
 const char *
-cli_state_zh (const char *state)
+cli_history_zh (const char *state)
 {
-    static const char *map[][2] = {
-        { "submitted", "已提交，待受理" },
-        { "accepted", "已受理，待审核" },
-        { "declined", "不予受理" },
-        { "approved", "审核通过" },
-        { "rejected", "审核未通过" },
-        { "withdrawn", "单位已撤回" },
-        { "ordered", "已通知供应商开通测试环境" },
-        { "testing", "测试中" },
-        { "provision_failed", "开通失败" },
-        { "pending", "待处理" },
-        { "acknowledged", "供应商已确认" },
-        { "done", "已完成" },
-        { "failed", "失败" },
-        { "production", "已上线运行" },
-        { "terminating", "终止中" },
-        { "terminated", "已终止（数据保留中）" },
-        { "purged", "数据已清除" },
-        { "rejected", "不同意" },
-    };
-    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
-        if (streq (map[i][0], state))
-            return map[i][1];
-    //  a step of the history that moves no state: "request.approved:change"
+    if (yjc_state_by_code (state) >= 0)
+        return yjc_state_zh (state);
     static char step[160];
     const char *colon = strchr (state, ':');
     size_t n = colon ? (size_t)(colon - state) : strlen (state);
@@ -59,17 +43,50 @@ cli_state_zh (const char *state)
     if (ev < 0)
         return state;
     const char *kind = colon ? colon + 1 : "";
-    const char *kind_zh = strncmp (state, "request.", 8) == 0
-                              ? cli_request_zh (kind)
-                              : cli_step_zh (kind);
+    bool request = ev == YJC_EV_REQUEST_SUBMITTED ||
+                   ev == YJC_EV_REQUEST_APPROVED ||
+                   ev == YJC_EV_REQUEST_REJECTED;
     snprintf (step,
               sizeof step,
               "%s%s%s%s",
               yjc_event_defs[ev].zh,
               *kind ? "（" : "",
-              kind_zh,
+              !*kind    ? ""
+              : request ? yjc_request_zh (kind)
+                        : yjc_order_zh (kind),
               *kind ? "）" : "");
     return step;
+}
+
+//  The services and the roles of actors, as a clerk names them.
+static const char *s_services_zh[YJC_SVC_COUNT] = {
+    [YJC_SVC_INTAKE] = "申请受理",
+    [YJC_SVC_REVIEW] = "审核",
+    [YJC_SVC_PROVISIONING] = "供应商接口",
+    [YJC_SVC_BILLING] = "计费",
+    [YJC_SVC_AUDIT] = "审计",
+};
+
+static const char *s_roles_zh[YJC_ROLE_COUNT] = {
+    [YJC_ROLE_UNIT] = "使用单位", [YJC_ROLE_BUREAU] = "主管部门",
+    [YJC_ROLE_VENDOR] = "供应商", [YJC_ROLE_AUDITOR] = "审计",
+    [YJC_ROLE_ADMIN] = "运维",    [YJC_ROLE_SERVICE] = "服务",
+};
+
+static const char *
+s_service_zh (const char *name)
+{
+    for (int i = 0; i < YJC_SVC_COUNT; i++)
+        if (streq (yjc_service_name (i), name))
+            return s_services_zh[i];
+    return name;
+}
+
+static const char *
+s_role_zh (const char *name)
+{
+    int role = yjc_role_by_name (name);
+    return role >= 0 ? s_roles_zh[role] : name;
 }
 
 //  Prints a string field with a Chinese label, if present.
@@ -78,8 +95,10 @@ cli_line (const char *label, const msgpack_object *obj, const char *key)
 {
     const char *p;
     size_t len;
-    if (yjc_obj_str (obj, key, &p, &len) && len)
-        printf ("%-10s %.*s\n", label, (int)len, p);
+    if (yjc_obj_str (obj, key, &p, &len) && len) {
+        cli_print_padded (stdout, label, 10);
+        printf (" %.*s\n", (int)len, p);
+    }
 }
 
 //  One problem as a clerk reads it (the message names the field and says
@@ -240,15 +259,10 @@ static int
 s_cmd_status (cli_opts_t *opts)
 {
     int down = 0;
+    cli_table_t *table = cli_table_new (5, 0);
+    cli_table_row (table, "服务", "状态", "版本", "数据库", "待投递事件");
     if (opts->json)
         printf ("{\"services\": [");
-    else
-        printf ("%-14s %-6s %-8s %-8s %s\n",
-                "服务",
-                "状态",
-                "版本",
-                "数据库",
-                "待投递事件");
     for (int s = 0; s < YJC_SVC_COUNT; s++) {
         cli_session_t session;
         int saved = opts->timeout_ms;
@@ -288,17 +302,20 @@ s_cmd_status (cli_opts_t *opts)
             char count[24] = "-";
             if (backlog >= 0)
                 snprintf (count, sizeof count, "%lld", (long long)backlog);
-            printf ("%-12s %-6s %-8s %-8s %s\n",
-                    yjc_service_name (s),
-                    ok ? "运行" : "停止",
-                    version,
-                    ok ? (db ? "可连接" : "不可连接") : "-",
-                    count);
+            cli_table_row (table,
+                           s_services_zh[s],
+                           ok ? "运行" : "停止",
+                           version,
+                           ok ? (db ? "可连接" : "不可连接") : "-",
+                           count);
         }
         cli_session_close (&session);
     }
     if (opts->json)
         printf ("]}\n");
+    else
+        cli_table_print (table, stdout);
+    cli_table_destroy (&table);
     return down ? 1 : 0;
 }
 
@@ -350,7 +367,7 @@ s_cmd_actor_add (cli_opts_t *opts)
         printf (
             "已创建身份 %s（角色 %s%s%s），密钥在 %s/secret/%s.cert_secret\n",
             opts->args[0],
-            opts->role,
+            s_role_zh (opts->role),
             opts->unit ? "，单位 " : "",
             opts->unit ? opts->unit : "",
             yjc_keys_dir (keys),
@@ -367,6 +384,8 @@ s_cmd_actor_list (cli_opts_t *opts)
     zlist_t *files = dir ? zdir_list (dir) : zlist_new ();
     if (opts->json)
         printf ("{\"actors\": [");
+    cli_table_t *table = cli_table_new (3, 0);
+    cli_table_row (table, "身份", "角色", "单位");
     int n = 0;
     for (zfile_t *f = (zfile_t *)zlist_first (files); f;
          f = (zfile_t *)zlist_next (files)) {
@@ -383,16 +402,19 @@ s_cmd_actor_list (cli_opts_t *opts)
                         role ? role : "",
                         unit ? unit : "");
             else
-                printf ("%-20s %-8s %s\n",
-                        name,
-                        role ? role : "",
-                        unit ? unit : "");
+                cli_table_row (table,
+                               name,
+                               role ? s_role_zh (role) : "",
+                               unit ? unit : "");
             n++;
         }
         zcert_destroy (&cert);
     }
     if (opts->json)
         printf ("]}\n");
+    else
+        cli_table_print (table, stdout);
+    cli_table_destroy (&table);
     zlist_destroy (&files);
     zdir_destroy (&dir);
     yjc_keys_destroy (&keys);
@@ -953,26 +975,21 @@ s_cmd_show (cli_opts_t *opts)
         cli_line ("申请编号", a, "app_id");
         cli_line ("申请单位", a, "unit");
         cli_line ("项目名称", a, "project");
+        cli_print_padded (stdout, "当前状态", 10);
         printf (
-            "%-10s %s\n",
-            "当前状态",
-            cli_state_zh (yjc_obj_strcpy (a, "state", state, sizeof state)));
+            " %s\n",
+            yjc_state_zh (yjc_obj_strcpy (a, "state", state, sizeof state)));
         cli_line ("提交时间", a, "submitted_at");
         char from[11];
         int64_t months = 0, days = 0;
         yjc_obj_int (a, "usage_months", &months);
         yjc_obj_int (a, "usage_days", &days);
         if (*yjc_obj_strcpy (a, "usage_from", from, sizeof from)) {
-            if (months > 0)
-                printf ("%-10s 自 %s 起 %lld 个月（R14.1，自转为正式环境起）\n",
-                        "使用期限",
-                        from,
-                        (long long)months);
-            else
-                printf ("%-10s 自 %s 起 %lld 日（R14.1，自转为正式环境起）\n",
-                        "使用期限",
-                        from,
-                        (long long)days);
+            cli_print_padded (stdout, "使用期限", 10);
+            printf (" 自 %s 起 %lld %s（R14.1，自转为正式环境起）\n",
+                    from,
+                    (long long)(months > 0 ? months : days),
+                    months > 0 ? "个月" : "日");
         }
         const msgpack_object *granted = r ? yjc_obj_get (r, "granted") : NULL;
         form_render (stdout,
@@ -991,26 +1008,29 @@ s_cmd_show (cli_opts_t *opts)
             cli_line ("审核意见", r, "opinion");
             int64_t late;
             char due[16];
-            if (yjc_obj_int (r, "late_workdays", &late))
-                printf ("%-10s 已逾期 %lld 个工作日（期限 %s，主管部门办理）\n",
-                        "逾期",
+            if (yjc_obj_int (r, "late_workdays", &late)) {
+                //  the application's own step (R9.1, R9.2) is the bureau's
+                cli_print_padded (stdout, "逾期", 10);
+                printf (" 已逾期 %lld 个工作日（期限 %s，%s办理）\n",
                         (long long)late,
-                        yjc_obj_strcpy (r, "pending_due", due, sizeof due));
+                        yjc_obj_strcpy (r, "pending_due", due, sizeof due),
+                        yjc_parties[YJC_PARTY_BUREAU].zh);
+            }
         }
         const msgpack_object *h = yjc_obj_get (a, "history");
         printf ("办理过程：\n");
+        cli_table_t *table = cli_table_new (3, 2);
         for (uint32_t i = 0; h && i < h->via.array.size; i++) {
             const msgpack_object *e = &h->via.array.ptr[i];
-            char at[32], st[33], note[256];
-            yjc_obj_strcpy (e, "at", at, sizeof at);
-            yjc_obj_strcpy (e, "state", st, sizeof st);
-            yjc_obj_strcpy (e, "note", note, sizeof note);
-            printf ("  %s  %s%s%s\n",
-                    at,
-                    cli_state_zh (st),
-                    *note ? "  " : "",
-                    note);
+            char at[32], st[48], note[256];
+            cli_table_row (
+                table,
+                yjc_obj_strcpy (e, "at", at, sizeof at),
+                cli_history_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
+                yjc_obj_strcpy (e, "note", note, sizeof note));
         }
+        cli_table_print (table, stdout);
+        cli_table_destroy (&table);
     }
     int rc = a ? 0 : 1;
     cli_session_close (&intake);
@@ -1020,33 +1040,43 @@ s_cmd_show (cli_opts_t *opts)
     return rc;
 }
 
-//  "2026-12-03 主管部门" (or "… 逾期 2 日") for one application of
-//  review.pending's list; "" when it owes nothing.
-static void
-s_due_of (const msgpack_object *pending,
-          const char *app_id,
-          char *out,
-          size_t size)
+//  The step one application of review.pending's list waits for: the
+//  earliest (the list is by deadline), or NULL when it owes nothing.
+static const msgpack_object *
+s_pending_of (const msgpack_object *pending, const char *app_id)
 {
     for (uint32_t i = 0; pending && pending->type == MSGPACK_OBJECT_ARRAY &&
                          i < pending->via.array.size;
          i++) {
         const msgpack_object *p = &pending->via.array.ptr[i];
-        char id[33], due[16];
-        int64_t late = 0;
-        if (strcmp (yjc_obj_strcpy (p, "app_id", id, sizeof id), app_id) != 0)
-            continue;
-        yjc_obj_strcpy (p, "due", due, sizeof due);
-        if (yjc_obj_int (p, "late_workdays", &late) && late > 0)
-            snprintf (out, size, "%s 逾期%lld个工作日", due, (long long)late);
-        else
-            snprintf (out, size, "%s 主管部门", due);
+        char id[33];
+        if (streq (yjc_obj_strcpy (p, "app_id", id, sizeof id), app_id))
+            return p;
     }
+    return NULL;
+}
+
+//  "2026-12-03" or "2026-12-03 逾期2个工作日": a pending step's deadline.
+static const char *
+s_due_text (const msgpack_object *p, char *out, size_t size)
+{
+    char due[16];
+    int64_t late = 0;
+    yjc_obj_strcpy (p, "due", due, sizeof due);
+    if (yjc_obj_int (p, "late_workdays", &late) && late > 0)
+        snprintf (out, size, "%s 逾期%lld个工作日", due, (long long)late);
+    else
+        snprintf (out, size, "%s", due);
+    return out;
 }
 
 static int
 s_cmd_list (cli_opts_t *opts)
 {
+    if (opts->overdue && (opts->state || opts->unit || opts->year)) {
+        fprintf (stderr, "选项 --overdue 不与 --state、--unit、--year 同用\n");
+        return 2;
+    }
     if (opts->overdue)
         return cli_cmd_overdue (opts);
     yjc_pack_t body;
@@ -1085,26 +1115,38 @@ s_cmd_list (cli_opts_t *opts)
     }
     else if (b) {
         const msgpack_object *list = yjc_obj_get (b, "applications");
-        printf ("%-9s %-20s %-12s %-24s %s\n",
-                "申请编号",
-                "提交时间",
-                "状态",
-                "办理期限",
-                "单位 / 项目");
+        cli_table_t *table = cli_table_new (7, 0);
+        cli_table_row (table,
+                       "申请编号",
+                       "提交时间",
+                       "状态",
+                       "应办事项",
+                       "谁办",
+                       "办理期限",
+                       "单位 / 项目");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
             char id[33], at[32], st[33], unit[129], project[129];
-            char due[64] = "";
+            char step[33] = "", owed[16] = "", due[64] = "", who[300];
             yjc_obj_strcpy (e, "app_id", id, sizeof id);
-            s_due_of (pending, id, due, sizeof due);
-            printf ("%-9s %-20s %-12s %-24s %s / %s\n",
-                    id,
-                    yjc_obj_strcpy (e, "submitted_at", at, sizeof at),
-                    cli_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
-                    due,
-                    yjc_obj_strcpy (e, "unit", unit, sizeof unit),
-                    yjc_obj_strcpy (e, "project", project, sizeof project));
+            const msgpack_object *p = s_pending_of (pending, id);
+            snprintf (who,
+                      sizeof who,
+                      "%s / %s",
+                      yjc_obj_strcpy (e, "unit", unit, sizeof unit),
+                      yjc_obj_strcpy (e, "project", project, sizeof project));
+            cli_table_row (
+                table,
+                id,
+                yjc_obj_strcpy (e, "submitted_at", at, sizeof at),
+                yjc_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
+                p ? cli_step_zh (p, step, sizeof step) : "",
+                p ? cli_owed_by_zh (p, owed, sizeof owed) : "",
+                p ? s_due_text (p, due, sizeof due) : "",
+                who);
         }
+        cli_table_print (table, stdout);
+        cli_table_destroy (&table);
     }
     int rc = b ? 0 : 1;
     cli_session_close (&session);
@@ -1124,25 +1166,24 @@ s_cmd_orders (cli_opts_t *opts)
         &session, opts, YJC_SVC_PROVISIONING, "order.fetch", NULL, &done);
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "orders");
-        printf ("%-8s %-8s %-10s %-14s %s\n",
-                "订单",
-                "申请",
-                "类型",
-                "状态",
-                "交付期限");
+        cli_table_t *table = cli_table_new (5, 0);
+        cli_table_row (table, "订单", "申请", "类型", "状态", "交付期限");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
             char id[33], app[33], kind[17], st[17], due[11];
-            printf ("%-8s %-8s %-10s %-14s %s\n",
-                    yjc_obj_strcpy (e, "order_id", id, sizeof id),
-                    yjc_obj_strcpy (e, "app_id", app, sizeof app),
-                    streq (yjc_obj_strcpy (e, "kind", kind, sizeof kind),
-                           "test_env")
-                        ? "测试环境"
-                        : kind,
-                    cli_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
-                    yjc_obj_strcpy (e, "deadline", due, sizeof due));
+            cli_table_row (
+                table,
+                yjc_obj_strcpy (e, "order_id", id, sizeof id),
+                yjc_obj_strcpy (e, "app_id", app, sizeof app),
+                yjc_order_zh (yjc_obj_strcpy (e, "kind", kind, sizeof kind)),
+                yjc_order_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
+                yjc_obj_strcpy (e, "deadline", due, sizeof due));
         }
+        if (cli_table_rows (table) == 1)
+            printf ("（没有待处理订单）\n");
+        else
+            cli_table_print (table, stdout);
+        cli_table_destroy (&table);
     }
     int rc = b ? 0 : 1;
     cli_session_close (&session);
@@ -1160,22 +1201,25 @@ s_cmd_allocations (cli_opts_t *opts)
         &session, opts, YJC_SVC_BILLING, "billing.allocations", &body, &done);
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "allocations");
-        printf (
-            "%-8s %-6s %-6s %-20s %s\n", "订单", "阶段", "资源项", "起", "止");
+        cli_table_t *table = cli_table_new (5, 0);
+        cli_table_row (table, "订单", "阶段", "资源项", "起", "止");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
-            char id[33], stage[17], from[32], to[32];
+            char id[33], stage[17], from[32], to[32], lines_text[24];
             int64_t lines = 0;
-            yjc_obj_strcpy (e, "stage", stage, sizeof stage);
             yjc_obj_strcpy (e, "to", to, sizeof to);
             yjc_obj_int (e, "lines", &lines);
-            printf ("%-8s %-6s %-6lld %-20s %s\n",
-                    yjc_obj_strcpy (e, "order_id", id, sizeof id),
-                    streq (stage, "test") ? "测试" : "生产",
-                    (long long)lines,
-                    yjc_obj_strcpy (e, "from", from, sizeof from),
-                    *to ? to : "（使用中）");
+            snprintf (lines_text, sizeof lines_text, "%lld", (long long)lines);
+            cli_table_row (table,
+                           yjc_obj_strcpy (e, "order_id", id, sizeof id),
+                           yjc_interval_zh (yjc_obj_strcpy (
+                               e, "stage", stage, sizeof stage)),
+                           lines_text,
+                           yjc_obj_strcpy (e, "from", from, sizeof from),
+                           *to ? to : "（使用中）");
         }
+        cli_table_print (table, stdout);
+        cli_table_destroy (&table);
     }
     int rc = b ? 0 : 1;
     cli_session_close (&session);
@@ -1203,27 +1247,26 @@ s_cmd_audit_events (cli_opts_t *opts)
         &session, opts, YJC_SVC_AUDIT, "audit.events", &body, &done);
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "events");
-        printf ("%-6s %-26s %-14s %-9s %s\n",
-                "序号",
-                "发生时间",
-                "来源",
-                "申请",
-                "事件");
+        cli_table_t *table = cli_table_new (5, 0);
+        cli_table_row (table, "序号", "发生时间", "来源", "申请", "事件");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
-            char at[40], source[33], app[33], type[65];
+            char at[40], source[33], app[33], type[65], seq_text[24];
             int64_t seq = 0;
             yjc_obj_strcpy (e, "type", type, sizeof type);
             yjc_obj_int (e, "seq", &seq);
+            snprintf (seq_text, sizeof seq_text, "%lld", (long long)seq);
             int t = yjc_event_by_wire (type, strlen (type));
-            printf ("%-6lld %-26s %-12s %-9s %s（%s）\n",
-                    (long long)seq,
-                    yjc_obj_strcpy (e, "at", at, sizeof at),
-                    yjc_obj_strcpy (e, "source", source, sizeof source),
-                    yjc_obj_strcpy (e, "app_id", app, sizeof app),
-                    t >= 0 ? yjc_event_defs[t].zh : type,
-                    type);
+            cli_table_row (table,
+                           seq_text,
+                           yjc_obj_strcpy (e, "at", at, sizeof at),
+                           s_service_zh (yjc_obj_strcpy (
+                               e, "source", source, sizeof source)),
+                           yjc_obj_strcpy (e, "app_id", app, sizeof app),
+                           t >= 0 ? yjc_event_defs[t].zh : type);
         }
+        cli_table_print (table, stdout);
+        cli_table_destroy (&table);
     }
     int rc = b ? 0 : 1;
     cli_session_close (&session);
@@ -1237,7 +1280,7 @@ typedef struct {
     const char *words; //  "calendar workdays"
     int nargs;         //  positional arguments after the words
     cli_command_fn *fn;
-    const char *usage; //  arguments, for help
+    const char *usage; //  arguments and options: the only ones it takes
     const char *help;  //  in Chinese
 } s_command_t;
 
@@ -1255,7 +1298,7 @@ static const s_command_t s_commands[] = {
     { "actor add",
       1,
       s_cmd_actor_add,
-      "NAME --role ROLE [--unit UNIT]",
+      "名称 --role 角色 [--unit 单位]",
       "新增身份（unit/bureau/vendor/auditor/admin）及其密钥" },
     { "actor list", 0, s_cmd_actor_list, "", "列出全部身份" },
     { "calendar workdays",
@@ -1286,93 +1329,93 @@ static const s_command_t s_commands[] = {
     { "apply",
       1,
       s_cmd_apply,
-      "FORM.json [--attach KIND=FILE]…",
+      "申请表.json [--attach 材料种类=文件]…",
       "提交资源申请审核表及申请材料（单位）" },
     { "attachment put",
       1,
       s_cmd_attachment_put,
-      "FILE",
+      "文件",
       "上传一份材料（≤20 MiB），得到附件编号" },
     { "attachment get",
       1,
       s_cmd_attachment_get,
-      "ATT [--out FILE]",
+      "附件编号 [--out 文件]",
       "下载材料并核对 SHA-256" },
     { "list",
       0,
       s_cmd_list,
-      "[--state S] [--unit U] [--year Y] [--overdue]",
+      "[--state 状态] [--unit 单位] [--year 年份] 或 --overdue",
       "申请列表；--overdue：逾期事项，谁办、期限、逾期几个工作日" },
-    { "show", 1, s_cmd_show, "APP", "查看申请及办理过程" },
-    { "accept", 1, s_cmd_accept, "APP", "受理（主管部门）" },
+    { "show", 1, s_cmd_show, "申请编号", "查看申请及办理过程" },
+    { "accept", 1, s_cmd_accept, "申请编号", "受理（主管部门）" },
     { "decline",
       1,
       s_cmd_decline,
-      "APP --opinion TEXT",
+      "申请编号 --opinion 意见",
       "不予受理（主管部门）" },
     { "approve",
       1,
       s_cmd_approve,
-      "APP [--opinion TEXT] [--grant GRANT.json]",
+      "申请编号 [--opinion 意见] [--grant 核定.json]",
       "审核通过，可按项核减（主管部门）" },
     { "reject",
       1,
       s_cmd_reject,
-      "APP --opinion TEXT",
+      "申请编号 --opinion 意见",
       "审核不通过（主管部门）" },
     { "withdraw",
       1,
       s_cmd_withdraw,
-      "APP [--opinion TEXT]",
+      "申请编号 [--opinion 意见]",
       "撤回本单位尚未决定的申请（单位）" },
     { "orders", 0, s_cmd_orders, "", "待处理订单（供应商）" },
     { "extend",
       1,
       cli_cmd_extend,
-      "APP --until DATE --reason TEXT",
+      "申请编号 --until 日期 --reason 理由",
       "申请延长测试期（单位，R10.2）" },
     { "golive",
       1,
       cli_cmd_golive,
-      "APP --function T --performance T --security T [--report FILE --lab "
-      "NAME --cnas NO]",
+      "申请编号 --function 结果 --performance 结果 --security 结果 "
+      "[--report 文件 --lab 测评机构 --cnas 认可编号]",
       "申请上线；等保三级须附第三方测评报告（单位，R10.3）" },
     { "change",
       2,
       cli_cmd_change,
-      "APP RESOURCES.json --reason TEXT [--major --attach KIND=FILE…] "
-      "[--emergency ORDER]",
+      "申请编号 资源.json --reason 理由 [--major --attach 材料种类=文件…] "
+      "[--emergency 订单编号]",
       "申请资源变更，或补办紧急变更手续（单位，R12）" },
     { "terminate",
       1,
       cli_cmd_terminate,
-      "APP --offline-confirmed --data backed_up|migrated --reason TEXT",
+      "申请编号 --offline-confirmed --data backed_up|migrated --reason 理由",
       "申请终止服务（单位，R13.1）" },
     { "emergency",
       2,
       cli_cmd_emergency,
-      "APP RESOURCES.json --reason TEXT",
+      "申请编号 资源.json --reason 情况说明",
       "紧急变更报备，先实施后补手续（单位或供应商，R12.3）" },
     { "reorder",
       1,
       cli_cmd_reorder,
-      "ORDER [--opinion TEXT]",
+      "订单编号 [--opinion 意见]",
       "对供应商交付失败的订单重新下单（主管部门）" },
     { "request approve",
       1,
       cli_cmd_request_approve,
-      "REQ [--opinion T] [--grant F] [--until DATE]",
+      "申请事项编号 [--opinion 意见] [--grant 核定.json] [--until 日期]",
       "同意申请事项（主管部门）" },
     { "request reject",
       1,
       cli_cmd_request_reject,
-      "REQ --opinion TEXT",
+      "申请事项编号 --opinion 意见",
       "不同意申请事项（主管部门）" },
-    { "allocations", 1, s_cmd_allocations, "APP", "资源分配与计费区间" },
+    { "allocations", 1, s_cmd_allocations, "申请编号", "资源分配与计费区间" },
     { "audit events",
       0,
       s_cmd_audit_events,
-      "[--app APP] [--after SEQ] [--limit N]",
+      "[--app 申请编号] [--after 序号] [--limit 条数]",
       "审计记录（审计、主管部门）" },
 };
 
@@ -1380,15 +1423,49 @@ static void
 s_usage (FILE *out)
 {
     fprintf (out, "用法：yjcloud [--as 身份] [--json] 命令 …\n\n命令：\n");
+    cli_table_t *table = cli_table_new (3, 2);
     for (size_t i = 0; i < sizeof s_commands / sizeof *s_commands; i++)
-        fprintf (out,
-                 "  %-22s %-34s %s\n",
-                 s_commands[i].words,
-                 s_commands[i].usage,
-                 s_commands[i].help);
+        cli_table_row (table,
+                       s_commands[i].words,
+                       s_commands[i].help,
+                       s_commands[i].usage);
+    cli_table_print (table, out);
+    cli_table_destroy (&table);
     fprintf (out,
-             "\n选项：--as NAME（或 YJC_ACTOR）以该身份操作；--json 输出 "
-             "JSON；--timeout MS。\n");
+             "\n选项：--as 身份（或 YJC_ACTOR）以该身份操作；--json 输出 "
+             "JSON；--timeout 毫秒。\n");
+}
+
+//  True when the command's usage names --`option`: a command takes the
+//  options its usage shows, and those every command takes, no others.
+static bool
+s_takes (const s_command_t *cmd, const char *option)
+{
+    static const char *everywhere[] = { "as", "json", "timeout", "help" };
+    for (size_t i = 0; i < sizeof everywhere / sizeof *everywhere; i++)
+        if (streq (option, everywhere[i]))
+            return true;
+    size_t n = strlen (option);
+    for (const char *p = strstr (cmd->usage, "--"); p; p = strstr (p + 2, "--"))
+        if (strncmp (p + 2, option, n) == 0 &&
+            !(isalnum ((unsigned char)p[2 + n]) || p[2 + n] == '-'))
+            return true;
+    return false;
+}
+
+//  An integer option's value; false after saying why not.
+static bool
+s_integer (const char *option, const char *text, int64_t *value)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll (text, &end, 10);
+    if (errno || end == text || *end || n < 0) {
+        fprintf (stderr, "选项 --%s 应为非负整数：%s\n", option, text);
+        return false;
+    }
+    *value = n;
+    return true;
 }
 
 //  Finds the command whose words start argv; sets *used to their count.
@@ -1414,6 +1491,9 @@ s_find (int argc, char **argv, int *used)
 int
 main (int argc, char **argv)
 {
+    //  display widths of Chinese text (table.c)
+    if (!setlocale (LC_CTYPE, "C.UTF-8"))
+        setlocale (LC_CTYPE, "");
     zsys_init ();
     zsys_set_logstream (stderr);
     cli_opts_t opts = { .as = yjc_config (YJC_CFG_ACTOR), .timeout_ms = 10000 };
@@ -1450,24 +1530,43 @@ main (int argc, char **argv)
     };
     //  GNU getopt permutes: options may stand anywhere, and the command's
     //  words and arguments end up in argv[optind..].
-    int c;
-    while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
+    //  the options given, checked against the command's once it is known
+    const char *given[64];
+    int ngiven = 0;
+    int64_t number = 0;
+    int c, index = -1;
+    opterr = 0; //  said in Chinese below
+    while ((c = getopt_long (argc, argv, ":", longopts, &index)) != -1) {
+        if (c == '?' || c == ':') {
+            fprintf (stderr,
+                     c == ':' ? "选项 %s 缺少取值\n" : "没有选项 %s\n",
+                     argv[optind - 1]);
+            fprintf (stderr, "（yjcloud --help 列出全部命令及其选项）\n");
+            return 2;
+        }
+        if (index >= 0 && ngiven < 64)
+            given[ngiven++] = longopts[index].name;
+        if ((c == 't' || c == 'f' || c == 'l' || c == 'y') &&
+            !s_integer (longopts[index].name, optarg, &number))
+            return 2;
+        index = -1;
         switch (c) {
             case 'a': opts.as = optarg; break;
             case 'j': opts.json = true; break;
             case 't':
-                opts.timeout_ms = atoi (optarg) > 0 ? atoi (optarg) : 10000;
+                opts.timeout_ms =
+                    number > 0 && number < 3600000 ? (int)number : 10000;
                 break;
             case 'o': opts.opinion = optarg; break;
             case 'r': opts.role = optarg; break;
             case 'u': opts.unit = optarg; break;
             case 's': opts.state = optarg; break;
             case 'p': opts.app = optarg; break;
-            case 'f': opts.after = atoll (optarg); break;
-            case 'l': opts.limit = atoll (optarg); break;
+            case 'f': opts.after = number; break;
+            case 'l': opts.limit = number; break;
             case 'O': opts.overdue = true; break;
             case 'g': opts.grant = optarg; break;
-            case 'y': opts.year = atoll (optarg); break;
+            case 'y': opts.year = number; break;
             case 'A':
                 if (opts.nattach == 32) {
                     fprintf (stderr, "--attach 最多 32 份\n");
@@ -1498,6 +1597,16 @@ main (int argc, char **argv)
         s_usage (stderr);
         return 2;
     }
+    for (int i = 0; i < ngiven; i++)
+        if (!s_takes (cmd, given[i])) {
+            fprintf (stderr,
+                     "命令 %s 不接受选项 --%s（用法：yjcloud %s %s）\n",
+                     cmd->words,
+                     given[i],
+                     cmd->words,
+                     cmd->usage);
+            return 2;
+        }
     opts.args = argv + optind + used;
     opts.nargs = argc - optind - used;
     if (opts.nargs != cmd->nargs) {

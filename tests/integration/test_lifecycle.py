@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from cli_text import table
 from conftest import full_form, minimal_form
 
 T0 = "2025-09-01T09:00:00+08:00"   # a Monday; National Day is a month away
@@ -228,8 +229,9 @@ def test_6_emergency_change_paperwork_owed_then_filed(platform, life):
     late = ok(p.call("bureau", "review", "review.overdue", {}))["overdue"]
     row = [x for x in late if x["app_id"] == app and x["step"] == "paperwork"][0]
     assert (row["owed_by"], row["late_workdays"]) == ("unit", 2)
-    text = p.cli("list", "--overdue", actor="bureau").stdout
-    assert "紧急变更补办手续" in text and "使用单位" in text
+    rows = table(p.cli("list", "--overdue", actor="bureau").stdout.splitlines())
+    row = [r for r in rows if r["申请编号"] == app and r["应办事项"] == "补办变更手续"]
+    assert row and (row[0]["谁办"], row[0]["逾期"]) == ("使用单位", "2 个工作日"), rows
     # the paperwork: a change naming the emergency order
     n_orders = len(orders_of(p, app))
     req = ok(p.call("edu", "intake", "request.change", {
@@ -362,7 +364,12 @@ def test_10_vendor_overdue_and_long_poll(platform, life):
     late = ok(p.call("bureau", "provisioning", "order.overdue", {}))["overdue"]
     row = [x for x in late if x["app_id"] == app][0]
     assert (row["owed_by"], row["kind"], row["late_workdays"]) == ("vendor", "test_env", 3)
-    assert "供应商" in p.cli("list", "--overdue", actor="bureau").stdout
+    rows = table(p.cli("list", "--overdue", actor="bureau").stdout.splitlines())
+    # the vendor owes the test environment; the unit the end of its test
+    assert [(r["应办事项"], r["谁办"]) for r in rows if r["申请编号"] == app] == [
+        ("提供测试环境", "供应商")], rows
+    assert [r["谁办"] for r in rows if r["申请编号"] == life["app2"]
+            and r["应办事项"] == "测试期届满"] == ["使用单位"], rows
 
 
 def test_11_purge_date_in_an_uncovered_year_is_never_guessed(platform, life):

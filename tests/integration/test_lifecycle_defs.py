@@ -27,9 +27,7 @@ def listed(macro, field=1):
 def sources():
     """Every C and SQL file of the services and common (not proto/, not
     common/yjc_lifecycle.c, which expands it, not tests)."""
-    for top in ("services/intake", "services/review",
-                "services/provisioning-adapter", "services/billing",
-                "services/audit", "services/vendor-sim", "common"):
+    for top in ("services", "common"):
         for d, _, files in os.walk(os.path.join(ROOT, top)):
             for f in files:
                 if f.endswith((".c", ".h", ".sql", ".sh")) and \
@@ -57,6 +55,11 @@ def test_each_name_and_rule_is_spelled_only_in_proto(what):
     found = []
     for path in sources():
         text = open(path, encoding="utf-8").read()
+        # the CLI's command words (yjcloud change …) and option names are
+        # the clerk's verbs, not the lifecycle's codes
+        text = re.sub(r'\{\s*"[a-z_]+",\s*(\d|required_argument|no_argument)',
+                      "", text)
+        text = re.sub(r'\{\s*"[a-z_]+",\n', "\n", text)
         for name in names:
             # a name as a literal: "testing" in C, 'testing' in SQL; a rule
             # text anywhere

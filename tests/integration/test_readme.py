@@ -6,6 +6,7 @@ import os
 import re
 import shlex
 
+from cli_text import block, table
 from conftest import ROOT
 
 
@@ -60,8 +61,9 @@ def test_the_readme_walk_works_as_written(platform, tmp_path):
     assert applied.count("已上传") == 5
     # the bureau's list shows it with the acceptance deadline (R9.1)
     listed = outputs["list"][0]
-    line = [ln for ln in listed.splitlines() if ln.startswith("A000001")][0]
-    assert re.search(r"\d{4}-\d{2}-\d{2} 主管部门", line), listed
+    row = [r for r in table(listed.splitlines()) if r["申请编号"] == "A000001"][0]
+    assert (row["应办事项"], row["谁办"]) == ("受理", "主管部门"), listed
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["办理期限"]), listed
     # the 审核表 before the decision lists the materials
     before = outputs["show A000001"][0]
     assert "申请材料" in before and "信息系统建设方案：construction-plan.pdf" in before
@@ -70,6 +72,8 @@ def test_the_readme_walk_works_as_written(platform, tmp_path):
     # after approval with a grant: asked and granted side by side
     after = outputs["show A000001"][1]
     assert "核定" in after and "审核通过" in after
+    # R9.2: the lines granted less than asked are marked
+    assert after.count("（核减）") == 3, after
     granted = platform.call("bureau", "review", "review.get",
                             {"app_id": "A000001"})["body"]["granted"]
     assert granted["storage_tb"] == 1 and granted["network"]["dedicated_mbps"] == 10
@@ -98,7 +102,8 @@ def test_the_readme_lifecycle_walk_works_as_written(platform):
                            " WHERE order_id = 'O000004'") == "t"
     shown = said["show A000001"]
     assert "已终止" in shown and "第三方测评报告" in shown
-    assert "紧急变更补办手续" in shown and "已办结" in shown
+    duties = table(block(shown, "期限事项"))
+    assert [d["办结"] for d in duties if d["事项"] == "补办变更手续"] == ["已办结"], shown
     kinds = [r[0] for r in platform.sql(
         "SELECT kind FROM provisioning.orders WHERE app_id = 'A000001' ORDER BY order_id")]
     assert kinds == ["test_env", "go_live", "change", "emergency", "terminate"]
