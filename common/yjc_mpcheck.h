@@ -76,7 +76,7 @@ int yjc_mp_unpack_checked (const char *data,
                            yjc_mp_status_t *status);
 
 //  Length (1-4) of the strictly valid UTF-8 sequence at s[0..len), or 0
-//  if it is invalid or truncated. Shared with yjc_json.
+//  if it is invalid or truncated. Shared with yjc_jsonmp.
 size_t yjc_mp_utf8_seq (const char *s, size_t len);
 
 //  Selftest
