@@ -665,9 +665,164 @@ s_usage_test (yjc_test_t *t)
     }
 }
 
+//  Every field of what a unit sends has its label, and every value of its
+//  enums the form's words (proto/yjc_schemas.def, yjc_values.def).
+static int
+s_labelled (yjc_test_t *t, const yjc_schema_t *schema)
+{
+    int fields = 0;
+    for (const yjc_field_t *f = schema->fields; f->key; f++, fields++) {
+        YJC_CHECK (t, f->label && *f->label);
+        if (!f->label)
+            fprintf (stderr, "  %s.%s: no label\n", schema->name, f->key);
+        for (const char *v = f->enumv; v && *v;) {
+            size_t n = strcspn (v, "|");
+            YJC_CHECK (t, yjc_value_zh (f->key, v, n) != NULL);
+            if (!yjc_value_zh (f->key, v, n))
+                fprintf (stderr, "  %s=%.*s: no words\n", f->key, (int)n, v);
+            v += n + (v[n] == '|');
+        }
+        if (f->kind == YJC_K_MAP || f->kind == YJC_K_ARR_MAP)
+            fields += s_labelled (t, f->sub);
+    }
+    return fields;
+}
+
+static void
+s_labels_test (yjc_test_t *t)
+{
+    int n = s_labelled (t, &yjc_schema_application_submit) +
+            s_labelled (t, &yjc_schema_req_change) +
+            s_labelled (t, &yjc_schema_emergency_report) +
+            s_labelled (t, &yjc_schema_review_decision);
+    YJC_CHECK (t, n > 150);
+    static const struct {
+        const yjc_schema_t *schema;
+        const char *path, *label;
+    } cases[] = {
+        { &yjc_schema_application_submit,
+          "body.form.unit.contact.phone",
+          "使用单位 · 联系人 · 电话" },
+        { &yjc_schema_application_submit,
+          "body.form.resources.hosts[0].data_disk_gb",
+          "云主机 配置1 · 数据盘" },
+        { &yjc_schema_application_submit,
+          "body.form.project.period.end",
+          "预计使用时间 · 结束日期" },
+        { &yjc_schema_application_submit, "body.attachments", "申请材料" },
+        { &yjc_schema_application_submit,
+          "body.attachments[2].kind",
+          "申请材料 第3项 · 材料类型" },
+        //  a heading is named only for itself
+        { &yjc_schema_application_submit,
+          "body.form.resources",
+          "云平台资源需求表" },
+        { &yjc_schema_req_change,
+          "body.resources.databases[1].max_sessions",
+          "变更后的资源 · 云数据库 第2项 · 最大会话数" },
+        { &yjc_schema_application_submit, "type", "请求类型" },
+        //  a key the schema does not know, as the unit wrote it
+        { &yjc_schema_application_submit,
+          "body.form.unit.fax",
+          "使用单位 · fax" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char label[128];
+        yjc_label_of (cases[i].schema, cases[i].path, label, sizeof label);
+        YJC_CHECK (t, strcmp (label, cases[i].label) == 0);
+        if (strcmp (label, cases[i].label) != 0)
+            fprintf (stderr, "  %s -> %s\n", cases[i].path, label);
+    }
+}
+
+//  Every problem of a body in one go: shape, rules, materials, whose (R7,
+//  R8, R14.1), on a form whose shape is partly wrong; the rules skip what
+//  they cannot read.
+static void
+s_body_test (yjc_test_t *t)
+{
+    static const char *json =
+        "{\"form\": {\"unit\": {\"name\": \"县教育局\","
+        " \"contact\": {\"name\": \"王\", \"phone\": \"call me\"}},"
+        " \"project\": {\"kind\": \"migration\", \"period\": {\"start\":"
+        " \"2027-01-01\", \"end\": \"2031-01-01\", \"on_expiry\": \"stop\"}},"
+        " \"resources\": {\"network\": {\"access\": \"extranet_only\","
+        " \"dedicated_mbps\": 3}, \"hosts\": [{\"cpu_mem\": \"16c64g\","
+        " \"data_disk_gb\": 300}, 7], \"databases\": \"mysql\"}}}";
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    char err[128];
+    YJC_CHECK (
+        t,
+        yjc_json_to_msgpack (json, strlen (json), &buf, err, sizeof err) == 0);
+    msgpack_unpacked un;
+    msgpack_unpacked_init (&un);
+    msgpack_unpack_next (&un, buf.data, buf.size, NULL);
+    yjc_problems_t p;
+    memset (&p, 0, sizeof p);
+    int n = yjc_form_check_body (
+        YJC_MSG_APPLICATION_SUBMIT, &un.data, "县卫生健康局", &p);
+    static const struct {
+        yjc_err_t code;
+        const char *field, *text;
+    } expected[] = {
+        { YJC_E_INVALID_PHONE,
+          "body.form.unit.contact.phone",
+          "使用单位 · 联系人 · 电话：不是有效的电话号码" },
+        { YJC_E_INVALID_VALUE,
+          "body.form.resources.hosts[0].cpu_mem",
+          "云主机 配置1 · CPU/内存：须为以下之一：2核/4G、4核/8G、6核/12G、"
+          "8核/16G" },
+        { YJC_E_WRONG_TYPE, "body.form.resources.hosts[1]", "云主机 配置2：" },
+        { YJC_E_WRONG_TYPE, "body.form.resources.databases", "云数据库：" },
+        { YJC_E_MISSING_FIELD,
+          "body.form.project.name",
+          "项目名称：必须填写" },
+        { YJC_E_INVALID_VALUE,
+          "body.form.resources.network.dedicated_mbps",
+          "网络需求 · 独享带宽：须为 2Mbps 的整数倍，填写的是 3Mbps" },
+        { YJC_E_INVALID_VALUE,
+          "body.form.resources.hosts[0].data_disk_gb",
+          "云主机 配置1 · 数据盘：须为 200GB 的整数倍，填写的是 300GB" },
+        { YJC_E_OUT_OF_RANGE,
+          "body.form.project.period.end",
+          "预计使用时间 · 结束日期：使用期限不超过 3 年" },
+        { YJC_E_INVALID_VALUE,
+          "body.form.unit.name",
+          "使用单位 · 单位名称：须为本单位的名称“县卫生健康局”" },
+        { YJC_E_INCOMPLETE,
+          "body.attachments",
+          "申请材料：缺少“现有设备使用和利旧情况说明”（现有系统迁移须提供）" },
+    };
+    YJC_CHECK (t, n > (int)(sizeof expected / sizeof *expected));
+    for (size_t e = 0; e < sizeof expected / sizeof *expected; e++) {
+        bool found = false;
+        for (int i = 0; i < p.count; i++)
+            found |= p.items[i].code == expected[e].code &&
+                     strcmp (p.items[i].field, expected[e].field) == 0 &&
+                     strncmp (p.items[i].text,
+                              expected[e].text,
+                              strlen (expected[e].text)) == 0;
+        YJC_CHECK (t, found);
+        if (!found)
+            fprintf (stderr, "  missing: %s\n", expected[e].text);
+    }
+    //  a body that cannot be walked stops there
+    memset (&p, 0, sizeof p);
+    msgpack_object nil = { .type = MSGPACK_OBJECT_NIL };
+    YJC_CHECK (t,
+               yjc_form_check_body (YJC_MSG_APPLICATION_SUBMIT, &nil, NULL, &p) ==
+                       -1 &&
+                   p.count == 1 && p.items[0].code == YJC_E_WRONG_TYPE);
+    msgpack_unpacked_destroy (&un);
+    msgpack_sbuffer_destroy (&buf);
+}
+
 void
 yjc_form_test (yjc_test_t *t)
 {
+    s_labels_test (t);
+    s_body_test (t);
     s_expect (t, "\"2027-12-31\"", "\"2027-12-31\"", -1, NULL); //  one year
     //  R14.1: 1 to 3 years, ending after it starts
     s_expect (t, "\"2027-12-31\"", "\"2029-12-31\"", -1, NULL);

@@ -330,7 +330,10 @@ yjc_label_of (const yjc_schema_t *schema,
              i++)
             if (strlen (s_envelope_zh[i][0]) == n &&
                 memcmp (s_envelope_zh[i][0], path, n) == 0)
-                s_append (buf, size, s_envelope_zh[i][1], 1000);
+                s_append (buf,
+                          size,
+                          s_envelope_zh[i][1],
+                          strlen (s_envelope_zh[i][1]));
         return;
     }
     const char *p = path + n;
