@@ -411,7 +411,7 @@ static const struct {
     { YJC_MAT_DEPLOYMENT_PLAN,
       s_always,
       "every application, with its network topology (the form)",
-      "每份申请都须提供，含网络拓扑图" },
+      "每份申请都须提供" },
     { YJC_MAT_EQUIPMENT_STATEMENT,
       s_is_migration,
       "project.kind is migration (R8)",
@@ -775,9 +775,7 @@ s_body_test (yjc_test_t *t)
           "8核/16G" },
         { YJC_E_WRONG_TYPE, "body.form.resources.hosts[1]", "云主机 配置2：" },
         { YJC_E_WRONG_TYPE, "body.form.resources.databases", "云数据库：" },
-        { YJC_E_MISSING_FIELD,
-          "body.form.project.name",
-          "项目名称：必须填写" },
+        { YJC_E_MISSING_FIELD, "body.form.project.name", "项目名称：必须填写" },
         { YJC_E_INVALID_VALUE,
           "body.form.resources.network.dedicated_mbps",
           "网络需求 · 独享带宽：须为 2Mbps 的整数倍，填写的是 3Mbps" },
@@ -811,8 +809,8 @@ s_body_test (yjc_test_t *t)
     memset (&p, 0, sizeof p);
     msgpack_object nil = { .type = MSGPACK_OBJECT_NIL };
     YJC_CHECK (t,
-               yjc_form_check_body (YJC_MSG_APPLICATION_SUBMIT, &nil, NULL, &p) ==
-                       -1 &&
+               yjc_form_check_body (
+                   YJC_MSG_APPLICATION_SUBMIT, &nil, NULL, &p) == -1 &&
                    p.count == 1 && p.items[0].code == YJC_E_WRONG_TYPE);
     msgpack_unpacked_destroy (&un);
     msgpack_sbuffer_destroy (&buf);

@@ -61,7 +61,7 @@ EXPECTED = {
         "资金来源：须为以下之一：财政资金、部分财政资金、国有企业（参照执行）",
     ("missing_field", "body.form.project.name"): "项目名称：必须填写",
     ("missing_field", "body.form.project.period.on_expiry"):
-        "预计使用时间 · 期满后：必须填写",
+        "预计使用时间 · 期满处理：必须填写",
     ("invalid_value", "body.form.resources.hosts[0].data_disk_gb"):
         "云主机 配置1 · 数据盘：须为 200GB 的整数倍，填写的是 300GB",
     ("invalid_value", "body.form.resources.network.dedicated_mbps"):
