@@ -11,11 +11,11 @@ typedef struct {
     const char *section; //  map under form.resources, or "" for itself
     const char *key;
     int64_t step;
-    const char *zh; //  the form's wording, for the message
+    const char *unit; //  as the form writes it
 } s_step_rule_t;
 
 static const s_step_rule_t s_steps[] = {
-    { "network", "dedicated_mbps", 2, "独享带宽以 2Mbps 为单位" },
+    { "network", "dedicated_mbps", 2, "Mbps" },
 };
 
 //  MySQL / SQL Server maximum sessions (section 6).
@@ -36,6 +36,15 @@ s_is (const msgpack_object *o, const char *key, const char *value)
            memcmp (p, value, len) == 0;
 }
 
+//  The array at `key`, or NULL when absent or not an array (the shape
+//  check says so): the rules read what they can.
+static const msgpack_object *
+s_array (const msgpack_object *map, const char *key)
+{
+    const msgpack_object *a = yjc_obj_get (map, key);
+    return a && a->type == MSGPACK_OBJECT_ARRAY ? a : NULL;
+}
+
 static void
 s_check_steps (const msgpack_object *resources,
                const char *at,
@@ -47,13 +56,25 @@ s_check_steps (const msgpack_object *resources,
         int64_t value;
         char field[96];
         snprintf (field, sizeof field, "%s.%s.%s", at, r->section, r->key);
-        if (yjc_obj_int (section, r->key, &value) && value % r->step != 0)
-            yjc_problems_add (out,
+        if (yjc_obj_int (section, r->key, &value) && value % r->step != 0 &&
+            !yjc_problems_at (out, field)) {
+            char detail[96];
+            snprintf (detail,
+                      sizeof detail,
+                      "in steps of %lld %s, got %lld",
+                      (long long)r->step,
+                      r->unit,
+                      (long long)value);
+            yjc_problems_say (out,
                               YJC_E_INVALID_VALUE,
                               field,
-                              "%s (got %lld)",
-                              r->zh,
-                              (long long)value);
+                              detail,
+                              "须为 %lld%s 的整数倍，填写的是 %lld%s",
+                              (long long)r->step,
+                              r->unit,
+                              (long long)value,
+                              r->unit);
+        }
     }
 }
 
@@ -63,24 +84,35 @@ s_check_hosts (const msgpack_object *resources,
                const char *at,
                yjc_problems_t *out)
 {
-    const msgpack_object *hosts = yjc_obj_get (resources, "hosts");
+    const msgpack_object *hosts = s_array (resources, "hosts");
     for (uint32_t i = 0; hosts && i < hosts->via.array.size; i++) {
         const msgpack_object *h = &hosts->via.array.ptr[i];
-        char field[96];
+        char field[96], detail[64];
         int64_t disk;
+        snprintf (field, sizeof field, "%s.hosts[%u].data_disk_gb", at, i);
         if (yjc_obj_int (h, "data_disk_gb", &disk) &&
-            (disk <= 0 || disk % 200 != 0)) {
-            snprintf (field, sizeof field, "%s.hosts[%u].data_disk_gb", at, i);
-            yjc_problems_add (out,
+            (disk <= 0 || disk % 200 != 0) && !yjc_problems_at (out, field)) {
+            snprintf (detail,
+                      sizeof detail,
+                      "in steps of 200 GB, got %lld",
+                      (long long)disk);
+            yjc_problems_say (out,
                               YJC_E_INVALID_VALUE,
                               field,
-                              "数据盘以 200GB 为单位 (got %lld)",
+                              detail,
+                              disk <= 0
+                                  ? "须为 200GB 的整数倍（至少 200GB），"
+                                    "填写的是 %lldGB"
+                                  : "须为 200GB 的整数倍，填写的是 %lldGB",
                               (long long)disk);
         }
         if (s_is (h, "os", "other") && !yjc_obj_get (h, "os_other")) {
             snprintf (field, sizeof field, "%s.hosts[%u].os_other", at, i);
-            yjc_problems_add (
-                out, YJC_E_MISSING_FIELD, field, "操作系统选“其他”时请注明");
+            yjc_problems_say (out,
+                              YJC_E_MISSING_FIELD,
+                              field,
+                              "required when os is other",
+                              "操作系统选“其他”时必须注明");
         }
     }
 }
@@ -90,11 +122,12 @@ s_check_databases (const msgpack_object *resources,
                    const char *at,
                    yjc_problems_t *out)
 {
-    const msgpack_object *dbs = yjc_obj_get (resources, "databases");
+    const msgpack_object *dbs = s_array (resources, "databases");
     for (uint32_t i = 0; dbs && i < dbs->via.array.size; i++) {
         const msgpack_object *d = &dbs->via.array.ptr[i];
         int64_t sessions = 0;
-        yjc_obj_int (d, "max_sessions", &sessions);
+        if (!yjc_obj_int (d, "max_sessions", &sessions))
+            continue; //  absent or not a number: the shape says so
         for (size_t e = 0; e < sizeof s_session_tiers / sizeof *s_session_tiers;
              e++) {
             if (!s_is (d, "engine", s_session_tiers[e].engine))
@@ -103,18 +136,32 @@ s_check_databases (const msgpack_object *resources,
             if (sessions == tiers[0] || sessions == tiers[1] ||
                 sessions == tiers[2] || sessions == tiers[3])
                 continue;
-            char field[96];
+            char field[96], detail[96];
             snprintf (
                 field, sizeof field, "%s.databases[%u].max_sessions", at, i);
-            yjc_problems_add (out,
+            if (yjc_problems_at (out, field))
+                continue;
+            snprintf (detail,
+                      sizeof detail,
+                      "%s: one of %lld|%lld|%lld|%lld",
+                      s_session_tiers[e].engine,
+                      (long long)tiers[0],
+                      (long long)tiers[1],
+                      (long long)tiers[2],
+                      (long long)tiers[3]);
+            const char *engine = s_session_tiers[e].engine;
+            yjc_problems_say (out,
                               YJC_E_INVALID_VALUE,
                               field,
-                              "%s 最大会话数只能是 %lld/%lld/%lld/%lld",
-                              s_session_tiers[e].engine,
+                              detail,
+                              "%s 须为以下之一：%lld、%lld、%lld、%lld，"
+                              "填写的是 %lld",
+                              yjc_value_zh ("engine", engine, strlen (engine)),
                               (long long)tiers[0],
                               (long long)tiers[1],
                               (long long)tiers[2],
-                              (long long)tiers[3]);
+                              (long long)tiers[3],
+                              (long long)sessions);
         }
     }
 }
@@ -135,30 +182,44 @@ s_years_end (yjc_date_t d, int years)
 static void
 s_check_period (const msgpack_object *project, yjc_problems_t *out)
 {
+    static const char *field = "body.form.project.period.end";
     const msgpack_object *period = yjc_obj_get (project, "period");
-    char start_s[16], end_s[16];
+    char start_s[16], end_s[16], first[11], last[11];
     yjc_date_t start, end;
     if (yjc_date_parse (yjc_obj_strcpy (period, "start", start_s, 16),
                         &start) != 0 ||
         yjc_date_parse (yjc_obj_strcpy (period, "end", end_s, 16), &end) != 0)
         return; //  the schema already said so
+    yjc_date_format (s_years_end (start, 1), first);
+    yjc_date_format (s_years_end (start, 3), last);
     if (yjc_date_cmp (end, start) <= 0)
-        yjc_problems_add (out,
+        yjc_problems_say (out,
                           YJC_E_OUT_OF_RANGE,
-                          "body.form.project.period.end",
-                          "结束日期 %s 早于开始日期 %s",
-                          end_s,
-                          start_s);
+                          field,
+                          "ends before it starts (R14.1)",
+                          "须晚于开始日期 %s，填写的是 %s",
+                          start_s,
+                          end_s);
     else if (yjc_date_cmp (end, s_years_end (start, 1)) < 0)
-        yjc_problems_add (out,
+        yjc_problems_say (out,
                           YJC_E_OUT_OF_RANGE,
-                          "body.form.project.period.end",
-                          "使用期限不少于 1 年 (R14.1)");
+                          field,
+                          "at least 1 year (R14.1)",
+                          "使用期限不少于 1 年：%s 开始，最早 %s 结束，"
+                          "填写的是 %s",
+                          start_s,
+                          first,
+                          end_s);
     else if (yjc_date_cmp (end, s_years_end (start, 3)) > 0)
-        yjc_problems_add (out,
+        yjc_problems_say (out,
                           YJC_E_OUT_OF_RANGE,
-                          "body.form.project.period.end",
-                          "使用期限不超过 3 年 (R14.1)");
+                          field,
+                          "at most 3 years (R14.1)",
+                          "使用期限不超过 3 年：%s 开始，最晚 %s 结束，"
+                          "填写的是 %s",
+                          start_s,
+                          last,
+                          end_s);
 }
 
 int
@@ -207,6 +268,61 @@ yjc_form_check (const msgpack_object *form, yjc_problems_t *out)
         yjc_obj_get (form, "resources"), "body.form.resources", out);
     s_check_period (yjc_obj_get (form, "project"), out);
     return out->count - before;
+}
+
+/* ---- a request's body, all at once ------------------------------------ */
+
+//  R7: the unit is who the key says, never what the form says.
+static void
+s_check_unit (const msgpack_object *form, const char *unit, yjc_problems_t *out)
+{
+    static const char *field = "body.form.unit.name";
+    const char *name;
+    size_t len;
+    if (!unit ||
+        !yjc_obj_str (yjc_obj_get (form, "unit"), "name", &name, &len) ||
+        (len == strlen (unit) && memcmp (name, unit, len) == 0) ||
+        yjc_problems_at (out, field))
+        return;
+    char detail[200];
+    snprintf (detail, sizeof detail, "must be your own unit, %s", unit);
+    yjc_problems_say (out,
+                      YJC_E_INVALID_VALUE,
+                      field,
+                      detail,
+                      "须为本单位的名称“%s”，填写的是“%.*s”",
+                      unit,
+                      (int)(len > 128 ? 128 : len),
+                      name);
+}
+
+int
+yjc_form_check_body (int msg_type,
+                     const msgpack_object *body,
+                     const char *unit,
+                     yjc_problems_t *out)
+{
+    int before = out->count;
+    out->schema = yjc_msg_defs[msg_type].schema;
+    yjc_validate (out->schema, body, "body", out);
+    if (!body || body->type != MSGPACK_OBJECT_MAP)
+        return -1; //  nothing to walk
+    const msgpack_object *form = yjc_obj_get (body, "form");
+    switch (msg_type) {
+        case YJC_MSG_APPLICATION_SUBMIT:
+            s_check_unit (form, unit, out);
+            yjc_form_check (form, out);
+            yjc_form_check_materials (
+                form, yjc_obj_get (body, "attachments"), out);
+            break;
+        case YJC_MSG_REQUEST_CHANGE:   //  R12: the form's rules hold for a
+        case YJC_MSG_EMERGENCY_REPORT: //  change, an emergency one too
+            yjc_form_check_resources (
+                yjc_obj_get (body, "resources"), "body.resources", out);
+            break;
+        default: break;
+    }
+    return out->count - before + (out->truncated ? 1 : 0);
 }
 
 /* ---- materials (R8, R20) ----------------------------------------------- */
@@ -285,27 +401,37 @@ s_on_private_network (const msgpack_object *form)
 static const struct {
     yjc_material_t kind;
     bool (*needs) (const msgpack_object *form);
-    const char *why;
+    const char *why;    //  English, for programs
+    const char *why_zh; //  what a clerk reads
 } s_material_rules[] = {
-    { YJC_MAT_CONSTRUCTION_PLAN, s_always, "every application (R8)" },
+    { YJC_MAT_CONSTRUCTION_PLAN,
+      s_always,
+      "every application (R8)",
+      "每份申请都须提供" },
     { YJC_MAT_DEPLOYMENT_PLAN,
       s_always,
-      "every application, with its network topology (the form)" },
+      "every application, with its network topology (the form)",
+      "每份申请都须提供" },
     { YJC_MAT_EQUIPMENT_STATEMENT,
       s_is_migration,
-      "project.kind is migration (R8)" },
+      "project.kind is migration (R8)",
+      "现有系统迁移须提供" },
     { YJC_MAT_BACKUP_PLAN,
       s_asks_backup,
-      "resources.app_services.backup is asked for" },
+      "resources.app_services.backup is asked for",
+      "申请了云备份" },
     { YJC_MAT_EXCHANGE_DEPARTMENTS,
       s_asks_exchange,
-      "resources.app_services.data_exchange_clients is asked for" },
+      "resources.app_services.data_exchange_clients is asked for",
+      "申请了数据交换服务" },
     { YJC_MAT_SECURITY_PLAN,
       s_asks_security,
-      "a service of resources.security is asked for" },
+      "a service of resources.security is asked for",
+      "申请了云安全服务" },
     { YJC_MAT_SECURE_ACCESS_PLAN,
       s_on_private_network,
-      "project.scope includes private_network (R20)" },
+      "project.scope includes private_network (R20)",
+      "对外服务范围含业务专网" },
 };
 
 unsigned
@@ -348,15 +474,25 @@ yjc_form_check_materials (const msgpack_object *form,
         }
     }
     int before = out->count;
-    for (int k = 0; k < YJC_MAT_COUNT; k++)
-        if (missing & (1u << k))
-            yjc_problems_add (out,
-                              YJC_E_INCOMPLETE,
-                              "body.attachments",
-                              "%s (%s) is required: %s",
-                              yjc_material_defs[k].wire,
-                              yjc_material_defs[k].zh,
-                              yjc_form_material_reason (k));
+    for (size_t i = 0; i < sizeof s_material_rules / sizeof *s_material_rules;
+         i++) {
+        int k = (int)s_material_rules[i].kind;
+        if (!(missing & (1u << k)))
+            continue;
+        char detail[160];
+        snprintf (detail,
+                  sizeof detail,
+                  "%s is required: %s",
+                  yjc_material_defs[k].wire,
+                  s_material_rules[i].why);
+        yjc_problems_say (out,
+                          YJC_E_INCOMPLETE,
+                          "body.attachments",
+                          detail,
+                          "缺少“%s”（%s）",
+                          yjc_material_defs[k].zh,
+                          s_material_rules[i].why_zh);
+    }
     return out->count - before;
 }
 
@@ -529,9 +665,162 @@ s_usage_test (yjc_test_t *t)
     }
 }
 
+//  Every field of what a unit sends has its label, and every value of its
+//  enums the form's words (proto/yjc_schemas.def, yjc_values.def).
+static int
+s_labelled (yjc_test_t *t, const yjc_schema_t *schema)
+{
+    int fields = 0;
+    for (const yjc_field_t *f = schema->fields; f->key; f++, fields++) {
+        YJC_CHECK (t, f->label && *f->label);
+        if (!f->label)
+            fprintf (stderr, "  %s.%s: no label\n", schema->name, f->key);
+        for (const char *v = f->enumv; v && *v;) {
+            size_t n = strcspn (v, "|");
+            YJC_CHECK (t, yjc_value_zh (f->key, v, n) != NULL);
+            if (!yjc_value_zh (f->key, v, n))
+                fprintf (stderr, "  %s=%.*s: no words\n", f->key, (int)n, v);
+            v += n + (v[n] == '|');
+        }
+        if (f->kind == YJC_K_MAP || f->kind == YJC_K_ARR_MAP)
+            fields += s_labelled (t, f->sub);
+    }
+    return fields;
+}
+
+static void
+s_labels_test (yjc_test_t *t)
+{
+    int n = s_labelled (t, &yjc_schema_application_submit) +
+            s_labelled (t, &yjc_schema_req_change) +
+            s_labelled (t, &yjc_schema_emergency_report) +
+            s_labelled (t, &yjc_schema_review_decision);
+    YJC_CHECK (t, n > 150);
+    static const struct {
+        const yjc_schema_t *schema;
+        const char *path, *label;
+    } cases[] = {
+        { &yjc_schema_application_submit,
+          "body.form.unit.contact.phone",
+          "使用单位 · 联系人 · 电话" },
+        { &yjc_schema_application_submit,
+          "body.form.resources.hosts[0].data_disk_gb",
+          "云主机 配置1 · 数据盘" },
+        { &yjc_schema_application_submit,
+          "body.form.project.period.end",
+          "预计使用时间 · 结束日期" },
+        { &yjc_schema_application_submit, "body.attachments", "申请材料" },
+        { &yjc_schema_application_submit,
+          "body.attachments[2].kind",
+          "申请材料 第3项 · 材料类型" },
+        //  a heading is named only for itself
+        { &yjc_schema_application_submit,
+          "body.form.resources",
+          "云平台资源需求表" },
+        { &yjc_schema_req_change,
+          "body.resources.databases[1].max_sessions",
+          "变更后的资源 · 云数据库 第2项 · 最大会话数" },
+        { &yjc_schema_application_submit, "type", "请求类型" },
+        //  a key the schema does not know, as the unit wrote it
+        { &yjc_schema_application_submit,
+          "body.form.unit.fax",
+          "使用单位 · fax" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char label[128];
+        yjc_label_of (cases[i].schema, cases[i].path, label, sizeof label);
+        YJC_CHECK (t, strcmp (label, cases[i].label) == 0);
+        if (strcmp (label, cases[i].label) != 0)
+            fprintf (stderr, "  %s -> %s\n", cases[i].path, label);
+    }
+}
+
+//  Every problem of a body in one go: shape, rules, materials, whose (R7,
+//  R8, R14.1), on a form whose shape is partly wrong; the rules skip what
+//  they cannot read.
+static void
+s_body_test (yjc_test_t *t)
+{
+    static const char *json =
+        "{\"form\": {\"unit\": {\"name\": \"县教育局\","
+        " \"contact\": {\"name\": \"王\", \"phone\": \"call me\"}},"
+        " \"project\": {\"kind\": \"migration\", \"period\": {\"start\":"
+        " \"2027-01-01\", \"end\": \"2031-01-01\", \"on_expiry\": \"stop\"}},"
+        " \"resources\": {\"network\": {\"access\": \"extranet_only\","
+        " \"dedicated_mbps\": 3}, \"hosts\": [{\"cpu_mem\": \"16c64g\","
+        " \"data_disk_gb\": 300}, 7], \"databases\": \"mysql\"}}}";
+    msgpack_sbuffer buf;
+    msgpack_sbuffer_init (&buf);
+    char err[128];
+    YJC_CHECK (
+        t,
+        yjc_json_to_msgpack (json, strlen (json), &buf, err, sizeof err) == 0);
+    msgpack_unpacked un;
+    msgpack_unpacked_init (&un);
+    msgpack_unpack_next (&un, buf.data, buf.size, NULL);
+    yjc_problems_t p;
+    memset (&p, 0, sizeof p);
+    int n = yjc_form_check_body (
+        YJC_MSG_APPLICATION_SUBMIT, &un.data, "县卫生健康局", &p);
+    static const struct {
+        yjc_err_t code;
+        const char *field, *text;
+    } expected[] = {
+        { YJC_E_INVALID_PHONE,
+          "body.form.unit.contact.phone",
+          "使用单位 · 联系人 · 电话：不是有效的电话号码" },
+        { YJC_E_INVALID_VALUE,
+          "body.form.resources.hosts[0].cpu_mem",
+          "云主机 配置1 · CPU/内存：须为以下之一：2核/4G、4核/8G、6核/12G、"
+          "8核/16G" },
+        { YJC_E_WRONG_TYPE, "body.form.resources.hosts[1]", "云主机 配置2：" },
+        { YJC_E_WRONG_TYPE, "body.form.resources.databases", "云数据库：" },
+        { YJC_E_MISSING_FIELD, "body.form.project.name", "项目名称：必须填写" },
+        { YJC_E_INVALID_VALUE,
+          "body.form.resources.network.dedicated_mbps",
+          "网络需求 · 独享带宽：须为 2Mbps 的整数倍，填写的是 3Mbps" },
+        { YJC_E_INVALID_VALUE,
+          "body.form.resources.hosts[0].data_disk_gb",
+          "云主机 配置1 · 数据盘：须为 200GB 的整数倍，填写的是 300GB" },
+        { YJC_E_OUT_OF_RANGE,
+          "body.form.project.period.end",
+          "预计使用时间 · 结束日期：使用期限不超过 3 年" },
+        { YJC_E_INVALID_VALUE,
+          "body.form.unit.name",
+          "使用单位 · 单位名称：须为本单位的名称“县卫生健康局”" },
+        { YJC_E_INCOMPLETE,
+          "body.attachments",
+          "申请材料：缺少“现有设备使用和利旧情况说明”（现有系统迁移须提供）" },
+    };
+    YJC_CHECK (t, n > (int)(sizeof expected / sizeof *expected));
+    for (size_t e = 0; e < sizeof expected / sizeof *expected; e++) {
+        bool found = false;
+        for (int i = 0; i < p.count; i++)
+            found |= p.items[i].code == expected[e].code &&
+                     strcmp (p.items[i].field, expected[e].field) == 0 &&
+                     strncmp (p.items[i].text,
+                              expected[e].text,
+                              strlen (expected[e].text)) == 0;
+        YJC_CHECK (t, found);
+        if (!found)
+            fprintf (stderr, "  missing: %s\n", expected[e].text);
+    }
+    //  a body that cannot be walked stops there
+    memset (&p, 0, sizeof p);
+    msgpack_object nil = { .type = MSGPACK_OBJECT_NIL };
+    YJC_CHECK (t,
+               yjc_form_check_body (
+                   YJC_MSG_APPLICATION_SUBMIT, &nil, NULL, &p) == -1 &&
+                   p.count == 1 && p.items[0].code == YJC_E_WRONG_TYPE);
+    msgpack_unpacked_destroy (&un);
+    msgpack_sbuffer_destroy (&buf);
+}
+
 void
 yjc_form_test (yjc_test_t *t)
 {
+    s_labels_test (t);
+    s_body_test (t);
     s_expect (t, "\"2027-12-31\"", "\"2027-12-31\"", -1, NULL); //  one year
     //  R14.1: 1 to 3 years, ending after it starts
     s_expect (t, "\"2027-12-31\"", "\"2029-12-31\"", -1, NULL);

@@ -6,7 +6,21 @@
 #include "yjc_proto.h"
 #include "yjc_test.h"
 
-//  Checks a form that already matches proto's `form` schema; every
+//  Every problem of a request's body in one go (proto/README.md §2.5):
+//  its shape against the schema of `msg_type`, and for the requests that
+//  carry the form or its resources (application.submit, request.change,
+//  emergency.report) the form's rules, the materials it requires and, for
+//  an application, that it is `unit`'s own (NULL: not checked) - on what
+//  can be read of a body whose shape is partly wrong.  Returns the number
+//  of problems, or -1 when the body is not a map (nothing to walk).
+int yjc_form_check_body (int msg_type,
+                         const msgpack_object *body,
+                         const char *unit,
+                         yjc_problems_t *out);
+
+//  The form's rules on a form whose shape may be partly wrong (what
+//  cannot be read is skipped; a field with a problem already gets no
+//  second one); every
 //  problem is added to `out` with its path under "body.form".  Returns
 //  the number of problems found.
 int yjc_form_check (const msgpack_object *form, yjc_problems_t *out);
@@ -26,7 +40,7 @@ bool yjc_form_usage_length (const msgpack_object *form, int *months, int *days);
 //  (1u << yjc_material_t) set for each.
 unsigned yjc_form_required_materials (const msgpack_object *form);
 
-//  Why the form requires material `kind` (English, for the error message).
+//  Why the form requires material `kind` (English, for programs).
 const char *yjc_form_material_reason (int kind);
 
 //  Adds an `incomplete` problem for each material that `form` requires

@@ -154,11 +154,10 @@ yjc_request_decode (yjc_request_t *self,
                           yjc_mp_status_str (status));
         return -1;
     }
+    //  the body is checked after the sender's role (yjc_form_check_body)
     if (s_check_envelope (self, &self->unpacked.data, out) != 0)
         return -1;
-    const yjc_schema_t *schema = yjc_msg_defs[self->type].schema;
-    if (yjc_validate (schema, self->body, "body", out) > 0)
-        return -1;
+    out->schema = yjc_msg_defs[self->type].schema;
     return 0;
 }
 
@@ -205,12 +204,17 @@ yjc_reply_encode_ok (yjc_pack_t *out,
     s_pack_body (out, body, body_len);
 }
 
+//  code and field for programs, message (and label) for a clerk, detail
+//  in English for programs and logs.
+#define S_PROBLEM_FIELDS 5
 static void
 s_pack_problem_fields (msgpack_packer *pk, const yjc_problem_t *p)
 {
     yjc_pk_kv_str (pk, "code", yjc_err_code (p->code));
-    yjc_pk_kv_str (pk, "message", p->message);
+    yjc_pk_kv_str (pk, "message", p->text);
     yjc_pk_kv_str (pk, "field", *p->field ? p->field : NULL);
+    yjc_pk_kv_str (pk, "label", *p->label ? p->label : NULL);
+    yjc_pk_kv_str (pk, "detail", p->detail);
 }
 
 void
@@ -223,14 +227,14 @@ yjc_reply_encode_error (yjc_pack_t *out,
     yjc_pk_str (&out->pk, "error");
     const yjc_problem_t *first = &problems->items[0];
     bool many = problems->count > 1;
-    msgpack_pack_map (&out->pk, many ? 4 : 3);
+    msgpack_pack_map (&out->pk, S_PROBLEM_FIELDS + many);
     s_pack_problem_fields (&out->pk, first);
     if (many) {
         //  Every problem of the request, so a clerk fixes a form in one go.
         yjc_pk_str (&out->pk, "details");
         msgpack_pack_array (&out->pk, problems->count);
         for (int i = 0; i < problems->count; i++) {
-            msgpack_pack_map (&out->pk, 3);
+            msgpack_pack_map (&out->pk, S_PROBLEM_FIELDS);
             s_pack_problem_fields (&out->pk, &problems->items[i]);
         }
     }

@@ -3,7 +3,8 @@
     request: {"v": 1, "id": str<=64, "type": str, "body": map}
     reply:   {"v": 1, "id": same, "ok": true, "body": map}
           or {"v": 1, "id": same, "ok": false,
-              "error": {"code", "message", "field", "details"?}}        */
+              "error": {"code", "message", "field", "label", "detail",
+                        "details"?}}                                      */
 #ifndef YJC_MSG_H_INCLUDED
 #define YJC_MSG_H_INCLUDED
 
@@ -24,10 +25,11 @@ typedef struct {
 void yjc_request_init (yjc_request_t *self);
 void yjc_request_release (yjc_request_t *self);
 
-//  Decodes and validates one request frame: bounds, envelope, known type,
-//  body against its schema.  Returns 0, or -1 with the problems in `out`
-//  (self->id is filled whenever the frame carried a readable id, so that
-//  the error reply can name it).
+//  Decodes one request frame: bounds, envelope, known type, a body.  The
+//  body itself is checked once the sender may send the type
+//  (yjc_form_check_body).  Returns 0 (with out->schema the body's), or -1
+//  with the problems in `out` (self->id is filled whenever the frame
+//  carried a readable id, so that the error reply can name it).
 int yjc_request_decode (yjc_request_t *self,
                         const void *data,
                         size_t len,

@@ -108,6 +108,7 @@ typedef struct {
     int64_t min, max;        //  length, value or item count (see .def)
     const yjc_schema_t *sub; //  MAP / ARR_MAP element schema
     const char *enumv;       //  ENUM / ARR_ENUM: "a|b|c"
+    const char *label;       //  as the 审核表 words it, NULL if none
 } yjc_field_t;
 
 struct yjc_schema_s {
@@ -165,10 +166,24 @@ int yjc_role_by_name (const char *name);              //  -1 if unknown
 int yjc_msg_by_wire (const char *wire, size_t len);   //  -1 if unknown
 int yjc_event_by_wire (const char *wire, size_t len); //  -1 if unknown
 
-//  One validation problem: its code, the path of the field, a message.
+//  The Chinese words of an enum value (yjc_values.def, or a material
+//  kind's from yjc_materials.def), by the key of its field; NULL if none.
+const char *yjc_value_zh (const char *key, const char *value, size_t len);
+//  The Chinese role name ("供应商"), for what a clerk reads.
+const char *yjc_role_zh (int role);
+
+//  One problem of a request.  `field` is the path for programs
+//  ("body.form.resources.hosts[0].data_disk_gb"), `label` the same field
+//  as the 审核表 words it ("云主机 配置1 · 数据盘"), `text` what a clerk
+//  reads (the wire's `message`: the label, what is wrong and what is
+//  allowed, in Chinese), `detail` the English detail for programs, and
+//  `message` the line for logs ("path: 中文说明 (detail)").
 typedef struct {
     yjc_err_t code;
     char field[128];
+    char label[128];
+    char text[512];
+    char detail[200];
     char message[256];
 } yjc_problem_t;
 
@@ -177,6 +192,8 @@ typedef struct {
 typedef struct {
     int count;      //  problems found (capped)
     bool truncated; //  more than YJC_MAX_PROBLEMS
+    //  the body's schema, to name fields by their labels (NULL: by path)
+    const yjc_schema_t *schema;
     yjc_problem_t items[YJC_MAX_PROBLEMS];
 } yjc_problems_t;
 
@@ -188,12 +205,33 @@ int yjc_validate (const yjc_schema_t *schema,
                   const char *path,
                   yjc_problems_t *out);
 
-//  Adds one problem (printf-style message); used by semantic checks.
+//  Adds one problem with an English detail (printf-style); a clerk reads
+//  the field's label and the code's Chinese text.
 void yjc_problems_add (yjc_problems_t *self,
                        yjc_err_t code,
                        const char *field,
                        const char *fmt,
                        ...) __attribute__ ((format (printf, 4, 5)));
+
+//  Adds one problem that says in Chinese (printf-style `fmt`) what is
+//  wrong and what is allowed: a clerk reads "标签：<that>"; `detail` is
+//  the English detail for programs.
+void yjc_problems_say (yjc_problems_t *self,
+                       yjc_err_t code,
+                       const char *field,
+                       const char *detail,
+                       const char *fmt,
+                       ...) __attribute__ ((format (printf, 5, 6)));
+
+//  Is there a problem at `field` already?
+bool yjc_problems_at (const yjc_problems_t *self, const char *field);
+
+//  The label of the field at `path` under `schema` (the path's first
+//  component is the body's own name, "body" or "payload").
+void yjc_label_of (const yjc_schema_t *schema,
+                   const char *path,
+                   char *buf,
+                   size_t size);
 
 //  Map lookup on a decoded object; NULL when absent or obj not a map.
 const msgpack_object *yjc_obj_get (const msgpack_object *obj, const char *key);

@@ -7,6 +7,7 @@
     to another: commits overlap and PostgreSQL flushes them together.  The
     replies go out when the worker hands the batch back.                 */
 #include "yjc_config.h"
+#include "yjc_form.h"
 #include "yjc_relay.h"
 #include "yjc_work.h"
 
@@ -75,6 +76,9 @@ s_handle_status (s_server_t *self, yjc_job_t *job)
 /* ---- reading ----------------------------------------------------------- */
 
 //  Decodes and authorises one request; what needs the database stays 0.
+//  The order (proto/README.md §2.5): can the envelope be read; may this
+//  actor send this type - `forbidden` says nothing of the body; then every
+//  problem of the body in one reply (shape, the form's rules, materials).
 static void
 s_admit (s_server_t *self, yjc_job_t *job, zframe_t *payload)
 {
@@ -98,7 +102,13 @@ s_admit (s_server_t *self, yjc_job_t *job, zframe_t *payload)
                   "role %s may not send %s",
                   yjc_role_name (job->actor.role),
                   def->wire);
-        yjc_job_refuse (job, YJC_E_FORBIDDEN, "type", why);
+        yjc_problems_say (&job->problems,
+                          YJC_E_FORBIDDEN,
+                          "type",
+                          why,
+                          "%s无权进行该操作",
+                          yjc_role_zh (job->actor.role));
+        job->status = -1;
         return;
     }
     if (def->service != YJC_SVC_ANY && def->service != self->def->service) {
@@ -109,6 +119,14 @@ s_admit (s_server_t *self, yjc_job_t *job, zframe_t *payload)
                   def->wire,
                   yjc_service_name (def->service));
         yjc_job_refuse (job, YJC_E_WRONG_SERVICE, "type", why);
+        return;
+    }
+    if (yjc_form_check_body (job->req.type,
+                             job->req.body,
+                             job->actor.role == YJC_ROLE_UNIT ? job->actor.unit
+                                                              : NULL,
+                             &job->problems) != 0) {
+        job->status = -1;
         return;
     }
     if (job->req.type == YJC_MSG_SYS_STATUS)

@@ -5,49 +5,14 @@
 #include "yjc_proto.h"
 #include <string.h>
 
-//  proto enum values in the form's words, by field name.
-static const char *s_words[][3] = {
-    { "cpu_mem", "2c4g", "2核/4G" },
-    { "cpu_mem", "4c8g", "4核/8G" },
-    { "cpu_mem", "6c12g", "6核/12G" },
-    { "cpu_mem", "8c16g", "8核/16G" },
-    { "os", "win2008r2_32", "Win2008R2 32位" },
-    { "os", "win2008r2_64", "Win2008R2 64位" },
-    { "os", "centos6", "CentOS 6.0" },
-    { "os", "other", "其他" },
-    { "database", "mysql", "MySQL" },
-    { "database", "sqlserver", "MS SQL Server" },
-    { "database", "none", "无" },
-    { "engine", "mysql", "MySQL" },
-    { "engine", "sqlserver", "SQL Server" },
-    { "scope", "internet", "互联网" },
-    { "scope", "egov_extranet", "电子政务外网" },
-    { "scope", "private_network", "业务专网" },
-    { "mlps", "level3", "三级" },
-    { "mlps", "level2", "二级" },
-    { "mlps", "none", "未定级" },
-    { "on_expiry", "renew", "过期顺延" },
-    { "on_expiry", "stop", "过期停止服务" },
-    { "access", "extranet_only", "仅电子政务外网" },
-    { "access", "extranet_internet", "电子政务外网且带互联网出口" },
-    { "access", "internet_only", "仅因特网" },
-    { "kind", "new", "新建系统" },
-    { "kind", "migration", "现有系统迁移" },
-    { "funding", "fiscal", "财政资金" },
-    { "funding", "partly_fiscal", "部分财政资金" },
-    { "funding", "soe", "国有企业（参照执行）" },
-};
-
-//  The form's word for `key`'s value in `obj`, or the value itself.
+//  The form's word for `key`'s value in `obj` (proto/yjc_values.def), or
+//  the value itself.
 static const char *
 s_word (const msgpack_object *obj, const char *key, char *buf, size_t size)
 {
     yjc_obj_strcpy (obj, key, buf, size);
-    for (size_t i = 0; i < sizeof s_words / sizeof *s_words; i++)
-        if (strcmp (s_words[i][0], key) == 0 &&
-            strcmp (s_words[i][1], buf) == 0)
-            return s_words[i][2];
-    return buf;
+    const char *zh = yjc_value_zh (key, buf, strlen (buf));
+    return zh ? zh : buf;
 }
 
 static const char *
@@ -319,12 +284,12 @@ form_render (FILE *out,
     const msgpack_object *scope = yjc_obj_get (p, "scope");
     for (uint32_t i = 0; s_item (scope, i); i++) {
         const msgpack_object *v = s_item (scope, i);
-        for (size_t w = 0; w < sizeof s_words / sizeof *s_words; w++)
-            if (strcmp (s_words[w][0], "scope") == 0 &&
-                v->type == MSGPACK_OBJECT_STR &&
-                strlen (s_words[w][1]) == v->via.str.size &&
-                memcmp (s_words[w][1], v->via.str.ptr, v->via.str.size) == 0)
-                fprintf (out, " %s", s_words[w][2]);
+        const char *zh =
+            v->type == MSGPACK_OBJECT_STR
+                ? yjc_value_zh ("scope", v->via.str.ptr, v->via.str.size)
+                : NULL;
+        if (zh)
+            fprintf (out, " %s", zh);
     }
     fprintf (out, "    等保定级 %s\n", s_word (p, "mlps", a, sizeof a));
     const msgpack_object *period = yjc_obj_get (p, "period");

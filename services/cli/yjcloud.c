@@ -101,14 +101,22 @@ cli_line (const char *label, const msgpack_object *obj, const char *key)
     }
 }
 
-//  One problem as a clerk reads it (the message names the field and says
-//  what is wrong in Chinese).
+//  One problem as a clerk reads it: the message names the field as the
+//  审核表 does and says what is allowed, in Chinese (the path and the
+//  English detail are for --json).
 static void
-s_print_problem (const msgpack_object *problem)
+s_print_problem (const msgpack_object *problem, const char *lead)
 {
-    char message[300];
+    char message[600], code[48];
     yjc_obj_strcpy (problem, "message", message, sizeof message);
-    fprintf (stderr, "  - %s\n", message);
+    int err =
+        yjc_err_by_code (yjc_obj_strcpy (problem, "code", code, sizeof code));
+    fprintf (stderr,
+             "%s%s\n",
+             lead,
+             *message   ? message
+             : err >= 0 ? yjc_err_zh ((yjc_err_t)err)
+                        : "");
 }
 
 int
@@ -121,18 +129,14 @@ cli_print_error (cli_opts_t *opts, const yjc_reply_t *reply)
         free (text);
         return 1;
     }
-    int code = yjc_err_by_code (reply->code);
-    fprintf (stderr,
-             "错误 [%s] %s\n",
-             reply->code,
-             code >= 0 ? yjc_err_zh ((yjc_err_t)code) : "");
     const msgpack_object *details = yjc_obj_get (reply->error, "details");
-    if (!details || details->type != MSGPACK_OBJECT_ARRAY)
-        s_print_problem (reply->error);
-    for (uint32_t i = 0; details && details->type == MSGPACK_OBJECT_ARRAY &&
-                         i < details->via.array.size;
-         i++)
-        s_print_problem (&details->via.array.ptr[i]);
+    if (!details || details->type != MSGPACK_OBJECT_ARRAY) {
+        s_print_problem (reply->error, "错误：");
+        return 1;
+    }
+    fprintf (stderr, "错误：共 %u 处问题\n", details->via.array.size);
+    for (uint32_t i = 0; i < details->via.array.size; i++)
+        s_print_problem (&details->via.array.ptr[i], "  - ");
     return 1;
 }
 

@@ -105,21 +105,11 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     const msgpack_object *form = yjc_obj_get (body, "form");
     const msgpack_object *attachments = yjc_obj_get (body, "attachments");
-    const msgpack_object *unit = yjc_obj_get (form, "unit");
     const msgpack_object *project = yjc_obj_get (form, "project");
-    char unit_name[129], project_name[129];
-    yjc_obj_strcpy (unit, "name", unit_name, sizeof unit_name);
+    char project_name[129];
     yjc_obj_strcpy (project, "name", project_name, sizeof project_name);
-    //  The unit is who the key says, never what the form says.
-    if (strcmp (unit_name, ctx->actor->unit) != 0)
-        yjc_ctx_fail (ctx,
-                      YJC_E_INVALID_VALUE,
-                      "body.form.unit.name",
-                      "must be your own unit, %s",
-                      ctx->actor->unit);
-    //  Every problem of the form in one reply, so a clerk fixes it once.
-    yjc_form_check (form, ctx->problems);
-    yjc_form_check_materials (form, attachments, ctx->problems);
+    //  The form's shape and rules, the materials it requires and whose it
+    //  is were checked before (yjc_form_check_body): the stored files now.
     yjc_pack_t materials; //  their descriptions, kept with the form
     yjc_pack_init (&materials);
     int rc = attachments_check (ctx, attachments, &materials);

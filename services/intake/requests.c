@@ -72,13 +72,12 @@ s_check_go_live (yjc_ctx_t *ctx, const s_app_t *app, const msgpack_object *body)
                           " third-party test report (R10.3)");
 }
 
-//  R12.2: a major change carries the materials the form requires again.
+//  R12.2: a major change carries the materials the form requires again
+//  (the form's rules on what it asks were checked with its shape,
+//  yjc_form_check_body).
 static void
 s_check_change (yjc_ctx_t *ctx, const s_app_t *app, const msgpack_object *body)
 {
-    //  the form's rules hold for what the change asks (2 Mbps steps …)
-    yjc_form_check_resources (
-        yjc_obj_get (body, "resources"), "body.resources", ctx->problems);
     const msgpack_object *major = yjc_obj_get (body, "major");
     if (major && major->type == MSGPACK_OBJECT_BOOLEAN && major->via.boolean)
         yjc_form_check_materials (

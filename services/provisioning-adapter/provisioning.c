@@ -313,11 +313,8 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
     char app_id[33], description[2001], stage[33];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
     yjc_obj_strcpy (body, "description", description, sizeof description);
-    //  the form's rules hold for what is done in an emergency too
-    if (yjc_form_check_resources (yjc_obj_get (body, "resources"),
-                                  "body.resources",
-                                  ctx->problems) > 0)
-        return YJC_FAIL;
+    //  the form's rules on its resources were checked with its shape
+    //  (yjc_form_check_body)
     s_order_t o;
     s_order_init (&o);
     int rc = s_app (ctx, app_id, &o, stage);

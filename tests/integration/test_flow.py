@@ -102,7 +102,7 @@ def test_order_was_produced_by_the_decision_only(platform, flow):
 def test_decisions_follow_the_state_table(platform, flow):
     # approving again, or accepting an approved application: invalid_state
     res = platform.cli("approve", flow, actor="bureau", check=False)
-    assert res.returncode == 1 and "invalid_state" in res.stderr
+    assert res.returncode == 1 and "当前状态不允许该操作" in res.stderr
     res = platform.cli("accept", flow, actor="bureau", check=False, json_out=True)
     assert res.returncode == 1 and '"invalid_state"' in res.stdout
 
@@ -118,7 +118,7 @@ def test_decline_needs_an_opinion(platform):
     # approve before accept is refused with the state named
     early = platform.call("bureau", "review", "review.approve", {"app_id": app})
     assert early["error"]["code"] == "invalid_state"
-    assert "submitted" in early["error"]["message"]
+    assert "submitted" in early["error"]["detail"]
     ok = platform.call("bureau", "review", "review.decline",
                        {"app_id": app, "opinion": "材料不全"})
     assert ok["ok"] and ok["body"]["state"] == "declined"
@@ -177,7 +177,7 @@ def test_unit_withdraws_before_the_decision(platform, flow):
     out = platform.cli("withdraw", app, "--opinion", "项目取消", actor="health").stdout
     assert "已撤回" in out
     late = platform.call("bureau", "review", "review.accept", {"app_id": app})
-    assert late["error"]["code"] == "invalid_state" and "withdrawn" in late["error"]["message"]
+    assert late["error"]["code"] == "invalid_state" and "withdrawn" in late["error"]["detail"]
     platform.wait_until(
         lambda: platform.call("health", "intake", "application.get",
                               {"app_id": app})["body"]["state"] == "withdrawn",

@@ -193,7 +193,10 @@ def test_required_material_missing_is_incomplete(platform, change, kind):
     reply = platform.submit("health", form, attachments=without)
     assert_error(reply, "incomplete", "body.attachments")
     problems = reply["error"].get("details") or [reply["error"]]
-    assert f"{kind} (" in [p for p in problems if p["code"] == "incomplete"][0]["message"]
+    missing = [p for p in problems if p["code"] == "incomplete"][0]
+    # programs read the kind in the English detail, a clerk its name
+    assert missing["detail"].startswith(f"{kind} is required")
+    assert missing["message"].startswith("申请材料：缺少“")
     assert len([p for p in problems if p["code"] == "incomplete"]) == 1
     ok = platform.submit("health", form, attachments=without + platform.materials(
         "health", kinds=[kind]))
@@ -207,7 +210,7 @@ def test_a_form_without_extras_needs_only_the_two_plans(platform):
     assert reply["ok"], reply
     reply = platform.submit("health", minimal_form(), attachments=[])
     assert not reply["ok"]
-    missing = {p["message"].split("(")[1].strip() for p in reply["error"]["details"]}
+    missing = {p["detail"].split(" ")[0] for p in reply["error"]["details"]}
     assert missing == {"construction_plan", "deployment_plan"}
 
 
@@ -249,7 +252,8 @@ def test_cli_apply_with_materials_and_download(platform, tmp_path):
     res = platform.cli("apply", "tests/data/form-full.json", *attach[:-2],
                        actor="edu", check=False)
     assert res.returncode == 1
-    assert "申请材料不齐全" in res.stderr and "security_plan" in res.stderr
+    assert "申请材料：缺少“安全服务实施方案”" in res.stderr
+    assert "security_plan" not in res.stderr
     out = platform.cli("apply", "tests/data/form-full.json", *attach, actor="edu").stdout
     assert "已上传信息系统建设方案" in out
     app = out.strip().split()[-1]

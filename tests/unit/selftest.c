@@ -190,6 +190,10 @@ s_roundtrip (int msg, const s_target_t *t, yjc_problems_t *problems)
     memset (problems, 0, sizeof *problems);
     int rc =
         yjc_request_decode (&req, frame.buf.data, frame.buf.size, problems);
+    //  the body's shape, checked after the role in the server
+    if (rc == 0 &&
+        yjc_validate (yjc_msg_defs[msg].schema, req.body, "body", problems) > 0)
+        rc = -1;
     if (rc == 0 && req.type != msg)
         rc = -2;
     yjc_request_release (&req);
@@ -198,12 +202,33 @@ s_roundtrip (int msg, const s_target_t *t, yjc_problems_t *problems)
     return rc;
 }
 
+//  A clerk reads the problem of a field of a labelled body (the form, the
+//  requests): its label first, then Chinese; never the path or its keys.
+static bool
+s_readable (const yjc_problem_t *p)
+{
+    const char *key = strrchr (p->field, '.');
+    if (key && streq (key + 1, "no_such_field")) //  named as the unit wrote it
+        return strstr (p->text, "no_such_field：") != NULL;
+    if (!p->label[0] || strncmp (p->text, p->label, strlen (p->label)) != 0 ||
+        strstr (p->text, "body") || strchr (p->text, '_'))
+        return false;
+    return !key || strlen (key + 1) < 3 || !strstr (p->text, key + 1);
+}
+
 static bool
 s_has_problem (const yjc_problems_t *p, yjc_err_t code, const char *field)
 {
     for (int i = 0; i < p->count; i++)
-        if (p->items[i].code == code && streq (p->items[i].field, field))
-            return true;
+        if (p->items[i].code == code && streq (p->items[i].field, field)) {
+            //  every field of what a unit, the bureau or the vendor sends
+            //  has a label: events between services need none
+            if (!strncmp (field, "body.events", 11) ||
+                s_readable (&p->items[i]))
+                return true;
+            fprintf (stderr, "  not for a clerk: %s\n", p->items[i].text);
+            return false;
+        }
     return false;
 }
 
