@@ -126,19 +126,6 @@ yjc_config_by_env (const char *env)
 
 /* ---- selftest ------------------------------------------------------------ */
 
-//  Read outside the table until the calendar's settings move into it
-//  (issue 9, the calendar's own change): the only names tolerated.
-static const char *s_pending[] = { "YJC_CALENDAR", "YJC_CALENDAR_LOCAL" };
-
-static bool
-s_is_pending (const char *name)
-{
-    for (size_t i = 0; i < sizeof s_pending / sizeof *s_pending; i++)
-        if (strcmp (name, s_pending[i]) == 0)
-            return true;
-    return false;
-}
-
 //  Reads of a YJC_* variable by getenv in one source file: each name must
 //  be in the table, and read through it (only this file calls getenv on
 //  one).  Returns how many are not; says where when `report`.
@@ -163,8 +150,8 @@ s_scan_source (const char *path, int *reads, bool report)
             size_t n = strcspn (q + 1, "\"");
             snprintf (name, sizeof name, "%.*s", (int)n, q + 1);
             (*reads)++;
-            bool known = yjc_config_by_env (name) >= 0 || s_is_pending (name);
-            if (known && (is_table || s_is_pending (name)))
+            bool known = yjc_config_by_env (name) >= 0;
+            if (known && is_table)
                 continue;
             bad++;
             if (report)
