@@ -188,6 +188,8 @@ def test_unit_withdraws_before_the_decision(platform, flow):
 
 
 def test_form_template_has_every_line_and_is_refused_unfilled(platform, flow):
+    """The form has R2's funding line (fiscal, partly fiscal, SOE) and R4's
+    new-or-migration line; unfilled, each is named."""
     import json
     template = json.loads(platform.cli("form", "template").stdout)
     assert set(template) == {"unit", "project", "resources", "other_needs"}
@@ -196,6 +198,9 @@ def test_form_template_has_every_line_and_is_refused_unfilled(platform, flow):
     assert not reply["ok"]
     fields = {d["field"] for d in reply["error"]["details"]}
     assert "body.form.project.kind" in fields and "body.form.unit.filled_on" in fields
+    assert "body.form.project.funding" in fields                      # R2
+    assert template["project"]["funding"] == "fiscal|partly_fiscal|soe"
+    assert template["project"]["kind"] == "new|migration"             # R4
 
 
 def test_trimmed_grant_reaches_provisioning_and_billing(platform, flow, tmp_path):

@@ -158,7 +158,7 @@ def test_bounds_and_shapes(platform):
 
 # Each rule of which material a form requires (R8, R20): a form that
 # triggers it, and the kind it requires.
-def _migration(form):
+def _migration(form):   # R4: a migrating system also brings its equipment statement
     form["project"]["kind"] = "migration"
 
 
