@@ -93,6 +93,10 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
     [YJC_CFG_CALENDAR_LOCAL] = { "YJC_CALENDAR_LOCAL",
                                  "",
                                  "county overrides of the calendar (CSV)" },
+    [YJC_CFG_MIGRATE_UPTO] = { "YJC_MIGRATE_UPTO",
+                               "",
+                               "apply only the migrations named up to this"
+                               " (an upgrade in steps; default: all)" },
 };
 
 const char *

@@ -34,6 +34,7 @@ typedef enum {
     YJC_CFG_EMERGENCY_PAPERWORK_DAYS, //  R12.3 paperwork owed, working days
     YJC_CFG_CALENDAR,       //  YJC_CALENDAR: the national calendar CSV
     YJC_CFG_CALENDAR_LOCAL, //  YJC_CALENDAR_LOCAL: a county's overrides
+    YJC_CFG_MIGRATE_UPTO,   //  YJC_MIGRATE_UPTO: last migration to apply
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

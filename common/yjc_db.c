@@ -1,5 +1,6 @@
 /*  yjc_db.c - one PostgreSQL connection, prepared statements, migrations. */
 #include "yjc_db.h"
+#include "yjc_config.h"
 #include "yjc_lifecycle.h"
 #include "yjc_log.h"
 #include <czmq.h>
@@ -605,8 +606,12 @@ yjc_db_migrate (yjc_db_t *self, const yjc_migration_t *list)
         }
         PQclear (res);
     }
+    //  an upgrade in steps stops after the migration named (names sort
+    //  in the order they apply: 001_ common, 100_ a service's baseline)
+    const char *upto = yjc_config (YJC_CFG_MIGRATE_UPTO);
     for (const yjc_migration_t *m = list; rc >= 0 && m->name; m++)
-        rc = s_apply (self, m);
+        if (!*upto || strcmp (m->name, upto) <= 0)
+            rc = s_apply (self, m);
     if (rc < 0) {
         yjc_db_rollback (self);
         return -1;
