@@ -113,6 +113,14 @@ s_pack_built (msgpack_packer *pk,
     }
 }
 
+//  Sleeps `ms`, or less: SIGTERM stops the simulator within 50 ms.
+static void
+s_sleep (int ms)
+{
+    for (int slept = 0; slept < ms && !zsys_interrupted; slept += 50)
+        zclock_sleep (ms - slept < 50 ? ms - slept : 50);
+}
+
 static void
 s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
 {
@@ -133,7 +141,7 @@ s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
         s_call (client, "order.ack", &body, &reply);
     }
     if (self->delay_ms)
-        zclock_sleep (self->delay_ms);
+        s_sleep (self->delay_ms);
     self->handled++;
     bool fail = self->fail_every && self->handled % self->fail_every == 0;
     yjc_pack_reset (&body);
@@ -240,7 +248,7 @@ main (int argc, char **argv)
             break;
         }
         if (n < 0)
-            zclock_sleep (self.interval_ms); //  no answer: do not spin
+            s_sleep (self.interval_ms); //  no answer: do not spin
     }
     yjc_client_destroy (&client);
     zcert_destroy (&cert);

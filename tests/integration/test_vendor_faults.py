@@ -126,3 +126,18 @@ def test_failed_order_is_ordered_again_by_the_bureau_only(p):
                  what="testing after the new order")
     assert p.scalar(f"SELECT count(*) FROM provisioning.orders WHERE app_id = '{app}'") == "2"
     p.kill("vendor-sim", signal.SIGTERM)
+
+
+def test_vendor_sim_stops_within_a_second_of_sigterm(platform):
+    """The reference client, waiting in a long poll or between rounds,
+    stops within a second when told to (SIGTERM)."""
+    import signal as _signal
+    for args in (("--interval", "20000"), ("--interval", "20000", "--delay", "20000")):
+        platform.start_vendor(*args)
+        proc = platform.procs["vendor-sim"]
+        time.sleep(1.0)                  # in its long poll by now
+        assert proc.poll() is None
+        t = time.time()
+        proc.send_signal(_signal.SIGTERM)
+        proc.wait(timeout=10)
+        assert time.time() - t < 1.0, args
