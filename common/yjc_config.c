@@ -97,6 +97,14 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                "",
                                "apply only the migrations named up to this"
                                " (an upgrade in steps; default: all)" },
+    [YJC_CFG_PRUNE_AFTER_S] = { "YJC_PRUNE_AFTER_S",
+                                "2592000",
+                                "seconds a delivered event stays in the"
+                                " outbox and inbox (the audit trail is the"
+                                " record; default 30 days)" },
+    [YJC_CFG_PRUNE_EVERY_MS] = { "YJC_PRUNE_EVERY_MS",
+                                 "60000",
+                                 "how often the relay prunes them, ms" },
 };
 
 const char *

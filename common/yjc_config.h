@@ -35,6 +35,8 @@ typedef enum {
     YJC_CFG_CALENDAR,       //  YJC_CALENDAR: the national calendar CSV
     YJC_CFG_CALENDAR_LOCAL, //  YJC_CALENDAR_LOCAL: a county's overrides
     YJC_CFG_MIGRATE_UPTO,   //  YJC_MIGRATE_UPTO: last migration to apply
+    YJC_CFG_PRUNE_AFTER_S,  //  delivered outbox / inbox rows kept, seconds
+    YJC_CFG_PRUNE_EVERY_MS, //  how often the relay prunes them
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

@@ -7,10 +7,12 @@
     with exponential backoff; its events wait, in order, in the outbox.  */
 #include "yjc_relay.h"
 #include "yjc_client.h"
+#include "yjc_clock.h"
 #include "yjc_config.h"
 #include "yjc_db.h"
 #include "yjc_log.h"
 #include "yjc_proto.h"
+#include "yjc_time.h"
 
 #define BACKOFF_MIN_MS 50
 #define BACKOFF_MAX_MS 5000
@@ -248,6 +250,43 @@ s_round (s_relay_t *self)
     return more;
 }
 
+//  Prunes what no one needs any more: outbox rows every receiver has
+//  acknowledged and inbox rows, once older than YJC_PRUNE_AFTER_S (the
+//  audit trail is the record).  An inbox row guards against a redelivery,
+//  and a producer redelivers only what it was not acknowledged, within
+//  its relay timeout: the retention is far longer.  A thousand rows of
+//  each at a time, so that no round holds locks for long.
+static void
+s_prune (s_relay_t *self)
+{
+    int64_t now = yjc_clock_now_or_system ();
+    char before[40];
+    yjc_time_format_iso (now - (int64_t)yjc_config_int (YJC_CFG_PRUNE_AFTER_S) *
+                                   1000000,
+                         before);
+    const char *params[] = { before };
+    PGresult *res = yjc_db_query (
+        self->db,
+        "WITH o AS (DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox x"
+        "  WHERE created_at < $1::timestamptz AND NOT EXISTS (SELECT 1"
+        "  FROM outbox_pending p WHERE p.seq = x.seq) ORDER BY seq"
+        "  LIMIT 1000) RETURNING 1),"
+        " i AS (DELETE FROM inbox WHERE event_id IN (SELECT event_id"
+        "  FROM inbox WHERE received_at < $1::timestamptz LIMIT 1000)"
+        "  RETURNING 1)"
+        " SELECT (SELECT count(*) FROM o)::text, (SELECT count(*) FROM "
+        "i)::text",
+        1,
+        params);
+    if (res && PQntuples (res) == 1 &&
+        (atoi (PQgetvalue (res, 0, 0)) || atoi (PQgetvalue (res, 0, 1))))
+        yjc_log (YJC_LOG_DEBUG,
+                 "relay: pruned %s outbox and %s inbox rows",
+                 PQgetvalue (res, 0, 0),
+                 PQgetvalue (res, 0, 1));
+    PQclear (res);
+}
+
 static s_relay_t *
 s_relay_new (const yjc_relay_args_t *args)
 {
@@ -315,8 +354,14 @@ yjc_relay_actor (zsock_t *pipe, void *args)
     self->db = yjc_db_new (self->conninfo, self->schema);
     int poll_ms = yjc_config_int (YJC_CFG_RELAY_POLL_MS);
     int linger_ms = atoi (yjc_config (YJC_CFG_RELAY_LINGER_MS));
+    int prune_ms = yjc_config_int (YJC_CFG_PRUNE_EVERY_MS);
+    int64_t prune_at = zclock_mono () + prune_ms;
     bool more = true;
     while (!zsys_interrupted) {
+        if (self->db && zclock_mono () >= prune_at) {
+            s_prune (self);
+            prune_at = zclock_mono () + prune_ms;
+        }
         if (!more && s_wait_pipe (pipe, poll_ms))
             break;
         //  Let the events of concurrent commits gather: one delivery of
