@@ -5,6 +5,8 @@
 
 struct _yjc_client_t {
     zsock_t *sock;           //  DEALER, CURVE client
+    zsock_t *monitor;        //  PAIR: the DEALER's handshake events
+    bool denied;             //  the server refused our key
     yjc_pack_t out;          //  encoding buffer
     char id[YJC_MAX_ID + 1]; //  id of the last request sent
     char prefix[24];         //  per-client id prefix: ids stay unique
@@ -23,6 +25,17 @@ yjc_client_new (const char *endpoint,
     zsock_set_sndhwm (self->sock, 100000);
     zcert_apply (cert, self->sock);
     zsock_set_curve_serverkey (self->sock, server_public_txt);
+    //  A server answers a stranger's key with nothing; only the CURVE
+    //  handshake tells the client it was refused (ZAP status 400).
+    char monitor[64];
+    snprintf (monitor, sizeof monitor, "inproc://yjc-client-%p", (void *)self);
+    if (zmq_socket_monitor (zsock_resolve (self->sock),
+                            monitor,
+                            ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) == 0) {
+        self->monitor = zsock_new (ZMQ_PAIR);
+        if (self->monitor && zsock_connect (self->monitor, "%s", monitor) != 0)
+            zsock_destroy (&self->monitor);
+    }
     if (zsock_connect (self->sock, "%s", endpoint) != 0) {
         yjc_log (YJC_LOG_ERROR, "client: cannot connect to %s", endpoint);
         zsock_destroy (&self->sock);
@@ -72,6 +85,9 @@ yjc_client_destroy (yjc_client_t **self_p)
 {
     if (*self_p) {
         yjc_client_t *self = *self_p;
+        if (self->sock)
+            zmq_socket_monitor (zsock_resolve (self->sock), NULL, 0);
+        zsock_destroy (&self->monitor);
         zsock_destroy (&self->sock);
         yjc_pack_release (&self->out);
         free (self);
@@ -99,6 +115,23 @@ yjc_client_send (yjc_client_t *self,
     return self->id;
 }
 
+//  Reads one event of the monitor: true when it says our key was
+//  refused.
+static bool
+s_monitor_denied (yjc_client_t *self)
+{
+    zframe_t *event = zframe_recv (self->monitor);
+    bool denied =
+        event && zframe_size (event) >= 2 &&
+        (*(uint16_t *)zframe_data (event) & ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+    zframe_destroy (&event);
+    if (zsock_rcvmore (self->monitor)) {
+        zframe_t *address = zframe_recv (self->monitor);
+        zframe_destroy (&address);
+    }
+    return denied;
+}
+
 int
 yjc_client_recv (yjc_client_t *self,
                  const char *id,
@@ -106,11 +139,25 @@ yjc_client_recv (yjc_client_t *self,
                  yjc_reply_t *reply)
 {
     int64_t deadline = zclock_mono () + timeout_ms;
-    while (!zsys_interrupted) {
+    while (!zsys_interrupted && !self->denied) {
         int64_t left = deadline - zclock_mono ();
         if (left <= 0)
             return -1;
-        zsock_set_rcvtimeo (self->sock, (int)left);
+        zmq_pollitem_t items[] = {
+            { zsock_resolve (self->sock), 0, ZMQ_POLLIN, 0 },
+            { self->monitor ? zsock_resolve (self->monitor) : NULL,
+              0,
+              ZMQ_POLLIN,
+              0 },
+        };
+        if (zmq_poll (items, self->monitor ? 2 : 1, (long)left) < 0)
+            return -1; //  interrupted
+        if (self->monitor && (items[1].revents & ZMQ_POLLIN)) {
+            self->denied = s_monitor_denied (self);
+            continue;
+        }
+        if (!(items[0].revents & ZMQ_POLLIN))
+            continue;
         zframe_t *frame = zframe_recv (self->sock);
         if (!frame)
             return -1;
@@ -123,7 +170,13 @@ yjc_client_recv (yjc_client_t *self,
             return 0;
         //  A late reply to a request we gave up on: skip it.
     }
-    return -1;
+    return self->denied ? YJC_CLIENT_DENIED : -1;
+}
+
+bool
+yjc_client_denied (yjc_client_t *self)
+{
+    return self->denied;
 }
 
 int
@@ -286,6 +339,43 @@ yjc_client_test (yjc_test_t *t)
     //  A service without a key in the registry: no client.
     YJC_CHECK (t,
                yjc_client_new_at (keys, YJC_SVC_AUDIT, endpoint, me) == NULL);
+
+    //  A server with ZAP (as every service has) refuses a key it does not
+    //  know: the client learns so from the handshake, at once, instead
+    //  of waiting out its timeout.
+    zactor_t *auth = zactor_new (zauth, NULL);
+    char allowed[sizeof dir + 16];
+    snprintf (allowed, sizeof allowed, "%s/public", dir);
+    zstr_sendx (auth, "CURVE", allowed, NULL);
+    zsock_wait (auth);
+    zsock_t *guarded = zsock_new (ZMQ_ROUTER);
+    zsock_set_zap_domain (guarded, "yjcloud");
+    zsock_set_rcvtimeo (guarded, 5000);
+    zcert_apply (args.cert, guarded);
+    zsock_set_curve_server (guarded, 1);
+    int port = zsock_bind (guarded, "tcp://127.0.0.1:*");
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", port);
+    zcert_t *stranger = zcert_new ();
+    client = yjc_client_new (endpoint, zcert_public_txt (args.cert), stranger);
+    started = zclock_mono ();
+    YJC_CHECK (t,
+               client && yjc_client_call (
+                             client, "sys.status", NULL, 0, 5000, &reply) ==
+                             YJC_CLIENT_DENIED);
+    YJC_CHECK (t, zclock_mono () - started < 4000);
+    YJC_CHECK (t, client && yjc_client_denied (client));
+    yjc_client_destroy (&client);
+    //  a registered key passes the same server's handshake
+    client = yjc_client_new (endpoint, zcert_public_txt (args.cert), me);
+    yjc_client_send (client, "sys.status", NULL, 0);
+    zmsg_t *got = zmsg_recv (guarded); //  its request arrives
+    YJC_CHECK (t, got && zmsg_size (got) == 2);
+    YJC_CHECK (t, !yjc_client_denied (client));
+    zmsg_destroy (&got);
+    yjc_client_destroy (&client);
+    zcert_destroy (&stranger);
+    zsock_destroy (&guarded);
+    zactor_destroy (&auth);
 
     yjc_reply_release (&reply);
     zactor_destroy (&server);

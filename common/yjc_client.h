@@ -28,7 +28,11 @@ void yjc_client_destroy (yjc_client_t **self_p);
 
 //  Sends one request and waits up to timeout_ms for its reply, skipping
 //  stale replies to earlier requests.  Returns 0 with `reply` filled
-//  (which may be an error reply), or -1 on timeout or an undecodable reply.
+//  (which may be an error reply), YJC_CLIENT_DENIED when the server
+//  refused our key in the CURVE handshake (an unregistered or revoked
+//  actor: the server itself answers such a stranger with nothing), or -1
+//  on timeout or an undecodable reply.
+#define YJC_CLIENT_DENIED (-2)
 int yjc_client_call (yjc_client_t *self,
                      const char *type,
                      const void *body,
@@ -40,11 +44,14 @@ const char *yjc_client_send (yjc_client_t *self,
                              const char *type,
                              const void *body,
                              size_t body_len);
-//  Waits for the reply to `id`.  0 or -1 as above.
+//  Waits for the reply to `id`.  0, YJC_CLIENT_DENIED or -1 as above.
 int yjc_client_recv (yjc_client_t *self,
                      const char *id,
                      int timeout_ms,
                      yjc_reply_t *reply);
+
+//  True once the server has refused our key.
+bool yjc_client_denied (yjc_client_t *self);
 
 void yjc_client_test (yjc_test_t *t);
 
