@@ -105,18 +105,18 @@ yjc_ctx_due (yjc_ctx_t *ctx,
 }
 
 void
-yjc_ctx_pack_late (yjc_ctx_t *ctx, const char *due)
+yjc_ctx_pack_late (yjc_ctx_t *ctx, msgpack_packer *pk, const char *due)
 {
     yjc_date_t due_date, today = yjc_time_local_date (ctx->now);
     int late = 0;
-    yjc_pk_str (ctx->reply, "late_workdays");
+    yjc_pk_str (pk, "late_workdays");
     if (!*due || yjc_date_parse (due, &due_date) != 0 ||
         yjc_date_cmp (today, due_date) <= 0 ||
         yjc_calendar_workdays_between (
             ctx->calendar, due_date, today, &late, NULL, 0) != 0)
-        msgpack_pack_nil (ctx->reply);
+        msgpack_pack_nil (pk);
     else
-        msgpack_pack_int (ctx->reply, late);
+        msgpack_pack_int (pk, late);
 }
 
 yjc_result_t

@@ -117,9 +117,10 @@ void yjc_ctx_due (yjc_ctx_t *ctx,
                   char due[11],
                   char rule[YJC_RULE_MAX]);
 
-//  Packs "late_workdays": how many working days past `due` (YYYY-MM-DD,
-//  its end at 24:00) today is, or nil when not late (or not computable).
-void yjc_ctx_pack_late (yjc_ctx_t *ctx, const char *due);
+//  Packs "late_workdays" into `pk` (a key and its value): how many
+//  working days past `due` (YYYY-MM-DD, its end at 24:00) today is, or
+//  nil when not late (or not computable).
+void yjc_ctx_pack_late (yjc_ctx_t *ctx, msgpack_packer *pk, const char *due);
 
 //  Logs a line about the request (or event) being handled, its context
 //  first: "[req=<envelope id> app=<application id>] ..." (yjc_log.h).

@@ -16,10 +16,16 @@ yjc_map_release (yjc_map_t *self)
 }
 
 msgpack_packer *
+yjc_map_entries (yjc_map_t *self, uint32_t n)
+{
+    self->count += n;
+    return &self->entries.pk;
+}
+
+msgpack_packer *
 yjc_map_entry (yjc_map_t *self)
 {
-    self->count++;
-    return &self->entries.pk;
+    return yjc_map_entries (self, 1);
 }
 
 msgpack_packer *
@@ -157,11 +163,14 @@ yjc_map_test (yjc_test_t *t)
             yjc_map_str (&map, "deadline", "2026-05-01");
             msgpack_pack_array (yjc_map_key (&map, "rows"), 0);
             yjc_pk_kv_int (yjc_map_entry (&map), "whole", 7);
+            msgpack_packer *pk = yjc_map_entries (&map, 2);
+            yjc_pk_kv_int (pk, "two", 2);
+            yjc_pk_kv_bool (pk, "three", true);
         }
         yjc_map_end (&map, &out.pk);
         const msgpack_object *m = s_unpack (&out, &un);
         YJC_CHECK (t, m && m->type == MSGPACK_OBJECT_MAP);
-        YJC_CHECK (t, m && m->via.map.size == (with ? 13u : 10u));
+        YJC_CHECK (t, m && m->via.map.size == (with ? 15u : 10u));
         YJC_CHECK (t, s_is_str (s_get (m, "s"), "text"));
         YJC_CHECK (t, s_get (m, "null")->type == MSGPACK_OBJECT_NIL);
         YJC_CHECK (t, s_get (m, "empty")->type == MSGPACK_OBJECT_NIL);
@@ -181,6 +190,7 @@ yjc_map_test (yjc_test_t *t)
         YJC_CHECK (t, (s_get (m, "deadline") != NULL) == (with == 1));
         YJC_CHECK (t, (s_get (m, "rows") != NULL) == (with == 1));
         YJC_CHECK (t, with == 0 || s_get (m, "whole")->via.u64 == 7);
+        YJC_CHECK (t, with == 0 || s_get (m, "three")->via.boolean);
     }
 
     //  Ended, it is empty again; a map with no entry is an empty map

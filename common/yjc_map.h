@@ -49,6 +49,8 @@ msgpack_packer *yjc_map_key (yjc_map_t *self, const char *key);
 //  The packer for one whole entry packed by other code that writes its
 //  key too (yjc_pk_rows, yjc_pk_kv_*): exactly one key and one value.
 msgpack_packer *yjc_map_entry (yjc_map_t *self);
+//  The same for `n` whole entries (yjc_pk_columns of n columns).
+msgpack_packer *yjc_map_entries (yjc_map_t *self, uint32_t n);
 
 //  Writes the map into `pk`, its header with the count then its entries,
 //  and empties it for reuse.

@@ -149,7 +149,7 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
 }
 
 static yjc_result_t
-s_pack_history (yjc_ctx_t *ctx, const char *app_id)
+s_pack_history (yjc_ctx_t *ctx, const char *app_id, yjc_map_t *reply)
 {
     const char *params[] = { app_id, yjc_state_code (YJC_STATE_SUBMITTED) };
     PGresult *res =
@@ -173,7 +173,7 @@ s_pack_history (yjc_ctx_t *ctx, const char *app_id)
         { "event_id", YJC_COL_TEXT },
         { "note", YJC_COL_TEXT },
     };
-    yjc_pk_rows (ctx->reply, "history", res, cols, 4);
+    yjc_pk_rows (yjc_map_entry (reply), "history", res, cols, 4);
     PQclear (res);
     return YJC_OK;
 }
@@ -208,25 +208,35 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         { "state", YJC_COL_TEXT },      { "submitted_at", YJC_COL_TEXT },
         { "updated_at", YJC_COL_TEXT }, { "form", YJC_COL_MSGPACK },
     };
-    msgpack_pack_map (ctx->reply, 14); //  materials, requests, history
-    yjc_pk_columns (ctx->reply, res, 0, cols, 8);
+    const uint32_t ncols = sizeof cols / sizeof *cols;
+    yjc_map_t reply;
+    yjc_map_init (&reply);
+    yjc_pk_columns (yjc_map_entries (&reply, ncols), res, 0, cols, ncols);
     //  R14.1: the usage period, once in production
-    yjc_pk_kv_str (ctx->reply, "usage_from", PQgetvalue (res, 0, 9));
-    yjc_pk_kv_int (ctx->reply, "usage_months", atoll (PQgetvalue (res, 0, 10)));
-    yjc_pk_kv_int (ctx->reply, "usage_days", atoll (PQgetvalue (res, 0, 11)));
+    yjc_map_str (&reply, "usage_from", PQgetvalue (res, 0, 9));
+    yjc_map_int (&reply, "usage_months", atoll (PQgetvalue (res, 0, 10)));
+    yjc_map_int (&reply, "usage_days", atoll (PQgetvalue (res, 0, 11)));
     msgpack_unpacked submitted;
     msgpack_unpacked_init (&submitted);
     bool listed = msgpack_unpack_next (&submitted,
                                        PQgetvalue (res, 0, 8),
                                        (size_t)PQgetlength (res, 0, 8),
                                        NULL) == MSGPACK_UNPACK_SUCCESS;
-    rc = attachments_pack_materials (
-        ctx, app_id, listed ? &submitted.data : NULL, ctx->reply, "materials");
+    rc = attachments_pack_materials (ctx,
+                                     app_id,
+                                     listed ? &submitted.data : NULL,
+                                     yjc_map_entry (&reply),
+                                     "materials");
     msgpack_unpacked_destroy (&submitted);
     PQclear (res);
     if (rc == YJC_OK)
-        rc = requests_pack (ctx, app_id);
-    return rc != YJC_OK ? rc : s_pack_history (ctx, app_id);
+        rc = requests_pack (ctx, app_id, &reply);
+    if (rc == YJC_OK)
+        rc = s_pack_history (ctx, app_id, &reply);
+    if (rc == YJC_OK)
+        yjc_map_end (&reply, ctx->reply);
+    yjc_map_release (&reply);
+    return rc;
 }
 
 //  application.list - own applications for a unit, all for the bureau.

@@ -264,7 +264,7 @@ requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
 }
 
 yjc_result_t
-requests_pack (yjc_ctx_t *ctx, const char *app_id)
+requests_pack (yjc_ctx_t *ctx, const char *app_id, yjc_map_t *reply)
 {
     const char *params[] = { app_id };
     PGresult *res = yjc_db_query (
@@ -281,7 +281,7 @@ requests_pack (yjc_ctx_t *ctx, const char *app_id)
         { "kind", YJC_COL_TEXT },
         { "submitted_at", YJC_COL_TEXT },
     };
-    yjc_pk_rows (ctx->reply, "requests", res, cols, 3);
+    yjc_pk_rows (yjc_map_entry (reply), "requests", res, cols, 3);
     PQclear (res);
     return YJC_OK;
 }

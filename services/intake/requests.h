@@ -7,7 +7,9 @@
 
 //  request.extend_test / go_live / change / terminate
 yjc_result_t requests_submit (yjc_ctx_t *ctx, const msgpack_object *body);
-//  Packs "requests" (one map entry): the requests of an application.
-yjc_result_t requests_pack (yjc_ctx_t *ctx, const char *app_id);
+//  Adds "requests", the requests of an application, to `reply`.
+yjc_result_t requests_pack (yjc_ctx_t *ctx,
+                            const char *app_id,
+                            yjc_map_t *reply);
 
 #endif

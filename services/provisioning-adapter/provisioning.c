@@ -450,7 +450,7 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
         yjc_pk_columns (ctx->reply, res, i, cols, 7);
         yjc_pk_kv_str (
             ctx->reply, "owed_by", yjc_parties[YJC_PARTY_VENDOR].code);
-        yjc_ctx_pack_late (ctx, PQgetvalue (res, i, 5));
+        yjc_ctx_pack_late (ctx, ctx->reply, PQgetvalue (res, i, 5));
     }
     PQclear (res);
     return YJC_OK;

@@ -440,7 +440,7 @@ requests_decide (yjc_ctx_t *ctx, const msgpack_object *body)
 }
 
 yjc_result_t
-requests_pack (yjc_ctx_t *ctx, const char *app_id)
+requests_pack (yjc_ctx_t *ctx, const char *app_id, yjc_map_t *reply)
 {
     const char *params[] = { app_id };
     PGresult *res = yjc_db_query (
@@ -458,7 +458,7 @@ requests_pack (yjc_ctx_t *ctx, const char *app_id)
         { "state", YJC_COL_TEXT },      { "submitted_at", YJC_COL_TEXT },
         { "opinion", YJC_COL_TEXT },    { "emergency_order", YJC_COL_TEXT },
     };
-    yjc_pk_rows (ctx->reply, "requests", res, cols, 6);
+    yjc_pk_rows (yjc_map_entry (reply), "requests", res, cols, 6);
     PQclear (res);
     res = yjc_db_query (ctx->db,
                         "SELECT what, ref, owed_by, coalesce(due::text, ''),"
@@ -475,7 +475,7 @@ requests_pack (yjc_ctx_t *ctx, const char *app_id)
         { "rule", YJC_COL_TEXT },       { "closed", YJC_COL_TEXT },
         { "closed_why", YJC_COL_TEXT },
     };
-    yjc_pk_rows (ctx->reply, "duties", res, dcols, 7);
+    yjc_pk_rows (yjc_map_entry (reply), "duties", res, dcols, 7);
     PQclear (res);
     return YJC_OK;
 }

@@ -14,8 +14,10 @@ yjc_result_t requests_end_duties (yjc_ctx_t *ctx,
                                   const char *at);
 //  request.approve / request.reject
 yjc_result_t requests_decide (yjc_ctx_t *ctx, const msgpack_object *body);
-//  Packs "requests" and "duties" of an application (two map entries).
-yjc_result_t requests_pack (yjc_ctx_t *ctx, const char *app_id);
+//  Adds "requests" and "duties" of an application to `reply`.
+yjc_result_t requests_pack (yjc_ctx_t *ctx,
+                            const char *app_id,
+                            yjc_map_t *reply);
 
 //  Open duties (what, owed by whom, due, rule) as rows shaped like the
 //  applications' pending steps, for review.overdue and review.pending.

@@ -341,11 +341,17 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         { "decide_rule", YJC_COL_TEXT }, { "opinion", YJC_COL_TEXT },
         { "pending_due", YJC_COL_TEXT }, { "granted", YJC_COL_MSGPACK },
     };
-    msgpack_pack_map (ctx->reply, 15); //  and requests, duties
-    yjc_pk_columns (ctx->reply, res, 0, cols, 12);
-    yjc_ctx_pack_late (ctx, PQgetvalue (res, 0, 10));
+    const uint32_t ncols = sizeof cols / sizeof *cols;
+    yjc_map_t reply;
+    yjc_map_init (&reply);
+    yjc_pk_columns (yjc_map_entries (&reply, ncols), res, 0, cols, ncols);
+    yjc_ctx_pack_late (ctx, yjc_map_entry (&reply), PQgetvalue (res, 0, 10));
     PQclear (res);
-    return requests_pack (ctx, app_id);
+    rc = requests_pack (ctx, app_id, &reply);
+    if (rc == YJC_OK)
+        yjc_map_end (&reply, ctx->reply);
+    yjc_map_release (&reply);
+    return rc;
 }
 
 //  review.overdue - every step the bureau owes past its deadline, oldest
@@ -413,7 +419,7 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     for (int i = 0; i < rows; i++) {
         msgpack_pack_map (ctx->reply, 10);
         yjc_pk_columns (ctx->reply, res, i, cols, 9);
-        yjc_ctx_pack_late (ctx, PQgetvalue (res, i, 5));
+        yjc_ctx_pack_late (ctx, ctx->reply, PQgetvalue (res, i, 5));
     }
     PQclear (res);
     return YJC_OK;
