@@ -4,7 +4,7 @@
     warning, info (the default) or debug, each including the ones before.
     A line about one request carries its context (pgbouncer's habit):
     "[req=<envelope id> app=<application id>] ..." - see yjc_ctx_log in
-    yjc_server.h.                                                          */
+    yjc_ctx.h.                                                          */
 #ifndef YJC_LOG_H_INCLUDED
 #define YJC_LOG_H_INCLUDED
 

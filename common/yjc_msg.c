@@ -1,5 +1,6 @@
 /*  yjc_msg.c - the wire envelope: decode with bounds, encode.            */
 #include "yjc_msg.h"
+#include "yjc_map.h"
 #include "yjc_mpcheck.h"
 #include <stdio.h>
 
@@ -206,15 +207,14 @@ yjc_reply_encode_ok (yjc_pack_t *out,
 
 //  code and field for programs, message (and label) for a clerk, detail
 //  in English for programs and logs.
-#define S_PROBLEM_FIELDS 5
 static void
-s_pack_problem_fields (msgpack_packer *pk, const yjc_problem_t *p)
+s_problem_fields (yjc_map_t *map, const yjc_problem_t *p)
 {
-    yjc_pk_kv_str (pk, "code", yjc_err_code (p->code));
-    yjc_pk_kv_str (pk, "message", p->text);
-    yjc_pk_kv_str (pk, "field", *p->field ? p->field : NULL);
-    yjc_pk_kv_str (pk, "label", *p->label ? p->label : NULL);
-    yjc_pk_kv_str (pk, "detail", p->detail);
+    yjc_map_str (map, "code", yjc_err_code (p->code));
+    yjc_map_str (map, "message", p->text);
+    yjc_map_str_or_nil (map, "field", p->field);
+    yjc_map_str_or_nil (map, "label", p->label);
+    yjc_map_str (map, "detail", p->detail);
 }
 
 void
@@ -224,20 +224,23 @@ yjc_reply_encode_error (yjc_pack_t *out,
 {
     s_pack_head (out, id, 4);
     yjc_pk_kv_bool (&out->pk, "ok", false);
-    yjc_pk_str (&out->pk, "error");
-    const yjc_problem_t *first = &problems->items[0];
-    bool many = problems->count > 1;
-    msgpack_pack_map (&out->pk, S_PROBLEM_FIELDS + many);
-    s_pack_problem_fields (&out->pk, first);
-    if (many) {
+    yjc_map_t error, detail;
+    yjc_map_init (&error);
+    yjc_map_init (&detail);
+    s_problem_fields (&error, &problems->items[0]);
+    if (problems->count > 1) {
         //  Every problem of the request, so a clerk fixes a form in one go.
-        yjc_pk_str (&out->pk, "details");
-        msgpack_pack_array (&out->pk, problems->count);
+        msgpack_packer *pk = yjc_map_key (&error, "details");
+        msgpack_pack_array (pk, problems->count);
         for (int i = 0; i < problems->count; i++) {
-            msgpack_pack_map (&out->pk, S_PROBLEM_FIELDS);
-            s_pack_problem_fields (&out->pk, &problems->items[i]);
+            s_problem_fields (&detail, &problems->items[i]);
+            yjc_map_end (&detail, pk);
         }
     }
+    yjc_pk_str (&out->pk, "error");
+    yjc_map_end (&error, &out->pk);
+    yjc_map_release (&detail);
+    yjc_map_release (&error);
 }
 
 void

@@ -70,7 +70,7 @@ s_handle_status (s_server_t *self, yjc_job_t *job)
     yjc_pk_kv_bool (pk, "db", backlog >= 0);
     yjc_pk_kv_int (pk, "outbox_backlog", backlog);
     yjc_pk_kv_int (pk, "pid", getpid ());
-    job->status = 1;
+    job->state = YJC_JOB_DONE;
 }
 
 /* ---- reading ----------------------------------------------------------- */
@@ -86,7 +86,7 @@ s_admit (s_server_t *self, yjc_job_t *job, zframe_t *payload)
                             zframe_data (payload),
                             zframe_size (payload),
                             &job->problems) != 0) {
-        job->status = -1;
+        job->state = YJC_JOB_REFUSED;
         return;
     }
     const char *key = zframe_meta (payload, "User-Id");
@@ -108,7 +108,7 @@ s_admit (s_server_t *self, yjc_job_t *job, zframe_t *payload)
                           why,
                           "%s无权进行该操作",
                           yjc_role_zh (job->actor.role));
-        job->status = -1;
+        job->state = YJC_JOB_REFUSED;
         return;
     }
     if (def->service != YJC_SVC_ANY && def->service != self->def->service) {
@@ -126,7 +126,7 @@ s_admit (s_server_t *self, yjc_job_t *job, zframe_t *payload)
                              job->actor.role == YJC_ROLE_UNIT ? job->actor.unit
                                                               : NULL,
                              &job->problems) != 0) {
-        job->status = -1;
+        job->state = YJC_JOB_REFUSED;
         return;
     }
     if (job->req.type == YJC_MSG_SYS_STATUS)
@@ -160,7 +160,7 @@ s_reply (s_server_t *self, yjc_job_t *job)
 {
     if (!job->route)
         return; //  the service's own periodic work: nobody to answer
-    if (job->status == 1)
+    if (job->state == YJC_JOB_DONE)
         yjc_reply_encode_ok (&self->scratch,
                              job->req.id,
                              job->body.buf.data,
@@ -211,7 +211,7 @@ s_unpark (s_server_t *self)
         }
         if (yjc_request_decode (&job->req, p->bytes, p->len, &job->problems) !=
             0)
-            job->status = -1; //  it decoded once: cannot happen
+            job->state = YJC_JOB_REFUSED; //  it decoded once: cannot happen
         job->route = p->route;
         job->actor = p->actor;
         job->wait_until = p->wait_until;
@@ -226,7 +226,7 @@ static void
 s_answer (s_server_t *self, yjc_batch_t *batch)
 {
     for (int i = 0; i < batch->count; i++)
-        if (batch->jobs[i].status == 2)
+        if (batch->jobs[i].state == YJC_JOB_PARKED)
             s_park (self, &batch->jobs[i]);
         else
             s_reply (self, &batch->jobs[i]);
@@ -245,7 +245,7 @@ static bool
 s_needs_db (const yjc_batch_t *batch)
 {
     for (int i = 0; i < batch->count; i++)
-        if (batch->jobs[i].status == 0)
+        if (batch->jobs[i].state == YJC_JOB_TO_RUN)
             return true;
     return false;
 }

@@ -7,56 +7,12 @@
     A service is a yjc_service_def_t (handler tables) and a thin main:
         int main (int argc, char **argv) {
             return yjc_server_main (&s_review, argc, argv);
-        }                                                                 */
+        }
+    Its handlers see the API of yjc_ctx.h.                               */
 #ifndef YJC_SERVER_H_INCLUDED
 #define YJC_SERVER_H_INCLUDED
 
-#include "yjc_calendar.h"
-#include "yjc_db.h"
-#include "yjc_keys.h"
-#include "yjc_lifecycle.h"
-#include "yjc_log.h"
-#include "yjc_msg.h"
-
-//  Handler results besides 0 (done, reply packed):
-#define YJC_FAIL     (-1) //  refused: ctx->problems says why; nothing kept
-#define YJC_DB_ERROR (-2) //  the database failed: answered as `internal`
-#define YJC_WAIT     (-4) //  nothing yet: answer later (yjc_ctx_wait)
-
-typedef struct {
-    yjc_db_t *db;                   //  this service's schema, in a tx
-    const yjc_actor_t *actor;       //  who asks (from the connection)
-    const char *request_id;         //  envelope id (sender-unique)
-    int msg_type;                   //  yjc_msg_type_t being handled
-    int64_t now;                    //  the clock, once per unit of work
-    const yjc_calendar_t *calendar; //  working days (time rules)
-    msgpack_packer *reply;          //  pack the reply body (a map) here
-    yjc_problems_t *problems;       //  why the request is refused
-    int service;                    //  yjc_service_t of this process
-    int emitted;                    //  events written so far
-    struct _yjc_outbox_t *outbox;   //  where yjc_ctx_emit puts them
-    char now_iso[40];               //  ISO-8601 of now, for SQL
-    int64_t *wait_until;            //  long poll: zclock_mono() deadline
-    char app_id[33]; //  the application concerned, for logs; "" if none
-} yjc_ctx_t;
-
-typedef struct {
-    const char *event_id;          //  "intake:42"
-    const char *source;            //  producing service
-    const char *app_id;            //  "" if none
-    const char *at;                //  ISO-8601 time of the event
-    int type;                      //  yjc_event_type_t
-    const msgpack_object *payload; //  validated against proto/
-} yjc_event_in_t;
-
-typedef int (yjc_handler_fn) (yjc_ctx_t *ctx, const msgpack_object *body);
-//  Periodic work (deadlines that fall due), in its own transaction.
-typedef int (yjc_tick_fn) (yjc_ctx_t *ctx);
-typedef int (yjc_event_fn) (yjc_ctx_t *ctx, const yjc_event_in_t *event);
-//  0 or YJC_DB_ERROR: a refusal of one event cannot be told apart here.
-typedef int (yjc_events_fn) (yjc_ctx_t *ctx,
-                             const yjc_event_in_t *events,
-                             int count);
+#include "yjc_ctx.h"
 
 typedef struct {
     int service;                             //  yjc_service_t
@@ -71,75 +27,6 @@ typedef struct {
     bool vendor_endpoint;                    //  also bind the vendor's
                                              //  own (YJC_VENDOR_ENDPOINT)
 } yjc_service_def_t;
-
-//  Refuses the request: adds a problem and returns YJC_FAIL.
-int yjc_ctx_fail (yjc_ctx_t *ctx,
-                  yjc_err_t code,
-                  const char *field,
-                  const char *fmt,
-                  ...) __attribute__ ((format (printf, 4, 5)));
-//  Writes an event to the outbox in the current transaction.  The payload
-//  is checked against its schema in proto/ (a bad one is a bug: logged,
-//  YJC_DB_ERROR).  Returns 0 or YJC_DB_ERROR.
-int yjc_ctx_emit (yjc_ctx_t *ctx,
-                  int event_type,
-                  const char *app_id,
-                  const yjc_pack_t *payload);
-//  Is the actor a unit that may see `unit`'s data?  Bureau and auditor
-//  see everything; a unit only its own.
-bool yjc_ctx_may_see (const yjc_ctx_t *ctx, const char *unit);
-//  For a query of one record (an application, a file) whose first column
-//  is its unit: 0 when there is a row the actor may see; otherwise clears
-//  `res` and returns YJC_DB_ERROR (no result) or YJC_FAIL with not_found
-//  on `field` (no row, or another unit's: its existence is not revealed).
-int yjc_ctx_found (yjc_ctx_t *ctx,
-                   PGresult *res,
-                   const char *field,
-                   const char *id);
-
-//  The deadline "N working days ('w'), or N days/months/years ('d', 'm',
-//  'y'), after the date of `at`" (time rules) as YYYY-MM-DD; "" (logged)
-//  when the calendar does not cover it: the step still happens.
-void yjc_ctx_deadline (yjc_ctx_t *ctx,
-                       int64_t at,
-                       int n,
-                       char unit,
-                       char out[11]);
-
-//  The deadline `dl` (proto/yjc_lifecycle.def) of a step taken at `at`:
-//  its date in `due` ("" when the rules set none or the calendar does not
-//  cover it) and the rule that produced it in `rule`.
-#define YJC_RULE_MAX 160
-void yjc_ctx_due (yjc_ctx_t *ctx,
-                  yjc_deadline_t dl,
-                  int64_t at,
-                  char due[11],
-                  char rule[YJC_RULE_MAX]);
-
-//  Packs "late_workdays": how many working days past `due` (YYYY-MM-DD,
-//  its end at 24:00) today is, or nil when not late (or not computable).
-void yjc_ctx_pack_late (yjc_ctx_t *ctx, const char *due);
-
-//  Logs a line about the request (or event) being handled, its context
-//  first: "[req=<envelope id> app=<application id>] ..." (yjc_log.h).
-void yjc_ctx_log (const yjc_ctx_t *ctx,
-                  yjc_log_level_t level,
-                  const char *fmt,
-                  ...) __attribute__ ((format (printf, 3, 4)));
-//  The same about another application than the request's (periodic work
-//  going through many).
-void yjc_ctx_log_app (const yjc_ctx_t *ctx,
-                      const char *app_id,
-                      yjc_log_level_t level,
-                      const char *fmt,
-                      ...) __attribute__ ((format (printf, 4, 5)));
-
-//  Long poll: a handler with nothing to answer yet returns this.  The
-//  first time it parks the request for up to `wait_ms` and returns
-//  YJC_WAIT (the handler must not have written anything); the request is
-//  run again whenever this service commits events, and once the wait is
-//  over this returns 0: answer with what there is.
-int yjc_ctx_wait (yjc_ctx_t *ctx, int64_t wait_ms);
 
 int yjc_server_main (const yjc_service_def_t *def, int argc, char **argv);
 

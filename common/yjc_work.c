@@ -15,8 +15,6 @@
 #include "yjc_time.h"
 #include <stdarg.h>
 
-#define YJC_REPLAY (-3) //  an event was refused: roll back, replay
-
 typedef struct {
     const yjc_service_def_t *def;
     const yjc_calendar_t *calendar;
@@ -27,153 +25,11 @@ typedef struct {
     yjc_outbox_t *outbox; //  events of the batch being run
 } s_worker_t;
 
-/* ---- context helpers for handlers -------------------------------------- */
-
-int
-yjc_ctx_fail (yjc_ctx_t *ctx,
-              yjc_err_t code,
-              const char *field,
-              const char *fmt,
-              ...)
-{
-    char detail[200];
-    va_list args;
-    va_start (args, fmt);
-    vsnprintf (detail, sizeof detail, fmt, args);
-    va_end (args);
-    yjc_problems_add (ctx->problems, code, field, "%s", detail);
-    return YJC_FAIL;
-}
-
-int
-yjc_ctx_found (yjc_ctx_t *ctx, PGresult *res, const char *field, const char *id)
-{
-    if (!res)
-        return YJC_DB_ERROR;
-    if (PQntuples (res) > 0 && yjc_ctx_may_see (ctx, PQgetvalue (res, 0, 0)))
-        return 0;
-    PQclear (res);
-    return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, field, "%s", id);
-}
-
-bool
-yjc_ctx_may_see (const yjc_ctx_t *ctx, const char *unit)
-{
-    if (ctx->actor->role != YJC_ROLE_UNIT)
-        return true;
-    return strcmp (ctx->actor->unit, unit) == 0;
-}
-
-void
-yjc_ctx_deadline (yjc_ctx_t *ctx, int64_t at, int n, char unit, char out[11])
-{
-    yjc_date_t from = yjc_time_local_date (at), due;
-    char err[128];
-    int rc = unit == 'w'
-                 ? yjc_calendar_add_workdays (
-                       ctx->calendar, from, n, &due, err, sizeof err)
-                 : yjc_calendar_period_end (
-                       ctx->calendar, from, n, unit, &due, err, sizeof err);
-    out[0] = 0;
-    if (rc == 0)
-        yjc_date_format (due, out);
-    else
-        yjc_ctx_log (ctx, YJC_LOG_WARNING, "deadline not computed: %s", err);
-}
-
-void
-yjc_ctx_log (const yjc_ctx_t *ctx, yjc_log_level_t level, const char *fmt, ...)
-{
-    va_list args;
-    va_start (args, fmt);
-    yjc_log_about_v (ctx->request_id, ctx->app_id, level, fmt, args);
-    va_end (args);
-}
-
-void
-yjc_ctx_log_app (const yjc_ctx_t *ctx,
-                 const char *app_id,
-                 yjc_log_level_t level,
-                 const char *fmt,
-                 ...)
-{
-    va_list args;
-    va_start (args, fmt);
-    yjc_log_about_v (ctx->request_id, app_id, level, fmt, args);
-    va_end (args);
-}
-
-void
-yjc_ctx_due (yjc_ctx_t *ctx,
-             yjc_deadline_t dl,
-             int64_t at,
-             char due[11],
-             char rule[YJC_RULE_MAX])
-{
-    assert (dl >= 0 && dl < YJC_DL_COUNT);
-    const yjc_deadline_def_t *d = &yjc_deadlines[dl];
-    int count = d->count;
-    //  R12.3 sets no count: the county's setting does (default in proto)
-    if (d->unit == 'c')
-        count = yjc_config_int (YJC_CFG_EMERGENCY_PAPERWORK_DAYS);
-    due[0] = 0;
-    if (d->unit == 'c')
-        snprintf (rule, YJC_RULE_MAX, "%s（%d个工作日）", d->rule, count);
-    else
-        snprintf (rule, YJC_RULE_MAX, "%s", d->rule);
-    if (strchr ("wdm", d->unit) && d->unit)
-        yjc_ctx_deadline (ctx, at, count, d->unit, due);
-    else if (d->unit == 'c')
-        yjc_ctx_deadline (ctx, at, count, 'w', due);
-}
-
-void
-yjc_ctx_pack_late (yjc_ctx_t *ctx, const char *due)
-{
-    yjc_date_t due_date, today = yjc_time_local_date (ctx->now);
-    int late = 0;
-    yjc_pk_str (ctx->reply, "late_workdays");
-    if (!*due || yjc_date_parse (due, &due_date) != 0 ||
-        yjc_date_cmp (today, due_date) <= 0 ||
-        yjc_calendar_workdays_between (
-            ctx->calendar, due_date, today, &late, NULL, 0) != 0)
-        msgpack_pack_nil (ctx->reply);
-    else
-        msgpack_pack_int (ctx->reply, late);
-}
-
-int
-yjc_ctx_wait (yjc_ctx_t *ctx, int64_t wait_ms)
-{
-    int64_t now = zclock_mono ();
-    if (*ctx->wait_until == 0 && wait_ms > 0)
-        *ctx->wait_until = now + wait_ms;
-    return now < *ctx->wait_until ? YJC_WAIT : 0;
-}
-
-int
-yjc_ctx_emit (yjc_ctx_t *ctx,
-              int event_type,
-              const char *app_id,
-              const yjc_pack_t *payload)
-{
-    //  The one definition in proto/ binds the producer too.
-    assert (yjc_event_defs[event_type].producer == ctx->service);
-    if (yjc_outbox_add (ctx->outbox,
-                        event_type,
-                        app_id,
-                        payload->buf.data,
-                        payload->buf.size) != 0)
-        return YJC_DB_ERROR;
-    ctx->emitted++;
-    return 0;
-}
-
 /* ---- receiving events (inbox) ------------------------------------------ */
 
 //  Records every delivered event in the inbox with one statement; the
 //  ids it could insert (not seen before) go into `fresh`.
-static int
+static yjc_result_t
 s_claim_events (yjc_ctx_t *ctx, const msgpack_object *events, zhashx_t *fresh)
 {
     uint32_t n = events->via.array.size;
@@ -207,10 +63,10 @@ s_claim_events (yjc_ctx_t *ctx, const msgpack_object *events, zhashx_t *fresh)
     if (!res)
         return YJC_DB_ERROR;
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
-static int
+static yjc_result_t
 s_mark_rejected (yjc_ctx_t *ctx,
                  const char *event_id,
                  const char *app_id,
@@ -225,7 +81,7 @@ s_mark_rejected (yjc_ctx_t *ctx,
                         2,
                         params) < 0
                ? YJC_DB_ERROR
-               : 0;
+               : YJC_OK;
 }
 
 //  One delivered event, decoded, with room for its strings.
@@ -234,31 +90,45 @@ typedef struct {
     yjc_event_in_t in;
 } s_event_t;
 
+//  Decodes one event; its `at` is parsed here, once for every handler:
+//  the relay writes ISO-8601, and a value that is not must not block the
+//  stream, so it counts as `now`.
 static void
-s_read_event (const msgpack_object *e, s_event_t *ev)
+s_read_event (const msgpack_object *e, int64_t now, s_event_t *ev)
 {
     yjc_obj_strcpy (e, "event_id", ev->event_id, sizeof ev->event_id);
     yjc_obj_strcpy (e, "source", ev->source, sizeof ev->source);
     yjc_obj_strcpy (e, "app_id", ev->app_id, sizeof ev->app_id);
     yjc_obj_strcpy (e, "at", ev->at, sizeof ev->at);
     yjc_obj_strcpy (e, "type", ev->type, sizeof ev->type);
+    int64_t at_us = now;
+    yjc_time_parse_iso (ev->at, &at_us);
     yjc_event_in_t in = { ev->event_id,
                           ev->source,
                           ev->app_id,
                           ev->at,
+                          at_us,
                           yjc_event_by_wire (ev->type, strlen (ev->type)),
                           yjc_obj_get (e, "payload") };
     ev->in = in;
 }
 
-#define S_APPLIED  1
-#define S_REJECTED 2
-#define S_GATHERED 3 //  for a batch handler (on_events, on_all_events)
+//  What became of one delivered event.
+typedef enum {
+    S_DUPLICATE, //  seen before (or twice in this delivery)
+    S_APPLIED,
+    S_REJECTED, //  recorded as refused, never retried
+    S_GATHERED, //  for a batch handler (on_events, on_all_events)
+    S_OUTCOMES
+} s_outcome_t;
 
-//  Applies one freshly claimed event.  Returns S_APPLIED, S_REJECTED
-//  (recorded as such), S_GATHERED, or an error.
-static int
-s_apply_event (s_worker_t *self, yjc_ctx_t *ctx, s_event_t *ev)
+//  Applies one freshly claimed event; `outcome` says what became of it.
+//  YJC_REPLAY when its handler refused it (now in self->rejected).
+static yjc_result_t
+s_apply_event (s_worker_t *self,
+               yjc_ctx_t *ctx,
+               s_event_t *ev,
+               s_outcome_t *outcome)
 {
     const char *rejected =
         (const char *)zhashx_lookup (self->rejected, ev->event_id);
@@ -271,19 +141,22 @@ s_apply_event (s_worker_t *self, yjc_ctx_t *ctx, s_event_t *ev)
                                         "payload",
                                         &problems) > 0)
         rejected = problems.items[0].message;
-    if (rejected)
-        return s_mark_rejected (ctx, ev->event_id, ev->app_id, rejected) == 0
-                   ? S_REJECTED
-                   : YJC_DB_ERROR;
-    if (self->def->on_all_events || self->def->on_events[ev->in.type])
-        return S_GATHERED;
+    *outcome = S_APPLIED;
+    if (rejected) {
+        *outcome = S_REJECTED;
+        return s_mark_rejected (ctx, ev->event_id, ev->app_id, rejected);
+    }
+    if (self->def->on_all_events || self->def->on_events[ev->in.type]) {
+        *outcome = S_GATHERED;
+        return YJC_OK;
+    }
     yjc_event_fn *fn = self->def->on_event[ev->in.type];
     if (!fn)
-        return S_APPLIED;
+        return YJC_OK;
     yjc_problems_t *outer = ctx->problems;
     ctx->problems = &problems;
     snprintf (ctx->app_id, sizeof ctx->app_id, "%s", ev->app_id);
-    int rc = fn (ctx, &ev->in);
+    yjc_result_t rc = fn (ctx, &ev->in);
     ctx->app_id[0] = 0; //  the delivery itself concerns no one application
     ctx->problems = outer;
     if (rc == YJC_FAIL) {
@@ -292,13 +165,13 @@ s_apply_event (s_worker_t *self, yjc_ctx_t *ctx, s_event_t *ev)
                        problems.count ? problems.items[0].message : "refused");
         return YJC_REPLAY;
     }
-    return rc < 0 ? rc : S_APPLIED;
+    return rc;
 }
 
 //  Only the producer of an event may deliver it, and only to a service
 //  that receives it (R7: no order without a bureau decision; a forged
 //  application.approved from another service's key must not count).
-static int
+static yjc_result_t
 s_check_sender (s_worker_t *self,
                 yjc_ctx_t *ctx,
                 const msgpack_object *e,
@@ -329,7 +202,7 @@ s_check_sender (s_worker_t *self,
                              source,
                              type,
                              yjc_service_name (self->def->service));
-    return 0;
+    return YJC_OK;
 }
 
 //  Consecutive events that go to one batch handler: applied together, in
@@ -340,80 +213,76 @@ typedef struct {
     yjc_event_in_t *events; //  room for a whole delivery
 } s_run_t;
 
-static int
+static yjc_result_t
 s_run_flush (s_worker_t *self, yjc_ctx_t *ctx, s_run_t *run)
 {
     if (run->count == 0)
-        return 0;
+        return YJC_OK;
     yjc_events_fn *fn = self->def->on_all_events
                             ? self->def->on_all_events
                             : self->def->on_events[run->type];
-    int rc = fn (ctx, run->events, run->count);
+    yjc_result_t rc = fn (ctx, run->events, run->count);
     run->count = 0;
-    return rc == 0 ? 0 : YJC_DB_ERROR;
+    return rc == YJC_OK ? YJC_OK : YJC_DB_ERROR;
 }
 
-static int
+static yjc_result_t
 s_run_add (s_worker_t *self,
            yjc_ctx_t *ctx,
            s_run_t *run,
            const yjc_event_in_t *event)
 {
     int type = self->def->on_all_events ? -1 : event->type;
-    int rc = type != run->type ? s_run_flush (self, ctx, run) : 0;
+    yjc_result_t rc = type != run->type ? s_run_flush (self, ctx, run) : YJC_OK;
     run->type = type;
     run->events[run->count++] = *event;
     return rc;
 }
 
-static int
+static yjc_result_t
 s_handle_deliver (s_worker_t *self, yjc_ctx_t *ctx, const msgpack_object *body)
 {
     const msgpack_object *events = yjc_obj_get (body, "events");
     for (uint32_t i = 0; i < events->via.array.size; i++)
-        if (s_check_sender (self, ctx, &events->via.array.ptr[i], i) != 0)
+        if (s_check_sender (self, ctx, &events->via.array.ptr[i], i) != YJC_OK)
             return YJC_FAIL;
-    int counts[4] = { 0, 0, 0, 0 }; //  duplicates, applied, rejected, gathered
+    int counts[S_OUTCOMES] = { 0 };
     uint32_t n = events->via.array.size;
     s_event_t *evs = (s_event_t *)zmalloc (n * sizeof (s_event_t));
     s_run_t run = { -1,
                     0,
                     (yjc_event_in_t *)zmalloc (n * sizeof (yjc_event_in_t)) };
     zhashx_t *fresh = zhashx_new ();
-    int rc = s_claim_events (ctx, events, fresh);
-    for (uint32_t i = 0; rc == 0 && i < n; i++) {
-        s_read_event (&events->via.array.ptr[i], &evs[i]);
+    yjc_result_t rc = s_claim_events (ctx, events, fresh);
+    for (uint32_t i = 0; rc == YJC_OK && i < n; i++) {
+        s_read_event (&events->via.array.ptr[i], ctx->now, &evs[i]);
         int type = evs[i].in.type;
         //  what a batch handler gathered takes effect before this one
         if (type < 0 ||
             !(self->def->on_all_events || self->def->on_events[type]))
             rc = s_run_flush (self, ctx, &run);
         //  a redelivery, or twice in one batch: the first one counts
-        int outcome = rc == 0 && zhashx_lookup (fresh, evs[i].event_id)
-                          ? s_apply_event (self, ctx, &evs[i])
-                          : rc;
+        s_outcome_t outcome = S_DUPLICATE;
+        if (rc == YJC_OK && zhashx_lookup (fresh, evs[i].event_id))
+            rc = s_apply_event (self, ctx, &evs[i], &outcome);
         zhashx_delete (fresh, evs[i].event_id);
-        if (outcome == S_GATHERED)
-            outcome = s_run_add (self, ctx, &run, &evs[i].in) == 0
-                          ? S_GATHERED
-                          : YJC_DB_ERROR;
-        if (outcome < 0)
-            rc = outcome;
-        else
-            counts[outcome == S_GATHERED ? S_APPLIED : outcome]++;
+        if (rc == YJC_OK && outcome == S_GATHERED)
+            rc = s_run_add (self, ctx, &run, &evs[i].in);
+        counts[outcome]++;
     }
-    if (rc == 0)
+    if (rc == YJC_OK)
         rc = s_run_flush (self, ctx, &run);
     free (run.events);
     zhashx_destroy (&fresh);
     free (evs);
-    if (rc < 0)
+    if (rc != YJC_OK)
         return rc;
     msgpack_pack_map (ctx->reply, 3);
-    yjc_pk_kv_int (ctx->reply, "applied", counts[1]);
-    yjc_pk_kv_int (ctx->reply, "duplicates", counts[0]);
-    yjc_pk_kv_int (ctx->reply, "refused", counts[2]);
-    return 0;
+    yjc_pk_kv_int (
+        ctx->reply, "applied", counts[S_APPLIED] + counts[S_GATHERED]);
+    yjc_pk_kv_int (ctx->reply, "duplicates", counts[S_DUPLICATE]);
+    yjc_pk_kv_int (ctx->reply, "refused", counts[S_REJECTED]);
+    return YJC_OK;
 }
 
 /* ---- the batch --------------------------------------------------------- */
@@ -454,7 +323,7 @@ yjc_batch_add (yjc_batch_t *self)
     yjc_request_init (&job->req);
     job->problems.count = 0;
     job->problems.truncated = false;
-    job->status = 0;
+    job->state = YJC_JOB_TO_RUN;
     job->tick = false;
     job->wait_until = 0;
     zmsg_destroy (&job->route);
@@ -469,7 +338,7 @@ yjc_job_refuse (yjc_job_t *job,
                 const char *detail)
 {
     yjc_problems_add (&job->problems, code, field, "%s", detail);
-    job->status = -1;
+    job->state = YJC_JOB_REFUSED;
 }
 
 //  The application a request names (its body's app_id), for logs.
@@ -493,7 +362,7 @@ s_log_outcome (const yjc_job_t *job, yjc_log_level_t level, const char *how)
         return;
     char app_id[33];
     s_job_app (job, app_id);
-    if (!*app_id && job->status == 1 && job->body.buf.size) {
+    if (!*app_id && job->state == YJC_JOB_DONE && job->body.buf.size) {
         msgpack_unpacked reply;
         msgpack_unpacked_init (&reply);
         if (msgpack_unpack_next (
@@ -517,7 +386,7 @@ s_log_outcome (const yjc_job_t *job, yjc_log_level_t level, const char *how)
                    p ? p->field : "");
 }
 
-static int
+static yjc_result_t
 s_run_job (s_worker_t *self, yjc_job_t *job, yjc_ctx_t *ctx)
 {
     yjc_pack_reset (&job->body);
@@ -529,7 +398,7 @@ s_run_job (s_worker_t *self, yjc_job_t *job, yjc_ctx_t *ctx)
     ctx->wait_until = &job->wait_until;
     s_job_app (job, ctx->app_id);
     if (job->tick)
-        return self->def->on_tick ? self->def->on_tick (ctx) : 0;
+        return self->def->on_tick ? self->def->on_tick (ctx) : YJC_OK;
     if (job->req.type == YJC_MSG_EVENT_DELIVER)
         return s_handle_deliver (self, ctx, job->req.body);
     yjc_handler_fn *fn = self->def->handlers[job->req.type];
@@ -543,7 +412,7 @@ static void
 s_fail_pending (yjc_batch_t *batch, yjc_err_t code)
 {
     for (int i = 0; i < batch->count; i++)
-        if (batch->jobs[i].status == 0) {
+        if (batch->jobs[i].state == YJC_JOB_TO_RUN) {
             batch->jobs[i].problems.count = 0;
             yjc_job_refuse (&batch->jobs[i], code, "", "database unavailable");
         }
@@ -575,22 +444,23 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
         }
         ctx.emitted = 0;
         yjc_outbox_reset (self->outbox);
-        int rc = 0, i;
-        for (i = 0; i < batch->count && rc == 0; i++)
-            if (batch->jobs[i].status == 0 &&
+        yjc_result_t rc = YJC_OK;
+        int i;
+        for (i = 0; i < batch->count && rc == YJC_OK; i++)
+            if (batch->jobs[i].state == YJC_JOB_TO_RUN &&
                 (rc = s_run_job (self, &batch->jobs[i], &ctx)) == YJC_WAIT) {
                 //  parked (it wrote nothing); the server runs it again
-                batch->jobs[i].status = 2;
-                rc = 0;
+                batch->jobs[i].state = YJC_JOB_PARKED;
+                rc = YJC_OK;
             }
-        if (rc == 0) {
+        if (rc == YJC_OK) {
             if (yjc_outbox_commit (self->outbox, self->db, ctx.now_iso) != 0) {
                 s_fail_pending (batch, YJC_E_UNAVAILABLE);
                 return;
             }
             for (i = 0; i < batch->count; i++)
-                if (batch->jobs[i].status == 0) {
-                    batch->jobs[i].status = 1;
+                if (batch->jobs[i].state == YJC_JOB_TO_RUN) {
+                    batch->jobs[i].state = YJC_JOB_DONE;
                     s_log_outcome (&batch->jobs[i], YJC_LOG_DEBUG, "done");
                 }
             batch->emitted = ctx.emitted;
@@ -599,7 +469,7 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
         yjc_db_rollback (self->db);
         yjc_job_t *culprit = &batch->jobs[i - 1];
         if (rc == YJC_FAIL) {
-            culprit->status = -1;
+            culprit->state = YJC_JOB_REFUSED;
             s_log_outcome (culprit, YJC_LOG_DEBUG, "refused");
         }
         else if (rc == YJC_DB_ERROR) {
@@ -609,7 +479,7 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
         }
         //  YJC_REPLAY: the refused event is now in self->rejected
         for (i = 0; i < batch->count; i++)
-            if (batch->jobs[i].status == 0)
+            if (batch->jobs[i].state == YJC_JOB_TO_RUN)
                 batch->jobs[i].problems.count = 0;
     }
     s_fail_pending (batch, YJC_E_INTERNAL);

@@ -8,13 +8,21 @@
 
 #define YJC_BATCH 64
 
+//  Where a job of a batch stands.
+typedef enum {
+    YJC_JOB_TO_RUN = 0, //  admitted: the worker runs it
+    YJC_JOB_DONE,       //  answered: its reply body is packed
+    YJC_JOB_REFUSED,    //  its problems say why
+    YJC_JOB_PARKED      //  a long poll waiting (yjc_ctx_wait)
+} yjc_job_state_t;
+
 typedef struct {
     zmsg_t *route;           //  routing frames to answer on
     yjc_request_t req;       //  decoded request
     yjc_actor_t actor;       //  who sent it
     yjc_problems_t problems; //  why it is refused
     yjc_pack_t body;         //  reply body
-    int status;              //  0 to run, 1 done, -1 refused, 2 parked
+    yjc_job_state_t state;   //  to run, done, refused, parked
     bool tick;               //  no request: the service's periodic work
     int64_t wait_until;      //  long poll deadline (zclock_mono), or 0
 } yjc_job_t;
@@ -44,7 +52,7 @@ typedef struct {
 
 //  zactor_new (yjc_worker_actor, &args).  Send it a batch with
 //  zsock_send (worker, "p", batch); it answers on the same pipe with the
-//  same pointer when the batch has run (jobs' status and bodies filled).
+//  same pointer when the batch has run (jobs' states and bodies filled).
 //  Until then the batch is the worker's.
 void yjc_worker_actor (zsock_t *pipe, void *args);
 

@@ -8,7 +8,7 @@ extern const yjc_migration_t yjc_audit_migrations[];
 
 //  Every event of one delivery, in order, with one statement.  The
 //  inbox already dropped redeliveries; event_id is unique here as well.
-static int
+static yjc_result_t
 s_on_all (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 {
     yjc_rows_t *rows = yjc_rows_new (5);
@@ -41,11 +41,11 @@ s_on_all (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
     if (!res)
         return YJC_DB_ERROR;
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
 //  audit.events - in order of arrival, optionally of one application.
-static int
+static yjc_result_t
 s_events (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     char app_id[33], after[24], limit[16];
@@ -78,7 +78,7 @@ s_events (yjc_ctx_t *ctx, const msgpack_object *body)
     msgpack_pack_map (ctx->reply, 1);
     yjc_pk_rows (ctx->reply, "events", res, cols, 7);
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
 static const yjc_service_def_t s_audit = {

@@ -8,7 +8,9 @@
 
 extern const yjc_migration_t yjc_billing_migrations[];
 
-static int s_open (yjc_ctx_t *ctx, const yjc_event_in_t *ev, const char *stage);
+static yjc_result_t s_open (yjc_ctx_t *ctx,
+                            const yjc_event_in_t *ev,
+                            const char *stage);
 
 //  Resource lines of a grant: each host configuration, database, and each
 //  non-empty quantity counts one.  Used to show what an interval holds.
@@ -30,7 +32,7 @@ s_count_lines (const msgpack_object *resources)
 
 //  Closes the application's open interval(s) at `at`, announcing each:
 //  an interval is never changed otherwise (R17: any period can be priced).
-static int
+static yjc_result_t
 s_close_open (yjc_ctx_t *ctx, const char *app_id, const char *at)
 {
     const char *params[] = { app_id, at };
@@ -43,8 +45,8 @@ s_close_open (yjc_ctx_t *ctx, const char *app_id, const char *at)
         params);
     if (!res)
         return YJC_DB_ERROR;
-    int rc = 0;
-    for (int i = 0; i < PQntuples (res) && rc == 0; i++) {
+    yjc_result_t rc = YJC_OK;
+    for (int i = 0; i < PQntuples (res) && rc == YJC_OK; i++) {
         yjc_pack_t out;
         yjc_pack_init (&out);
         msgpack_pack_map (&out.pk, 7);
@@ -67,7 +69,7 @@ s_close_open (yjc_ctx_t *ctx, const char *app_id, const char *at)
 //  environment, a go-live, a change or an emergency change closes what
 //  was allocated and opens a new interval of what is now in place; a
 //  termination closes it; a purge allocates nothing.
-static int
+static yjc_result_t
 s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     char kind_of[17];
@@ -76,15 +78,15 @@ s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     yjc_interval_t interval =
         kind >= 0 ? yjc_orders[kind].interval : YJC_IV_NONE;
     if (interval == YJC_IV_NONE)
-        return 0;
-    int closed = s_close_open (ctx, ev->app_id, ev->at);
-    if (closed != 0 || interval == YJC_IV_CLOSE)
-        return closed;
+        return YJC_OK;
+    yjc_result_t rc = s_close_open (ctx, ev->app_id, ev->at);
+    if (rc != YJC_OK || interval == YJC_IV_CLOSE)
+        return rc;
     return s_open (ctx, ev, yjc_intervals[interval].code);
 }
 
 //  Opens the interval of what an order put in place, from its completion.
-static int
+static yjc_result_t
 s_open (yjc_ctx_t *ctx, const yjc_event_in_t *ev, const char *stage)
 {
     const msgpack_object *p = ev->payload;
@@ -146,13 +148,14 @@ s_open (yjc_ctx_t *ctx, const yjc_event_in_t *ev, const char *stage)
     yjc_pk_kv_str (&out.pk, "stage", stage);
     yjc_pk_kv_int (&out.pk, "lines", nlines);
     yjc_pk_kv_str (&out.pk, "from", ev->at);
-    int rc = yjc_ctx_emit (ctx, YJC_EV_ALLOCATION_OPENED, ev->app_id, &out);
+    yjc_result_t rc =
+        yjc_ctx_emit (ctx, YJC_EV_ALLOCATION_OPENED, ev->app_id, &out);
     yjc_pack_release (&out);
     return rc;
 }
 
 //  billing.allocations - the intervals of one application.
-static int
+static yjc_result_t
 s_allocations (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     char app_id[33];
@@ -189,7 +192,7 @@ s_allocations (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_pk_kv_str (ctx->reply, "app_id", app_id);
     yjc_pk_rows (ctx->reply, "allocations", res, cols, 6);
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
 static const yjc_service_def_t s_billing = {

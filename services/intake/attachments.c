@@ -28,10 +28,10 @@ static const yjc_col_t s_info_cols[] = {
 #define S_INFO_COLS (int)(sizeof s_info_cols / sizeof *s_info_cols)
 
 //  Finds the unit's upload of this file, or begins it; locks the row so
-//  that a retried chunk waits for the first to finish.  1 found, 0 when a
-//  concurrent first chunk of the same file won the race, YJC_DB_ERROR.
-static int
-s_open (yjc_ctx_t *ctx, const msgpack_object *body, s_upload_t *up)
+//  that a retried chunk waits for the first to finish.  `found` is false
+//  when a concurrent first chunk of the same file won the race.
+static yjc_result_t
+s_open (yjc_ctx_t *ctx, const msgpack_object *body, s_upload_t *up, bool *found)
 {
     char sha[65], name[256], media[128], size[24];
     int64_t n = 0;
@@ -60,26 +60,27 @@ s_open (yjc_ctx_t *ctx, const msgpack_object *body, s_upload_t *up)
         params);
     if (!res)
         return YJC_DB_ERROR;
-    int found = PQntuples (res) > 0;
-    if (found) {
+    *found = PQntuples (res) > 0;
+    if (*found) {
         snprintf (up->att_id, sizeof up->att_id, "%s", PQgetvalue (res, 0, 0));
         up->size = atoll (PQgetvalue (res, 0, 1));
         up->received = atoll (PQgetvalue (res, 0, 2));
         up->complete = strcmp (PQgetvalue (res, 0, 3), "true") == 0;
     }
     PQclear (res);
-    return found;
+    return YJC_OK;
 }
 
-//  A chunk before the end of what is stored: 1 when it is the stored one
-//  (a retry), 0 when it differs (the upload is cut back to its offset),
-//  YJC_FAIL when no stored chunk starts there, or YJC_DB_ERROR.
-static int
+//  A chunk before the end of what is stored: `same` when it is the
+//  stored one (a retry); when it differs the upload is cut back to its
+//  offset.  YJC_FAIL when no stored chunk starts there.
+static yjc_result_t
 s_replay (yjc_ctx_t *ctx,
           s_upload_t *up,
           int64_t offset,
           const char *data,
-          size_t len)
+          size_t len,
+          bool *same)
 {
     char off[24];
     snprintf (off, sizeof off, "%lld", (long long)offset);
@@ -97,7 +98,7 @@ s_replay (yjc_ctx_t *ctx,
     if (!res)
         return YJC_DB_ERROR;
     int rows = PQntuples (res);
-    bool same = rows && strcmp (PQgetvalue (res, 0, 0), "true") == 0;
+    *same = rows && strcmp (PQgetvalue (res, 0, 0), "true") == 0;
     PQclear (res);
     if (!rows)
         return yjc_ctx_fail (ctx,
@@ -107,8 +108,8 @@ s_replay (yjc_ctx_t *ctx,
                              " next one starts at %lld",
                              (long long)offset,
                              (long long)up->received);
-    if (same)
-        return 1;
+    if (*same)
+        return YJC_OK;
     const char *cut[] = { up->att_id, off };
     if (yjc_db_exec (ctx->db,
                      "DELETE FROM attachment_chunks"
@@ -117,10 +118,10 @@ s_replay (yjc_ctx_t *ctx,
                      cut) < 0)
         return YJC_DB_ERROR;
     up->received = offset;
-    return 0;
+    return YJC_OK;
 }
 
-static int
+static yjc_result_t
 s_store_chunk (yjc_ctx_t *ctx, s_upload_t *up, const char *data, size_t len)
 {
     char off[24], end[24];
@@ -143,12 +144,12 @@ s_store_chunk (yjc_ctx_t *ctx, s_upload_t *up, const char *data, size_t len)
         return YJC_DB_ERROR;
     PQclear (res);
     up->received += (int64_t)len;
-    return 0;
+    return YJC_OK;
 }
 
 //  The last chunk: assembles the file and keeps it if its SHA-256 is the
 //  one declared (otherwise nothing of this request is kept), announces it.
-static int
+static yjc_result_t
 s_finish (yjc_ctx_t *ctx, s_upload_t *up)
 {
     const char *params[] = { up->att_id, ctx->now_iso };
@@ -184,9 +185,9 @@ s_finish (yjc_ctx_t *ctx, s_upload_t *up)
     yjc_pack_init (&ev);
     yjc_pk_row (&ev.pk, res, 0, cols, 6);
     PQclear (res);
-    int rc = yjc_ctx_emit (ctx, YJC_EV_ATTACHMENT_STORED, NULL, &ev);
+    yjc_result_t rc = yjc_ctx_emit (ctx, YJC_EV_ATTACHMENT_STORED, NULL, &ev);
     yjc_pack_release (&ev);
-    if (rc != 0)
+    if (rc != YJC_OK)
         return rc;
     const char *del[] = { up->att_id };
     if (yjc_db_exec (ctx->db,
@@ -195,7 +196,7 @@ s_finish (yjc_ctx_t *ctx, s_upload_t *up)
                      del) < 0)
         return YJC_DB_ERROR;
     up->complete = true;
-    return 0;
+    return YJC_OK;
 }
 
 static void
@@ -209,7 +210,7 @@ s_reply_upload (yjc_ctx_t *ctx, const s_upload_t *up)
 }
 
 //  attachment.put - R8: one chunk of a material, in order.
-int
+yjc_result_t
 attachments_put (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     const msgpack_object *data = yjc_obj_get (body, "data");
@@ -227,15 +228,16 @@ attachments_put (yjc_ctx_t *ctx, const msgpack_object *body)
                              (long long)(offset + (int64_t)len),
                              (long long)size);
     s_upload_t up;
-    int rc = s_open (ctx, body, &up);
-    if (rc == 0)
+    bool found = false, same = false;
+    yjc_result_t rc = s_open (ctx, body, &up, &found);
+    if (rc != YJC_OK)
+        return rc;
+    if (!found)
         return yjc_ctx_fail (ctx,
                              YJC_E_UNAVAILABLE,
                              "body.sha256",
                              "this file is being uploaded by another"
                              " request; try again");
-    if (rc < 0)
-        return rc;
     if (up.size != size)
         return yjc_ctx_fail (ctx,
                              YJC_E_INVALID_VALUE,
@@ -244,29 +246,28 @@ attachments_put (yjc_ctx_t *ctx, const msgpack_object *body)
                              " bytes",
                              (long long)up.size);
     if (!up.complete) {
-        rc = 0;
         if (offset < up.received)
-            rc = s_replay (ctx, &up, offset, bytes, len);
+            rc = s_replay (ctx, &up, offset, bytes, len, &same);
         else if (offset > up.received)
             return yjc_ctx_fail (ctx,
                                  YJC_E_INVALID_VALUE,
                                  "body.offset",
                                  "the next chunk starts at %lld",
                                  (long long)up.received);
-        if (rc < 0)
+        if (rc != YJC_OK)
             return rc;
-        if (rc == 0 && (rc = s_store_chunk (ctx, &up, bytes, len)) != 0)
+        if (!same && (rc = s_store_chunk (ctx, &up, bytes, len)) != YJC_OK)
             return rc;
-        if (up.received == up.size && (rc = s_finish (ctx, &up)) != 0)
+        if (up.received == up.size && (rc = s_finish (ctx, &up)) != YJC_OK)
             return rc;
     }
     s_reply_upload (ctx, &up);
-    return 0;
+    return YJC_OK;
 }
 
 //  attachment.get - up to 256 KiB from `offset`; a unit gets only its own
 //  unit's files (not_found otherwise), the bureau and the auditor any.
-int
+yjc_result_t
 attachments_get (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     char att_id[33], off[24];
@@ -286,8 +287,8 @@ attachments_get (yjc_ctx_t *ctx, const msgpack_object *body)
         params,
         NULL,
         NULL);
-    int rc = yjc_ctx_found (ctx, res, "body.att_id", att_id);
-    if (rc != 0)
+    yjc_result_t rc = yjc_ctx_found (ctx, res, "body.att_id", att_id);
+    if (rc != YJC_OK)
         return rc;
     int64_t size = atoll (PQgetvalue (res, 0, 4));
     bool complete = strcmp (PQgetvalue (res, 0, 9), "true") == 0;
@@ -316,7 +317,7 @@ attachments_get (yjc_ctx_t *ctx, const msgpack_object *body)
     };
     yjc_pk_row (ctx->reply, res, 0, cols, 9);
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
 /* ---- the materials of an application ---------------------------------- */
@@ -343,7 +344,7 @@ s_refs (const msgpack_object *attachments, s_refs_t *refs)
     }
 }
 
-int
+yjc_result_t
 attachments_check (yjc_ctx_t *ctx,
                    const msgpack_object *attachments,
                    yjc_pack_t *info)
@@ -353,7 +354,7 @@ attachments_check (yjc_ctx_t *ctx,
     if (info)
         msgpack_pack_array (&info->pk, refs.count);
     if (refs.count == 0)
-        return 0;
+        return YJC_OK;
     char *ids = yjc_db_array_literal (refs.att_ids, refs.count);
     const char *params[] = { ctx->actor->unit, ids };
     PGresult *res = yjc_db_query (
@@ -366,7 +367,6 @@ attachments_check (yjc_ctx_t *ctx,
     free (ids);
     if (!res)
         return YJC_DB_ERROR;
-    int problems = 0;
     for (uint32_t i = 0; i < refs.count; i++) {
         int row = -1;
         for (int r = 0; r < PQntuples (res); r++)
@@ -378,7 +378,6 @@ attachments_check (yjc_ctx_t *ctx,
             //  another unit's file is not revealed either
             yjc_problems_add (
                 ctx->problems, YJC_E_NOT_FOUND, field, "%s", refs.att_ids[i]);
-            problems++;
         }
         else if (strcmp (PQgetvalue (res, row, 1), "true") != 0) {
             yjc_problems_add (ctx->problems,
@@ -387,7 +386,6 @@ attachments_check (yjc_ctx_t *ctx,
                               "upload incomplete: %s of %s bytes",
                               PQgetvalue (res, row, 2),
                               PQgetvalue (res, row, 3));
-            problems++;
         }
         else if (info) {
             //  as proto's attachment_info, with the kind it is named for
@@ -401,10 +399,10 @@ attachments_check (yjc_ctx_t *ctx,
         }
     }
     PQclear (res);
-    return problems;
+    return YJC_OK;
 }
 
-int
+yjc_result_t
 attachments_check_one (yjc_ctx_t *ctx, const char *att_id, const char *field)
 {
     const char *params[] = { ctx->actor->unit, att_id };
@@ -416,7 +414,6 @@ attachments_check_one (yjc_ctx_t *ctx, const char *att_id, const char *field)
         params);
     if (!res)
         return YJC_DB_ERROR;
-    int problems = 1;
     if (PQntuples (res) == 0)
         yjc_problems_add (ctx->problems, YJC_E_NOT_FOUND, field, "%s", att_id);
     else if (strcmp (PQgetvalue (res, 0, 0), "true") != 0)
@@ -426,17 +423,15 @@ attachments_check_one (yjc_ctx_t *ctx, const char *att_id, const char *field)
                           "upload incomplete: %s of %s bytes",
                           PQgetvalue (res, 0, 1),
                           PQgetvalue (res, 0, 2));
-    else
-        problems = 0;
     PQclear (res);
-    return problems;
+    return YJC_OK;
 }
 
-int
+yjc_result_t
 attachments_link (yjc_ctx_t *ctx,
                   const char *app_id,
                   const msgpack_object *attachments,
-                  msgpack_packer *pk,
+                  yjc_map_t *map,
                   const char *key)
 {
     s_refs_t refs;
@@ -458,12 +453,12 @@ attachments_link (yjc_ctx_t *ctx,
     free (kinds);
     if (!res)
         return YJC_DB_ERROR;
-    yjc_pk_rows (pk, key, res, s_info_cols, S_INFO_COLS);
+    yjc_pk_rows (yjc_map_entry (map), key, res, s_info_cols, S_INFO_COLS);
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
-int
+yjc_result_t
 attachments_pack_materials (yjc_ctx_t *ctx,
                             const char *app_id,
                             const msgpack_object *submitted,
@@ -491,5 +486,5 @@ attachments_pack_materials (yjc_ctx_t *ctx,
     for (int r = 0; r < rows; r++)
         yjc_pk_row (pk, res, r, s_info_cols, S_INFO_COLS);
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }

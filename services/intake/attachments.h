@@ -7,38 +7,38 @@
 #include "yjc_server.h"
 
 //  attachment.put / attachment.get handlers.
-int attachments_put (yjc_ctx_t *ctx, const msgpack_object *body);
-int attachments_get (yjc_ctx_t *ctx, const msgpack_object *body);
+yjc_result_t attachments_put (yjc_ctx_t *ctx, const msgpack_object *body);
+yjc_result_t attachments_get (yjc_ctx_t *ctx, const msgpack_object *body);
 
 //  Checks that every file `attachments` (application.submit's array, may
 //  be NULL) names is the unit's own and complete; problems go to ctx.
 //  With `info`, packs there the array of their descriptions (proto's
-//  attachment_info, with the kind).  Returns YJC_DB_ERROR or the number
-//  of problems found.
-int attachments_check (yjc_ctx_t *ctx,
-                       const msgpack_object *attachments,
-                       yjc_pack_t *info);
+//  attachment_info, with the kind).  YJC_OK (problems or not) or
+//  YJC_DB_ERROR.
+yjc_result_t attachments_check (yjc_ctx_t *ctx,
+                                const msgpack_object *attachments,
+                                yjc_pack_t *info);
 
 //  The same for one file named at `field` (a go-live's report).
-int attachments_check_one (yjc_ctx_t *ctx,
-                           const char *att_id,
-                           const char *field);
+yjc_result_t attachments_check_one (yjc_ctx_t *ctx,
+                                    const char *att_id,
+                                    const char *field);
 
 //  Records them as materials added to `app_id` later (a request's) and
-//  packs `key` with their descriptions into `pk`.  0 or YJC_DB_ERROR.
-int attachments_link (yjc_ctx_t *ctx,
-                      const char *app_id,
-                      const msgpack_object *attachments,
-                      msgpack_packer *pk,
-                      const char *key);
+//  adds `key` with their descriptions to `map`.
+yjc_result_t attachments_link (yjc_ctx_t *ctx,
+                               const char *app_id,
+                               const msgpack_object *attachments,
+                               yjc_map_t *map,
+                               const char *key);
 
 //  Packs `key` with the materials of `app_id` (for application.get):
 //  those it was submitted with (`submitted`, its stored list, may be
 //  NULL), then those its requests added.
-int attachments_pack_materials (yjc_ctx_t *ctx,
-                                const char *app_id,
-                                const msgpack_object *submitted,
-                                msgpack_packer *pk,
-                                const char *key);
+yjc_result_t attachments_pack_materials (yjc_ctx_t *ctx,
+                                         const char *app_id,
+                                         const msgpack_object *submitted,
+                                         msgpack_packer *pk,
+                                         const char *key);
 
 #endif

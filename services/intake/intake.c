@@ -22,8 +22,9 @@ static const struct {
     { YJC_EV_RETENTION_SCHEDULED, "kept_until" },
 };
 
-static int
-s_existing (yjc_ctx_t *ctx, char app_id[33], char state[33])
+//  The application this sender submitted under this request id, if any.
+static yjc_result_t
+s_existing (yjc_ctx_t *ctx, char app_id[33], char state[33], bool *found)
 {
     const char *params[] = { ctx->actor->name, ctx->request_id };
     PGresult *res =
@@ -34,23 +35,24 @@ s_existing (yjc_ctx_t *ctx, char app_id[33], char state[33])
                       params);
     if (!res)
         return YJC_DB_ERROR;
-    int found = PQntuples (res);
-    if (found) {
+    *found = PQntuples (res) > 0;
+    if (*found) {
         snprintf (app_id, 33, "%s", PQgetvalue (res, 0, 0));
         snprintf (state, 33, "%s", PQgetvalue (res, 0, 1));
     }
     PQclear (res);
-    return found;
+    return YJC_OK;
 }
 
-//  Stores a new application; 1 stored, 0 when this sender already
-//  submitted this request id (a retry), or YJC_DB_ERROR.
-static int
+//  Stores a new application; `stored` is false when this sender already
+//  submitted this request id (a retry).
+static yjc_result_t
 s_insert (yjc_ctx_t *ctx,
           const msgpack_object *form,
           const char *project,
           const yjc_pack_t *materials,
-          char app_id[33])
+          char app_id[33],
+          bool *stored)
 {
     yjc_pack_t mp;
     yjc_pack_init (&mp);
@@ -79,11 +81,11 @@ s_insert (yjc_ctx_t *ctx,
     yjc_pack_release (&mp);
     if (!res)
         return YJC_DB_ERROR;
-    int stored = PQntuples (res);
-    if (stored)
+    *stored = PQntuples (res) > 0;
+    if (*stored)
         snprintf (app_id, 33, "%s", PQgetvalue (res, 0, 0));
     PQclear (res);
-    return stored;
+    return YJC_OK;
 }
 
 static void
@@ -100,7 +102,7 @@ s_reply_submitted (yjc_ctx_t *ctx,
 
 //  application.submit - R7: every application enters here; R8: with its
 //  form and the materials the form requires (uploaded beforehand).
-static int
+static yjc_result_t
 s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     const msgpack_object *form = yjc_obj_get (body, "form");
@@ -112,46 +114,42 @@ s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     //  is were checked before (yjc_form_check_body): the stored files now.
     yjc_pack_t materials; //  their descriptions, kept with the form
     yjc_pack_init (&materials);
-    int rc = attachments_check (ctx, attachments, &materials);
-    if (rc >= 0 && ctx->problems->count)
+    yjc_result_t rc = attachments_check (ctx, attachments, &materials);
+    if (rc == YJC_OK && ctx->problems->count)
         rc = YJC_FAIL;
     char app_id[33], state[33];
-    if (rc >= 0)
-        rc = s_insert (ctx, form, project_name, &materials, app_id);
-    if (rc < 0) {
-        yjc_pack_release (&materials);
-        return rc;
-    }
-    if (rc == 0 && (rc = s_existing (ctx, app_id, state)) > 0) {
+    bool stored = false, found = false;
+    if (rc == YJC_OK)
+        rc = s_insert (ctx, form, project_name, &materials, app_id, &stored);
+    if (rc == YJC_OK && !stored) {
         //  a retry: the same application, as it stands now
-        s_reply_submitted (ctx, app_id, state, true);
-        yjc_pack_release (&materials);
-        return 0;
+        rc = s_existing (ctx, app_id, state, &found);
+        if (rc == YJC_OK && found)
+            s_reply_submitted (ctx, app_id, state, true);
+        else if (rc == YJC_OK)
+            rc = YJC_DB_ERROR; //  neither stored nor there: cannot be
     }
-    if (rc < 0) {
-        yjc_pack_release (&materials);
-        return rc;
+    else if (rc == YJC_OK) {
+        yjc_map_t ev;
+        yjc_map_init (&ev);
+        yjc_map_str (&ev, "app_id", app_id);
+        yjc_map_str (&ev, "unit", ctx->actor->unit);
+        yjc_map_str (&ev, "project", project_name);
+        yjc_map_str (&ev, "submitted_at", ctx->now_iso);
+        yjc_map_obj (&ev, "form", form);
+        yjc_map_raw (&ev, "materials", materials.buf.data, materials.buf.size);
+        rc = yjc_ctx_emit_map (ctx, YJC_EV_APPLICATION_SUBMITTED, app_id, &ev);
+        yjc_map_release (&ev);
+        if (rc == YJC_OK)
+            s_reply_submitted (
+                ctx, app_id, yjc_state_code (YJC_STATE_SUBMITTED), false);
     }
-    yjc_pack_t ev;
-    yjc_pack_init (&ev);
-    msgpack_pack_map (&ev.pk, 6);
-    yjc_pk_kv_str (&ev.pk, "app_id", app_id);
-    yjc_pk_kv_str (&ev.pk, "unit", ctx->actor->unit);
-    yjc_pk_kv_str (&ev.pk, "project", project_name);
-    yjc_pk_kv_str (&ev.pk, "submitted_at", ctx->now_iso);
-    yjc_pk_kv_obj (&ev.pk, "form", form);
-    yjc_pk_kv_raw (&ev.pk, "materials", materials.buf.data, materials.buf.size);
-    rc = yjc_ctx_emit (ctx, YJC_EV_APPLICATION_SUBMITTED, app_id, &ev);
-    yjc_pack_release (&ev);
     yjc_pack_release (&materials);
-    if (rc == 0)
-        s_reply_submitted (
-            ctx, app_id, yjc_state_code (YJC_STATE_SUBMITTED), false);
     return rc;
 }
 
-static int
-s_pack_history (yjc_ctx_t *ctx, const char *app_id)
+static yjc_result_t
+s_pack_history (yjc_ctx_t *ctx, const char *app_id, yjc_map_t *reply)
 {
     const char *params[] = { app_id, yjc_state_code (YJC_STATE_SUBMITTED) };
     PGresult *res =
@@ -175,14 +173,14 @@ s_pack_history (yjc_ctx_t *ctx, const char *app_id)
         { "event_id", YJC_COL_TEXT },
         { "note", YJC_COL_TEXT },
     };
-    yjc_pk_rows (ctx->reply, "history", res, cols, 4);
+    yjc_pk_rows (yjc_map_entry (reply), "history", res, cols, 4);
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
 //  application.get - a unit sees only its own (not_found otherwise: the
 //  existence of another unit's application is not revealed).
-static int
+static yjc_result_t
 s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     char app_id[33];
@@ -201,8 +199,8 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         params,
         NULL,
         NULL);
-    int rc = yjc_ctx_found (ctx, res, "body.app_id", app_id);
-    if (rc != 0)
+    yjc_result_t rc = yjc_ctx_found (ctx, res, "body.app_id", app_id);
+    if (rc != YJC_OK)
         return rc;
     static const yjc_col_t cols[] = {
         { "unit", YJC_COL_TEXT },       { "app_id", YJC_COL_TEXT },
@@ -210,29 +208,39 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         { "state", YJC_COL_TEXT },      { "submitted_at", YJC_COL_TEXT },
         { "updated_at", YJC_COL_TEXT }, { "form", YJC_COL_MSGPACK },
     };
-    msgpack_pack_map (ctx->reply, 14); //  materials, requests, history
-    yjc_pk_columns (ctx->reply, res, 0, cols, 8);
+    const uint32_t ncols = sizeof cols / sizeof *cols;
+    yjc_map_t reply;
+    yjc_map_init (&reply);
+    yjc_pk_columns (yjc_map_entries (&reply, ncols), res, 0, cols, ncols);
     //  R14.1: the usage period, once in production
-    yjc_pk_kv_str (ctx->reply, "usage_from", PQgetvalue (res, 0, 9));
-    yjc_pk_kv_int (ctx->reply, "usage_months", atoll (PQgetvalue (res, 0, 10)));
-    yjc_pk_kv_int (ctx->reply, "usage_days", atoll (PQgetvalue (res, 0, 11)));
+    yjc_map_str (&reply, "usage_from", PQgetvalue (res, 0, 9));
+    yjc_map_int (&reply, "usage_months", atoll (PQgetvalue (res, 0, 10)));
+    yjc_map_int (&reply, "usage_days", atoll (PQgetvalue (res, 0, 11)));
     msgpack_unpacked submitted;
     msgpack_unpacked_init (&submitted);
     bool listed = msgpack_unpack_next (&submitted,
                                        PQgetvalue (res, 0, 8),
                                        (size_t)PQgetlength (res, 0, 8),
                                        NULL) == MSGPACK_UNPACK_SUCCESS;
-    rc = attachments_pack_materials (
-        ctx, app_id, listed ? &submitted.data : NULL, ctx->reply, "materials");
+    rc = attachments_pack_materials (ctx,
+                                     app_id,
+                                     listed ? &submitted.data : NULL,
+                                     yjc_map_entry (&reply),
+                                     "materials");
     msgpack_unpacked_destroy (&submitted);
     PQclear (res);
-    if (rc == 0)
-        rc = requests_pack (ctx, app_id);
-    return rc ? rc : s_pack_history (ctx, app_id);
+    if (rc == YJC_OK)
+        rc = requests_pack (ctx, app_id, &reply);
+    if (rc == YJC_OK)
+        rc = s_pack_history (ctx, app_id, &reply);
+    if (rc == YJC_OK)
+        yjc_map_end (&reply, ctx->reply);
+    yjc_map_release (&reply);
+    return rc;
 }
 
 //  application.list - own applications for a unit, all for the bureau.
-static int
+static yjc_result_t
 s_list (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     char state[33], unit[129], year[12] = "", limit[16];
@@ -270,11 +278,11 @@ s_list (yjc_ctx_t *ctx, const msgpack_object *body)
     msgpack_pack_map (ctx->reply, 1);
     yjc_pk_rows (ctx->reply, "applications", res, cols, 5);
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
 //  Follows the other stages: records the state an event announces.
-static int
+static yjc_result_t
 s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     //  Events of different services may arrive in any order between them
@@ -345,12 +353,12 @@ s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
         return YJC_DB_ERROR;
     if (rows == 0)
         return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "app_id", "%s", ev->app_id);
-    return 0;
+    return YJC_OK;
 }
 
 //  R11.1, R14.1: on conversion to production the usage period starts,
 //  as long as the form asked.
-static int
+static yjc_result_t
 s_start_usage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     const char *params[] = { ev->app_id };
@@ -375,11 +383,9 @@ s_start_usage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     msgpack_unpacked_destroy (&form);
     PQclear (res);
     if (!known)
-        return 0;
-    int64_t at = ctx->now;
-    yjc_time_parse_iso (ev->at, &at);
+        return YJC_OK;
     char from[11], m[12], d[12];
-    yjc_date_format (yjc_time_local_date (at), from);
+    yjc_date_format (yjc_time_local_date (ev->at_us), from);
     snprintf (m, sizeof m, "%d", months);
     snprintf (d, sizeof d, "%d", days);
     const char *uparams[] = { ev->app_id, from, m, d };
@@ -390,17 +396,17 @@ s_start_usage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                         4,
                         uparams) < 0
                ? YJC_DB_ERROR
-               : 0;
+               : YJC_OK;
 }
 
-static int
+static yjc_result_t
 s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     char kind[17];
-    int rc = s_on_stage (ctx, ev);
+    yjc_result_t rc = s_on_stage (ctx, ev);
     yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
     //  R11.1, R14.1: the conversion to production starts the usage period
-    return rc == 0 && yjc_move (ev->type, kind) == YJC_STATE_PRODUCTION
+    return rc == YJC_OK && yjc_move (ev->type, kind) == YJC_STATE_PRODUCTION
                ? s_start_usage (ctx, ev)
                : rc;
 }

@@ -27,8 +27,9 @@ s_app_release (s_app_t *app)
     free (app->bytes);
 }
 
-//  Loads the unit's own application: 0, or not_found / YJC_DB_ERROR.
-static int
+//  Loads the unit's own application: YJC_OK, or YJC_FAIL (not_found) or
+//  YJC_DB_ERROR.
+static yjc_result_t
 s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
 {
     const char *params[] = { app_id };
@@ -39,8 +40,8 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
         params,
         NULL,
         NULL);
-    int rc = yjc_ctx_found (ctx, res, "body.app_id", app_id);
-    if (rc != 0)
+    yjc_result_t rc = yjc_ctx_found (ctx, res, "body.app_id", app_id);
+    if (rc != YJC_OK)
         return rc;
     snprintf (app->app_id, sizeof app->app_id, "%s", app_id);
     yjc_db_copy (res, 0, 1, app->state, sizeof app->state);
@@ -50,7 +51,7 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
     PQclear (res);
     msgpack_unpacked_init (&app->form);
     msgpack_unpack_next (&app->form, app->bytes, len, NULL);
-    return 0;
+    return YJC_OK;
 }
 
 //  R10.3: a system graded MLPS level 3 needs the CNAS-accredited lab's
@@ -120,7 +121,7 @@ s_materials (const msgpack_object *body, yjc_pack_t *out)
 }
 
 //  Stores the request (once per envelope id) and announces it.
-static int
+static yjc_result_t
 s_store (yjc_ctx_t *ctx,
          const char *kind,
          const char *app_id,
@@ -161,37 +162,31 @@ s_store (yjc_ctx_t *ctx,
     *duplicate = strcmp (PQgetvalue (res, 0, 1), "true") != 0;
     PQclear (res);
     if (*duplicate)
-        return 0;
+        return YJC_OK;
     //  the event: the request as the unit wrote it, named, and its files
-    yjc_pack_t ev;
-    yjc_pack_init (&ev);
-    uint32_t extra = 0;
+    yjc_map_t ev;
+    yjc_map_init (&ev);
+    yjc_map_str (&ev, "request_id", request_id);
+    yjc_map_str (&ev, "app_id", app_id);
+    yjc_map_str (&ev, "unit", ctx->actor->unit);
+    yjc_map_str (&ev, "kind", kind);
+    yjc_map_str (&ev, "submitted_at", ctx->now_iso);
     static const char *copied[] = { "reason",          "until",
                                     "resources",       "major",
                                     "emergency_order", "results",
-                                    "test_report" };
-    for (size_t i = 0; i < sizeof copied / sizeof *copied; i++)
-        extra += yjc_obj_get (body, copied[i]) != NULL;
-    const msgpack_object *data = yjc_obj_get (body, "data");
-    msgpack_pack_map (&ev.pk, 6 + extra + (data != NULL));
-    yjc_pk_kv_str (&ev.pk, "request_id", request_id);
-    yjc_pk_kv_str (&ev.pk, "app_id", app_id);
-    yjc_pk_kv_str (&ev.pk, "unit", ctx->actor->unit);
-    yjc_pk_kv_str (&ev.pk, "kind", kind);
-    yjc_pk_kv_str (&ev.pk, "submitted_at", ctx->now_iso);
+                                    "test_report",     "data" };
     for (size_t i = 0; i < sizeof copied / sizeof *copied; i++)
         if (yjc_obj_get (body, copied[i]))
-            yjc_pk_kv_obj (&ev.pk, copied[i], yjc_obj_get (body, copied[i]));
-    if (data)
-        yjc_pk_kv_obj (&ev.pk, "data", data);
-    int rc = attachments_link (ctx, app_id, materials, &ev.pk, "materials");
-    if (rc == 0)
-        rc = yjc_ctx_emit (ctx, YJC_EV_REQUEST_SUBMITTED, app_id, &ev);
-    yjc_pack_release (&ev);
+            yjc_map_obj (&ev, copied[i], yjc_obj_get (body, copied[i]));
+    yjc_result_t rc =
+        attachments_link (ctx, app_id, materials, &ev, "materials");
+    if (rc == YJC_OK)
+        rc = yjc_ctx_emit_map (ctx, YJC_EV_REQUEST_SUBMITTED, app_id, &ev);
+    yjc_map_release (&ev);
     return rc;
 }
 
-int
+yjc_result_t
 requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     int row = yjc_request_by_msg (ctx->msg_type);
@@ -199,8 +194,8 @@ requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     char app_id[33];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
     s_app_t app = { 0 };
-    int rc = s_load (ctx, app_id, &app);
-    if (rc != 0)
+    yjc_result_t rc = s_load (ctx, app_id, &app);
+    if (rc != YJC_OK)
         return rc;
     if (!yjc_request_allowed ((yjc_request_kind_t)row, app.state)) {
         s_app_release (&app);
@@ -238,16 +233,16 @@ requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     rc = attachments_check (ctx, yjc_obj_get (body, "attachments"), NULL);
     const msgpack_object *report = yjc_obj_get (body, "test_report");
     char att[33];
-    if (rc >= 0 && report)
+    if (rc == YJC_OK && report)
         rc = attachments_check_one (
             ctx,
             yjc_obj_strcpy (report, "att_id", att, sizeof att),
             "body.test_report.att_id");
-    if (rc >= 0 && ctx->problems->count)
+    if (rc == YJC_OK && ctx->problems->count)
         rc = YJC_FAIL;
     char request_id[33];
     bool duplicate = false;
-    if (rc >= 0)
+    if (rc == YJC_OK)
         rc = s_store (ctx,
                       yjc_requests[row].kind,
                       app_id,
@@ -255,7 +250,7 @@ requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
                       &un.data,
                       request_id,
                       &duplicate);
-    if (rc == 0) {
+    if (rc == YJC_OK) {
         msgpack_pack_map (ctx->reply, 4);
         yjc_pk_kv_str (ctx->reply, "request_id", request_id);
         yjc_pk_kv_str (ctx->reply, "app_id", app_id);
@@ -268,8 +263,8 @@ requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     return rc;
 }
 
-int
-requests_pack (yjc_ctx_t *ctx, const char *app_id)
+yjc_result_t
+requests_pack (yjc_ctx_t *ctx, const char *app_id, yjc_map_t *reply)
 {
     const char *params[] = { app_id };
     PGresult *res = yjc_db_query (
@@ -286,7 +281,7 @@ requests_pack (yjc_ctx_t *ctx, const char *app_id)
         { "kind", YJC_COL_TEXT },
         { "submitted_at", YJC_COL_TEXT },
     };
-    yjc_pk_rows (ctx->reply, "requests", res, cols, 3);
+    yjc_pk_rows (yjc_map_entry (reply), "requests", res, cols, 3);
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }

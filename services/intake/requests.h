@@ -6,8 +6,10 @@
 #include "yjc_server.h"
 
 //  request.extend_test / go_live / change / terminate
-int requests_submit (yjc_ctx_t *ctx, const msgpack_object *body);
-//  Packs "requests" (one map entry): the requests of an application.
-int requests_pack (yjc_ctx_t *ctx, const char *app_id);
+yjc_result_t requests_submit (yjc_ctx_t *ctx, const msgpack_object *body);
+//  Adds "requests", the requests of an application, to `reply`.
+yjc_result_t requests_pack (yjc_ctx_t *ctx,
+                            const char *app_id,
+                            yjc_map_t *reply);
 
 #endif

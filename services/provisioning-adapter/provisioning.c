@@ -52,9 +52,9 @@ s_order_release (s_order_t *o)
     yjc_pack_release (&o->built);
 }
 
-//  Loads and locks an order: 1 found, 0 not, or YJC_DB_ERROR.
-static int
-s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
+//  Loads and locks an order, if there is one.
+static yjc_result_t
+s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o, bool *found)
 {
     const char *params[] = { order_id };
     PGresult *res = yjc_db_query_raw (
@@ -69,8 +69,8 @@ s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
         NULL);
     if (!res)
         return YJC_DB_ERROR;
-    int found = PQntuples (res);
-    if (found) {
+    *found = PQntuples (res) > 0;
+    if (*found) {
         snprintf (o->order_id, sizeof o->order_id, "%s", order_id);
         yjc_db_copy (res, 0, 0, o->app_id, sizeof o->app_id);
         yjc_db_copy (res, 0, 1, o->unit, sizeof o->unit);
@@ -86,49 +86,49 @@ s_load (yjc_ctx_t *ctx, const char *order_id, s_order_t *o)
         yjc_db_copy (res, 0, 9, o->request_id, sizeof o->request_id);
     }
     PQclear (res);
-    return found;
+    return YJC_OK;
 }
 
 //  The ev_order payload announcing an order's new state.
-static int
+static yjc_result_t
 s_emit_order (yjc_ctx_t *ctx, int event, const s_order_t *o)
 {
-    yjc_pack_t ev;
-    yjc_pack_init (&ev);
-    msgpack_packer *pk = &ev.pk;
-    bool due = *o->due, built = o->built.buf.size > 0, reason = *o->reason,
-         request = *o->request_id;
-    msgpack_pack_map (pk, 6 + (due ? 2 : 0) + built + reason + request);
-    yjc_pk_kv_str (pk, "order_id", o->order_id);
-    yjc_pk_kv_str (pk, "app_id", o->app_id);
-    yjc_pk_kv_str (pk, "unit", o->unit);
-    yjc_pk_kv_str (pk, "kind", o->kind);
-    yjc_pk_kv_str (pk, "state", o->state);
-    if (due) {
-        yjc_pk_kv_str (pk, "deadline", o->due);
-        yjc_pk_kv_str (pk, "deadline_rule", o->due_rule);
+    yjc_map_t ev;
+    yjc_map_init (&ev);
+    yjc_map_str (&ev, "order_id", o->order_id);
+    yjc_map_str (&ev, "app_id", o->app_id);
+    yjc_map_str (&ev, "unit", o->unit);
+    yjc_map_str (&ev, "kind", o->kind);
+    yjc_map_str (&ev, "state", o->state);
+    if (*o->due) {
+        yjc_map_str (&ev, "deadline", o->due);
+        yjc_map_str (&ev, "deadline_rule", o->due_rule);
     }
-    if (request)
-        yjc_pk_kv_str (pk, "request_id", o->request_id);
-    yjc_pk_kv_raw (
-        pk, "resources", o->resources.buf.data, o->resources.buf.size);
-    if (built)
-        yjc_pk_kv_raw (pk, "built", o->built.buf.data, o->built.buf.size);
-    if (reason)
-        yjc_pk_kv_str (pk, "reason", o->reason);
-    int rc = yjc_ctx_emit (ctx, event, o->app_id, &ev);
-    yjc_pack_release (&ev);
+    if (*o->request_id)
+        yjc_map_str (&ev, "request_id", o->request_id);
+    yjc_map_raw (
+        &ev, "resources", o->resources.buf.data, o->resources.buf.size);
+    if (o->built.buf.size)
+        yjc_map_raw (&ev, "built", o->built.buf.data, o->built.buf.size);
+    if (*o->reason)
+        yjc_map_str (&ev, "reason", o->reason);
+    yjc_result_t rc = yjc_ctx_emit_map (ctx, event, o->app_id, &ev);
+    yjc_map_release (&ev);
     return rc;
 }
 
 //  Creates an order once per cause (the event or report that produced
-//  it): 1 created and announced, 0 when this cause already has its order
-//  (a redelivery: o->order_id and o->state are then that order's), or
-//  YJC_DB_ERROR.  o->kind, app_id, unit, resources, state and request_id
+//  it) and announces it; `created` is false when this cause already has
+//  its order (a redelivery: o->order_id and o->state are then that
+//  order's).  o->kind, app_id, unit, resources, state and request_id
 //  are set by the caller; the deadline comes from the kind's rule unless
 //  o->due is set.
-static int
-s_create (yjc_ctx_t *ctx, s_order_t *o, const char *cause, int64_t at)
+static yjc_result_t
+s_create (yjc_ctx_t *ctx,
+          s_order_t *o,
+          const char *cause,
+          int64_t at,
+          bool *created)
 {
     int k = yjc_order_by_kind (o->kind);
     assert (k >= 0);
@@ -179,20 +179,17 @@ s_create (yjc_ctx_t *ctx, s_order_t *o, const char *cause, int64_t at)
         return YJC_DB_ERROR;
     }
     yjc_db_copy (res, 0, 0, o->order_id, sizeof o->order_id);
-    bool created = strcmp (PQgetvalue (res, 0, 1), "t") == 0 ||
-                   strcmp (PQgetvalue (res, 0, 1), "true") == 0;
-    if (!created)
+    *created = strcmp (PQgetvalue (res, 0, 1), "t") == 0 ||
+               strcmp (PQgetvalue (res, 0, 1), "true") == 0;
+    if (!*created)
         yjc_db_copy (res, 0, 2, o->state, sizeof o->state);
     PQclear (res);
-    if (!created)
-        return 0;
-    int rc = s_emit_order (ctx, YJC_EV_ORDER_CREATED, o);
-    return rc == 0 ? 1 : rc;
+    return *created ? s_emit_order (ctx, YJC_EV_ORDER_CREATED, o) : YJC_OK;
 }
 
 //  application.approved: R10.1 order the test environment of what was
 //  granted; the application's resources are what was granted.
-static int
+static yjc_result_t
 s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     s_order_t o;
@@ -203,8 +200,6 @@ s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     snprintf (o.state, sizeof o.state, "%s", S_STATE (PENDING));
     msgpack_pack_object (&o.resources.pk,
                          *yjc_obj_get (ev->payload, "granted"));
-    int64_t at = ctx->now;
-    yjc_time_parse_iso (ev->at, &at);
     const char *params[] = { o.app_id,
                              o.unit,
                              o.resources.buf.data,
@@ -220,16 +215,23 @@ s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
         params,
         lengths,
         formats);
-    int rc = res ? s_create (ctx, &o, ev->event_id, at) : YJC_DB_ERROR;
+    bool created;
+    yjc_result_t rc =
+        res ? s_create (ctx, &o, ev->event_id, ev->at_us, &created)
+            : YJC_DB_ERROR;
     PQclear (res);
     s_order_release (&o);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
-//  The resources an application has in place, and its unit and state:
-//  1 found, 0 not, YJC_DB_ERROR.
-static int
-s_app (yjc_ctx_t *ctx, const char *app_id, s_order_t *o, char stage[33])
+//  The resources an application has in place, and its unit and state,
+//  if it is known here.
+static yjc_result_t
+s_app (yjc_ctx_t *ctx,
+       const char *app_id,
+       s_order_t *o,
+       char stage[33],
+       bool *found)
 {
     const char *params[] = { app_id };
     PGresult *res = yjc_db_query_raw (
@@ -242,8 +244,8 @@ s_app (yjc_ctx_t *ctx, const char *app_id, s_order_t *o, char stage[33])
         NULL);
     if (!res)
         return YJC_DB_ERROR;
-    int found = PQntuples (res);
-    if (found) {
+    *found = PQntuples (res) > 0;
+    if (*found) {
         snprintf (o->app_id, sizeof o->app_id, "%s", app_id);
         yjc_db_copy (res, 0, 0, o->unit, sizeof o->unit);
         yjc_db_copy (res, 0, 1, stage, 33);
@@ -252,13 +254,13 @@ s_app (yjc_ctx_t *ctx, const char *app_id, s_order_t *o, char stage[33])
             &o->resources, PQgetvalue (res, 0, 2), PQgetlength (res, 0, 2));
     }
     PQclear (res);
-    return found;
+    return YJC_OK;
 }
 
 //  request.approved: R11.1 convert to production, R12.1 change, R13.1
 //  terminate.  The paperwork of an emergency change orders nothing: the
 //  vendor did it already (R12.3).
-static int
+static yjc_result_t
 s_on_request_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     char kind[17], emergency[33];
@@ -274,18 +276,16 @@ s_on_request_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                                  ? S_KIND (CHANGE)
                                  : NULL;
     if (!order_kind)
-        return 0;
+        return YJC_OK;
     s_order_t o;
     s_order_init (&o);
     char stage[33];
-    int rc = s_app (ctx, ev->app_id, &o, stage);
-    if (rc == 0) {
+    bool found = false, created;
+    yjc_result_t rc = s_app (ctx, ev->app_id, &o, stage, &found);
+    if (rc == YJC_OK && !found)
         yjc_ctx_log (
             ctx, YJC_LOG_WARNING, "%s: no such application here", kind);
-        s_order_release (&o);
-        return 0;
-    }
-    if (rc > 0) {
+    else if (rc == YJC_OK) {
         snprintf (o.kind, sizeof o.kind, "%s", order_kind);
         snprintf (o.state, sizeof o.state, "%s", S_STATE (PENDING));
         yjc_obj_strcpy (
@@ -295,19 +295,17 @@ s_on_request_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
             yjc_pack_reset (&o.resources);
             msgpack_pack_object (&o.resources.pk, *granted);
         }
-        int64_t at = ctx->now;
-        yjc_time_parse_iso (ev->at, &at);
-        rc = s_create (ctx, &o, ev->event_id, at);
+        rc = s_create (ctx, &o, ev->event_id, ev->at_us, &created);
     }
     s_order_release (&o);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 //  emergency.report - R12.3: the unit or the vendor reports (报备) an
 //  emergency change of a system in production; it goes to the vendor at
 //  once (already under way when the vendor reports it), and review
 //  records the paperwork owed.
-static int
+static yjc_result_t
 s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     char app_id[33], description[2001], stage[33];
@@ -317,17 +315,19 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
     //  (yjc_form_check_body)
     s_order_t o;
     s_order_init (&o);
-    int rc = s_app (ctx, app_id, &o, stage);
-    if (rc == 0 || (rc > 0 && !yjc_ctx_may_see (ctx, o.unit)))
+    bool found = false, created = false;
+    yjc_result_t rc = s_app (ctx, app_id, &o, stage, &found);
+    if (rc == YJC_OK && (!found || !yjc_ctx_may_see (ctx, o.unit)))
         rc = yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
-    else if (rc > 0 && !streq (stage, yjc_state_code (YJC_STATE_PRODUCTION)))
+    else if (rc == YJC_OK &&
+             !streq (stage, yjc_state_code (YJC_STATE_PRODUCTION)))
         rc = yjc_ctx_fail (ctx,
                            YJC_E_INVALID_STATE,
                            "body.app_id",
                            "the system is %s; an emergency change is for a"
                            " system in production",
                            stage);
-    else if (rc > 0) {
+    else if (rc == YJC_OK) {
         bool vendor = ctx->actor->role == YJC_ROLE_VENDOR;
         snprintf (o.kind, sizeof o.kind, "%s", S_KIND (EMERGENCY));
         snprintf (o.state,
@@ -340,9 +340,8 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
         char cause[140];
         snprintf (
             cause, sizeof cause, "%s:%s", ctx->actor->name, ctx->request_id);
-        rc = s_create (ctx, &o, cause, ctx->now);
-        bool duplicate = rc == 0;
-        if (rc > 0) {
+        rc = s_create (ctx, &o, cause, ctx->now, &created);
+        if (rc == YJC_OK && created) {
             yjc_pack_t ev;
             yjc_pack_init (&ev);
             msgpack_pack_map (&ev.pk, 6);
@@ -361,11 +360,11 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
             rc = yjc_ctx_emit (ctx, YJC_EV_EMERGENCY_REPORTED, o.app_id, &ev);
             yjc_pack_release (&ev);
         }
-        if (rc == 0) {
+        if (rc == YJC_OK) {
             msgpack_pack_map (ctx->reply, 3);
             yjc_pk_kv_str (ctx->reply, "order_id", o.order_id);
             yjc_pk_kv_str (ctx->reply, "state", o.state);
-            yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
+            yjc_pk_kv_bool (ctx->reply, "duplicate", !created);
         }
     }
     s_order_release (&o);
@@ -374,7 +373,7 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
 
 //  order.fetch - the vendor's open orders, oldest first; with wait_ms,
 //  the request waits for one when there is none (long poll).
-static int
+static yjc_result_t
 s_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     int64_t n = 20, wait_ms = 0;
@@ -408,12 +407,12 @@ s_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
     msgpack_pack_map (ctx->reply, 1);
     yjc_pk_rows (ctx->reply, "orders", res, cols, 8);
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
 //  order.overdue - open orders past their deadline (the vendor owes
 //  them), with how many working days late; a unit sees its own.
-static int
+static yjc_result_t
 s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     int64_t n = 200;
@@ -451,10 +450,10 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
         yjc_pk_columns (ctx->reply, res, i, cols, 7);
         yjc_pk_kv_str (
             ctx->reply, "owed_by", yjc_parties[YJC_PARTY_VENDOR].code);
-        yjc_ctx_pack_late (ctx, PQgetvalue (res, i, 5));
+        yjc_ctx_pack_late (ctx, ctx->reply, PQgetvalue (res, i, 5));
     }
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
 static void
@@ -469,12 +468,12 @@ s_reply_order (yjc_ctx_t *ctx,
     yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
 }
 
-static int s_schedule_purges (yjc_ctx_t *ctx, bool quiet);
+static yjc_result_t s_schedule_purges (yjc_ctx_t *ctx, bool quiet);
 
 //  A done order changes what the application has in place: its stage,
 //  and for a change its resources; a termination starts the retention
 //  period (R13.2) whose end the tick turns into the purge order.
-static int
+static yjc_result_t
 s_done (yjc_ctx_t *ctx, const s_order_t *o)
 {
     int k = yjc_order_by_kind (o->kind);
@@ -500,7 +499,7 @@ s_done (yjc_ctx_t *ctx, const s_order_t *o)
         return YJC_DB_ERROR;
     PQclear (res);
     if (k != YJC_ORDER_TERMINATE)
-        return 0;
+        return YJC_OK;
     const char *rparams[] = { o->app_id,
                               ctx->now_iso,
                               yjc_deadlines[YJC_DL_RETENTION].rule };
@@ -519,7 +518,7 @@ s_done (yjc_ctx_t *ctx, const s_order_t *o)
 //  to 24:00 of the last day.  An end in a year the calendar does not
 //  cover stays open (logged once): the data is kept, never purged on a
 //  guess.
-static int
+static yjc_result_t
 s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
 {
     PGresult *res = yjc_db_query (
@@ -534,8 +533,8 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
     if (!res)
         return YJC_DB_ERROR;
     const yjc_deadline_def_t *keep = &yjc_deadlines[YJC_DL_RETENTION];
-    int rc = 0;
-    for (int i = 0; i < PQntuples (res) && rc == 0; i++) {
+    yjc_result_t rc = YJC_OK;
+    for (int i = 0; i < PQntuples (res) && rc == YJC_OK; i++) {
         const char *app_id = PQgetvalue (res, i, 0);
         char kept_until[11] = "", purge_on[11] = "", err[128] = "";
         yjc_date_t terminated, last;
@@ -590,11 +589,11 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
 //  order's rule.  The date is compared with the clock in the statement,
 //  and a purge order has one cause per application: never early, never
 //  twice.
-static int
+static yjc_result_t
 s_tick (yjc_ctx_t *ctx)
 {
-    int rc = s_schedule_purges (ctx, true);
-    if (rc != 0)
+    yjc_result_t rc = s_schedule_purges (ctx, true);
+    if (rc != YJC_OK)
         return rc;
     char today[11];
     yjc_date_format (yjc_time_local_date (ctx->now), today);
@@ -611,7 +610,7 @@ s_tick (yjc_ctx_t *ctx)
         NULL);
     if (!res)
         return YJC_DB_ERROR;
-    for (int i = 0; i < PQntuples (res) && rc >= 0; i++) {
+    for (int i = 0; i < PQntuples (res) && rc == YJC_OK; i++) {
         s_order_t o;
         s_order_init (&o);
         snprintf (o.app_id, sizeof o.app_id, "%s", PQgetvalue (res, i, 0));
@@ -628,18 +627,19 @@ s_tick (yjc_ctx_t *ctx)
             from = yjc_date_start_us (last);
         char cause[64];
         snprintf (cause, sizeof cause, "purge:%s", o.app_id);
-        rc = s_create (ctx, &o, cause, from);
+        bool created;
+        rc = s_create (ctx, &o, cause, from, &created);
         const char *uparams[] = { o.app_id, o.order_id };
-        if (rc >= 0 && yjc_db_exec (ctx->db,
-                                    "UPDATE retention SET purge_order = $2"
-                                    " WHERE app_id = $1",
-                                    2,
-                                    uparams) < 0)
+        if (rc == YJC_OK && yjc_db_exec (ctx->db,
+                                         "UPDATE retention SET purge_order = $2"
+                                         " WHERE app_id = $1",
+                                         2,
+                                         uparams) < 0)
             rc = YJC_DB_ERROR;
         s_order_release (&o);
     }
     PQclear (res);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 //  The vendor's step on an order.  Its state machine, as a table:
@@ -667,7 +667,7 @@ static const s_step_t s_steps[] = {
       YJC_EV_ORDER_FAILED },
 };
 
-static int
+static yjc_result_t
 s_apply_step (yjc_ctx_t *ctx,
               const s_step_t *step,
               const msgpack_object *body,
@@ -700,18 +700,18 @@ s_apply_step (yjc_ctx_t *ctx,
         params,
         lengths,
         formats);
-    int rc = res ? 0 : YJC_DB_ERROR;
+    yjc_result_t rc = res ? YJC_OK : YJC_DB_ERROR;
     PQclear (res);
-    if (rc == 0 && step->event == YJC_EV_ORDER_COMPLETED)
+    if (rc == YJC_OK && step->event == YJC_EV_ORDER_COMPLETED)
         rc = s_done (ctx, o);
-    if (rc == 0)
+    if (rc == YJC_OK)
         rc = s_emit_order (ctx, step->event, o);
-    if (rc == 0)
+    if (rc == YJC_OK)
         s_reply_order (ctx, o->order_id, S_CODE (step->to), false);
     return rc;
 }
 
-static int
+static yjc_result_t
 s_step (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     const s_step_t *step = NULL;
@@ -722,20 +722,19 @@ s_step (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_obj_strcpy (body, "order_id", order_id, sizeof order_id);
     s_order_t o;
     s_order_init (&o);
-    int rc = s_load (ctx, order_id, &o);
-    if (rc == 0)
+    bool found = false;
+    yjc_result_t rc = s_load (ctx, order_id, &o, &found);
+    if (rc == YJC_OK && !found)
         rc = yjc_ctx_fail (
             ctx, YJC_E_NOT_FOUND, "body.order_id", "%s", order_id);
-    else if (rc > 0 && streq (o.state, S_CODE (step->to))) {
+    else if (rc == YJC_OK && streq (o.state, S_CODE (step->to)))
         //  The vendor retried: same result, nothing changes.
         s_reply_order (ctx, order_id, o.state, true);
-        rc = 0;
-    }
-    else if (rc > 0 && !streq (o.state, S_CODE (step->from[0])) &&
+    else if (rc == YJC_OK && !streq (o.state, S_CODE (step->from[0])) &&
              !streq (o.state, S_CODE (step->from[1])))
         rc = yjc_ctx_fail (
             ctx, YJC_E_INVALID_STATE, "body.order_id", "order is %s", o.state);
-    else if (rc > 0)
+    else if (rc == YJC_OK)
         rc = s_apply_step (ctx, step, body, &o);
     s_order_release (&o);
     return rc;
@@ -744,37 +743,36 @@ s_step (yjc_ctx_t *ctx, const msgpack_object *body)
 //  order.reorder - R7: what the vendor failed is ordered again only when
 //  the bureau decides so: a new order of the same kind and resources, its
 //  deadline counted from now; once per failed order.
-static int
+static yjc_result_t
 s_reorder (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     char order_id[33];
     yjc_obj_strcpy (body, "order_id", order_id, sizeof order_id);
     s_order_t o;
     s_order_init (&o);
-    int rc = s_load (ctx, order_id, &o);
-    if (rc == 0)
+    bool found = false, created = false;
+    yjc_result_t rc = s_load (ctx, order_id, &o, &found);
+    if (rc == YJC_OK && !found)
         rc = yjc_ctx_fail (
             ctx, YJC_E_NOT_FOUND, "body.order_id", "%s", order_id);
-    else if (rc > 0 && !streq (o.state, S_STATE (FAILED)))
+    else if (rc == YJC_OK && !streq (o.state, S_STATE (FAILED)))
         rc = yjc_ctx_fail (ctx,
                            YJC_E_INVALID_STATE,
                            "body.order_id",
                            "order is %s; only a failed order is ordered again",
                            o.state);
-    else if (rc > 0) {
+    else if (rc == YJC_OK) {
         char cause[64];
         snprintf (cause, sizeof cause, "reorder:%s", order_id);
         snprintf (o.state, sizeof o.state, "%s", S_STATE (PENDING));
         o.due[0] = o.due_rule[0] = o.reason[0] = 0;
         yjc_pack_reset (&o.built);
-        rc = s_create (ctx, &o, cause, ctx->now);
-        bool duplicate = rc == 0;
-        if (rc >= 0) {
-            rc = 0;
+        rc = s_create (ctx, &o, cause, ctx->now, &created);
+        if (rc == YJC_OK) {
             msgpack_pack_map (ctx->reply, 3);
             yjc_pk_kv_str (ctx->reply, "order_id", o.order_id);
             yjc_pk_kv_str (ctx->reply, "failed_order", order_id);
-            yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
+            yjc_pk_kv_bool (ctx->reply, "duplicate", !created);
         }
     }
     s_order_release (&o);

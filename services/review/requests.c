@@ -12,7 +12,7 @@
 #include "yjc_time.h"
 
 //  Opens a duty once (a redelivered event opens nothing more).
-static int
+static yjc_result_t
 s_open_duty (yjc_ctx_t *ctx,
              const char *app_id,
              const char *unit,
@@ -38,12 +38,12 @@ s_open_duty (yjc_ctx_t *ctx,
                         8,
                         params) < 0
                ? YJC_DB_ERROR
-               : 0;
+               : YJC_OK;
 }
 
 //  Closes the open duty `what` of `ref` (a request, order or application)
 //  as done.
-static int
+static yjc_result_t
 s_close_duty (yjc_ctx_t *ctx, yjc_deadline_t what, const char *ref)
 {
     const char *params[] = { yjc_deadlines[what].code,
@@ -56,13 +56,13 @@ s_close_duty (yjc_ctx_t *ctx, yjc_deadline_t what, const char *ref)
                         4,
                         params) < 0
                ? YJC_DB_ERROR
-               : 0;
+               : YJC_OK;
 }
 
 //  An application that ended (declined, rejected, withdrawn, terminated,
 //  purged) owes nothing more: every duty still open on it closes, with
 //  the reason, and no list shows it again.
-int
+yjc_result_t
 requests_end_duties (yjc_ctx_t *ctx, const char *app_id, const char *at)
 {
     const char *params[] = { app_id, at, yjc_duty_ends[YJC_DUTY_ENDED].code };
@@ -72,12 +72,12 @@ requests_end_duties (yjc_ctx_t *ctx, const char *app_id, const char *at)
                         3,
                         params) < 0
                ? YJC_DB_ERROR
-               : 0;
+               : YJC_OK;
 }
 
 //  request.submitted: the request waits for the bureau, with its
 //  deadline when the rules bound it (R12.1, R13.1).
-int
+yjc_result_t
 requests_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     char request_id[33], unit[129], kind[17], emergency[33];
@@ -110,38 +110,34 @@ requests_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     yjc_pack_release (&detail);
     if (!res)
         return YJC_DB_ERROR;
-    int inserted = PQntuples (res);
+    bool inserted = PQntuples (res) > 0;
     PQclear (res);
     int row = yjc_request_by_kind (kind);
     if (!inserted || row < 0)
-        return 0; //  again, or of an application review never saw
+        return YJC_OK; //  again, or of an application review never saw
     char due[11], rule[YJC_RULE_MAX];
-    int64_t at = ctx->now;
-    yjc_time_parse_iso (ev->at, &at);
     yjc_deadline_t decide = yjc_requests[row].decide;
-    yjc_ctx_due (ctx, decide, at, due, rule);
+    yjc_ctx_due (ctx, decide, ev->at_us, due, rule);
     return s_open_duty (
         ctx, ev->app_id, unit, decide, request_id, due, rule, ev->at);
 }
 
 //  emergency.reported: R12.3, the paperwork is owed from now (a setting,
 //  YJC_EMERGENCY_PAPERWORK_DAYS working days).
-int
+yjc_result_t
 requests_on_emergency (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     char order_id[33], unit[129], due[11], rule[YJC_RULE_MAX];
     yjc_obj_strcpy (ev->payload, "order_id", order_id, sizeof order_id);
     yjc_obj_strcpy (ev->payload, "unit", unit, sizeof unit);
-    int64_t at = ctx->now;
-    yjc_time_parse_iso (ev->at, &at);
-    yjc_ctx_due (ctx, YJC_DL_PAPERWORK, at, due, rule);
+    yjc_ctx_due (ctx, YJC_DL_PAPERWORK, ev->at_us, due, rule);
     return s_open_duty (
         ctx, ev->app_id, unit, YJC_DL_PAPERWORK, order_id, due, rule, ev->at);
 }
 
 //  order.created / completed / failed: the vendor's progress.  A delivered
 //  test environment starts the test period (R10.2, 15 days).
-int
+yjc_result_t
 requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     char kind[17], order_id[33], unit[129];
@@ -163,9 +159,7 @@ requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     //  R10.2: a delivered test environment starts the test period
     if (state == YJC_STATE_TESTING && ev->type == YJC_EV_ORDER_COMPLETED) {
         char due[11], rule[YJC_RULE_MAX];
-        int64_t at = ctx->now;
-        yjc_time_parse_iso (ev->at, &at);
-        yjc_ctx_due (ctx, YJC_DL_TEST_END, at, due, rule);
+        yjc_ctx_due (ctx, YJC_DL_TEST_END, ev->at_us, due, rule);
         return s_open_duty (ctx,
                             ev->app_id,
                             unit,
@@ -177,7 +171,7 @@ requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     }
     if (state == YJC_STATE_PRODUCTION)
         return s_close_duty (ctx, YJC_DL_TEST_END, ev->app_id);
-    return 0;
+    return YJC_OK;
 }
 
 typedef struct {
@@ -191,10 +185,10 @@ typedef struct {
     yjc_pack_t detail;
 } s_req_t;
 
-//  Loads and locks a request with its application's state: 1, 0 or
-//  YJC_DB_ERROR.
-static int
-s_load (yjc_ctx_t *ctx, const char *request_id, s_req_t *r)
+//  Loads and locks a request with its application's state, if there is
+//  one.
+static yjc_result_t
+s_load (yjc_ctx_t *ctx, const char *request_id, s_req_t *r, bool *found)
 {
     const char *params[] = { request_id };
     PGresult *res =
@@ -209,8 +203,8 @@ s_load (yjc_ctx_t *ctx, const char *request_id, s_req_t *r)
                           NULL);
     if (!res)
         return YJC_DB_ERROR;
-    int found = PQntuples (res);
-    if (found) {
+    *found = PQntuples (res) > 0;
+    if (*found) {
         yjc_db_copy (res, 0, 0, r->app_id, sizeof r->app_id);
         yjc_db_copy (res, 0, 1, r->unit, sizeof r->unit);
         yjc_db_copy (res, 0, 2, r->kind, sizeof r->kind);
@@ -223,12 +217,12 @@ s_load (yjc_ctx_t *ctx, const char *request_id, s_req_t *r)
         snprintf (r->request_id, sizeof r->request_id, "%s", request_id);
     }
     PQclear (res);
-    return found;
+    return YJC_OK;
 }
 
 //  What the approval decides besides yes: the end of an extended test
 //  (R10.2), the resources of a change (no more than asked, R11.2).
-static int
+static yjc_result_t
 s_approve_terms (yjc_ctx_t *ctx,
                  const s_req_t *r,
                  const msgpack_object *body,
@@ -258,10 +252,10 @@ s_approve_terms (yjc_ctx_t *ctx,
                             4,
                             params) < 0
                    ? YJC_DB_ERROR
-                   : 0;
+                   : YJC_OK;
     }
     if (yjc_request_by_kind (r->kind) != YJC_REQ_CHANGE)
-        return 0;
+        return YJC_OK;
     //  R12.2: a change the bureau rules major carries the R8 materials;
     //  without them it cannot be approved (the bureau rejects it, and the
     //  unit files it again as major, with them)
@@ -280,10 +274,10 @@ s_approve_terms (yjc_ctx_t *ctx,
     if (grant && asked && grant_check (grant, asked, ctx->problems) > 0)
         return YJC_FAIL;
     msgpack_pack_object (&granted->pk, grant ? *grant : *asked);
-    return 0;
+    return YJC_OK;
 }
 
-static int
+static yjc_result_t
 s_emit_decided (yjc_ctx_t *ctx,
                 const s_req_t *r,
                 bool approved,
@@ -291,32 +285,29 @@ s_emit_decided (yjc_ctx_t *ctx,
                 const yjc_pack_t *granted,
                 const char *until)
 {
-    yjc_pack_t ev;
-    yjc_pack_init (&ev);
-    bool has_granted = granted->buf.size > 0, has_until = *until,
-         has_emergency = *r->emergency;
-    msgpack_pack_map (&ev.pk, 5 + has_granted + has_until + has_emergency);
-    yjc_pk_kv_str (&ev.pk, "request_id", r->request_id);
-    yjc_pk_kv_str (&ev.pk, "app_id", r->app_id);
-    yjc_pk_kv_str (&ev.pk, "unit", r->unit);
-    yjc_pk_kv_str (&ev.pk, "kind", r->kind);
-    yjc_pk_kv_str (&ev.pk, "opinion", opinion);
-    if (has_granted)
-        yjc_pk_kv_raw (&ev.pk, "granted", granted->buf.data, granted->buf.size);
-    if (has_until)
-        yjc_pk_kv_str (&ev.pk, "until", until);
-    if (has_emergency)
-        yjc_pk_kv_str (&ev.pk, "emergency_order", r->emergency);
-    int rc = yjc_ctx_emit (ctx,
-                           approved ? YJC_EV_REQUEST_APPROVED
-                                    : YJC_EV_REQUEST_REJECTED,
-                           r->app_id,
-                           &ev);
-    yjc_pack_release (&ev);
+    yjc_map_t ev;
+    yjc_map_init (&ev);
+    yjc_map_str (&ev, "request_id", r->request_id);
+    yjc_map_str (&ev, "app_id", r->app_id);
+    yjc_map_str (&ev, "unit", r->unit);
+    yjc_map_str (&ev, "kind", r->kind);
+    yjc_map_str (&ev, "opinion", opinion);
+    if (granted->buf.size)
+        yjc_map_raw (&ev, "granted", granted->buf.data, granted->buf.size);
+    if (*until)
+        yjc_map_str (&ev, "until", until);
+    if (*r->emergency)
+        yjc_map_str (&ev, "emergency_order", r->emergency);
+    yjc_result_t rc = yjc_ctx_emit_map (ctx,
+                                        approved ? YJC_EV_REQUEST_APPROVED
+                                                 : YJC_EV_REQUEST_REJECTED,
+                                        r->app_id,
+                                        &ev);
+    yjc_map_release (&ev);
     return rc;
 }
 
-static int
+static yjc_result_t
 s_record (yjc_ctx_t *ctx,
           const s_req_t *r,
           bool approved,
@@ -349,18 +340,19 @@ s_record (yjc_ctx_t *ctx,
         return YJC_DB_ERROR;
     PQclear (res);
     int kind = yjc_request_by_kind (r->kind);
-    int rc = s_close_duty (ctx, yjc_requests[kind].decide, r->request_id);
+    yjc_result_t rc =
+        s_close_duty (ctx, yjc_requests[kind].decide, r->request_id);
     //  R12.3: the paperwork is done once the bureau has reviewed it
-    if (rc == 0 && *r->emergency)
+    if (rc == YJC_OK && *r->emergency)
         rc = s_close_duty (ctx, YJC_DL_PAPERWORK, r->emergency);
     //  R10.2: going live or terminating ends the test period
-    if (rc == 0 && approved &&
+    if (rc == YJC_OK && approved &&
         (kind == YJC_REQ_GO_LIVE || kind == YJC_REQ_TERMINATE))
         rc = s_close_duty (ctx, YJC_DL_TEST_END, r->app_id);
     //  what the approval itself moves (a termination: 终止中)
     yjc_state_t to =
         approved ? yjc_move (YJC_EV_REQUEST_APPROVED, r->kind) : YJC_STATE_NONE;
-    if (rc == 0 && to != YJC_STATE_NONE) {
+    if (rc == YJC_OK && to != YJC_STATE_NONE) {
         const char *p[] = { r->app_id, ctx->now_iso, yjc_state_code (to) };
         rc = yjc_db_exec (ctx->db,
                           "UPDATE applications SET state = $3,"
@@ -368,13 +360,13 @@ s_record (yjc_ctx_t *ctx,
                           3,
                           p) < 0
                  ? YJC_DB_ERROR
-                 : 0;
+                 : YJC_OK;
     }
     return rc;
 }
 
 //  request.approve / request.reject - the bureau's decision on a request.
-int
+yjc_result_t
 requests_decide (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     bool approved = ctx->msg_type == YJC_MSG_REQUEST_APPROVE;
@@ -392,21 +384,22 @@ requests_decide (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_pack_init (&granted);
     msgpack_unpacked un;
     msgpack_unpacked_init (&un);
-    int rc = s_load (ctx, request_id, &r);
-    int row = rc > 0 ? yjc_request_by_kind (r.kind) : -1;
-    if (rc == 0)
+    bool found = false;
+    yjc_result_t rc = s_load (ctx, request_id, &r, &found);
+    int row = found ? yjc_request_by_kind (r.kind) : -1;
+    if (rc == YJC_OK && !found)
         rc = yjc_ctx_fail (
             ctx, YJC_E_NOT_FOUND, "body.request_id", "%s", request_id);
-    else if (rc > 0 && row < 0)
+    else if (rc == YJC_OK && row < 0)
         rc = YJC_DB_ERROR; //  the CHECK holds kinds to the list
-    else if (rc > 0 &&
+    else if (rc == YJC_OK &&
              !streq (r.state, yjc_request_states[YJC_RQS_PENDING].code))
         rc = yjc_ctx_fail (ctx,
                            YJC_E_INVALID_STATE,
                            "body.request_id",
                            "the request is %s already",
                            r.state);
-    else if (rc > 0 && approved &&
+    else if (rc == YJC_OK && approved &&
              !yjc_request_allowed ((yjc_request_kind_t)row, r.app_state))
         rc = yjc_ctx_fail (ctx,
                            YJC_E_INVALID_STATE,
@@ -414,21 +407,21 @@ requests_decide (yjc_ctx_t *ctx, const msgpack_object *body)
                            "the application is %s; %s is not possible then",
                            r.app_state,
                            r.kind);
-    else if (rc > 0) {
+    else if (rc == YJC_OK) {
         rc = msgpack_unpack_next (
                  &un, r.detail.buf.data, r.detail.buf.size, NULL) ==
                      MSGPACK_UNPACK_SUCCESS
-                 ? 0
+                 ? YJC_OK
                  : YJC_DB_ERROR;
-        if (rc == 0 && approved)
+        if (rc == YJC_OK && approved)
             rc = s_approve_terms (ctx, &r, body, &un.data, &granted, until);
-        if (rc == 0)
+        if (rc == YJC_OK)
             rc = s_record (
                 ctx, &r, approved, *opinion ? opinion : NULL, &granted);
-        if (rc == 0)
+        if (rc == YJC_OK)
             rc = s_emit_decided (
                 ctx, &r, approved, *opinion ? opinion : NULL, &granted, until);
-        if (rc == 0) {
+        if (rc == YJC_OK) {
             msgpack_pack_map (ctx->reply, 4);
             yjc_pk_kv_str (ctx->reply, "request_id", request_id);
             yjc_pk_kv_str (ctx->reply, "app_id", r.app_id);
@@ -446,8 +439,8 @@ requests_decide (yjc_ctx_t *ctx, const msgpack_object *body)
     return rc;
 }
 
-int
-requests_pack (yjc_ctx_t *ctx, const char *app_id)
+yjc_result_t
+requests_pack (yjc_ctx_t *ctx, const char *app_id, yjc_map_t *reply)
 {
     const char *params[] = { app_id };
     PGresult *res = yjc_db_query (
@@ -465,7 +458,7 @@ requests_pack (yjc_ctx_t *ctx, const char *app_id)
         { "state", YJC_COL_TEXT },      { "submitted_at", YJC_COL_TEXT },
         { "opinion", YJC_COL_TEXT },    { "emergency_order", YJC_COL_TEXT },
     };
-    yjc_pk_rows (ctx->reply, "requests", res, cols, 6);
+    yjc_pk_rows (yjc_map_entry (reply), "requests", res, cols, 6);
     PQclear (res);
     res = yjc_db_query (ctx->db,
                         "SELECT what, ref, owed_by, coalesce(due::text, ''),"
@@ -482,7 +475,7 @@ requests_pack (yjc_ctx_t *ctx, const char *app_id)
         { "rule", YJC_COL_TEXT },       { "closed", YJC_COL_TEXT },
         { "closed_why", YJC_COL_TEXT },
     };
-    yjc_pk_rows (ctx->reply, "duties", res, dcols, 7);
+    yjc_pk_rows (yjc_map_entry (reply), "duties", res, dcols, 7);
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }

@@ -5,15 +5,19 @@
 
 #include "yjc_server.h"
 
-int requests_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
-int requests_on_emergency (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
-int requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
+yjc_result_t requests_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
+yjc_result_t requests_on_emergency (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
+yjc_result_t requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
 //  Closes every duty still open on an application that ended.
-int requests_end_duties (yjc_ctx_t *ctx, const char *app_id, const char *at);
+yjc_result_t requests_end_duties (yjc_ctx_t *ctx,
+                                  const char *app_id,
+                                  const char *at);
 //  request.approve / request.reject
-int requests_decide (yjc_ctx_t *ctx, const msgpack_object *body);
-//  Packs "requests" and "duties" of an application (two map entries).
-int requests_pack (yjc_ctx_t *ctx, const char *app_id);
+yjc_result_t requests_decide (yjc_ctx_t *ctx, const msgpack_object *body);
+//  Adds "requests" and "duties" of an application to `reply`.
+yjc_result_t requests_pack (yjc_ctx_t *ctx,
+                            const char *app_id,
+                            yjc_map_t *reply);
 
 //  Open duties (what, owed by whom, due, rule) as rows shaped like the
 //  applications' pending steps, for review.overdue and review.pending.

@@ -15,7 +15,7 @@ typedef yjc_action_def_t s_transition_t;
 
 //  application.submitted: the acceptance clock starts (R9.1).  Every
 //  submission of a delivery is recorded with one statement.
-static int
+static yjc_result_t
 s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 {
     yjc_rows_t *rows = yjc_rows_new (5);
@@ -23,17 +23,14 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
     yjc_pack_init (&asked);
     for (int i = 0; i < count; i++) {
         const yjc_event_in_t *ev = &events[i];
-        //  proto says `at` is a string; the relay writes ISO-8601.  A
-        //  value that is not must not block the stream: take our now.
-        int64_t at = ctx->now;
-        bool valid = yjc_time_parse_iso (ev->at, &at) == 0;
-        char due[11], unit[129], project[129], rule[YJC_RULE_MAX];
-        yjc_ctx_due (ctx, YJC_DL_ACCEPT, at, due, rule);
+        char due[11], unit[129], project[129], rule[YJC_RULE_MAX], at[40];
+        yjc_ctx_due (ctx, YJC_DL_ACCEPT, ev->at_us, due, rule);
+        yjc_time_format_iso (ev->at_us, at);
         const char *texts[] = {
             ev->app_id,
             yjc_obj_strcpy (ev->payload, "unit", unit, sizeof unit),
             yjc_obj_strcpy (ev->payload, "project", project, sizeof project),
-            valid ? ev->at : ctx->now_iso,
+            at,
             *due ? due : NULL
         };
         yjc_pack_reset (&asked);
@@ -59,7 +56,7 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
     if (!res)
         return YJC_DB_ERROR;
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
 typedef struct {
@@ -73,7 +70,7 @@ typedef struct {
 //  R9.2, R11.2: the bureau grants the request, or less of any line; the
 //  grant must not exceed what was asked.  Sets app->granted (pointing into
 //  `request` or `asked_un`, which the caller keeps alive).
-static int
+static yjc_result_t
 s_grant (yjc_ctx_t *ctx,
          s_app_t *app,
          const msgpack_object *request,
@@ -102,14 +99,14 @@ s_grant (yjc_ctx_t *ctx,
         lengths,
         formats);
     yjc_pack_release (&mp);
-    int rc = res ? 0 : YJC_DB_ERROR;
+    yjc_result_t rc = res ? YJC_OK : YJC_DB_ERROR;
     PQclear (res);
     return rc;
 }
 
-//  Loads and locks an application; 1 found, 0 not, or YJC_DB_ERROR.
-static int
-s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
+//  Loads and locks an application, if there is one.
+static yjc_result_t
+s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app, bool *found)
 {
     const char *params[] = { app_id };
     PGresult *res = yjc_db_query_raw (
@@ -123,57 +120,49 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
     if (!res)
         return YJC_DB_ERROR;
     snprintf (app->app_id, sizeof app->app_id, "%s", app_id);
-    int found = PQntuples (res);
-    if (found) {
+    *found = PQntuples (res) > 0;
+    if (*found) {
         yjc_db_copy (res, 0, 0, app->state, sizeof app->state);
         yjc_db_copy (res, 0, 1, app->unit, sizeof app->unit);
         yjc_pack_append (
             &app->asked, PQgetvalue (res, 0, 2), PQgetlength (res, 0, 2));
     }
     PQclear (res);
-    return found;
+    return YJC_OK;
 }
 
 //  The payload of the event announcing a transition.
-static int
-s_pack_event (yjc_ctx_t *ctx,
-              const s_transition_t *t,
-              const char *app_id,
-              const s_app_t *app,
-              const char *opinion,
-              const char *due,
-              const char *rule,
-              const char *number,
-              yjc_pack_t *ev)
+static void
+s_event_payload (const s_transition_t *t,
+                 const char *app_id,
+                 const s_app_t *app,
+                 const char *opinion,
+                 const char *due,
+                 const char *rule,
+                 const char *number,
+                 yjc_map_t *ev)
 {
-    msgpack_packer *pk = &ev->pk;
+    yjc_map_str (ev, "app_id", app_id);
+    yjc_map_str (ev, "unit", app->unit);
     if (t->event == YJC_EV_APPLICATION_APPROVED) {
         //  R11.2: what is granted is what provisioning and billing see.
-        msgpack_pack_map (pk, 4);
-        yjc_pk_kv_str (pk, "app_id", app_id);
-        yjc_pk_kv_str (pk, "unit", app->unit);
-        yjc_pk_kv_str (pk, "opinion", opinion);
-        yjc_pk_kv_obj (pk, "granted", app->granted);
-        return 0;
+        yjc_map_str (ev, "opinion", opinion);
+        yjc_map_obj (ev, "granted", app->granted);
+        return;
     }
-    (void)ctx;
-    msgpack_pack_map (pk, 4 + (*due ? 2 : 0) + (*number ? 1 : 0));
-    yjc_pk_kv_str (pk, "app_id", app_id);
-    yjc_pk_kv_str (pk, "unit", app->unit);
-    yjc_pk_kv_str (pk, "state", yjc_state_code (t->to));
-    yjc_pk_kv_str (pk, "opinion", opinion);
+    yjc_map_str (ev, "state", yjc_state_code (t->to));
+    yjc_map_str (ev, "opinion", opinion);
     if (*number)
-        yjc_pk_kv_str (pk, "number", number);
+        yjc_map_str (ev, "number", number);
     if (*due) {
-        yjc_pk_kv_str (pk, "deadline", due);
-        yjc_pk_kv_str (pk, "deadline_rule", rule);
+        yjc_map_str (ev, "deadline", due);
+        yjc_map_str (ev, "deadline_rule", rule);
     }
-    return 0;
 }
 
 //  R9.1: on acceptance, the next number of the year, gapless: the
 //  counter row stays locked until this transaction ends.
-static int
+static yjc_result_t
 s_take_number (yjc_ctx_t *ctx, char number[64])
 {
     char year[8];
@@ -194,10 +183,10 @@ s_take_number (yjc_ctx_t *ctx, char number[64])
               year,
               PQgetvalue (res, 0, 0));
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
-static int
+static yjc_result_t
 s_record (yjc_ctx_t *ctx,
           const s_transition_t *t,
           const char *app_id,
@@ -228,12 +217,12 @@ s_record (yjc_ctx_t *ctx,
         " SELECT app_id, $7, $8, $4, $3 FROM a",
         9,
         params);
-    return rows == 1 ? 0 : YJC_DB_ERROR;
+    return rows == 1 ? YJC_OK : YJC_DB_ERROR;
 }
 
 //  review.accept / decline / approve / reject / withdraw: one table-driven
 //  handler.
-static int
+static yjc_result_t
 s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     int msg = ctx->msg_type;
@@ -257,47 +246,46 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_pack_init (&app.asked);
     msgpack_unpacked asked_un;
     msgpack_unpacked_init (&asked_un);
-    int rc = s_load (ctx, app_id, &app);
+    bool found = false;
+    yjc_result_t rc = s_load (ctx, app_id, &app, &found);
     //  a unit acts on its own applications only, and learns of no other
-    if (rc == 0 || (rc > 0 && !yjc_ctx_may_see (ctx, app.unit)))
+    if (rc == YJC_OK && (!found || !yjc_ctx_may_see (ctx, app.unit)))
         rc = yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
-    else if (rc > 0 && !(t = yjc_action (msg, app.state)))
+    else if (rc == YJC_OK && !(t = yjc_action (msg, app.state)))
         rc = yjc_ctx_fail (ctx,
                            YJC_E_INVALID_STATE,
                            "body.app_id",
                            "application is %s; %s is not allowed then",
                            app.state,
                            yjc_msg_defs[msg].wire);
-    else if (rc > 0) {
+    else if (rc == YJC_OK) {
         char due[11] = "", number[64] = "", rule[YJC_RULE_MAX] = "";
-        rc = 0;
         if (t->event == YJC_EV_APPLICATION_ACCEPTED) {
             yjc_ctx_due (ctx, YJC_DL_DECIDE, ctx->now, due, rule);
             rc = s_take_number (ctx, number);
         }
         if (t->event == YJC_EV_APPLICATION_APPROVED)
             rc = s_grant (ctx, &app, body, &asked_un);
-        yjc_pack_t ev;
-        yjc_pack_init (&ev);
-        if (rc == 0)
+        if (rc == YJC_OK)
             rc = s_record (
                 ctx, t, app_id, *opinion ? opinion : NULL, due, rule, number);
-        if (rc == 0 && yjc_state_ended (t->to))
+        if (rc == YJC_OK && yjc_state_ended (t->to))
             rc = requests_end_duties (ctx, app_id, ctx->now_iso);
-        if (rc == 0)
-            rc = s_pack_event (ctx,
-                               t,
-                               app_id,
-                               &app,
-                               *opinion ? opinion : NULL,
-                               due,
-                               rule,
-                               number,
-                               &ev);
-        if (rc == 0)
-            rc = yjc_ctx_emit (ctx, t->event, app_id, &ev);
-        yjc_pack_release (&ev);
-        if (rc == 0) {
+        if (rc == YJC_OK) {
+            yjc_map_t ev;
+            yjc_map_init (&ev);
+            s_event_payload (t,
+                             app_id,
+                             &app,
+                             *opinion ? opinion : NULL,
+                             due,
+                             rule,
+                             number,
+                             &ev);
+            rc = yjc_ctx_emit_map (ctx, t->event, app_id, &ev);
+            yjc_map_release (&ev);
+        }
+        if (rc == YJC_OK) {
             msgpack_pack_map (ctx->reply, 4);
             yjc_pk_kv_str (ctx->reply, "app_id", app_id);
             yjc_pk_kv_str (ctx->reply, "state", yjc_state_code (t->to));
@@ -320,7 +308,7 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
 
 //  review.get - the decision record with its deadlines, their rules, and
 //  how many working days the pending step is late.
-static int
+static yjc_result_t
 s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     char app_id[33];
@@ -342,8 +330,8 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         params,
         NULL,
         NULL);
-    int rc = yjc_ctx_found (ctx, res, "body.app_id", app_id);
-    if (rc != 0)
+    yjc_result_t rc = yjc_ctx_found (ctx, res, "body.app_id", app_id);
+    if (rc != YJC_OK)
         return rc;
     static const yjc_col_t cols[] = {
         { "unit", YJC_COL_TEXT },        { "app_id", YJC_COL_TEXT },
@@ -353,17 +341,23 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         { "decide_rule", YJC_COL_TEXT }, { "opinion", YJC_COL_TEXT },
         { "pending_due", YJC_COL_TEXT }, { "granted", YJC_COL_MSGPACK },
     };
-    msgpack_pack_map (ctx->reply, 15); //  and requests, duties
-    yjc_pk_columns (ctx->reply, res, 0, cols, 12);
-    yjc_ctx_pack_late (ctx, PQgetvalue (res, 0, 10));
+    const uint32_t ncols = sizeof cols / sizeof *cols;
+    yjc_map_t reply;
+    yjc_map_init (&reply);
+    yjc_pk_columns (yjc_map_entries (&reply, ncols), res, 0, cols, ncols);
+    yjc_ctx_pack_late (ctx, yjc_map_entry (&reply), PQgetvalue (res, 0, 10));
     PQclear (res);
-    return requests_pack (ctx, app_id);
+    rc = requests_pack (ctx, app_id, &reply);
+    if (rc == YJC_OK)
+        yjc_map_end (&reply, ctx->reply);
+    yjc_map_release (&reply);
+    return rc;
 }
 
 //  review.overdue - every step the bureau owes past its deadline, oldest
 //  first, with how late it is (a unit sees its own).  review.pending -
 //  every step it owes, with its deadline, late or not.
-static int
+static yjc_result_t
 s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     bool all = ctx->msg_type == YJC_MSG_REVIEW_PENDING;
@@ -425,10 +419,10 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     for (int i = 0; i < rows; i++) {
         msgpack_pack_map (ctx->reply, 10);
         yjc_pk_columns (ctx->reply, res, i, cols, 9);
-        yjc_ctx_pack_late (ctx, PQgetvalue (res, i, 5));
+        yjc_ctx_pack_late (ctx, ctx->reply, PQgetvalue (res, i, 5));
     }
     PQclear (res);
-    return 0;
+    return YJC_OK;
 }
 
 static const yjc_service_def_t s_review = {

@@ -14,6 +14,7 @@
 #include "yjc_keys.h"
 #include "yjc_lifecycle.h"
 #include "yjc_log.h"
+#include "yjc_map.h"
 #include "yjc_mpcheck.h"
 #include "yjc_msg.h"
 #include "yjc_outbox.h"
@@ -453,6 +454,7 @@ main (int argc, char **argv)
         { "json", yjc_json_test },
         { "proto", yjc_proto_test },
         { "msg", yjc_msg_test },
+        { "map", yjc_map_test },
         { "form", yjc_form_test },
         { "lifecycle", yjc_lifecycle_test },
         { "grant", yjc_grant_test },
