@@ -11,6 +11,7 @@
 #define YJC_JSON_H_INCLUDED
 
 #include <msgpack.h>
+#include <msgpack/unpack_define.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -20,8 +21,10 @@
 extern "C" {
 #endif
 
-//  Deepest nesting of arrays/objects accepted in either direction
-#define YJC_JSON_MAX_DEPTH 64
+//  Deepest nesting of arrays/objects accepted in either direction: what
+//  msgpack-c's unpacker can read back (its stack holds 32 levels; deeper
+//  msgpack is refused by msgpack_unpack_next, found by fuzzing)
+#define YJC_JSON_MAX_DEPTH MSGPACK_EMBED_STACK_SIZE
 
 //  Parse UTF-8 JSON text (RFC 8259) and append it as one msgpack object
 //  to out. Any value may be at the top; a leading UTF-8 BOM is skipped.

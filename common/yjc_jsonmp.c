@@ -771,7 +771,8 @@ yjc_json_test (yjc_test_t *t)
     YJC_CHECK (t, yjc_json_to_msgpack ("[2]", 2, &sbuf, NULL, 0) == -1);
     YJC_CHECK (t, sbuf.size == 0);
 
-    //  Depth limit: 64 levels parse, 65 do not
+    //  Depth limit: YJC_JSON_MAX_DEPTH levels parse, and msgpack-c reads
+    //  them back; one more does not parse
     char nest[2 * (YJC_JSON_MAX_DEPTH + 1) + 1];
     memset (nest, '[', YJC_JSON_MAX_DEPTH);
     memset (nest + YJC_JSON_MAX_DEPTH, ']', YJC_JSON_MAX_DEPTH);
@@ -779,16 +780,25 @@ yjc_json_test (yjc_test_t *t)
                yjc_json_to_msgpack (
                    nest, 2 * YJC_JSON_MAX_DEPTH, &sbuf, NULL, 0) == 0);
     YJC_CHECK (t, sbuf.size == YJC_JSON_MAX_DEPTH);
+    {
+        msgpack_unpacked back;
+        msgpack_unpacked_init (&back);
+        YJC_CHECK (t,
+                   msgpack_unpack_next (&back, sbuf.data, sbuf.size, NULL) ==
+                       MSGPACK_UNPACK_SUCCESS);
+        msgpack_unpacked_destroy (&back);
+    }
     sbuf.size = 0;
     memset (nest, '[', YJC_JSON_MAX_DEPTH + 1);
     memset (nest + YJC_JSON_MAX_DEPTH + 1, ']', YJC_JSON_MAX_DEPTH + 1);
     nest[2 * (YJC_JSON_MAX_DEPTH + 1)] = '\0';
-    YJC_CHECK (
-        t, s_test_error (nest, "line 1 column 65:", "nesting deeper than 64"));
+    char where[48], what[48];
+    snprintf (where, sizeof where, "line 1 column %d:", YJC_JSON_MAX_DEPTH + 1);
+    snprintf (what, sizeof what, "nesting deeper than %d", YJC_JSON_MAX_DEPTH);
+    YJC_CHECK (t, s_test_error (nest, where, what));
     //  ... unclosed too: the depth is the first error in the text
     nest[YJC_JSON_MAX_DEPTH + 1] = '\0';
-    YJC_CHECK (
-        t, s_test_error (nest, "line 1 column 65:", "nesting deeper than 64"));
+    YJC_CHECK (t, s_test_error (nest, where, what));
     {
         //  Deep objects, on a second line, brackets in strings not counted
         char deep[8 * (YJC_JSON_MAX_DEPTH + 1) + 16] = "[\"[[{\",\n";
@@ -798,8 +808,11 @@ yjc_json_test (yjc_test_t *t)
         for (int i = 0; i < YJC_JSON_MAX_DEPTH; i++)
             strcat (deep, "}");
         strcat (deep, "]");
-        YJC_CHECK (t,
-                   s_test_error (deep, "line 2 column 316:", "nesting deeper"));
+        snprintf (where,
+                  sizeof where,
+                  "line 2 column %d:",
+                  1 + 5 * (YJC_JSON_MAX_DEPTH - 1));
+        YJC_CHECK (t, s_test_error (deep, where, "nesting deeper"));
         //  An earlier error is reported instead
         deep[1] = 'x';
         YJC_CHECK (t, s_test_error (deep, "line 1 column 2:", "invalid token"));
