@@ -25,9 +25,11 @@ COMMON_OBJ := $(COMMON_SRC:common/%.c=$(BUILD)/obj/common/%.o) \
               $(BUILD)/obj/gen/common_sql.o
 LIB        := $(BUILD)/libyjc.a
 
-# service directory : binary : schema (migration table name)
-SERVICES   := intake review provisioning-adapter billing audit
-schema_of   = $(if $(filter provisioning-adapter,$(1)),provisioning,$(1))
+# The services: directory (and binary yjc-DIR) and schema (migration table
+# name) of each SVC(IDENT, "name", "dir", "schema", port, "zh") line.
+SERVICES_DEF := proto/yjc_services.def
+SERVICES   := $(shell awk -F'"' '/^SVC/ { print $$4 }' $(SERVICES_DEF))
+schema_of   = $(shell awk -F'"' '/^SVC/ && $$4 == "$(1)" { print $$6 }' $(SERVICES_DEF))
 BINS       := $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
               $(BUILD)/bin/yjc-vendor-sim $(BUILD)/bin/yjc-selftest \
               $(BUILD)/bin/yjc-bench
@@ -35,7 +37,8 @@ BINS       := $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
 # A service is every .c of its folder, plus its migrations.
 service_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c))
 
-.PHONY: all deps up down status test bench format clean proto-doc
+.PHONY: all deps up down status test bench format clean proto-doc compose \
+        install services
 .SECONDARY:
 .SECONDEXPANSION:
 
@@ -84,6 +87,22 @@ $(BUILD)/bin/yjc-selftest: $(SELFTEST_OBJ) $(LIB)
 $(BUILD)/bin/yjc-bench: $(BUILD)/obj/tests/bench/bench.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) $(LDLIBS) -o $@
+
+# The programs a deployment runs (deploy/Dockerfile installs them).
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
+	    $(BUILD)/bin/yjc-vendor-sim $(DESTDIR)$(PREFIX)/bin/
+
+# "dir schema" of each service, as the rules above read the .def.
+services:
+	@$(foreach s,$(SERVICES),echo $(s) $(call schema_of,$(s));)
+
+# docker-compose.yml from its template and the services' .def (committed;
+# a test checks it is up to date).
+compose:
+	sh deploy/compose.sh > docker-compose.yml.tmp
+	mv docker-compose.yml.tmp docker-compose.yml
 
 # Debian packages for the build, the embedded run and the tests.
 deps:

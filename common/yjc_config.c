@@ -28,21 +28,13 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                      "host=127.0.0.1 port=54329 dbname=yjcloud",
                      "libpq conninfo of this service" },
     [YJC_CFG_BIND] = { "YJC_BIND", "", "endpoint to bind (default: own)" },
-    [YJC_CFG_INTAKE_EP] = { "YJC_INTAKE_ENDPOINT",
-                            "tcp://127.0.0.1:7101",
-                            "intake" },
-    [YJC_CFG_REVIEW_EP] = { "YJC_REVIEW_ENDPOINT",
-                            "tcp://127.0.0.1:7102",
-                            "review" },
-    [YJC_CFG_PROVISIONING_EP] = { "YJC_PROVISIONING_ENDPOINT",
-                                  "tcp://127.0.0.1:7103",
-                                  "provisioning adapter" },
-    [YJC_CFG_BILLING_EP] = { "YJC_BILLING_ENDPOINT",
-                             "tcp://127.0.0.1:7104",
-                             "billing" },
-    [YJC_CFG_AUDIT_EP] = { "YJC_AUDIT_ENDPOINT",
-                           "tcp://127.0.0.1:7105",
-                           "audit" },
+//  Each service's endpoint, its default port from proto/yjc_services.def.
+#define SVC(ident, name, dir, schema, port, zh)                                \
+    [YJC_CFG_##ident##_EP] = { "YJC_" #ident "_ENDPOINT",                      \
+                               "tcp://127.0.0.1:" #port,                       \
+                               "endpoint of " dir },
+#include "../proto/yjc_services.def"
+#undef SVC
     [YJC_CFG_RELAY_BATCH] = { "YJC_RELAY_BATCH",
                               "256",
                               "events per delivery message" },
@@ -189,6 +181,20 @@ yjc_config_test (yjc_test_t *t)
                        yjc_config_by_env (s_params[key].env) == key);
     }
     YJC_CHECK (t, yjc_config_by_env ("YJC_NO_SUCH_SETTING") == -1);
+    //  Each service's endpoint setting: its own name and default port.
+    for (int svc = 0; svc < YJC_SVC_COUNT; svc++) {
+        const yjc_param_t *param = &s_params[YJC_CFG_INTAKE_EP + svc];
+        char env[64], fallback[64];
+        snprintf (env, sizeof env, "YJC_%s_ENDPOINT", yjc_service_name (svc));
+        for (char *c = env; *c; c++)
+            *c = *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
+        snprintf (fallback,
+                  sizeof fallback,
+                  "tcp://127.0.0.1:%d",
+                  yjc_service_port (svc));
+        YJC_CHECK (t, strcmp (param->env, env) == 0);
+        YJC_CHECK (t, strcmp (param->fallback, fallback) == 0);
+    }
     //  Unset and empty both mean the default; numbers fall back too.
     setenv ("YJC_TICK_MS", "", 1);
     YJC_CHECK (t, yjc_config_int (YJC_CFG_TICK_MS) == 1000);

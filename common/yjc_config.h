@@ -10,14 +10,14 @@
 #include "yjc_test.h"
 
 typedef enum {
-    YJC_CFG_KEYS,      //  YJC_KEYS: the actor registry
-    YJC_CFG_DB,        //  YJC_DB: libpq conninfo of this service
-    YJC_CFG_BIND,      //  YJC_BIND: endpoint this service binds
-    YJC_CFG_INTAKE_EP, //  YJC_INTAKE_ENDPOINT ...
-    YJC_CFG_REVIEW_EP,
-    YJC_CFG_PROVISIONING_EP,
-    YJC_CFG_BILLING_EP,
-    YJC_CFG_AUDIT_EP,
+    YJC_CFG_KEYS, //  YJC_KEYS: the actor registry
+    YJC_CFG_DB,   //  YJC_DB: libpq conninfo of this service
+    YJC_CFG_BIND, //  YJC_BIND: endpoint this service binds
+//  YJC_CFG_INTAKE_EP ...: YJC_<IDENT>_ENDPOINT of each service in
+//  proto/yjc_services.def, in its order (yjc_config_endpoint).
+#define SVC(ident, name, dir, schema, port, zh) YJC_CFG_##ident##_EP,
+#include "../proto/yjc_services.def"
+#undef SVC
     YJC_CFG_RELAY_BATCH, //  events per delivery message
     YJC_CFG_RELAY_POLL_MS,
     YJC_CFG_RELAY_LINGER_MS,  //  idle poll of the outbox (other instances)

@@ -56,12 +56,14 @@ yjc_material_by_wire (const char *wire, size_t len)
 
 /* ---- messages, events, errors ------------------------------------------ */
 
-#define ANY          YJC_SVC_ANY
-#define INTAKE       YJC_SVC_INTAKE
-#define REVIEW       YJC_SVC_REVIEW
-#define PROVISIONING YJC_SVC_PROVISIONING
-#define BILLING      YJC_SVC_BILLING
-#define AUDIT        YJC_SVC_AUDIT
+//  The SERVICE column of the .def files: ANY or an IDENT of
+//  yjc_services.def.
+enum {
+    ANY = YJC_SVC_ANY,
+#define SVC(ident, name, dir, schema, port, zh) ident = YJC_SVC_##ident,
+#include "../proto/yjc_services.def"
+#undef SVC
+};
 
 const yjc_msg_def_t yjc_msg_defs[YJC_MSG_COUNT] = {
 #define MSG(ident, wire, svc, roles, schema)                                   \
@@ -89,11 +91,20 @@ static const char *s_err_zh[YJC_E_COUNT] = {
 #undef ERR
 };
 
-static const char *s_services[YJC_SVC_COUNT] = { "intake",
-                                                 "review",
-                                                 "provisioning",
-                                                 "billing",
-                                                 "audit" };
+static const char *s_services[YJC_SVC_COUNT] = {
+#define SVC(ident, name, dir, schema, port, zh) name,
+#include "../proto/yjc_services.def"
+#undef SVC
+};
+
+static const struct {
+    const char *dir, *schema, *zh;
+    int port;
+} s_service_defs[YJC_SVC_COUNT] = {
+#define SVC(ident, name, dir, schema, port, zh) { dir, schema, zh, port },
+#include "../proto/yjc_services.def"
+#undef SVC
+};
 static const char *s_roles[YJC_ROLE_COUNT] = { "unit",    "bureau", "vendor",
                                                "auditor", "admin",  "service" };
 static const char *s_roles_zh[YJC_ROLE_COUNT] = { "使用单位", "主管部门",
@@ -163,6 +174,36 @@ int
 yjc_service_by_name (const char *name)
 {
     return s_find (s_services, YJC_SVC_COUNT, name, strlen (name));
+}
+
+static bool
+s_service_known (int svc)
+{
+    return svc >= 0 && svc < YJC_SVC_COUNT;
+}
+
+const char *
+yjc_service_dir (int svc)
+{
+    return s_service_known (svc) ? s_service_defs[svc].dir : "";
+}
+
+const char *
+yjc_service_schema (int svc)
+{
+    return s_service_known (svc) ? s_service_defs[svc].schema : "";
+}
+
+int
+yjc_service_port (int svc)
+{
+    return s_service_known (svc) ? s_service_defs[svc].port : 0;
+}
+
+const char *
+yjc_service_zh (int svc)
+{
+    return s_service_known (svc) ? s_service_defs[svc].zh : "";
 }
 
 const char *

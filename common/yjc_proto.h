@@ -29,21 +29,22 @@ typedef enum {
     YJC_E_COUNT
 } yjc_err_t;
 
+//  The services, from proto/yjc_services.def.
 typedef enum {
-    YJC_SVC_INTAKE,
-    YJC_SVC_REVIEW,
-    YJC_SVC_PROVISIONING,
-    YJC_SVC_BILLING,
-    YJC_SVC_AUDIT,
+#define SVC(ident, name, dir, schema, port, zh) YJC_SVC_##ident,
+#include "../proto/yjc_services.def"
+#undef SVC
     YJC_SVC_COUNT,
     YJC_SVC_ANY = -1
 } yjc_service_t;
 
-#define S_INTAKE       (1u << YJC_SVC_INTAKE)
-#define S_REVIEW       (1u << YJC_SVC_REVIEW)
-#define S_PROVISIONING (1u << YJC_SVC_PROVISIONING)
-#define S_BILLING      (1u << YJC_SVC_BILLING)
-#define S_AUDIT        (1u << YJC_SVC_AUDIT)
+//  S_INTAKE ...: one bit per service, for event receivers.
+enum {
+#define SVC(ident, name, dir, schema, port, zh)                                \
+    S_##ident = 1u << YJC_SVC_##ident,
+#include "../proto/yjc_services.def"
+#undef SVC
+};
 
 typedef enum {
     YJC_ROLE_UNIT,
@@ -165,6 +166,12 @@ const char *yjc_role_name (int role);                 //  "unit"
 int yjc_role_by_name (const char *name);              //  -1 if unknown
 int yjc_msg_by_wire (const char *wire, size_t len);   //  -1 if unknown
 int yjc_event_by_wire (const char *wire, size_t len); //  -1 if unknown
+
+//  A service's columns of yjc_services.def ("", 0 if unknown).
+const char *yjc_service_dir (int svc);    //  "provisioning-adapter"
+const char *yjc_service_schema (int svc); //  "provisioning"
+int yjc_service_port (int svc);           //  7103
+const char *yjc_service_zh (int svc);     //  "供应商接口"
 
 //  The Chinese words of an enum value (yjc_values.def, or a material
 //  kind's from yjc_materials.def), by the key of its field; NULL if none.

@@ -1,7 +1,7 @@
 #!/bin/sh
 # demo-actors.sh - the demo actors of `make up` and of the one-shot `keys`
 # container of docker-compose.yml (installed there as yjc-keys-init):
-# creates, in $YJC_KEYS, the five service key pairs and the demo actors
+# creates, in $YJC_KEYS, every service's key pair and the demo actors
 # (`make up` runs it too, through deploy/embedded.sh).  Idempotent: what
 # exists is kept, so it runs on every `docker-compose up`.
 #

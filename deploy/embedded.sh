@@ -1,8 +1,9 @@
 #!/bin/sh
 # embedded.sh up|down|status - the platform on one machine: a PostgreSQL
-# cluster under var/pg, the five services and the reference vendor client
-# on loopback, logs in var/log, pid files in var/run.  `make up` / `make
-# down` call it; data survives a down/up.
+# cluster under var/pg, the services of proto/yjc_services.def (read by
+# deploy/services.sh, which deploy/pg.sh sources) and the reference vendor
+# client on loopback, logs in var/log, pid files in var/run.  `make up` /
+# `make down` call it; data survives a down/up.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/deploy/pg.sh"
@@ -12,9 +13,6 @@ PGPORT=${YJC_PG_PORT:-54329}
 DB=yjcloud
 export YJC_KEYS="${YJC_KEYS:-$VAR/keys}"
 [ -f "$VAR/calendar-local.csv" ] && export YJC_CALENDAR_LOCAL="$VAR/calendar-local.csv"
-
-# service directory name, schema
-SERVICES="intake:intake review:review provisioning-adapter:provisioning billing:billing audit:audit"
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
@@ -27,6 +25,11 @@ start_daemon() { # NAME COMMAND...
     echo $! >"$VAR/run/$name.pid"
 }
 
+# "intake 7101, review 7102, ...": where each service listens by default.
+service_ports() {
+    yjc_services | awk '{ printf "%s%s %s", sep, $2, $4; sep = ", " }'
+}
+
 demo_actors() {
     PATH="$BIN:$PATH" sh "$ROOT/deploy/demo-actors.sh" >/dev/null
 }
@@ -37,10 +40,10 @@ up() {
     pg_running "$VAR/pg" || pg_start "$VAR/pg"
     yjc_bootstrap "$PGPORT" "$DB" >/dev/null
     demo_actors
-    for spec in $SERVICES; do
-        dir=${spec%%:*} schema=${spec#*:}
-        YJC_DB=$(yjc_conninfo "$PGPORT" "$DB" "$schema") \
-            start_daemon "$dir" "$BIN/yjc-$dir"
+    for spec in $YJC_SERVICE_SPECS; do
+        yjc_spec "$spec"
+        YJC_DB=$(yjc_conninfo "$PGPORT" "$DB" "$svc_schema") \
+            start_daemon "$svc_dir" "$BIN/yjc-$svc_dir"
     done
     start_daemon vendor-sim "$BIN/yjc-vendor-sim" --as vendor
     i=0
@@ -58,7 +61,7 @@ up() {
 
 永嘉县政务云业务管理平台已启动。
   数据库   PostgreSQL 15，127.0.0.1:$PGPORT，数据在 $VAR/pg
-  服务     intake 7101, review 7102, provisioning-adapter 7103, billing 7104, audit 7105
+  服务     $(service_ports)
   供应商   供应商队列 7106（yjc-vendor-sim 以 vendor 身份自动接单）
   日志     $VAR/log/    进程号 $VAR/run/
   身份     $YJC_KEYS（bureau, vendor, auditor, admin, edu=县教育局, health=县卫生健康局）

@@ -3,8 +3,11 @@
 # PostgreSQL refuses to run as root: as root, the cluster belongs to the
 # `postgres` user; otherwise to whoever runs it.
 
+# Source it with ROOT set to the repository's root (or from the root): the
+# schemas come from proto/yjc_services.def, through deploy/services.sh.
+
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-YJC_SCHEMAS="intake review provisioning billing audit"
+. "${ROOT:-.}/deploy/services.sh"
 
 pg_as() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi

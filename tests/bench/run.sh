@@ -36,19 +36,22 @@ yjc_bootstrap "$PGPORT" bench >/dev/null 2>&1
     pg_psql "$PGPORT" bench -c "CREATE EXTENSION pg_stat_statements" >/dev/null
 
 export YJC_KEYS="$TMP/keys"
-for s in INTAKE REVIEW PROVISIONING BILLING AUDIT VENDOR; do
-    export "YJC_${s}_ENDPOINT=tcp://127.0.0.1:$(port)"
+# the services: proto/yjc_services.def (deploy/services.sh, via pg.sh)
+for spec in $YJC_SERVICE_SPECS; do
+    yjc_spec "$spec"
+    export "YJC_${svc_ident}_ENDPOINT=tcp://127.0.0.1:$(port)"
 done
+export "YJC_VENDOR_ENDPOINT=tcp://127.0.0.1:$(port)"
 "$BIN/yjcloud" keys init >/dev/null
 "$BIN/yjcloud" actor add edu --role unit --unit 县教育局 >/dev/null
 "$BIN/yjcloud" actor add admin --role admin >/dev/null
-for spec in intake:intake review:review provisioning-adapter:provisioning \
-    billing:billing audit:audit; do
-    dir=${spec%%:*} schema=${spec#*:}
-    YJC_DB=$(yjc_conninfo "$PGPORT" bench "$schema" "$TMP/pg/sock") \
-        "$BIN/yjc-$dir" >>"$TMP/$dir.log" 2>&1 &
+SERVICE_PIDS=""
+for spec in $YJC_SERVICE_SPECS; do
+    yjc_spec "$spec"
+    YJC_DB=$(yjc_conninfo "$PGPORT" bench "$svc_schema" "$TMP/pg/sock") \
+        "$BIN/yjc-$svc_dir" >>"$TMP/$svc_dir.log" 2>&1 &
     PIDS="$PIDS $!"
-    eval "PID_$schema=$!"
+    SERVICE_PIDS="$SERVICE_PIDS $svc_schema:$!"
 done
 until "$BIN/yjcloud" --as admin status >/dev/null 2>&1; do sleep 0.2; done
 
@@ -77,8 +80,10 @@ done
 catchup=$(($(now_ms) - replied))
 
 rss() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
-# shellcheck disable=SC2154
-rss_line="intake=$(rss "$PID_intake") review=$(rss "$PID_review") provisioning=$(rss "$PID_provisioning") billing=$(rss "$PID_billing") audit=$(rss "$PID_audit")"
+rss_line=""
+for sp in $SERVICE_PIDS; do
+    rss_line="${rss_line:+$rss_line }${sp%%:*}=$(rss "${sp#*:}")"
+done
 
 # Baseline: the same cluster, one durable single-row INSERT+COMMIT per
 # transaction, same number of concurrent connections (pgbench), over the

@@ -12,20 +12,16 @@ import uuid
 import pytest
 
 import yjc
+from services_def import SERVICE_DEFS
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("YJC_TEST_BIN", os.path.join(ROOT, "build/asan/bin"))
 PGPORT = os.environ.get("YJC_TEST_PGPORT")
 TMP = os.environ.get("YJC_TEST_TMP", "/tmp")
 
-# service name -> (binary directory name, schema)
-SERVICES = {
-    "intake": "intake",
-    "review": "review",
-    "provisioning": "provisioning-adapter",
-    "billing": "billing",
-    "audit": "audit",
-}
+# service name (= its schema) -> binary directory name, from
+# proto/yjc_services.def
+SERVICES = {svc.name: svc.dir for svc in SERVICE_DEFS}
 DEMO = [("bureau", "bureau", None), ("vendor", "vendor", None),
         ("auditor", "auditor", None), ("admin", "admin", None),
         ("edu", "unit", "县教育局"), ("health", "unit", "县卫生健康局")]

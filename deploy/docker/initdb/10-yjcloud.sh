@@ -4,9 +4,10 @@
 # database $POSTGRES_DB itself is created by the image).  The container
 # equivalent of yjc_bootstrap in deploy/pg.sh: one LOGIN role per service,
 # yjc_<schema>, owning its schema and reaching no other; no one uses
-# public.  Passwords come from YJC_<SCHEMA>_DB_PASSWORD (docker-compose.yml
-# passes them, with demo defaults that MUST be changed) and are stored as
-# SCRAM-SHA-256.
+# public.  The schemas are $YJC_SCHEMAS, and each password is
+# YJC_<SCHEMA>_DB_PASSWORD: docker-compose.yml passes them all (it is
+# generated from proto/yjc_services.def, and refuses to start while a
+# password is unset).  Passwords are stored as SCRAM-SHA-256.
 #
 # Changing a password later: this script does not run again on an existing
 # volume; use ALTER ROLE yjc_<schema> PASSWORD '...' (psql \password) and
@@ -16,7 +17,11 @@
 # `set -u` (they would affect the image's entrypoint).
 set -e
 
-for schema in intake review provisioning billing audit; do
+if [ -z "${YJC_SCHEMAS:-}" ]; then
+    echo "10-yjcloud.sh: YJC_SCHEMAS is empty; docker-compose.yml sets it" >&2
+    false
+fi
+for schema in $YJC_SCHEMAS; do
     var=YJC_$(echo "$schema" | tr '[:lower:]' '[:upper:]')_DB_PASSWORD
     eval "password=\${$var:-}"
     if [ -z "$password" ]; then
