@@ -37,14 +37,15 @@ BINS       := $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
 # A service is every .c of its folder, plus its migrations.
 service_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c))
 
-.PHONY: all deps up down status test bench format clean proto-doc compose \
+.PHONY: all deps up down status test bench fuzz format clean proto-doc compose \
         install services
 .SECONDARY:
 .SECONDEXPANSION:
 
 all: $(BINS)
 
-$(BUILD)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard proto/*.def)
+$(BUILD)/obj/%.o: %.c $(wildcard common/*.h) $(wildcard proto/*.def) \
+                  $(wildcard services/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(YJC_CFLAGS) $(CFLAGS) -c $< -o $@
 
@@ -121,6 +122,12 @@ status: all
 test: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=1 OPT="-O1 -g" all
 	@sh tests/run.sh build/asan
+
+# libFuzzer on the frame path and the JSON round trip, FUZZ_SECONDS each
+# (make test runs them for 15 s).
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 bench: deps all
 	@sh tests/bench/run.sh $(BUILD)

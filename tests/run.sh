@@ -44,6 +44,19 @@ if [ -z "$unit_pass" ]; then # crashed before its summary
 fi
 [ $unit_rc -ne 0 ] && [ "$unit_fail" -eq 0 ] && unit_fail=1
 
+# libFuzzer, briefly (make fuzz runs long): the frame path and the JSON
+# round trip; a subset run (YJC_TEST_ONLY) skips it unless asked.
+fuzz_pass=0
+fuzz_fail=0
+if [ -z "${YJC_TEST_ONLY:-}" ] || [ -n "${YJC_FUZZ_SECONDS:-}" ]; then
+    sh tests/fuzz/run.sh "${YJC_FUZZ_SECONDS:-15}" >"$TMP/fuzz.log" 2>&1
+    fuzz_rc=$?
+    cat "$TMP/fuzz.log"
+    fuzz_pass=$(grep -c '^fuzz .*no finding$' "$TMP/fuzz.log")
+    fuzz_fail=$(grep -c '^fuzz .*FINDING' "$TMP/fuzz.log")
+    [ $fuzz_rc -ne 0 ] && [ "$fuzz_fail" -eq 0 ] && fuzz_fail=1
+fi
+
 if [ $pg_ok -eq 1 ]; then
     YJC_TEST_PGPORT=$port YJC_TEST_TMP=$TMP YJC_TEST_BIN=$BIN \
         $PY -m pytest -q -p no:cacheprovider --junitxml="$TMP/junit.xml" \
@@ -75,7 +88,8 @@ it_fail=${counts#* }
 [ "$it_rc" -ne 0 ] && [ "$it_fail" -eq 0 ] && it_fail=1
 
 echo "unit: $unit_pass passed, $unit_fail failed"
+echo "fuzz: $fuzz_pass passed, $fuzz_fail failed"
 echo "integration: $it_pass passed, $it_fail failed"
-total_fail=$((unit_fail + it_fail))
-echo "$((unit_pass + it_pass)) passed, $total_fail failed"
+total_fail=$((unit_fail + fuzz_fail + it_fail))
+echo "$((unit_pass + fuzz_pass + it_pass)) passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
