@@ -18,6 +18,7 @@ s_role_zh (const char *name)
     return role >= 0 ? s_roles_zh[role] : name;
 }
 
+//  status: each service asked sys.status; exit 1 when one is down.
 int
 admin_cmd_status (cli_opts_t *opts)
 {
@@ -82,6 +83,7 @@ admin_cmd_status (cli_opts_t *opts)
     return down ? 1 : 0;
 }
 
+//  keys init: each service's own key pair, made where missing.
 int
 admin_cmd_keys_init (cli_opts_t *opts)
 {
@@ -108,6 +110,7 @@ admin_cmd_keys_init (cli_opts_t *opts)
     return rc;
 }
 
+//  actor add NAME --role ROLE [--unit UNIT]: an actor and its key pair.
 int
 admin_cmd_actor_add (cli_opts_t *opts)
 {
@@ -139,6 +142,7 @@ admin_cmd_actor_add (cli_opts_t *opts)
     return rc ? 1 : 0;
 }
 
+//  actor list: every public key with its name, role and unit.
 int
 admin_cmd_actor_list (cli_opts_t *opts)
 {

@@ -4,6 +4,7 @@
 #include "table.h"
 #include "yjc_lifecycle.h"
 
+//  allocations APP: the resources of each order and the intervals billed.
 int
 audit_cmd_allocations (cli_opts_t *opts)
 {
@@ -41,6 +42,7 @@ audit_cmd_allocations (cli_opts_t *opts)
     return rc;
 }
 
+//  audit events [--app APP] [--after SEQ] [--limit N]: the audit trail.
 int
 audit_cmd_events (cli_opts_t *opts)
 {

@@ -73,6 +73,7 @@ s_calendar_result (cli_opts_t *opts,
     return 0;
 }
 
+//  calendar workdays DATE N: the Nth working day after DATE.
 int
 calendar_cmd_workdays (cli_opts_t *opts)
 {
@@ -95,6 +96,8 @@ calendar_cmd_workdays (cli_opts_t *opts)
     return s_calendar_result (opts, rc, err, "workdays", out, provisional);
 }
 
+//  calendar period DATE 15d|3m|3y: the period's end (a rest day moves
+//  it to the next working day).
 int
 calendar_cmd_period (cli_opts_t *opts)
 {
@@ -118,6 +121,7 @@ calendar_cmd_period (cli_opts_t *opts)
     return s_calendar_result (opts, rc, err, "period", out, provisional);
 }
 
+//  calendar is-workday DATE
 int
 calendar_cmd_is_workday (cli_opts_t *opts)
 {

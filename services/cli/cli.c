@@ -203,8 +203,9 @@ cli_pack_app (yjc_pack_t *body, const char *app_id, const char *opinion)
         yjc_pk_kv_str (&body->pk, "opinion", opinion);
 }
 
-//  Sends one request of the unit to intake (or an emergency report to the
-//  adapter) and says what became of it.
+//  Sends one request that makes a request or an order (the unit's to
+//  intake; an emergency report or a reorder to the adapter) and says
+//  what became of it.
 int
 cli_send (cli_opts_t *opts,
           int service,
@@ -229,6 +230,7 @@ cli_send (cli_opts_t *opts,
     return rc;
 }
 
+//  A value the command cannot go without; false after saying which.
 bool
 cli_need (const char *value, const char *option)
 {
