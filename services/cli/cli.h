@@ -1,16 +1,14 @@
 /*  cli.h - what the commands of yjcloud share: the options, a session
-    with one service, the calls, and how replies are shown.  The commands
-    are rows of the table in yjcloud.c; those of the lifecycle after
-    approval (R10-R13) live in lifecycle.c.                              */
+    with one service, the calls, and how replies are shown (cli.c).
+    Every command is a row of the table in yjcloud.c and lives in the file
+    of its group (app, decide, lifecycle, orders, attachment, audit,
+    calendar, admin), whose header names it; this pair includes none of
+    them.                                                                */
 #ifndef CLI_H_INCLUDED
 #define CLI_H_INCLUDED
 
 #include "files.h"
-#include "table.h"
 #include "yjc_client.h"
-#include "yjc_config.h"
-#include "yjc_json.h"
-#include "yjc_lifecycle.h"
 
 typedef struct {
     const char *as; //  actor name
@@ -48,11 +46,11 @@ typedef struct {
     yjc_reply_t reply;
 } cli_session_t;
 
-//  Output: one JSON object; a step of the history in Chinese (a state,
-//  or "event:kind" for a step that moves none); "label value" when set.
+//  Output: one JSON object; "label value" when set; a service's name
+//  in Chinese; the error of a reply (exit code 1).
 void cli_print_json (const msgpack_object *obj);
-const char *cli_history_zh (const char *state);
 void cli_line (const char *label, const msgpack_object *obj, const char *key);
+const char *cli_service_zh (const char *name);
 int cli_print_error (cli_opts_t *opts, const yjc_reply_t *reply);
 
 //  A session with one service as the --as actor: 0, or -1 (said why).
@@ -78,8 +76,15 @@ const msgpack_object *cli_call_body (cli_session_t *session,
                                      yjc_pack_t *body,
                                      bool *done);
 void cli_pack_app (yjc_pack_t *body, const char *app_id, const char *opinion);
-//  --grant GRANT.json packed as "granted" (nothing without it): 0 or 2.
-int cli_pack_grant (cli_opts_t *opts, yjc_pack_t *body);
+//  Sends `body` (released), prints `done_zh` with the new request's or
+//  order's id: the exit code.
+int cli_send (cli_opts_t *opts,
+              int service,
+              const char *type,
+              yjc_pack_t *body,
+              const char *done_zh);
+//  True when an option the command needs is given, else says which.
+bool cli_need (const char *value, const char *option);
 //  Reads a JSON file as msgpack appended to `out`: 0, or 2 (said why).
 int cli_read_json (const char *path, msgpack_sbuffer *out);
 //  Uploads a material on an open intake session, and its --attach files
@@ -92,22 +97,5 @@ int cli_upload (cli_session_t *session,
 int cli_upload_materials (cli_session_t *session,
                           cli_opts_t *opts,
                           msgpack_packer *pk);
-
-//  lifecycle.c: R10-R13 after approval, and every step owed by anyone
-int cli_cmd_overdue (cli_opts_t *opts);
-int cli_cmd_extend (cli_opts_t *opts);
-int cli_cmd_golive (cli_opts_t *opts);
-int cli_cmd_change (cli_opts_t *opts);
-int cli_cmd_terminate (cli_opts_t *opts);
-int cli_cmd_emergency (cli_opts_t *opts);
-int cli_cmd_reorder (cli_opts_t *opts);
-int cli_cmd_request_approve (cli_opts_t *opts);
-int cli_cmd_request_reject (cli_opts_t *opts);
-//  The step a row of review.pending/overdue or order.overdue is owed,
-//  and who owes it, in Chinese (`buf` holds an unlisted code).
-const char *cli_step_zh (const msgpack_object *row, char *buf, size_t size);
-const char *cli_owed_by_zh (const msgpack_object *row, char *buf, size_t size);
-//  Prints the requests and duties review.get lists (show).
-void cli_print_lifecycle (const msgpack_object *review);
 
 #endif

@@ -1,0 +1,128 @@
+/*  decide.c - the decisions on an application (R9): the bureau's
+    accept, decline, approve (with its grant) and reject, the unit's
+    withdraw; and the bureau's decision on a request after approval
+    (R10-R13).                                                          */
+#include "decide.h"
+#include "yjc_lifecycle.h"
+
+//  R9.2, R12.1: --grant GRANT.json as "granted", the bureau's grant line
+//  by line (yjcloud form template, its "resources" part); 0 or 2.
+static int
+s_pack_grant (cli_opts_t *opts, yjc_pack_t *body)
+{
+    if (!opts->grant)
+        return 0;
+    yjc_pk_str (&body->pk, "granted");
+    return cli_read_json (opts->grant, &body->buf);
+}
+
+//  accept / decline / approve / reject / withdraw: one shape.
+static int
+s_decision (cli_opts_t *opts, const char *type, const char *done_zh)
+{
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk,
+                      1 + (opts->opinion != NULL) + (opts->grant != NULL));
+    yjc_pk_kv_str (&body.pk, "app_id", opts->args[0]);
+    if (opts->opinion)
+        yjc_pk_kv_str (&body.pk, "opinion", opts->opinion);
+    if (s_pack_grant (opts, &body) != 0) {
+        yjc_pack_release (&body);
+        return 2;
+    }
+    cli_session_t session;
+    bool done;
+    const msgpack_object *b =
+        cli_call_body (&session, opts, YJC_SVC_REVIEW, type, &body, &done);
+    if (!done) {
+        printf ("%s：%s\n", opts->args[0], done_zh);
+        cli_line ("编号", b, "number");
+        cli_line ("审核期限", b, "decide_due");
+    }
+    int rc = b ? 0 : 1;
+    cli_session_close (&session);
+    yjc_pack_release (&body);
+    return rc;
+}
+
+int
+decide_cmd_accept (cli_opts_t *opts)
+{
+    return s_decision (opts, "review.accept", "已受理");
+}
+
+int
+decide_cmd_decline (cli_opts_t *opts)
+{
+    return s_decision (opts, "review.decline", "不予受理");
+}
+
+int
+decide_cmd_approve (cli_opts_t *opts)
+{
+    return s_decision (
+        opts, "review.approve", "审核通过，已通知供应商开通测试环境");
+}
+
+int
+decide_cmd_reject (cli_opts_t *opts)
+{
+    return s_decision (opts, "review.reject", "审核未通过");
+}
+
+int
+decide_cmd_withdraw (cli_opts_t *opts)
+{
+    return s_decision (opts, "review.withdraw", "已撤回");
+}
+
+//  request approve / reject: the bureau's decision on a request of the
+//  unit (R10-R13), with --until or --grant where it grants less.
+static int
+s_request_decision (cli_opts_t *opts, const char *type, const char *done_zh)
+{
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk,
+                      1 + (opts->opinion != NULL) + (opts->grant != NULL) +
+                          (opts->until != NULL));
+    yjc_pk_kv_str (&body.pk, "request_id", opts->args[0]);
+    if (opts->opinion)
+        yjc_pk_kv_str (&body.pk, "opinion", opts->opinion);
+    if (opts->until)
+        yjc_pk_kv_str (&body.pk, "until", opts->until);
+    if (s_pack_grant (opts, &body) != 0) {
+        yjc_pack_release (&body);
+        return 2;
+    }
+    cli_session_t session;
+    bool done;
+    const msgpack_object *b =
+        cli_call_body (&session, opts, YJC_SVC_REVIEW, type, &body, &done);
+    if (!done) {
+        char id[33], kind[17];
+        printf ("%s（%s）：%s\n",
+                yjc_obj_strcpy (b, "request_id", id, sizeof id),
+                yjc_request_zh (yjc_obj_strcpy (b, "kind", kind, sizeof kind)),
+                done_zh);
+    }
+    int rc = b ? 0 : 1;
+    cli_session_close (&session);
+    yjc_pack_release (&body);
+    return rc;
+}
+
+int
+decide_cmd_request_approve (cli_opts_t *opts)
+{
+    return s_request_decision (opts, "request.approve", "同意");
+}
+
+int
+decide_cmd_request_reject (cli_opts_t *opts)
+{
+    if (!cli_need (opts->opinion, "--opinion 意见"))
+        return 2;
+    return s_request_decision (opts, "request.reject", "不同意");
+}
