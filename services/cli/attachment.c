@@ -43,7 +43,7 @@ attachment_cmd_get (cli_opts_t *opts)
     if (rc == 1)
         cli_print_error (opts, &session.reply);
     else if (rc == 3)
-        fprintf (stderr, "服务 intake 无响应\n");
+        cli_print_no_reply (session.client, opts, YJC_SVC_INTAKE, NULL);
     else if (rc == 0 && opts->json)
         s_print_file_json (&info);
     else if (rc == 0)

@@ -136,6 +136,30 @@ cli_session_close (cli_session_t *self)
     yjc_reply_release (&self->reply);
 }
 
+//  Why a call got no reply, as a clerk can act on it: the service refused
+//  the --as key in the handshake (an actor not registered, or revoked:
+//  call IT about the key, not about an outage), or it did not answer.
+void
+cli_print_no_reply (yjc_client_t *client,
+                    cli_opts_t *opts,
+                    int service,
+                    const char *doing)
+{
+    if (client && yjc_client_denied (client))
+        fprintf (stderr,
+                 "身份 %s 未登记或已被撤销：%s服务不接受这个密钥，"
+                 "请管理员核对（yjcloud actor list）\n",
+                 opts->as,
+                 yjc_service_zh (service));
+    else
+        fprintf (stderr,
+                 "%s服务无响应（%s%s%s）\n",
+                 yjc_service_zh (service),
+                 yjc_config_endpoint (service),
+                 doing ? "，" : "",
+                 doing ? doing : "");
+}
+
 //  One request on an open session; returns the ok body, or NULL after
 //  printing why not.
 const msgpack_object *
@@ -151,10 +175,7 @@ cli_session_call (cli_session_t *self,
                          body ? body->buf.size : 0,
                          opts->timeout_ms,
                          &self->reply) != 0) {
-        fprintf (stderr,
-                 "服务 %s 无响应（%s）\n",
-                 yjc_service_name (service),
-                 yjc_config_endpoint (service));
+        cli_print_no_reply (self->client, opts, service, NULL);
         return NULL;
     }
     if (!self->reply.ok) {
@@ -298,7 +319,7 @@ cli_upload (cli_session_t *session,
     if (rc == 1)
         cli_print_error (opts, &session->reply);
     else if (rc == 3)
-        fprintf (stderr, "服务 intake 无响应（上传 %s）\n", path);
+        cli_print_no_reply (session->client, opts, YJC_SVC_INTAKE, path);
     else if (rc == 0 && !opts->json)
         printf ("已上传%s %s：%lld 字节，SHA-256 %s，附件编号 %s\n",
                 what_zh,

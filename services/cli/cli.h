@@ -53,6 +53,13 @@ void cli_line (const char *label, const msgpack_object *obj, const char *key);
 const char *cli_service_zh (const char *name);
 int cli_print_error (cli_opts_t *opts, const yjc_reply_t *reply);
 
+//  Says why a call got no reply: the --as key refused (身份未登记或已被
+//  撤销) or the service silent; `doing` names the file or step, or NULL.
+void cli_print_no_reply (yjc_client_t *client,
+                         cli_opts_t *opts,
+                         int service,
+                         const char *doing);
+
 //  A session with one service as the --as actor: 0, or -1 (said why).
 int cli_session_open (cli_session_t *self, cli_opts_t *opts, int service);
 void cli_session_close (cli_session_t *self);

@@ -260,3 +260,30 @@ def test_form_rules_are_all_reported_then_the_fixed_form_passes(platform):
     fixed = full_form()
     fixed["resources"]["hosts"][1].update(os="other", os_other="麒麟 V10")
     assert platform.submit("edu", fixed)["ok"]
+
+
+def test_an_unregistered_or_revoked_key_is_named_as_such(platform):
+    """The service answers a stranger with nothing; the client learns from
+    the CURVE handshake that its key was refused, and the CLI says so
+    (身份未登记或已被撤销) at once instead of reporting an outage."""
+    import time as _time
+    p = platform
+    p.cli("actor", "add", "tmpclerk", "--role", "unit", "--unit", "县教育局")
+    p.wait_until(lambda: p.cli("--as", "tmpclerk", "list", check=False).returncode == 0,
+                 what="the new actor works")
+    _time.sleep(1.1)                  # the registry is watched by mtime
+    os.remove(os.path.join(p.keys, "public", "tmpclerk.cert"))
+    t = _time.time()
+    res = p.cli("--as", "tmpclerk", "list", check=False)
+    assert res.returncode != 0
+    assert "身份 tmpclerk 未登记或已被撤销" in res.stderr, res.stderr
+    assert "无响应" not in res.stderr
+    assert _time.time() - t < 5
+    # a service that is down is still an outage, not an identity problem
+    p.kill("billing")
+    try:
+        res = p.cli("--as", "edu", "--timeout", "800", "allocations", "A000001",
+                    check=False)
+        assert "无响应" in res.stderr and "未登记" not in res.stderr
+    finally:
+        p.start("billing")
