@@ -17,21 +17,13 @@ cli_print_json (const msgpack_object *obj)
     free (text);
 }
 
-//  The services, as a clerk names them.
-static const char *s_services_zh[YJC_SVC_COUNT] = {
-    [YJC_SVC_INTAKE] = "申请受理",
-    [YJC_SVC_REVIEW] = "审核",
-    [YJC_SVC_PROVISIONING] = "供应商接口",
-    [YJC_SVC_BILLING] = "计费",
-    [YJC_SVC_AUDIT] = "审计",
-};
-
+//  A service's Chinese name (proto/yjc_services.def) from its wire name.
 const char *
 cli_service_zh (const char *name)
 {
     for (int i = 0; i < YJC_SVC_COUNT; i++)
         if (streq (yjc_service_name (i), name))
-            return s_services_zh[i];
+            return yjc_service_zh (i);
     return name;
 }
 

@@ -10,7 +10,9 @@ import uuid
 import msgpack
 import zmq
 
-SERVICES = ["intake", "review", "provisioning", "billing", "audit"]
+from services_def import SERVICE_DEFS
+
+SERVICES = [s.name for s in SERVICE_DEFS]
 
 
 CHUNK = 256 * 1024  # proto: attachment_put.data
