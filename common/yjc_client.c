@@ -36,7 +36,10 @@ yjc_client_new (const char *endpoint,
         if (self->monitor && zsock_connect (self->monitor, "%s", monitor) != 0)
             zsock_destroy (&self->monitor);
     }
-    if (zsock_connect (self->sock, "%s", endpoint) != 0) {
+    //  "tcp://a:7102,tcp://b:7102": every instance of a service; the
+    //  DEALER spreads requests over those connected, and a request lost
+    //  with an instance is retried by its sender with the same id
+    if (zsock_attach (self->sock, endpoint, false) != 0) {
         yjc_log (YJC_LOG_ERROR, "client: cannot connect to %s", endpoint);
         zsock_destroy (&self->sock);
         free (self);

@@ -11,6 +11,8 @@ typedef struct _yjc_client_t yjc_client_t;
 
 //  Connects to `endpoint`, whose server key is `server_public_txt`, as the
 //  actor whose key pair is `cert` (borrowed; only its keys are copied).
+//  `endpoint` may list several instances of the service, separated by
+//  commas: requests are spread over them.
 yjc_client_t *yjc_client_new (const char *endpoint,
                               const char *server_public_txt,
                               zcert_t *cert);
