@@ -87,6 +87,7 @@ it_fail=${counts#* }
 # pytest exits 5 when it collected nothing: that is a failure here.
 [ "$it_rc" -ne 0 ] && [ "$it_fail" -eq 0 ] && it_fail=1
 
+[ -f "$TMP/figures.txt" ] && cat "$TMP/figures.txt"
 echo "unit: $unit_pass passed, $unit_fail failed"
 echo "fuzz: $fuzz_pass passed, $fuzz_fail failed"
 echo "integration: $it_pass passed, $it_fail failed"
