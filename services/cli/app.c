@@ -63,18 +63,19 @@ app_cmd_form_template (cli_opts_t *opts)
 int
 app_cmd_apply (cli_opts_t *opts)
 {
-    yjc_pack_t body;
-    yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk, opts->nattach ? 2 : 1);
-    yjc_pk_str (&body.pk, "form");
-    int rc = cli_read_json (opts->args[0], &body.buf);
+    yjc_map_t map;
+    yjc_map_init (&map);
+    yjc_map_key (&map, "form");
+    int rc = cli_read_json (opts->args[0], &map.entries.buf);
     cli_session_t session;
     bool open =
         rc == 0 && cli_session_open (&session, opts, YJC_SVC_INTAKE) == 0;
     if (rc == 0 && !open)
         rc = 1;
     if (open && opts->nattach)
-        rc = cli_upload_materials (&session, opts, &body.pk);
+        rc = cli_upload_materials (&session, opts, &map);
+    yjc_pack_t body;
+    cli_body (&map, &body);
     const msgpack_object *b = NULL;
     if (open && rc == 0) {
         b = cli_session_call (
@@ -413,17 +414,16 @@ app_cmd_list (cli_opts_t *opts)
     }
     if (opts->overdue)
         return s_list_overdue (opts);
-    yjc_pack_t body;
-    yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk,
-                      (opts->state != NULL) + (opts->unit != NULL) +
-                          (opts->year != 0));
+    yjc_map_t map;
+    yjc_map_init (&map);
     if (opts->state)
-        yjc_pk_kv_str (&body.pk, "state", opts->state);
+        yjc_map_str (&map, "state", opts->state);
     if (opts->unit)
-        yjc_pk_kv_str (&body.pk, "unit", opts->unit);
+        yjc_map_str (&map, "unit", opts->unit);
     if (opts->year)
-        yjc_pk_kv_int (&body.pk, "year", opts->year);
+        yjc_map_int (&map, "year", opts->year);
+    yjc_pack_t body;
+    cli_body (&map, &body);
     cli_session_t session, review;
     const msgpack_object *b =
         cli_call (&session, opts, YJC_SVC_INTAKE, "application.list", &body);

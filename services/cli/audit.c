@@ -46,17 +46,16 @@ audit_cmd_allocations (cli_opts_t *opts)
 int
 audit_cmd_events (cli_opts_t *opts)
 {
-    yjc_pack_t body;
-    yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk,
-                      (opts->app ? 1 : 0) + (opts->after ? 1 : 0) +
-                          (opts->limit ? 1 : 0));
+    yjc_map_t map;
+    yjc_map_init (&map);
     if (opts->app)
-        yjc_pk_kv_str (&body.pk, "app_id", opts->app);
+        yjc_map_str (&map, "app_id", opts->app);
     if (opts->after)
-        yjc_pk_kv_int (&body.pk, "after", opts->after);
+        yjc_map_int (&map, "after", opts->after);
     if (opts->limit)
-        yjc_pk_kv_int (&body.pk, "limit", opts->limit);
+        yjc_map_int (&map, "limit", opts->limit);
+    yjc_pack_t body;
+    cli_body (&map, &body);
     cli_session_t session;
     bool done;
     const msgpack_object *b = cli_call_body (

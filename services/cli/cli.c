@@ -207,13 +207,22 @@ cli_call_body (cli_session_t *session,
 }
 
 void
-cli_pack_app (yjc_pack_t *body, const char *app_id, const char *opinion)
+cli_body (yjc_map_t *map, yjc_pack_t *body)
 {
     yjc_pack_init (body);
-    msgpack_pack_map (&body->pk, opinion ? 2 : 1);
-    yjc_pk_kv_str (&body->pk, "app_id", app_id);
+    yjc_map_end (map, &body->pk);
+    yjc_map_release (map);
+}
+
+void
+cli_pack_app (yjc_pack_t *body, const char *app_id, const char *opinion)
+{
+    yjc_map_t map;
+    yjc_map_init (&map);
+    yjc_map_str (&map, "app_id", app_id);
     if (opinion)
-        yjc_pk_kv_str (&body->pk, "opinion", opinion);
+        yjc_map_str (&map, "opinion", opinion);
+    cli_body (&map, body);
 }
 
 //  Sends one request that makes a request or an order (the unit's to
@@ -324,11 +333,9 @@ cli_upload (cli_session_t *session,
 
 //  Uploads every --attach file and packs "attachments" for the submit.
 int
-cli_upload_materials (cli_session_t *session,
-                      cli_opts_t *opts,
-                      msgpack_packer *pk)
+cli_upload_materials (cli_session_t *session, cli_opts_t *opts, yjc_map_t *map)
 {
-    yjc_pk_str (pk, "attachments");
+    msgpack_packer *pk = yjc_map_key (map, "attachments");
     msgpack_pack_array (pk, (uint32_t)opts->nattach);
     for (int i = 0; i < opts->nattach; i++) {
         int kind;

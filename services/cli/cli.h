@@ -9,6 +9,7 @@
 
 #include "files.h"
 #include "yjc_client.h"
+#include "yjc_map.h"
 
 typedef struct {
     const char *as; //  actor name
@@ -103,6 +104,9 @@ int cli_upload (cli_session_t *session,
                 files_info_t *info);
 int cli_upload_materials (cli_session_t *session,
                           cli_opts_t *opts,
-                          msgpack_packer *pk);
+                          yjc_map_t *map);
+
+//  A request body from a map that counted its own entries (released).
+void cli_body (yjc_map_t *map, yjc_pack_t *body);
 
 #endif

@@ -8,29 +8,29 @@
 //  R9.2, R12.1: --grant GRANT.json as "granted", the bureau's grant line
 //  by line (yjcloud form template, its "resources" part); 0 or 2.
 static int
-s_pack_grant (cli_opts_t *opts, yjc_pack_t *body)
+s_pack_grant (cli_opts_t *opts, yjc_map_t *map)
 {
     if (!opts->grant)
         return 0;
-    yjc_pk_str (&body->pk, "granted");
-    return cli_read_json (opts->grant, &body->buf);
+    yjc_map_key (map, "granted");
+    return cli_read_json (opts->grant, &map->entries.buf);
 }
 
 //  accept / decline / approve / reject / withdraw: one shape.
 static int
 s_decision (cli_opts_t *opts, const char *type, const char *done_zh)
 {
-    yjc_pack_t body;
-    yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk,
-                      1 + (opts->opinion != NULL) + (opts->grant != NULL));
-    yjc_pk_kv_str (&body.pk, "app_id", opts->args[0]);
+    yjc_map_t map;
+    yjc_map_init (&map);
+    yjc_map_str (&map, "app_id", opts->args[0]);
     if (opts->opinion)
-        yjc_pk_kv_str (&body.pk, "opinion", opts->opinion);
-    if (s_pack_grant (opts, &body) != 0) {
-        yjc_pack_release (&body);
+        yjc_map_str (&map, "opinion", opts->opinion);
+    if (s_pack_grant (opts, &map) != 0) {
+        yjc_map_release (&map);
         return 2;
     }
+    yjc_pack_t body;
+    cli_body (&map, &body);
     cli_session_t session;
     bool done;
     const msgpack_object *b =
@@ -82,20 +82,19 @@ decide_cmd_withdraw (cli_opts_t *opts)
 static int
 s_request_decision (cli_opts_t *opts, const char *type, const char *done_zh)
 {
-    yjc_pack_t body;
-    yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk,
-                      1 + (opts->opinion != NULL) + (opts->grant != NULL) +
-                          (opts->until != NULL));
-    yjc_pk_kv_str (&body.pk, "request_id", opts->args[0]);
+    yjc_map_t map;
+    yjc_map_init (&map);
+    yjc_map_str (&map, "request_id", opts->args[0]);
     if (opts->opinion)
-        yjc_pk_kv_str (&body.pk, "opinion", opts->opinion);
+        yjc_map_str (&map, "opinion", opts->opinion);
     if (opts->until)
-        yjc_pk_kv_str (&body.pk, "until", opts->until);
-    if (s_pack_grant (opts, &body) != 0) {
-        yjc_pack_release (&body);
+        yjc_map_str (&map, "until", opts->until);
+    if (s_pack_grant (opts, &map) != 0) {
+        yjc_map_release (&map);
         return 2;
     }
+    yjc_pack_t body;
+    cli_body (&map, &body);
     cli_session_t session;
     bool done;
     const msgpack_object *b =

@@ -47,22 +47,23 @@ lifecycle_cmd_golive (cli_opts_t *opts)
         if (rc != 0)
             return rc;
     }
-    yjc_pack_t body;
-    yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk, opts->report ? 3 : 2);
-    yjc_pk_kv_str (&body.pk, "app_id", opts->args[0]);
-    yjc_pk_str (&body.pk, "results");
-    msgpack_pack_map (&body.pk, 3);
-    yjc_pk_kv_str (&body.pk, "function", opts->function);
-    yjc_pk_kv_str (&body.pk, "performance", opts->performance);
-    yjc_pk_kv_str (&body.pk, "security", opts->security);
+    yjc_map_t map;
+    yjc_map_init (&map);
+    yjc_map_str (&map, "app_id", opts->args[0]);
+    msgpack_packer *pk = yjc_map_key (&map, "results");
+    msgpack_pack_map (pk, 3);
+    yjc_pk_kv_str (pk, "function", opts->function);
+    yjc_pk_kv_str (pk, "performance", opts->performance);
+    yjc_pk_kv_str (pk, "security", opts->security);
     if (opts->report) {
-        yjc_pk_str (&body.pk, "test_report");
-        msgpack_pack_map (&body.pk, 3);
-        yjc_pk_kv_str (&body.pk, "lab", opts->lab);
-        yjc_pk_kv_str (&body.pk, "cnas_no", opts->cnas);
-        yjc_pk_kv_str (&body.pk, "att_id", report.att_id);
+        pk = yjc_map_key (&map, "test_report");
+        msgpack_pack_map (pk, 3);
+        yjc_pk_kv_str (pk, "lab", opts->lab);
+        yjc_pk_kv_str (pk, "cnas_no", opts->cnas);
+        yjc_pk_kv_str (pk, "att_id", report.att_id);
     }
+    yjc_pack_t body;
+    cli_body (&map, &body);
     return cli_send (opts,
                      YJC_SVC_INTAKE,
                      "request.go_live",
@@ -77,30 +78,29 @@ lifecycle_cmd_change (cli_opts_t *opts)
 {
     if (!cli_need (opts->reason, "--reason 变更理由"))
         return 2;
-    yjc_pack_t body;
-    yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk,
-                      3 + opts->major + (opts->emergency != NULL) +
-                          (opts->nattach > 0));
-    yjc_pk_kv_str (&body.pk, "app_id", opts->args[0]);
-    yjc_pk_kv_str (&body.pk, "reason", opts->reason);
-    yjc_pk_str (&body.pk, "resources");
-    int rc = cli_read_json (opts->args[1], &body.buf);
+    yjc_map_t map;
+    yjc_map_init (&map);
+    yjc_map_str (&map, "app_id", opts->args[0]);
+    yjc_map_str (&map, "reason", opts->reason);
+    yjc_map_key (&map, "resources");
+    int rc = cli_read_json (opts->args[1], &map.entries.buf);
     if (opts->major)
-        yjc_pk_kv_bool (&body.pk, "major", true);
+        yjc_map_bool (&map, "major", true);
     if (opts->emergency)
-        yjc_pk_kv_str (&body.pk, "emergency_order", opts->emergency);
+        yjc_map_str (&map, "emergency_order", opts->emergency);
     if (rc == 0 && opts->nattach) {
         cli_session_t intake;
         rc = cli_session_open (&intake, opts, YJC_SVC_INTAKE) == 0
-                 ? cli_upload_materials (&intake, opts, &body.pk)
+                 ? cli_upload_materials (&intake, opts, &map)
                  : 1;
         cli_session_close (&intake);
     }
     if (rc != 0) {
-        yjc_pack_release (&body);
+        yjc_map_release (&map);
         return rc;
     }
+    yjc_pack_t body;
+    cli_body (&map, &body);
     return cli_send (opts,
                      YJC_SVC_INTAKE,
                      "request.change",

@@ -43,12 +43,13 @@ orders_cmd_list (cli_opts_t *opts)
 int
 orders_cmd_reorder (cli_opts_t *opts)
 {
-    yjc_pack_t body;
-    yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk, opts->opinion ? 2 : 1);
-    yjc_pk_kv_str (&body.pk, "order_id", opts->args[0]);
+    yjc_map_t map;
+    yjc_map_init (&map);
+    yjc_map_str (&map, "order_id", opts->args[0]);
     if (opts->opinion)
-        yjc_pk_kv_str (&body.pk, "opinion", opts->opinion);
+        yjc_map_str (&map, "opinion", opts->opinion);
+    yjc_pack_t body;
+    cli_body (&map, &body);
     return cli_send (opts,
                      YJC_SVC_PROVISIONING,
                      "order.reorder",
