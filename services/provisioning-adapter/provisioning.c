@@ -35,6 +35,8 @@ typedef struct {
     yjc_pack_t resources; //  msgpack of the resources ordered
     yjc_pack_t built;     //  msgpack of the vendor's report, if any
     char reason[2001];
+    char replaces[33];  //  a re-order: the failed order it replaces
+    char opinion[2001]; //  a re-order: the bureau's opinion
 } s_order_t;
 
 static void
@@ -50,6 +52,18 @@ s_order_release (s_order_t *o)
 {
     yjc_pack_release (&o->resources);
     yjc_pack_release (&o->built);
+}
+
+//  Serialises the writers of orders, so that the vendor's cursor sees
+//  change numbers in the order they were taken (101_vendor_cursor.sql):
+//  taken first by every handler that changes orders, before any row
+//  lock, so that two writers never wait on each other.
+static yjc_result_t
+s_lock_changes (yjc_ctx_t *ctx)
+{
+    return yjc_db_exec (ctx->db, "SELECT orders_change_lock()", 0, NULL) < 0
+               ? YJC_DB_ERROR
+               : YJC_OK;
 }
 
 //  Loads and locks an order, if there is one.
@@ -112,6 +126,10 @@ s_emit_order (yjc_ctx_t *ctx, int event, const s_order_t *o)
         yjc_map_raw (&ev, "built", o->built.buf.data, o->built.buf.size);
     if (*o->reason)
         yjc_map_str (&ev, "reason", o->reason);
+    if (*o->replaces)
+        yjc_map_str (&ev, "replaces", o->replaces);
+    if (*o->opinion)
+        yjc_map_str (&ev, "opinion", o->opinion);
     yjc_result_t rc = yjc_ctx_emit_map (ctx, event, o->app_id, &ev);
     yjc_map_release (&ev);
     return rc;
@@ -200,6 +218,10 @@ s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     snprintf (o.state, sizeof o.state, "%s", S_STATE (PENDING));
     msgpack_pack_object (&o.resources.pk,
                          *yjc_obj_get (ev->payload, "granted"));
+    if (s_lock_changes (ctx) != YJC_OK) {
+        s_order_release (&o);
+        return YJC_DB_ERROR;
+    }
     const char *params[] = { o.app_id,
                              o.unit,
                              o.resources.buf.data,
@@ -277,6 +299,8 @@ s_on_request_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                                  : NULL;
     if (!order_kind)
         return YJC_OK;
+    if (s_lock_changes (ctx) != YJC_OK)
+        return YJC_DB_ERROR;
     s_order_t o;
     s_order_init (&o);
     char stage[33];
@@ -301,111 +325,269 @@ s_on_request_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     return rc;
 }
 
-//  emergency.report - R12.3: the unit or the vendor reports (报备) an
-//  emergency change of a system in production; it goes to the vendor at
-//  once (already under way when the vendor reports it), and review
-//  records the paperwork owed.
+//  The order an emergency report already made, if any: its cause is the
+//  reporting actor and the report's key.
 static yjc_result_t
-s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
+s_by_cause (yjc_ctx_t *ctx, const char *cause, s_order_t *o, bool *found)
+{
+    const char *params[] = { cause };
+    PGresult *res = yjc_db_query (ctx->db,
+                                  "SELECT order_id, state, app_id FROM orders"
+                                  " WHERE cause_event = $1",
+                                  1,
+                                  params);
+    if (!res)
+        return YJC_DB_ERROR;
+    *found = PQntuples (res) > 0;
+    if (*found) {
+        yjc_db_copy (res, 0, 0, o->order_id, sizeof o->order_id);
+        yjc_db_copy (res, 0, 1, o->state, sizeof o->state);
+        yjc_db_copy (res, 0, 2, o->app_id, sizeof o->app_id);
+    }
+    PQclear (res);
+    return YJC_OK;
+}
+
+//  A new emergency order of a system in production, with its
+//  emergency.reported event.
+static yjc_result_t
+s_emergency_new (yjc_ctx_t *ctx,
+                 const msgpack_object *body,
+                 const char *cause,
+                 s_order_t *o,
+                 bool *created)
 {
     char app_id[33], description[2001], stage[33];
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
     yjc_obj_strcpy (body, "description", description, sizeof description);
     //  the form's rules on its resources were checked with its shape
     //  (yjc_form_check_body)
+    bool found = false;
+    yjc_result_t rc = s_app (ctx, app_id, o, stage, &found);
+    if (rc != YJC_OK)
+        return rc;
+    if (!found || !yjc_ctx_may_see (ctx, o->unit))
+        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
+    if (!streq (stage, yjc_state_code (YJC_STATE_PRODUCTION)))
+        return yjc_ctx_fail (ctx,
+                             YJC_E_INVALID_STATE,
+                             "body.app_id",
+                             "the system is %s; an emergency change is for"
+                             " a system in production",
+                             stage);
+    bool vendor = ctx->actor->role == YJC_ROLE_VENDOR;
+    snprintf (o->kind, sizeof o->kind, "%s", S_KIND (EMERGENCY));
+    snprintf (o->state,
+              sizeof o->state,
+              "%s",
+              vendor ? S_STATE (ACKNOWLEDGED) : S_STATE (PENDING));
+    yjc_pack_reset (&o->resources);
+    msgpack_pack_object (&o->resources.pk, *yjc_obj_get (body, "resources"));
+    rc = s_create (ctx, o, cause, ctx->now, created);
+    if (rc != YJC_OK || !*created)
+        return rc;
+    yjc_pack_t ev;
+    yjc_pack_init (&ev);
+    msgpack_pack_map (&ev.pk, 6);
+    yjc_pk_kv_str (&ev.pk, "order_id", o->order_id);
+    yjc_pk_kv_str (&ev.pk, "app_id", o->app_id);
+    yjc_pk_kv_str (&ev.pk, "unit", o->unit);
+    yjc_pk_kv_str (
+        &ev.pk,
+        "reported_by",
+        yjc_parties[vendor ? YJC_PARTY_VENDOR : YJC_PARTY_UNIT].code);
+    yjc_pk_kv_str (&ev.pk, "description", description);
+    yjc_pk_kv_raw (
+        &ev.pk, "resources", o->resources.buf.data, o->resources.buf.size);
+    rc = yjc_ctx_emit (ctx, YJC_EV_EMERGENCY_REPORTED, o->app_id, &ev);
+    yjc_pack_release (&ev);
+    return rc;
+}
+
+//  emergency.report - R12.3: the unit or the vendor reports (报备) an
+//  emergency change of a system in production; it goes to the vendor at
+//  once (already under way when the vendor reports it), and review
+//  records the paperwork owed.  One order per report, however often it is
+//  sent: its cause is the actor and the report's key (`report_key`, the
+//  envelope id by default), so a retry with a fresh envelope id and the
+//  same key returns the same order.
+static yjc_result_t
+s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    char key[65], app_id[33], cause[140];
+    yjc_obj_strcpy (body, "report_key", key, sizeof key);
+    yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
+    snprintf (cause,
+              sizeof cause,
+              "%s:%s",
+              ctx->actor->name,
+              *key ? key : ctx->request_id);
     s_order_t o;
     s_order_init (&o);
     bool found = false, created = false;
-    yjc_result_t rc = s_app (ctx, app_id, &o, stage, &found);
-    if (rc == YJC_OK && (!found || !yjc_ctx_may_see (ctx, o.unit)))
-        rc = yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
-    else if (rc == YJC_OK &&
-             !streq (stage, yjc_state_code (YJC_STATE_PRODUCTION)))
+    yjc_result_t rc = s_lock_changes (ctx);
+    if (rc == YJC_OK)
+        rc = s_by_cause (ctx, cause, &o, &found);
+    if (rc == YJC_OK && found && !streq (o.app_id, app_id))
+        //  one key, two reports: the second would be lost as a "retry"
         rc = yjc_ctx_fail (ctx,
-                           YJC_E_INVALID_STATE,
-                           "body.app_id",
-                           "the system is %s; an emergency change is for a"
-                           " system in production",
-                           stage);
-    else if (rc == YJC_OK) {
-        bool vendor = ctx->actor->role == YJC_ROLE_VENDOR;
-        snprintf (o.kind, sizeof o.kind, "%s", S_KIND (EMERGENCY));
-        snprintf (o.state,
-                  sizeof o.state,
-                  "%s",
-                  vendor ? S_STATE (ACKNOWLEDGED) : S_STATE (PENDING));
-        yjc_pack_reset (&o.resources);
-        msgpack_pack_object (&o.resources.pk, *yjc_obj_get (body, "resources"));
-        //  one order per report, however often it is sent
-        char cause[140];
-        snprintf (
-            cause, sizeof cause, "%s:%s", ctx->actor->name, ctx->request_id);
-        rc = s_create (ctx, &o, cause, ctx->now, &created);
-        if (rc == YJC_OK && created) {
-            yjc_pack_t ev;
-            yjc_pack_init (&ev);
-            msgpack_pack_map (&ev.pk, 6);
-            yjc_pk_kv_str (&ev.pk, "order_id", o.order_id);
-            yjc_pk_kv_str (&ev.pk, "app_id", o.app_id);
-            yjc_pk_kv_str (&ev.pk, "unit", o.unit);
-            yjc_pk_kv_str (
-                &ev.pk,
-                "reported_by",
-                yjc_parties[vendor ? YJC_PARTY_VENDOR : YJC_PARTY_UNIT].code);
-            yjc_pk_kv_str (&ev.pk, "description", description);
-            yjc_pk_kv_raw (&ev.pk,
-                           "resources",
-                           o.resources.buf.data,
-                           o.resources.buf.size);
-            rc = yjc_ctx_emit (ctx, YJC_EV_EMERGENCY_REPORTED, o.app_id, &ev);
-            yjc_pack_release (&ev);
-        }
-        if (rc == YJC_OK) {
-            msgpack_pack_map (ctx->reply, 3);
-            yjc_pk_kv_str (ctx->reply, "order_id", o.order_id);
-            yjc_pk_kv_str (ctx->reply, "state", o.state);
-            yjc_pk_kv_bool (ctx->reply, "duplicate", !created);
-        }
+                           YJC_E_INVALID_VALUE,
+                           *key ? "body.report_key" : "id",
+                           "already used for %s of %s",
+                           o.order_id,
+                           o.app_id);
+    else if (rc == YJC_OK && !found)
+        rc = s_emergency_new (ctx, body, cause, &o, &created);
+    if (rc == YJC_OK) {
+        msgpack_pack_map (ctx->reply, 3);
+        yjc_pk_kv_str (ctx->reply, "order_id", o.order_id);
+        yjc_pk_kv_str (ctx->reply, "state", o.state);
+        yjc_pk_kv_bool (ctx->reply, "duplicate", !created);
     }
     s_order_release (&o);
     return rc;
 }
 
-//  order.fetch - the vendor's open orders, oldest first; with wait_ms,
-//  the request waits for one when there is none (long poll).
+//  The vendor's cursor (proto/README.md §8.3): "c" and a change number
+//  of 101_vendor_cursor.sql in hex, opaque to the vendor.  *seq is -1
+//  when there is none; returns -1 when it is not one of ours.
+static int
+s_cursor_parse (const char *text, long long *seq)
+{
+    *seq = -1;
+    if (!*text)
+        return 0;
+    size_t len = strlen (text);
+    if (text[0] != 'c' || len < 2 || len > 16)
+        return -1;
+    long long v = 0;
+    for (const char *c = text + 1; *c; c++) {
+        int d = *c >= '0' && *c <= '9'   ? *c - '0'
+                : *c >= 'a' && *c <= 'f' ? *c - 'a' + 10
+                                         : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d; //  at most 15 digits: no overflow
+    }
+    *seq = v;
+    return 0;
+}
+
+//  order.fetch - with a cursor: the orders created or changed after it,
+//  in the order of their changes (a cursor newer than any change, as after
+//  a restore of the database, counts as none); without: every open order.
+//  Either way the reply's cursor covers what was seen, and an empty answer
+//  waits up to wait_ms for a change (long poll).  Change number, rows and
+//  the highest number come from one snapshot: a change committed later has
+//  a higher number (the writers' lock), so none is skipped.
 static yjc_result_t
 s_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     int64_t n = 20, wait_ms = 0;
+    char cursor[33];
+    long long after;
     yjc_obj_int (body, "limit", &n);
     yjc_obj_int (body, "wait_ms", &wait_ms);
-    char limit[16];
+    yjc_obj_strcpy (body, "cursor", cursor, sizeof cursor);
+    if (s_cursor_parse (cursor, &after) != 0)
+        return yjc_ctx_fail (ctx,
+                             YJC_E_INVALID_VALUE,
+                             "body.cursor",
+                             "not a cursor of order.fetch: send the one a"
+                             " reply gave, or none");
+    char limit[16], after_s[24];
     snprintf (limit, sizeof limit, "%lld", (long long)n);
-    const char *params[] = { limit };
+    snprintf (after_s, sizeof after_s, "%lld", after);
+    const char *params[] = { limit, after >= 0 ? after_s : NULL };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
-        "SELECT order_id, app_id, unit, kind, state,"
-        " coalesce(due::text, ''), coalesce(request_id, ''), resources_mp"
-        " FROM orders WHERE closed_at IS NULL"
-        " ORDER BY created_at, order_id LIMIT $1::int",
-        1,
+        "WITH top AS (SELECT coalesce(max(changed_seq), 0) AS m FROM orders),"
+        " c AS (SELECT m, CASE WHEN $2::bigint <= m THEN $2::bigint END"
+        "  AS after FROM top)"
+        " SELECT o.order_id, o.app_id, o.unit, o.kind, o.state,"
+        " coalesce(o.due::text, ''), coalesce(o.request_id, ''),"
+        " o.resources_mp, coalesce(o.replaces, ''), coalesce(o.opinion, ''),"
+        " o.changed_seq::text, c.m::text"
+        " FROM c LEFT JOIN LATERAL (SELECT * FROM orders WHERE"
+        "  CASE WHEN c.after IS NULL THEN closed_at IS NULL"
+        "  ELSE changed_seq > c.after END"
+        "  ORDER BY changed_seq LIMIT $1::int) o ON true"
+        " ORDER BY o.changed_seq",
+        2,
         params,
         NULL,
         NULL);
     if (!res)
         return YJC_DB_ERROR;
-    if (PQntuples (res) == 0 && yjc_ctx_wait (ctx, wait_ms) == YJC_WAIT) {
+    int rows = PQgetisnull (res, 0, 0) ? 0 : PQntuples (res);
+    if (rows == 0 && yjc_ctx_wait (ctx, wait_ms) == YJC_WAIT) {
         PQclear (res);
         return YJC_WAIT;
     }
+    //  cut at the limit: the rest comes next, after the last one sent
+    const char *next =
+        rows == n ? PQgetvalue (res, rows - 1, 10) : PQgetvalue (res, 0, 11);
+    char out[24];
+    snprintf (out, sizeof out, "c%llx", strtoll (next, NULL, 10));
     static const yjc_col_t cols[] = {
         { "order_id", YJC_COL_TEXT },   { "app_id", YJC_COL_TEXT },
         { "unit", YJC_COL_TEXT },       { "kind", YJC_COL_TEXT },
         { "state", YJC_COL_TEXT },      { "deadline", YJC_COL_TEXT },
         { "request_id", YJC_COL_TEXT }, { "resources", YJC_COL_MSGPACK },
+        { "replaces", YJC_COL_TEXT },   { "opinion", YJC_COL_TEXT },
     };
-    msgpack_pack_map (ctx->reply, 1);
-    yjc_pk_rows (ctx->reply, "orders", res, cols, 8);
+    msgpack_pack_map (ctx->reply, 2);
+    yjc_pk_str (ctx->reply, "orders");
+    msgpack_pack_array (ctx->reply, rows);
+    for (int i = 0; i < rows; i++)
+        yjc_pk_row (ctx->reply, res, i, cols, 10);
+    yjc_pk_kv_str (ctx->reply, "cursor", out);
+    PQclear (res);
+    return YJC_OK;
+}
+
+//  order.get - one order with its history: when it was created, taken
+//  and closed, its deadline and rule, what was built or why it failed,
+//  and for a re-order (R7) the failed order it replaces and the bureau's
+//  opinion.  A unit sees only its own (another's is not_found).
+static yjc_result_t
+s_get (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    char order_id[33];
+    yjc_obj_strcpy (body, "order_id", order_id, sizeof order_id);
+    const char *params[] = { order_id };
+    PGresult *res = yjc_db_query_raw (
+        ctx->db,
+        "SELECT o.unit, o.order_id, o.app_id, o.kind, o.state,"
+        " to_char(o.created_at, 'YYYY-MM-DD HH24:MI:SS'),"
+        " coalesce(to_char(o.acked_at, 'YYYY-MM-DD HH24:MI:SS'), ''),"
+        " coalesce(to_char(o.closed_at, 'YYYY-MM-DD HH24:MI:SS'), ''),"
+        " coalesce(o.due::text, ''), coalesce(o.due_rule, ''),"
+        " coalesce(o.request_id, ''), o.resources_mp,"
+        " coalesce(o.built_mp, ''::bytea), coalesce(o.reason, ''),"
+        " coalesce(o.replaces, ''), coalesce(o.opinion, ''),"
+        " coalesce((SELECT r.order_id FROM orders r"
+        "  WHERE r.replaces = o.order_id), '')"
+        " FROM orders o WHERE o.order_id = $1",
+        1,
+        params,
+        NULL,
+        NULL);
+    yjc_result_t rc = yjc_ctx_found (ctx, res, "body.order_id", order_id);
+    if (rc != YJC_OK)
+        return rc;
+    static const yjc_col_t cols[] = {
+        { "unit", YJC_COL_TEXT },        { "order_id", YJC_COL_TEXT },
+        { "app_id", YJC_COL_TEXT },      { "kind", YJC_COL_TEXT },
+        { "state", YJC_COL_TEXT },       { "created_at", YJC_COL_TEXT },
+        { "acked_at", YJC_COL_TEXT },    { "closed_at", YJC_COL_TEXT },
+        { "deadline", YJC_COL_TEXT },    { "deadline_rule", YJC_COL_TEXT },
+        { "request_id", YJC_COL_TEXT },  { "resources", YJC_COL_MSGPACK },
+        { "built", YJC_COL_MSGPACK },    { "reason", YJC_COL_TEXT },
+        { "replaces", YJC_COL_TEXT },    { "opinion", YJC_COL_TEXT },
+        { "replaced_by", YJC_COL_TEXT },
+    };
+    yjc_pk_row (ctx->reply, res, 0, cols, 17);
     PQclear (res);
     return YJC_OK;
 }
@@ -592,7 +774,9 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
 static yjc_result_t
 s_tick (yjc_ctx_t *ctx)
 {
-    yjc_result_t rc = s_schedule_purges (ctx, true);
+    yjc_result_t rc = s_lock_changes (ctx);
+    if (rc == YJC_OK)
+        rc = s_schedule_purges (ctx, true);
     if (rc != YJC_OK)
         return rc;
     char today[11];
@@ -723,7 +907,9 @@ s_step (yjc_ctx_t *ctx, const msgpack_object *body)
     s_order_t o;
     s_order_init (&o);
     bool found = false;
-    yjc_result_t rc = s_load (ctx, order_id, &o, &found);
+    yjc_result_t rc = s_lock_changes (ctx);
+    if (rc == YJC_OK)
+        rc = s_load (ctx, order_id, &o, &found);
     if (rc == YJC_OK && !found)
         rc = yjc_ctx_fail (
             ctx, YJC_E_NOT_FOUND, "body.order_id", "%s", order_id);
@@ -742,7 +928,8 @@ s_step (yjc_ctx_t *ctx, const msgpack_object *body)
 
 //  order.reorder - R7: what the vendor failed is ordered again only when
 //  the bureau decides so: a new order of the same kind and resources, its
-//  deadline counted from now; once per failed order.
+//  deadline counted from now, naming the failed order it replaces and the
+//  bureau's opinion; once per failed order.
 static yjc_result_t
 s_reorder (yjc_ctx_t *ctx, const msgpack_object *body)
 {
@@ -751,7 +938,9 @@ s_reorder (yjc_ctx_t *ctx, const msgpack_object *body)
     s_order_t o;
     s_order_init (&o);
     bool found = false, created = false;
-    yjc_result_t rc = s_load (ctx, order_id, &o, &found);
+    yjc_result_t rc = s_lock_changes (ctx);
+    if (rc == YJC_OK)
+        rc = s_load (ctx, order_id, &o, &found);
     if (rc == YJC_OK && !found)
         rc = yjc_ctx_fail (
             ctx, YJC_E_NOT_FOUND, "body.order_id", "%s", order_id);
@@ -765,9 +954,21 @@ s_reorder (yjc_ctx_t *ctx, const msgpack_object *body)
         char cause[64];
         snprintf (cause, sizeof cause, "reorder:%s", order_id);
         snprintf (o.state, sizeof o.state, "%s", S_STATE (PENDING));
+        snprintf (o.replaces, sizeof o.replaces, "%s", order_id);
+        yjc_obj_strcpy (body, "opinion", o.opinion, sizeof o.opinion);
         o.due[0] = o.due_rule[0] = o.reason[0] = 0;
         yjc_pack_reset (&o.built);
         rc = s_create (ctx, &o, cause, ctx->now, &created);
+        const char *params[] = { o.order_id,
+                                 o.replaces,
+                                 *o.opinion ? o.opinion : NULL };
+        if (rc == YJC_OK && created &&
+            yjc_db_exec (ctx->db,
+                         "UPDATE orders SET replaces = $2, opinion = $3"
+                         " WHERE order_id = $1",
+                         3,
+                         params) < 0)
+            rc = YJC_DB_ERROR;
         if (rc == YJC_OK) {
             msgpack_pack_map (ctx->reply, 3);
             yjc_pk_kv_str (ctx->reply, "order_id", o.order_id);
@@ -788,7 +989,8 @@ static const yjc_service_def_t s_provisioning = {
                   [YJC_MSG_ORDER_FAIL] = s_step,
                   [YJC_MSG_ORDER_OVERDUE] = s_overdue,
                   [YJC_MSG_EMERGENCY_REPORT] = s_emergency,
-                  [YJC_MSG_ORDER_REORDER] = s_reorder },
+                  [YJC_MSG_ORDER_REORDER] = s_reorder,
+                  [YJC_MSG_ORDER_GET] = s_get },
     .on_event = { [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
                   [YJC_EV_REQUEST_APPROVED] = s_on_request_approved },
     .on_tick = s_tick,

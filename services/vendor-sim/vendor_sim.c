@@ -2,9 +2,12 @@
 
     It speaks the provisioning adapter's vendor protocol (proto/README.md,
     "Vendor queue") the way a vendor's own system would: on its own
-    endpoint (YJC_VENDOR_ENDPOINT), fetch open orders, waiting for new ones
-    (long poll), acknowledge each, carry it out, report it done with what
-    was built (nothing, for a termination or a purge).  Fault options make
+    endpoint (YJC_VENDOR_ENDPOINT), fetch every open order once, then only
+    what changed after the cursor of the last reply, waiting for a change
+    (long poll) even while orders are open; acknowledge each new order,
+    carry it out, report it done with what was built (nothing, for a
+    termination or a purge).  After an error it fetches without a cursor
+    again: the open orders are the truth, and every step is idempotent.  Fault options make
     it delay, fail, or repeat its reports, for tests and demonstrations.  */
 #include "yjc_client.h"
 #include "yjc_config.h"
@@ -20,6 +23,7 @@ typedef struct {
     int fail_every;  //  report every Nth order failed (0: never)
     bool duplicate;  //  report every result twice
     int handled;     //  orders handled so far
+    char cursor[33]; //  of the last fetch; "" to fetch every open order
 } s_sim_t;
 
 static int
@@ -121,13 +125,21 @@ s_sleep (int ms)
         zclock_sleep (ms - slept < 50 ? ms - slept : 50);
 }
 
-static void
+//  Carries out one order of a fetch; -1 when a step went unanswered or
+//  was refused (the caller fetches every open order again).
+static int
 s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
 {
     char order_id[33], state[17], kind[17];
     yjc_obj_strcpy (order, "order_id", order_id, sizeof order_id);
     yjc_obj_strcpy (order, "state", state, sizeof state);
     yjc_obj_strcpy (order, "kind", kind, sizeof kind);
+    //  a cursor also brings closed orders (our own reports, a cancel):
+    //  nothing left to do for them
+    if (!streq (state, yjc_order_states[YJC_OS_PENDING].code) &&
+        !streq (state, yjc_order_states[YJC_OS_ACKNOWLEDGED].code))
+        return 0;
+    int rc = 0;
     //  a termination or a purge removes; it builds nothing
     int k = yjc_order_by_kind (kind);
     bool removes = k == YJC_ORDER_TERMINATE || k == YJC_ORDER_PURGE;
@@ -138,7 +150,7 @@ s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
     if (streq (state, yjc_order_states[YJC_OS_PENDING].code)) {
         msgpack_pack_map (&body.pk, 1);
         yjc_pk_kv_str (&body.pk, "order_id", order_id);
-        s_call (client, "order.ack", &body, &reply);
+        rc |= s_call (client, "order.ack", &body, &reply);
     }
     if (self->delay_ms)
         s_sleep (self->delay_ms);
@@ -157,36 +169,47 @@ s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
             s_pack_built (&body.pk, order_id, yjc_obj_get (order, "resources"));
     }
     const char *type = fail ? "order.fail" : "order.complete";
-    for (int i = 0; i < (self->duplicate ? 2 : 1); i++)
-        if (s_call (client, type, &body, &reply) == 0)
+    for (int i = 0; i < (self->duplicate ? 2 : 1); i++) {
+        int sent = s_call (client, type, &body, &reply);
+        rc |= sent;
+        if (sent == 0)
             yjc_log (YJC_LOG_INFO,
                      "vendor-sim: %s %s%s",
                      order_id,
                      fail ? "failed" : "delivered",
                      i ? " (again)" : "");
+    }
     yjc_reply_release (&reply);
     yjc_pack_release (&body);
+    return rc;
 }
 
-//  One fetch; returns the number of orders handled, or -1.
+//  One fetch; returns the number of orders it brought, or -1.
 static int
 s_round (s_sim_t *self, yjc_client_t *client)
 {
     yjc_reply_t reply;
     yjc_reply_init (&reply);
     int n = -1;
-    //  wait for an order rather than asking again and again
+    //  wait for a change rather than asking again and again: with the
+    //  cursor, orders still open (ours, being built) do not end the wait
     yjc_pack_t body;
     yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk, 1);
+    msgpack_pack_map (&body.pk, *self->cursor ? 2 : 1);
     yjc_pk_kv_int (&body.pk, "wait_ms", self->once ? 0 : self->interval_ms);
+    if (*self->cursor)
+        yjc_pk_kv_str (&body.pk, "cursor", self->cursor);
     int rc = s_call (client, "order.fetch", &body, &reply);
     yjc_pack_release (&body);
+    self->cursor[0] = 0; //  kept only when every order was dealt with
     if (rc == 0) {
         const msgpack_object *orders = yjc_obj_get (reply.body, "orders");
         n = orders ? (int)orders->via.array.size : 0;
         for (int i = 0; i < n && !zsys_interrupted; i++)
-            s_handle (self, client, &orders->via.array.ptr[i]);
+            rc |= s_handle (self, client, &orders->via.array.ptr[i]);
+        if (rc == 0 && !zsys_interrupted)
+            yjc_obj_strcpy (
+                reply.body, "cursor", self->cursor, sizeof self->cursor);
     }
     yjc_reply_release (&reply);
     return n;
