@@ -133,9 +133,10 @@ s_create (yjc_ctx_t *ctx,
     int k = yjc_order_by_kind (o->kind);
     assert (k >= 0);
     yjc_deadline_t dl = yjc_orders[k].deadline;
-    if (!*o->due && dl != YJC_DL_NONE) {
+    bool provisional = false, by_rule = !*o->due && dl != YJC_DL_NONE;
+    if (by_rule) {
         char rule[YJC_RULE_MAX];
-        yjc_ctx_due (ctx, dl, at, o->due, rule);
+        yjc_ctx_due (ctx, dl, at, o->due, rule, &provisional);
         snprintf (o->due_rule, sizeof o->due_rule, "%s", *o->due ? rule : "");
     }
     const char *params[] = { o->app_id,
@@ -184,6 +185,18 @@ s_create (yjc_ctx_t *ctx,
     if (!*created)
         yjc_db_copy (res, 0, 2, o->state, sizeof o->state);
     PQclear (res);
+    //  暂定 and where the rule counts from: recomputed when the year is
+    //  published (s_on_calendar)
+    char from[40];
+    yjc_time_format_iso (at, from);
+    const char *dparams[] = { o->order_id, provisional ? "t" : "f", from };
+    if (*created && by_rule &&
+        yjc_db_exec (ctx->db,
+                     "UPDATE orders SET due_provisional = $2::bool,"
+                     " due_from = $3::timestamptz WHERE order_id = $1",
+                     3,
+                     dparams) < 0)
+        return YJC_DB_ERROR;
     return *created ? s_emit_order (ctx, YJC_EV_ORDER_CREATED, o) : YJC_OK;
 }
 
@@ -427,8 +440,8 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
                              limit };
     PGresult *res = yjc_db_query (
         ctx->db,
-        "SELECT order_id, app_id, unit, kind, state, due::text, due_rule"
-        " FROM orders WHERE closed_at IS NULL"
+        "SELECT order_id, app_id, unit, kind, state, due::text, due_rule,"
+        " due_provisional FROM orders WHERE closed_at IS NULL"
         " AND due < $1::date AND ($2::text IS NULL OR unit = $2)"
         " ORDER BY orders.due, order_id LIMIT $3::int",
         3,
@@ -446,8 +459,10 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_pk_str (ctx->reply, "overdue");
     msgpack_pack_array (ctx->reply, rows);
     for (int i = 0; i < rows; i++) {
-        msgpack_pack_map (ctx->reply, 9);
+        msgpack_pack_map (ctx->reply, 10);
         yjc_pk_columns (ctx->reply, res, i, cols, 7);
+        yjc_pk_kv_bool (
+            ctx->reply, "provisional", *PQgetvalue (res, i, 7) == 't');
         yjc_pk_kv_str (
             ctx->reply, "owed_by", yjc_parties[YJC_PARTY_VENDOR].code);
         yjc_ctx_pack_late (ctx, ctx->reply, PQgetvalue (res, i, 5));
@@ -533,13 +548,15 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
     if (!res)
         return YJC_DB_ERROR;
     const yjc_deadline_def_t *keep = &yjc_deadlines[YJC_DL_RETENTION];
+    const yjc_calendar_t *cal = yjc_ctx_calendar (ctx);
     yjc_result_t rc = YJC_OK;
     for (int i = 0; i < PQntuples (res) && rc == YJC_OK; i++) {
         const char *app_id = PQgetvalue (res, i, 0);
         char kept_until[11] = "", purge_on[11] = "", err[128] = "";
+        bool provisional = false;
         yjc_date_t terminated, last;
         if (yjc_date_parse (PQgetvalue (res, i, 2), &terminated) == 0 &&
-            yjc_calendar_period_end (ctx->calendar,
+            yjc_calendar_period_end (cal,
                                      terminated,
                                      keep->count,
                                      keep->unit,
@@ -548,6 +565,7 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
                                      sizeof err) == 0) {
             yjc_date_format (last, kept_until);
             yjc_date_format (yjc_date_add_days (last, 1), purge_on);
+            provisional = yjc_calendar_provisional_span (cal, terminated, last);
         }
         if (!*kept_until) {
             //  kept, tried again by the tick (said once, at termination)
@@ -559,11 +577,11 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
                                  err);
             continue;
         }
-        const char *params[] = { app_id, kept_until };
+        const char *params[] = { app_id, kept_until, provisional ? "t" : "f" };
         if (yjc_db_exec (ctx->db,
-                         "UPDATE retention SET kept_until = $2::date"
-                         " WHERE app_id = $1",
-                         2,
+                         "UPDATE retention SET kept_until = $2::date,"
+                         " provisional = $3::bool WHERE app_id = $1",
+                         3,
                          params) < 0) {
             rc = YJC_DB_ERROR;
             break;
