@@ -118,7 +118,6 @@ bool yjc_calendar_provisional_span (const yjc_calendar_t *self,
                                     yjc_date_t from,
                                     yjc_date_t to);
 
-
 //  The listed days of year in date order: the rows of an official year,
 //  or the statutory days and 补假 of a provisional one (a date holding two
 //  holidays is listed twice), with override rows in their place. Writes

@@ -81,7 +81,8 @@ yjc_ctx_calendar_build (yjc_db_t *db, const yjc_calendar_t *base)
             yjc_date_parse (date, &day->date) == 0) {
             day->work = *PQgetvalue (res, i, 4) == 'f';
             day->makeup = false;
-            snprintf (day->name, sizeof day->name, "%s", PQgetvalue (res, i, 5));
+            snprintf (
+                day->name, sizeof day->name, "%s", PQgetvalue (res, i, 5));
             count++;
         }
         //  the last row of its publication: apply it
@@ -106,6 +107,86 @@ yjc_ctx_calendar_build (yjc_db_t *db, const yjc_calendar_t *base)
     }
     PQclear (res);
     return cal;
+}
+
+yjc_result_t
+yjc_ctx_calendar_store (yjc_ctx_t *ctx,
+                        int64_t *pub_id,
+                        int year,
+                        const char *kind,
+                        const msgpack_object *days,
+                        const char *by,
+                        const char *at)
+{
+    char id[24], y[12];
+    snprintf (id, sizeof id, "%lld", (long long)*pub_id);
+    snprintf (y, sizeof y, "%d", year);
+    //  the version first: it waits for every unit of work computing a
+    //  deadline, and those after it wait for this one
+    const char *vparams[] = { id };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "UPDATE calendar_state SET version = CASE WHEN $1::bigint = 0 THEN"
+        " nextval(pg_get_serial_sequence('calendar_years', 'pub_id'))"
+        " ELSE $1::bigint END RETURNING version",
+        1,
+        vparams);
+    if (!res || PQntuples (res) != 1) {
+        PQclear (res);
+        return YJC_DB_ERROR;
+    }
+    snprintf (id, sizeof id, "%s", PQgetvalue (res, 0, 0));
+    *pub_id = strtoll (id, NULL, 10);
+    PQclear (res);
+    const char *params[] = { id, y, kind, by, at };
+    if (yjc_db_exec (ctx->db,
+                     "UPDATE calendar_years SET replaced_by = $1::bigint"
+                     " WHERE year = $2::int AND kind = $3"
+                     " AND replaced_by IS NULL",
+                     3,
+                     params) < 0 ||
+        yjc_db_exec (ctx->db,
+                     "INSERT INTO calendar_years (pub_id, year, kind,"
+                     " published_by, published_at)"
+                     " VALUES ($1::bigint, $2::int, $3, $4, $5::timestamptz)",
+                     5,
+                     params) < 0)
+        return YJC_DB_ERROR;
+    uint32_t n = days->type == MSGPACK_OBJECT_ARRAY ? days->via.array.size : 0;
+    if (n == 0)
+        return YJC_OK;
+    char (*fields)[2][72] = zmalloc (n * sizeof *fields);
+    const char **dates = zmalloc (n * sizeof (char *));
+    const char **offs = zmalloc (n * sizeof (char *));
+    const char **names = zmalloc (n * sizeof (char *));
+    for (uint32_t i = 0; i < n; i++) {
+        const msgpack_object *d = &days->via.array.ptr[i];
+        const msgpack_object *off = yjc_obj_get (d, "off");
+        dates[i] = yjc_obj_strcpy (d, "date", fields[i][0], 72);
+        names[i] = yjc_obj_strcpy (d, "name", fields[i][1], 72);
+        offs[i] =
+            off && off->type == MSGPACK_OBJECT_BOOLEAN && !off->via.boolean
+                ? "f"
+                : "t";
+    }
+    char *arrays[3] = { yjc_db_array_literal (dates, n),
+                        yjc_db_array_literal (offs, n),
+                        yjc_db_array_literal (names, n) };
+    const char *dparams[] = { id, arrays[0], arrays[1], arrays[2] };
+    int rc = yjc_db_exec (
+        ctx->db,
+        "INSERT INTO calendar_days (pub_id, date, off, name)"
+        " SELECT $1::bigint, d::date, o::bool, n"
+        " FROM unnest($2::text[], $3::text[], $4::text[]) AS u (d, o, n)",
+        4,
+        dparams);
+    for (int i = 0; i < 3; i++)
+        free (arrays[i]);
+    free (fields);
+    free (dates);
+    free (offs);
+    free (names);
+    return rc < 0 ? YJC_DB_ERROR : YJC_OK;
 }
 
 const yjc_calendar_t *
@@ -142,7 +223,8 @@ yjc_ctx_calendar (yjc_ctx_t *ctx)
     snap->next = s_snapshots;
     s_snapshots = snap;
     pthread_mutex_unlock (&s_snap_lock);
-    yjc_log (YJC_LOG_INFO, "calendar: version %lld in force", (long long)version);
+    yjc_log (
+        YJC_LOG_INFO, "calendar: version %lld in force", (long long)version);
     return cal;
 }
 
@@ -157,10 +239,11 @@ yjc_ctx_deadline (yjc_ctx_t *ctx,
     const yjc_calendar_t *cal = yjc_ctx_calendar (ctx);
     yjc_date_t from = yjc_time_local_date (at), due;
     char err[128];
-    int rc = unit == 'w' ? yjc_calendar_add_workdays (
-                               cal, from, n, &due, err, sizeof err)
-                         : yjc_calendar_period_end (
-                               cal, from, n, unit, &due, err, sizeof err);
+    int rc =
+        unit == 'w'
+            ? yjc_calendar_add_workdays (cal, from, n, &due, err, sizeof err)
+            : yjc_calendar_period_end (
+                  cal, from, n, unit, &due, err, sizeof err);
     out[0] = 0;
     if (provisional)
         *provisional = false;

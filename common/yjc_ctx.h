@@ -115,6 +115,20 @@ const yjc_calendar_t *yjc_ctx_calendar (yjc_ctx_t *ctx);
 yjc_calendar_t *yjc_ctx_calendar_build (yjc_db_t *db,
                                         const yjc_calendar_t *base);
 
+//  Stores a publication (calendar.publish / calendar.published) in this
+//  service's schema and makes it the calendar in force: the earlier one of
+//  the same year and kind is marked replaced (kept: the history). Takes
+//  the calendar's lock first. `*pub_id` 0: a new id is taken (review);
+//  else that id (review's, carried by the event). `days`: an array of
+//  {date, off, name}, already validated. Returns YJC_OK or YJC_DB_ERROR.
+yjc_result_t yjc_ctx_calendar_store (yjc_ctx_t *ctx,
+                                     int64_t *pub_id,
+                                     int year,
+                                     const char *kind,
+                                     const msgpack_object *days,
+                                     const char *by,
+                                     const char *at);
+
 //  The deadline "N working days ('w'), or N days/months/years ('d', 'm',
 //  'y'), after the date of `at`" (time rules) as YYYY-MM-DD; "" (logged)
 //  when the calendar does not cover it: the step still happens.

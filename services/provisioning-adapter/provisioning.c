@@ -797,6 +797,87 @@ s_reorder (yjc_ctx_t *ctx, const msgpack_object *body)
     return rc;
 }
 
+//  calendar.published: review's publication of a year, stored here and
+//  counted on from now; every open order's deadline and every retention
+//  not yet purged that rests on the year is recomputed from its start
+//  (time rules: provisional until published).
+static yjc_result_t
+s_on_calendar (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    int64_t pub_id = 0, year = 0;
+    char kind[8], by[65], at[41];
+    yjc_obj_int (ev->payload, "pub_id", &pub_id);
+    yjc_obj_int (ev->payload, "year", &year);
+    yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
+    yjc_obj_strcpy (ev->payload, "published_by", by, sizeof by);
+    yjc_obj_strcpy (ev->payload, "published_at", at, sizeof at);
+    yjc_result_t rc = yjc_ctx_calendar_store (ctx,
+                                              &pub_id,
+                                              (int)year,
+                                              kind,
+                                              yjc_obj_get (ev->payload, "days"),
+                                              by,
+                                              at);
+    if (rc != YJC_OK)
+        return rc;
+    char y[12];
+    snprintf (y, sizeof y, "%lld", (long long)year);
+    const char *params[] = { y };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT order_id, kind, (extract(epoch FROM due_from) * 1000000)"
+        "::bigint, coalesce(due::text, ''), due_provisional FROM orders"
+        " WHERE closed_at IS NULL AND due_from IS NOT NULL"
+        " AND (due_provisional OR due >= make_date($1::int, 1, 1))"
+        " AND due_from < make_date($1::int + 1, 1, 1) FOR UPDATE",
+        1,
+        params);
+    if (!res)
+        return YJC_DB_ERROR;
+    for (int i = 0; i < PQntuples (res) && rc == YJC_OK; i++) {
+        int k = yjc_order_by_kind (PQgetvalue (res, i, 1));
+        if (k < 0 || yjc_orders[k].deadline == YJC_DL_NONE)
+            continue;
+        char due[11], rule[YJC_RULE_MAX];
+        bool provisional;
+        yjc_ctx_due (ctx,
+                     yjc_orders[k].deadline,
+                     strtoll (PQgetvalue (res, i, 2), NULL, 10),
+                     due,
+                     rule,
+                     &provisional);
+        const char *uparams[] = { PQgetvalue (res, i, 0),
+                                  *due ? due : NULL,
+                                  provisional ? "t" : "f" };
+        if (yjc_db_exec (ctx->db,
+                         "UPDATE orders SET due = $2::date,"
+                         " due_provisional = $3::bool WHERE order_id = $1",
+                         3,
+                         uparams) < 0)
+            rc = YJC_DB_ERROR;
+        else if (!streq (due, PQgetvalue (res, i, 3)))
+            yjc_ctx_log (ctx,
+                         YJC_LOG_INFO,
+                         "order %s: deadline %s -> %s (calendar %s)",
+                         PQgetvalue (res, i, 0),
+                         PQgetvalue (res, i, 3),
+                         due,
+                         y);
+    }
+    PQclear (res);
+    //  retention: its end is set again by the schedule (same rule)
+    if (rc == YJC_OK &&
+        yjc_db_exec (ctx->db,
+                     "UPDATE retention SET kept_until = NULL"
+                     " WHERE purge_order IS NULL AND kept_until IS NOT NULL"
+                     " AND (provisional OR kept_until >= make_date($1::int,"
+                     " 1, 1))",
+                     1,
+                     params) < 0)
+        rc = YJC_DB_ERROR;
+    return rc == YJC_OK ? s_schedule_purges (ctx, true) : rc;
+}
+
 static const yjc_service_def_t s_provisioning = {
     .service = YJC_SVC_PROVISIONING,
     .migrations = yjc_provisioning_migrations,
@@ -807,7 +888,8 @@ static const yjc_service_def_t s_provisioning = {
                   [YJC_MSG_ORDER_OVERDUE] = s_overdue,
                   [YJC_MSG_EMERGENCY_REPORT] = s_emergency,
                   [YJC_MSG_ORDER_REORDER] = s_reorder },
-    .on_event = { [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
+    .on_event = { [YJC_EV_CALENDAR_PUBLISHED] = s_on_calendar,
+                  [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
                   [YJC_EV_REQUEST_APPROVED] = s_on_request_approved },
     .on_tick = s_tick,
     .vendor_endpoint = true,

@@ -24,7 +24,7 @@ yjc_result_t requests_pack (yjc_ctx_t *ctx,
 #define REQUESTS_DUTIES_SQL                                                    \
     " UNION ALL SELECT d.app_id, coalesce(a.number, ''), d.unit, a.project,"   \
     " a.state, d.due, d.rule, d.owed_by, d.what, d.provisional"                \
-    " FROM duties d"                 \
+    " FROM duties d"                                                           \
     " JOIN applications a USING (app_id) WHERE d.closed_at IS NULL"
 
 #endif

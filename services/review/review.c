@@ -3,6 +3,7 @@
     Which decision is allowed in which state, what it moves to, which
     event announces it and whether it needs an opinion is the ACTION
     table of proto/yjc_lifecycle.def; the deadlines are its DEADLINEs.  */
+#include "calendar.h"
 #include "grant.h"
 #include "requests.h"
 #include "yjc_rows.h"
@@ -271,8 +272,7 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
         char due[11] = "", number[64] = "", rule[YJC_RULE_MAX] = "";
         bool provisional = false;
         if (t->event == YJC_EV_APPLICATION_ACCEPTED) {
-            yjc_ctx_due (
-                ctx, YJC_DL_DECIDE, ctx->now, due, rule, &provisional);
+            yjc_ctx_due (ctx, YJC_DL_DECIDE, ctx->now, due, rule, &provisional);
             rc = s_take_number (ctx, number);
         }
         if (t->event == YJC_EV_APPLICATION_APPROVED)
@@ -346,8 +346,9 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
             "$2", "$3") ")::text, ''),"
                         " coalesce(granted_mp, ''::bytea),"
                         " accept_provisional, decide_provisional,"
-                        " coalesce(" S_PENDING_PROV ("$2", "$3") ", false)"
-                        " FROM applications WHERE app_id = $1",
+                        " coalesce(" S_PENDING_PROV (
+                            "$2", "$3") ", false)"
+                                        " FROM applications WHERE app_id = $1",
         3,
         params,
         NULL,
@@ -425,13 +426,47 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
                                 "$6",
                                 "$7",
                                 "$8") " AS step, " S_PENDING_PROV ("$5",
-                                                                 "$6") " AS prov"
-                                      " FROM applications" REQUESTS_DUTIES_SQL
-                                      ") a"
-                                      " WHERE ($2::text IS NULL OR unit = $2) "
-                                      "AND due IS NOT NULL"
-                                      " AND ($4::bool OR due < $1::date)"
-                                      " ORDER BY a.due, a.app_id LIMIT $3::int",
+                                                                   "$6") " AS "
+                                                                         "prov"
+                                                                         " FROM"
+                                                                         " appl"
+                                                                         "icati"
+                                                                         "on"
+                                                                         "s" REQUESTS_DUTIES_SQL
+                                                                         ") a"
+                                                                         " WHER"
+                                                                         "E "
+                                                                         "($2::"
+                                                                         "text "
+                                                                         "IS "
+                                                                         "NULL "
+                                                                         "OR "
+                                                                         "unit "
+                                                                         "= "
+                                                                         "$2) "
+                                                                         "AND "
+                                                                         "due "
+                                                                         "IS "
+                                                                         "NOT "
+                                                                         "NULL"
+                                                                         " AND "
+                                                                         "($4::"
+                                                                         "bool "
+                                                                         "OR "
+                                                                         "due "
+                                                                         "< "
+                                                                         "$1::"
+                                                                         "date)"
+                                                                         " ORDE"
+                                                                         "R BY "
+                                                                         "a."
+                                                                         "due, "
+                                                                         "a."
+                                                                         "app_"
+                                                                         "id "
+                                                                         "LIMIT"
+                                                                         " $3::"
+                                                                         "int",
         9,
         params);
     if (!res)
@@ -470,7 +505,9 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REVIEW_OVERDUE] = s_overdue,
                   [YJC_MSG_REVIEW_PENDING] = s_overdue,
                   [YJC_MSG_REQUEST_APPROVE] = requests_decide,
-                  [YJC_MSG_REQUEST_REJECT] = requests_decide },
+                  [YJC_MSG_REQUEST_REJECT] = requests_decide,
+                  [YJC_MSG_CALENDAR_PUBLISH] = calendar_publish,
+                  [YJC_MSG_CALENDAR_LIST] = calendar_list },
     .on_events = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted },
     .on_event = { [YJC_EV_ORDER_CREATED] = requests_on_order,
                   [YJC_EV_ORDER_COMPLETED] = requests_on_order,

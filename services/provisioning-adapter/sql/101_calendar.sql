@@ -18,7 +18,7 @@ CREATE TABLE calendar_years (
     kind         text NOT NULL CHECK (kind IN ('full', 'local')),
     published_by text NOT NULL,
     published_at timestamptz NOT NULL,
-    replaced_by  bigint REFERENCES calendar_years (pub_id)
+    replaced_by  bigint                    -- the correction in force
 );
 
 CREATE UNIQUE INDEX calendar_years_in_force ON calendar_years (year, kind)
