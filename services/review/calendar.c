@@ -70,14 +70,16 @@ static yjc_result_t
 s_recompute (yjc_ctx_t *ctx,
              const char *select,
              const char *update,
+             const char *step,
+             const char *state,
              int year,
              bool full,
              int *changed)
 {
     char y[12];
     snprintf (y, sizeof y, "%d", year);
-    const char *params[] = { y };
-    PGresult *res = yjc_db_query (ctx->db, select, 1, params);
+    const char *params[] = { y, step, state };
+    PGresult *res = yjc_db_query (ctx->db, select, step ? 3 : 1, params);
     if (!res)
         return YJC_DB_ERROR;
     yjc_result_t rc = YJC_OK;
@@ -128,34 +130,37 @@ s_recompute_all (yjc_ctx_t *ctx, int year, bool full, int *changed)
     //  R9.1 acceptance owed, R9.2 decision owed, then every open duty
     yjc_result_t rc = s_recompute (
         ctx,
-        "SELECT app_id, app_id, unit, 'accept'," S_US (
+        "SELECT app_id, app_id, unit, $2::text," S_US (
             "submitted_at") ","
                             " coalesce(accept_due::text, ''), "
                             "accept_provisional"
-                            " FROM applications WHERE state = "
-                            "'submitted'" S_TOUCHES (
+                            " FROM applications WHERE state = $3" S_TOUCHES (
                                 "accept_provisional",
                                 "accept_due",
                                 "submitted_at") " ORDER BY app_id FOR UPDATE",
         "UPDATE applications SET accept_due = $2::date,"
         " accept_provisional = $3::bool WHERE app_id = $1",
+        yjc_deadlines[YJC_DL_ACCEPT].code,
+        yjc_state_code (YJC_STATE_SUBMITTED),
         year,
         full,
         changed);
     if (rc == YJC_OK)
         rc = s_recompute (
             ctx,
-            "SELECT app_id, app_id, unit, 'decide'," S_US (
+            "SELECT app_id, app_id, unit, $2::text," S_US (
                 "accepted_at") ","
                                " coalesce(decide_due::text, ''), "
                                "decide_provisional"
-                               " FROM applications WHERE state = 'accepted'"
+                               " FROM applications WHERE state = $3"
                                " AND accepted_at IS NOT NULL" S_TOUCHES (
                                    "decide_provisional",
                                    "decide_due",
                                    "accepted_at") " ORDER BY app_id FOR UPDATE",
             "UPDATE applications SET decide_due = $2::date,"
             " decide_provisional = $3::bool WHERE app_id = $1",
+            yjc_deadlines[YJC_DL_DECIDE].code,
+            yjc_state_code (YJC_STATE_ACCEPTED),
             year,
             full,
             changed);
@@ -172,6 +177,8 @@ s_recompute_all (yjc_ctx_t *ctx, int year, bool full, int *changed)
                                 "due_from") " ORDER BY id FOR UPDATE",
             "UPDATE duties SET due = $2::date, provisional = $3::bool"
             " WHERE id = $1::bigint",
+            NULL,
+            NULL,
             year,
             full,
             changed);

@@ -345,9 +345,10 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         " coalesce((" S_PENDING_DUE (
             "$2", "$3") ")::text, ''),"
                         " coalesce(granted_mp, ''::bytea),"
-                        " accept_provisional, decide_provisional,"
+                        " accept_provisional::text,"
+                        " decide_provisional::text,"
                         " coalesce(" S_PENDING_PROV (
-                            "$2", "$3") ", false)"
+                            "$2", "$3") ", false)::text"
                                         " FROM applications WHERE app_id = $1",
         3,
         params,
