@@ -562,6 +562,102 @@ yjc_calendar_load_default (char *err, size_t errlen)
     return self;
 }
 
+yjc_calendar_t *
+yjc_calendar_dup (const yjc_calendar_t *self)
+{
+    assert (self);
+    yjc_calendar_t *copy = (yjc_calendar_t *)malloc (sizeof *copy);
+    if (!copy)
+        return NULL;
+    memcpy (copy, self, sizeof *copy);
+    copy->rows = malloc ((self->nrows + 1) * sizeof (s_row_t));
+    if (!copy->rows) {
+        free (copy);
+        return NULL;
+    }
+    if (self->nrows)
+        memcpy (copy->rows, self->rows, self->nrows * sizeof (s_row_t));
+    return copy;
+}
+
+int
+yjc_calendar_apply (yjc_calendar_t *self,
+                    int year,
+                    bool full,
+                    const yjc_calendar_day_t *days,
+                    size_t count,
+                    char *err,
+                    size_t errlen)
+{
+    assert (self);
+    if (year < LUNAR_FIRST || year > YJC_DATE_YEAR_MAX) {
+        s_err (err, errlen, "year %d out of range", year);
+        return -1;
+    }
+    if (count > YJC_CALENDAR_YEAR_DAYS_MAX) {
+        s_err (err, errlen, "more than %d days", YJC_CALENDAR_YEAR_DAYS_MAX);
+        return -1;
+    }
+    s_row_t *fresh = calloc (count + 1, sizeof (s_row_t));
+    if (!fresh) {
+        s_err (err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (!yjc_date_valid (days[i].date) || days[i].date.y != year) {
+            s_err (err, errlen, "day %zu: not a date of %d", i + 1, year);
+            free (fresh);
+            return -1;
+        }
+        fresh[i].day = yjc_date_to_days (days[i].date);
+        fresh[i].line = (int32_t)i + 1;
+        fresh[i].work = days[i].work;
+        s_copy_name (fresh[i].name, days[i].name);
+    }
+    if (count > 1)
+        qsort (fresh, count, sizeof (s_row_t), s_row_cmp);
+    for (size_t i = 1; i < count; i++)
+        if (fresh[i].day == fresh[i - 1].day) {
+            s_err (err, errlen, "day %d: date listed twice", fresh[i].line);
+            free (fresh);
+            return -1;
+        }
+    yjc_date_t jan1 = { year, 1, 1 }, dec31 = { year, 12, 31 };
+    int32_t first = yjc_date_to_days (jan1), last = yjc_date_to_days (dec31);
+    s_row_t *merged = malloc ((self->nrows + count + 1) * sizeof (s_row_t));
+    if (!merged) {
+        free (fresh);
+        s_err (err, errlen, "out of memory");
+        return -1;
+    }
+    //  Merge by day: a full arrangement drops every earlier row of the
+    //  year, a local change only those of the days it lists
+    size_t i = 0, j = 0, n = 0;
+    while (i < self->nrows || j < count) {
+        if (i < self->nrows && full && self->rows[i].day >= first &&
+            self->rows[i].day <= last)
+            i++;
+        else if (j == count ||
+                 (i < self->nrows && self->rows[i].day < fresh[j].day))
+            merged[n++] = self->rows[i++];
+        else {
+            if (i < self->nrows && self->rows[i].day == fresh[j].day)
+                i++;
+            merged[n++] = fresh[j++];
+        }
+    }
+    free (fresh);
+    free (self->rows);
+    self->rows = merged;
+    self->nrows = n;
+    if (full) {
+        self->covered[year - YJC_DATE_YEAR_MIN] = true;
+        if (!self->first_covered || year < self->first_covered)
+            self->first_covered = year;
+    }
+    return 0;
+}
+
 //  --------------------------------------------------------------------------
 //  Rules
 

@@ -73,6 +73,36 @@ int yjc_calendar_load_overrides (yjc_calendar_t *self,
 //  caller, or NULL with the reason in err.
 yjc_calendar_t *yjc_calendar_load_default (char *err, size_t errlen);
 
+//  One listed day of a year (yjc_calendar_year).
+typedef struct {
+    yjc_date_t date;
+    bool work;   //  an adjusted working day (调休上班), else a day off
+    bool makeup; //  provisional 补假 for the holiday `name`
+    char name[YJC_CALENDAR_NAME_MAX]; //  UTF-8, cut at a character
+} yjc_calendar_day_t;
+
+#define YJC_CALENDAR_YEAR_DAYS_MAX 400 //  listed days of a year, at most
+
+//  A copy of the calendar, owned by the caller (NULL when out of memory):
+//  the base a published year is applied to (yjc_calendar_apply).
+yjc_calendar_t *yjc_calendar_dup (const yjc_calendar_t *self);
+
+//  Applies a year published with `calendar publish` (R: time rules,
+//  "recomputed when the official arrangement is published"). A full
+//  arrangement (full = true) replaces everything listed for that year and
+//  makes it official: the days given are off or worked as they say, every
+//  other day follows the week. A local change only replaces the days it
+//  lists, on top of what is in force (the year stays as official or
+//  provisional as it was). Every day must lie in `year`, dates unique.
+//  Returns 0, or -1 with the reason in err (nothing changed).
+int yjc_calendar_apply (yjc_calendar_t *self,
+                        int year,
+                        bool full,
+                        const yjc_calendar_day_t *days,
+                        size_t count,
+                        char *err,
+                        size_t errlen);
+
 //  True if a file loaded with yjc_calendar_load has a row in year: the
 //  year's arrangement is official (published).
 bool yjc_calendar_covers (const yjc_calendar_t *self, int year);
@@ -87,16 +117,6 @@ bool yjc_calendar_is_provisional (const yjc_calendar_t *self, int year);
 bool yjc_calendar_provisional_span (const yjc_calendar_t *self,
                                     yjc_date_t from,
                                     yjc_date_t to);
-
-//  One listed day of a year (yjc_calendar_year).
-typedef struct {
-    yjc_date_t date;
-    bool work;   //  an adjusted working day (调休上班), else a day off
-    bool makeup; //  provisional 补假 for the holiday `name`
-    char name[YJC_CALENDAR_NAME_MAX]; //  UTF-8, cut at a character
-} yjc_calendar_day_t;
-
-#define YJC_CALENDAR_YEAR_DAYS_MAX 400 //  listed days of a year, at most
 
 //  The listed days of year in date order: the rows of an official year,
 //  or the statutory days and 补假 of a provisional one (a date holding two

@@ -98,24 +98,59 @@ yjc_result_t yjc_ctx_found (yjc_ctx_t *ctx,
                             const char *field,
                             const char *id);
 
+//  The calendar in force for this unit of work (services that compute
+//  deadlines: review, provisioning): the shipped one plus the years
+//  published (calendar.publish) as this service's schema holds them.
+//  Reads the calendar's version FOR SHARE, so that a publication waits
+//  for the deadlines being computed and they see it once it committed.
+//  A snapshot per version is built once and kept (immutable, shared by
+//  the workers): no restart is needed. On a database error, the shipped
+//  calendar (the transaction fails anyway).
+const yjc_calendar_t *yjc_ctx_calendar (yjc_ctx_t *ctx);
+
+//  A new calendar: `base` plus the publications in force in the schema of
+//  `db` (full arrangements first, then local changes, each in order of
+//  publication). NULL on a database error or a stored day that does not
+//  apply (logged).
+yjc_calendar_t *yjc_ctx_calendar_build (yjc_db_t *db,
+                                        const yjc_calendar_t *base);
+
+//  Stores a publication (calendar.publish / calendar.published) in this
+//  service's schema and makes it the calendar in force: the earlier one of
+//  the same year and kind is marked replaced (kept: the history). Takes
+//  the calendar's lock first. `*pub_id` 0: a new id is taken (review);
+//  else that id (review's, carried by the event). `days`: an array of
+//  {date, off, name}, already validated. Returns YJC_OK or YJC_DB_ERROR.
+yjc_result_t yjc_ctx_calendar_store (yjc_ctx_t *ctx,
+                                     int64_t *pub_id,
+                                     int year,
+                                     const char *kind,
+                                     const msgpack_object *days,
+                                     const char *by,
+                                     const char *at);
+
 //  The deadline "N working days ('w'), or N days/months/years ('d', 'm',
 //  'y'), after the date of `at`" (time rules) as YYYY-MM-DD; "" (logged)
 //  when the calendar does not cover it: the step still happens.
+//  *provisional (may be NULL): it rests on a provisional year (暂定).
 void yjc_ctx_deadline (yjc_ctx_t *ctx,
                        int64_t at,
                        int n,
                        char unit,
-                       char out[11]);
+                       char out[11],
+                       bool *provisional);
 
 //  The deadline `dl` (proto/yjc_lifecycle.def) of a step taken at `at`:
 //  its date in `due` ("" when the rules set none or the calendar does not
-//  cover it) and the rule that produced it in `rule`.
+//  cover it) and the rule that produced it in `rule`; *provisional (may be
+//  NULL) when it rests on a provisional year (暂定).
 #define YJC_RULE_MAX 160
 void yjc_ctx_due (yjc_ctx_t *ctx,
                   yjc_deadline_t dl,
                   int64_t at,
                   char due[11],
-                  char rule[YJC_RULE_MAX]);
+                  char rule[YJC_RULE_MAX],
+                  bool *provisional);
 
 //  Packs "late_workdays" into `pk` (a key and its value): how many
 //  working days past `due` (YYYY-MM-DD, its end at 24:00) today is, or

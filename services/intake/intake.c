@@ -434,7 +434,8 @@ static const yjc_service_def_t s_intake = {
                   [YJC_EV_REQUEST_APPROVED] = s_on_stage,
                   [YJC_EV_REQUEST_REJECTED] = s_on_stage,
                   [YJC_EV_EMERGENCY_REPORTED] = s_on_stage,
-                  [YJC_EV_RETENTION_SCHEDULED] = s_on_stage },
+                  [YJC_EV_RETENTION_SCHEDULED] = s_on_stage,
+                  [YJC_EV_DEADLINE_CHANGED] = s_on_stage },
 };
 
 int

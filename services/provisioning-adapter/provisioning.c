@@ -151,9 +151,10 @@ s_create (yjc_ctx_t *ctx,
     int k = yjc_order_by_kind (o->kind);
     assert (k >= 0);
     yjc_deadline_t dl = yjc_orders[k].deadline;
-    if (!*o->due && dl != YJC_DL_NONE) {
+    bool provisional = false, by_rule = !*o->due && dl != YJC_DL_NONE;
+    if (by_rule) {
         char rule[YJC_RULE_MAX];
-        yjc_ctx_due (ctx, dl, at, o->due, rule);
+        yjc_ctx_due (ctx, dl, at, o->due, rule, &provisional);
         snprintf (o->due_rule, sizeof o->due_rule, "%s", *o->due ? rule : "");
     }
     const char *params[] = { o->app_id,
@@ -202,6 +203,18 @@ s_create (yjc_ctx_t *ctx,
     if (!*created)
         yjc_db_copy (res, 0, 2, o->state, sizeof o->state);
     PQclear (res);
+    //  暂定 and where the rule counts from: recomputed when the year is
+    //  published (s_on_calendar)
+    char from[40];
+    yjc_time_format_iso (at, from);
+    const char *dparams[] = { o->order_id, provisional ? "t" : "f", from };
+    if (*created && by_rule &&
+        yjc_db_exec (ctx->db,
+                     "UPDATE orders SET due_provisional = $2::bool,"
+                     " due_from = $3::timestamptz WHERE order_id = $1",
+                     3,
+                     dparams) < 0)
+        return YJC_DB_ERROR;
     return *created ? s_emit_order (ctx, YJC_EV_ORDER_CREATED, o) : YJC_OK;
 }
 
@@ -609,8 +622,8 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
                              limit };
     PGresult *res = yjc_db_query (
         ctx->db,
-        "SELECT order_id, app_id, unit, kind, state, due::text, due_rule"
-        " FROM orders WHERE closed_at IS NULL"
+        "SELECT order_id, app_id, unit, kind, state, due::text, due_rule,"
+        " due_provisional FROM orders WHERE closed_at IS NULL"
         " AND due < $1::date AND ($2::text IS NULL OR unit = $2)"
         " ORDER BY orders.due, order_id LIMIT $3::int",
         3,
@@ -628,8 +641,10 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_pk_str (ctx->reply, "overdue");
     msgpack_pack_array (ctx->reply, rows);
     for (int i = 0; i < rows; i++) {
-        msgpack_pack_map (ctx->reply, 9);
+        msgpack_pack_map (ctx->reply, 10);
         yjc_pk_columns (ctx->reply, res, i, cols, 7);
+        yjc_pk_kv_bool (
+            ctx->reply, "provisional", *PQgetvalue (res, i, 7) == 't');
         yjc_pk_kv_str (
             ctx->reply, "owed_by", yjc_parties[YJC_PARTY_VENDOR].code);
         yjc_ctx_pack_late (ctx, ctx->reply, PQgetvalue (res, i, 5));
@@ -715,13 +730,15 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
     if (!res)
         return YJC_DB_ERROR;
     const yjc_deadline_def_t *keep = &yjc_deadlines[YJC_DL_RETENTION];
+    const yjc_calendar_t *cal = yjc_ctx_calendar (ctx);
     yjc_result_t rc = YJC_OK;
     for (int i = 0; i < PQntuples (res) && rc == YJC_OK; i++) {
         const char *app_id = PQgetvalue (res, i, 0);
         char kept_until[11] = "", purge_on[11] = "", err[128] = "";
+        bool provisional = false;
         yjc_date_t terminated, last;
         if (yjc_date_parse (PQgetvalue (res, i, 2), &terminated) == 0 &&
-            yjc_calendar_period_end (ctx->calendar,
+            yjc_calendar_period_end (cal,
                                      terminated,
                                      keep->count,
                                      keep->unit,
@@ -730,6 +747,7 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
                                      sizeof err) == 0) {
             yjc_date_format (last, kept_until);
             yjc_date_format (yjc_date_add_days (last, 1), purge_on);
+            provisional = yjc_calendar_provisional_span (cal, terminated, last);
         }
         if (!*kept_until) {
             //  kept, tried again by the tick (said once, at termination)
@@ -741,11 +759,11 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
                                  err);
             continue;
         }
-        const char *params[] = { app_id, kept_until };
+        const char *params[] = { app_id, kept_until, provisional ? "t" : "f" };
         if (yjc_db_exec (ctx->db,
-                         "UPDATE retention SET kept_until = $2::date"
-                         " WHERE app_id = $1",
-                         2,
+                         "UPDATE retention SET kept_until = $2::date,"
+                         " provisional = $3::bool WHERE app_id = $1",
+                         3,
                          params) < 0) {
             rc = YJC_DB_ERROR;
             break;
@@ -980,6 +998,91 @@ s_reorder (yjc_ctx_t *ctx, const msgpack_object *body)
     return rc;
 }
 
+//  calendar.published: review's publication of a year, stored here and
+//  counted on from now; every open order's deadline and every retention
+//  not yet purged that rests on the year is recomputed from its start
+//  (time rules: provisional until published).
+static yjc_result_t
+s_on_calendar (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    int64_t pub_id = 0, year = 0;
+    char kind[8], by[65], at[41];
+    yjc_obj_int (ev->payload, "pub_id", &pub_id);
+    yjc_obj_int (ev->payload, "year", &year);
+    yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
+    yjc_obj_strcpy (ev->payload, "published_by", by, sizeof by);
+    yjc_obj_strcpy (ev->payload, "published_at", at, sizeof at);
+    //  moved deadlines are changes the vendor's cursor shows: lock first
+    yjc_result_t rc = s_lock_changes (ctx);
+    if (rc != YJC_OK)
+        return rc;
+    rc = yjc_ctx_calendar_store (ctx,
+                                              &pub_id,
+                                              (int)year,
+                                              kind,
+                                              yjc_obj_get (ev->payload, "days"),
+                                              by,
+                                              at);
+    if (rc != YJC_OK)
+        return rc;
+    char y[12];
+    snprintf (y, sizeof y, "%lld", (long long)year);
+    const char *params[] = { y };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT order_id, kind, (extract(epoch FROM due_from) * 1000000)"
+        "::bigint, coalesce(due::text, ''), due_provisional FROM orders"
+        " WHERE closed_at IS NULL AND due_from IS NOT NULL"
+        " AND (due_provisional OR due >= make_date($1::int, 1, 1))"
+        " AND due_from < make_date($1::int + 1, 1, 1) FOR UPDATE",
+        1,
+        params);
+    if (!res)
+        return YJC_DB_ERROR;
+    for (int i = 0; i < PQntuples (res) && rc == YJC_OK; i++) {
+        int k = yjc_order_by_kind (PQgetvalue (res, i, 1));
+        if (k < 0 || yjc_orders[k].deadline == YJC_DL_NONE)
+            continue;
+        char due[11], rule[YJC_RULE_MAX];
+        bool provisional;
+        yjc_ctx_due (ctx,
+                     yjc_orders[k].deadline,
+                     strtoll (PQgetvalue (res, i, 2), NULL, 10),
+                     due,
+                     rule,
+                     &provisional);
+        const char *uparams[] = { PQgetvalue (res, i, 0),
+                                  *due ? due : NULL,
+                                  provisional ? "t" : "f" };
+        if (yjc_db_exec (ctx->db,
+                         "UPDATE orders SET due = $2::date,"
+                         " due_provisional = $3::bool WHERE order_id = $1",
+                         3,
+                         uparams) < 0)
+            rc = YJC_DB_ERROR;
+        else if (!streq (due, PQgetvalue (res, i, 3)))
+            yjc_ctx_log (ctx,
+                         YJC_LOG_INFO,
+                         "order %s: deadline %s -> %s (calendar %s)",
+                         PQgetvalue (res, i, 0),
+                         PQgetvalue (res, i, 3),
+                         due,
+                         y);
+    }
+    PQclear (res);
+    //  retention: its end is set again by the schedule (same rule)
+    if (rc == YJC_OK &&
+        yjc_db_exec (ctx->db,
+                     "UPDATE retention SET kept_until = NULL"
+                     " WHERE purge_order IS NULL AND kept_until IS NOT NULL"
+                     " AND (provisional OR kept_until >= make_date($1::int,"
+                     " 1, 1))",
+                     1,
+                     params) < 0)
+        rc = YJC_DB_ERROR;
+    return rc == YJC_OK ? s_schedule_purges (ctx, true) : rc;
+}
+
 static const yjc_service_def_t s_provisioning = {
     .service = YJC_SVC_PROVISIONING,
     .migrations = yjc_provisioning_migrations,
@@ -991,7 +1094,8 @@ static const yjc_service_def_t s_provisioning = {
                   [YJC_MSG_EMERGENCY_REPORT] = s_emergency,
                   [YJC_MSG_ORDER_REORDER] = s_reorder,
                   [YJC_MSG_ORDER_GET] = s_get },
-    .on_event = { [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
+    .on_event = { [YJC_EV_CALENDAR_PUBLISHED] = s_on_calendar,
+                  [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
                   [YJC_EV_REQUEST_APPROVED] = s_on_request_approved },
     .on_tick = s_tick,
     .vendor_endpoint = true,

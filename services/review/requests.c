@@ -20,6 +20,7 @@ s_open_duty (yjc_ctx_t *ctx,
              const char *ref,
              const char *due,
              const char *rule,
+             bool provisional,
              const char *at)
 {
     const yjc_deadline_def_t *d = &yjc_deadlines[what];
@@ -30,12 +31,15 @@ s_open_duty (yjc_ctx_t *ctx,
                              yjc_parties[d->party].code,
                              *due ? due : NULL,
                              rule,
-                             at };
+                             at,
+                             provisional ? "t" : "f" };
+    //  due_from: where a recomputation starts (a published year)
     return yjc_db_exec (ctx->db,
                         "INSERT INTO duties (app_id, unit, what, ref, owed_by,"
-                        " due, rule, opened_at) VALUES ($1, $2, $3, $4, $5,"
-                        " $6::date, $7, $8) ON CONFLICT (what, ref) DO NOTHING",
-                        8,
+                        " due, rule, opened_at, provisional, due_from)"
+                        " VALUES ($1, $2, $3, $4, $5, $6::date, $7, $8,"
+                        " $9::bool, $8) ON CONFLICT (what, ref) DO NOTHING",
+                        9,
                         params) < 0
                ? YJC_DB_ERROR
                : YJC_OK;
@@ -117,9 +121,17 @@ requests_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
         return YJC_OK; //  again, or of an application review never saw
     char due[11], rule[YJC_RULE_MAX];
     yjc_deadline_t decide = yjc_requests[row].decide;
-    yjc_ctx_due (ctx, decide, ev->at_us, due, rule);
-    return s_open_duty (
-        ctx, ev->app_id, unit, decide, request_id, due, rule, ev->at);
+    bool provisional;
+    yjc_ctx_due (ctx, decide, ev->at_us, due, rule, &provisional);
+    return s_open_duty (ctx,
+                        ev->app_id,
+                        unit,
+                        decide,
+                        request_id,
+                        due,
+                        rule,
+                        provisional,
+                        ev->at);
 }
 
 //  emergency.reported: R12.3, the paperwork is owed from now (a setting,
@@ -130,9 +142,17 @@ requests_on_emergency (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     char order_id[33], unit[129], due[11], rule[YJC_RULE_MAX];
     yjc_obj_strcpy (ev->payload, "order_id", order_id, sizeof order_id);
     yjc_obj_strcpy (ev->payload, "unit", unit, sizeof unit);
-    yjc_ctx_due (ctx, YJC_DL_PAPERWORK, ev->at_us, due, rule);
-    return s_open_duty (
-        ctx, ev->app_id, unit, YJC_DL_PAPERWORK, order_id, due, rule, ev->at);
+    bool provisional;
+    yjc_ctx_due (ctx, YJC_DL_PAPERWORK, ev->at_us, due, rule, &provisional);
+    return s_open_duty (ctx,
+                        ev->app_id,
+                        unit,
+                        YJC_DL_PAPERWORK,
+                        order_id,
+                        due,
+                        rule,
+                        provisional,
+                        ev->at);
 }
 
 //  order.created / completed / failed: the vendor's progress.  A delivered
@@ -159,7 +179,8 @@ requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     //  R10.2: a delivered test environment starts the test period
     if (state == YJC_STATE_TESTING && ev->type == YJC_EV_ORDER_COMPLETED) {
         char due[11], rule[YJC_RULE_MAX];
-        yjc_ctx_due (ctx, YJC_DL_TEST_END, ev->at_us, due, rule);
+        bool provisional;
+        yjc_ctx_due (ctx, YJC_DL_TEST_END, ev->at_us, due, rule, &provisional);
         return s_open_duty (ctx,
                             ev->app_id,
                             unit,
@@ -167,6 +188,7 @@ requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                             ev->app_id,
                             due,
                             rule,
+                            provisional,
                             ev->at);
     }
     if (state == YJC_STATE_PRODUCTION)
@@ -463,7 +485,7 @@ requests_pack (yjc_ctx_t *ctx, const char *app_id, yjc_map_t *reply)
     res = yjc_db_query (ctx->db,
                         "SELECT what, ref, owed_by, coalesce(due::text, ''),"
                         " coalesce(rule, ''), (closed_at IS NOT NULL)::text,"
-                        " coalesce(closed_why, '')"
+                        " coalesce(closed_why, ''), provisional::text"
                         " FROM duties WHERE app_id = $1 ORDER BY opened_at, id",
                         1,
                         params);
@@ -473,9 +495,9 @@ requests_pack (yjc_ctx_t *ctx, const char *app_id, yjc_map_t *reply)
         { "what", YJC_COL_TEXT },       { "ref", YJC_COL_TEXT },
         { "owed_by", YJC_COL_TEXT },    { "due", YJC_COL_TEXT },
         { "rule", YJC_COL_TEXT },       { "closed", YJC_COL_TEXT },
-        { "closed_why", YJC_COL_TEXT },
+        { "closed_why", YJC_COL_TEXT }, { "provisional", YJC_COL_TEXT },
     };
-    yjc_pk_rows (yjc_map_entry (reply), "duties", res, dcols, 7);
+    yjc_pk_rows (yjc_map_entry (reply), "duties", res, dcols, 8);
     PQclear (res);
     return YJC_OK;
 }

@@ -23,7 +23,8 @@ yjc_result_t requests_pack (yjc_ctx_t *ctx,
 //  applications' pending steps, for review.overdue and review.pending.
 #define REQUESTS_DUTIES_SQL                                                    \
     " UNION ALL SELECT d.app_id, coalesce(a.number, ''), d.unit, a.project,"   \
-    " a.state, d.due, d.rule, d.owed_by, d.what FROM duties d"                 \
+    " a.state, d.due, d.rule, d.owed_by, d.what, d.provisional"                \
+    " FROM duties d"                                                           \
     " JOIN applications a USING (app_id) WHERE d.closed_at IS NULL"
 
 #endif

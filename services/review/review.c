@@ -3,6 +3,7 @@
     Which decision is allowed in which state, what it moves to, which
     event announces it and whether it needs an opinion is the ACTION
     table of proto/yjc_lifecycle.def; the deadlines are its DEADLINEs.  */
+#include "calendar.h"
 #include "grant.h"
 #include "requests.h"
 #include "yjc_rows.h"
@@ -18,20 +19,22 @@ typedef yjc_action_def_t s_transition_t;
 static yjc_result_t
 s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 {
-    yjc_rows_t *rows = yjc_rows_new (5);
+    yjc_rows_t *rows = yjc_rows_new (6);
     yjc_pack_t asked;
     yjc_pack_init (&asked);
     for (int i = 0; i < count; i++) {
         const yjc_event_in_t *ev = &events[i];
         char due[11], unit[129], project[129], rule[YJC_RULE_MAX], at[40];
-        yjc_ctx_due (ctx, YJC_DL_ACCEPT, ev->at_us, due, rule);
+        bool provisional;
+        yjc_ctx_due (ctx, YJC_DL_ACCEPT, ev->at_us, due, rule, &provisional);
         yjc_time_format_iso (ev->at_us, at);
         const char *texts[] = {
             ev->app_id,
             yjc_obj_strcpy (ev->payload, "unit", unit, sizeof unit),
             yjc_obj_strcpy (ev->payload, "project", project, sizeof project),
             at,
-            *due ? due : NULL
+            *due ? due : NULL,
+            provisional ? "t" : "f"
         };
         yjc_pack_reset (&asked);
         msgpack_pack_object (
@@ -45,10 +48,12 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
         rows,
         ctx->db,
         "INSERT INTO applications (app_id, unit, project, submitted_at,"
-        " accept_due, asked_mp, state, accept_rule, updated_at)"
-        " SELECT a, u, p, s::timestamptz, d::date, f, $8, $7,"
+        " accept_due, accept_provisional, asked_mp, state, accept_rule,"
+        " updated_at)"
+        " SELECT a, u, p, s::timestamptz, d::date, v::bool, f, $9, $8,"
         " s::timestamptz FROM unnest($1::text[], $2::text[], $3::text[],"
-        " $4::text[], $5::text[], $6::bytea[]) AS t (a, u, p, s, d, f)",
+        " $4::text[], $5::text[], $6::text[], $7::bytea[])"
+        " AS t (a, u, p, s, d, v, f)",
         2,
         extra);
     yjc_rows_destroy (&rows);
@@ -193,6 +198,7 @@ s_record (yjc_ctx_t *ctx,
           const char *opinion,
           const char *due,
           const char *rule,
+          bool provisional,
           const char *number)
 {
     bool accepting = t->event == YJC_EV_APPLICATION_ACCEPTED;
@@ -204,18 +210,22 @@ s_record (yjc_ctx_t *ctx,
                              accepting ? rule : NULL,
                              yjc_msg_defs[t->msg].wire,
                              ctx->actor->name,
-                             *number ? number : NULL };
+                             *number ? number : NULL,
+                             accepting ? (provisional ? "t" : "f") : NULL };
     int rows = yjc_db_exec (
         ctx->db,
         "WITH a AS (UPDATE applications SET state = $2, updated_at = $3,"
         " opinion = coalesce($4, opinion),"
         " decide_due = coalesce($5::date, decide_due),"
         " decide_rule = coalesce($6, decide_rule),"
+        " decide_provisional = coalesce($10::bool, decide_provisional),"
+        " accepted_at = CASE WHEN $10::bool IS NOT NULL THEN $3::timestamptz"
+        "  ELSE accepted_at END,"
         " number = coalesce($9, number)"
         " WHERE app_id = $1 RETURNING app_id)"
         " INSERT INTO decisions (app_id, action, actor, opinion, at)"
         " SELECT app_id, $7, $8, $4, $3 FROM a",
-        9,
+        10,
         params);
     return rows == 1 ? YJC_OK : YJC_DB_ERROR;
 }
@@ -260,15 +270,22 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
                            yjc_msg_defs[msg].wire);
     else if (rc == YJC_OK) {
         char due[11] = "", number[64] = "", rule[YJC_RULE_MAX] = "";
+        bool provisional = false;
         if (t->event == YJC_EV_APPLICATION_ACCEPTED) {
-            yjc_ctx_due (ctx, YJC_DL_DECIDE, ctx->now, due, rule);
+            yjc_ctx_due (ctx, YJC_DL_DECIDE, ctx->now, due, rule, &provisional);
             rc = s_take_number (ctx, number);
         }
         if (t->event == YJC_EV_APPLICATION_APPROVED)
             rc = s_grant (ctx, &app, body, &asked_un);
         if (rc == YJC_OK)
-            rc = s_record (
-                ctx, t, app_id, *opinion ? opinion : NULL, due, rule, number);
+            rc = s_record (ctx,
+                           t,
+                           app_id,
+                           *opinion ? opinion : NULL,
+                           due,
+                           rule,
+                           provisional,
+                           number);
         if (rc == YJC_OK && yjc_state_ended (t->to))
             rc = requests_end_duties (ctx, app_id, ctx->now_iso);
         if (rc == YJC_OK) {
@@ -286,10 +303,11 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
             yjc_map_release (&ev);
         }
         if (rc == YJC_OK) {
-            msgpack_pack_map (ctx->reply, 4);
+            msgpack_pack_map (ctx->reply, 5);
             yjc_pk_kv_str (ctx->reply, "app_id", app_id);
             yjc_pk_kv_str (ctx->reply, "state", yjc_state_code (t->to));
             yjc_pk_kv_str (ctx->reply, "decide_due", *due ? due : NULL);
+            yjc_pk_kv_bool (ctx->reply, "provisional", provisional);
             yjc_pk_kv_str (ctx->reply, "number", *number ? number : NULL);
         }
     }
@@ -305,6 +323,8 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
     "CASE state WHEN " s1 " THEN " accept " WHEN " s2 " THEN " decide " END"
 #define S_PENDING_DUE(s1, s2)  S_PENDING (s1, s2, "accept_due", "decide_due")
 #define S_PENDING_RULE(s1, s2) S_PENDING (s1, s2, "accept_rule", "decide_rule")
+#define S_PENDING_PROV(s1, s2)                                                 \
+    S_PENDING (s1, s2, "accept_provisional", "decide_provisional")
 
 //  review.get - the decision record with its deadlines, their rules, and
 //  how many working days the pending step is late.
@@ -324,8 +344,12 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         " coalesce(decide_rule, ''), coalesce(opinion, ''),"
         " coalesce((" S_PENDING_DUE (
             "$2", "$3") ")::text, ''),"
-                        " coalesce(granted_mp, ''::bytea)"
-                        " FROM applications WHERE app_id = $1",
+                        " coalesce(granted_mp, ''::bytea),"
+                        " accept_provisional::text,"
+                        " decide_provisional::text,"
+                        " coalesce(" S_PENDING_PROV (
+                            "$2", "$3") ", false)::text"
+                                        " FROM applications WHERE app_id = $1",
         3,
         params,
         NULL,
@@ -346,6 +370,14 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_map_init (&reply);
     yjc_pk_columns (yjc_map_entries (&reply, ncols), res, 0, cols, ncols);
     yjc_ctx_pack_late (ctx, yjc_map_entry (&reply), PQgetvalue (res, 0, 10));
+    //  暂定: a deadline computed on a provisional year (time rules)
+    static const char *flags[] = { "accept_provisional",
+                                   "decide_provisional",
+                                   "provisional" };
+    for (int f = 0; f < 3; f++)
+        yjc_pk_kv_bool (yjc_map_entry (&reply),
+                        flags[f],
+                        *PQgetvalue (res, 0, 12 + f) == 't');
     PQclear (res);
     rc = requests_pack (ctx, app_id, &reply);
     if (rc == YJC_OK)
@@ -382,7 +414,7 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     PGresult *res = yjc_db_query (
         ctx->db,
         "SELECT app_id, number, unit, project, state, due::text,"
-        " coalesce(rule, ''), owed_by, step FROM ("
+        " coalesce(rule, ''), owed_by, step, coalesce(prov, false) FROM ("
         " SELECT app_id, coalesce(number, '') AS number, unit, project,"
         " state, " S_PENDING_DUE (
             "$5",
@@ -394,13 +426,48 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
                                 "$5",
                                 "$6",
                                 "$7",
-                                "$8") " AS step"
-                                      " FROM applications" REQUESTS_DUTIES_SQL
-                                      ") a"
-                                      " WHERE ($2::text IS NULL OR unit = $2) "
-                                      "AND due IS NOT NULL"
-                                      " AND ($4::bool OR due < $1::date)"
-                                      " ORDER BY a.due, a.app_id LIMIT $3::int",
+                                "$8") " AS step, " S_PENDING_PROV ("$5",
+                                                                   "$6") " AS "
+                                                                         "prov"
+                                                                         " FROM"
+                                                                         " appl"
+                                                                         "icati"
+                                                                         "on"
+                                                                         "s" REQUESTS_DUTIES_SQL
+                                                                         ") a"
+                                                                         " WHER"
+                                                                         "E "
+                                                                         "($2::"
+                                                                         "text "
+                                                                         "IS "
+                                                                         "NULL "
+                                                                         "OR "
+                                                                         "unit "
+                                                                         "= "
+                                                                         "$2) "
+                                                                         "AND "
+                                                                         "due "
+                                                                         "IS "
+                                                                         "NOT "
+                                                                         "NULL"
+                                                                         " AND "
+                                                                         "($4::"
+                                                                         "bool "
+                                                                         "OR "
+                                                                         "due "
+                                                                         "< "
+                                                                         "$1::"
+                                                                         "date)"
+                                                                         " ORDE"
+                                                                         "R BY "
+                                                                         "a."
+                                                                         "due, "
+                                                                         "a."
+                                                                         "app_"
+                                                                         "id "
+                                                                         "LIMIT"
+                                                                         " $3::"
+                                                                         "int",
         9,
         params);
     if (!res)
@@ -417,8 +484,10 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_pk_str (ctx->reply, all ? "pending" : "overdue");
     msgpack_pack_array (ctx->reply, rows);
     for (int i = 0; i < rows; i++) {
-        msgpack_pack_map (ctx->reply, 10);
+        msgpack_pack_map (ctx->reply, 11);
         yjc_pk_columns (ctx->reply, res, i, cols, 9);
+        yjc_pk_kv_bool (
+            ctx->reply, "provisional", *PQgetvalue (res, i, 9) == 't');
         yjc_ctx_pack_late (ctx, ctx->reply, PQgetvalue (res, i, 5));
     }
     PQclear (res);
@@ -437,7 +506,9 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REVIEW_OVERDUE] = s_overdue,
                   [YJC_MSG_REVIEW_PENDING] = s_overdue,
                   [YJC_MSG_REQUEST_APPROVE] = requests_decide,
-                  [YJC_MSG_REQUEST_REJECT] = requests_decide },
+                  [YJC_MSG_REQUEST_REJECT] = requests_decide,
+                  [YJC_MSG_CALENDAR_PUBLISH] = calendar_publish,
+                  [YJC_MSG_CALENDAR_LIST] = calendar_list },
     .on_events = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted },
     .on_event = { [YJC_EV_ORDER_CREATED] = requests_on_order,
                   [YJC_EV_ORDER_COMPLETED] = requests_on_order,
