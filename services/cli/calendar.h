@@ -8,5 +8,6 @@ int calendar_cmd_workdays (cli_opts_t *opts);
 int calendar_cmd_period (cli_opts_t *opts);
 int calendar_cmd_is_workday (cli_opts_t *opts);
 int calendar_cmd_show (cli_opts_t *opts);
+int calendar_cmd_publish (cli_opts_t *opts);
 
 #endif

@@ -21,6 +21,7 @@ typedef struct {
     const char *state;      //  --state
     const char *app;        //  --app
     bool overdue;           //  --overdue
+    bool local;             //  --local: a county's change (calendar)
     const char *grant;      //  --grant GRANT.json
     int64_t year;           //  --year
     int64_t after, limit;   //  --after, --limit

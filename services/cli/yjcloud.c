@@ -66,6 +66,12 @@ static const s_command_t s_commands[] = {
       calendar_cmd_show,
       "YEAR",
       "该年节假日；尚未公布的年份按法定节假日暂定" },
+    { "calendar publish",
+      1,
+      calendar_cmd_publish,
+      "文件 [--local]",
+      "公布一年的放假安排（CSV 或 holiday-cn JSON；--local 为本县调整），"
+      "各服务即时采用（主管部门）" },
     { "form template",
       0,
       app_cmd_form_template,
@@ -258,6 +264,7 @@ main (int argc, char **argv)
         { "after", required_argument, 0, 'f' },
         { "limit", required_argument, 0, 'l' },
         { "overdue", no_argument, 0, 'O' },
+        { "local", no_argument, 0, 'Z' },
         { "grant", required_argument, 0, 'g' },
         { "year", required_argument, 0, 'y' },
         { "attach", required_argument, 0, 'A' },
@@ -314,6 +321,7 @@ main (int argc, char **argv)
             case 'f': opts.after = number; break;
             case 'l': opts.limit = number; break;
             case 'O': opts.overdue = true; break;
+            case 'Z': opts.local = true; break;
             case 'g': opts.grant = optarg; break;
             case 'y': opts.year = number; break;
             case 'A':

@@ -83,3 +83,48 @@ def test_publishing_a_year_moves_its_provisional_deadlines(platform):
     # nothing was restarted
     assert {svc: proc.pid for svc, proc in p.procs.items()} == pids
     assert all(proc.poll() is None for proc in p.procs.values())
+
+
+def test_the_bureau_publishes_a_file_with_the_cli(platform, tmp_path):
+    """yjcloud calendar publish FILE: the project's CSV or holiday-cn's
+    JSON; a file mixing years, repeating a date or naming an impossible
+    date is refused with its line (or entry); the calendar commands and
+    `calendar show` then use what the platform published."""
+    p = platform
+    bad = {
+        "mixed.csv": ("date,kind,name\n2028-01-03,off,测试\n2029-01-01,off,元旦\n",
+                      "第 3 行"),
+        "twice.csv": ("date,kind,name\n2028-01-03,off,测试\n2028-01-03,off,测试\n",
+                      "第 3 行"),
+        "nodate.csv": ("date,kind,name\n2028-02-30,off,测试\n", "第 2 行"),
+        "bad.json": ('{"year": 2028, "days": [{"name": "元旦", "date": "2028-01-01",'
+                     ' "isOffDay": true}, {"name": "x", "date": "2029-01-01",'
+                     ' "isOffDay": true}]}', "第 2 项"),
+    }
+    for name, (text, where) in bad.items():
+        f = tmp_path / name
+        f.write_text(text, encoding="utf-8")
+        res = p.cli("--as", "bureau", "calendar", "publish", str(f), check=False)
+        assert res.returncode == 2 and where in res.stderr, (name, res.stderr)
+    # a unit may not publish
+    good = tmp_path / "2028.json"
+    good.write_text('{"year": 2028, "days": [{"name": "元旦", "date": "2028-01-01",'
+                    ' "isOffDay": true}, {"name": "测试", "date": "2028-01-03",'
+                    ' "isOffDay": true}]}', encoding="utf-8")
+    res = p.cli("--as", "edu", "calendar", "publish", str(good), check=False)
+    assert res.returncode != 0 and "forbidden" not in res.stderr
+    out = p.cli("--as", "bureau", "calendar", "publish", str(good)).stdout
+    assert "已公布 2028 年放假安排（2 天）" in out
+    # the commands use it at once: Monday 2028-01-03 is off, and the year
+    # is official, published on the platform
+    assert p.cli("--as", "edu", "calendar", "is-workday", "2028-01-03",
+                 json_out=True)["workday"] is False
+    shown = p.cli("--as", "edu", "calendar", "show", "2028").stdout
+    assert "2028 年：已公布" in shown and "在平台公布" in shown
+    # a county's change of one day on top (--local): Friday 2028-01-07 off
+    local = tmp_path / "local.csv"
+    local.write_text("date,kind,name\n2028-01-07,off,县庆\n", encoding="utf-8")
+    assert "本县调整" in p.cli("--as", "bureau", "calendar", "publish", str(local),
+                             "--local").stdout
+    assert p.cli("--as", "edu", "calendar", "is-workday", "2028-01-07",
+                 json_out=True)["workday"] is False
