@@ -11,6 +11,37 @@
 
 //  An empty form, derived from its one definition in proto/: each value
 //  shows what goes there ("a|b|c" lists the choices).
+
+//  True when `o`'s `key` says so (a boolean, or the text "true"): a
+//  deadline computed on a year not yet published (暂定).
+static bool
+s_flag (const msgpack_object *o, const char *key)
+{
+    const msgpack_object *v = yjc_obj_get (o, key);
+    char text[8];
+    return v && ((v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean) ||
+                 streq (yjc_obj_strcpy (o, key, text, sizeof text), "true"));
+}
+
+//  A deadline as a clerk reads it: "2027-01-04", or "2027-01-04（暂定）"
+//  when it rests on a provisional year; "" when there is none.
+static const char *
+s_date_mark (const msgpack_object *o,
+             const char *due_key,
+             const char *provisional_key,
+             char *out,
+             size_t size)
+{
+    char due[16];
+    yjc_obj_strcpy (o, due_key, due, sizeof due);
+    snprintf (out,
+              size,
+              "%s%s",
+              due,
+              *due && s_flag (o, provisional_key) ? "（暂定）" : "");
+    return out;
+}
+
 static void
 s_pack_template (msgpack_packer *pk, const yjc_schema_t *schema)
 {
@@ -160,9 +191,9 @@ s_print_lifecycle (const msgpack_object *review)
             table, "事项", "关联编号", "谁办", "期限", "办结", "依据");
         for (uint32_t i = 0; i < duties->via.array.size; i++) {
             const msgpack_object *d = &duties->via.array.ptr[i];
-            char what[33], ref[33], owed[16], due[11], rule[96], closed[8];
+            char what[33], ref[33], owed[16], due[32], rule[96], closed[8];
             yjc_obj_strcpy (d, "closed", closed, sizeof closed);
-            yjc_obj_strcpy (d, "due", due, sizeof due);
+            s_date_mark (d, "due", "provisional", due, sizeof due);
             cli_table_row (
                 table,
                 yjc_deadline_zh (yjc_obj_strcpy (d, "what", what, sizeof what)),
@@ -234,9 +265,24 @@ app_cmd_show (cli_opts_t *opts)
             s_print_lifecycle (r);
         printf ("审核\n");
         if (r) {
-            cli_line ("受理期限", r, "accept_due");
+            char due_text[32];
+            if (*s_date_mark (r,
+                              "accept_due",
+                              "accept_provisional",
+                              due_text,
+                              sizeof due_text)) {
+                cli_print_padded (stdout, "受理期限", 10);
+                printf (" %s\n", due_text);
+            }
             cli_line ("期限依据", r, "accept_rule");
-            cli_line ("审核期限", r, "decide_due");
+            if (*s_date_mark (r,
+                              "decide_due",
+                              "decide_provisional",
+                              due_text,
+                              sizeof due_text)) {
+                cli_print_padded (stdout, "审核期限", 10);
+                printf (" %s\n", due_text);
+            }
             cli_line ("期限依据", r, "decide_rule");
             cli_line ("审核意见", r, "opinion");
             int64_t late;
@@ -311,7 +357,7 @@ s_overdue_rows (cli_table_t *table, const msgpack_object *list)
 {
     for (uint32_t i = 0; list && i < list->via.array.size; i++) {
         const msgpack_object *e = &list->via.array.ptr[i];
-        char id[33], step[33], due[11], unit[129], owed[16], rule[96];
+        char id[33], step[33], due[32], unit[129], owed[16], rule[96];
         char days[32];
         int64_t late = 0;
         yjc_obj_int (e, "late_workdays", &late);
@@ -320,7 +366,7 @@ s_overdue_rows (cli_table_t *table, const msgpack_object *list)
                        yjc_obj_strcpy (e, "app_id", id, sizeof id),
                        s_step_zh (e, step, sizeof step),
                        s_owed_by_zh (e, owed, sizeof owed),
-                       yjc_obj_strcpy (e, "due", due, sizeof due),
+                       s_date_mark (e, "due", "provisional", due, sizeof due),
                        days,
                        yjc_obj_strcpy (e, "unit", unit, sizeof unit),
                        yjc_obj_strcpy (e, "rule", rule, sizeof rule));
@@ -395,11 +441,11 @@ s_pending_of (const msgpack_object *pending, const char *app_id)
 static const char *
 s_due_text (const msgpack_object *p, char *out, size_t size)
 {
-    char due[16];
+    char due[32];
     int64_t late = 0;
-    yjc_obj_strcpy (p, "due", due, sizeof due);
+    s_date_mark (p, "due", "provisional", due, sizeof due);
     if (yjc_obj_int (p, "late_workdays", &late) && late > 0)
-        snprintf (out, size, "%s 逾期%lld个工作日", due, (long long)late);
+        snprintf (out, size, "%.32s 逾期%lld个工作日", due, (long long)late);
     else
         snprintf (out, size, "%s", due);
     return out;
@@ -461,7 +507,7 @@ app_cmd_list (cli_opts_t *opts)
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
             char id[33], at[32], st[33], unit[129], project[129];
-            char step[33] = "", owed[16] = "", due[64] = "", who[300];
+            char step[33] = "", owed[16] = "", due[96] = "", who[300];
             yjc_obj_strcpy (e, "app_id", id, sizeof id);
             const msgpack_object *p = s_pending_of (pending, id);
             snprintf (who,

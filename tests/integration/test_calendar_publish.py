@@ -32,6 +32,9 @@ def test_publishing_a_year_moves_its_provisional_deadlines(platform):
     assert p.sql("SELECT accept_provisional::text FROM review.applications") == [["true"]]
     assert got["accept_provisional"] is True, got
     assert got["provisional"] is True, got
+    # the clerk reads it as 暂定, in show and in list
+    assert "2027-01-04（暂定）" in p.cli("--as", "bureau", "show", app).stdout
+    assert "2027-01-04（暂定）" in p.cli("--as", "bureau", "list").stdout
     pending = p.call("bureau", "review", "review.pending", {})["body"]["pending"]
     assert [r["provisional"] for r in pending if r["app_id"] == app] == [True]
 
@@ -52,6 +55,8 @@ def test_publishing_a_year_moves_its_provisional_deadlines(platform):
     assert reply["body"]["changed"] == 1
     got = _review_get(p, app)["body"]
     assert got["accept_due"] == "2027-01-05"
+    shown = p.cli("--as", "bureau", "show", app).stdout
+    assert "2027-01-05" in shown and "暂定" not in shown
     assert got["accept_provisional"] is False
     # the history says so (intake, through deadline.changed)
     note = "期限因 2027 年放假安排公布由 2027-01-04 调整为 2027-01-05"
