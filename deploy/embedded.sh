@@ -51,11 +51,11 @@ new_cluster() {
         parent=$(dirname "$PGDIR")
         # the owner must traverse it: made 0755 when we create it
         [ -d "$parent" ] || install -d -m 0755 "$parent"
-        pg_init "$PGDIR" "$PGPORT"
+        pg_init "$PGDIR" "$PGPORT" secure
         echo "$ROOT" >"$PGDIR/checkout" # whose cluster this is
         ln -sfn "$PGDIR" "$VAR/pg"
     else
-        pg_init "$PGDIR" "$PGPORT"
+        pg_init "$PGDIR" "$PGPORT" secure
     fi
 }
 [ -f "$VAR/calendar-local.csv" ] && export YJC_CALENDAR_LOCAL="$VAR/calendar-local.csv"
@@ -90,7 +90,7 @@ demo_actors() {
 up() {
     mkdir -p "$VAR/log" "$VAR/run"
     if [ -d "$PGDIR/data" ]; then
-        pg_configure "$PGDIR" "$PGPORT" # an older cluster is closed too
+        pg_configure "$PGDIR" "$PGPORT" secure # an older cluster is closed too
         pg_running "$PGDIR" && pg_reload "$PGDIR"
     else
         new_cluster

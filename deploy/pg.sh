@@ -31,36 +31,45 @@ pg_write() {
 
 # pg_init DIR PORT [MODE]: a cluster in DIR/data listening on 127.0.0.1:PORT
 # only, its socket in DIR/sock.  DIR must be reachable by the owner (as
-# root: by YJC_PG_USER); it is made 0700, owned by the owner.  MODE:
-#   secure (default) - the superuser only through the socket folder, which
-#            only the owner can open (peer); every other role with a
+# root: by YJC_PG_USER); it is made 0700, owned by the owner, and so is the
+# socket folder.  MODE:
+#   secure - the embedded run: the superuser only through the socket
+#            folder, as its owner (peer); every other role with a
 #            scram-sha-256 password (yjc_bootstrap sets them): no other
-#            local user reaches the data.  The embedded run.
-#   fast     - throwaway (tests): trust on 127.0.0.1, durability traded for
-#            speed.  Never for real data.
-#   trust    - durable but trust on 127.0.0.1 (the benchmark's throwaway).
+#            local user reaches the data.
+#   (none) - a throwaway (tests, benchmark): trust through the socket
+#            folder; on 127.0.0.1, with PGPASSFILE set, scram-sha-256 with
+#            the passwords kept there (the superuser's too), else trust.
+#   fast   - the same, trading durability for speed.  Never for real data.
 pg_init() {
-    local dir=$1 port=$2 mode=${3:-secure}
+    local dir=$1 port=$2 mode=${3:-} pwfile=
     mkdir -p "$dir"
     pg_is_root && chown "$PG_USER" "$dir"
     chmod 700 "$dir"
     pg_as mkdir -p "$dir/data" "$dir/sock"
     pg_as chmod 700 "$dir/data" "$dir/sock"
-    # shellcheck disable=SC2046 # (the flag is one word or none)
+    if [ "$mode" != secure ] && [ -n "${PGPASSFILE:-}" ]; then
+        pwfile=$dir/superuser.pw
+        yjc_role_password "$PGPASSFILE" postgres | pg_write "$pwfile"
+    fi
+    # shellcheck disable=SC2046 # (one flag or none)
     pg_as "$PGBIN/initdb" -D "$dir/data" -U postgres --auth-local=peer \
         --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
-        $([ "$mode" = fast ] && echo --no-sync) >"$dir/initdb.log" 2>&1 || {
+        ${pwfile:+--pwfile="$pwfile"} $([ "$mode" = fast ] && echo --no-sync) \
+        >"$dir/initdb.log" 2>&1 || {
         cat "$dir/initdb.log" >&2
         return 1
     }
+    [ -n "$pwfile" ] && rm -f "$pwfile"
     pg_configure "$dir" "$port" "$mode"
 }
 
 # pg_configure DIR PORT [MODE]: (re)writes the cluster's settings and who may
-# log in (see pg_init); run again on every `make up`, so an older cluster
-# (trust for everyone) is closed too, and a new YJC_PG_PORT applies.
+# log in (see pg_init).  The embedded run calls it on every `make up`, so
+# an older cluster (trust for everyone) is closed too, and a new
+# YJC_PG_PORT applies.
 pg_configure() {
-    local dir=$1 port=$2 mode=${3:-secure} data=$1/data
+    local dir=$1 port=$2 mode=${3:-} data=$1/data host=trust
     local sock="$1/sock/.s.PGSQL.$2"
     if [ ${#sock} -gt 107 ]; then
         echo "pg.sh: socket path $sock is too long for a Unix socket;" \
@@ -69,20 +78,19 @@ pg_configure() {
     fi
     pg_as mkdir -p "$dir/sock"
     pg_as chmod 700 "$dir" "$dir/sock"
-    pg_write "$data/yjcloud.conf" <<CONF
-# written by deploy/pg.sh (pg_configure) on every start: edit there
-listen_addresses = '127.0.0.1'
-port = $port
-unix_socket_directories = '$dir/sock'
-unix_socket_permissions = 0700
-password_encryption = 'scram-sha-256'
-timezone = 'Asia/Shanghai'
-max_connections = 200
-CONF
-    if [ "$mode" = fast ]; then
-        printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' |
-            pg_as sh -c 'cat >>"$1"' pg_write "$data/yjcloud.conf"
-    fi
+    {
+        echo "# written by deploy/pg.sh (pg_configure): edit there"
+        echo "listen_addresses = '127.0.0.1'"
+        echo "port = $port"
+        echo "unix_socket_directories = '$dir/sock'"
+        echo "unix_socket_permissions = 0700"
+        echo "password_encryption = 'scram-sha-256'"
+        echo "timezone = 'Asia/Shanghai'"
+        echo "max_connections = 200"
+        if [ "$mode" = fast ]; then
+            printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n'
+        fi
+    } | pg_write "$data/yjcloud.conf"
     grep -q "^include_if_exists = 'yjcloud.conf'" "$data/postgresql.conf" ||
         echo "include_if_exists = 'yjcloud.conf'" |
         pg_as sh -c 'cat >>"$1"' pg_write "$data/postgresql.conf"
@@ -100,13 +108,15 @@ host    all       all       127.0.0.1/32   scram-sha-256
 HBA
         printf '# MAPNAME  SYSTEM-USERNAME  PG-USERNAME\nowner  %s  postgres\n' \
             "$(pg_owner)" | pg_write "$data/pg_ident.conf"
-    else
-        pg_write "$data/pg_hba.conf" <<HBA
-# written by deploy/pg.sh (pg_configure): a throwaway test cluster
-local   all       all                      trust
-host    all       all       127.0.0.1/32   trust
-HBA
+        return 0
     fi
+    [ -n "${PGPASSFILE:-}" ] && host=scram-sha-256
+    pg_write "$data/pg_hba.conf" <<HBA
+# written by deploy/pg.sh (pg_configure): a throwaway cluster; its socket
+# folder is 0700, its owner's (and root's) alone
+local   all       all                      trust
+host    all       all       127.0.0.1/32   $host
+HBA
 }
 
 pg_start() {
@@ -145,8 +155,8 @@ pg_psql() {
 # yjc_role_password PGPASS ROLE: ROLE's password from the pgpass file
 # PGPASS, a new random one (appended, the file kept 0600) if it has none.
 yjc_role_password() {
-    local file=$1 role=$2 pw
-    pw=$(awk -F: -v r="$role" '$4 == r { print $5; exit }' "$file" 2>/dev/null)
+    local file=$1 role=$2 pw=
+    [ -f "$file" ] && pw=$(awk -F: -v r="$role" '$4 == r { print $5; exit }' "$file")
     if [ -z "$pw" ]; then
         pw=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
         (umask 077 && printf '127.0.0.1:*:*:%s:%s\n' "$role" "$pw" >>"$file")
@@ -157,11 +167,11 @@ yjc_role_password() {
 
 # yjc_bootstrap PORT DB [PGPASS]: the database, one role per service, each
 # owning its schema and reaching no other (no service reads another's
-# tables).  With PGPASS (a pgpass file, 0600), each role gets a generated
-# scram-sha-256 password kept there; the services read it through
-# PGPASSFILE.
+# tables).  With PGPASS (a pgpass file, 0600; default $PGPASSFILE), each
+# role gets a generated scram-sha-256 password kept there; the services
+# read it through PGPASSFILE.
 yjc_bootstrap() {
-    local port=$1 db=$2 pass=${3:-} pw=
+    local port=$1 db=$2 pass=${3:-${PGPASSFILE:-}} pw=
     pg_psql "$port" postgres -At -c "SELECT 1 FROM pg_database WHERE datname = '$db'" |
         grep -q 1 || pg_psql "$port" postgres -c "CREATE DATABASE \"$db\""
     for s in $YJC_SCHEMAS; do
