@@ -90,8 +90,13 @@ demo_actors() {
 up() {
     mkdir -p "$VAR/log" "$VAR/run"
     if [ -d "$PGDIR/data" ]; then
-        pg_configure "$PGDIR" "$PGPORT" secure # an older cluster is closed too
-        pg_running "$PGDIR" && pg_reload "$PGDIR"
+        # An older cluster (trust for everyone) is closed too; services it
+        # runs still have no password: they restart with one.
+        if grep -q '^[^#].*trust' "$PGDIR/data/pg_hba.conf" 2>/dev/null; then
+            stop_daemons
+        fi
+        pg_configure "$PGDIR" "$PGPORT" secure
+        if pg_running "$PGDIR"; then pg_reload "$PGDIR"; fi
     else
         new_cluster
     fi
@@ -131,7 +136,7 @@ up() {
 MSG
 }
 
-down() {
+stop_daemons() {
     for pidfile in "$VAR"/run/*.pid; do
         [ -f "$pidfile" ] || continue
         pid=$(cat "$pidfile")
@@ -146,6 +151,10 @@ down() {
         fi
         rm -f "$pidfile"
     done
+}
+
+down() {
+    stop_daemons
     pg_stop "$PGDIR"
     echo "已停止（数据保留在 $PGDIR 和 $VAR）"
 }
