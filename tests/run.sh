@@ -24,6 +24,10 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
 
 cd "$ROOT" || exit 1
+# The cluster is throwaway: trust on a random 127.0.0.1 port, its socket
+# folder 0700.  (With PGPASSFILE exported here, pg_init would use scram
+# passwords instead, but libpq's SCRAM leaves libcrypto allocations that
+# LeakSanitizer reports in the services at exit.)
 port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pg_ok=0
 pg_init "$TMP/pg" "$port" fast && pg_start "$TMP/pg" && pg_ok=1
