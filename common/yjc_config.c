@@ -120,8 +120,13 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                              " it, its requests get unavailable" },
     [YJC_CFG_PEER_QUEUE] = { "YJC_PEER_QUEUE",
                              "8",
-                             "messages ZeroMQ queues per connection, each"
-                             " way (high-water mark)" },
+                             "messages ZeroMQ queues from one connection"
+                             " (high-water mark; replies to it: 8 times)" },
+    [YJC_CFG_MAX_CONNECTIONS] = { "YJC_MAX_CONNECTIONS",
+                                  "500",
+                                  "connections a service keeps open (some"
+                                  " 40 KiB each); past it, new ones are"
+                                  " closed at once" },
 };
 
 const char *

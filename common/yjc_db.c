@@ -52,12 +52,12 @@ s_open (const char *conninfo)
               yjc_config_int (YJC_CFG_DB_CONNECT_TIMEOUT_S));
     snprintf (idle, sizeof idle, "%d", keepalive);
     snprintf (user_timeout, sizeof user_timeout, "%d", 4 * keepalive * 1000);
-    const char *keys[] = { "connect_timeout",     "keepalives",
-                           "keepalives_idle",     "keepalives_interval",
-                           "keepalives_count",    "tcp_user_timeout",
-                           "dbname",              NULL };
-    const char *values[] = { timeout, "1", idle, idle, "3", user_timeout,
-                             conninfo, NULL };
+    const char *keys[] = { "connect_timeout",  "keepalives",
+                           "keepalives_idle",  "keepalives_interval",
+                           "keepalives_count", "tcp_user_timeout",
+                           "dbname",           NULL };
+    const char *values[] = { timeout, "1",          idle,     idle,
+                             "3",     user_timeout, conninfo, NULL };
     return PQconnectdbParams (keys, values, 1);
 }
 

@@ -442,8 +442,7 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
     //  on a new one, and nobody sees `internal` for it.
     bool reconnected = false;
     //  Each replay settles one job (refused) or one event (rejected).
-    for (int attempt = 0; attempt <= batch->count + YJC_BATCH + 1;
-         attempt++) {
+    for (int attempt = 0; attempt <= batch->count + YJC_BATCH + 1; attempt++) {
         if (yjc_db_ensure (self->db) != 0 || yjc_db_begin (self->db) != 0) {
             s_fail_pending (batch, YJC_E_UNAVAILABLE);
             return;
