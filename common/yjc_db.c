@@ -915,6 +915,40 @@ s_test_reconnect (yjc_test_t *t, yjc_db_t *db, const char *conninfo)
                "1"));
 }
 
+//  A connection terminated while idle is found dead by yjc_db_ensure
+//  before any statement fails on it (after a server restart, the first
+//  request must not get `internal`); a statement past the timeout fails
+//  as `unavailable`, and the connection stays usable.
+static void
+s_test_stale_and_timeout (yjc_test_t *t, yjc_db_t *db, const char *conninfo)
+{
+    char before[64], after[64], v[64];
+    s_value (db, "SELECT pg_backend_pid()::text", NULL, before);
+    yjc_db_t *other = yjc_db_new (conninfo, "public");
+    YJC_CHECK (t, other != NULL);
+    if (!other)
+        return;
+    s_value (other, "SELECT pg_terminate_backend($1::int)::text", before, v);
+    yjc_db_destroy (&other);
+    zclock_sleep (200); //  the FATAL message and EOF reach the socket
+    YJC_CHECK (t, yjc_db_ensure (db) == 0);
+    s_value (db, "SELECT pg_backend_pid()::text", NULL, after);
+    YJC_CHECK (t, *after && !streq (before, after));
+    YJC_CHECK (t, !yjc_db_lost (db));
+
+    YJC_CHECK (t,
+               streq (s_value (db, "SHOW statement_timeout", NULL, v), "30s"));
+    YJC_CHECK (t,
+               yjc_db_exec (db, "SET statement_timeout = 100", 0, NULL) >= 0);
+    YJC_CHECK (t, yjc_db_exec (db, "SELECT pg_sleep(2)", 0, NULL) == -1);
+    YJC_CHECK (t, streq (yjc_db_sqlstate (db), "57014"));
+    YJC_CHECK (t, yjc_db_unavailable (db) && !yjc_db_lost (db));
+    YJC_CHECK (t, yjc_db_exec (db, "SELECT nope", 0, NULL) == -1);
+    YJC_CHECK (t, !yjc_db_unavailable (db)); //  a fault, not the database
+    YJC_CHECK (t,
+               yjc_db_exec (db, "SET statement_timeout = 30000", 0, NULL) >= 0);
+}
+
 void
 yjc_db_test (yjc_test_t *t)
 {
@@ -939,6 +973,7 @@ yjc_db_test (yjc_test_t *t)
     s_test_arrays (t, db);
     s_test_pack (t, db);
     s_test_reconnect (t, db, t->pg);
+    s_test_stale_and_timeout (t, db, t->pg);
     YJC_CHECK (
         t, yjc_db_exec (db, "DROP SCHEMA selftest_db CASCADE", 0, NULL) >= 0);
     yjc_db_destroy (&db);

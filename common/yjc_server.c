@@ -46,7 +46,7 @@ typedef struct {
 #define STATUS_EVERY_MS 500
 #define STATUS_STALE_MS 3000 //  older: the database does not answer
 #define TRIM_EVERY_MS   1000
-#define STALL_MS        500 //  every worker busy this long: stalled
+#define STALL_MS        1000 //  every worker busy this long: stalled
 
 typedef struct {
     const yjc_service_def_t *def;
