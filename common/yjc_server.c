@@ -451,44 +451,6 @@ s_answer (s_server_t *self, yjc_batch_t *batch)
 
 /* ---- dispatching ------------------------------------------------------- */
 
-static bool
-s_needs_db (const yjc_batch_t *batch)
-{
-    for (int i = 0; i < batch->count; i++)
-        if (batch->jobs[i].state == YJC_JOB_TO_RUN)
-            return true;
-    return false;
-}
-
-//  Gives the filling batch to an idle worker, if it has work and one is.
-static void
-s_dispatch (s_server_t *self)
-{
-    yjc_batch_t *batch = self->filling;
-    if (!batch || batch->count == 0)
-        return;
-    if (!s_needs_db (batch)) { //  all refused or answered already
-        self->filling = NULL;
-        s_answer (self, batch);
-        return;
-    }
-    //  With a transaction already in flight, a batch waits to hold a few
-    //  requests: fewer, fuller commits under load; no wait when idle.
-    int busy = 0;
-    for (int w = 0; w < self->nworkers; w++)
-        busy += self->busy[w];
-    if (busy && batch->count < self->batch_min)
-        return;
-    for (int w = 0; w < self->nworkers; w++)
-        if (!self->busy[w]) {
-            self->busy[w] = true;
-            self->busy_since[w] = zclock_mono ();
-            self->filling = NULL;
-            zsock_send (self->workers[w], "sp", "RUN", batch);
-            return;
-        }
-}
-
 //  When every worker has been busy for STALL_MS, the database is not
 //  answering (hung, or far too slow): returns when that began, else 0.
 static int64_t
@@ -509,6 +471,53 @@ s_stalled (s_server_t *self)
 {
     int64_t from = s_stall_from (self);
     return from && zclock_mono () >= from;
+}
+
+static bool
+s_needs_db (const yjc_batch_t *batch)
+{
+    for (int i = 0; i < batch->count; i++)
+        if (batch->jobs[i].state == YJC_JOB_TO_RUN)
+            return true;
+    return false;
+}
+
+//  Gives the filling batch to an idle worker, if it has work and one is.
+static void
+s_dispatch (s_server_t *self)
+{
+    yjc_batch_t *batch = self->filling;
+    if (!batch || batch->count == 0)
+        return;
+    if (s_stalled (self)) //  what waits for a worker would wait unanswered
+        for (int i = 0; i < batch->count; i++)
+            if (batch->jobs[i].state == YJC_JOB_TO_RUN) {
+                batch->jobs[i].problems.count = 0;
+                yjc_job_refuse (&batch->jobs[i],
+                                YJC_E_UNAVAILABLE,
+                                "",
+                                "the database is not answering; retry");
+            }
+    if (!s_needs_db (batch)) { //  all refused or answered already
+        self->filling = NULL;
+        s_answer (self, batch);
+        return;
+    }
+    //  With a transaction already in flight, a batch waits to hold a few
+    //  requests: fewer, fuller commits under load; no wait when idle.
+    int busy = 0;
+    for (int w = 0; w < self->nworkers; w++)
+        busy += self->busy[w];
+    if (busy && batch->count < self->batch_min)
+        return;
+    for (int w = 0; w < self->nworkers; w++)
+        if (!self->busy[w]) {
+            self->busy[w] = true;
+            self->busy_since[w] = zclock_mono ();
+            self->filling = NULL;
+            zsock_send (self->workers[w], "sp", "RUN", batch);
+            return;
+        }
 }
 
 //  The router is polled while there is a batch to read into and memory
@@ -540,11 +549,13 @@ static void
 s_read (s_server_t *self)
 {
     while ((zsock_events (self->router) & ZMQ_POLLIN) == ZMQ_POLLIN) {
+        bool stalled = s_stalled (self);
         yjc_batch_t *batch = self->filling;
-        yjc_job_t *job =
-            batch && self->held < self->held_max ? yjc_batch_add (batch) : NULL;
+        yjc_job_t *job = !stalled && batch && self->held < self->held_max
+                             ? yjc_batch_add (batch)
+                             : NULL;
         if (!job) {
-            if (!s_stalled (self))
+            if (!stalled)
                 break;
             batch = self->spill;
             batch->count = 0;
