@@ -127,11 +127,16 @@ def test_status_and_refusals_answered_while_database_hangs(platform):
     clients = [platform.client("edu", SVC) for _ in range(12)]
     try:
         with Hung(platform):
-            # enough work to keep every worker waiting and fill a batch
-            for c in clients:
-                for _ in range(10):
-                    c.send_raw(envelope("application.list", {}))
-            time.sleep(1.5)
+            # work for every worker (YJC_WORKERS 4: the first batch goes
+            # at once, the next ones wait for YJC_BATCH_MIN 4 requests),
+            # each waiting on its backend, then more
+            waves = [1, 4, 4, 4, 107]
+            for wave in waves:
+                for i in range(wave):
+                    clients[i % len(clients)].send_raw(
+                        envelope("application.list", {}))
+                time.sleep(0.3)
+            time.sleep(1.2)
             reply, took = timed_raw(platform, envelope("sys.status"))
             assert reply["ok"], reply
             assert took < 1.0, f"sys.status took {took:.2f} s"
@@ -148,8 +153,9 @@ def test_status_and_refusals_answered_while_database_hangs(platform):
             assert reply["body"]["db"] is False, reply
         # resumed: the waiting work is answered, none of it `internal`
         codes = []
-        for c in clients:
-            for _ in range(10):
+        for i, c in enumerate(clients):
+            for _ in range(sum(1 for w in waves for j in range(w)
+                               if j % len(clients) == i)):
                 reply = msgpack.unpackb(c.recv_raw(30000), raw=False)
                 codes.append("ok" if reply["ok"] else reply["error"]["code"])
         assert set(codes) <= {"ok", "unavailable"}, codes
