@@ -97,6 +97,36 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
     [YJC_CFG_PRUNE_EVERY_MS] = { "YJC_PRUNE_EVERY_MS",
                                  "60000",
                                  "how often the relay prunes them, ms" },
+    [YJC_CFG_DB_CONNECT_TIMEOUT_S] = { "YJC_DB_CONNECT_TIMEOUT_S",
+                                       "5",
+                                       "give up connecting to PostgreSQL"
+                                       " after this many seconds" },
+    [YJC_CFG_DB_KEEPALIVE_S] = { "YJC_DB_KEEPALIVE_S",
+                                 "10",
+                                 "TCP keepalive of database connections:"
+                                 " idle and interval, seconds (3 probes)" },
+    [YJC_CFG_DB_STATEMENT_TIMEOUT_MS] = { "YJC_DB_STATEMENT_TIMEOUT_MS",
+                                          "30000",
+                                          "statement_timeout of every"
+                                          " database session, ms"
+                                          " (migrations: none)" },
+    [YJC_CFG_HELD_BYTES] = { "YJC_HELD_BYTES",
+                             "16777216",
+                             "request bytes a service holds at once; past"
+                             " it, it stops reading (ZeroMQ pushes back)" },
+    [YJC_CFG_PEER_BYTES] = { "YJC_PEER_BYTES",
+                             "4194304",
+                             "request bytes held for one connection; past"
+                             " it, its requests get unavailable" },
+    [YJC_CFG_PEER_QUEUE] = { "YJC_PEER_QUEUE",
+                             "8",
+                             "messages ZeroMQ queues from one connection"
+                             " (high-water mark; replies to it: 8 times)" },
+    [YJC_CFG_MAX_CONNECTIONS] = { "YJC_MAX_CONNECTIONS",
+                                  "500",
+                                  "connections a service keeps open (some"
+                                  " 40 KiB each); past it, new ones are"
+                                  " closed at once" },
 };
 
 const char *

@@ -37,6 +37,13 @@ typedef enum {
     YJC_CFG_MIGRATE_UPTO,   //  YJC_MIGRATE_UPTO: last migration to apply
     YJC_CFG_PRUNE_AFTER_S,  //  delivered outbox / inbox rows kept, seconds
     YJC_CFG_PRUNE_EVERY_MS, //  how often the relay prunes them
+    YJC_CFG_DB_CONNECT_TIMEOUT_S,    //  libpq connect_timeout
+    YJC_CFG_DB_KEEPALIVE_S,          //  TCP keepalive idle and interval
+    YJC_CFG_DB_STATEMENT_TIMEOUT_MS, //  statement_timeout of every session
+    YJC_CFG_HELD_BYTES,              //  request bytes a service holds, in all
+    YJC_CFG_PEER_BYTES,      //  request bytes it holds for one connection
+    YJC_CFG_PEER_QUEUE,      //  ZeroMQ messages queued per connection (hwm)
+    YJC_CFG_MAX_CONNECTIONS, //  client connections a service keeps open
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

@@ -4,6 +4,7 @@
 #include "yjc_lifecycle.h"
 #include "yjc_log.h"
 #include <czmq.h>
+#include <poll.h>
 
 #define MAX_PREPARED 256
 
@@ -36,24 +37,57 @@ s_fail (yjc_db_t *self, const PGresult *res, const char *what)
                  self->error);
 }
 
+//  Opens the connection with the platform's defaults before the
+//  service's conninfo (which may override them): a connect timeout, and
+//  TCP keepalives and a user timeout so that a peer gone silent is found
+//  out, not waited for (a worker would hang; nothing else may).
+static PGconn *
+s_open (const char *conninfo)
+{
+    char timeout[16], idle[16], user_timeout[24];
+    int keepalive = yjc_config_int (YJC_CFG_DB_KEEPALIVE_S);
+    snprintf (timeout,
+              sizeof timeout,
+              "%d",
+              yjc_config_int (YJC_CFG_DB_CONNECT_TIMEOUT_S));
+    snprintf (idle, sizeof idle, "%d", keepalive);
+    snprintf (user_timeout, sizeof user_timeout, "%d", 4 * keepalive * 1000);
+    const char *keys[] = { "connect_timeout",  "keepalives",
+                           "keepalives_idle",  "keepalives_interval",
+                           "keepalives_count", "tcp_user_timeout",
+                           "dbname",           NULL };
+    const char *values[] = { timeout, "1",          idle,     idle,
+                             "3",     user_timeout, conninfo, NULL };
+    return PQconnectdbParams (keys, values, 1);
+}
+
 static int
 s_connect (yjc_db_t *self)
 {
-    self->conn = PQconnectdb (self->conninfo);
+    self->conn = s_open (self->conninfo);
     self->nprepared = 0;
+    self->begin_pending = false;
     if (PQstatus (self->conn) != CONNECTION_OK) {
         s_fail (self, NULL, "connect");
         PQfinish (self->conn);
         self->conn = NULL;
         return -1;
     }
-    //  Times are stored as timestamptz and shown in Asia/Shanghai.
-    const char *params[] = { self->schema };
+    //  Times are stored as timestamptz and shown in Asia/Shanghai.  No
+    //  statement runs for ever (a lock held by a stuck session, a hung
+    //  disk): it fails, and the request gets `unavailable`.
+    char timeout[16];
+    snprintf (timeout,
+              sizeof timeout,
+              "%d",
+              yjc_config_int (YJC_CFG_DB_STATEMENT_TIMEOUT_MS));
+    const char *params[] = { self->schema, timeout };
     PGresult *res =
         PQexecParams (self->conn,
                       "SELECT set_config('search_path', $1, false),"
-                      " set_config('TimeZone', 'Asia/Shanghai', false)",
-                      1,
+                      " set_config('TimeZone', 'Asia/Shanghai', false),"
+                      " set_config('statement_timeout', $2, false)",
+                      2,
                       NULL,
                       params,
                       NULL,
@@ -96,10 +130,45 @@ yjc_db_destroy (yjc_db_t **self_p)
     }
 }
 
+//  Is an idle connection still there?  After a server restart or a
+//  pg_terminate_backend its socket holds a FATAL message and EOF: reading
+//  them marks it bad, so that the next unit of work opens a new one
+//  instead of failing its first statement.
+static bool
+s_alive (PGconn *conn)
+{
+    if (PQstatus (conn) != CONNECTION_OK)
+        return false;
+    if (PQtransactionStatus (conn) != PQTRANS_IDLE)
+        return true;
+    struct pollfd pfd = { PQsocket (conn), POLLIN, 0 };
+    for (int i = 0; i < 4 && poll (&pfd, 1, 0) > 0; i++)
+        if (!PQconsumeInput (conn))
+            break;
+    return PQstatus (conn) == CONNECTION_OK;
+}
+
+bool
+yjc_db_lost (yjc_db_t *self)
+{
+    return !self->conn || PQstatus (self->conn) != CONNECTION_OK;
+}
+
+bool
+yjc_db_unavailable (yjc_db_t *self)
+{
+    //  08 connection, 53 resources, 57 operator intervention (57014: the
+    //  statement timeout), 40001/40P01 serialization failure, deadlock
+    const char *s = self->sqlstate;
+    return yjc_db_lost (self) || strncmp (s, "08", 2) == 0 ||
+           strncmp (s, "53", 2) == 0 || strncmp (s, "57", 2) == 0 ||
+           streq (s, "40001") || streq (s, "40P01");
+}
+
 int
 yjc_db_ensure (yjc_db_t *self)
 {
-    if (self->conn && PQstatus (self->conn) == CONNECTION_OK)
+    if (self->conn && s_alive (self->conn))
         return 0;
     if (self->conn) {
         yjc_log (YJC_LOG_WARNING, "db: connection lost, reconnecting");
@@ -589,6 +658,9 @@ yjc_db_migrate (yjc_db_t *self, const yjc_migration_t *list)
                           "|| $1::text))",
                           1,
                           params);
+    //  a migration may rewrite a big table: no statement timeout
+    if (rc >= 0)
+        rc = yjc_db_exec (self, "SET LOCAL statement_timeout = 0", 0, NULL);
     if (rc >= 0)
         rc = yjc_db_exec (self,
                           "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -843,6 +915,40 @@ s_test_reconnect (yjc_test_t *t, yjc_db_t *db, const char *conninfo)
                "1"));
 }
 
+//  A connection terminated while idle is found dead by yjc_db_ensure
+//  before any statement fails on it (after a server restart, the first
+//  request must not get `internal`); a statement past the timeout fails
+//  as `unavailable`, and the connection stays usable.
+static void
+s_test_stale_and_timeout (yjc_test_t *t, yjc_db_t *db, const char *conninfo)
+{
+    char before[64], after[64], v[64];
+    s_value (db, "SELECT pg_backend_pid()::text", NULL, before);
+    yjc_db_t *other = yjc_db_new (conninfo, "public");
+    YJC_CHECK (t, other != NULL);
+    if (!other)
+        return;
+    s_value (other, "SELECT pg_terminate_backend($1::int)::text", before, v);
+    yjc_db_destroy (&other);
+    zclock_sleep (200); //  the FATAL message and EOF reach the socket
+    YJC_CHECK (t, yjc_db_ensure (db) == 0);
+    s_value (db, "SELECT pg_backend_pid()::text", NULL, after);
+    YJC_CHECK (t, *after && !streq (before, after));
+    YJC_CHECK (t, !yjc_db_lost (db));
+
+    YJC_CHECK (t,
+               streq (s_value (db, "SHOW statement_timeout", NULL, v), "30s"));
+    YJC_CHECK (t,
+               yjc_db_exec (db, "SET statement_timeout = 100", 0, NULL) >= 0);
+    YJC_CHECK (t, yjc_db_exec (db, "SELECT pg_sleep(2)", 0, NULL) == -1);
+    YJC_CHECK (t, streq (yjc_db_sqlstate (db), "57014"));
+    YJC_CHECK (t, yjc_db_unavailable (db) && !yjc_db_lost (db));
+    YJC_CHECK (t, yjc_db_exec (db, "SELECT nope", 0, NULL) == -1);
+    YJC_CHECK (t, !yjc_db_unavailable (db)); //  a fault, not the database
+    YJC_CHECK (t,
+               yjc_db_exec (db, "SET statement_timeout = 30000", 0, NULL) >= 0);
+}
+
 void
 yjc_db_test (yjc_test_t *t)
 {
@@ -867,6 +973,7 @@ yjc_db_test (yjc_test_t *t)
     s_test_arrays (t, db);
     s_test_pack (t, db);
     s_test_reconnect (t, db, t->pg);
+    s_test_stale_and_timeout (t, db, t->pg);
     YJC_CHECK (
         t, yjc_db_exec (db, "DROP SCHEMA selftest_db CASCADE", 0, NULL) >= 0);
     yjc_db_destroy (&db);

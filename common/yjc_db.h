@@ -26,6 +26,12 @@ void yjc_db_destroy (yjc_db_t **self_p);
 
 //  Reconnects when the connection was lost.  0 when usable, -1 otherwise.
 int yjc_db_ensure (yjc_db_t *self);
+//  The connection is gone (the last statement failed with it).
+bool yjc_db_lost (yjc_db_t *self);
+//  The last failure is the database's state, not the request's: the
+//  connection is gone, a statement timeout, too many connections, a
+//  serialization failure.  The request gets `unavailable` (retry).
+bool yjc_db_unavailable (yjc_db_t *self);
 PGconn *yjc_db_conn (yjc_db_t *self);
 
 //  Runs a parameterised statement (text parameters, NULL = SQL NULL).

@@ -286,3 +286,34 @@ yjc_reply_decode (yjc_reply_t *self, const void *data, size_t len)
         self->error, "message", self->message, sizeof self->message);
     return 0;
 }
+
+size_t
+yjc_utf8_cut (const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    //  s[max] is the first byte left out: back up to the start of its
+    //  character (at most 3 continuation bytes)
+    size_t n = max;
+    while (n > 0 && max - n < 3 && ((unsigned char)s[n] & 0xc0) == 0x80)
+        n--;
+    return ((unsigned char)s[n] & 0xc0) == 0x80 ? max : n;
+}
+
+size_t
+yjc_utf8_scrub (char *s)
+{
+    size_t len = strlen (s), in = 0, out = 0;
+    while (in < len) {
+        size_t n = yjc_mp_utf8_seq (s + in, len - in);
+        if (n == 0) {
+            in++; //  not the start of a valid character: dropped
+            continue;
+        }
+        memmove (s + out, s + in, n);
+        in += n;
+        out += n;
+    }
+    s[out] = 0;
+    return out;
+}

@@ -69,4 +69,14 @@ void yjc_reply_release (yjc_reply_t *self);
 //  bounded).  0 or -1.
 int yjc_reply_decode (yjc_reply_t *self, const void *data, size_t len);
 
+//  How many of the first `len` bytes of UTF-8 text `s` to keep so that
+//  at most `max` remain and no character is cut in two: every string a
+//  reply carries is cut with this (a reply must be valid UTF-8, or the
+//  client cannot decode it and takes the service for down).
+size_t yjc_utf8_cut (const char *s, size_t len, size_t max);
+//  Removes, in place, every byte of NUL-terminated `s` that is not part
+//  of a valid UTF-8 sequence (a cut made by printf's precision or size);
+//  returns the new length.
+size_t yjc_utf8_scrub (char *s);
+
 #endif

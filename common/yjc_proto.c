@@ -1,5 +1,6 @@
 /*  yjc_proto.c - tables and the one validator, expanded from proto/.      */
 #include "yjc_proto.h"
+#include "yjc_msg.h"
 #include "yjc_time.h"
 #include <stdarg.h>
 #include <stdio.h>
@@ -298,8 +299,7 @@ yjc_obj_strcpy (const msgpack_object *obj,
     size_t len = 0;
     if (!yjc_obj_str (obj, key, &p, &len))
         len = 0;
-    if (len >= size)
-        len = size - 1;
+    len = yjc_utf8_cut (p, len, size - 1);
     if (len)
         memcpy (buf, p, len);
     buf[len] = 0;
@@ -320,12 +320,9 @@ static void
 s_append (char *buf, size_t size, const char *s, size_t n)
 {
     size_t len = strlen (buf);
-    if (len + n >= size)
-        n = size - 1 - len;
-    //  never cut a UTF-8 character in two
-    while (n > 0 && n < strlen (s) && ((unsigned char)s[n] & 0xc0) == 0x80)
-        n--;
-    memcpy (buf + len, s, n);
+    n = yjc_utf8_cut (s, n, size - 1 - len); //  never half a character
+    if (n)
+        memcpy (buf + len, s, n);
     buf[len + n] = 0;
 }
 
@@ -414,9 +411,7 @@ yjc_label_of (const yjc_schema_t *schema,
 static void
 s_copy (char *dst, size_t size, const char *src)
 {
-    size_t n = strlen (src);
-    if (n >= size)
-        n = size - 1;
+    size_t n = yjc_utf8_cut (src, strlen (src), size - 1);
     memmove (dst, src, n);
     dst[n] = 0;
 }
@@ -465,6 +460,13 @@ s_problem_text (yjc_problem_t *p, const char *what)
         s_append (p->text, sizeof p->text, "：", strlen ("："));
     }
     s_append (p->text, sizeof p->text, what, strlen (what));
+    //  whatever a caller formatted (%.*s cuts by bytes), the reply
+    //  carries valid UTF-8 only
+    yjc_utf8_scrub (p->field);
+    yjc_utf8_scrub (p->label);
+    yjc_utf8_scrub (p->detail);
+    yjc_utf8_scrub (p->message);
+    yjc_utf8_scrub (p->text);
 }
 
 void
@@ -479,6 +481,7 @@ yjc_problems_add (yjc_problems_t *self,
     va_start (args, fmt);
     vsnprintf (detail, sizeof detail, fmt, args);
     va_end (args);
+    yjc_utf8_scrub (detail); //  vsnprintf cuts by bytes
     yjc_problem_t *p = s_problem_new (self, code, field, detail);
     if (p)
         s_problem_text (p, yjc_err_zh (code));
@@ -500,6 +503,7 @@ yjc_problems_say (yjc_problems_t *self,
     va_start (args, fmt);
     vsnprintf (what, sizeof what, fmt, args);
     va_end (args);
+    yjc_utf8_scrub (what);
     s_problem_text (p, what);
 }
 
@@ -605,9 +609,10 @@ s_wrong_type (yjc_kind_t kind, s_path_t *path, yjc_problems_t *out)
 static void
 s_path_put (s_path_t *p, const char *s, size_t n)
 {
-    if (p->len + n >= sizeof p->buf)
-        n = sizeof p->buf - 1 - p->len; //  truncated paths still say enough
-    memcpy (p->buf + p->len, s, n);
+    //  truncated paths still say enough (whole characters: keys are text)
+    n = yjc_utf8_cut (s, n, sizeof p->buf - 1 - p->len);
+    if (n) //  an empty key's pointer may be NULL
+        memcpy (p->buf + p->len, s, n);
     p->len += n;
     p->buf[p->len] = 0;
 }
@@ -940,7 +945,7 @@ s_validate_map (const yjc_schema_t *schema,
             size_t mark =
                 s_push_key (path,
                             k->via.str.ptr,
-                            k->via.str.size > 64 ? 64 : k->via.str.size);
+                            yjc_utf8_cut (k->via.str.ptr, k->via.str.size, 64));
             char detail[96];
             snprintf (detail, sizeof detail, "not part of %s", schema->name);
             yjc_problems_say (out,

@@ -326,6 +326,7 @@ yjc_batch_add (yjc_batch_t *self)
     job->state = YJC_JOB_TO_RUN;
     job->tick = false;
     job->wait_until = 0;
+    job->held = 0;
     zmsg_destroy (&job->route);
     yjc_pack_reset (&job->body);
     return job;
@@ -436,8 +437,12 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
     }
     yjc_time_format_iso (ctx.now, ctx.now_iso);
     zhashx_purge (self->rejected);
+    //  A connection found dead before COMMIT (a server restart, a
+    //  terminated backend) committed nothing: the batch runs again, once,
+    //  on a new one, and nobody sees `internal` for it.
+    bool reconnected = false;
     //  Each replay settles one job (refused) or one event (rejected).
-    for (int attempt = 0; attempt <= batch->count + YJC_BATCH; attempt++) {
+    for (int attempt = 0; attempt <= batch->count + YJC_BATCH + 1; attempt++) {
         if (yjc_db_ensure (self->db) != 0 || yjc_db_begin (self->db) != 0) {
             s_fail_pending (batch, YJC_E_UNAVAILABLE);
             return;
@@ -471,6 +476,27 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
         if (rc == YJC_FAIL) {
             culprit->state = YJC_JOB_REFUSED;
             s_log_outcome (culprit, YJC_LOG_DEBUG, "refused");
+        }
+        else if (rc == YJC_DB_ERROR && yjc_db_lost (self->db)) {
+            for (i = 0; i < batch->count; i++)
+                if (batch->jobs[i].state == YJC_JOB_TO_RUN)
+                    batch->jobs[i].problems.count = 0;
+            if (reconnected) {
+                s_fail_pending (batch, YJC_E_UNAVAILABLE);
+                return;
+            }
+            yjc_log (YJC_LOG_WARNING,
+                     "db: connection lost before commit: running the batch"
+                     " again on a new one");
+            reconnected = true;
+            continue;
+        }
+        else if (rc == YJC_DB_ERROR && yjc_db_unavailable (self->db)) {
+            //  a statement timeout, a deadlock: the database's state
+            culprit->problems.count = 0;
+            yjc_job_refuse (
+                culprit, YJC_E_UNAVAILABLE, "", "database busy; retry");
+            s_log_outcome (culprit, YJC_LOG_WARNING, "failed (database)");
         }
         else if (rc == YJC_DB_ERROR) {
             culprit->problems.count = 0;

@@ -25,6 +25,7 @@ typedef struct {
     yjc_job_state_t state;   //  to run, done, refused, parked
     bool tick;               //  no request: the service's periodic work
     int64_t wait_until;      //  long poll deadline (zclock_mono), or 0
+    size_t held;             //  request bytes charged to its peer
 } yjc_job_t;
 
 typedef struct {

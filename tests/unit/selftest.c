@@ -371,9 +371,102 @@ s_expect_envelope (yjc_test_t *t,
     yjc_request_release (&req);
 }
 
+//  Every string of an error reply is cut on character boundaries: the
+//  encoded reply passes the strict UTF-8 check whatever was cut (keys of
+//  100 bytes of Chinese at the 64-byte limit, paths over 160, details
+//  over 200, texts over 400, a NULL empty key).
+static bool
+s_reply_valid_utf8 (const yjc_problems_t *p)
+{
+    yjc_pack_t out;
+    yjc_pack_init (&out);
+    yjc_reply_encode_error (&out, "u1", p);
+    bool ok = yjc_mp_check (out.buf.data, out.buf.size, NULL) == YJC_MP_OK;
+    yjc_pack_release (&out);
+    return ok;
+}
+
+static void
+s_utf8_test (yjc_test_t *t)
+{
+    const char *zh = "中文字"; //  3 bytes each
+    YJC_CHECK (t, yjc_utf8_cut (zh, 9, 9) == 9);
+    YJC_CHECK (t, yjc_utf8_cut (zh, 9, 8) == 6);
+    YJC_CHECK (t, yjc_utf8_cut (zh, 9, 4) == 3);
+    YJC_CHECK (t, yjc_utf8_cut (zh, 9, 2) == 0);
+    YJC_CHECK (t, yjc_utf8_cut ("ab中", 5, 3) == 2);
+    YJC_CHECK (t, yjc_utf8_cut ("abcd", 4, 2) == 2);
+    YJC_CHECK (t, yjc_utf8_cut ("a\xf0\x9f\x98\x80", 5, 4) == 1); //  emoji
+    char bad[] = "a\xe4\xb8|\xff中\xe4";
+    YJC_CHECK (t, yjc_utf8_scrub (bad) == 5 && streq (bad, "a|中"));
+
+    //  a key of 100 bytes (33 x 中 + 1), cut to 64 in the path
+    char key[101] = "";
+    for (int i = 0; i < 33; i++)
+        strcat (key, "中");
+    strcat (key, "x");
+    char prefix[200] = "body"; //  a long path: cut at 160, then 128
+    for (int i = 0; i < 40; i++)
+        strcat (prefix, "名");
+    msgpack_object_kv kv[2];
+    memset (kv, 0, sizeof kv);
+    kv[0].key.type = MSGPACK_OBJECT_STR;
+    kv[0].key.via.str.ptr = key;
+    kv[0].key.via.str.size = (uint32_t)strlen (key);
+    kv[0].val.type = MSGPACK_OBJECT_NIL;
+    kv[1].key.type = MSGPACK_OBJECT_STR; //  "" with no pointer at all
+    kv[1].key.via.str.ptr = NULL;
+    kv[1].key.via.str.size = 0;
+    kv[1].val.type = MSGPACK_OBJECT_NIL;
+    msgpack_object map = { .type = MSGPACK_OBJECT_MAP };
+    map.via.map.size = 2;
+    map.via.map.ptr = kv;
+    const yjc_schema_t *schema = yjc_msg_defs[YJC_MSG_SYS_STATUS].schema;
+    for (int round = 0; round < 2; round++) {
+        yjc_problems_t p = { 0 };
+        YJC_CHECK (
+            t, yjc_validate (schema, &map, round ? prefix : "body", &p) == 2);
+        YJC_CHECK (t, p.count == 2 && p.items[0].code == YJC_E_UNKNOWN_FIELD);
+        YJC_CHECK (t, s_reply_valid_utf8 (&p));
+        if (round == 0) //  33 - 12 characters dropped: 21 x 中 kept
+            YJC_CHECK (t, strlen (p.items[0].field) == 5 + 21 * 3);
+    }
+    //  details and texts formatted past their buffers
+    char longzh[700] = "";
+    for (int i = 0; i < 200; i++)
+        strcat (longzh, "审");
+    yjc_problems_t p = { 0 };
+    yjc_problems_add (&p, YJC_E_INVALID_VALUE, longzh, "%s", longzh);
+    yjc_problems_say (&p, YJC_E_INVALID_VALUE, "x", longzh, "%s", longzh);
+    yjc_problems_say (
+        &p, YJC_E_INVALID_VALUE, "y", "d", "“%.*s”", 100, longzh); //  cut
+    YJC_CHECK (t, p.count == 3 && s_reply_valid_utf8 (&p));
+    for (int i = 0; i < p.count; i++) { //  each string whole characters
+        char copy[sizeof p.items[i].text];
+        strcpy (copy, p.items[i].text);
+        YJC_CHECK (t, yjc_utf8_scrub (copy) == strlen (p.items[i].text));
+        strcpy (copy, p.items[i].field);
+        YJC_CHECK (t, yjc_utf8_scrub (copy) == strlen (p.items[i].field));
+    }
+    //  decoding a reply cuts too (yjc_obj_strcpy): 128 bytes of field
+    yjc_pack_t out;
+    yjc_pack_init (&out);
+    yjc_reply_encode_error (&out, "u2", &p);
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    YJC_CHECK (t, yjc_reply_decode (&reply, out.buf.data, out.buf.size) == 0);
+    YJC_CHECK (t, strlen (reply.field) % 3 == 0 && strlen (reply.field) > 0);
+    char copy[sizeof reply.message];
+    strcpy (copy, reply.message);
+    YJC_CHECK (t, yjc_utf8_scrub (copy) == strlen (reply.message));
+    yjc_reply_release (&reply);
+    yjc_pack_release (&out);
+}
+
 static void
 yjc_msg_test (yjc_test_t *t)
 {
+    s_utf8_test (t);
     yjc_pack_t f;
     yjc_pack_init (&f);
     s_expect_envelope (t, "\xc1", 1, YJC_E_MALFORMED, "");
