@@ -3,6 +3,7 @@
     reported by the unit or the vendor (R12.3).  The bureau decides them
     in decide.c.                                                         */
 #include "lifecycle.h"
+#include <sodium.h>
 
 //  extend APP --until DATE --reason TEXT: R10.2.
 int
@@ -138,17 +139,28 @@ lifecycle_cmd_emergency (cli_opts_t *opts)
 {
     if (!cli_need (opts->reason, "--reason 紧急情况说明"))
         return 2;
-    yjc_pack_t body;
-    yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk, 3);
-    yjc_pk_kv_str (&body.pk, "app_id", opts->args[0]);
-    yjc_pk_kv_str (&body.pk, "description", opts->reason);
-    yjc_pk_str (&body.pk, "resources");
-    int rc = cli_read_json (opts->args[1], &body.buf);
+    yjc_map_t map;
+    yjc_map_init (&map);
+    yjc_map_str (&map, "app_id", opts->args[0]);
+    yjc_map_str (&map, "description", opts->reason);
+    yjc_map_key (&map, "resources");
+    int rc = cli_read_json (opts->args[1], &map.entries.buf);
     if (rc != 0) {
-        yjc_pack_release (&body);
+        yjc_map_release (&map);
         return rc;
     }
+    //  the report's own key: the same report sent again (the clerk runs
+    //  the command once more after a timeout) is the same order
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256 (digest,
+                        (const unsigned char *)map.entries.buf.data,
+                        map.entries.buf.size);
+    char key[4 + 2 * 16 + 1] = "cli-";
+    for (int i = 0; i < 16; i++)
+        snprintf (key + 4 + 2 * i, 3, "%02x", digest[i]);
+    yjc_map_str (&map, "report_key", key);
+    yjc_pack_t body;
+    cli_body (&map, &body);
     return cli_send (opts,
                      YJC_SVC_PROVISIONING,
                      "emergency.report",

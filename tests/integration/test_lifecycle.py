@@ -243,15 +243,21 @@ def test_6_emergency_change_paperwork_owed_then_filed(platform, life):
     assert len(orders_of(p, app)) == n_orders       # done already: no order
 
 
-def test_7_termination_and_purge_after_3_months(platform, life):
+def test_7_termination_and_purge_after_3_months(platform, life, tmp_path):
     p, app = platform, life["app"]
     p.set_now("2025-09-15T10:00:00+08:00")
     # an emergency whose paperwork is never filed: the duty outlives
-    # nothing, it ends with the application
+    # nothing, it ends with the application.  The vendor's clerk reports
+    # it with the CLI, and runs the command again (a timeout, a doubt):
+    # the same report is the same order (its report_key)
     urgent = copy.deepcopy(full_form()["resources"])
     urgent["storage_tb"] = 5
-    ok(p.call("vendor", "provisioning", "emergency.report",
-              {"app_id": app, "resources": urgent, "description": "磁盘阵列告警，临时迁移"}))
+    path = tmp_path / "urgent.json"
+    path.write_text(json.dumps(urgent, ensure_ascii=False), encoding="utf-8")
+    said = [p.cli("--as", "vendor", "emergency", app, str(path),
+                  "--reason", "磁盘阵列告警，临时迁移").stdout for _ in range(2)]
+    assert said[0] == said[1] and "紧急变更已报备，订单 O" in said[0]
+    assert len([o for o in orders_of(p, app) if o[0] == "emergency"]) == 2
     p.wait_until(lambda: [d for d in duty(p, app, "paperwork") if d["closed"] == "false"],
                  what="paperwork owed")
     body = {"app_id": app, "offline_confirmed": False, "data": "backed_up",
