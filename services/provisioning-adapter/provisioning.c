@@ -1017,12 +1017,12 @@ s_on_calendar (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     if (rc != YJC_OK)
         return rc;
     rc = yjc_ctx_calendar_store (ctx,
-                                              &pub_id,
-                                              (int)year,
-                                              kind,
-                                              yjc_obj_get (ev->payload, "days"),
-                                              by,
-                                              at);
+                                 &pub_id,
+                                 (int)year,
+                                 kind,
+                                 yjc_obj_get (ev->payload, "days"),
+                                 by,
+                                 at);
     if (rc != YJC_OK)
         return rc;
     char y[12];

@@ -5,8 +5,8 @@
     UTF-8 in every string.  A crash, a sanitizer report or a failed
     check is a finding.                                                  */
 #include "yjc_form.h"
-#include "yjc_msg.h"
 #include "yjc_mpcheck.h"
+#include "yjc_msg.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +18,11 @@ s_utf8 (const unsigned char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned char c = s[i];
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-                                 : (c >> 3) == 30 ? 4 : 0;
+        size_t len = c < 0x80         ? 1
+                     : (c >> 5) == 6  ? 2
+                     : (c >> 4) == 14 ? 3
+                     : (c >> 3) == 30 ? 4
+                                      : 0;
         if (!len || i + len > n)
             return 0;
         unsigned cp = len == 1 ? c : c & (0x7f >> len);
