@@ -138,6 +138,7 @@ yjc_ctx_calendar_store (yjc_ctx_t *ctx,
     snprintf (id, sizeof id, "%s", PQgetvalue (res, 0, 0));
     *pub_id = strtoll (id, NULL, 10);
     PQclear (res);
+    ctx->in_force = NULL; //  what follows in this transaction sees it
     const char *params[] = { id, y, kind, by, at };
     if (yjc_db_exec (ctx->db,
                      "UPDATE calendar_years SET replaced_by = $1::bigint"
@@ -189,8 +190,21 @@ yjc_ctx_calendar_store (yjc_ctx_t *ctx,
     return rc < 0 ? YJC_DB_ERROR : YJC_OK;
 }
 
+static const yjc_calendar_t *s_calendar_in_force (yjc_ctx_t *ctx);
+
+//  Looked up once per transaction: a batch of submissions computes a
+//  deadline each, and the share lock on the version row is taken once
+//  (it is what a publication waits for, until this transaction ends).
 const yjc_calendar_t *
 yjc_ctx_calendar (yjc_ctx_t *ctx)
+{
+    if (!ctx->in_force)
+        ctx->in_force = s_calendar_in_force (ctx);
+    return ctx->in_force;
+}
+
+static const yjc_calendar_t *
+s_calendar_in_force (yjc_ctx_t *ctx)
 {
     PGresult *res = yjc_db_query (
         ctx->db, "SELECT version FROM calendar_state FOR SHARE", 0, NULL);

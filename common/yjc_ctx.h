@@ -42,6 +42,9 @@ typedef struct {
     char now_iso[40];               //  ISO-8601 of now, for SQL
     int64_t *wait_until;            //  long poll: zclock_mono() deadline
     char app_id[33]; //  the application concerned, for logs; "" if none
+    //  the calendar in force for this transaction, once looked up
+    //  (yjc_ctx_calendar); NULL at the start of each transaction
+    const yjc_calendar_t *in_force;
 } yjc_ctx_t;
 
 typedef struct {
