@@ -1,6 +1,7 @@
 /*  yjc-audit: the audit trail.  It receives every event of every service
     (the relay sends all of them here) and keeps them append-only; the
     auditor and the bureau query it, nobody changes it.                  */
+#include "notify.h"
 #include "yjc_rows.h"
 #include "yjc_server.h"
 
@@ -41,7 +42,8 @@ s_on_all (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
     if (!res)
         return YJC_DB_ERROR;
     PQclear (res);
-    return YJC_OK;
+    //  the inbox: derived here, in the same transaction (yjc_notify.def)
+    return notify_derive (ctx, events, count);
 }
 
 //  audit.events - in order of arrival, optionally of one application.
@@ -84,7 +86,9 @@ s_events (yjc_ctx_t *ctx, const msgpack_object *body)
 static const yjc_service_def_t s_audit = {
     .service = YJC_SVC_AUDIT,
     .migrations = yjc_audit_migrations,
-    .handlers = { [YJC_MSG_AUDIT_EVENTS] = s_events },
+    .handlers = { [YJC_MSG_AUDIT_EVENTS] = s_events,
+                  [YJC_MSG_INBOX_LIST] = inbox_list,
+                  [YJC_MSG_INBOX_READ] = inbox_read },
     .on_all_events = s_on_all,
 };
 
