@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "decide.h"
 #include "lifecycle.h"
+#include "inbox.h"
 #include "orders.h"
 #include "table.h"
 #include "yjc_config.h"
@@ -171,6 +172,17 @@ static const s_command_t s_commands[] = {
       audit_cmd_events,
       "[--app 申请编号] [--after 序号] [--limit 条数]",
       "审计记录（审计、主管部门）" },
+    //  before "inbox": the longer words first; -1: an ID or --all
+    { "inbox read",
+      -1,
+      inbox_cmd_read,
+      "通知编号 或 --all",
+      "标为已读（只对本身份）" },
+    { "inbox",
+      0,
+      inbox_cmd_list,
+      "[--unread] [--limit 条数] [--unit 单位]",
+      "通知：决定、新的办理事项、将到期和已逾期的期限" },
 };
 
 static void
@@ -280,6 +292,8 @@ main (int argc, char **argv)
         { "emergency", required_argument, 0, 'E' },
         { "data", required_argument, 0, 'D' },
         { "out", required_argument, 0, 'w' },
+        { "unread", no_argument, 0, 'n' },
+        { "all", no_argument, 0, 'x' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -343,6 +357,8 @@ main (int argc, char **argv)
             case 'N': opts.offline_confirmed = true; break;
             case 'E': opts.emergency = optarg; break;
             case 'D': opts.data = optarg; break;
+            case 'n': opts.unread = true; break;
+            case 'x': opts.all = true; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }
@@ -365,7 +381,7 @@ main (int argc, char **argv)
         }
     opts.args = argv + optind + used;
     opts.nargs = argc - optind - used;
-    if (opts.nargs != cmd->nargs) {
+    if (cmd->nargs >= 0 ? opts.nargs != cmd->nargs : opts.nargs > 1) {
         fprintf (stderr, "用法：yjcloud %s %s\n", cmd->words, cmd->usage);
         return 2;
     }

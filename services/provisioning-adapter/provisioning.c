@@ -11,6 +11,7 @@
     and a result for an unknown or closed order is refused.  Each kind's
     deadline and what its completion moves are the ORDER table of
     proto/yjc_lifecycle.def.                                             */
+#include "reminders.h"
 #include "yjc_config.h"
 #include "yjc_form.h"
 #include "yjc_lifecycle.h"
@@ -841,7 +842,7 @@ s_tick (yjc_ctx_t *ctx)
         s_order_release (&o);
     }
     PQclear (res);
-    return rc;
+    return rc == YJC_OK ? reminders_tick (ctx) : rc;
 }
 
 //  The vendor's step on an order.  Its state machine, as a table:

@@ -5,6 +5,7 @@
     table of proto/yjc_lifecycle.def; the deadlines are its DEADLINEs.  */
 #include "calendar.h"
 #include "grant.h"
+#include "reminders.h"
 #include "requests.h"
 #include "yjc_rows.h"
 #include "yjc_server.h"
@@ -515,6 +516,7 @@ static const yjc_service_def_t s_review = {
                   [YJC_EV_ORDER_FAILED] = requests_on_order,
                   [YJC_EV_REQUEST_SUBMITTED] = requests_on_submitted,
                   [YJC_EV_EMERGENCY_REPORTED] = requests_on_emergency },
+    .on_tick = reminders_tick,
 };
 
 int
