@@ -190,13 +190,14 @@ inbox_read (yjc_ctx_t *ctx, const msgpack_object *body)
     };
     if (!all) {
         //  an id the actor may not see is not found, whoever's it is
+        const char *check[] = { party, unit, list };
         PGresult *res = yjc_db_query (
             ctx->db,
-            "SELECT min(x)::text FROM unnest($4::bigint[]) AS x"
+            "SELECT min(x)::text FROM unnest($3::bigint[]) AS x"
             " WHERE NOT EXISTS (SELECT 1 FROM notifications n WHERE n.id = x"
             " AND" S_SCOPE_SQL ")",
-            4,
-            params);
+            3,
+            check);
         if (!res)
             return YJC_DB_ERROR;
         char missing[24];

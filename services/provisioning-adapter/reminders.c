@@ -39,11 +39,11 @@ s_emit (yjc_ctx_t *ctx, const PGresult *res, int row)
     yjc_map_str (&ev, "ref", PQgetvalue (res, row, 6));
     yjc_map_str (&ev, "kind", PQgetvalue (res, row, 3));
     bool near = streq (PQgetvalue (res, row, 0), "near");
-    yjc_result_t rc = yjc_ctx_emit_map (
-        ctx,
-        near ? YJC_EV_ORDER_DEADLINE_NEAR : YJC_EV_ORDER_DEADLINE_OVERDUE,
-        PQgetvalue (res, row, 1),
-        &ev);
+    yjc_result_t rc = yjc_ctx_emit_map (ctx,
+                                        near ? YJC_EV_ORDER_DEADLINE_NEAR
+                                             : YJC_EV_ORDER_DEADLINE_OVERDUE,
+                                        PQgetvalue (res, row, 1),
+                                        &ev);
     yjc_map_release (&ev);
     return rc;
 }

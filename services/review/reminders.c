@@ -22,31 +22,31 @@
     " UNION ALL SELECT d.app_id, d.unit, a.project, d.what, d.ref,"            \
     " d.owed_by, d.due, d.rule FROM duties d JOIN applications a"              \
     " USING (app_id) WHERE d.closed_at IS NULL),"                              \
-    " dues AS (SELECT *, CASE WHEN due < $1::date THEN 'overdue' ELSE 'near'"   \
+    " dues AS (SELECT *, CASE WHEN due < $1::date THEN 'overdue' ELSE 'near'"  \
     " END AS stage FROM steps WHERE due IS NOT NULL AND (due < $1::date"       \
     " OR (due > $1::date AND due <= $2::date))),"                              \
     " marked AS (INSERT INTO reminders (what, ref, stage, due, sent_at)"       \
-    " SELECT what, ref, stage, due, $8::timestamptz FROM dues"                  \
+    " SELECT what, ref, stage, due, $8::timestamptz FROM dues"                 \
     " ON CONFLICT (what, ref, stage) DO NOTHING RETURNING what, ref, stage)"   \
     " SELECT d.stage, d.app_id, d.unit, d.what, d.owed_by, d.due::text,"       \
-    " coalesce(d.rule, ''), d.ref, d.project FROM dues d"                       \
+    " coalesce(d.rule, ''), d.ref, d.project FROM dues d"                      \
     " JOIN marked m USING (what, ref, stage) ORDER BY d.due, d.app_id"
 
 static yjc_result_t
 s_emit (yjc_ctx_t *ctx, const PGresult *res, int row)
 {
-    static const char *keys[] = { "app_id", "unit",   "what", "owed_by",
-                                  "due",    "rule",   "ref",  "project" };
+    static const char *keys[] = { "app_id", "unit", "what", "owed_by",
+                                  "due",    "rule", "ref",  "project" };
     yjc_map_t ev;
     yjc_map_init (&ev);
     for (int k = 0; k < 8; k++)
         yjc_map_str (&ev, keys[k], PQgetvalue (res, row, k + 1));
     bool near = streq (PQgetvalue (res, row, 0), "near");
-    yjc_result_t rc = yjc_ctx_emit_map (
-        ctx,
-        near ? YJC_EV_DEADLINE_NEAR : YJC_EV_DEADLINE_OVERDUE,
-        PQgetvalue (res, row, 1),
-        &ev);
+    yjc_result_t rc =
+        yjc_ctx_emit_map (ctx,
+                          near ? YJC_EV_DEADLINE_NEAR : YJC_EV_DEADLINE_OVERDUE,
+                          PQgetvalue (res, row, 1),
+                          &ev);
     yjc_map_release (&ev);
     return rc;
 }
