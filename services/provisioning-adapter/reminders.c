@@ -16,7 +16,7 @@
     " AND (due < $1::date OR (due > $1::date AND due <= $2::date))),"          \
     " marked AS (INSERT INTO reminders (ref, stage, due, sent_at)"             \
     " SELECT order_id, stage, due, $3::timestamptz FROM dues"                  \
-    " ON CONFLICT (ref, stage) DO NOTHING RETURNING ref, stage)"               \
+    " ON CONFLICT (ref, stage, due) DO NOTHING RETURNING ref, stage)"          \
     " SELECT d.stage, d.app_id, d.unit, d.kind, d.due::text,"                  \
     " coalesce(d.due_rule, ''), d.order_id FROM dues d"                        \
     " JOIN marked m ON m.ref = d.order_id AND m.stage = d.stage"               \

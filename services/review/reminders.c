@@ -27,7 +27,8 @@
     " OR (due > $1::date AND due <= $2::date))),"                              \
     " marked AS (INSERT INTO reminders (what, ref, stage, due, sent_at)"       \
     " SELECT what, ref, stage, due, $8::timestamptz FROM dues"                 \
-    " ON CONFLICT (what, ref, stage) DO NOTHING RETURNING what, ref, stage)"   \
+    " ON CONFLICT (what, ref, stage, due) DO NOTHING RETURNING what, ref, "    \
+    "stage)"                                                                   \
     " SELECT d.stage, d.app_id, d.unit, d.what, d.owed_by, d.due::text,"       \
     " coalesce(d.rule, ''), d.ref, d.project FROM dues d"                      \
     " JOIN marked m USING (what, ref, stage) ORDER BY d.due, d.app_id"

@@ -211,6 +211,15 @@ def test_request_submitted_reaches_the_bureau_its_decision_the_unit(
     got = wait_note(p, "edu", "request.approved", appr)
     assert "2025-10-31" in got[0]["body"]
     assert not of(p, "health", "request.approved")
+    # R10.2: the extended test ends Fri 10-31, a step the unit owes: on
+    # Thu 10-30 the unit is told, nobody else
+    p.set_now("2025-10-30T09:00:00+08:00")
+    got = wait_note(p, "edu", "deadline.near", appr)
+    assert len(got) == 1 and "2025-10-31" in got[0]["body"]
+    assert "R10.2" in got[0]["body"]
+    settle(p)
+    assert not of(p, "bureau", "deadline.near", appr)
+    assert not of(p, "health", "deadline.near", appr)
 
 
 def test_read_marks_are_per_actor(platform, apps):
