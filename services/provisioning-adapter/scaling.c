@@ -53,6 +53,7 @@ typedef struct {
     char unit[129];
     char state[33];
     int64_t changed_us; //  when its resources last changed
+    yjc_pack_t mp[2];   //  the rows' bytes, which the objects point into
     msgpack_unpacked resources;
     msgpack_unpacked ranges; //  nil when none approved
 } s_app_t;
@@ -136,14 +137,16 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app)
     yjc_db_copy (res, 0, 0, app->unit, sizeof app->unit);
     yjc_db_copy (res, 0, 1, app->state, sizeof app->state);
     app->changed_us = strtoll (PQgetvalue (res, 0, 2), NULL, 10);
-    if (msgpack_unpack_next (&app->resources,
-                             PQgetvalue (res, 0, 3),
-                             PQgetlength (res, 0, 3),
-                             NULL) != MSGPACK_UNPACK_SUCCESS ||
-        msgpack_unpack_next (&app->ranges,
-                             PQgetvalue (res, 0, 4),
-                             PQgetlength (res, 0, 4),
-                             NULL) != MSGPACK_UNPACK_SUCCESS)
+    for (int i = 0; i < 2; i++)
+        yjc_pack_append (&app->mp[i],
+                         PQgetvalue (res, 0, 3 + i),
+                         PQgetlength (res, 0, 3 + i));
+    if (msgpack_unpack_next (
+            &app->resources, app->mp[0].buf.data, app->mp[0].buf.size, NULL) !=
+            MSGPACK_UNPACK_SUCCESS ||
+        msgpack_unpack_next (
+            &app->ranges, app->mp[1].buf.data, app->mp[1].buf.size, NULL) !=
+            MSGPACK_UNPACK_SUCCESS)
         rc = YJC_DB_ERROR;
     PQclear (res);
     return rc;
@@ -254,6 +257,8 @@ scaling_report (yjc_ctx_t *ctx, const msgpack_object *body)
     memset (&app, 0, sizeof app);
     msgpack_unpacked_init (&app.resources);
     msgpack_unpacked_init (&app.ranges);
+    yjc_pack_init (&app.mp[0]);
+    yjc_pack_init (&app.mp[1]);
     yjc_pack_t before, after;
     yjc_pack_init (&before);
     yjc_pack_init (&after);
@@ -277,5 +282,7 @@ scaling_report (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_pack_release (&after);
     msgpack_unpacked_destroy (&app.resources);
     msgpack_unpacked_destroy (&app.ranges);
+    yjc_pack_release (&app.mp[0]);
+    yjc_pack_release (&app.mp[1]);
     return rc;
 }
