@@ -430,11 +430,11 @@ static const char *s_granted =
     " {\"cpu_mem\": \"8c16g\", \"os\": \"centos6\", \"database\": \"mysql\","
     " \"count\": 1, \"purpose\": \"db\"}]}";
 
-//  The problems of ranges against the grant; the first one's field.
+//  The problems of ranges against a grant; the first one's field.
 static int
-s_check_json (const char *elastic, char *field, size_t size)
+s_check_in (const char *elastic, const char *granted, char *field, size_t size)
 {
-    const char *json[3] = { elastic, s_granted, NULL };
+    const char *json[3] = { elastic, granted, NULL };
     s_objs_t o;
     s_objs_load (&o, json);
     yjc_problems_t p;
@@ -444,6 +444,12 @@ s_check_json (const char *elastic, char *field, size_t size)
     snprintf (field, size, "%s", n ? p.items[0].field : "");
     s_objs_release (&o);
     return n;
+}
+
+static int
+s_check_json (const char *elastic, char *field, size_t size)
+{
+    return s_check_in (elastic, s_granted, field, size);
 }
 
 //  A step inside the ranges: the JSON of the resources after it in
@@ -511,6 +517,31 @@ yjc_elastic_test (yjc_test_t *t)
                              " \"max\": 6}]}",
                              field,
                              sizeof field) == 1 &&
+                   strcmp (field, "body.elastic.hosts[0].cpu_mem") == 0);
+    //  two lines of one configuration: the range names its line
+    const char *twice = "{\"network\": {\"access\": \"extranet_only\"},"
+                        " \"hosts\": [{\"cpu_mem\": \"8c16g\", \"count\": 2},"
+                        " {\"cpu_mem\": \"8c16g\", \"count\": 1}]}";
+    YJC_CHECK (t,
+               s_check_in ("{\"hosts\": [{\"cpu_mem\": \"8c16g\", \"min\": 1,"
+                           " \"max\": 4}]}",
+                           twice,
+                           field,
+                           sizeof field) == 1 &&
+                   strcmp (field, "body.elastic.hosts[0].line") == 0);
+    YJC_CHECK (t,
+               s_check_in ("{\"hosts\": [{\"cpu_mem\": \"8c16g\", \"line\": 2,"
+                           " \"min\": 1, \"max\": 4}, {\"cpu_mem\": \"8c16g\","
+                           " \"line\": 1, \"min\": 2, \"max\": 3}]}",
+                           twice,
+                           field,
+                           sizeof field) == 0);
+    YJC_CHECK (t,
+               s_check_in ("{\"hosts\": [{\"cpu_mem\": \"4c8g\", \"line\": 2,"
+                           " \"min\": 1, \"max\": 4}]}",
+                           twice,
+                           field,
+                           sizeof field) == 1 &&
                    strcmp (field, "body.elastic.hosts[0].cpu_mem") == 0);
     //  a step inside: only the lines named change
     char *after = NULL;
