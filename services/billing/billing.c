@@ -154,6 +154,37 @@ s_open (yjc_ctx_t *ctx, const yjc_event_in_t *ev, const char *stage)
     return rc;
 }
 
+//  scaling.applied - R11.2: a scaling step inside the elastic range
+//  closes the open interval and opens one of the resources after the
+//  step, both at the time the step took effect (the payload's `at`); the
+//  step's id stands for the order.
+static yjc_result_t
+s_on_scaling (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    char at[41], step_id[33];
+    yjc_obj_strcpy (ev->payload, "at", at, sizeof at);
+    yjc_obj_strcpy (ev->payload, "step_id", step_id, sizeof step_id);
+    yjc_result_t rc = s_close_open (ctx, ev->app_id, at);
+    if (rc != YJC_OK)
+        return rc;
+    yjc_pack_t p;
+    yjc_pack_init (&p);
+    msgpack_pack_map (&p.pk, 3);
+    yjc_pk_kv_str (&p.pk, "order_id", step_id);
+    yjc_pk_kv_obj (&p.pk, "unit", yjc_obj_get (ev->payload, "unit"));
+    yjc_pk_kv_obj (&p.pk, "resources", yjc_obj_get (ev->payload, "resources"));
+    msgpack_unpacked un;
+    msgpack_unpacked_init (&un);
+    msgpack_unpack_next (&un, p.buf.data, p.buf.size, NULL);
+    yjc_event_in_t step = *ev;
+    step.at = at;
+    step.payload = &un.data;
+    rc = s_open (ctx, &step, yjc_intervals[YJC_IV_PRODUCTION].code);
+    msgpack_unpacked_destroy (&un);
+    yjc_pack_release (&p);
+    return rc;
+}
+
 //  billing.allocations - the intervals of one application.
 static yjc_result_t
 s_allocations (yjc_ctx_t *ctx, const msgpack_object *body)
@@ -199,7 +230,8 @@ static const yjc_service_def_t s_billing = {
     .service = YJC_SVC_BILLING,
     .migrations = yjc_billing_migrations,
     .handlers = { [YJC_MSG_BILLING_ALLOCATIONS] = s_allocations },
-    .on_event = { [YJC_EV_ORDER_COMPLETED] = s_on_completed },
+    .on_event = { [YJC_EV_ORDER_COMPLETED] = s_on_completed,
+                  [YJC_EV_SCALING_APPLIED] = s_on_scaling },
 };
 
 int

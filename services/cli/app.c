@@ -4,6 +4,7 @@
     application shown whole: the form, the review, the requests and
     duties after approval, the history.                                 */
 #include "app.h"
+#include "elastic.h"
 #include "form_render.h"
 #include "table.h"
 #include "yjc_json.h"
@@ -263,6 +264,8 @@ app_cmd_show (cli_opts_t *opts)
         form_render_materials (stdout, yjc_obj_get (a, "materials"));
         if (r)
             s_print_lifecycle (r);
+        if (r)
+            elastic_print (r); //  R11.2
         printf ("审核\n");
         if (r) {
             char due_text[32];

@@ -36,7 +36,12 @@ typedef struct {
     const char *emergency;         //  --emergency ORDER
     const char *data;              //  --data backed_up|migrated
     bool unread, all;              //  inbox --unread, inbox read --all
-    char **args;                   //  positional arguments after the command
+    //  R11.2 elastic ranges (elastic.c): --hosts (repeated), --bandwidth,
+    //  --storage
+    const char *hosts[50];
+    int nhosts;
+    const char *bandwidth, *storage;
+    char **args; //  positional arguments after the command
     int nargs;
 } cli_opts_t;
 

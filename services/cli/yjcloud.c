@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "decide.h"
 #include "inbox.h"
+#include "elastic.h"
 #include "lifecycle.h"
 #include "orders.h"
 #include "table.h"
@@ -162,6 +163,12 @@ static const s_command_t s_commands[] = {
       decide_cmd_request_reject,
       "申请事项编号 --opinion 意见",
       "不同意申请事项（主管部门）" },
+    { "elastic",
+      1,
+      elastic_cmd_set,
+      "申请编号 [--hosts 规格[@配置序号]:下限-上限]… [--bandwidth 下限-上限] "
+      "[--storage 下限-上限] [--opinion 意见]",
+      "核定弹性范围，供应商可在范围内伸缩（主管部门，R11.2）" },
     { "allocations",
       1,
       audit_cmd_allocations,
@@ -294,6 +301,9 @@ main (int argc, char **argv)
         { "out", required_argument, 0, 'w' },
         { "unread", no_argument, 0, 'n' },
         { "all", no_argument, 0, 'x' },
+        { "hosts", required_argument, 0, 'H' },
+        { "bandwidth", required_argument, 0, 'B' },
+        { "storage", required_argument, 0, 'G' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -359,6 +369,15 @@ main (int argc, char **argv)
             case 'D': opts.data = optarg; break;
             case 'n': opts.unread = true; break;
             case 'x': opts.all = true; break;
+            case 'H':
+                if (opts.nhosts == 50) {
+                    fprintf (stderr, "--hosts 最多 50 项\n");
+                    return 2;
+                }
+                opts.hosts[opts.nhosts++] = optarg;
+                break;
+            case 'B': opts.bandwidth = optarg; break;
+            case 'G': opts.storage = optarg; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

@@ -12,6 +12,7 @@
     deadline and what its completion moves are the ORDER table of
     proto/yjc_lifecycle.def.                                             */
 #include "reminders.h"
+#include "scaling.h"
 #include "yjc_config.h"
 #include "yjc_form.h"
 #include "yjc_lifecycle.h"
@@ -1094,10 +1095,12 @@ static const yjc_service_def_t s_provisioning = {
                   [YJC_MSG_ORDER_OVERDUE] = s_overdue,
                   [YJC_MSG_EMERGENCY_REPORT] = s_emergency,
                   [YJC_MSG_ORDER_REORDER] = s_reorder,
-                  [YJC_MSG_ORDER_GET] = s_get },
+                  [YJC_MSG_ORDER_GET] = s_get,
+                  [YJC_MSG_SCALING_REPORT] = scaling_report },
     .on_event = { [YJC_EV_CALENDAR_PUBLISHED] = s_on_calendar,
                   [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
-                  [YJC_EV_REQUEST_APPROVED] = s_on_request_approved },
+                  [YJC_EV_REQUEST_APPROVED] = s_on_request_approved,
+                  [YJC_EV_ELASTIC_APPROVED] = scaling_on_elastic },
     .on_tick = s_tick,
     .vendor_endpoint = true,
 };

@@ -4,6 +4,7 @@
     event announces it and whether it needs an opinion is the ACTION
     table of proto/yjc_lifecycle.def; the deadlines are its DEADLINEs.  */
 #include "calendar.h"
+#include "elastic.h"
 #include "grant.h"
 #include "reminders.h"
 #include "requests.h"
@@ -253,6 +254,11 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
                              YJC_E_INVALID_VALUE,
                              "body.granted",
                              "only an approval grants resources");
+    if (yjc_obj_get (body, "elastic") && msg != YJC_MSG_REVIEW_APPROVE)
+        return yjc_ctx_fail (ctx,
+                             YJC_E_INVALID_VALUE,
+                             "body.elastic",
+                             "only an approval sets elastic ranges (R11.2)");
     s_app_t app = { 0 };
     yjc_pack_init (&app.asked);
     msgpack_unpacked asked_un;
@@ -303,6 +309,15 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
             rc = yjc_ctx_emit_map (ctx, t->event, app_id, &ev);
             yjc_map_release (&ev);
         }
+        //  R11.2: ranges approved with the grant, announced after it
+        const msgpack_object *elastic = yjc_obj_get (body, "elastic");
+        if (rc == YJC_OK && elastic)
+            rc = elastic_set (ctx,
+                              app_id,
+                              app.unit,
+                              app.granted,
+                              elastic,
+                              *opinion ? opinion : NULL);
         if (rc == YJC_OK) {
             msgpack_pack_map (ctx->reply, 5);
             yjc_pk_kv_str (ctx->reply, "app_id", app_id);
@@ -381,6 +396,8 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
                         *PQgetvalue (res, 0, 12 + f) == 't');
     PQclear (res);
     rc = requests_pack (ctx, app_id, &reply);
+    if (rc == YJC_OK)
+        rc = elastic_pack (ctx, app_id, &reply);
     if (rc == YJC_OK)
         yjc_map_end (&reply, ctx->reply);
     yjc_map_release (&reply);
@@ -509,7 +526,8 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REQUEST_APPROVE] = requests_decide,
                   [YJC_MSG_REQUEST_REJECT] = requests_decide,
                   [YJC_MSG_CALENDAR_PUBLISH] = calendar_publish,
-                  [YJC_MSG_CALENDAR_LIST] = calendar_list },
+                  [YJC_MSG_CALENDAR_LIST] = calendar_list,
+                  [YJC_MSG_REVIEW_ELASTIC] = elastic_review },
     .on_events = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted },
     .on_event = { [YJC_EV_ORDER_CREATED] = requests_on_order,
                   [YJC_EV_ORDER_COMPLETED] = requests_on_order,

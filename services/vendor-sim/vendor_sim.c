@@ -10,9 +10,11 @@
     again: the open orders are the truth, and every step is idempotent.  Fault options make
     it delay, fail, or repeat its reports, for tests and demonstrations.  */
 #include "yjc_client.h"
+#include "yjc_clock.h"
 #include "yjc_config.h"
 #include "yjc_lifecycle.h"
 #include "yjc_log.h"
+#include "yjc_time.h"
 #include <getopt.h>
 
 typedef struct {
@@ -215,6 +217,51 @@ s_round (s_sim_t *self, yjc_client_t *client)
     return n;
 }
 
+//  --scale APP:LINE=VALUE[:KEY] - R11.2: reports one scaling step (a
+//  host configuration such as 4c8g, "bandwidth" or "storage", set to
+//  VALUE) taking effect now, then exits.  KEY defaults to one derived
+//  from the step, so running the same command again is the same step.
+static int
+s_scale (yjc_client_t *client, const char *spec)
+{
+    char app[33], line[16], key[65];
+    long long value;
+    int n = sscanf (spec, "%32[^:]:%15[^=]=%lld:%64s", app, line, &value, key);
+    if (n < 3) {
+        fprintf (stderr, "--scale APP:4c8g|bandwidth|storage=VALUE[:KEY]\n");
+        return 2;
+    }
+    if (n == 3)
+        snprintf (key, sizeof key, "sim-%s-%s-%lld", app, line, value);
+    char at[40];
+    yjc_time_format_iso (yjc_clock_now_or_system (), at);
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, 4);
+    yjc_pk_kv_str (&body.pk, "app_id", app);
+    yjc_pk_kv_str (&body.pk, "report_key", key);
+    yjc_pk_kv_str (&body.pk, "at", at);
+    if (streq (line, "bandwidth"))
+        yjc_pk_kv_int (&body.pk, "bandwidth_mbps", value);
+    else if (streq (line, "storage"))
+        yjc_pk_kv_int (&body.pk, "storage_tb", value);
+    else {
+        yjc_pk_str (&body.pk, "hosts");
+        msgpack_pack_array (&body.pk, 1);
+        msgpack_pack_map (&body.pk, 2);
+        yjc_pk_kv_str (&body.pk, "cpu_mem", line);
+        yjc_pk_kv_int (&body.pk, "count", value);
+    }
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    int rc = s_call (client, "scaling.report", &body, &reply) == 0 ? 0 : 1;
+    if (rc == 0)
+        yjc_log (YJC_LOG_INFO, "vendor-sim: scaled %s (%s)", app, key);
+    yjc_reply_release (&reply);
+    yjc_pack_release (&body);
+    return rc;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -230,8 +277,10 @@ main (int argc, char **argv)
         { "delay", required_argument, 0, 'd' },
         { "fail-every", required_argument, 0, 'f' },
         { "duplicate", no_argument, 0, 'u' },
+        { "scale", required_argument, 0, 's' },
         { 0, 0, 0, 0 }
     };
+    const char *scale = NULL; //  R11.2: one scaling step, then exit
     int c;
     while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -241,11 +290,12 @@ main (int argc, char **argv)
             case 'd': self.delay_ms = atoi (optarg); break;
             case 'f': self.fail_every = atoi (optarg); break;
             case 'u': self.duplicate = true; break;
+            case 's': scale = optarg; break;
             default:
                 fprintf (stderr,
                          "usage: yjc-vendor-sim [--as NAME] [--once] "
                          "[--interval MS] [--delay MS] [--fail-every N] "
-                         "[--duplicate]\n");
+                         "[--duplicate] [--scale APP:LINE=VALUE[:KEY]]\n");
                 return 2;
         }
     }
@@ -264,7 +314,9 @@ main (int argc, char **argv)
                  self.as);
         rc = 1;
     }
-    while (client && !zsys_interrupted) {
+    if (client && scale)
+        rc = s_scale (client, scale);
+    while (client && !scale && !zsys_interrupted) {
         int n = s_round (&self, client);
         if (self.once) {
             rc = n < 0;
