@@ -35,7 +35,13 @@ typedef struct {
     bool major, offline_confirmed; //  --major, --offline-confirmed
     const char *emergency;         //  --emergency ORDER
     const char *data;              //  --data backed_up|migrated
-    char **args;                   //  positional arguments after the command
+    //  R11.3 a reclamation (reclaim.c): --hosts CFG:N, --databases ENGINE:N
+    //  (repeatable), --bandwidth MBPS, --storage TB, --evidence, --text
+    const char *hosts[16], *databases[16];
+    int nhosts, ndatabases;
+    int64_t bandwidth, storage;
+    const char *evidence, *text;
+    char **args; //  positional arguments after the command
     int nargs;
 } cli_opts_t;
 

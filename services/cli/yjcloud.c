@@ -16,6 +16,7 @@
 #include "decide.h"
 #include "lifecycle.h"
 #include "orders.h"
+#include "reclaim.h"
 #include "table.h"
 #include "yjc_config.h"
 #include <ctype.h>
@@ -166,6 +167,37 @@ static const s_command_t s_commands[] = {
       audit_cmd_allocations,
       "申请编号",
       "资源分配与计费区间" },
+    { "reclaim propose",
+      1,
+      reclaim_cmd_propose,
+      "申请编号 [--hosts 配置:台数]… [--bandwidth Mbps] [--storage TB] "
+      "[--databases 类型:数量]… --evidence 依据",
+      "提出收回闲置资源，单位可在异议期内提出异议（主管部门，R11.3）" },
+    { "reclaim object",
+      1,
+      reclaim_cmd_object,
+      "收回编号 --text 异议",
+      "对收回闲置资源提出异议，异议期内一次（单位，R11.3）" },
+    { "reclaim approve",
+      1,
+      reclaim_cmd_approve,
+      "收回编号 --opinion 意见",
+      "决定收回，供应商 3 个工作日内完成（主管部门，R11.3）" },
+    { "reclaim reject",
+      1,
+      reclaim_cmd_reject,
+      "收回编号 --opinion 意见",
+      "决定不收回（主管部门，R11.3）" },
+    { "reclaim show",
+      1,
+      reclaim_cmd_show,
+      "收回编号",
+      "查看收回闲置资源：依据、异议期、单位异议、决定" },
+    { "reclaims",
+      0,
+      reclaim_cmd_list,
+      "[--app 申请编号]",
+      "收回闲置资源列表：状态、异议期、单位异议" },
     { "audit events",
       0,
       audit_cmd_events,
@@ -280,6 +312,12 @@ main (int argc, char **argv)
         { "emergency", required_argument, 0, 'E' },
         { "data", required_argument, 0, 'D' },
         { "out", required_argument, 0, 'w' },
+        { "hosts", required_argument, 0, 'H' },
+        { "databases", required_argument, 0, 'B' },
+        { "bandwidth", required_argument, 0, 'W' },
+        { "storage", required_argument, 0, 'G' },
+        { "evidence", required_argument, 0, 'V' },
+        { "text", required_argument, 0, 'X' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -301,7 +339,8 @@ main (int argc, char **argv)
         }
         if (index >= 0 && ngiven < 64)
             given[ngiven++] = longopts[index].name;
-        if ((c == 't' || c == 'f' || c == 'l' || c == 'y') &&
+        if ((c == 't' || c == 'f' || c == 'l' || c == 'y' || c == 'W' ||
+             c == 'G') &&
             !s_integer (longopts[index].name, optarg, &number))
             return 2;
         index = -1;
@@ -343,6 +382,23 @@ main (int argc, char **argv)
             case 'N': opts.offline_confirmed = true; break;
             case 'E': opts.emergency = optarg; break;
             case 'D': opts.data = optarg; break;
+            case 'H':
+            case 'B': {
+                const char **list = c == 'H' ? opts.hosts : opts.databases;
+                int *n = c == 'H' ? &opts.nhosts : &opts.ndatabases;
+                if (*n == 16) {
+                    fprintf (stderr,
+                             "--%s 最多 16 项\n",
+                             c == 'H' ? "hosts" : "databases");
+                    return 2;
+                }
+                list[(*n)++] = optarg;
+                break;
+            }
+            case 'W': opts.bandwidth = number; break;
+            case 'G': opts.storage = number; break;
+            case 'V': opts.evidence = optarg; break;
+            case 'X': opts.text = optarg; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

@@ -5,6 +5,7 @@
     table of proto/yjc_lifecycle.def; the deadlines are its DEADLINEs.  */
 #include "calendar.h"
 #include "grant.h"
+#include "reclaim.h"
 #include "requests.h"
 #include "yjc_rows.h"
 #include "yjc_server.h"
@@ -494,6 +495,15 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     return YJC_OK;
 }
 
+//  order.completed: the lifecycle's moves, then what is in place now
+//  (R11.3 reclaims from it).
+static yjc_result_t
+s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    yjc_result_t rc = requests_on_order (ctx, ev);
+    return rc == YJC_OK ? reclaim_on_completed (ctx, ev) : rc;
+}
+
 static const yjc_service_def_t s_review = {
     .service = YJC_SVC_REVIEW,
     .migrations = yjc_review_migrations,
@@ -508,10 +518,16 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REQUEST_APPROVE] = requests_decide,
                   [YJC_MSG_REQUEST_REJECT] = requests_decide,
                   [YJC_MSG_CALENDAR_PUBLISH] = calendar_publish,
-                  [YJC_MSG_CALENDAR_LIST] = calendar_list },
+                  [YJC_MSG_CALENDAR_LIST] = calendar_list,
+                  [YJC_MSG_RECLAIM_PROPOSE] = reclaim_propose,
+                  [YJC_MSG_RECLAIM_OBJECT] = reclaim_object,
+                  [YJC_MSG_RECLAIM_APPROVE] = reclaim_decide,
+                  [YJC_MSG_RECLAIM_REJECT] = reclaim_decide,
+                  [YJC_MSG_RECLAIM_LIST] = reclaim_list,
+                  [YJC_MSG_RECLAIM_GET] = reclaim_get },
     .on_events = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted },
     .on_event = { [YJC_EV_ORDER_CREATED] = requests_on_order,
-                  [YJC_EV_ORDER_COMPLETED] = requests_on_order,
+                  [YJC_EV_ORDER_COMPLETED] = s_on_completed,
                   [YJC_EV_ORDER_FAILED] = requests_on_order,
                   [YJC_EV_REQUEST_SUBMITTED] = requests_on_submitted,
                   [YJC_EV_EMERGENCY_REPORTED] = requests_on_emergency },

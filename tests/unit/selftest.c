@@ -18,6 +18,7 @@
 #include "yjc_mpcheck.h"
 #include "yjc_msg.h"
 #include "yjc_outbox.h"
+#include "yjc_reclaim.h"
 #include "yjc_test.h"
 #include "yjc_time.h"
 #include <czmq.h>
@@ -548,7 +549,7 @@ main (int argc, char **argv)
         { "grant", yjc_grant_test },       { "config", yjc_config_test },
         { "log", yjc_log_test },           { "keys", yjc_keys_test },
         { "client", yjc_client_test },     { "db", yjc_db_test },
-        { "outbox", yjc_outbox_test },
+        { "outbox", yjc_outbox_test },     { "reclaim", yjc_reclaim_test },
     };
     //  [--test NAME] [--pg CONNSTR]: db and outbox need the database.
     const char *only = NULL, *pg = NULL;
