@@ -118,6 +118,8 @@ def test_1_only_what_the_application_has_can_be_taken_back(platform, rc):
     # nothing named; a unit may not propose; an unknown application
     assert ("missing_field", "body.lines") in error_of(p.call(
         "bureau", "review", "reclaim.propose", dict(propose, lines={})))
+    assert "body.lines.hosts" in {f for _, f in error_of(p.call(
+        "bureau", "review", "reclaim.propose", dict(propose, lines={"hosts": []})))}
     assert not p.call("edu", "review", "reclaim.propose",
                       dict(propose, lines={"storage_tb": 1}))["ok"]
     assert ("not_found", "body.app_id") in error_of(p.call(
