@@ -127,6 +127,11 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                   "connections a service keeps open (some"
                                   " 40 KiB each); past it, new ones are"
                                   " closed at once" },
+    [YJC_CFG_RECLAIM_OBJECTION_DAYS] = { "YJC_RECLAIM_OBJECTION_DAYS",
+                                         "5",
+                                         "R11.3: working days a unit may"
+                                         " object to a reclamation (the"
+                                         " regulation names none)" },
 };
 
 const char *

@@ -303,9 +303,11 @@ yjc_ctx_due (yjc_ctx_t *ctx,
     assert (dl >= 0 && dl < YJC_DL_COUNT);
     const yjc_deadline_def_t *d = &yjc_deadlines[dl];
     int count = d->count;
-    //  R12.3 sets no count: the county's setting does (default in proto)
+    //  R12.3, R11.3 set no count: the county's setting does
     if (d->unit == 'c')
-        count = yjc_config_int (YJC_CFG_EMERGENCY_PAPERWORK_DAYS);
+        count = yjc_config_int (dl == YJC_DL_RECLAIM_OBJECTION
+                                    ? YJC_CFG_RECLAIM_OBJECTION_DAYS
+                                    : YJC_CFG_EMERGENCY_PAPERWORK_DAYS);
     due[0] = 0;
     if (provisional)
         *provisional = false;

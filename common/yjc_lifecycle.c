@@ -58,6 +58,11 @@ const yjc_label_t yjc_duty_ends[YJC_DUTY_END_COUNT] = {
 #include "../proto/yjc_lifecycle.def"
 };
 
+const yjc_label_t yjc_reclaim_states[YJC_RCS_COUNT] = {
+#define RECLAIM_STATE(ident, code, zh) { code, zh },
+#include "../proto/yjc_lifecycle.def"
+};
+
 const yjc_move_def_t yjc_moves[] = {
 #define MOVE(event, kind, state) { YJC_EV_##event, kind, YJC_STATE_##state },
 #include "../proto/yjc_lifecycle.def"
@@ -242,6 +247,12 @@ yjc_order_state_zh (const char *code)
     return s_label (yjc_order_states, YJC_OS_COUNT, code);
 }
 
+const char *
+yjc_reclaim_state_zh (const char *code)
+{
+    return s_label (yjc_reclaim_states, YJC_RCS_COUNT, code);
+}
+
 //  Each list's codes as SQL literals, every one followed by a comma.
 static const char s_sql_states[] =
 #define STATE(ident, code, rank, zh) "'" code "',"
@@ -279,6 +290,10 @@ static const char s_sql_duty_ends[] =
 #define DUTY_END(ident, code, zh) "'" code "',"
 #include "../proto/yjc_lifecycle.def"
     "";
+static const char s_sql_reclaim_states[] =
+#define RECLAIM_STATE(ident, code, zh) "'" code "',"
+#include "../proto/yjc_lifecycle.def"
+    "";
 
 static char s_sql[8192];
 static pthread_once_t s_sql_once = PTHREAD_ONCE_INIT;
@@ -301,6 +316,7 @@ s_sql_build (void)
         { "request_state", s_sql_request_states },
         { "order_state", s_sql_order_states },
         { "duty_end", s_sql_duty_ends },
+        { "reclaim_state", s_sql_reclaim_states },
     };
     size_t used = 0;
     for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)

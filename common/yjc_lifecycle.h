@@ -69,6 +69,12 @@ typedef enum {
     YJC_DUTY_END_COUNT
 } yjc_duty_end_t;
 
+typedef enum {
+#define RECLAIM_STATE(ident, code, zh) YJC_RCS_##ident,
+#include "../proto/yjc_lifecycle.def"
+    YJC_RCS_COUNT
+} yjc_reclaim_state_t;
+
 //  One code with its Chinese label (parties, intervals, request and
 //  order states, duty ends).
 typedef struct {
@@ -132,6 +138,7 @@ extern const yjc_order_def_t yjc_orders[YJC_ORDER_COUNT];
 extern const yjc_label_t yjc_request_states[YJC_RQS_COUNT];
 extern const yjc_label_t yjc_order_states[YJC_OS_COUNT];
 extern const yjc_label_t yjc_duty_ends[YJC_DUTY_END_COUNT];
+extern const yjc_label_t yjc_reclaim_states[YJC_RCS_COUNT];
 extern const yjc_move_def_t yjc_moves[];
 extern const size_t yjc_move_count;
 extern const yjc_action_def_t yjc_actions[];
@@ -175,6 +182,7 @@ const char *yjc_party_zh (const char *code);
 const char *yjc_interval_zh (const char *code);
 const char *yjc_request_state_zh (const char *code);
 const char *yjc_order_state_zh (const char *code);
+const char *yjc_reclaim_state_zh (const char *code);
 
 //  The SQL that (re)defines, in the current schema, the functions the
 //  CHECK constraints call (yjc_is_state(text) …) and yjc_new_id(prefix,

@@ -95,6 +95,21 @@ s_body (const yjc_event_in_t *ev, char *out, size_t size)
             size,
             "数据保留至",
             yjc_obj_strcpy (p, "kept_until", buf, sizeof buf));
+    //  R11.3 a reclamation: its id, the end of the objection window, the
+    //  evidence and the unit's objection
+    s_fact (out,
+            size,
+            "收回编号",
+            yjc_obj_strcpy (p, "reclaim_id", buf, sizeof buf));
+    s_fact (out,
+            size,
+            "异议期至",
+            yjc_obj_strcpy (p, "window_end", buf, sizeof buf));
+    s_fact (out, size, "依据", yjc_obj_strcpy (p, "evidence", buf, sizeof buf));
+    s_fact (out,
+            size,
+            "单位异议",
+            yjc_obj_strcpy (p, "objection", buf, sizeof buf));
     s_fact (out, size, "意见", yjc_obj_strcpy (p, "opinion", buf, sizeof buf));
     if (!*yjc_obj_strcpy (p, "rule", buf, sizeof buf))
         yjc_obj_strcpy (p, "deadline_rule", buf, sizeof buf);

@@ -36,11 +36,14 @@ typedef struct {
     const char *emergency;         //  --emergency ORDER
     const char *data;              //  --data backed_up|migrated
     bool unread, all;              //  inbox --unread, inbox read --all
-    //  R11.2 elastic ranges (elastic.c): --hosts (repeated), --bandwidth,
-    //  --storage
-    const char *hosts[50];
-    int nhosts;
+    //  resource lines, as text each command parses: R11.2 elastic ranges
+    //  (elastic.c: --hosts CFG:2-6, --bandwidth 10-50) and R11.3 lines
+    //  taken back (reclaim.c: --hosts CFG:N, --bandwidth MBPS, --storage
+    //  TB, --databases ENGINE:N); --hosts and --databases repeat
+    const char *hosts[50], *databases[16];
+    int nhosts, ndatabases;
     const char *bandwidth, *storage;
+    const char *evidence, *text; //  reclaim --evidence, object --text
     char **args; //  positional arguments after the command
     int nargs;
 } cli_opts_t;

@@ -14,10 +14,11 @@
 #include "calendar.h"
 #include "cli.h"
 #include "decide.h"
-#include "inbox.h"
 #include "elastic.h"
+#include "inbox.h"
 #include "lifecycle.h"
 #include "orders.h"
+#include "reclaim.h"
 #include "table.h"
 #include "yjc_config.h"
 #include <ctype.h>
@@ -174,6 +175,37 @@ static const s_command_t s_commands[] = {
       audit_cmd_allocations,
       "申请编号",
       "资源分配与计费区间" },
+    { "reclaim propose",
+      1,
+      reclaim_cmd_propose,
+      "申请编号 [--hosts 配置:台数]… [--bandwidth Mbps] [--storage TB] "
+      "[--databases 类型:数量]… --evidence 依据",
+      "提出收回闲置资源，单位可在异议期内提出异议（主管部门，R11.3）" },
+    { "reclaim object",
+      1,
+      reclaim_cmd_object,
+      "收回编号 --text 异议",
+      "对收回闲置资源提出异议，异议期内一次（单位，R11.3）" },
+    { "reclaim approve",
+      1,
+      reclaim_cmd_approve,
+      "收回编号 --opinion 意见",
+      "决定收回，供应商 3 个工作日内完成（主管部门，R11.3）" },
+    { "reclaim reject",
+      1,
+      reclaim_cmd_reject,
+      "收回编号 --opinion 意见",
+      "决定不收回（主管部门，R11.3）" },
+    { "reclaim show",
+      1,
+      reclaim_cmd_show,
+      "收回编号",
+      "查看收回闲置资源：依据、异议期、单位异议、决定" },
+    { "reclaims",
+      0,
+      reclaim_cmd_list,
+      "[--app 申请编号]",
+      "收回闲置资源列表：状态、异议期、单位异议" },
     { "audit events",
       0,
       audit_cmd_events,
@@ -302,8 +334,11 @@ main (int argc, char **argv)
         { "unread", no_argument, 0, 'n' },
         { "all", no_argument, 0, 'x' },
         { "hosts", required_argument, 0, 'H' },
-        { "bandwidth", required_argument, 0, 'B' },
+        { "databases", required_argument, 0, 'B' },
+        { "bandwidth", required_argument, 0, 'W' },
         { "storage", required_argument, 0, 'G' },
+        { "evidence", required_argument, 0, 'V' },
+        { "text", required_argument, 0, 'X' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -370,14 +405,24 @@ main (int argc, char **argv)
             case 'n': opts.unread = true; break;
             case 'x': opts.all = true; break;
             case 'H':
-                if (opts.nhosts == 50) {
-                    fprintf (stderr, "--hosts 最多 50 项\n");
+            case 'B': {
+                const char **list = c == 'H' ? opts.hosts : opts.databases;
+                int *n = c == 'H' ? &opts.nhosts : &opts.ndatabases;
+                int cap = c == 'H' ? 50 : 16;
+                if (*n == cap) {
+                    fprintf (stderr,
+                             "--%s 最多 %d 项\n",
+                             c == 'H' ? "hosts" : "databases",
+                             cap);
                     return 2;
                 }
-                opts.hosts[opts.nhosts++] = optarg;
+                list[(*n)++] = optarg;
                 break;
-            case 'B': opts.bandwidth = optarg; break;
+            }
+            case 'W': opts.bandwidth = optarg; break;
             case 'G': opts.storage = optarg; break;
+            case 'V': opts.evidence = optarg; break;
+            case 'X': opts.text = optarg; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

@@ -16,6 +16,7 @@
 #include "yjc_config.h"
 #include "yjc_form.h"
 #include "yjc_lifecycle.h"
+#include "yjc_reclaim.h"
 #include "yjc_server.h"
 #include "yjc_time.h"
 
@@ -336,6 +337,52 @@ s_on_request_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
         }
         rc = s_create (ctx, &o, ev->event_id, ev->at_us, &created);
     }
+    s_order_release (&o);
+    return rc;
+}
+
+//  reclamation.approved: R11.3 the vendor takes the lines back, as a
+//  change to what is in place now minus them (review checked them; a
+//  change done since takes no more than there is).
+static yjc_result_t
+s_on_reclamation_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    if (s_lock_changes (ctx) != YJC_OK)
+        return YJC_DB_ERROR;
+    s_order_t o;
+    s_order_init (&o);
+    char stage[33];
+    bool found = false, created;
+    yjc_result_t rc = s_app (ctx, ev->app_id, &o, stage, &found);
+    msgpack_unpacked un;
+    msgpack_unpacked_init (&un);
+    if (rc == YJC_OK && !found)
+        yjc_ctx_log (ctx, YJC_LOG_WARNING, "reclaim: no such application here");
+    else if (rc == YJC_OK &&
+             msgpack_unpack_next (
+                 &un, o.resources.buf.data, o.resources.buf.size, NULL) !=
+                 MSGPACK_UNPACK_SUCCESS)
+        rc = YJC_DB_ERROR;
+    else if (rc == YJC_OK) {
+        yjc_problems_t unused = { 0 };
+        yjc_pack_t left;
+        yjc_pack_init (&left);
+        yjc_reclaim_apply (&un.data,
+                           yjc_obj_get (ev->payload, "lines"),
+                           true,
+                           &left.pk,
+                           &unused);
+        yjc_pack_reset (&o.resources);
+        yjc_pack_append (&o.resources, left.buf.data, left.buf.size);
+        yjc_pack_release (&left);
+        snprintf (o.kind, sizeof o.kind, "%s", S_KIND (RECLAIM));
+        snprintf (o.state, sizeof o.state, "%s", S_STATE (PENDING));
+        //  the decision that produced it: the reclamation (H…)
+        yjc_obj_strcpy (
+            ev->payload, "reclaim_id", o.request_id, sizeof o.request_id);
+        rc = s_create (ctx, &o, ev->event_id, ev->at_us, &created);
+    }
+    msgpack_unpacked_destroy (&un);
     s_order_release (&o);
     return rc;
 }
@@ -678,7 +725,8 @@ s_done (yjc_ctx_t *ctx, const s_order_t *o)
     int k = yjc_order_by_kind (o->kind);
     assert (k >= 0);
     //  a change (emergency or not) leaves the resources it built
-    bool resized = k == YJC_ORDER_CHANGE || k == YJC_ORDER_EMERGENCY;
+    bool resized = k == YJC_ORDER_CHANGE || k == YJC_ORDER_EMERGENCY ||
+                   k == YJC_ORDER_RECLAIM;
     const char *params[] = { o->app_id,
                              yjc_state_code (yjc_orders[k].done_state),
                              resized ? o->resources.buf.data : NULL,
@@ -1100,7 +1148,8 @@ static const yjc_service_def_t s_provisioning = {
     .on_event = { [YJC_EV_CALENDAR_PUBLISHED] = s_on_calendar,
                   [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
                   [YJC_EV_REQUEST_APPROVED] = s_on_request_approved,
-                  [YJC_EV_ELASTIC_APPROVED] = scaling_on_elastic },
+                  [YJC_EV_ELASTIC_APPROVED] = scaling_on_elastic,
+                  [YJC_EV_RECLAMATION_APPROVED] = s_on_reclamation_approved },
     .on_tick = s_tick,
     .vendor_endpoint = true,
 };

@@ -63,6 +63,26 @@ s_close_duty (yjc_ctx_t *ctx, yjc_deadline_t what, const char *ref)
                : YJC_OK;
 }
 
+yjc_result_t
+requests_open_duty (yjc_ctx_t *ctx,
+                    const char *app_id,
+                    const char *unit,
+                    yjc_deadline_t what,
+                    const char *ref,
+                    const char *due,
+                    const char *rule,
+                    bool provisional)
+{
+    return s_open_duty (
+        ctx, app_id, unit, what, ref, due, rule, provisional, ctx->now_iso);
+}
+
+yjc_result_t
+requests_close_duty (yjc_ctx_t *ctx, yjc_deadline_t what, const char *ref)
+{
+    return s_close_duty (ctx, what, ref);
+}
+
 //  An application that ended (declined, rejected, withdrawn, terminated,
 //  purged) owes nothing more: every duty still open on it closes, with
 //  the reason, and no list shows it again.

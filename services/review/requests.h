@@ -12,6 +12,18 @@ yjc_result_t requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
 yjc_result_t requests_end_duties (yjc_ctx_t *ctx,
                                   const char *app_id,
                                   const char *at);
+//  Opens a duty from now (once per what and ref); closes it as done.
+yjc_result_t requests_open_duty (yjc_ctx_t *ctx,
+                                 const char *app_id,
+                                 const char *unit,
+                                 yjc_deadline_t what,
+                                 const char *ref,
+                                 const char *due,
+                                 const char *rule,
+                                 bool provisional);
+yjc_result_t requests_close_duty (yjc_ctx_t *ctx,
+                                  yjc_deadline_t what,
+                                  const char *ref);
 //  request.approve / request.reject
 yjc_result_t requests_decide (yjc_ctx_t *ctx, const msgpack_object *body);
 //  Adds "requests" and "duties" of an application to `reply`.

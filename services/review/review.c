@@ -6,6 +6,7 @@
 #include "calendar.h"
 #include "elastic.h"
 #include "grant.h"
+#include "reclaim.h"
 #include "reminders.h"
 #include "requests.h"
 #include "yjc_rows.h"
@@ -512,6 +513,24 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     return YJC_OK;
 }
 
+//  order.completed: the lifecycle's moves, then what is in place now
+//  (R11.3 reclaims from it).
+static yjc_result_t
+s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    yjc_result_t rc = requests_on_order (ctx, ev);
+    return rc == YJC_OK ? reclaim_on_completed (ctx, ev) : rc;
+}
+
+//  The tick: lapsed objection windows close before the reminders are
+//  computed, so a window is never told overdue.
+static yjc_result_t
+s_tick (yjc_ctx_t *ctx)
+{
+    yjc_result_t rc = reclaim_tick (ctx);
+    return rc == YJC_OK ? reminders_tick (ctx) : rc;
+}
+
 static const yjc_service_def_t s_review = {
     .service = YJC_SVC_REVIEW,
     .migrations = yjc_review_migrations,
@@ -527,14 +546,20 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REQUEST_REJECT] = requests_decide,
                   [YJC_MSG_CALENDAR_PUBLISH] = calendar_publish,
                   [YJC_MSG_CALENDAR_LIST] = calendar_list,
-                  [YJC_MSG_REVIEW_ELASTIC] = elastic_review },
+                  [YJC_MSG_REVIEW_ELASTIC] = elastic_review,
+                  [YJC_MSG_RECLAIM_PROPOSE] = reclaim_propose,
+                  [YJC_MSG_RECLAIM_OBJECT] = reclaim_object,
+                  [YJC_MSG_RECLAIM_APPROVE] = reclaim_decide,
+                  [YJC_MSG_RECLAIM_REJECT] = reclaim_decide,
+                  [YJC_MSG_RECLAIM_LIST] = reclaim_list,
+                  [YJC_MSG_RECLAIM_GET] = reclaim_get },
     .on_events = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted },
     .on_event = { [YJC_EV_ORDER_CREATED] = requests_on_order,
-                  [YJC_EV_ORDER_COMPLETED] = requests_on_order,
+                  [YJC_EV_ORDER_COMPLETED] = s_on_completed,
                   [YJC_EV_ORDER_FAILED] = requests_on_order,
                   [YJC_EV_REQUEST_SUBMITTED] = requests_on_submitted,
                   [YJC_EV_EMERGENCY_REPORTED] = requests_on_emergency },
-    .on_tick = reminders_tick,
+    .on_tick = s_tick,
 };
 
 int
