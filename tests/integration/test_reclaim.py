@@ -201,6 +201,18 @@ def test_5_no_objection_after_the_window(platform, rc):
     assert ("invalid_state", "body.reclaim_id") in error_of(late)
     assert "异议期已于 2025-09-15 24 时结束" in messages_of(late)
     assert ok(reclaim_get(p, "bureau", rid))["objection"] == ""
+    # R11.3: the window was the unit's right, not its duty: it lapses at
+    # the tick, and the unit is neither listed nor told as overdue
+    p.wait_until(lambda: p.sql(
+        f"SELECT closed_why FROM review.duties WHERE ref = '{rid}'")
+        == [["lapsed"]], what="window lapsed")
+    overdue = ok(p.call("edu", "review", "review.overdue", {}))
+    assert rid not in str(overdue)
+    inbox = ok(p.call("edu", "audit", "inbox.list", {}))["notifications"]
+    assert any(n["type"] == "reclamation.proposed" and rid in n["body"]
+               for n in inbox), inbox
+    assert not any(n["type"] == "deadline.overdue" and rid in str(n)
+                   for n in inbox), inbox
 
 
 def test_6_approved_reclamation_is_a_change_order_and_billed(platform, rc):
