@@ -127,6 +127,11 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                   "connections a service keeps open (some"
                                   " 40 KiB each); past it, new ones are"
                                   " closed at once" },
+    [YJC_CFG_METERING_KEEP_MONTHS] = { "YJC_METERING_KEEP_MONTHS",
+                                       "13",
+                                       "R11.3: months of raw metering samples"
+                                       " billing keeps (older partitions are"
+                                       " dropped; daily rollups stay)" },
 };
 
 const char *
