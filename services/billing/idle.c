@@ -82,6 +82,7 @@ idle_rule_set (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_map_str (&ev, "set_by", ctx->actor->name);
     yjc_map_str (&ev, "previous", previous);
     yjc_result_t rc = yjc_ctx_emit_map (ctx, YJC_EV_IDLE_RULE_SET, "", &ev);
+    yjc_map_release (&ev);
     if (rc != YJC_OK)
         return rc;
     return idle_rule_get (ctx, NULL);
@@ -104,7 +105,7 @@ static const char *s_candidates_sql =
     "  max(s.cpu_pct) AS cpu_max, max(s.mem_pct) AS mem_max,"
     "  max(s.at) AS last_at"
     "  FROM metering_samples s JOIN apps USING (app_id), rule"
-    "  WHERE s.at > $1::timestamptz - make_interval(days => rule.window_days)"
+    "  WHERE s.at >= $1::timestamptz - make_interval(days => rule.window_days)"
     "  AND s.at <= $1::timestamptz GROUP BY 1, 2),"
     " hist AS (SELECT d.app_id, d.resource, max(d.last_at) AS last_at"
     "  FROM metering_daily d JOIN apps USING (app_id) GROUP BY 1, 2),"

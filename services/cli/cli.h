@@ -35,7 +35,9 @@ typedef struct {
     bool major, offline_confirmed; //  --major, --offline-confirmed
     const char *emergency;         //  --emergency ORDER
     const char *data;              //  --data backed_up|migrated
-    char **args;                   //  positional arguments after the command
+    //  the idle rule (idle.c, R11.3); -1 when not given
+    int64_t days, cpu_p95, mem_p95, silent_days;
+    char **args; //  positional arguments after the command
     int nargs;
 } cli_opts_t;
 

@@ -14,6 +14,7 @@
 #include "calendar.h"
 #include "cli.h"
 #include "decide.h"
+#include "idle.h"
 #include "lifecycle.h"
 #include "orders.h"
 #include "table.h"
@@ -171,6 +172,17 @@ static const s_command_t s_commands[] = {
       audit_cmd_events,
       "[--app 申请编号] [--after 序号] [--limit 条数]",
       "审计记录（审计、主管部门）" },
+    { "idle-rule set",
+      0,
+      idle_cmd_rule_set,
+      "--days 天数 --cpu-p95 百分比 --mem-p95 百分比 --silent-days 天数",
+      "调整闲置资源认定规则（主管部门，R11.3）" },
+    { "idle-rule", 0, idle_cmd_rule, "", "闲置资源认定规则" },
+    { "idle",
+      0,
+      idle_cmd_list,
+      "[--limit 条数]",
+      "闲置候选：依据（采样数据）及回收可释放的资源（主管部门、审计）" },
 };
 
 static void
@@ -250,7 +262,12 @@ main (int argc, char **argv)
         setlocale (LC_CTYPE, "");
     zsys_init ();
     zsys_set_logstream (stderr);
-    cli_opts_t opts = { .as = yjc_config (YJC_CFG_ACTOR), .timeout_ms = 10000 };
+    cli_opts_t opts = { .as = yjc_config (YJC_CFG_ACTOR),
+                        .timeout_ms = 10000,
+                        .days = -1,
+                        .cpu_p95 = -1,
+                        .mem_p95 = -1,
+                        .silent_days = -1 };
     static struct option longopts[] = {
         { "as", required_argument, 0, 'a' },
         { "json", no_argument, 0, 'j' },
@@ -280,6 +297,10 @@ main (int argc, char **argv)
         { "emergency", required_argument, 0, 'E' },
         { "data", required_argument, 0, 'D' },
         { "out", required_argument, 0, 'w' },
+        { "days", required_argument, 0, '1' },
+        { "cpu-p95", required_argument, 0, '2' },
+        { "mem-p95", required_argument, 0, '3' },
+        { "silent-days", required_argument, 0, '4' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -301,7 +322,8 @@ main (int argc, char **argv)
         }
         if (index >= 0 && ngiven < 64)
             given[ngiven++] = longopts[index].name;
-        if ((c == 't' || c == 'f' || c == 'l' || c == 'y') &&
+        if ((c == 't' || c == 'f' || c == 'l' || c == 'y' ||
+             (c >= '1' && c <= '4')) &&
             !s_integer (longopts[index].name, optarg, &number))
             return 2;
         index = -1;
@@ -343,6 +365,10 @@ main (int argc, char **argv)
             case 'N': opts.offline_confirmed = true; break;
             case 'E': opts.emergency = optarg; break;
             case 'D': opts.data = optarg; break;
+            case '1': opts.days = number; break;
+            case '2': opts.cpu_p95 = number; break;
+            case '3': opts.mem_p95 = number; break;
+            case '4': opts.silent_days = number; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }
