@@ -124,7 +124,7 @@ stored=$(q "SELECT count(*) FROM billing.metering_samples")
 q "CREATE TABLE public.copy_samples (LIKE billing.metering_samples)
     PARTITION BY RANGE (at)" >/dev/null
 q "ALTER TABLE public.copy_samples ADD PRIMARY KEY (app_id, resource, at)" >/dev/null
-echo "SELECT format('CREATE TABLE public.%I PARTITION OF public.copy_samples %s',
+printf "%s\n" "SELECT format('CREATE TABLE public.%I PARTITION OF public.copy_samples %s',
        'copy_' || c.relname, pg_get_expr(c.relpartbound, c.oid))
    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
    WHERE i.inhparent = 'billing.metering_samples'::regclass \\gexec" |
