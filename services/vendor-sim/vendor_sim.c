@@ -193,21 +193,23 @@ s_figure (const s_system_t *sys, int64_t at, int floor, int peak, int h)
     unsigned seed = (unsigned)(at / 1000000) ^ (unsigned)h * 2654435761u;
     int noise = (int)(seed % 7);
     if (sys->idle)
-        return floor / 4 + noise % 3;
+        return floor / 6 + noise % 2;
     int v = (office ? peak : floor) + noise;
     return v > 100 ? 100 : v;
 }
 
 //  Reports one sample of every host it runs, at the clock's `at` (the
-//  start of its metering period: a retry sends the same samples).
-static void
+//  start of its metering period: a retry sends the same samples).  -1
+//  when refused or unanswered (e.g. billing has not yet opened the
+//  interval of a delivery just reported): retried on the next round.
+static int
 s_report_samples (s_sim_t *self, int64_t at)
 {
     int total = 0;
     for (int i = 0; i < self->nsystems; i++)
         total += self->systems[i].nhosts;
     if (total == 0 || !self->billing)
-        return;
+        return 0;
     yjc_pack_t body;
     yjc_pack_init (&body);
     msgpack_pack_map (&body.pk, 1);
@@ -233,11 +235,13 @@ s_report_samples (s_sim_t *self, int64_t at)
     }
     yjc_reply_t reply;
     yjc_reply_init (&reply);
-    if (s_call (self->billing, "metering.report", &body, &reply) == 0)
+    int rc = s_call (self->billing, "metering.report", &body, &reply);
+    if (rc == 0)
         yjc_log (
             YJC_LOG_INFO, "vendor-sim: metering %s: %d samples", iso, total);
     yjc_reply_release (&reply);
     yjc_pack_release (&body);
+    return rc;
 }
 
 //  Samples are due when the clock (moved in tests) reached the next
@@ -251,8 +255,8 @@ s_metering (s_sim_t *self)
     int64_t period = (int64_t)self->metering_s * 1000000;
     if (now < self->next_sample)
         return;
-    s_report_samples (self, now - now % period);
-    self->next_sample = now - now % period + period;
+    if (s_report_samples (self, now - now % period) == 0)
+        self->next_sample = now - now % period + period;
 }
 
 //  Sleeps `ms`, or less: SIGTERM stops the simulator within 50 ms.

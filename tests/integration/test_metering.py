@@ -227,6 +227,35 @@ def test_idle_rule_is_the_bureaus_data_R11_3(platform, metering):
         "window_days": 30, "cpu_p95": 5, "mem_p95": 20, "silent_days": 14}))
 
 
+def test_vendor_sim_reports_the_systems_it_runs_R11_3(platform, metering):
+    """yjc-vendor-sim --metering: samples of each host it delivered, every
+    60 s of the clock; --idle-every 2: the second system stays idle."""
+    from conftest import full_form
+    p = platform
+    apps = []
+    for _ in range(2):
+        app = ok(p.submit("edu", full_form()))["app_id"]
+        p.wait_until(lambda: p.call("bureau", "review", "review.get", {"app_id": app})["ok"])
+        ok(p.call("bureau", "review", "review.accept", {"app_id": app}))
+        ok(p.call("bureau", "review", "review.approve", {"app_id": app}))
+        apps.append(app)
+    p.start_vendor("--metering", "60", "--idle-every", "2")
+    try:
+        for app in apps:
+            p.wait_until(lambda: p.scalar(
+                "SELECT count(*) FROM billing.metering_samples"
+                f" WHERE app_id = '{app}'") != "0", what=f"samples of {app}")
+    finally:
+        p.kill("vendor-sim")
+    rows = {a: p.sql("SELECT resource, at, cpu_pct, mem_pct FROM billing.metering_samples"
+                     f" WHERE app_id = '{a}'") for a in apps}
+    busy, idle = rows[apps[0]], rows[apps[1]]
+    # one sample per host line of the grant, at the clock's minute
+    assert {r[0].split("-")[0] for r in busy + idle} == {"vm"}
+    assert all(r[1] == "2026-03-01 12:00:00+08" for r in busy + idle)
+    assert max(int(r[2]) for r in idle) < 5 and min(int(r[2]) for r in busy) >= 5
+
+
 def test_old_partitions_dropped_rollups_kept_R17(platform, metering):
     p = platform
     parts = lambda: {r[0] for r in p.sql(
