@@ -114,3 +114,9 @@ BEGIN
         RETURN NEXT r.name;
     END LOOP;
 END $$;
+
+-- This month's partition and the next from the start (the tick keeps
+-- making them ahead), so that a fresh install and an upgraded one have the
+-- same tables before either tick ran.
+SELECT yjc_metering_partition(now());
+SELECT yjc_metering_partition(now() + interval '1 month');
