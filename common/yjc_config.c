@@ -132,6 +132,11 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                          "R11.3: working days a unit may"
                                          " object to a reclamation (the"
                                          " regulation names none)" },
+    [YJC_CFG_METERING_KEEP_MONTHS] = { "YJC_METERING_KEEP_MONTHS",
+                                       "13",
+                                       "R11.3: months of raw metering samples"
+                                       " billing keeps (older partitions are"
+                                       " dropped; daily rollups stay)" },
 };
 
 const char *

@@ -17,7 +17,7 @@
 #define YJC_MAX_FRAME (1024 * 1024)
 #define YJC_MAX_DEPTH 16
 #define YJC_MAX_STR   (64 * 1024)
-#define YJC_MAX_ITEMS 1024
+#define YJC_MAX_ITEMS 5000         //  a metering.report batch (R11.3)
 #define YJC_MAX_BIN   (256 * 1024) //  one file chunk (attachment.put)
 #define YJC_MAX_ID    64
 #define YJC_MAX_TYPE  64

@@ -3,6 +3,8 @@
     Each delivery the vendor reports opens an interval: what was granted,
     from when.  Prices and the annual bill come later; the ledger already
     holds what they need.                                                */
+#include "idle.h"
+#include "metering.h"
 #include "yjc_json.h"
 #include "yjc_server.h"
 
@@ -229,9 +231,15 @@ s_allocations (yjc_ctx_t *ctx, const msgpack_object *body)
 static const yjc_service_def_t s_billing = {
     .service = YJC_SVC_BILLING,
     .migrations = yjc_billing_migrations,
-    .handlers = { [YJC_MSG_BILLING_ALLOCATIONS] = s_allocations },
+    .handlers = { [YJC_MSG_BILLING_ALLOCATIONS] = s_allocations,
+                  //  R11.3, R17: metering and the idle rule
+                  [YJC_MSG_METERING_REPORT] = metering_report,
+                  [YJC_MSG_IDLE_RULE_SET] = idle_rule_set,
+                  [YJC_MSG_IDLE_RULE_GET] = idle_rule_get,
+                  [YJC_MSG_BILLING_IDLE] = idle_list },
     .on_event = { [YJC_EV_ORDER_COMPLETED] = s_on_completed,
                   [YJC_EV_SCALING_APPLIED] = s_on_scaling },
+    .on_tick = metering_tick,
 };
 
 int

@@ -44,6 +44,8 @@ typedef struct {
     int nhosts, ndatabases;
     const char *bandwidth, *storage;
     const char *evidence, *text; //  reclaim --evidence, object --text
+    //  the idle rule (idle.c, R11.3); -1 when not given
+    int64_t days, cpu_p95, mem_p95, silent_days;
     char **args; //  positional arguments after the command
     int nargs;
 } cli_opts_t;

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "decide.h"
 #include "elastic.h"
+#include "idle.h"
 #include "inbox.h"
 #include "lifecycle.h"
 #include "orders.h"
@@ -222,6 +223,17 @@ static const s_command_t s_commands[] = {
       inbox_cmd_list,
       "[--unread] [--limit 条数] [--unit 单位]",
       "通知：决定、新的办理事项、将到期和已逾期的期限" },
+    { "idle-rule set",
+      0,
+      idle_cmd_rule_set,
+      "--days 天数 --cpu-p95 百分比 --mem-p95 百分比 --silent-days 天数",
+      "调整闲置资源认定规则（主管部门，R11.3）" },
+    { "idle-rule", 0, idle_cmd_rule, "", "闲置资源认定规则" },
+    { "idle",
+      0,
+      idle_cmd_list,
+      "[--limit 条数]",
+      "闲置候选：依据（采样数据）及回收可释放的资源（主管部门、审计）" },
 };
 
 static void
@@ -301,7 +313,12 @@ main (int argc, char **argv)
         setlocale (LC_CTYPE, "");
     zsys_init ();
     zsys_set_logstream (stderr);
-    cli_opts_t opts = { .as = yjc_config (YJC_CFG_ACTOR), .timeout_ms = 10000 };
+    cli_opts_t opts = { .as = yjc_config (YJC_CFG_ACTOR),
+                        .timeout_ms = 10000,
+                        .days = -1,
+                        .cpu_p95 = -1,
+                        .mem_p95 = -1,
+                        .silent_days = -1 };
     static struct option longopts[] = {
         { "as", required_argument, 0, 'a' },
         { "json", no_argument, 0, 'j' },
@@ -339,6 +356,10 @@ main (int argc, char **argv)
         { "storage", required_argument, 0, 'G' },
         { "evidence", required_argument, 0, 'V' },
         { "text", required_argument, 0, 'X' },
+        { "days", required_argument, 0, '1' },
+        { "cpu-p95", required_argument, 0, '2' },
+        { "mem-p95", required_argument, 0, '3' },
+        { "silent-days", required_argument, 0, '4' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -360,7 +381,8 @@ main (int argc, char **argv)
         }
         if (index >= 0 && ngiven < 64)
             given[ngiven++] = longopts[index].name;
-        if ((c == 't' || c == 'f' || c == 'l' || c == 'y') &&
+        if ((c == 't' || c == 'f' || c == 'l' || c == 'y' ||
+             (c >= '1' && c <= '4')) &&
             !s_integer (longopts[index].name, optarg, &number))
             return 2;
         index = -1;
@@ -423,6 +445,10 @@ main (int argc, char **argv)
             case 'G': opts.storage = optarg; break;
             case 'V': opts.evidence = optarg; break;
             case 'X': opts.text = optarg; break;
+            case '1': opts.days = number; break;
+            case '2': opts.cpu_p95 = number; break;
+            case '3': opts.mem_p95 = number; break;
+            case '4': opts.silent_days = number; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

@@ -8,7 +8,11 @@
     carry it out, report it done with what was built (nothing, for a
     termination or a purge).  After an error it fetches without a cursor
     again: the open orders are the truth, and every step is idempotent.  Fault options make
-    it delay, fail, or repeat its reports, for tests and demonstrations.  */
+    it delay, fail, or repeat its reports, for tests and demonstrations.
+    With --metering N it also reports, every N seconds of the clock, one
+    utilization sample of each host of every system it delivered and runs
+    (metering.report to billing, R11.3, R17); --idle-every K makes every
+    K-th system delivered idle (low figures).                            */
 #include "yjc_client.h"
 #include "yjc_clock.h"
 #include "yjc_config.h"
@@ -17,15 +21,34 @@
 #include "yjc_time.h"
 #include <getopt.h>
 
+//  Metering (R11.3, R17): the systems this simulator delivered and still
+//  runs, whose hosts it reports samples of to billing.
+#define SIM_SYSTEMS 256
+#define SIM_HOSTS   8
+
 typedef struct {
-    const char *as;  //  the vendor actor
-    bool once;       //  handle what is open now, then exit
-    int interval_ms; //  between fetches when idle
-    int delay_ms;    //  between acknowledging and reporting
-    int fail_every;  //  report every Nth order failed (0: never)
-    bool duplicate;  //  report every result twice
-    int handled;     //  orders handled so far
-    char cursor[33]; //  of the last fetch; "" to fetch every open order
+    char app_id[33];
+    char hosts[SIM_HOSTS][64]; //  the built items' refs
+    int nhosts;
+    bool idle; //  --idle-every: reports low figures
+} s_system_t;
+
+typedef struct {
+    const char *as;      //  the vendor actor
+    bool once;           //  handle what is open now, then exit
+    int interval_ms;     //  between fetches when idle
+    int delay_ms;        //  between acknowledging and reporting
+    int fail_every;      //  report every Nth order failed (0: never)
+    bool duplicate;      //  report every result twice
+    int handled;         //  orders handled so far
+    char cursor[33];     //  of the last fetch; "" to fetch every open order
+    int metering_s;      //  report samples every N seconds of the clock (0: no)
+    int idle_every;      //  every Nth system delivered is idle (0: none)
+    int delivered;       //  systems delivered so far
+    int64_t next_sample; //  clock time of the next samples
+    yjc_client_t *billing;
+    s_system_t systems[SIM_SYSTEMS];
+    int nsystems;
 } s_sim_t;
 
 static int
@@ -119,6 +142,123 @@ s_pack_built (msgpack_packer *pk,
     }
 }
 
+//  Keeps what the vendor now runs for the order's application: its host
+//  lines (as s_pack_built names them), or nothing after a removal.
+static void
+s_remember (s_sim_t *self,
+            const msgpack_object *order,
+            const char *order_id,
+            bool removes)
+{
+    char app[33];
+    yjc_obj_strcpy (order, "app_id", app, sizeof app);
+    int i = 0;
+    while (i < self->nsystems && !streq (self->systems[i].app_id, app))
+        i++;
+    if (removes) {
+        if (i < self->nsystems)
+            self->systems[i] = self->systems[--self->nsystems];
+        return;
+    }
+    if (i == self->nsystems) {
+        if (i == SIM_SYSTEMS)
+            return;
+        self->nsystems++;
+        memset (&self->systems[i], 0, sizeof self->systems[i]);
+        snprintf (self->systems[i].app_id, sizeof app, "%s", app);
+        self->delivered++;
+        self->systems[i].idle =
+            self->idle_every && self->delivered % self->idle_every == 0;
+    }
+    s_system_t *sys = &self->systems[i];
+    const msgpack_object *hosts =
+        yjc_obj_get (yjc_obj_get (order, "resources"), "hosts");
+    uint32_t n = hosts && hosts->type == MSGPACK_OBJECT_ARRAY
+                     ? hosts->via.array.size
+                     : 0;
+    sys->nhosts = 0;
+    for (uint32_t h = 0; h < n && h < SIM_HOSTS; h++)
+        snprintf (sys->hosts[sys->nhosts++], 64, "vm-%s-%u", order_id, h + 1);
+    if (sys->nhosts == 0) //  no host: the system as a whole
+        snprintf (sys->hosts[sys->nhosts++], 64, "sys-%s", app);
+}
+
+//  A plausible figure: a daily curve (busy in office hours) with noise;
+//  an idle system stays near its floor.
+static int
+s_figure (const s_system_t *sys, int64_t at, int floor, int peak, int h)
+{
+    int hour = (int)((at / 1000000 / 3600 + 8) % 24);
+    bool office = hour >= 9 && hour < 18;
+    unsigned seed = (unsigned)(at / 1000000) ^ (unsigned)h * 2654435761u;
+    int noise = (int)(seed % 7);
+    if (sys->idle)
+        return floor / 6 + noise % 2;
+    int v = (office ? peak : floor) + noise;
+    return v > 100 ? 100 : v;
+}
+
+//  Reports one sample of every host it runs, at the clock's `at` (the
+//  start of its metering period: a retry sends the same samples).  -1
+//  when refused or unanswered (e.g. billing has not yet opened the
+//  interval of a delivery just reported): retried on the next round.
+static int
+s_report_samples (s_sim_t *self, int64_t at)
+{
+    int total = 0;
+    for (int i = 0; i < self->nsystems; i++)
+        total += self->systems[i].nhosts;
+    if (total == 0 || !self->billing)
+        return 0;
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, 1);
+    yjc_pk_str (&body.pk, "samples");
+    msgpack_pack_array (&body.pk, (uint32_t)total);
+    char iso[40];
+    yjc_time_format_iso (at, iso);
+    for (int i = 0; i < self->nsystems; i++) {
+        const s_system_t *sys = &self->systems[i];
+        for (int h = 0; h < sys->nhosts; h++) {
+            msgpack_pack_map (&body.pk, 8);
+            yjc_pk_kv_str (&body.pk, "app_id", sys->app_id);
+            yjc_pk_kv_str (&body.pk, "resource", sys->hosts[h]);
+            yjc_pk_kv_str (&body.pk, "at", iso);
+            yjc_pk_kv_int (&body.pk, "cpu_pct", s_figure (sys, at, 12, 55, h));
+            yjc_pk_kv_int (&body.pk, "mem_pct", s_figure (sys, at, 35, 70, h));
+            yjc_pk_kv_int (&body.pk, "disk_gb", 40 + h * 10);
+            yjc_pk_kv_int (
+                &body.pk, "bw_in_mbps", s_figure (sys, at, 1, 8, h) / 2);
+            yjc_pk_kv_int (
+                &body.pk, "bw_out_mbps", s_figure (sys, at, 1, 6, h) / 2);
+        }
+    }
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    int rc = s_call (self->billing, "metering.report", &body, &reply);
+    if (rc == 0)
+        yjc_log (
+            YJC_LOG_INFO, "vendor-sim: metering %s: %d samples", iso, total);
+    yjc_reply_release (&reply);
+    yjc_pack_release (&body);
+    return rc;
+}
+
+//  Samples are due when the clock (moved in tests) reached the next
+//  metering period.
+static void
+s_metering (s_sim_t *self)
+{
+    int64_t now = 0;
+    if (!self->metering_s || yjc_clock_now (&now) != 0)
+        return;
+    int64_t period = (int64_t)self->metering_s * 1000000;
+    if (now < self->next_sample)
+        return;
+    if (s_report_samples (self, now - now % period) == 0)
+        self->next_sample = now - now % period + period;
+}
+
 //  Sleeps `ms`, or less: SIGTERM stops the simulator within 50 ms.
 static void
 s_sleep (int ms)
@@ -171,6 +311,8 @@ s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
             s_pack_built (&body.pk, order_id, yjc_obj_get (order, "resources"));
     }
     const char *type = fail ? "order.fail" : "order.complete";
+    if (!fail)
+        s_remember (self, order, order_id, removes);
     for (int i = 0; i < (self->duplicate ? 2 : 1); i++) {
         int sent = s_call (client, type, &body, &reply);
         rc |= sent;
@@ -278,6 +420,8 @@ main (int argc, char **argv)
         { "fail-every", required_argument, 0, 'f' },
         { "duplicate", no_argument, 0, 'u' },
         { "scale", required_argument, 0, 's' },
+        { "metering", required_argument, 0, 'm' },
+        { "idle-every", required_argument, 0, 'I' },
         { 0, 0, 0, 0 }
     };
     const char *scale = NULL; //  R11.2: one scaling step, then exit
@@ -291,11 +435,14 @@ main (int argc, char **argv)
             case 'f': self.fail_every = atoi (optarg); break;
             case 'u': self.duplicate = true; break;
             case 's': scale = optarg; break;
+            case 'm': self.metering_s = atoi (optarg); break;
+            case 'I': self.idle_every = atoi (optarg); break;
             default:
                 fprintf (stderr,
                          "usage: yjc-vendor-sim [--as NAME] [--once] "
                          "[--interval MS] [--delay MS] [--fail-every N] "
-                         "[--duplicate] [--scale APP:LINE=VALUE[:KEY]]\n");
+                         "[--duplicate] [--scale APP:LINE=VALUE[:KEY]] "
+                         "[--metering SECONDS] [--idle-every N]\n");
                 return 2;
         }
     }
@@ -307,6 +454,10 @@ main (int argc, char **argv)
                                   yjc_config (YJC_CFG_VENDOR_EP),
                                   cert)
              : NULL;
+    //  metering goes to billing, which owns it (R11.3, R17)
+    self.billing = cert && self.metering_s > 0
+                       ? yjc_client_new_service (keys, YJC_SVC_BILLING, cert)
+                       : NULL;
     int rc = 0;
     if (!client) {
         yjc_log (YJC_LOG_ERROR,
@@ -318,6 +469,7 @@ main (int argc, char **argv)
         rc = s_scale (client, scale);
     while (client && !scale && !zsys_interrupted) {
         int n = s_round (&self, client);
+        s_metering (&self);
         if (self.once) {
             rc = n < 0;
             break;
@@ -326,6 +478,7 @@ main (int argc, char **argv)
             s_sleep (self.interval_ms); //  no answer: do not spin
     }
     yjc_client_destroy (&client);
+    yjc_client_destroy (&self.billing);
     zcert_destroy (&cert);
     yjc_keys_destroy (&keys);
     return rc;

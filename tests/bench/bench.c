@@ -2,14 +2,25 @@
     platform.  Each client is its own CurveZMQ connection with one request
     in flight (a clerk does not pipeline); the run prints throughput and
     reply latency percentiles.  tests/bench/run.sh wraps it with the audit
-    catch-up time, peak RSS and a raw PostgreSQL baseline.               */
+    catch-up time, peak RSS and a raw PostgreSQL baseline.
+
+    --metering: the vendor's metering.report instead (R11.3, R17), each
+    client sending batches of --batch samples of its own application
+    (B0001, B0002 ... : run.sh opens their allocation intervals), rows
+    never repeated, and prints samples/s.                                */
 #include "yjc_client.h"
+#include "yjc_clock.h"
 #include "yjc_config.h"
 #include "yjc_json.h"
+#include "yjc_time.h"
 #include <getopt.h>
 #include <pthread.h>
 
 typedef struct {
+    int index;      //  the client's number, from 0
+    int batch;      //  --metering: samples per batch (0: submissions)
+    int64_t base;   //  --metering: time of the first samples
+    size_t samples; //  --metering: samples stored
     const char *actor;
     const yjc_pack_t *body; //  application.submit body, shared read-only
     int64_t stop_at;        //  zclock_usecs() deadline
@@ -18,10 +29,84 @@ typedef struct {
     int errors;
 } s_worker_t;
 
+//  One metering.report of the client's `b`-th batch: 100 hosts of its
+//  application, one sample every 5 minutes each, every row new.
+static void
+s_metering_batch (const s_worker_t *w, int b, yjc_pack_t *body)
+{
+    char app[16], res[48], iso[40];
+    snprintf (app, sizeof app, "B%04d", w->index + 1);
+    yjc_pack_reset (body);
+    msgpack_pack_map (&body->pk, 1);
+    yjc_pk_str (&body->pk, "samples");
+    msgpack_pack_array (&body->pk, (uint32_t)w->batch);
+    for (int i = 0; i < w->batch; i++) {
+        snprintf (res, sizeof res, "c%d-b%d-h%d", w->index, b, i % 100);
+        yjc_time_format_iso (w->base + (int64_t)(i / 100) * 300 * 1000000, iso);
+        msgpack_pack_map (&body->pk, 8);
+        yjc_pk_kv_str (&body->pk, "app_id", app);
+        yjc_pk_kv_str (&body->pk, "resource", res);
+        yjc_pk_kv_str (&body->pk, "at", iso);
+        yjc_pk_kv_int (&body->pk, "cpu_pct", (i * 7 + b) % 101);
+        yjc_pk_kv_int (&body->pk, "mem_pct", (i * 3 + b) % 101);
+        yjc_pk_kv_int (&body->pk, "disk_gb", 40 + i % 500);
+        yjc_pk_kv_int (&body->pk, "bw_in_mbps", i % 100);
+        yjc_pk_kv_int (&body->pk, "bw_out_mbps", (i + b) % 100);
+    }
+}
+
+static void *
+s_work_metering (s_worker_t *w)
+{
+    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    zcert_t *cert = yjc_keys_load_secret (keys, w->actor);
+    yjc_client_t *client =
+        cert ? yjc_client_new_service (keys, YJC_SVC_BILLING, cert) : NULL;
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    for (int b = 0; client && zclock_usecs () < w->stop_at && w->count < w->cap;
+         b++) {
+        s_metering_batch (w, b, &body);
+        int64_t start = zclock_usecs ();
+        int rc = yjc_client_call (client,
+                                  "metering.report",
+                                  body.buf.data,
+                                  body.buf.size,
+                                  30000,
+                                  &reply);
+        int64_t stored = 0;
+        if (rc != 0 || !reply.ok ||
+            !yjc_obj_int (reply.body, "stored", &stored) ||
+            stored != w->batch) {
+            if (w->errors++ == 0)
+                fprintf (stderr,
+                         "metering.report: %s %s\n",
+                         rc ? "no reply" : reply.code,
+                         rc ? "" : reply.message);
+        }
+        else {
+            w->latencies[w->count++] = zclock_usecs () - start;
+            w->samples += (size_t)stored;
+        }
+    }
+    if (!client)
+        w->errors++;
+    yjc_pack_release (&body);
+    yjc_reply_release (&reply);
+    yjc_client_destroy (&client);
+    zcert_destroy (&cert);
+    yjc_keys_destroy (&keys);
+    return NULL;
+}
+
 static void *
 s_work (void *arg)
 {
     s_worker_t *w = (s_worker_t *)arg;
+    if (w->batch)
+        return s_work_metering (w);
     yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
     zcert_t *cert = yjc_keys_load_secret (keys, w->actor);
     yjc_client_t *client =
@@ -95,7 +180,7 @@ int
 main (int argc, char **argv)
 {
     zsys_init ();
-    int clients = 8, seconds = 10;
+    int clients = 8, seconds = 10, batch = 0;
     const char *actor = "edu", *form = "tests/data/form-full.json";
     static struct option longopts[] = {
         { "clients", required_argument, 0, 'c' },
@@ -103,6 +188,8 @@ main (int argc, char **argv)
         { "as", required_argument, 0, 'a' },
         { "form", required_argument, 0, 'f' },
         { "material", required_argument, 0, 'm' },
+        { "metering", no_argument, 0, 'M' },
+        { "batch", required_argument, 0, 'b' },
         { 0, 0, 0, 0 },
     };
     int c;
@@ -112,6 +199,8 @@ main (int argc, char **argv)
             case 's': seconds = atoi (optarg); break;
             case 'a': actor = optarg; break;
             case 'f': form = optarg; break;
+            case 'M': batch = batch ? batch : 5000; break;
+            case 'b': batch = atoi (optarg); break;
             case 'm':
                 if (s_nmaterials < 16)
                     s_materials[s_nmaterials++] = optarg;
@@ -120,21 +209,30 @@ main (int argc, char **argv)
                 fprintf (stderr,
                          "usage: yjc-bench [--clients N] [--seconds S] "
                          "[--as ACTOR] [--form FORM.json] [--material "
-                         "KIND=ATT]...\n");
+                         "KIND=ATT]... [--metering [--batch N]]\n");
                 return 2;
         }
     }
-    if (clients < 1 || clients > 256 || seconds < 1 || seconds > 600)
+    if (clients < 1 || clients > 256 || seconds < 1 || seconds > 600 ||
+        batch < 0 || batch > 5000)
         return 2;
     yjc_pack_t body;
     yjc_pack_init (&body);
-    if (s_load_body (form, &body) != 0)
+    if (!batch && s_load_body (form, &body) != 0)
         return 1;
+    //  metering: a day back, on the hour (inside the intervals run.sh
+    //  opens, never in the future)
+    int64_t now = yjc_clock_now_or_system ();
+    int64_t hour = 3600LL * 1000000;
+    int64_t base = now - 24 * hour - now % hour;
     s_worker_t *workers = (s_worker_t *)calloc (clients, sizeof *workers);
     pthread_t *threads = (pthread_t *)calloc (clients, sizeof *threads);
     int64_t start = zclock_usecs ();
     for (int i = 0; i < clients; i++) {
-        workers[i].actor = actor;
+        workers[i].index = i;
+        workers[i].batch = batch;
+        workers[i].base = base;
+        workers[i].actor = batch && streq (actor, "edu") ? "vendor" : actor;
         workers[i].body = &body;
         workers[i].stop_at = start + (int64_t)seconds * 1000000;
         workers[i].cap = 1000000;
@@ -142,14 +240,20 @@ main (int argc, char **argv)
             (int64_t *)malloc (workers[i].cap * sizeof (int64_t));
         pthread_create (&threads[i], NULL, s_work, &workers[i]);
     }
-    size_t total = 0;
+    size_t total = 0, samples = 0;
     int errors = 0;
     for (int i = 0; i < clients; i++) {
         pthread_join (threads[i], NULL);
         total += workers[i].count;
+        samples += workers[i].samples;
         errors += workers[i].errors;
     }
     double elapsed = (double)(zclock_usecs () - start) / 1e6;
+    if (batch)
+        printf ("samples=%zu samples_per_s=%.1f batch=%d ",
+                samples,
+                (double)samples / elapsed,
+                batch);
     int64_t *all = (int64_t *)malloc ((total ? total : 1) * sizeof (int64_t));
     size_t n = 0;
     for (int i = 0; i < clients; i++) {

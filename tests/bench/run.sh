@@ -45,6 +45,7 @@ export "YJC_VENDOR_ENDPOINT=tcp://127.0.0.1:$(port)"
 "$BIN/yjcloud" keys init >/dev/null
 "$BIN/yjcloud" actor add edu --role unit --unit 县教育局 >/dev/null
 "$BIN/yjcloud" actor add admin --role admin >/dev/null
+"$BIN/yjcloud" actor add vendor --role vendor >/dev/null
 SERVICE_PIDS=""
 for spec in $YJC_SERVICE_SPECS; do
     yjc_spec "$spec"
@@ -105,3 +106,48 @@ echo "audit catch-up after last reply: ${catchup} ms (applications: $submitted)"
 echo "peak RSS MiB: $rss_line"
 echo "baseline:  single-row INSERT+COMMIT tps=$tps clients=$CLIENTS"
 /usr/bin/python3 -c "print('ratio: platform rps / baseline tps = %.3f' % ($rps / $tps))"
+
+# Metering (R11.3, R17): the vendor's metering.report through real ZeroMQ
+# + CURVE into billing, CLIENTS clients each sending batches of 5000
+# samples of its own running application, against the same cluster's raw
+# binary COPY of the same rows into a table of the same shape
+# (partitioned by month, same primary key), CLIENTS streams at once.
+q "INSERT INTO billing.allocations (app_id, unit, order_id, stage, resources,
+    resources_mp, lines, valid_from) SELECT 'B' || lpad(i::text, 4, '0'),
+    '县教育局', 'OB' || i, 'production', '{}', '\\x80'::bytea, 1,
+    now() - interval '30 days' FROM generate_series(1, $CLIENTS) i" >/dev/null
+mresult=$("$BIN/yjc-bench" --metering --clients "$CLIENTS" --seconds "$SECONDS_")
+mreplied=$(now_ms)
+until [ "$(q "SELECT count(*) FROM billing.metering_dirty")" -eq 0 ]; do sleep 0.05; done
+rollups=$(($(now_ms) - mreplied))
+stored=$(q "SELECT count(*) FROM billing.metering_samples")
+q "CREATE TABLE public.copy_samples (LIKE billing.metering_samples)
+    PARTITION BY RANGE (at)" >/dev/null
+q "ALTER TABLE public.copy_samples ADD PRIMARY KEY (app_id, resource, at)" >/dev/null
+printf "%s\n" "SELECT format('CREATE TABLE public.%I PARTITION OF public.copy_samples %s',
+       'copy_' || c.relname, pg_get_expr(c.relpartbound, c.oid))
+   FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+   WHERE i.inhparent = 'billing.metering_samples'::regclass \\gexec" |
+    pg_psql "$PGPORT" bench >/dev/null
+for i in $(seq 1 "$CLIENTS"); do
+    app=B$(printf %04d "$i")
+    pg_psql "$PGPORT" bench -c "COPY (SELECT * FROM billing.metering_samples
+        WHERE app_id = '$app') TO STDOUT (FORMAT binary)" >"$TMP/copy.$i.bin"
+done
+copy_start=$(now_ms)
+COPY_PIDS=""
+for i in $(seq 1 "$CLIENTS"); do
+    pg_psql "$PGPORT" bench -c "COPY public.copy_samples FROM STDIN (FORMAT binary)" \
+        <"$TMP/copy.$i.bin" >/dev/null &
+    COPY_PIDS="$COPY_PIDS $!"
+done
+for pid in $COPY_PIDS; do wait "$pid"; done
+copy_ms=$(($(now_ms) - copy_start))
+copied=$(q "SELECT count(*) FROM public.copy_samples")
+sps=$(echo "$mresult" | sed -n 's/.*samples_per_s=\([0-9.]*\).*/\1/p')
+echo "metering:  $mresult"
+echo "metering rollups caught up ${rollups} ms after the last reply (samples stored: $stored)"
+/usr/bin/python3 -c "
+copy = $copied / ($copy_ms / 1000.0)
+print('baseline:  binary COPY of the same %d rows: %.1f rows/s (%d ms, %d streams)' % ($copied, copy, $copy_ms, $CLIENTS))
+print('metering ratio: samples/s / COPY rows/s = %.3f (target >= 0.7)' % ($sps / copy))"

@@ -70,7 +70,7 @@ CASES = [
      "wrong_type", "body.app_id", "e1"),
     ("over-long string", msgpack.packb(envelope("application.get", {"app_id": "A" * 33})),
      "too_long", "body.app_id", "e1"),
-    ("too many elements", msgpack.packb(envelope("application.list", {"x": list(range(2000))})),
+    ("too many elements", msgpack.packb(envelope("application.list", {"x": list(range(6000))})),
      "too_many_items", None, ""),
     ("unknown body field", msgpack.packb(envelope("application.get", {"app_id": "A1", "as": "bureau"})),
      "unknown_field", "body.as", "e1"),
