@@ -178,7 +178,7 @@ yjc_state_ended (yjc_state_t state)
 {
     return state == YJC_STATE_DECLINED || state == YJC_STATE_REJECTED ||
            state == YJC_STATE_WITHDRAWN || state == YJC_STATE_TERMINATED ||
-           state == YJC_STATE_PURGED;
+           state == YJC_STATE_OFFLINE || state == YJC_STATE_PURGED;
 }
 
 static const char *

@@ -35,6 +35,7 @@ typedef struct {
     bool major, offline_confirmed; //  --major, --offline-confirmed
     const char *emergency;         //  --emergency ORDER
     const char *data;              //  --data backed_up|migrated
+    int64_t years;                 //  --years, a renewal's (R14.3)
     char **args;                   //  positional arguments after the command
     int nargs;
 } cli_opts_t;

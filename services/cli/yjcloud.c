@@ -141,6 +141,16 @@ static const s_command_t s_commands[] = {
       lifecycle_cmd_terminate,
       "申请编号 --offline-confirmed --data backed_up|migrated --reason 理由",
       "申请终止服务（单位，R13.1）" },
+    { "renew",
+      1,
+      lifecycle_cmd_renew,
+      "申请编号 --years 年数 --reason 理由",
+      "使用期限届满前申请续期，1至3年（单位，R14.3）" },
+    { "expire",
+      1,
+      decide_cmd_expire,
+      "申请编号 --opinion 意见",
+      "批准已到期系统下线并备份数据（主管部门，R14.4）" },
     { "emergency",
       2,
       lifecycle_cmd_emergency,
@@ -280,6 +290,7 @@ main (int argc, char **argv)
         { "emergency", required_argument, 0, 'E' },
         { "data", required_argument, 0, 'D' },
         { "out", required_argument, 0, 'w' },
+        { "years", required_argument, 0, 'Y' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -301,7 +312,7 @@ main (int argc, char **argv)
         }
         if (index >= 0 && ngiven < 64)
             given[ngiven++] = longopts[index].name;
-        if ((c == 't' || c == 'f' || c == 'l' || c == 'y') &&
+        if ((c == 't' || c == 'f' || c == 'l' || c == 'y' || c == 'Y') &&
             !s_integer (longopts[index].name, optarg, &number))
             return 2;
         index = -1;
@@ -343,6 +354,7 @@ main (int argc, char **argv)
             case 'N': opts.offline_confirmed = true; break;
             case 'E': opts.emergency = optarg; break;
             case 'D': opts.data = optarg; break;
+            case 'Y': opts.years = number; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

@@ -502,6 +502,7 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REVIEW_APPROVE] = s_decide,
                   [YJC_MSG_REVIEW_REJECT] = s_decide,
                   [YJC_MSG_REVIEW_WITHDRAW] = s_decide,
+                  [YJC_MSG_REVIEW_EXPIRE] = s_decide, //  R14.4
                   [YJC_MSG_REVIEW_GET] = s_get,
                   [YJC_MSG_REVIEW_OVERDUE] = s_overdue,
                   [YJC_MSG_REVIEW_PENDING] = s_overdue,
@@ -514,7 +515,9 @@ static const yjc_service_def_t s_review = {
                   [YJC_EV_ORDER_COMPLETED] = requests_on_order,
                   [YJC_EV_ORDER_FAILED] = requests_on_order,
                   [YJC_EV_REQUEST_SUBMITTED] = requests_on_submitted,
-                  [YJC_EV_EMERGENCY_REPORTED] = requests_on_emergency },
+                  [YJC_EV_EMERGENCY_REPORTED] = requests_on_emergency,
+                  //  R14.4: 已到期, as provisioning's MOVE row says
+                  [YJC_EV_APPLICATION_EXPIRED] = requests_on_order },
 };
 
 int
