@@ -196,7 +196,7 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         " coalesce(materials_mp, '\\x90'::bytea),"
         " coalesce(usage_from::text, ''), coalesce(usage_months, 0)::text,"
         " coalesce(usage_days, 0)::text, coalesce(period_to::text, ''),"
-        " coalesce(period_notice::text, ''), period_provisional"
+        " coalesce(period_notice::text, ''), period_provisional::text"
         " FROM applications WHERE app_id = $1",
         1,
         params,
