@@ -12,7 +12,6 @@
     offline + backup (15 working days); once offline, the backup is kept
     3 months and purged from the day after, as R13.2's retention.        */
 #include "period.h"
-#include "yjc_form.h"
 #include "yjc_lifecycle.h"
 #include "yjc_time.h"
 
@@ -30,20 +29,20 @@ s_months_back (yjc_date_t d, int months)
 }
 
 yjc_result_t
-period_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+period_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
-    const msgpack_object *form = yjc_obj_get (ev->payload, "form");
-    int months = 0, days = 0;
-    if (!yjc_form_usage_length (form, &months, &days))
-        return YJC_OK; //  the form was checked at submission
-    char unit[129], on_expiry[17], m[12], d[12];
+    const msgpack_object *usage = yjc_obj_get (ev->payload, "usage");
+    int64_t months = 0, days = 0;
+    if (!usage || !yjc_obj_int (usage, "months", &months) ||
+        !yjc_obj_int (usage, "days", &days)) {
+        yjc_ctx_log (ctx, YJC_LOG_WARNING, "approved without its usage period");
+        return YJC_OK;
+    }
+    char unit[129], on_expiry[17], m[24], d[24];
     yjc_obj_strcpy (ev->payload, "unit", unit, sizeof unit);
-    yjc_obj_strcpy (yjc_obj_get (yjc_obj_get (form, "project"), "period"),
-                    "on_expiry",
-                    on_expiry,
-                    sizeof on_expiry);
-    snprintf (m, sizeof m, "%d", months);
-    snprintf (d, sizeof d, "%d", days);
+    yjc_obj_strcpy (usage, "on_expiry", on_expiry, sizeof on_expiry);
+    snprintf (m, sizeof m, "%lld", (long long)months);
+    snprintf (d, sizeof d, "%lld", (long long)days);
     const char *params[] = { ev->app_id, unit, m, d, on_expiry };
     return yjc_db_exec (ctx->db,
                         "INSERT INTO periods (app_id, unit, months, days,"

@@ -20,8 +20,9 @@ yjc_result_t provisioning_order (yjc_ctx_t *ctx,
                                  char order_id[33],
                                  bool *created);
 
-//  application.submitted: the form's length and its choice on expiry.
-yjc_result_t period_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
+//  application.approved: the form's length and its choice on expiry
+//  (its usage), kept for the go-live.
+yjc_result_t period_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
 //  The go_live order is done: the period starts today (R14.1).
 yjc_result_t period_start (yjc_ctx_t *ctx, const char *app_id);
 //  request.approved of kind renew (R14.3): the period moves on.

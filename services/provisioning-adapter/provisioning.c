@@ -255,6 +255,8 @@ s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     yjc_result_t rc =
         res ? s_create (ctx, &o, ev->event_id, ev->at_us, &created)
             : YJC_DB_ERROR;
+    if (rc == YJC_OK) //  R14.1: the period the form asked, for the go-live
+        rc = period_on_approved (ctx, ev);
     PQclear (res);
     s_order_release (&o);
     return rc;
@@ -1161,7 +1163,6 @@ static const yjc_service_def_t s_provisioning = {
     .on_event = { [YJC_EV_CALENDAR_PUBLISHED] = s_on_calendar,
                   [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
                   [YJC_EV_REQUEST_APPROVED] = s_on_request_approved,
-                  [YJC_EV_APPLICATION_SUBMITTED] = period_on_submitted,
                   [YJC_EV_APPLICATION_OFFLINE_APPROVED] = s_on_offline },
     .on_tick = s_tick,
     .vendor_endpoint = true,

@@ -1,5 +1,5 @@
 -- R14: the usage period of each application, from the form's length
--- (application.submitted) and the go-live day.  A term runs from base_on
+-- (application.approved's usage) and the go-live day.  A term runs from base_on
 -- for term_n units (term_unit 'm' months, 'd' days): the go-live day and
 -- the form's length, then each approved renewal from the previous last
 -- day (R14.3).  ends_on is its last day after the day-off shift (R14.1),
