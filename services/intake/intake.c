@@ -399,9 +399,12 @@ s_start_usage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     snprintf (d, sizeof d, "%d", days);
     const char *uparams[] = { ev->app_id, from, m, d };
     return yjc_db_exec (ctx->db,
-                        "UPDATE applications SET usage_from = $2::date,"
+                        //  period.scheduled (same producer) may have come
+                        //  first with the start: the length is ours
+                        "UPDATE applications SET usage_from ="
+                        " coalesce(usage_from, $2::date),"
                         " usage_months = $3::int, usage_days = $4::int"
-                        " WHERE app_id = $1 AND usage_from IS NULL",
+                        " WHERE app_id = $1 AND usage_months IS NULL",
                         4,
                         uparams) < 0
                ? YJC_DB_ERROR
