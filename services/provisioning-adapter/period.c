@@ -98,12 +98,22 @@ s_schedule (yjc_ctx_t *ctx, bool quiet)
         yjc_date_format (last, to);
         yjc_date_format (s_months_back (last, 1), notice);
         const char *uparams[] = { app_id, to, notice, provisional ? "t" : "f" };
+        const char *nparams[] = { app_id, notice };
+        //  a notice already ordered for this term follows its day (a
+        //  published year moved the end)
         if (yjc_db_exec (ctx->db,
                          "UPDATE periods SET ends_on = $2::date,"
                          " notice_on = $3::date, provisional = $4::bool"
                          " WHERE app_id = $1",
                          4,
-                         uparams) < 0) {
+                         uparams) < 0 ||
+            yjc_db_exec (ctx->db,
+                         "UPDATE orders SET due = $2::date"
+                         " WHERE order_id = (SELECT notice_order FROM periods"
+                         "  WHERE app_id = $1) AND closed_at IS NULL"
+                         " AND due IS DISTINCT FROM $2::date",
+                         2,
+                         nparams) < 0) {
             rc = YJC_DB_ERROR;
             break;
         }

@@ -264,3 +264,19 @@ def test_5_expiry_offline_and_backup_purge(platform, period):
     assert len(purge) == 1 and purge[0][2:] == ["2027-02-12", "2027-02-04"]
     ok(complete(p, purge[0][0]))
     p.wait_until(lambda: state(p, "health", b) == "purged", what="purged")
+
+
+def test_6_a_published_year_moves_a_provisional_end(platform, period):
+    """Time rules: A's end (2028-10-09, provisional) rests on 2028; when the
+    bureau publishes 2028 with that Monday off, the end moves to the next
+    working day and the notice day with it (still 暂定: 2027 is not
+    published)."""
+    p, a = platform, period["a"]
+    reply = p.call("bureau", "review", "calendar.publish", {
+        "year": 2028, "kind": "full",
+        "days": [{"date": "2028-10-09", "off": True, "name": "测试"}]})
+    assert reply["ok"], reply
+    p.wait_until(lambda: app_of(p, "edu", a)["usage_to"] == "2028-10-10",
+                 what="the end recomputed")
+    got = app_of(p, "edu", a)
+    assert (got["notice_due"], got["usage_provisional"]) == ("2028-09-10", True)
