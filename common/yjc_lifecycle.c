@@ -183,7 +183,7 @@ yjc_state_ended (yjc_state_t state)
 {
     return state == YJC_STATE_DECLINED || state == YJC_STATE_REJECTED ||
            state == YJC_STATE_WITHDRAWN || state == YJC_STATE_TERMINATED ||
-           state == YJC_STATE_PURGED;
+           state == YJC_STATE_OFFLINE || state == YJC_STATE_PURGED;
 }
 
 static const char *
@@ -376,6 +376,21 @@ yjc_lifecycle_test (yjc_test_t *t)
                    yjc_states[YJC_STATE_TERMINATED].rank);
     for (size_t i = 0; i < yjc_move_count; i++)
         YJC_CHECK (t, yjc_moves[i].to >= 0);
+    //  R14.4: production -> expired -> offline (ended) -> purged, never
+    //  back
+    YJC_CHECK (t,
+               yjc_states[YJC_STATE_EXPIRED].rank >
+                   yjc_states[YJC_STATE_PRODUCTION].rank);
+    YJC_CHECK (t,
+               yjc_states[YJC_STATE_OFFLINE].rank >
+                       yjc_states[YJC_STATE_EXPIRED].rank &&
+                   yjc_states[YJC_STATE_PURGED].rank >
+                       yjc_states[YJC_STATE_OFFLINE].rank);
+    YJC_CHECK (t, yjc_state_ended (YJC_STATE_OFFLINE));
+    YJC_CHECK (t, !yjc_state_ended (YJC_STATE_EXPIRED));
+    //  every rule fits an event's deadline_rule (ev_order: 64 bytes)
+    for (int i = 0; i < YJC_DL_COUNT; i++)
+        YJC_CHECK (t, strlen (yjc_deadlines[i].rule) <= 64);
     //  R9.1: accepted from submitted; a decline carries an opinion
     const yjc_action_def_t *a = yjc_action (YJC_MSG_REVIEW_ACCEPT, "submitted");
     YJC_CHECK (t, a && a->to == YJC_STATE_ACCEPTED);

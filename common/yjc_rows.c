@@ -2,7 +2,7 @@
 #include "yjc_rows.h"
 #include <czmq.h>
 
-#define MAX_COLUMNS 8
+#define MAX_COLUMNS 12
 #define MAX_PARAMS  (MAX_COLUMNS + 1 + 8)
 
 typedef struct {

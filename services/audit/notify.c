@@ -89,6 +89,16 @@ s_body (const yjc_event_in_t *ev, char *out, size_t size)
                   *to ? to : "未定");
         s_fact (out, size, "期限", span);
     }
+    //  R14.1: the usage period, and the day its notice is due (R14.2)
+    if (ev->type == YJC_EV_PERIOD_SCHEDULED ||
+        ev->type == YJC_EV_APPLICATION_EXPIRED) {
+        snprintf (span, sizeof span, "自 %s 至 %s", from, to);
+        s_fact (out, size, "使用期限", span);
+        s_fact (out,
+                size,
+                "到期通知日",
+                yjc_obj_strcpy (p, "notice_due", buf, sizeof buf));
+    }
     s_fact (out, size, "期限", yjc_obj_strcpy (p, due_key, buf, sizeof buf));
     s_fact (out, size, "延至", yjc_obj_strcpy (p, "until", buf, sizeof buf));
     s_fact (out,

@@ -245,7 +245,7 @@ app_cmd_show (cli_opts_t *opts)
             " %s\n",
             yjc_state_zh (yjc_obj_strcpy (a, "state", state, sizeof state)));
         cli_line ("提交时间", a, "submitted_at");
-        char from[11];
+        char from[11], to[11], notice[11];
         int64_t months = 0, days = 0;
         yjc_obj_int (a, "usage_months", &months);
         yjc_obj_int (a, "usage_days", &days);
@@ -255,6 +255,20 @@ app_cmd_show (cli_opts_t *opts)
                     from,
                     (long long)(months > 0 ? months : days),
                     months > 0 ? "个月" : "日");
+        }
+        //  R14.1-R14.2: its last day (day-off shifted) and the notice day
+        if (*yjc_obj_strcpy (a, "usage_to", to, sizeof to)) {
+            const msgpack_object *prov = yjc_obj_get (a, "usage_provisional");
+            bool provisional = prov && prov->type == MSGPACK_OBJECT_BOOLEAN &&
+                               prov->via.boolean;
+            cli_print_padded (stdout, "使用期限", 10);
+            printf (
+                " 自 %s 至 %s%s\n", from, to, provisional ? "（暂定）" : "");
+            if (*yjc_obj_strcpy (a, "notice_due", notice, sizeof notice)) {
+                cli_print_padded (stdout, "到期通知", 10);
+                printf (" 供应商须于 %s 前通知使用单位和主管部门（R14.2）\n",
+                        notice);
+            }
         }
         const msgpack_object *granted = r ? yjc_obj_get (r, "granted") : NULL;
         form_render (stdout,
@@ -498,7 +512,7 @@ app_cmd_list (cli_opts_t *opts)
     }
     else if (b) {
         const msgpack_object *list = yjc_obj_get (b, "applications");
-        cli_table_t *table = cli_table_new (7, 0);
+        cli_table_t *table = cli_table_new (8, 0);
         cli_table_row (table,
                        "申请编号",
                        "提交时间",
@@ -506,12 +520,18 @@ app_cmd_list (cli_opts_t *opts)
                        "应办事项",
                        "谁办",
                        "办理期限",
-                       "单位 / 项目");
+                       "单位 / 项目",
+                       "使用期限");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
             char id[33], at[32], st[33], unit[129], project[129];
             char step[33] = "", owed[16] = "", due[96] = "", who[300];
+            char from[11], to[11], period[40] = "";
             yjc_obj_strcpy (e, "app_id", id, sizeof id);
+            //  R14.1: 自 X 至 Y, once computed
+            if (*yjc_obj_strcpy (e, "usage_from", from, sizeof from) &&
+                *yjc_obj_strcpy (e, "usage_to", to, sizeof to))
+                snprintf (period, sizeof period, "%s 至 %s", from, to);
             const msgpack_object *p = s_pending_of (pending, id);
             snprintf (who,
                       sizeof who,
@@ -526,7 +546,8 @@ app_cmd_list (cli_opts_t *opts)
                 p ? s_step_zh (p, step, sizeof step) : "",
                 p ? s_owed_by_zh (p, owed, sizeof owed) : "",
                 p ? s_due_text (p, due, sizeof due) : "",
-                who);
+                who,
+                period);
         }
         cli_table_print (table, stdout);
         cli_table_destroy (&table);

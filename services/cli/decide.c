@@ -77,6 +77,17 @@ decide_cmd_withdraw (cli_opts_t *opts)
     return s_decision (opts, "review.withdraw", "已撤回");
 }
 
+//  expire APP --opinion TEXT: R14.4 the bureau approves taking an expired
+//  system offline; the vendor owes it with the backup in 15 working days.
+int
+decide_cmd_expire (cli_opts_t *opts)
+{
+    if (!cli_need (opts->opinion, "--opinion 意见"))
+        return 2;
+    return s_decision (
+        opts, "review.expire", "已批准到期下线，已通知供应商下线并备份数据");
+}
+
 //  request approve / reject: the bureau's decision on a request of the
 //  unit (R10-R13), with --until or --grant where it grants less.
 static int

@@ -10,6 +10,7 @@ int decide_cmd_decline (cli_opts_t *opts);
 int decide_cmd_approve (cli_opts_t *opts);
 int decide_cmd_reject (cli_opts_t *opts);
 int decide_cmd_withdraw (cli_opts_t *opts);
+int decide_cmd_expire (cli_opts_t *opts);
 int decide_cmd_request_approve (cli_opts_t *opts);
 int decide_cmd_request_reject (cli_opts_t *opts);
 

@@ -132,6 +132,27 @@ lifecycle_cmd_terminate (cli_opts_t *opts)
                      "终止申请已提交，编号 %s");
 }
 
+//  renew APP --years N --reason TEXT: R14.3, before the period ends; the
+//  period after renewal is again 1 to 3 years (R14.1).
+int
+lifecycle_cmd_renew (cli_opts_t *opts)
+{
+    if (!cli_need (opts->years ? "set" : NULL, "--years 续期年数（1至3）") ||
+        !cli_need (opts->reason, "--reason 理由"))
+        return 2;
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, 3);
+    yjc_pk_kv_str (&body.pk, "app_id", opts->args[0]);
+    yjc_pk_kv_int (&body.pk, "years", opts->years);
+    yjc_pk_kv_str (&body.pk, "reason", opts->reason);
+    return cli_send (opts,
+                     YJC_SVC_INTAKE,
+                     "request.renew",
+                     &body,
+                     "续期申请已提交，编号 %s");
+}
+
 //  emergency APP RESOURCES.json --reason TEXT: R12.3, by the unit or the
 //  vendor; the paperwork follows with change --emergency ORDER.
 int

@@ -9,6 +9,7 @@ int lifecycle_cmd_extend (cli_opts_t *opts);
 int lifecycle_cmd_golive (cli_opts_t *opts);
 int lifecycle_cmd_change (cli_opts_t *opts);
 int lifecycle_cmd_terminate (cli_opts_t *opts);
+int lifecycle_cmd_renew (cli_opts_t *opts);
 int lifecycle_cmd_emergency (cli_opts_t *opts);
 
 #endif

@@ -145,6 +145,16 @@ static const s_command_t s_commands[] = {
       lifecycle_cmd_terminate,
       "申请编号 --offline-confirmed --data backed_up|migrated --reason 理由",
       "申请终止服务（单位，R13.1）" },
+    { "renew",
+      1,
+      lifecycle_cmd_renew,
+      "申请编号 --years 年数 --reason 理由",
+      "使用期限届满前申请续期，1至3年（单位，R14.3）" },
+    { "expire",
+      1,
+      decide_cmd_expire,
+      "申请编号 --opinion 意见",
+      "批准已到期系统下线并备份数据（主管部门，R14.4）" },
     { "emergency",
       2,
       lifecycle_cmd_emergency,
@@ -360,6 +370,7 @@ main (int argc, char **argv)
         { "cpu-p95", required_argument, 0, '2' },
         { "mem-p95", required_argument, 0, '3' },
         { "silent-days", required_argument, 0, '4' },
+        { "years", required_argument, 0, 'Y' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -381,7 +392,7 @@ main (int argc, char **argv)
         }
         if (index >= 0 && ngiven < 64)
             given[ngiven++] = longopts[index].name;
-        if ((c == 't' || c == 'f' || c == 'l' || c == 'y' ||
+        if ((c == 't' || c == 'f' || c == 'l' || c == 'y' || c == 'Y' ||
              (c >= '1' && c <= '4')) &&
             !s_integer (longopts[index].name, optarg, &number))
             return 2;
@@ -449,6 +460,7 @@ main (int argc, char **argv)
             case '2': opts.cpu_p95 = number; break;
             case '3': opts.mem_p95 = number; break;
             case '4': opts.silent_days = number; break;
+            case 'Y': opts.years = number; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

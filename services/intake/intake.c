@@ -20,6 +20,8 @@ static const struct {
     { YJC_EV_REQUEST_REJECTED, "opinion" },
     { YJC_EV_EMERGENCY_REPORTED, "description" },
     { YJC_EV_RETENTION_SCHEDULED, "kept_until" },
+    { YJC_EV_PERIOD_SCHEDULED, "to" },
+    { YJC_EV_APPLICATION_EXPIRED, "to" },
 };
 
 //  The application this sender submitted under this request id, if any.
@@ -193,7 +195,8 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
         " to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS'), form_mp,"
         " coalesce(materials_mp, '\\x90'::bytea),"
         " coalesce(usage_from::text, ''), coalesce(usage_months, 0)::text,"
-        " coalesce(usage_days, 0)::text"
+        " coalesce(usage_days, 0)::text, coalesce(period_to::text, ''),"
+        " coalesce(period_notice::text, ''), period_provisional::text"
         " FROM applications WHERE app_id = $1",
         1,
         params,
@@ -216,6 +219,10 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_map_str (&reply, "usage_from", PQgetvalue (res, 0, 9));
     yjc_map_int (&reply, "usage_months", atoll (PQgetvalue (res, 0, 10)));
     yjc_map_int (&reply, "usage_days", atoll (PQgetvalue (res, 0, 11)));
+    //  its last day and notice day, as provisioning computed them
+    yjc_map_str (&reply, "usage_to", PQgetvalue (res, 0, 12));
+    yjc_map_str (&reply, "notice_due", PQgetvalue (res, 0, 13));
+    yjc_map_bool (&reply, "usage_provisional", *PQgetvalue (res, 0, 14) == 't');
     msgpack_unpacked submitted;
     msgpack_unpacked_init (&submitted);
     bool listed = msgpack_unpack_next (&submitted,
@@ -260,7 +267,8 @@ s_list (yjc_ctx_t *ctx, const msgpack_object *body)
     PGresult *res = yjc_db_query (
         ctx->db,
         "SELECT app_id, unit, project, state,"
-        " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS')"
+        " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS'),"
+        " coalesce(usage_from::text, ''), coalesce(period_to::text, '')"
         " FROM applications"
         " WHERE ($1::text IS NULL OR unit = $1)"
         " AND ($2::text IS NULL OR state = $2)"
@@ -273,10 +281,11 @@ s_list (yjc_ctx_t *ctx, const msgpack_object *body)
     static const yjc_col_t cols[] = {
         { "app_id", YJC_COL_TEXT },       { "unit", YJC_COL_TEXT },
         { "project", YJC_COL_TEXT },      { "state", YJC_COL_TEXT },
-        { "submitted_at", YJC_COL_TEXT },
+        { "submitted_at", YJC_COL_TEXT }, { "usage_from", YJC_COL_TEXT },
+        { "usage_to", YJC_COL_TEXT },
     };
     msgpack_pack_map (ctx->reply, 1);
-    yjc_pk_rows (ctx->reply, "applications", res, cols, 5);
+    yjc_pk_rows (ctx->reply, "applications", res, cols, 7);
     PQclear (res);
     return YJC_OK;
 }
@@ -390,9 +399,12 @@ s_start_usage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     snprintf (d, sizeof d, "%d", days);
     const char *uparams[] = { ev->app_id, from, m, d };
     return yjc_db_exec (ctx->db,
-                        "UPDATE applications SET usage_from = $2::date,"
+                        //  period.scheduled (same producer) may have come
+                        //  first with the start: the length is ours
+                        "UPDATE applications SET usage_from ="
+                        " coalesce(usage_from, $2::date),"
                         " usage_months = $3::int, usage_days = $4::int"
-                        " WHERE app_id = $1 AND usage_from IS NULL",
+                        " WHERE app_id = $1 AND usage_months IS NULL",
                         4,
                         uparams) < 0
                ? YJC_DB_ERROR
@@ -411,6 +423,45 @@ s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                : rc;
 }
 
+//  period.scheduled - R14.1: the usage period, as provisioning computed
+//  it (again after a renewal or a calendar publication).
+static yjc_result_t
+s_on_period (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    yjc_result_t rc = s_on_stage (ctx, ev);
+    char from[11], to[11], notice[11];
+    const msgpack_object *flag = yjc_obj_get (ev->payload, "provisional");
+    bool provisional =
+        flag && flag->type == MSGPACK_OBJECT_BOOLEAN && flag->via.boolean;
+    yjc_obj_strcpy (ev->payload, "from", from, sizeof from);
+    yjc_obj_strcpy (ev->payload, "to", to, sizeof to);
+    yjc_obj_strcpy (ev->payload, "notice_due", notice, sizeof notice);
+    const char *params[] = {
+        ev->app_id, from, to, *notice ? notice : NULL, provisional ? "t" : "f"
+    };
+    if (rc == YJC_OK &&
+        yjc_db_exec (ctx->db,
+                     "UPDATE applications SET usage_from = $2::date,"
+                     " period_to = $3::date, period_notice = $4::date,"
+                     " period_provisional = $5::bool WHERE app_id = $1",
+                     5,
+                     params) < 0)
+        rc = YJC_DB_ERROR;
+    return rc;
+}
+
+//  order.created: an expiry notice may ask the renewal (R14.3)
+static yjc_result_t
+s_on_created (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    char kind[17];
+    yjc_result_t rc = s_on_stage (ctx, ev);
+    yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
+    return rc == YJC_OK && yjc_order_by_kind (kind) == YJC_ORDER_EXPIRY_NOTICE
+               ? requests_auto_renew (ctx, ev)
+               : rc;
+}
+
 static const yjc_service_def_t s_intake = {
     .service = YJC_SVC_INTAKE,
     .migrations = yjc_intake_migrations,
@@ -422,20 +473,24 @@ static const yjc_service_def_t s_intake = {
                   [YJC_MSG_REQUEST_EXTEND_TEST] = requests_submit,
                   [YJC_MSG_REQUEST_GO_LIVE] = requests_submit,
                   [YJC_MSG_REQUEST_CHANGE] = requests_submit,
-                  [YJC_MSG_REQUEST_TERMINATE] = requests_submit },
+                  [YJC_MSG_REQUEST_TERMINATE] = requests_submit,
+                  [YJC_MSG_REQUEST_RENEW] = requests_submit },
     .on_event = { [YJC_EV_APPLICATION_ACCEPTED] = s_on_stage,
                   [YJC_EV_APPLICATION_DECLINED] = s_on_stage,
                   [YJC_EV_APPLICATION_APPROVED] = s_on_stage,
                   [YJC_EV_APPLICATION_REJECTED] = s_on_stage,
                   [YJC_EV_APPLICATION_WITHDRAWN] = s_on_stage,
-                  [YJC_EV_ORDER_CREATED] = s_on_stage,
+                  [YJC_EV_ORDER_CREATED] = s_on_created,
                   [YJC_EV_ORDER_COMPLETED] = s_on_completed,
                   [YJC_EV_ORDER_FAILED] = s_on_stage,
                   [YJC_EV_REQUEST_APPROVED] = s_on_stage,
                   [YJC_EV_REQUEST_REJECTED] = s_on_stage,
                   [YJC_EV_EMERGENCY_REPORTED] = s_on_stage,
                   [YJC_EV_RETENTION_SCHEDULED] = s_on_stage,
-                  [YJC_EV_DEADLINE_CHANGED] = s_on_stage },
+                  [YJC_EV_DEADLINE_CHANGED] = s_on_stage,
+                  [YJC_EV_PERIOD_SCHEDULED] = s_on_period,
+                  [YJC_EV_APPLICATION_EXPIRED] = s_on_stage,
+                  [YJC_EV_APPLICATION_OFFLINE_APPROVED] = s_on_stage },
 };
 
 int

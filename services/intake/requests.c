@@ -1,5 +1,6 @@
 /*  requests.c - the unit's requests after approval: extend the test
-    (R10.2), go live (R10.3, R11.1), change (R12), terminate (R13.1).
+    (R10.2), go live (R10.3, R11.1), change (R12), terminate (R13.1),
+    renew the usage period (R14.3).
 
     Intake checks what it can know: the unit's own application, in a
     stage that allows the request (as intake follows it), and complete:
@@ -99,6 +100,34 @@ s_check_terminate (yjc_ctx_t *ctx, const msgpack_object *body)
                           " data first (R13.1)");
 }
 
+//  R14.3: a renewal is asked before the period ends (to 24:00 of its last
+//  day, as period.scheduled announced it).
+static yjc_result_t
+s_check_renew (yjc_ctx_t *ctx, const char *app_id)
+{
+    char today[11];
+    yjc_date_format (yjc_time_local_date (ctx->now), today);
+    const char *params[] = { app_id, today };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT coalesce(period_to::text, ''), period_to >= $2::date"
+        " FROM applications WHERE app_id = $1",
+        2,
+        params);
+    if (!res)
+        return YJC_DB_ERROR;
+    if (PQntuples (res) == 1 && *PQgetvalue (res, 0, 0) &&
+        *PQgetvalue (res, 0, 1) != 't')
+        yjc_problems_say (ctx->problems,
+                          YJC_E_INVALID_STATE,
+                          "body.app_id",
+                          "the usage period has ended (R14.3)",
+                          "使用期限已于 %s 届满，续期须在届满前提出",
+                          PQgetvalue (res, 0, 0));
+    PQclear (res);
+    return YJC_OK;
+}
+
 //  The materials a request brings: a change's attachments, a go-live's
 //  report (as one material_ref array, packed into `out`).
 static void
@@ -120,9 +149,12 @@ s_materials (const msgpack_object *body, yjc_pack_t *out)
     }
 }
 
-//  Stores the request (once per envelope id) and announces it.
+//  Stores the request (once per sender and envelope id) and announces it.
 static yjc_result_t
 s_store (yjc_ctx_t *ctx,
+         const char *unit,
+         const char *by,
+         const char *envelope,
          const char *kind,
          const char *app_id,
          const msgpack_object *body,
@@ -133,10 +165,8 @@ s_store (yjc_ctx_t *ctx,
     yjc_pack_t detail;
     yjc_pack_init (&detail);
     msgpack_pack_object (&detail.pk, *body);
-    const char *params[] = {
-        app_id,          ctx->actor->unit, kind,        ctx->actor->name,
-        ctx->request_id, detail.buf.data,  ctx->now_iso
-    };
+    const char *params[] = { app_id,          unit,        kind, by, envelope,
+                             detail.buf.data, ctx->now_iso };
     int lengths[] = { 0, 0, 0, 0, 0, (int)detail.buf.size, 0 };
     int formats[] = { 0, 0, 0, 0, 0, 1, 0 };
     PGresult *res = yjc_db_query_bin (
@@ -168,13 +198,13 @@ s_store (yjc_ctx_t *ctx,
     yjc_map_init (&ev);
     yjc_map_str (&ev, "request_id", request_id);
     yjc_map_str (&ev, "app_id", app_id);
-    yjc_map_str (&ev, "unit", ctx->actor->unit);
+    yjc_map_str (&ev, "unit", unit);
     yjc_map_str (&ev, "kind", kind);
     yjc_map_str (&ev, "submitted_at", ctx->now_iso);
-    static const char *copied[] = { "reason",          "until",
-                                    "resources",       "major",
-                                    "emergency_order", "results",
-                                    "test_report",     "data" };
+    static const char *copied[] = {
+        "reason",  "until",       "resources", "major", "emergency_order",
+        "results", "test_report", "data",      "years"
+    };
     for (size_t i = 0; i < sizeof copied / sizeof *copied; i++)
         if (yjc_obj_get (body, copied[i]))
             yjc_map_obj (&ev, copied[i], yjc_obj_get (body, copied[i]));
@@ -212,6 +242,8 @@ requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
         s_check_change (ctx, &app, body);
     else if (ctx->msg_type == YJC_MSG_REQUEST_TERMINATE)
         s_check_terminate (ctx, body);
+    else if (ctx->msg_type == YJC_MSG_REQUEST_RENEW)
+        rc = s_check_renew (ctx, app_id);
     else {
         yjc_date_t until;
         char text[11];
@@ -230,9 +262,10 @@ requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     msgpack_unpacked_init (&un);
     msgpack_unpack_next (&un, refs.buf.data, refs.buf.size, NULL);
     //  each file where the unit named it
-    rc = attachments_check (ctx, yjc_obj_get (body, "attachments"), NULL);
     const msgpack_object *report = yjc_obj_get (body, "test_report");
     char att[33];
+    if (rc == YJC_OK)
+        rc = attachments_check (ctx, yjc_obj_get (body, "attachments"), NULL);
     if (rc == YJC_OK && report)
         rc = attachments_check_one (
             ctx,
@@ -244,6 +277,9 @@ requests_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     bool duplicate = false;
     if (rc == YJC_OK)
         rc = s_store (ctx,
+                      ctx->actor->unit,
+                      ctx->actor->name,
+                      ctx->request_id,
                       yjc_requests[row].kind,
                       app_id,
                       body,
@@ -284,4 +320,74 @@ requests_pack (yjc_ctx_t *ctx, const char *app_id, yjc_map_t *reply)
     yjc_pk_rows (yjc_map_entry (reply), "requests", res, cols, 3);
     PQclear (res);
     return YJC_OK;
+}
+
+//  R14.3: with 过期顺延 on its form, the renewal for the form's length is
+//  asked for the unit with the expiry notice (the notice order's id is
+//  its envelope: once per notice), and decided by the bureau as usual.
+yjc_result_t
+requests_auto_renew (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    char order_id[33], unit[129], on_expiry[17];
+    yjc_obj_strcpy (ev->payload, "order_id", order_id, sizeof order_id);
+    yjc_obj_strcpy (ev->payload, "unit", unit, sizeof unit);
+    s_app_t app = { 0 };
+    const char *params[] = { ev->app_id };
+    PGresult *res = yjc_db_query_raw (
+        ctx->db,
+        "SELECT unit, state, form_mp FROM applications WHERE app_id = $1",
+        1,
+        params,
+        NULL,
+        NULL);
+    if (!res)
+        return YJC_DB_ERROR;
+    bool found = PQntuples (res) == 1;
+    PQclear (res);
+    if (!found || s_load (ctx, ev->app_id, &app) != YJC_OK)
+        return YJC_OK; //  not ours: logged by the stage handler
+    const msgpack_object *period =
+        yjc_obj_get (yjc_obj_get (&app.form.data, "project"), "period");
+    yjc_obj_strcpy (period, "on_expiry", on_expiry, sizeof on_expiry);
+    int months = 0, days = 0;
+    yjc_form_usage_length (&app.form.data, &months, &days);
+    s_app_release (&app);
+    //  the form's value 过期顺延 is named after the request it asks for
+    if (strcmp (on_expiry, yjc_requests[YJC_REQ_RENEW].kind) != 0)
+        return YJC_OK;
+    int years = months ? (months + 11) / 12 : (days + 364) / 365;
+    years = years < 1 ? 1 : years > 3 ? 3 : years; //  R14.1
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, 3);
+    yjc_pk_kv_str (&body.pk, "app_id", ev->app_id);
+    yjc_pk_kv_int (&body.pk, "years", years);
+    yjc_pk_kv_str (
+        &body.pk, "reason", "申请表选择过期顺延，随到期通知提出续期");
+    msgpack_unpacked un, none;
+    msgpack_unpacked_init (&un);
+    msgpack_unpacked_init (&none);
+    msgpack_unpack_next (&un, body.buf.data, body.buf.size, NULL);
+    yjc_pack_t refs;
+    yjc_pack_init (&refs);
+    msgpack_pack_array (&refs.pk, 0);
+    msgpack_unpack_next (&none, refs.buf.data, refs.buf.size, NULL);
+    char request_id[33], by[64];
+    snprintf (by, sizeof by, "%s:%s", ev->source, "on_expiry");
+    bool duplicate = false;
+    yjc_result_t rc = s_store (ctx,
+                               unit,
+                               by,
+                               order_id,
+                               yjc_requests[YJC_REQ_RENEW].kind,
+                               ev->app_id,
+                               &un.data,
+                               &none.data,
+                               request_id,
+                               &duplicate);
+    msgpack_unpacked_destroy (&un);
+    msgpack_unpacked_destroy (&none);
+    yjc_pack_release (&refs);
+    yjc_pack_release (&body);
+    return rc;
 }

@@ -7,6 +7,8 @@
 
 //  request.extend_test / go_live / change / terminate
 yjc_result_t requests_submit (yjc_ctx_t *ctx, const msgpack_object *body);
+//  order.created of an expiry notice: R14.3 the renewal 过期顺延 asks.
+yjc_result_t requests_auto_renew (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
 //  Adds "requests", the requests of an application, to `reply`.
 yjc_result_t requests_pack (yjc_ctx_t *ctx,
                             const char *app_id,

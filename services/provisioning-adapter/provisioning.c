@@ -13,6 +13,7 @@
     proto/yjc_lifecycle.def.                                             */
 #include "reminders.h"
 #include "scaling.h"
+#include "period.h"
 #include "yjc_config.h"
 #include "yjc_form.h"
 #include "yjc_lifecycle.h"
@@ -257,6 +258,8 @@ s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     yjc_result_t rc =
         res ? s_create (ctx, &o, ev->event_id, ev->at_us, &created)
             : YJC_DB_ERROR;
+    if (rc == YJC_OK) //  R14.1: the period the form asked, for the go-live
+        rc = period_on_approved (ctx, ev);
     PQclear (res);
     s_order_release (&o);
     return rc;
@@ -308,6 +311,9 @@ s_on_request_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     //  each approved request orders its own kind, bar the paperwork of an
     //  emergency (done already) and an extension (nothing to build)
     int request = yjc_request_by_kind (kind);
+    if (request == YJC_REQ_RENEW) //  R14.3: the period moves on
+        return s_lock_changes (ctx) == YJC_OK ? period_on_renewed (ctx, ev)
+                                              : YJC_DB_ERROR;
     const char *order_kind = request == YJC_REQ_GO_LIVE     ? S_KIND (GO_LIVE)
                              : request == YJC_REQ_TERMINATE ? S_KIND (TERMINATE)
                              : request == YJC_REQ_CHANGE && !*emergency
@@ -745,15 +751,21 @@ s_done (yjc_ctx_t *ctx, const s_order_t *o)
     if (!res)
         return YJC_DB_ERROR;
     PQclear (res);
-    if (k != YJC_ORDER_TERMINATE)
+    if (k == YJC_ORDER_GO_LIVE) //  R14.1: the usage period starts
+        return period_start (ctx, o->app_id);
+    if (k != YJC_ORDER_TERMINATE && k != YJC_ORDER_OFFLINE)
         return YJC_OK;
+    //  R14.4: the backup of a system taken offline is kept as R13.2's data
+    yjc_deadline_t keep =
+        k == YJC_ORDER_OFFLINE ? YJC_DL_BACKUP : YJC_DL_RETENTION;
     const char *rparams[] = { o->app_id,
                               ctx->now_iso,
-                              yjc_deadlines[YJC_DL_RETENTION].rule };
+                              yjc_deadlines[keep].rule,
+                              yjc_deadlines[keep].code };
     if (yjc_db_exec (ctx->db,
-                     "INSERT INTO retention (app_id, terminated_at, rule)"
-                     " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                     3,
+                     "INSERT INTO retention (app_id, terminated_at, rule,"
+                     " keep) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                     4,
                      rparams) < 0)
         return YJC_DB_ERROR;
     return s_schedule_purges (ctx, false);
@@ -771,19 +783,23 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
     PGresult *res = yjc_db_query (
         ctx->db,
         "SELECT r.app_id, a.unit,"
-        " (r.terminated_at AT TIME ZONE 'Asia/Shanghai')::date::text"
-        " FROM retention r"
+        " (r.terminated_at AT TIME ZONE 'Asia/Shanghai')::date::text,"
+        " coalesce(r.keep, '') FROM retention r"
         " JOIN apps a USING (app_id) WHERE r.kept_until IS NULL"
         " ORDER BY r.terminated_at LIMIT 50 FOR UPDATE OF r",
         0,
         NULL);
     if (!res)
         return YJC_DB_ERROR;
-    const yjc_deadline_def_t *keep = &yjc_deadlines[YJC_DL_RETENTION];
     const yjc_calendar_t *cal = yjc_ctx_calendar (ctx);
     yjc_result_t rc = YJC_OK;
     for (int i = 0; i < PQntuples (res) && rc == YJC_OK; i++) {
         const char *app_id = PQgetvalue (res, i, 0);
+        //  R13.2's retention, or R14.4's backup
+        int dl = yjc_deadline_by_code (PQgetvalue (res, i, 3));
+        const yjc_deadline_def_t *keep =
+            &yjc_deadlines[dl == YJC_DL_BACKUP ? YJC_DL_BACKUP
+                                               : YJC_DL_RETENTION];
         char kept_until[11] = "", purge_on[11] = "", err[128] = "";
         bool provisional = false;
         yjc_date_t terminated, last;
@@ -833,6 +849,45 @@ s_schedule_purges (yjc_ctx_t *ctx, bool quiet)
     return rc;
 }
 
+yjc_result_t
+provisioning_order (yjc_ctx_t *ctx,
+                    const char *app_id,
+                    int kind,
+                    const char *cause,
+                    int64_t at,
+                    const char *due,
+                    const char *rule,
+                    char order_id[33],
+                    bool *created)
+{
+    s_order_t o;
+    s_order_init (&o);
+    char stage[33];
+    bool found = false;
+    *created = false;
+    *order_id = 0;
+    yjc_result_t rc = s_app (ctx, app_id, &o, stage, &found);
+    if (rc == YJC_OK && found) {
+        snprintf (o.kind, sizeof o.kind, "%s", yjc_orders[kind].kind);
+        snprintf (o.state, sizeof o.state, "%s", S_STATE (PENDING));
+        snprintf (o.due, sizeof o.due, "%s", due);
+        snprintf (o.due_rule, sizeof o.due_rule, "%s", rule);
+        rc = s_create (ctx, &o, cause, at, created);
+        snprintf (order_id, 33, "%s", o.order_id);
+    }
+    s_order_release (&o);
+    return rc;
+}
+
+//  application.offline_approved: R14.4 (period.c), after the writers'
+//  lock
+static yjc_result_t
+s_on_offline (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    return s_lock_changes (ctx) == YJC_OK ? period_on_offline_approved (ctx, ev)
+                                          : YJC_DB_ERROR;
+}
+
 //  The tick: R13.2 orders the purge of every retention that ended before
 //  today (kept to 24:00 of its last day, so the order comes from 00:00 of
 //  the next); its deadline is counted from that next day by the purge
@@ -845,6 +900,8 @@ s_tick (yjc_ctx_t *ctx)
     yjc_result_t rc = s_lock_changes (ctx);
     if (rc == YJC_OK)
         rc = s_schedule_purges (ctx, true);
+    if (rc == YJC_OK) //  R14: notices and expiries
+        rc = period_tick (ctx);
     if (rc != YJC_OK)
         return rc;
     char today[11];
@@ -929,6 +986,13 @@ s_apply_step (yjc_ctx_t *ctx,
     const msgpack_object *built = yjc_obj_get (body, "built");
     if (built)
         msgpack_pack_object (&o->built.pk, *built);
+    //  R14.2: a notice is completed with when, how and to whom it was given
+    if (step->event == YJC_EV_ORDER_COMPLETED &&
+        yjc_order_by_kind (o->kind) == YJC_ORDER_EXPIRY_NOTICE) {
+        yjc_result_t nrc = period_notice_built (ctx, body, &o->built);
+        if (nrc != YJC_OK)
+            return nrc;
+    }
     yjc_obj_strcpy (body, "reason", o->reason, sizeof o->reason);
     snprintf (o->state, sizeof o->state, "%s", S_CODE (step->to));
     bool closing = step->to != YJC_OS_ACKNOWLEDGED;
@@ -1130,7 +1194,9 @@ s_on_calendar (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                      1,
                      params) < 0)
         rc = YJC_DB_ERROR;
-    return rc == YJC_OK ? s_schedule_purges (ctx, true) : rc;
+    if (rc == YJC_OK)
+        rc = s_schedule_purges (ctx, true);
+    return rc == YJC_OK ? period_on_calendar (ctx, (int)year) : rc;
 }
 
 static const yjc_service_def_t s_provisioning = {
@@ -1149,7 +1215,8 @@ static const yjc_service_def_t s_provisioning = {
                   [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
                   [YJC_EV_REQUEST_APPROVED] = s_on_request_approved,
                   [YJC_EV_ELASTIC_APPROVED] = scaling_on_elastic,
-                  [YJC_EV_RECLAMATION_APPROVED] = s_on_reclamation_approved },
+                  [YJC_EV_RECLAMATION_APPROVED] = s_on_reclamation_approved,
+                  [YJC_EV_APPLICATION_OFFLINE_APPROVED] = s_on_offline },
     .on_tick = s_tick,
     .vendor_endpoint = true,
 };

@@ -225,6 +225,7 @@ typedef struct {
     char app_state[33];
     char emergency[33];
     yjc_pack_t detail;
+    int64_t years; //  R14.3: a renewal's years, as the unit asked
 } s_req_t;
 
 //  Loads and locks a request with its application's state, if there is
@@ -340,6 +341,8 @@ s_emit_decided (yjc_ctx_t *ctx,
         yjc_map_str (&ev, "until", until);
     if (*r->emergency)
         yjc_map_str (&ev, "emergency_order", r->emergency);
+    if (r->years)
+        yjc_map_int (&ev, "years", r->years);
     yjc_result_t rc = yjc_ctx_emit_map (ctx,
                                         approved ? YJC_EV_REQUEST_APPROVED
                                                  : YJC_EV_REQUEST_REJECTED,
@@ -455,6 +458,8 @@ requests_decide (yjc_ctx_t *ctx, const msgpack_object *body)
                      MSGPACK_UNPACK_SUCCESS
                  ? YJC_OK
                  : YJC_DB_ERROR;
+        if (rc == YJC_OK)
+            yjc_obj_int (&un.data, "years", &r.years);
         if (rc == YJC_OK && approved)
             rc = s_approve_terms (ctx, &r, body, &un.data, &granted, until);
         if (rc == YJC_OK)

@@ -9,6 +9,7 @@
 #include "reclaim.h"
 #include "reminders.h"
 #include "requests.h"
+#include "yjc_form.h"
 #include "yjc_rows.h"
 #include "yjc_server.h"
 #include "yjc_time.h"
@@ -22,13 +23,25 @@ typedef yjc_action_def_t s_transition_t;
 static yjc_result_t
 s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 {
-    yjc_rows_t *rows = yjc_rows_new (6);
+    yjc_rows_t *rows = yjc_rows_new (9);
     yjc_pack_t asked;
     yjc_pack_init (&asked);
     for (int i = 0; i < count; i++) {
         const yjc_event_in_t *ev = &events[i];
         char due[11], unit[129], project[129], rule[YJC_RULE_MAX], at[40];
+        char months[12] = "", days[12] = "", on_expiry[17];
         bool provisional;
+        //  R14.1, R14.3: the period asked, for provisioning at approval
+        const msgpack_object *form = yjc_obj_get (ev->payload, "form");
+        int m = 0, d = 0;
+        if (yjc_form_usage_length (form, &m, &d)) {
+            snprintf (months, sizeof months, "%d", m);
+            snprintf (days, sizeof days, "%d", d);
+        }
+        yjc_obj_strcpy (yjc_obj_get (yjc_obj_get (form, "project"), "period"),
+                        "on_expiry",
+                        on_expiry,
+                        sizeof on_expiry);
         yjc_ctx_due (ctx, YJC_DL_ACCEPT, ev->at_us, due, rule, &provisional);
         yjc_time_format_iso (ev->at_us, at);
         const char *texts[] = {
@@ -37,7 +50,10 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
             yjc_obj_strcpy (ev->payload, "project", project, sizeof project),
             at,
             *due ? due : NULL,
-            provisional ? "t" : "f"
+            provisional ? "t" : "f",
+            *months ? months : NULL,
+            *days ? days : NULL,
+            *on_expiry ? on_expiry : NULL
         };
         yjc_pack_reset (&asked);
         msgpack_pack_object (
@@ -52,11 +68,12 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
         ctx->db,
         "INSERT INTO applications (app_id, unit, project, submitted_at,"
         " accept_due, accept_provisional, asked_mp, state, accept_rule,"
-        " updated_at)"
-        " SELECT a, u, p, s::timestamptz, d::date, v::bool, f, $9, $8,"
-        " s::timestamptz FROM unnest($1::text[], $2::text[], $3::text[],"
-        " $4::text[], $5::text[], $6::text[], $7::bytea[])"
-        " AS t (a, u, p, s, d, v, f)",
+        " updated_at, usage_months, usage_days, on_expiry)"
+        " SELECT a, u, p, s::timestamptz, d::date, v::bool, f, $12, $11,"
+        " s::timestamptz, m::int, n::int, e"
+        " FROM unnest($1::text[], $2::text[], $3::text[],"
+        " $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],"
+        " $9::text[], $10::bytea[]) AS t (a, u, p, s, d, v, m, n, e, f)",
         2,
         extra);
     yjc_rows_destroy (&rows);
@@ -71,8 +88,10 @@ typedef struct {
     char app_id[33];
     char state[33];
     char unit[129];
-    yjc_pack_t asked;              //  asked_mp: the resources asked
-    const msgpack_object *granted; //  what an approval grants (borrowed)
+    yjc_pack_t asked;                 //  asked_mp: the resources asked
+    const msgpack_object *granted;    //  what an approval grants (borrowed)
+    int64_t usage_months, usage_days; //  R14.1: the form's period
+    char on_expiry[17];               //  R14.3: its choice on expiry
 } s_app_t;
 
 //  R9.2, R11.2: the bureau grants the request, or less of any line; the
@@ -119,8 +138,9 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app, bool *found)
     const char *params[] = { app_id };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
-        "SELECT state, unit, asked_mp FROM applications WHERE app_id = $1"
-        " FOR UPDATE",
+        "SELECT state, unit, asked_mp, coalesce(usage_months, -1)::text,"
+        " coalesce(usage_days, 0)::text, coalesce(on_expiry, '')"
+        " FROM applications WHERE app_id = $1 FOR UPDATE",
         1,
         params,
         NULL,
@@ -134,6 +154,9 @@ s_load (yjc_ctx_t *ctx, const char *app_id, s_app_t *app, bool *found)
         yjc_db_copy (res, 0, 1, app->unit, sizeof app->unit);
         yjc_pack_append (
             &app->asked, PQgetvalue (res, 0, 2), PQgetlength (res, 0, 2));
+        app->usage_months = atoll (PQgetvalue (res, 0, 3));
+        app->usage_days = atoll (PQgetvalue (res, 0, 4));
+        yjc_db_copy (res, 0, 5, app->on_expiry, sizeof app->on_expiry);
     }
     PQclear (res);
     return YJC_OK;
@@ -156,6 +179,15 @@ s_event_payload (const s_transition_t *t,
         //  R11.2: what is granted is what provisioning and billing see.
         yjc_map_str (ev, "opinion", opinion);
         yjc_map_obj (ev, "granted", app->granted);
+        //  R14.1, R14.3: what provisioning needs at go-live (none for an
+        //  application submitted before review kept it)
+        if (app->usage_months >= 0) {
+            msgpack_packer *pk = yjc_map_key (ev, "usage");
+            msgpack_pack_map (pk, 3);
+            yjc_pk_kv_int (pk, "months", app->usage_months);
+            yjc_pk_kv_int (pk, "days", app->usage_days);
+            yjc_pk_kv_str (pk, "on_expiry", app->on_expiry);
+        }
         return;
     }
     yjc_map_str (ev, "state", yjc_state_code (t->to));
@@ -539,6 +571,7 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REVIEW_APPROVE] = s_decide,
                   [YJC_MSG_REVIEW_REJECT] = s_decide,
                   [YJC_MSG_REVIEW_WITHDRAW] = s_decide,
+                  [YJC_MSG_REVIEW_EXPIRE] = s_decide, //  R14.4
                   [YJC_MSG_REVIEW_GET] = s_get,
                   [YJC_MSG_REVIEW_OVERDUE] = s_overdue,
                   [YJC_MSG_REVIEW_PENDING] = s_overdue,
@@ -558,7 +591,9 @@ static const yjc_service_def_t s_review = {
                   [YJC_EV_ORDER_COMPLETED] = s_on_completed,
                   [YJC_EV_ORDER_FAILED] = requests_on_order,
                   [YJC_EV_REQUEST_SUBMITTED] = requests_on_submitted,
-                  [YJC_EV_EMERGENCY_REPORTED] = requests_on_emergency },
+                  [YJC_EV_EMERGENCY_REPORTED] = requests_on_emergency,
+                  //  R14.4: 已到期, as provisioning's MOVE row says
+                  [YJC_EV_APPLICATION_EXPIRED] = requests_on_order },
     .on_tick = s_tick,
 };
 

@@ -282,9 +282,12 @@ s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
         !streq (state, yjc_order_states[YJC_OS_ACKNOWLEDGED].code))
         return 0;
     int rc = 0;
-    //  a termination or a purge removes; it builds nothing
+    //  a termination, a purge, taking offline (R14.4) remove; they build
+    //  nothing; an expiry notice (R14.2) says when, how, to whom
     int k = yjc_order_by_kind (kind);
-    bool removes = k == YJC_ORDER_TERMINATE || k == YJC_ORDER_PURGE;
+    bool removes = k == YJC_ORDER_TERMINATE || k == YJC_ORDER_PURGE ||
+                   k == YJC_ORDER_OFFLINE || k == YJC_ORDER_EXPIRY_NOTICE;
+    bool notice = k == YJC_ORDER_EXPIRY_NOTICE;
     yjc_pack_t body;
     yjc_pack_init (&body);
     yjc_reply_t reply;
@@ -299,7 +302,7 @@ s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
     self->handled++;
     bool fail = self->fail_every && self->handled % self->fail_every == 0;
     yjc_pack_reset (&body);
-    msgpack_pack_map (&body.pk, 2);
+    msgpack_pack_map (&body.pk, notice && !fail ? 3 : 2);
     yjc_pk_kv_str (&body.pk, "order_id", order_id);
     if (fail)
         yjc_pk_kv_str (&body.pk, "reason", "资源池容量不足（模拟故障）");
@@ -309,6 +312,16 @@ s_handle (s_sim_t *self, yjc_client_t *client, const msgpack_object *order)
             msgpack_pack_array (&body.pk, 0);
         else
             s_pack_built (&body.pk, order_id, yjc_obj_get (order, "resources"));
+        if (notice) {
+            char today[11];
+            yjc_date_format (yjc_time_local_date (yjc_clock_now_or_system ()),
+                             today);
+            yjc_pk_str (&body.pk, "notice");
+            msgpack_pack_map (&body.pk, 3);
+            yjc_pk_kv_str (&body.pk, "given_at", today);
+            yjc_pk_kv_str (&body.pk, "channel", "公函及短信");
+            yjc_pk_kv_str (&body.pk, "to", "使用单位联系人及主管部门");
+        }
     }
     const char *type = fail ? "order.fail" : "order.complete";
     if (!fail)

@@ -43,7 +43,8 @@ def test_the_def_lists_what_the_lifecycle_needs():
     rules = listed("DEADLINE", 2)
     assert any(r.startswith("R13.2") for r in rules)
     assert set(listed("REQUEST")) == {"extend_test", "go_live", "change",
-                                      "terminate"}
+                                      "terminate", "renew"}
+    assert any(r.startswith("R14.4") for r in rules)
 
 
 @pytest.mark.parametrize("what", ["STATE", "REQUEST", "ORDER", "DEADLINE",
