@@ -109,8 +109,11 @@ s_copy_start (s_buf_t *b)
 
 //  The columns of a batch, as array literals for unnest.
 enum { C_APP, C_RES, C_AT, C_CPU, C_MEM, C_DISK, C_BWIN, C_BWOUT, C_COUNT };
-//  After them, the distinct (app, resource, day) keys of the batch.
-enum { D_APP = C_COUNT, D_RES, D_DAY, D_COUNT };
+//  After them, the distinct (app, resource, day) keys of the batch (the
+//  rollups it queues) and its distinct (app, time) pairs (what the
+//  running check looks up): a batch is mostly many hosts at few times,
+//  so these are far shorter than the columns.
+enum { D_APP = C_COUNT, D_RES, D_DAY, E_APP, E_AT, D_COUNT };
 static const char *s_int_keys[] = { NULL,         NULL,         NULL,
                                     "cpu_pct",    "mem_pct",    "disk_gb",
                                     "bw_in_mbps", "bw_out_mbps" };
@@ -140,6 +143,24 @@ s_key (zhashx_t *keys, const msgpack_object *s, yjc_date_t day, s_buf_t *cols)
     s_put_item (&cols[D_DAY], date, 10);
 }
 
+//  Adds the sample's (app, time) to the batch's distinct pairs.
+static void
+s_pair (zhashx_t *pairs,
+        const msgpack_object *s,
+        const char *iso,
+        s_buf_t *cols)
+{
+    const char *app;
+    size_t alen;
+    yjc_obj_str (s, "app_id", &app, &alen);
+    char key[96];
+    snprintf (key, sizeof key, "%.*s\x1f%s", (int)alen, app, iso);
+    if (zhashx_insert (pairs, key, (void *)1) != 0)
+        return; //  seen
+    s_put_item (&cols[E_APP], app, alen);
+    s_put_item (&cols[E_AT], iso, strlen (iso));
+}
+
 //  Reads the samples into column literals; refuses a time that is not
 //  ISO-8601, later than METERING_FUTURE_US past the clock, or before the
 //  months kept (it would land in a dropped partition).  Returns the
@@ -154,6 +175,7 @@ s_columns (yjc_ctx_t *ctx,
 {
     int problems = 0;
     zhashx_t *keys = zhashx_new ();
+    zhashx_t *pairs = zhashx_new ();
     int keep = yjc_config_int (YJC_CFG_METERING_KEEP_MONTHS);
     yjc_date_t today = yjc_time_local_date (ctx->now);
     int first = today.y * 12 + (today.m - 1) - keep;
@@ -208,6 +230,8 @@ s_columns (yjc_ctx_t *ctx,
             if (j == *nmonths && j < METERING_MONTHS)
                 months[(*nmonths)++] = month;
             s_key (keys, s, d, cols);
+            yjc_time_format_iso (at, iso);
+            s_pair (pairs, s, iso, cols);
         }
         //  A refused time is NULL: not looked up as running or not.
         if (problems > before)
@@ -233,6 +257,7 @@ s_columns (yjc_ctx_t *ctx,
         s_put (&cols[c], "}", 1);
     s_put_be (copy, 0xffff, 2);
     zhashx_destroy (&keys);
+    zhashx_destroy (&pairs);
     return problems;
 }
 
@@ -242,24 +267,25 @@ s_columns (yjc_ctx_t *ctx,
 static int
 s_not_running (yjc_ctx_t *ctx, s_buf_t *cols)
 {
-    const char *params[] = { cols[C_APP].data, cols[C_AT].data };
+    const char *pairs[] = { cols[E_APP].data, cols[E_AT].data };
     //  Most batches share a few times among many hosts: the distinct
-    //  (application, time) pairs first; by sample only if one fails.
+    //  (application, time) pairs first (found in C); by sample only if
+    //  one fails.
     PGresult *res = yjc_db_query (
         ctx->db,
-        "SELECT count(*)::text FROM (SELECT DISTINCT app, at FROM"
-        " unnest($1::text[], $2::timestamptz[]) AS s(app, at)) s"
-        " WHERE s.at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM allocations a"
+        "SELECT count(*)::text FROM unnest($1::text[], $2::timestamptz[])"
+        " AS s(app, at) WHERE NOT EXISTS (SELECT 1 FROM allocations a"
         "  WHERE a.app_id = s.app AND a.valid_from <= s.at"
         "  AND (a.valid_to IS NULL OR s.at < a.valid_to))",
         2,
-        params);
+        pairs);
     if (!res)
         return -1;
     bool none = streq (PQgetvalue (res, 0, 0), "0");
     PQclear (res);
     if (none)
         return 0;
+    const char *params[] = { cols[C_APP].data, cols[C_AT].data };
     res = yjc_db_query (
         ctx->db,
         "SELECT (s.i - 1)::text, s.app FROM unnest($1::text[],"
@@ -384,15 +410,15 @@ s_copy (yjc_ctx_t *ctx, const s_buf_t *copy)
 static int
 s_queue_all (yjc_ctx_t *ctx, s_buf_t *cols)
 {
-    const char *params[] = { cols[C_APP].data,
-                             cols[C_RES].data,
-                             cols[C_AT].data };
+    //  the batch's distinct keys, found in C (s_key)
+    const char *params[] = { cols[D_APP].data,
+                             cols[D_RES].data,
+                             cols[D_DAY].data };
     return yjc_db_exec (
         ctx->db,
         "INSERT INTO metering_dirty (app_id, resource, day)"
-        " SELECT DISTINCT a, r, (t AT TIME ZONE 'Asia/Shanghai')::date"
-        " FROM unnest($1::text[], $2::text[], $3::timestamptz[]) k(a, r, t)"
-        " ORDER BY 1, 2, 3 ON CONFLICT (app_id, resource, day)"
+        " SELECT a, r, d FROM unnest($1::text[], $2::text[], $3::date[])"
+        " k(a, r, d) ORDER BY 1, 2, 3 ON CONFLICT (app_id, resource, day)"
         " DO UPDATE SET queued = metering_dirty.queued + 1",
         3,
         params);
