@@ -118,6 +118,45 @@ static const char *s_int_keys[] = { NULL,         NULL,         NULL,
                                     "cpu_pct",    "mem_pct",    "disk_gb",
                                     "bw_in_mbps", "bw_out_mbps" };
 
+//  Writes v in decimal at `out` (no terminator); returns the length.
+static size_t
+s_decimal (char *out, int64_t v)
+{
+    char digits[24];
+    size_t n = 0;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do
+        digits[n++] = (char)('0' + u % 10);
+    while ((u /= 10) > 0);
+    size_t len = 0;
+    if (v < 0)
+        out[len++] = '-';
+    while (n > 0)
+        out[len++] = digits[--n];
+    return len;
+}
+
+//  A hash key of up to two strings and a number, without printf: the
+//  samples of a batch are many, and formatting showed in the profile.
+static void
+s_hash_key (char key[160],
+            const char *a,
+            size_t alen,
+            const char *b,
+            size_t blen,
+            int64_t n)
+{
+    size_t len = 0;
+    memcpy (key, a, alen < 64 ? alen : 64);
+    len += alen < 64 ? alen : 64;
+    key[len++] = '\x1f';
+    memcpy (key + len, b, blen < 64 ? blen : 64);
+    len += blen < 64 ? blen : 64;
+    key[len++] = '\x1f';
+    len += s_decimal (key + len, n);
+    key[len] = 0;
+}
+
 //  Adds the sample's (app, resource, day) to the batch's distinct keys.
 static void
 s_key (zhashx_t *keys, const msgpack_object *s, yjc_date_t day, s_buf_t *cols)
@@ -127,17 +166,10 @@ s_key (zhashx_t *keys, const msgpack_object *s, yjc_date_t day, s_buf_t *cols)
     yjc_obj_str (s, "app_id", &app, &alen);
     yjc_obj_str (s, "resource", &res, &rlen);
     char key[160], date[11];
-    yjc_date_format (day, date);
-    snprintf (key,
-              sizeof key,
-              "%.*s\x1f%.*s\x1f%s",
-              (int)alen,
-              app,
-              (int)rlen,
-              res,
-              date);
+    s_hash_key (key, app, alen, res, rlen, day.y * 10000 + day.m * 100 + day.d);
     if (zhashx_insert (keys, key, (void *)1) != 0)
         return; //  seen
+    yjc_date_format (day, date);
     s_put_item (&cols[D_APP], app, alen);
     s_put_item (&cols[D_RES], res, rlen);
     s_put_item (&cols[D_DAY], date, 10);
@@ -145,31 +177,35 @@ s_key (zhashx_t *keys, const msgpack_object *s, yjc_date_t day, s_buf_t *cols)
 
 //  Adds the sample's (app, time) to the batch's distinct pairs.
 static void
-s_pair (zhashx_t *pairs,
-        const msgpack_object *s,
-        const char *iso,
-        s_buf_t *cols)
+s_pair (zhashx_t *pairs, const msgpack_object *s, int64_t at, s_buf_t *cols)
 {
     const char *app;
     size_t alen;
     yjc_obj_str (s, "app_id", &app, &alen);
-    char key[96];
-    snprintf (key, sizeof key, "%.*s\x1f%s", (int)alen, app, iso);
+    char key[160], iso[40];
+    s_hash_key (key, app, alen, "", 0, at);
     if (zhashx_insert (pairs, key, (void *)1) != 0)
         return; //  seen
+    yjc_time_format_iso (at, iso);
     s_put_item (&cols[E_APP], app, alen);
     s_put_item (&cols[E_AT], iso, strlen (iso));
 }
 
-//  Reads the samples into column literals; refuses a time that is not
-//  ISO-8601, later than METERING_FUTURE_US past the clock, or before the
-//  months kept (it would land in a dropped partition).  Returns the
-//  number of problems.
+//  A refused sample's time (NULL in the text columns: not looked up as
+//  running or not).
+#define S_REFUSED INT64_MIN
+
+//  Reads the samples into the binary COPY and the distinct keys and
+//  pairs; refuses a time that is not ISO-8601, later than
+//  METERING_FUTURE_US past the clock, or before the months kept (it would
+//  land in a dropped partition).  ats[i] is each sample's time.  Returns
+//  the number of problems.
 static int
 s_columns (yjc_ctx_t *ctx,
            const msgpack_object *samples,
            s_buf_t *cols,
            s_buf_t *copy,
+           int64_t *ats,
            int *months,
            int *nmonths)
 {
@@ -181,48 +217,42 @@ s_columns (yjc_ctx_t *ctx,
     int first = today.y * 12 + (today.m - 1) - keep;
     yjc_date_t oldest = { first / 12, first % 12 + 1, 1 };
     int64_t oldest_us = yjc_date_start_us (oldest);
-    for (int c = 0; c < D_COUNT; c++)
+    for (int c = D_APP; c < D_COUNT; c++)
         s_put (&cols[c], "{", 1);
     s_copy_start (copy);
     for (uint32_t i = 0; i < samples->via.array.size; i++) {
         const msgpack_object *s = &samples->via.array.ptr[i];
         const char *str;
         size_t len;
-        char at_text[41], field[64], iso[40];
+        char at_text[41], field[64];
         s_put_be (copy, C_COUNT, 2);
         yjc_obj_str (s, "app_id", &str, &len);
-        s_put_item (&cols[C_APP], str, len);
         s_put_be (copy, len, 4);
         s_put (copy, str, len);
         yjc_obj_str (s, "resource", &str, &len);
-        s_put_item (&cols[C_RES], str, len);
         s_put_be (copy, len, 4);
         s_put (copy, str, len);
         yjc_obj_strcpy (s, "at", at_text, sizeof at_text);
         int64_t at = 0;
-        int before = problems++;
-        snprintf (field, sizeof field, "body.samples[%u].at", i);
-        if (yjc_time_parse_iso (at_text, &at) != 0)
-            yjc_ctx_fail (ctx,
-                          YJC_E_INVALID_VALUE,
-                          field,
-                          "not an ISO-8601 time: %s",
-                          at_text);
+        const char *why = NULL;
+        int code = YJC_E_OUT_OF_RANGE;
+        if (yjc_time_parse_iso (at_text, &at) != 0) {
+            why = "not an ISO-8601 time";
+            code = YJC_E_INVALID_VALUE;
+        }
         else if (at > ctx->now + METERING_FUTURE_US)
-            yjc_ctx_fail (ctx,
-                          YJC_E_OUT_OF_RANGE,
-                          field,
-                          "%s is more than 5 minutes past the clock",
-                          at_text);
+            why = "more than 5 minutes past the clock";
         else if (at < oldest_us)
-            yjc_ctx_fail (ctx,
-                          YJC_E_OUT_OF_RANGE,
-                          field,
-                          "%s is older than the %d months kept",
-                          at_text,
-                          keep);
+            why = "older than the months kept (YJC_METERING_KEEP_MONTHS)";
+        if (why) {
+            problems++;
+            snprintf (field, sizeof field, "body.samples[%u].at", i);
+            yjc_ctx_fail (ctx, code, field, "%s: %s", why, at_text);
+            at = 0;
+            ats[i] = S_REFUSED;
+        }
         else {
-            problems = before;
+            ats[i] = at;
             yjc_date_t d = yjc_time_local_date (at);
             int month = d.y * 12 + d.m - 1, j = 0;
             while (j < *nmonths && months[j] != month)
@@ -230,30 +260,19 @@ s_columns (yjc_ctx_t *ctx,
             if (j == *nmonths && j < METERING_MONTHS)
                 months[(*nmonths)++] = month;
             s_key (keys, s, d, cols);
-            yjc_time_format_iso (at, iso);
-            s_pair (pairs, s, iso, cols);
-        }
-        //  A refused time is NULL: not looked up as running or not.
-        if (problems > before)
-            s_put (&cols[C_AT],
-                   cols[C_AT].size > 1 ? ",NULL" : "NULL",
-                   cols[C_AT].size > 1 ? 5 : 4);
-        else {
-            yjc_time_format_iso (at, iso);
-            s_put_item (&cols[C_AT], iso, strlen (iso));
+            s_pair (pairs, s, at, cols);
         }
         s_put_be (copy, 8, 4);
         s_put_be (copy, (uint64_t)(at - PG_EPOCH_US), 8);
         for (int c = C_CPU; c < C_COUNT; c++) {
             int64_t v = 0;
             yjc_obj_int (s, s_int_keys[c], &v);
-            s_put_int (&cols[c], v);
             int bytes = c <= C_MEM ? 2 : 4; //  smallint, int
             s_put_be (copy, (size_t)bytes, 4);
             s_put_be (copy, (uint64_t)v, bytes);
         }
     }
-    for (int c = 0; c < D_COUNT; c++)
+    for (int c = D_APP; c < D_COUNT; c++)
         s_put (&cols[c], "}", 1);
     s_put_be (copy, 0xffff, 2);
     zhashx_destroy (&keys);
@@ -261,11 +280,56 @@ s_columns (yjc_ctx_t *ctx,
     return problems;
 }
 
+//  The samples as array literals for unnest, one per column: only for
+//  the slow paths (naming the samples of a stopped system, a retried
+//  batch's ON CONFLICT), built once.
+static void
+s_text_columns (const msgpack_object *samples,
+                const int64_t *ats,
+                s_buf_t *cols,
+                bool *built)
+{
+    if (*built)
+        return;
+    *built = true;
+    for (int c = 0; c < C_COUNT; c++)
+        s_put (&cols[c], "{", 1);
+    for (uint32_t i = 0; i < samples->via.array.size; i++) {
+        const msgpack_object *s = &samples->via.array.ptr[i];
+        const char *str;
+        size_t len;
+        char iso[40];
+        yjc_obj_str (s, "app_id", &str, &len);
+        s_put_item (&cols[C_APP], str, len);
+        yjc_obj_str (s, "resource", &str, &len);
+        s_put_item (&cols[C_RES], str, len);
+        if (ats[i] == S_REFUSED)
+            s_put (&cols[C_AT],
+                   cols[C_AT].size > 1 ? ",NULL" : "NULL",
+                   cols[C_AT].size > 1 ? 5 : 4);
+        else {
+            yjc_time_format_iso (ats[i], iso);
+            s_put_item (&cols[C_AT], iso, strlen (iso));
+        }
+        for (int c = C_CPU; c < C_COUNT; c++) {
+            int64_t v = 0;
+            yjc_obj_int (s, s_int_keys[c], &v);
+            s_put_int (&cols[c], v);
+        }
+    }
+    for (int c = 0; c < C_COUNT; c++)
+        s_put (&cols[c], "}", 1);
+}
+
 //  R11.3, R17: a sample is of a running system, one with an allocation
 //  interval covering its time.  Names every other (up to the problems a
 //  reply carries).  Returns the number found, -1 on a database error.
 static int
-s_not_running (yjc_ctx_t *ctx, s_buf_t *cols)
+s_not_running (yjc_ctx_t *ctx,
+               const msgpack_object *samples,
+               const int64_t *ats,
+               s_buf_t *cols,
+               bool *built)
 {
     const char *pairs[] = { cols[E_APP].data, cols[E_AT].data };
     //  Most batches share a few times among many hosts: the distinct
@@ -285,6 +349,7 @@ s_not_running (yjc_ctx_t *ctx, s_buf_t *cols)
     PQclear (res);
     if (none)
         return 0;
+    s_text_columns (samples, ats, cols, built);
     const char *params[] = { cols[C_APP].data, cols[C_AT].data };
     res = yjc_db_query (
         ctx->db,
@@ -349,7 +414,7 @@ s_partitions (yjc_ctx_t *ctx, s_buf_t *cols, const int *months, int nmonths)
 {
     if (s_months_known (months, nmonths, false))
         return 0;
-    const char *params[] = { cols[C_AT].data };
+    const char *params[] = { cols[E_AT].data }; //  the distinct times
     PGresult *res =
         yjc_db_query (ctx->db,
                       "SELECT yjc_metering_partition(m) FROM (SELECT DISTINCT"
@@ -432,8 +497,13 @@ metering_report (yjc_ctx_t *ctx, const msgpack_object *body)
     memset (cols, 0, sizeof cols);
     yjc_result_t rc = YJC_OK;
     int months[METERING_MONTHS], nmonths = 0;
-    int bad = s_columns (ctx, samples, cols, &copy, months, &nmonths);
-    int idle = s_not_running (ctx, cols);
+    int64_t *ats =
+        (int64_t *)malloc ((samples->via.array.size + 1) * sizeof (int64_t));
+    if (!ats)
+        return YJC_DB_ERROR; //  out of memory
+    bool built = false;
+    int bad = s_columns (ctx, samples, cols, &copy, ats, months, &nmonths);
+    int idle = s_not_running (ctx, samples, ats, cols, &built);
     if (idle < 0 ||
         (!bad && !idle && s_partitions (ctx, cols, months, nmonths) < 0))
         rc = YJC_DB_ERROR;
@@ -448,6 +518,7 @@ metering_report (yjc_ctx_t *ctx, const msgpack_object *body)
         stored = total;
     free (copy.data);
     if (rc == YJC_OK && fast == 0) {
+        s_text_columns (samples, ats, cols, &built);
         const char *params[C_COUNT];
         for (int c = 0; c < C_COUNT; c++)
             params[c] = cols[c].data;
@@ -475,6 +546,7 @@ metering_report (yjc_ctx_t *ctx, const msgpack_object *body)
     }
     for (int c = 0; c < D_COUNT; c++)
         free (cols[c].data);
+    free (ats);
     if (rc != YJC_OK)
         return rc;
     if (res) {
