@@ -11,9 +11,9 @@
     and a result for an unknown or closed order is refused.  Each kind's
     deadline and what its completion moves are the ORDER table of
     proto/yjc_lifecycle.def.                                             */
+#include "period.h"
 #include "reminders.h"
 #include "scaling.h"
-#include "period.h"
 #include "yjc_config.h"
 #include "yjc_form.h"
 #include "yjc_lifecycle.h"
