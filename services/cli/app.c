@@ -249,26 +249,35 @@ app_cmd_show (cli_opts_t *opts)
         int64_t months = 0, days = 0;
         yjc_obj_int (a, "usage_months", &months);
         yjc_obj_int (a, "usage_days", &days);
-        if (*yjc_obj_strcpy (a, "usage_from", from, sizeof from)) {
+        //  R14.1-R14.2: the period from go-live, its last day (day-off
+        //  shifted) once computed, and the notice day
+        yjc_obj_strcpy (a, "usage_from", from, sizeof from);
+        yjc_obj_strcpy (a, "usage_to", to, sizeof to);
+        const msgpack_object *prov = yjc_obj_get (a, "usage_provisional");
+        bool provisional =
+            prov && prov->type == MSGPACK_OBJECT_BOOLEAN && prov->via.boolean;
+        long long length = (long long)(months > 0 ? months : days);
+        const char *unit = months > 0 ? "个月" : "日";
+        if (*from && *to) {
             cli_print_padded (stdout, "使用期限", 10);
-            printf (" 自 %s 起 %lld %s（R14.1，自转为正式环境起）\n",
+            printf (" 自 %s 至 %s（%lld %s%s，R14.1）\n",
                     from,
-                    (long long)(months > 0 ? months : days),
-                    months > 0 ? "个月" : "日");
+                    to,
+                    length,
+                    unit,
+                    provisional ? "，暂定" : "");
         }
-        //  R14.1-R14.2: its last day (day-off shifted) and the notice day
-        if (*yjc_obj_strcpy (a, "usage_to", to, sizeof to)) {
-            const msgpack_object *prov = yjc_obj_get (a, "usage_provisional");
-            bool provisional = prov && prov->type == MSGPACK_OBJECT_BOOLEAN &&
-                               prov->via.boolean;
+        else if (*from) {
             cli_print_padded (stdout, "使用期限", 10);
-            printf (
-                " 自 %s 至 %s%s\n", from, to, provisional ? "（暂定）" : "");
-            if (*yjc_obj_strcpy (a, "notice_due", notice, sizeof notice)) {
-                cli_print_padded (stdout, "到期通知", 10);
-                printf (" 供应商须于 %s 前通知使用单位和主管部门（R14.2）\n",
-                        notice);
-            }
+            printf (" 自 %s 起 %lld %s（R14.1，届满日计算中）\n",
+                    from,
+                    length,
+                    unit);
+        }
+        if (*to && *yjc_obj_strcpy (a, "notice_due", notice, sizeof notice)) {
+            cli_print_padded (stdout, "到期通知", 10);
+            printf (" 供应商须于 %s 前通知使用单位和主管部门（R14.2）\n",
+                    notice);
         }
         const msgpack_object *granted = r ? yjc_obj_get (r, "granted") : NULL;
         form_render (stdout,

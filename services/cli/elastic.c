@@ -122,7 +122,10 @@ s_print_ranges (const msgpack_object *ranges, const char *by, const char *at)
         if (!yjc_obj_str (h, "cpu_mem", &cpu, &len))
             continue;
         const char *zh = yjc_value_zh ("cpu_mem", cpu, len);
-        snprintf (what, sizeof what, "云主机 %.*s", (int)len, zh ? zh : cpu);
+        if (zh)
+            snprintf (what, sizeof what, "云主机 %s", zh);
+        else
+            snprintf (what, sizeof what, "云主机 %.*s", (int)len, cpu);
         if (line > 0)
             snprintf (what + strlen (what),
                       sizeof what - strlen (what),

@@ -20,9 +20,13 @@ s_print_rule (const msgpack_object *rule)
             (long long)cpu,
             (long long)mem,
             (long long)silent);
-    printf ("（%s 于 %s 设定）\n",
-            yjc_obj_strcpy (rule, "set_by", by, sizeof by),
-            yjc_obj_strcpy (rule, "set_at", at, sizeof at));
+    //  the shipped rule until the bureau sets one
+    if (streq (yjc_obj_strcpy (rule, "set_by", by, sizeof by), "default"))
+        printf ("（默认规则，主管部门尚未调整）\n");
+    else
+        printf ("（%s 于 %s 设定）\n",
+                by,
+                yjc_obj_strcpy (rule, "set_at", at, sizeof at));
 }
 
 //  idle-rule set --days N --cpu-p95 P --mem-p95 P --silent-days N

@@ -38,7 +38,7 @@ inbox_cmd_list (cli_opts_t *opts)
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "notifications");
         cli_table_t *table = cli_table_new (6, 0);
-        cli_table_row (table, "编号", "时间", "", "接收方", "通知", "内容");
+        cli_table_row (table, "编号", "时间", "状态", "接收方", "通知", "内容");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
             char id[24], at[40], to[129], title[256], text[4096];
@@ -51,7 +51,7 @@ inbox_cmd_list (cli_opts_t *opts)
             cli_table_row (table,
                            id,
                            yjc_obj_strcpy (e, "at", at, sizeof at),
-                           is_read ? "" : "未读",
+                           is_read ? "已读" : "未读",
                            s_recipient (e, to, sizeof to),
                            yjc_obj_strcpy (e, "title", title, sizeof title),
                            yjc_obj_strcpy (e, "body", text, sizeof text));
