@@ -157,6 +157,21 @@ def test_r15_report_key_is_idempotent(platform, apps):
     one = p.cli(*cmd, actor="health", json_out=True)
     two = p.cli(*cmd, actor="health", json_out=True)
     assert one["problem_id"] == two["problem_id"] and two["duplicate"]
+    # --attach: a file is uploaded to intake first, an F… id named as it is
+    three = p.cli("report-problem", apps["health"], "--severity", "low",
+                  "--text", "附件测试", "--attach",
+                  "tests/data/materials/construction-plan.pdf",
+                  "--attach", "F000001", actor="health", json_out=True)
+    row = [x for x in listing(p, "health")
+           if x["problem_id"] == three["problem_id"]][0]
+    assert len(row["attachments"]) == 2 and row["attachments"][1] == "F000001"
+    uploaded = row["attachments"][0]
+    assert uploaded.startswith("F") and uploaded != "F000001"
+    assert ok(p.call("health", "intake", "attachment.get",
+                     {"att_id": uploaded}))
+    out = p.cli("report-problem", apps["health"], "--severity", "low",
+                "--text", "附件测试2", actor="health").stdout
+    assert out.startswith("问题已报告，问题编号 P")
 
 
 def test_r15_a_unit_sees_and_reports_only_its_own(platform, apps):
