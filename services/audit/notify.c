@@ -121,6 +121,17 @@ s_body (const yjc_event_in_t *ev, char *out, size_t size)
             "单位异议",
             yjc_obj_strcpy (p, "objection", buf, sizeof buf));
     s_fact (out, size, "意见", yjc_obj_strcpy (p, "opinion", buf, sizeof buf));
+    //  R15 a problem report: its id, severity, the text and the vendor's note
+    s_fact (
+        out, size, "问题", yjc_obj_strcpy (p, "problem_id", buf, sizeof buf));
+    if (*yjc_obj_strcpy (p, "severity", code, sizeof code))
+        s_fact (out,
+                size,
+                "严重程度",
+                yjc_value_zh ("severity", code, strlen (code)));
+    if (ev->type == YJC_EV_PROBLEM_REPORTED)
+        s_fact (out, size, "描述", yjc_obj_strcpy (p, "text", buf, sizeof buf));
+    s_fact (out, size, "处理说明", yjc_obj_strcpy (p, "note", buf, sizeof buf));
     if (!*yjc_obj_strcpy (p, "rule", buf, sizeof buf))
         yjc_obj_strcpy (p, "deadline_rule", buf, sizeof buf);
     s_fact (out, size, "依据", buf);

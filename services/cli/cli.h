@@ -47,7 +47,10 @@ typedef struct {
     //  the idle rule (idle.c, R11.3); -1 when not given
     int64_t days, cpu_p95, mem_p95, silent_days;
     int64_t years; //  --years, a renewal's (R14.3)
-    char **args;   //  positional arguments after the command
+    //  R15 problem reports (problems.c): --severity, problems --open
+    const char *severity;
+    bool open;
+    char **args; //  positional arguments after the command
     int nargs;
 } cli_opts_t;
 

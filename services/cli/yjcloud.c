@@ -19,6 +19,7 @@
 #include "inbox.h"
 #include "lifecycle.h"
 #include "orders.h"
+#include "problems.h"
 #include "reclaim.h"
 #include "table.h"
 #include "yjc_config.h"
@@ -160,6 +161,17 @@ static const s_command_t s_commands[] = {
       lifecycle_cmd_emergency,
       "申请编号 资源.json --reason 情况说明",
       "紧急变更报备，先实施后补手续（单位或供应商，R12.3）" },
+    { "report-problem",
+      1,
+      problems_cmd_report,
+      "申请编号 --severity 紧急|高|一般|低 --text 问题描述 "
+      "[--attach 附件编号或文件]…",
+      "报告系统问题，送达供应商和主管部门（单位，R15）" },
+    { "problems",
+      0,
+      problems_cmd_list,
+      "[--open] [--app 申请编号]",
+      "问题报告：状态、确认及解决用时、已过时间（单位只看本单位，R15）" },
     { "reorder",
       1,
       orders_cmd_reorder,
@@ -371,6 +383,8 @@ main (int argc, char **argv)
         { "mem-p95", required_argument, 0, '3' },
         { "silent-days", required_argument, 0, '4' },
         { "years", required_argument, 0, 'Y' },
+        { "severity", required_argument, 0, 'e' },
+        { "open", no_argument, 0, 'k' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -461,6 +475,8 @@ main (int argc, char **argv)
             case '3': opts.mem_p95 = number; break;
             case '4': opts.silent_days = number; break;
             case 'Y': opts.years = number; break;
+            case 'e': opts.severity = optarg; break;
+            case 'k': opts.open = true; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

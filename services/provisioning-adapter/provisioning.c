@@ -12,6 +12,7 @@
     deadline and what its completion moves are the ORDER table of
     proto/yjc_lifecycle.def.                                             */
 #include "period.h"
+#include "problems.h"
 #include "reminders.h"
 #include "scaling.h"
 #include "yjc_config.h"
@@ -1210,7 +1211,13 @@ static const yjc_service_def_t s_provisioning = {
                   [YJC_MSG_EMERGENCY_REPORT] = s_emergency,
                   [YJC_MSG_ORDER_REORDER] = s_reorder,
                   [YJC_MSG_ORDER_GET] = s_get,
-                  [YJC_MSG_SCALING_REPORT] = scaling_report },
+                  [YJC_MSG_SCALING_REPORT] = scaling_report,
+                  //  R15: problem reports (problems.c)
+                  [YJC_MSG_PROBLEM_REPORT] = problems_report,
+                  [YJC_MSG_PROBLEM_FETCH] = problems_fetch,
+                  [YJC_MSG_PROBLEM_ACK] = problems_step,
+                  [YJC_MSG_PROBLEM_RESOLVE] = problems_step,
+                  [YJC_MSG_PROBLEM_LIST] = problems_list },
     .on_event = { [YJC_EV_CALENDAR_PUBLISHED] = s_on_calendar,
                   [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
                   [YJC_EV_REQUEST_APPROVED] = s_on_request_approved,

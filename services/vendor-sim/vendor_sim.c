@@ -42,6 +42,7 @@ typedef struct {
     bool duplicate;      //  report every result twice
     int handled;         //  orders handled so far
     char cursor[33];     //  of the last fetch; "" to fetch every open order
+    char pcursor[33];    //  of the last problem.fetch (R15); "" for every open
     int metering_s;      //  report samples every N seconds of the clock (0: no)
     int idle_every;      //  every Nth system delivered is idle (0: none)
     int delivered;       //  systems delivered so far
@@ -372,6 +373,53 @@ s_round (s_sim_t *self, yjc_client_t *client)
     return n;
 }
 
+//  R15: one problem.fetch (no wait: the order fetch waits); each problem
+//  still open is acknowledged and resolved with a note.  After an error
+//  every open problem is fetched again: both steps are idempotent.
+static void
+s_problems (s_sim_t *self, yjc_client_t *client)
+{
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, *self->pcursor ? 1 : 0);
+    if (*self->pcursor)
+        yjc_pk_kv_str (&body.pk, "cursor", self->pcursor);
+    int rc = s_call (client, "problem.fetch", &body, &reply);
+    self->pcursor[0] = 0;
+    const msgpack_object *list =
+        rc == 0 ? yjc_obj_get (reply.body, "problems") : NULL;
+    for (uint32_t i = 0; list && i < list->via.array.size; i++) {
+        char id[33], state[17];
+        yjc_obj_strcpy (&list->via.array.ptr[i], "problem_id", id, sizeof id);
+        yjc_obj_strcpy (&list->via.array.ptr[i], "state", state, sizeof state);
+        if (streq (state, "resolved"))
+            continue;
+        yjc_reply_t step;
+        yjc_reply_init (&step);
+        yjc_pack_reset (&body);
+        msgpack_pack_map (&body.pk, 1);
+        yjc_pk_kv_str (&body.pk, "problem_id", id);
+        if (streq (state, "reported"))
+            rc |= s_call (client, "problem.ack", &body, &step);
+        yjc_pack_reset (&body);
+        msgpack_pack_map (&body.pk, 2);
+        yjc_pk_kv_str (&body.pk, "problem_id", id);
+        yjc_pk_kv_str (&body.pk, "note", "已排查并处理（模拟供应商）");
+        int sent = s_call (client, "problem.resolve", &body, &step);
+        rc |= sent;
+        if (sent == 0)
+            yjc_log (YJC_LOG_INFO, "vendor-sim: problem %s resolved", id);
+        yjc_reply_release (&step);
+    }
+    if (rc == 0)
+        yjc_obj_strcpy (
+            reply.body, "cursor", self->pcursor, sizeof self->pcursor);
+    yjc_pack_release (&body);
+    yjc_reply_release (&reply);
+}
+
 //  --scale APP:LINE=VALUE[:KEY] - R11.2: reports one scaling step (a
 //  host configuration such as 4c8g, "bandwidth" or "storage", set to
 //  VALUE) taking effect now, then exits.  KEY defaults to one derived
@@ -482,6 +530,7 @@ main (int argc, char **argv)
         rc = s_scale (client, scale);
     while (client && !scale && !zsys_interrupted) {
         int n = s_round (&self, client);
+        s_problems (&self, client);
         s_metering (&self);
         if (self.once) {
             rc = n < 0;
