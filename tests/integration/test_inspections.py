@@ -149,10 +149,15 @@ def test_4_cut_network_then_lifted_with_billing_intervals(platform, ins):
     assert ("invalid_state", "body.finding_id") in error_of(p.call(
         "bureau", "review", "enforcement.order",
         {"finding_id": major, "measure": "suspend"}))
-    p.wait_until(lambda: p.sql(
-        f"SELECT state, due::text FROM provisioning.orders WHERE app_id = '{app}'"
-        f" AND kind = 'cut_network'") == [["done", "2025-09-15"]],
-        what="cut_network order done")
+    q = (f"SELECT state, due::text FROM provisioning.orders WHERE app_id = '{app}'"
+         f" AND kind = 'cut_network'")
+    try:
+        p.wait_until(lambda: p.sql(q) == [["done", "2025-09-15"]],
+                     what="cut_network order done")
+    except AssertionError:
+        raise AssertionError(str(p.sql(q)) + str(p.sql(
+            f"SELECT kind, state FROM provisioning.orders WHERE app_id = '{app}'"))
+            + p.log_text("provisioning")[-1500:])
     p.wait_until(lambda: review_get(p, "edu", app).get("enforcement_state") == "in_force",
                  what="enforcement in force")
     got = review_get(p, "edu", app)
