@@ -47,7 +47,11 @@ typedef struct {
     //  the idle rule (idle.c, R11.3); -1 when not given
     int64_t days, cpu_p95, mem_p95, silent_days;
     int64_t years; //  --years, a renewal's (R14.3)
-    char **args;   //  positional arguments after the command
+    //  R18, R19 (inspect.c): --name, --phone of the security staff;
+    //  enforce --measure; findings --open
+    const char *name, *phone, *measure;
+    bool open;
+    char **args; //  positional arguments after the command
     int nargs;
 } cli_opts_t;
 

@@ -17,6 +17,7 @@
 #include "elastic.h"
 #include "idle.h"
 #include "inbox.h"
+#include "inspect.h"
 #include "lifecycle.h"
 #include "orders.h"
 #include "reclaim.h"
@@ -217,6 +218,47 @@ static const s_command_t s_commands[] = {
       reclaim_cmd_list,
       "[--app 申请编号]",
       "收回闲置资源列表：状态、异议期、单位异议" },
+    //  R18, R19: inspections, findings, enforcement; the security staff
+    { "security-staff",
+      1,
+      inspect_cmd_staff,
+      "申请编号 --name 姓名 --phone 电话",
+      "更新安全管理人员（单位，R19）" },
+    { "inspect record",
+      1,
+      inspect_cmd_record,
+      "检查记录.json",
+      "记录安全检查及发现的问题，限期整改（主管部门，R18）" },
+    { "rectify",
+      1,
+      inspect_cmd_rectify,
+      "问题编号 --text 整改情况 [--attach 附件编号]…",
+      "报送整改情况（单位，R18、R19）" },
+    { "finding accept",
+      1,
+      inspect_cmd_accept,
+      "问题编号 --opinion 意见",
+      "整改通过（主管部门，R18）" },
+    { "finding return",
+      1,
+      inspect_cmd_return,
+      "问题编号 --opinion 意见",
+      "整改退回，单位须继续整改（主管部门，R18）" },
+    { "findings",
+      0,
+      inspect_cmd_list,
+      "[--open] [--overdue] [--app 申请编号]",
+      "检查发现的问题：等级、整改期限、状态、强制措施" },
+    { "enforce lift",
+      1,
+      inspect_cmd_lift,
+      "问题编号 [--opinion 意见]",
+      "整改通过后解除强制措施（主管部门，R18）" },
+    { "enforce",
+      1,
+      inspect_cmd_enforce,
+      "问题编号 --measure cut_network|take_offline|suspend [--opinion 意见]",
+      "重大风险逾期未整改：断网、下线或暂停服务（主管部门，R18）" },
     { "audit events",
       0,
       audit_cmd_events,
@@ -371,6 +413,10 @@ main (int argc, char **argv)
         { "mem-p95", required_argument, 0, '3' },
         { "silent-days", required_argument, 0, '4' },
         { "years", required_argument, 0, 'Y' },
+        { "name", required_argument, 0, 'K' },
+        { "phone", required_argument, 0, 'Q' },
+        { "measure", required_argument, 0, 'm' },
+        { "open", no_argument, 0, 'i' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -461,6 +507,10 @@ main (int argc, char **argv)
             case '3': opts.mem_p95 = number; break;
             case '4': opts.silent_days = number; break;
             case 'Y': opts.years = number; break;
+            case 'K': opts.name = optarg; break;
+            case 'Q': opts.phone = optarg; break;
+            case 'm': opts.measure = optarg; break;
+            case 'i': opts.open = true; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

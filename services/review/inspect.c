@@ -19,7 +19,7 @@
 #define S_OPEN      "open"
 #define S_RECTIFIED "rectified"
 #define S_RETURNED  "returned"
-#define S_ACCEPTED  "accepted"
+#define S_ACCEPTED  "passed"
 
 typedef struct {
     char finding_id[33];
@@ -349,7 +349,7 @@ inspect_decide (yjc_ctx_t *ctx, const msgpack_object *body)
         if (yjc_db_exec (ctx->db,
                          "UPDATE findings SET state = $2, opinion = $3,"
                          " decided_at = $4, accepted_at = CASE WHEN"
-                         " $2 = 'accepted' THEN $4::timestamptz END"
+                         " $2 = 'passed' THEN $4::timestamptz END"
                          " WHERE finding_id = $1",
                          4,
                          params) != 1)
@@ -414,12 +414,12 @@ inspect_list (yjc_ctx_t *ctx, const msgpack_object *body)
         " coalesce(f.rectification, ''), coalesce(f.opinion, ''),"
         " CASE WHEN f.lifted_at IS NULL THEN coalesce(f.enforcement, '')"
         " ELSE '' END,"
-        " (f.state <> 'accepted' AND f.due < $4::date)::text"
+        " (f.state <> 'passed' AND f.due < $4::date)::text"
         " FROM findings f JOIN inspections i USING (inspection_id)"
         " WHERE ($1::text IS NULL OR f.unit = $1)"
         " AND ($2::text IS NULL OR f.app_id = $2)"
-        " AND (NOT $5::bool OR f.state <> 'accepted')"
-        " AND (NOT $6::bool OR (f.state <> 'accepted' AND f.due < $4::date))"
+        " AND (NOT $5::bool OR f.state <> 'passed')"
+        " AND (NOT $6::bool OR (f.state <> 'passed' AND f.due < $4::date))"
         " ORDER BY f.created_at DESC, f.finding_id DESC LIMIT $3::int",
         6,
         params);
@@ -516,7 +516,7 @@ inspect_enforce (yjc_ctx_t *ctx, const msgpack_object *body)
         snprintf (f.enforcement, sizeof f.enforcement, "%s", measure);
     }
     if (rc == YJC_OK)
-        rc = s_set_enforcement (ctx, &f, measure, "ordered", opinion);
+        rc = s_set_enforcement (ctx, &f, measure, "issued", opinion);
     if (rc == YJC_OK)
         rc = s_emit (ctx, YJC_EV_ENFORCEMENT_ORDERED, &f, "opinion", opinion);
     if (rc == YJC_OK) {
@@ -589,7 +589,7 @@ inspect_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
         return yjc_db_exec (ctx->db,
                             "UPDATE applications SET enforcement_state ="
                             " 'in_force' WHERE app_id = $1 AND enforcement = $2"
-                            " AND enforcement_state = 'ordered'",
+                            " AND enforcement_state = 'issued'",
                             2,
                             params) < 0
                    ? YJC_DB_ERROR

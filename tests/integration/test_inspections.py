@@ -8,6 +8,8 @@ order enforcement (断网 / 下线 / 暂停服务): an order to the vendor
 shown with the application's state while it lasts, and billing records an
 `enforced` interval; lifting it after the rectification is another order.
 The clock is moved (YJC_NOW_FILE)."""
+import json
+
 import pytest
 
 from conftest import minimal_form
@@ -111,7 +113,7 @@ def test_2_inspection_finding_returned_then_accepted(platform, ins):
     ok(p.call("edu", "review", "finding.rectify",
               {"finding_id": minor, "text": "已修改口令，附截图"}))
     assert ok(p.call("bureau", "review", "finding.accept",
-                     {"finding_id": minor, "opinion": "整改到位"}))["state"] == "accepted"
+                     {"finding_id": minor, "opinion": "整改到位"}))["state"] == "passed"
     assert p.scalar(f"SELECT closed_why FROM review.duties"
                     f" WHERE what = 'rectify' AND ref = '{minor}'") == "done"
     assert {f["finding_id"] for f in findings(p, "edu", open=True)} == {major}
@@ -163,6 +165,10 @@ def test_4_cut_network_then_lifted_with_billing_intervals(platform, ins):
     got = review_get(p, "edu", app)
     assert got["enforcement"] == "cut_network" and got["state"] == "production"
     assert intake_state(p, "edu", app) == "production"
+    shown = p.cli("show", app, actor="edu").stdout
+    assert "已上线运行" in shown and "断网（执行中，R18）" in shown
+    listed = p.cli("findings", "--overdue", actor="bureau").stdout
+    assert major in listed and "断网" in listed and "已逾期" in listed
     p.wait_until(lambda: any(a["stage"] == "enforced" for a in allocations(p, app)),
                  what="enforced interval")
     # lifted only after the rectification is accepted
@@ -186,3 +192,33 @@ def test_4_cut_network_then_lifted_with_billing_intervals(platform, ins):
     i = seq.index("enforced")
     assert seq[i + 1:] == ["production"]
     assert not dict(stages()).get("enforced")   # the enforced interval closed
+
+
+def test_5_the_cli(platform, ins, tmp_path):
+    """R18, R19 through yjcloud: security-staff, inspect record, rectify,
+    finding return / accept, findings --open."""
+    p, app = platform, ins["app"]
+    p.cli("security-staff", app, "--name", "安全员丙", "--phone", "13900000000",
+          actor="edu")
+    assert "安全员丙 13900000000" in p.cli("show", app, actor="edu").stdout
+    bad = p.cli("security-staff", app, "--name", "丙", actor="edu", check=False)
+    assert bad.returncode == 2 and "--phone" in bad.stderr
+    rec = tmp_path / "inspection.json"
+    rec.write_text(json.dumps({
+        "date": "2025-09-12", "authority": "县委网信办", "scope": "复查",
+        "findings": [{"app_id": app, "severity": "minor", "text": "补丁未更新",
+                      "days": 2}]}, ensure_ascii=False), encoding="utf-8")
+    out = p.cli("inspect", "record", str(rec), actor="bureau").stdout
+    assert "检查已记录" in out and "整改期限 2025-09-16" in out
+    fid = out.split("问题 ")[1].split("（")[0]
+    assert fid in p.cli("findings", "--open", actor="edu").stdout
+    assert fid not in p.cli("findings", "--open", actor="health").stdout
+    p.cli("rectify", fid, "--text", "已更新补丁", actor="edu")
+    p.cli("finding", "return", fid, "--opinion", "缺少验证", actor="bureau")
+    p.cli("rectify", fid, "--text", "已更新补丁并验证", actor="edu")
+    out = p.cli("finding", "accept", fid, "--opinion", "通过", actor="bureau").stdout
+    assert "整改通过" in out
+    assert fid not in p.cli("findings", "--open", actor="bureau").stdout
+    # R18: a minor finding is never enforced, said in Chinese
+    res = p.cli("enforce", fid, "--measure", "suspend", actor="bureau", check=False)
+    assert res.returncode == 1 and "重大风险" in res.stderr

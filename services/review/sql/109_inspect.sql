@@ -10,7 +10,7 @@ ALTER TABLE applications
     ADD COLUMN mlps           text,         -- R19 the form's 等保定级
     ADD COLUMN enforcement    text,         -- R18 the measure (an order kind)
     ADD COLUMN enforcement_state text
-        CHECK (enforcement_state IN ('ordered', 'in_force', 'lifting')),
+        CHECK (enforcement_state IN ('issued', 'in_force', 'lifting')),
     ADD CHECK ((enforcement IS NULL) = (enforcement_state IS NULL));
 
 CREATE SEQUENCE inspection_seq;
@@ -35,7 +35,7 @@ CREATE TABLE findings (
     days          int NOT NULL CHECK (days > 0),
     due           date,                       -- the rectification's
     state         text NOT NULL CHECK (state IN ('open', 'rectified',
-                                                 'returned', 'accepted')),
+                                                 'returned', 'passed')),
     rectification text,                       -- the unit's last report
     attachments   text[],
     rectified_at  timestamptz,
