@@ -137,6 +137,11 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                        "R11.3: months of raw metering samples"
                                        " billing keeps (older partitions are"
                                        " dropped; daily rollups stay)" },
+    [YJC_CFG_ENFORCE_DAYS] = { "YJC_ENFORCE_DAYS",
+                               "1",
+                               "R18: working days the vendor has to carry"
+                               " out (or lift) an enforcement measure (the"
+                               " regulation names none)" },
 };
 
 const char *

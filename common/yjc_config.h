@@ -46,6 +46,7 @@ typedef enum {
     YJC_CFG_MAX_CONNECTIONS, //  client connections a service keeps open
     YJC_CFG_RECLAIM_OBJECTION_DAYS, //  R11.3 objection window, working days
     YJC_CFG_METERING_KEEP_MONTHS,   //  raw metering partitions kept (R11.3)
+    YJC_CFG_ENFORCE_DAYS,           //  R18 enforcement order, working days
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

@@ -307,6 +307,8 @@ yjc_ctx_due (yjc_ctx_t *ctx,
     if (d->unit == 'c')
         count = yjc_config_int (dl == YJC_DL_RECLAIM_OBJECTION
                                     ? YJC_CFG_RECLAIM_OBJECTION_DAYS
+                                : dl == YJC_DL_ENFORCE //  R18
+                                    ? YJC_CFG_ENFORCE_DAYS
                                     : YJC_CFG_EMERGENCY_PAPERWORK_DAYS);
     due[0] = 0;
     if (provisional)

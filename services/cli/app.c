@@ -209,6 +209,31 @@ s_print_lifecycle (const msgpack_object *review)
     }
 }
 
+//  R18: the enforcement measure while it lasts (the state never goes
+//  back a rank, so it is shown beside it); R19: the security staff.
+static void
+s_print_inspect (const msgpack_object *review)
+{
+    char m[17], st[17], name[65], phone[41];
+    if (*yjc_obj_strcpy (review, "enforcement", m, sizeof m)) {
+        yjc_obj_strcpy (review, "enforcement_state", st, sizeof st);
+        const char *zh = yjc_value_zh ("measure", m, strlen (m));
+        cli_print_padded (stdout, "强制措施", 10);
+        printf (" %s（%s，R18）\n",
+                zh ? zh : m,
+                streq (st, "in_force")  ? "执行中"
+                : streq (st, "lifting") ? "解除中"
+                                        : "已通知供应商执行");
+    }
+    const msgpack_object *staff = yjc_obj_get (review, "security_staff");
+    if (staff && staff->type == MSGPACK_OBJECT_MAP) {
+        cli_print_padded (stdout, "安全管理人员", 10);
+        printf (" %s %s\n",
+                yjc_obj_strcpy (staff, "name", name, sizeof name),
+                yjc_obj_strcpy (staff, "phone", phone, sizeof phone));
+    }
+}
+
 //  show APP: the 审核表 with the grant beside each line, the materials,
 //  the requests and duties after approval, the review, the history.
 int
@@ -244,6 +269,7 @@ app_cmd_show (cli_opts_t *opts)
         printf (
             " %s\n",
             yjc_state_zh (yjc_obj_strcpy (a, "state", state, sizeof state)));
+        s_print_inspect (r); //  R18, R19
         cli_line ("提交时间", a, "submitted_at");
         char from[11], to[11], notice[11];
         int64_t months = 0, days = 0;

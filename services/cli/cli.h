@@ -49,6 +49,9 @@ typedef struct {
     int64_t years; //  --years, a renewal's (R14.3)
     //  R15 problem reports (problems.c): --severity, problems --open
     const char *severity;
+    //  R18, R19 (inspect.c): --name, --phone of the security staff;
+    //  enforce --measure; findings --open
+    const char *name, *phone, *measure;
     bool open;
     char **args; //  positional arguments after the command
     int nargs;

@@ -17,6 +17,7 @@
 #include "elastic.h"
 #include "idle.h"
 #include "inbox.h"
+#include "inspect.h"
 #include "lifecycle.h"
 #include "orders.h"
 #include "problems.h"
@@ -229,6 +230,47 @@ static const s_command_t s_commands[] = {
       reclaim_cmd_list,
       "[--app 申请编号]",
       "收回闲置资源列表：状态、异议期、单位异议" },
+    //  R18, R19: inspections, findings, enforcement; the security staff
+    { "security-staff",
+      1,
+      inspect_cmd_staff,
+      "申请编号 --name 姓名 --phone 电话",
+      "更新安全管理人员（单位，R19）" },
+    { "inspect record",
+      1,
+      inspect_cmd_record,
+      "检查记录.json",
+      "记录安全检查及发现的问题，限期整改（主管部门，R18）" },
+    { "rectify",
+      1,
+      inspect_cmd_rectify,
+      "问题编号 --text 整改情况 [--attach 附件编号]…",
+      "报送整改情况（单位，R18、R19）" },
+    { "finding accept",
+      1,
+      inspect_cmd_accept,
+      "问题编号 --opinion 意见",
+      "整改通过（主管部门，R18）" },
+    { "finding return",
+      1,
+      inspect_cmd_return,
+      "问题编号 --opinion 意见",
+      "整改退回，单位须继续整改（主管部门，R18）" },
+    { "findings",
+      0,
+      inspect_cmd_list,
+      "[--open] [--overdue] [--app 申请编号]",
+      "检查发现的问题：等级、整改期限、状态、强制措施" },
+    { "enforce lift",
+      1,
+      inspect_cmd_lift,
+      "问题编号 [--opinion 意见]",
+      "整改通过后解除强制措施（主管部门，R18）" },
+    { "enforce",
+      1,
+      inspect_cmd_enforce,
+      "问题编号 --measure cut_network|take_offline|suspend [--opinion 意见]",
+      "重大风险逾期未整改：断网、下线或暂停服务（主管部门，R18）" },
     { "audit events",
       0,
       audit_cmd_events,
@@ -385,6 +427,9 @@ main (int argc, char **argv)
         { "years", required_argument, 0, 'Y' },
         { "severity", required_argument, 0, 'e' },
         { "open", no_argument, 0, 'k' },
+        { "name", required_argument, 0, 'K' },
+        { "phone", required_argument, 0, 'Q' },
+        { "measure", required_argument, 0, 'm' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -477,6 +522,9 @@ main (int argc, char **argv)
             case 'Y': opts.years = number; break;
             case 'e': opts.severity = optarg; break;
             case 'k': opts.open = true; break;
+            case 'K': opts.name = optarg; break;
+            case 'Q': opts.phone = optarg; break;
+            case 'm': opts.measure = optarg; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

@@ -394,6 +394,45 @@ s_on_reclamation_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     return rc;
 }
 
+//  enforcement.ordered / enforcement.lifted: R18 the vendor cuts the
+//  network, takes the system offline or suspends it, or
+//  lifts it (payload `measure`); the order's deadline is YJC_ENFORCE_DAYS.
+static yjc_result_t
+s_on_enforcement (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    char kind[17] = "";
+    if (ev->type == YJC_EV_ENFORCEMENT_LIFTED)
+        snprintf (kind, sizeof kind, "%s", S_KIND (LIFT));
+    else
+        yjc_obj_strcpy (ev->payload, "measure", kind, sizeof kind);
+    int k = yjc_order_by_kind (kind);
+    if (k != YJC_ORDER_CUT_NETWORK && k != YJC_ORDER_TAKE_OFFLINE &&
+        k != YJC_ORDER_SUSPEND && k != YJC_ORDER_LIFT) {
+        yjc_ctx_log (ctx, YJC_LOG_WARNING, "enforcement: no measure %s", kind);
+        return YJC_OK;
+    }
+    if (s_lock_changes (ctx) != YJC_OK)
+        return YJC_DB_ERROR;
+    s_order_t o;
+    s_order_init (&o);
+    char stage[33];
+    bool found = false, created;
+    yjc_result_t rc = s_app (ctx, ev->app_id, &o, stage, &found);
+    if (rc == YJC_OK && !found)
+        yjc_ctx_log (
+            ctx, YJC_LOG_WARNING, "%s: no such application here", kind);
+    else if (rc == YJC_OK) {
+        snprintf (o.kind, sizeof o.kind, "%s", kind);
+        snprintf (o.state, sizeof o.state, "%s", S_STATE (PENDING));
+        //  the decision that produced it: the finding (F…)
+        yjc_obj_strcpy (
+            ev->payload, "finding_id", o.request_id, sizeof o.request_id);
+        rc = s_create (ctx, &o, ev->event_id, ev->at_us, &created);
+    }
+    s_order_release (&o);
+    return rc;
+}
+
 //  The order an emergency report already made, if any: its cause is the
 //  reporting actor and the report's key.
 static yjc_result_t
@@ -1223,7 +1262,9 @@ static const yjc_service_def_t s_provisioning = {
                   [YJC_EV_REQUEST_APPROVED] = s_on_request_approved,
                   [YJC_EV_ELASTIC_APPROVED] = scaling_on_elastic,
                   [YJC_EV_RECLAMATION_APPROVED] = s_on_reclamation_approved,
-                  [YJC_EV_APPLICATION_OFFLINE_APPROVED] = s_on_offline },
+                  [YJC_EV_APPLICATION_OFFLINE_APPROVED] = s_on_offline,
+                  [YJC_EV_ENFORCEMENT_ORDERED] = s_on_enforcement, //  R18
+                  [YJC_EV_ENFORCEMENT_LIFTED] = s_on_enforcement },
     .on_tick = s_tick,
     .vendor_endpoint = true,
 };

@@ -6,6 +6,7 @@
 #include "calendar.h"
 #include "elastic.h"
 #include "grant.h"
+#include "inspect.h"
 #include "reclaim.h"
 #include "reminders.h"
 #include "requests.h"
@@ -81,7 +82,7 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
     if (!res)
         return YJC_DB_ERROR;
     PQclear (res);
-    return YJC_OK;
+    return inspect_on_submitted (ctx, events, count); //  R19
 }
 
 typedef struct {
@@ -431,6 +432,8 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     rc = requests_pack (ctx, app_id, &reply);
     if (rc == YJC_OK)
         rc = elastic_pack (ctx, app_id, &reply);
+    if (rc == YJC_OK) //  R18, R19
+        rc = inspect_pack (ctx, app_id, &reply);
     if (rc == YJC_OK)
         yjc_map_end (&reply, ctx->reply);
     yjc_map_release (&reply);
@@ -551,6 +554,8 @@ static yjc_result_t
 s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     yjc_result_t rc = requests_on_order (ctx, ev);
+    if (rc == YJC_OK)
+        rc = inspect_on_completed (ctx, ev); //  R18
     return rc == YJC_OK ? reclaim_on_completed (ctx, ev) : rc;
 }
 
@@ -585,7 +590,16 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_RECLAIM_APPROVE] = reclaim_decide,
                   [YJC_MSG_RECLAIM_REJECT] = reclaim_decide,
                   [YJC_MSG_RECLAIM_LIST] = reclaim_list,
-                  [YJC_MSG_RECLAIM_GET] = reclaim_get },
+                  [YJC_MSG_RECLAIM_GET] = reclaim_get,
+                  //  R18, R19 (inspect.c)
+                  [YJC_MSG_SECURITY_STAFF_UPDATE] = inspect_staff_update,
+                  [YJC_MSG_INSPECTION_RECORD] = inspect_record,
+                  [YJC_MSG_FINDING_RECTIFY] = inspect_rectify,
+                  [YJC_MSG_FINDING_ACCEPT] = inspect_decide,
+                  [YJC_MSG_FINDING_RETURN] = inspect_decide,
+                  [YJC_MSG_FINDING_LIST] = inspect_list,
+                  [YJC_MSG_ENFORCEMENT_ORDER] = inspect_enforce,
+                  [YJC_MSG_ENFORCEMENT_LIFT] = inspect_lift },
     .on_events = { [YJC_EV_APPLICATION_SUBMITTED] = s_on_submitted },
     .on_event = { [YJC_EV_ORDER_CREATED] = requests_on_order,
                   [YJC_EV_ORDER_COMPLETED] = s_on_completed,
