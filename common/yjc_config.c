@@ -137,6 +137,14 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                        "R11.3: months of raw metering samples"
                                        " billing keeps (older partitions are"
                                        " dropped; daily rollups stay)" },
+    [YJC_CFG_AUDIT_CHECKPOINT_EVERY] = { "YJC_AUDIT_CHECKPOINT_EVERY",
+                                         "10000",
+                                         "audit: events between two signed"
+                                         " checkpoints of the chain" },
+    [YJC_CFG_AUDIT_CHECKPOINT_S] = { "YJC_AUDIT_CHECKPOINT_S",
+                                     "3600",
+                                     "audit: seconds after which a moved"
+                                     " chain head is signed anyway" },
 };
 
 const char *

@@ -222,6 +222,17 @@ static const s_command_t s_commands[] = {
       audit_cmd_events,
       "[--app 申请编号] [--after 序号] [--limit 条数]",
       "审计记录（审计、主管部门）" },
+    { "audit checkpoints",
+      0,
+      audit_cmd_checkpoints,
+      "",
+      "导出审计链的签名检查点（另行保存，供 audit verify --checkpoints "
+      "核验）" },
+    { "audit verify",
+      0,
+      audit_cmd_verify,
+      "[--from 序号] [--to 序号] [--checkpoints 文件]",
+      "重算审计链并核验签名，指出第一条不符的事件" },
     //  before "inbox": the longer words first; -1: an ID or --all
     { "inbox read",
       -1,
@@ -371,6 +382,9 @@ main (int argc, char **argv)
         { "mem-p95", required_argument, 0, '3' },
         { "silent-days", required_argument, 0, '4' },
         { "years", required_argument, 0, 'Y' },
+        { "from", required_argument, 0, 'i' },
+        { "to", required_argument, 0, 'k' },
+        { "checkpoints", required_argument, 0, 'K' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -393,7 +407,7 @@ main (int argc, char **argv)
         if (index >= 0 && ngiven < 64)
             given[ngiven++] = longopts[index].name;
         if ((c == 't' || c == 'f' || c == 'l' || c == 'y' || c == 'Y' ||
-             (c >= '1' && c <= '4')) &&
+             c == 'i' || c == 'k' || (c >= '1' && c <= '4')) &&
             !s_integer (longopts[index].name, optarg, &number))
             return 2;
         index = -1;
@@ -410,6 +424,9 @@ main (int argc, char **argv)
             case 's': opts.state = optarg; break;
             case 'p': opts.app = optarg; break;
             case 'f': opts.after = number; break;
+            case 'i': opts.from = number; break;
+            case 'k': opts.to = number; break;
+            case 'K': opts.checkpoints = optarg; break;
             case 'l': opts.limit = number; break;
             case 'O': opts.overdue = true; break;
             case 'Z': opts.local = true; break;

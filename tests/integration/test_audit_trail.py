@@ -1,0 +1,223 @@
+"""The audit trail proves it was not edited (issue 12, R13 audit trail):
+every stored event is chained (hash = SHA-256(previous hash || canonical
+bytes), proto/README.md "The audit chain"); the audit service signs the
+head at intervals with its own Ed25519 key; `yjcloud audit verify`
+recomputes the chain from the rows and names the first event that does
+not match: an edited row, a deleted one, two swapped; a chain rewritten
+consistently (hashes and head recomputed, the stored checkpoints removed)
+is still found against the checkpoints the auditor exported."""
+import hashlib
+import os
+import struct
+import time
+
+import pytest
+
+from conftest import Platform, minimal_form
+
+GENESIS = b"\0" * 32
+
+
+@pytest.fixture(scope="module")
+def platform():
+    p = Platform("trail")
+    p.env["YJC_AUDIT_CHECKPOINT_EVERY"] = "4"
+    p.start_all()
+    yield p
+    p.stop_all()
+    findings = p.sanitizer_findings()
+    assert not findings, "sanitizer reports:\n" + "\n".join(findings)
+
+
+def ok(reply):
+    assert reply["ok"], reply
+    return reply["body"]
+
+
+def events_count(p):
+    return int(p.scalar("SELECT count(*) FROM audit.events"))
+
+
+@pytest.fixture(scope="module")
+def trail(platform):
+    """A dozen events or more, from several applications."""
+    p = platform
+    for _ in range(20):
+        ok(p.submit("health", minimal_form()))
+        if events_count(p) >= 12:
+            break
+        time.sleep(0.3)
+    p.wait_until(lambda: events_count(p) >= 12, what="events in audit")
+    # quiet: nothing more on its way
+    p.wait_until(lambda: p.scalar(
+        "SELECT (SELECT count(*) FROM intake.outbox_pending) +"
+        " (SELECT count(*) FROM review.outbox_pending)") == "0",
+        what="every event delivered")
+    return p
+
+
+def verify(p, *args):
+    return p.cli("audit", "verify", *args, actor="auditor", check=False)
+
+
+def canon(row):
+    """The canonical bytes of proto/README.md, from a row of rows()."""
+    _seq, event_id, source, type_, app_id, at_us, payload_hex = row[:7]
+    out = b""
+    for text in (event_id, source, type_, app_id):
+        data = text.encode()
+        out += struct.pack(">I", len(data)) + data
+    payload = bytes.fromhex(payload_hex)
+    return out + struct.pack(">q", int(at_us)) + struct.pack(">I", len(payload)) + payload
+
+
+def rows(p):
+    return p.sql("SELECT seq, event_id, source, type, coalesce(app_id, ''),"
+                 " (extract(epoch FROM occurred_at) * 1000000)::bigint,"
+                 " encode(payload_mp, 'hex'), encode(hash, 'hex')"
+                 " FROM audit.events ORDER BY seq")
+
+
+def tamper(p, sql):
+    """As the database superuser, triggers and foreign keys off."""
+    p.sql("SET session_replication_role = replica; " + sql)
+
+
+def test_chain_is_the_documented_one_and_linear(trail):
+    """Every stored hash is SHA-256(previous || canonical bytes), in seq
+    order, with consecutive seq (several workers store: one chain)."""
+    p = trail
+    h = GENESIS
+    all_rows = rows(p)
+    assert len(all_rows) >= 12
+    for i, row in enumerate(all_rows):
+        assert int(row[0]) == i + 1
+        h = hashlib.sha256(h + canon(row)).digest()
+        assert h.hex() == row[7], f"event {row[1]}"
+    head = p.sql("SELECT seq, count, encode(hash, 'hex') FROM audit.chain_head")[0]
+    assert head == [all_rows[-1][0], str(len(all_rows)), h.hex()]
+    res = verify(p)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "审计记录完整" in res.stdout and f"{len(all_rows)} 条" in res.stdout
+
+
+def test_checkpoints_signed_every_n_and_exported(trail, tmp_path):
+    p = trail
+    # every 4 events (YJC_AUDIT_CHECKPOINT_EVERY): at least 3 by now
+    assert int(p.scalar("SELECT count(*) FROM audit.checkpoints")) >= 3
+    res = p.cli("audit", "checkpoints", actor="auditor")
+    lines = [l for l in res.stdout.splitlines() if not l.startswith("#")]
+    # the export signs the current head too
+    head = p.scalar("SELECT seq FROM audit.chain_head")
+    assert lines[-1].split()[0] == head
+    pub = open(os.path.join(p.keys, "audit-checkpoint.pub")).read().strip()
+    assert all(l.split()[4] == pub for l in lines)
+    # a unit may not export them
+    assert p.cli("audit", "checkpoints", actor="edu", check=False).returncode != 0
+    # a forged line in the auditor's file is refused by the client
+    f = tmp_path / "forged.txt"
+    parts = lines[0].split()
+    parts[3] = "0" * 64
+    f.write_text(" ".join(parts) + "\n")
+    res = verify(p, "--checkpoints", str(f))
+    assert res.returncode != 0 and "签名无效" in res.stderr, res.stderr
+
+
+def test_edited_row_is_named(trail):
+    p = trail
+    seq, event_id = p.sql("SELECT seq, event_id FROM audit.events"
+                          " ORDER BY seq OFFSET 5 LIMIT 1")[0]
+    tamper(p, f"UPDATE audit.events SET occurred_at = occurred_at"
+              f" - interval '1 day' WHERE seq = {seq}")
+    try:
+        res = verify(p)
+        assert res.returncode == 1
+        assert f"序号 {seq} 的事件 {event_id} 与审计链不符" in res.stdout, res.stdout
+    finally:
+        tamper(p, f"UPDATE audit.events SET occurred_at = occurred_at"
+                  f" + interval '1 day' WHERE seq = {seq}")
+    assert verify(p).returncode == 0
+
+
+def test_deleted_row_is_named(trail):
+    p = trail
+    seq, = p.sql("SELECT seq FROM audit.events ORDER BY seq OFFSET 3 LIMIT 1")[0]
+    nxt, = p.sql(f"SELECT event_id FROM audit.events WHERE seq > {seq}"
+                 f" ORDER BY seq LIMIT 1")[0]
+    tamper(p, f"CREATE TABLE public.saved AS SELECT * FROM audit.events"
+              f" WHERE seq = {seq}; DELETE FROM audit.events WHERE seq = {seq}")
+    try:
+        res = verify(p)
+        assert res.returncode == 1
+        assert f"序号 {seq} 的事件缺失（在事件 {nxt} 之前）" in res.stdout, res.stdout
+    finally:
+        tamper(p, "INSERT INTO audit.events SELECT * FROM public.saved;"
+                  " DROP TABLE public.saved")
+    assert verify(p).returncode == 0
+    # the last event removed: the head no longer matches
+    last, = p.sql("SELECT seq FROM audit.chain_head")[0]
+    tamper(p, f"CREATE TABLE public.saved AS SELECT * FROM audit.events"
+              f" WHERE seq = {last}; DELETE FROM audit.events WHERE seq = {last}")
+    try:
+        res = verify(p)
+        assert res.returncode == 1 and f"序号 {last} 起的事件缺失" in res.stdout, res.stdout
+    finally:
+        tamper(p, "INSERT INTO audit.events SELECT * FROM public.saved;"
+                  " DROP TABLE public.saved")
+
+
+def test_swapped_rows_are_named(trail):
+    p = trail
+    (a, _), (b, ev_b) = p.sql("SELECT seq, event_id FROM audit.events"
+                              " ORDER BY seq OFFSET 6 LIMIT 2")
+    swap = (f"UPDATE audit.events SET seq = -1 WHERE seq = {a};"
+            f" UPDATE audit.events SET seq = {a} WHERE seq = {b};"
+            f" UPDATE audit.events SET seq = {b} WHERE seq = -1")
+    tamper(p, swap)
+    try:
+        res = verify(p)
+        assert res.returncode == 1
+        # seq a now holds b's event: the first that does not match
+        assert f"序号 {a} 的事件 {ev_b} 与审计链不符" in res.stdout, res.stdout
+    finally:
+        tamper(p, swap)
+    assert verify(p).returncode == 0
+
+
+def test_verify_range(trail):
+    p = trail
+    res = verify(p, "--from", "3", "--to", "7")
+    assert res.returncode == 0 and "核验 5 条事件" in res.stdout, res.stdout
+
+
+def test_consistent_rewrite_found_by_exported_checkpoints(trail, tmp_path):
+    """Whoever holds the superuser rewrites an event and every hash after
+    it, the head too, and removes the stored checkpoints: the chain is
+    consistent again, only the auditor's exported copy tells."""
+    p = trail
+    exported = tmp_path / "checkpoints.txt"
+    exported.write_text(p.cli("audit", "checkpoints", actor="auditor").stdout)
+    first_cp = int(p.scalar("SELECT min(seq) FROM audit.checkpoints"))
+    all_rows = rows(p)
+    edit = first_cp + 1          # after the first checkpoint
+    tamper(p, f"UPDATE audit.events SET app_id = 'forged' WHERE seq = {edit}")
+    all_rows = rows(p)
+    h = GENESIS
+    updates = []
+    for row in all_rows:
+        h = hashlib.sha256(h + canon(row)).digest()
+        if int(row[0]) >= edit:
+            updates.append(f"UPDATE audit.events SET hash = '\\x{h.hex()}'"
+                           f" WHERE seq = {row[0]};")
+    tamper(p, " ".join(updates) +
+           f" UPDATE audit.chain_head SET hash = '\\x{h.hex()}';"
+           " DELETE FROM audit.checkpoints;")
+    res = verify(p)
+    assert res.returncode == 0, res.stdout   # consistent: nothing inside tells
+    res = verify(p, "--checkpoints", str(exported))
+    assert res.returncode == 1, res.stdout
+    # the first exported checkpoint after the edit no longer lies on the chain
+    nxt = [int(l.split()[0]) for l in exported.read_text().splitlines()
+           if not l.startswith("#") and int(l.split()[0]) >= edit][0]
+    assert f"序号 {nxt} 处的检查点与重算的链不符" in res.stdout, res.stdout
+    assert f"序号 {first_cp} 之后" in res.stdout, res.stdout
