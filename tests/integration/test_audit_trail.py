@@ -221,3 +221,36 @@ def test_consistent_rewrite_found_by_exported_checkpoints(trail, tmp_path):
            if not l.startswith("#") and int(l.split()[0]) >= edit][0]
     assert f"序号 {nxt} 处的检查点与重算的链不符" in res.stdout, res.stdout
     assert f"序号 {first_cp} 之后" in res.stdout, res.stdout
+
+
+def as_runtime(p, sql):
+    """`sql` as the audit service's runtime role (yjc_audit)."""
+    import subprocess
+    from conftest import PGPORT
+    return subprocess.run(
+        ["psql", "-X", "-At", "-h", "127.0.0.1", "-p", PGPORT, "-U", "yjc_audit",
+         "-d", p.db, "-v", "ON_ERROR_STOP=1", "-c", sql],
+        capture_output=True, text=True)
+
+
+def test_runtime_role_cannot_rewrite_its_trail(trail):
+    """Issue 12: the tables belong to yjc_audit_owner (migrations only);
+    yjc_audit reads and inserts, and cannot ALTER (so not disable the
+    append-only trigger), UPDATE, DELETE or TRUNCATE."""
+    p = trail
+    owners = p.sql("SELECT tablename, tableowner FROM pg_tables"
+                   " WHERE schemaname = 'audit' ORDER BY 1")
+    assert owners and all(o == "yjc_audit_owner" for _, o in owners), owners
+    assert as_runtime(p, "SELECT count(*) FROM audit.events").returncode == 0
+    for sql in ("ALTER TABLE audit.events DISABLE TRIGGER events_append_only",
+                "UPDATE audit.events SET app_id = 'x' WHERE seq = 1",
+                "DELETE FROM audit.events WHERE seq = 1",
+                "TRUNCATE audit.events",
+                "ALTER TABLE audit.checkpoints DISABLE TRIGGER USER",
+                "DELETE FROM audit.checkpoints",
+                "UPDATE audit.events SET hash = hash"):
+        res = as_runtime(p, sql)
+        assert res.returncode != 0, sql
+        assert ("permission denied" in res.stderr
+                or "must be owner" in res.stderr), (sql, res.stderr)
+    assert verify(p).returncode == 0
