@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #define HASH_LEN    crypto_hash_sha256_BYTES
-#define VERIFY_PAGE 20000
+#define VERIFY_PAGE 50000
 
 static unsigned char s_pk[crypto_sign_PUBLICKEYBYTES];
 static unsigned char s_sk[crypto_sign_SECRETKEYBYTES];
@@ -442,6 +442,18 @@ s_expectations (yjc_ctx_t *ctx,
     return list;
 }
 
+//  A binary int8 / timestamptz value (big-endian; timestamptz counts
+//  microseconds from 2000-01-01, PG_EPOCH_US after the Unix epoch).
+#define PG_EPOCH_US 946684800000000LL
+static int64_t
+s_int8 (const char *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | (unsigned char)p[i];
+    return (int64_t)v;
+}
+
 //  Recomputes one page of rows after `head`; false on a database error.
 static bool
 s_verify_page (yjc_ctx_t *ctx,
@@ -461,9 +473,8 @@ s_verify_page (yjc_ctx_t *ctx,
     const char *params[] = { after_t, to_t, limit_t };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
-        "SELECT seq::text, event_id, source, type, coalesce(app_id, ''),"
-        " ((extract(epoch FROM occurred_at) * 1000000)::bigint)::text,"
-        " payload_mp, hash FROM events WHERE seq > $1::bigint"
+        "SELECT seq, event_id, source, type, coalesce(app_id, ''),"
+        " occurred_at, payload_mp, hash FROM events WHERE seq > $1::bigint"
         " AND seq <= $2::bigint ORDER BY events.seq LIMIT $3::int",
         3,
         params,
@@ -473,7 +484,7 @@ s_verify_page (yjc_ctx_t *ctx,
         return false;
     int n = PQntuples (res);
     for (int i = 0; i < n && !v->reason; i++) {
-        int64_t seq = atoll (PQgetvalue (res, i, 0));
+        int64_t seq = s_int8 (PQgetvalue (res, i, 0));
         const char *event_id = PQgetvalue (res, i, 1);
         //  a checkpoint whose event is gone: removed before this one
         for (; *ei < nexp && exp[*ei].seq < seq; (*ei)++)
@@ -486,7 +497,7 @@ s_verify_page (yjc_ctx_t *ctx,
                         (size_t)PQgetlength (res, i, 2),
                         (size_t)PQgetlength (res, i, 3),
                         (size_t)PQgetlength (res, i, 4),
-                        atoll (PQgetvalue (res, i, 5)),
+                        s_int8 (PQgetvalue (res, i, 5)) + PG_EPOCH_US,
                         PQgetvalue (res, i, 6),
                         (size_t)PQgetlength (res, i, 6) };
         s_link (head, &c, head);
