@@ -18,25 +18,38 @@ s_on_all (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
     return rc == YJC_OK ? notify_derive (ctx, events, count) : rc;
 }
 
-//  audit.events - in order of arrival, optionally of one application.
+//  audit.events - in order of arrival, optionally of one application, one
+//  event type, days from `since` to `until`; paged on seq (`after`).
 static yjc_result_t
 s_events (yjc_ctx_t *ctx, const msgpack_object *body)
 {
-    char app_id[33], after[24], limit[16];
+    char app_id[33], after[24], limit[16], type[65], since[11], until[11];
     int64_t n = 200, from = 0;
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
+    yjc_obj_strcpy (body, "type", type, sizeof type);
+    yjc_obj_strcpy (body, "since", since, sizeof since);
+    yjc_obj_strcpy (body, "until", until, sizeof until);
     yjc_obj_int (body, "limit", &n);
     yjc_obj_int (body, "after", &from);
     snprintf (limit, sizeof limit, "%lld", (long long)n);
     snprintf (after, sizeof after, "%lld", (long long)from);
-    const char *params[] = { *app_id ? app_id : NULL, after, limit };
+    const char *params[] = { *app_id ? app_id : NULL,
+                             after,
+                             limit,
+                             *type ? type : NULL,
+                             *since ? since : NULL,
+                             *until ? until : NULL };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
         "SELECT seq::text, event_id, source, type, coalesce(app_id, ''),"
         " to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US'), payload_mp"
         " FROM events WHERE ($1::text IS NULL OR app_id = $1)"
-        " AND seq > $2::bigint ORDER BY events.seq LIMIT $3::int",
-        3,
+        " AND seq > $2::bigint AND ($4::text IS NULL OR type = $4)"
+        //  the days of the clock's zone (the cluster's: Asia/Shanghai)
+        " AND ($5::date IS NULL OR occurred_at >= $5::date)"
+        " AND ($6::date IS NULL OR occurred_at < $6::date + 1)"
+        " ORDER BY events.seq LIMIT $3::int",
+        6,
         params,
         NULL,
         NULL);

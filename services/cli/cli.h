@@ -46,10 +46,12 @@ typedef struct {
     const char *evidence, *text; //  reclaim --evidence, object --text
     //  the idle rule (idle.c, R11.3); -1 when not given
     int64_t days, cpu_p95, mem_p95, silent_days;
-    int64_t years;           //  --years, a renewal's (R14.3)
-    int64_t from, to;        //  audit verify --from, --to (seq)
-    const char *checkpoints; //  audit verify --checkpoints FILE
-    char **args;             //  positional arguments after the command
+    int64_t years;            //  --years, a renewal's (R14.3)
+    int64_t from, to;         //  audit verify --from, --to (seq)
+    const char *checkpoints;  //  audit verify --checkpoints FILE
+    const char *type, *since; //  audit events --type, --since
+    bool csv;                 //  audit events --csv
+    char **args;              //  positional arguments after the command
     int nargs;
 } cli_opts_t;
 

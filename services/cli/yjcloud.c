@@ -220,7 +220,8 @@ static const s_command_t s_commands[] = {
     { "audit events",
       0,
       audit_cmd_events,
-      "[--app 申请编号] [--after 序号] [--limit 条数]",
+      "[--app 申请编号] [--type 事件类型] [--since 日期] [--until 日期] "
+      "[--after 序号] [--limit 条数] [--csv]",
       "审计记录（审计、主管部门）" },
     { "audit checkpoints",
       0,
@@ -385,6 +386,9 @@ main (int argc, char **argv)
         { "from", required_argument, 0, 'i' },
         { "to", required_argument, 0, 'k' },
         { "checkpoints", required_argument, 0, 'K' },
+        { "type", required_argument, 0, 'e' },
+        { "since", required_argument, 0, 'z' },
+        { "csv", no_argument, 0, 'q' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -427,6 +431,9 @@ main (int argc, char **argv)
             case 'i': opts.from = number; break;
             case 'k': opts.to = number; break;
             case 'K': opts.checkpoints = optarg; break;
+            case 'e': opts.type = optarg; break;
+            case 'z': opts.since = optarg; break;
+            case 'q': opts.csv = true; break;
             case 'l': opts.limit = number; break;
             case 'O': opts.overdue = true; break;
             case 'Z': opts.local = true; break;

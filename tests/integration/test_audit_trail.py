@@ -254,3 +254,45 @@ def test_runtime_role_cannot_rewrite_its_trail(trail):
         assert ("permission denied" in res.stderr
                 or "must be owner" in res.stderr), (sql, res.stderr)
     assert verify(p).returncode == 0
+
+
+def test_auditor_queries_filter_page_and_csv(trail):
+    """audit.events by application, event type and days, paged on seq;
+    `--csv` for a spreadsheet, the event in words and its code."""
+    import csv
+    import io
+    p = trail
+    # (not the event the rewrite test forged)
+    app, = p.sql("SELECT app_id FROM audit.events WHERE type ="
+                 " 'application.submitted' AND app_id <> 'forged'"
+                 " ORDER BY seq LIMIT 1")[0]
+    res = p.cli("audit", "events", "--app", app, "--type",
+                "application.submitted", "--csv", actor="auditor")
+    rows_ = list(csv.reader(io.StringIO(res.stdout)))
+    assert rows_[0] == ["序号", "发生时间", "来源", "申请", "事件", "事件代码"]
+    assert len(rows_) == 2, rows_
+    assert rows_[1][3] == app and rows_[1][5] == "application.submitted"
+    assert rows_[1][4] != "application.submitted"    # in words
+    # paging: two at a time, on seq, covers the type's events once each
+    want = int(p.scalar("SELECT count(*) FROM audit.events"
+                        " WHERE type = 'application.submitted'"))
+    seen, after = [], 0
+    while True:
+        body = ok(p.call("auditor", "audit", "audit.events",
+                         {"type": "application.submitted", "after": after,
+                          "limit": 2}))
+        if not body["events"]:
+            break
+        seen += [e["seq"] for e in body["events"]]
+        after = body["events"][-1]["seq"]
+    assert len(seen) == want and seen == sorted(set(seen))
+    # days: none before 2000, all of today's up to far ahead
+    assert ok(p.call("auditor", "audit", "audit.events",
+                     {"until": "2000-01-01"}))["events"] == []
+    got = [e["seq"] for e in ok(p.call(
+        "auditor", "audit", "audit.events",
+        {"since": "2000-01-01", "until": "2999-12-31", "limit": 1000}))["events"]]
+    assert got and got == [int(r[0]) for r in p.sql(
+        f"SELECT seq FROM audit.events WHERE seq <= {got[-1]} ORDER BY seq")]
+    bad = p.call("auditor", "audit", "audit.events", {"since": "2025-02-30"})
+    assert not bad["ok"]
