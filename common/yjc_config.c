@@ -142,6 +142,14 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                "R18: working days the vendor has to carry"
                                " out (or lift) an enforcement measure (the"
                                " regulation names none)" },
+    [YJC_CFG_AUDIT_CHECKPOINT_EVERY] = { "YJC_AUDIT_CHECKPOINT_EVERY",
+                                         "10000",
+                                         "audit: events between two signed"
+                                         " checkpoints of the chain" },
+    [YJC_CFG_AUDIT_CHECKPOINT_S] = { "YJC_AUDIT_CHECKPOINT_S",
+                                     "3600",
+                                     "audit: seconds after which a moved"
+                                     " chain head is signed anyway" },
 };
 
 const char *

@@ -47,6 +47,8 @@ typedef enum {
     YJC_CFG_RECLAIM_OBJECTION_DAYS, //  R11.3 objection window, working days
     YJC_CFG_METERING_KEEP_MONTHS,   //  raw metering partitions kept (R11.3)
     YJC_CFG_ENFORCE_DAYS,           //  R18 enforcement order, working days
+    YJC_CFG_AUDIT_CHECKPOINT_EVERY, //  events between signed checkpoints
+    YJC_CFG_AUDIT_CHECKPOINT_S,     //  or seconds, whichever comes first
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

@@ -691,6 +691,39 @@ s_connect_db (const char *schema)
 
 extern const yjc_migration_t yjc_common_migrations[];
 
+//  The connection migrations run on: the owner role of the schema when
+//  the bootstrap made one (<runtime role>_owner, deploy/pg.sh), so that
+//  the runtime role need not own, alter or drop its tables (append-only
+//  ones stay so against it); else the runtime connection itself.
+static yjc_db_t *
+s_migration_db (yjc_db_t **db_p, const char *schema)
+{
+    PGresult *res =
+        yjc_db_query (*db_p,
+                      "SELECT r.rolname FROM pg_roles r JOIN pg_namespace n"
+                      " ON n.nspowner = r.oid WHERE n.nspname = $1"
+                      " AND r.rolname = current_user || '_owner'",
+                      1,
+                      &schema);
+    if (!res)
+        return NULL;
+    yjc_db_t *owner = *db_p;
+    if (PQntuples (res) == 1) {
+        char conninfo[1024];
+        //  libpq: a keyword given twice, the last one counts
+        snprintf (conninfo,
+                  sizeof conninfo,
+                  "%s user=%s",
+                  yjc_config (YJC_CFG_DB),
+                  PQgetvalue (res, 0, 0));
+        owner = yjc_db_new (conninfo, schema);
+        yjc_db_destroy (db_p);
+    }
+    PQclear (res);
+    *db_p = owner;
+    return owner;
+}
+
 static int
 s_start (s_server_t *self, const char *name)
 {
@@ -714,6 +747,8 @@ s_start (s_server_t *self, const char *name)
         return -1;
     }
     self->db = s_connect_db (name);
+    if (self->db && !s_migration_db (&self->db, name))
+        yjc_db_destroy (&self->db);
     if (!self->db || yjc_db_migrate (self->db, yjc_common_migrations) != 0 ||
         yjc_db_migrate (self->db, self->def->migrations) != 0) {
         zcert_destroy (&cert);

@@ -188,7 +188,43 @@ ${pw:+ALTER ROLE yjc_$s PASSWORD '$pw';}
 CREATE SCHEMA IF NOT EXISTS $s AUTHORIZATION yjc_$s;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 SQL
+        case " $YJC_APPEND_ONLY_SCHEMAS " in
+        *" $s "*) yjc_bootstrap_owner "$port" "$db" "$s" "$pass" ;;
+        esac
     done
+}
+
+# Schemas whose tables are meant to be append-only (issue 12): they belong
+# to yjc_S_owner, which only the migrations use (common/yjc_server.c
+# connects as it when it owns the schema); the service's runtime role
+# yjc_S may select and insert, and only what the migrations grant besides
+# (services/S/sql: the outbox, the inbox, a chain head): it cannot alter,
+# update, delete from or truncate the others.
+YJC_APPEND_ONLY_SCHEMAS=${YJC_APPEND_ONLY_SCHEMAS:-audit}
+
+# yjc_bootstrap_owner PORT DB SCHEMA [PGPASS]: the owner role, the schema
+# and (an older database) what yjc_S owned handed over to it.
+yjc_bootstrap_owner() {
+    local port=$1 db=$2 s=$3 pass=${4:-} pw= o=yjc_$3_owner
+    [ -n "$pass" ] && pw=$(yjc_role_password "$pass" "$o")
+    pg_psql "$port" "$db" <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$o') THEN
+    CREATE ROLE $o LOGIN;
+  END IF;
+END \$\$;
+${pw:+SET password_encryption = 'scram-sha-256';}
+${pw:+ALTER ROLE $o PASSWORD '$pw';}
+REASSIGN OWNED BY yjc_$s TO $o;
+ALTER SCHEMA $s OWNER TO $o;
+GRANT USAGE ON SCHEMA $s TO yjc_$s;
+ALTER DEFAULT PRIVILEGES FOR ROLE $o IN SCHEMA $s
+  GRANT SELECT, INSERT ON TABLES TO yjc_$s;
+ALTER DEFAULT PRIVILEGES FOR ROLE $o IN SCHEMA $s
+  GRANT USAGE, SELECT ON SEQUENCES TO yjc_$s;
+GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA $s TO yjc_$s;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA $s TO yjc_$s;
+SQL
 }
 
 # yjc_conninfo PORT DB SCHEMA [HOST]: what the service owning SCHEMA

@@ -1,70 +1,55 @@
 /*  yjc-audit: the audit trail.  It receives every event of every service
     (the relay sends all of them here) and keeps them append-only; the
     auditor and the bureau query it, nobody changes it.                  */
+#include "chain.h"
 #include "notify.h"
 #include "yjc_rows.h"
 #include "yjc_server.h"
 
 extern const yjc_migration_t yjc_audit_migrations[];
 
-//  Every event of one delivery, in order, with one statement.  The
-//  inbox already dropped redeliveries; event_id is unique here as well.
+//  Every event of one delivery, in order, chained (chain.c).  The inbox
+//  already dropped redeliveries; event_id is unique here as well.
 static yjc_result_t
 s_on_all (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 {
-    yjc_rows_t *rows = yjc_rows_new (5);
-    yjc_pack_t mp;
-    yjc_pack_init (&mp);
-    for (int i = 0; i < count; i++) {
-        const yjc_event_in_t *ev = &events[i];
-        const char *texts[] = { ev->event_id,
-                                ev->source,
-                                yjc_event_defs[ev->type].wire,
-                                *ev->app_id ? ev->app_id : NULL,
-                                ev->at };
-        yjc_pack_reset (&mp);
-        msgpack_pack_object (&mp.pk, *ev->payload);
-        yjc_rows_add (rows, texts, mp.buf.data, mp.buf.size);
-    }
-    const char *extra[] = { ctx->now_iso };
-    PGresult *res = yjc_rows_exec (
-        rows,
-        ctx->db,
-        "INSERT INTO events (event_id, source, type, app_id, occurred_at,"
-        " received_at, payload_mp)"
-        " SELECT e, s, t, a, o::timestamptz, $7, p FROM unnest($1::text[],"
-        " $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[])"
-        " WITH ORDINALITY AS u (e, s, t, a, o, p, n) ORDER BY n",
-        1,
-        extra);
-    yjc_rows_destroy (&rows);
-    yjc_pack_release (&mp);
-    if (!res)
-        return YJC_DB_ERROR;
-    PQclear (res);
+    yjc_result_t rc = chain_store (ctx, events, count);
     //  the inbox: derived here, in the same transaction (yjc_notify.def)
-    return notify_derive (ctx, events, count);
+    return rc == YJC_OK ? notify_derive (ctx, events, count) : rc;
 }
 
-//  audit.events - in order of arrival, optionally of one application.
+//  audit.events - in order of arrival, optionally of one application, one
+//  event type, days from `since` to `until`; paged on seq (`after`).
 static yjc_result_t
 s_events (yjc_ctx_t *ctx, const msgpack_object *body)
 {
-    char app_id[33], after[24], limit[16];
+    char app_id[33], after[24], limit[16], type[65], since[11], until[11];
     int64_t n = 200, from = 0;
     yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
+    yjc_obj_strcpy (body, "type", type, sizeof type);
+    yjc_obj_strcpy (body, "since", since, sizeof since);
+    yjc_obj_strcpy (body, "until", until, sizeof until);
     yjc_obj_int (body, "limit", &n);
     yjc_obj_int (body, "after", &from);
     snprintf (limit, sizeof limit, "%lld", (long long)n);
     snprintf (after, sizeof after, "%lld", (long long)from);
-    const char *params[] = { *app_id ? app_id : NULL, after, limit };
+    const char *params[] = { *app_id ? app_id : NULL,
+                             after,
+                             limit,
+                             *type ? type : NULL,
+                             *since ? since : NULL,
+                             *until ? until : NULL };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
         "SELECT seq::text, event_id, source, type, coalesce(app_id, ''),"
         " to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US'), payload_mp"
         " FROM events WHERE ($1::text IS NULL OR app_id = $1)"
-        " AND seq > $2::bigint ORDER BY events.seq LIMIT $3::int",
-        3,
+        " AND seq > $2::bigint AND ($4::text IS NULL OR type = $4)"
+        //  the days of the clock's zone (the cluster's: Asia/Shanghai)
+        " AND ($5::date IS NULL OR occurred_at >= $5::date)"
+        " AND ($6::date IS NULL OR occurred_at < $6::date + 1)"
+        " ORDER BY events.seq LIMIT $3::int",
+        6,
         params,
         NULL,
         NULL);
@@ -88,12 +73,18 @@ static const yjc_service_def_t s_audit = {
     .migrations = yjc_audit_migrations,
     .handlers = { [YJC_MSG_AUDIT_EVENTS] = s_events,
                   [YJC_MSG_INBOX_LIST] = inbox_list,
-                  [YJC_MSG_INBOX_READ] = inbox_read },
+                  [YJC_MSG_INBOX_READ] = inbox_read,
+                  [YJC_MSG_AUDIT_CHECKPOINTS] = chain_checkpoints,
+                  [YJC_MSG_AUDIT_VERIFY] = chain_verify },
     .on_all_events = s_on_all,
+    .on_tick = chain_tick,
 };
 
 int
 main (int argc, char **argv)
 {
+    //  the checkpoint key first: a service that cannot sign must not start
+    if (chain_key_load () != 0)
+        return 1;
     return yjc_server_main (&s_audit, argc, argv);
 }

@@ -7,5 +7,7 @@
 
 int audit_cmd_allocations (cli_opts_t *opts);
 int audit_cmd_events (cli_opts_t *opts);
+int audit_cmd_checkpoints (cli_opts_t *opts);
+int audit_cmd_verify (cli_opts_t *opts);
 
 #endif

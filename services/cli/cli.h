@@ -53,7 +53,11 @@ typedef struct {
     //  enforce --measure; findings --open
     const char *name, *phone, *measure;
     bool open;
-    char **args; //  positional arguments after the command
+    int64_t from, to;         //  audit verify --from, --to (seq)
+    const char *checkpoints;  //  audit verify --checkpoints FILE
+    const char *type, *since; //  audit events --type, --since
+    bool csv;                 //  audit events --csv
+    char **args;              //  positional arguments after the command
     int nargs;
 } cli_opts_t;
 

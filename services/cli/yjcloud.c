@@ -274,8 +274,20 @@ static const s_command_t s_commands[] = {
     { "audit events",
       0,
       audit_cmd_events,
-      "[--app 申请编号] [--after 序号] [--limit 条数]",
+      "[--app 申请编号] [--type 事件类型] [--since 日期] [--until 日期] "
+      "[--after 序号] [--limit 条数] [--csv]",
       "审计记录（审计、主管部门）" },
+    { "audit checkpoints",
+      0,
+      audit_cmd_checkpoints,
+      "",
+      "导出审计链的签名检查点（另行保存，供 audit verify --checkpoints "
+      "核验）" },
+    { "audit verify",
+      0,
+      audit_cmd_verify,
+      "[--from 序号] [--to 序号] [--checkpoints 文件]",
+      "重算审计链并核验签名，指出第一条不符的事件" },
     //  before "inbox": the longer words first; -1: an ID or --all
     { "inbox read",
       -1,
@@ -430,6 +442,12 @@ main (int argc, char **argv)
         { "name", required_argument, 0, 'K' },
         { "phone", required_argument, 0, 'Q' },
         { "measure", required_argument, 0, 'm' },
+        { "from", required_argument, 0, '5' },
+        { "to", required_argument, 0, '6' },
+        { "checkpoints", required_argument, 0, '7' },
+        { "type", required_argument, 0, '8' },
+        { "since", required_argument, 0, 'z' },
+        { "csv", no_argument, 0, 'q' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -452,7 +470,7 @@ main (int argc, char **argv)
         if (index >= 0 && ngiven < 64)
             given[ngiven++] = longopts[index].name;
         if ((c == 't' || c == 'f' || c == 'l' || c == 'y' || c == 'Y' ||
-             (c >= '1' && c <= '4')) &&
+             (c >= '1' && c <= '6')) &&
             !s_integer (longopts[index].name, optarg, &number))
             return 2;
         index = -1;
@@ -469,6 +487,12 @@ main (int argc, char **argv)
             case 's': opts.state = optarg; break;
             case 'p': opts.app = optarg; break;
             case 'f': opts.after = number; break;
+            case '5': opts.from = number; break;
+            case '6': opts.to = number; break;
+            case '7': opts.checkpoints = optarg; break;
+            case '8': opts.type = optarg; break;
+            case 'z': opts.since = optarg; break;
+            case 'q': opts.csv = true; break;
             case 'l': opts.limit = number; break;
             case 'O': opts.overdue = true; break;
             case 'Z': opts.local = true; break;

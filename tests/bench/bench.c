@@ -15,6 +15,7 @@
 #include "yjc_time.h"
 #include <getopt.h>
 #include <pthread.h>
+#include <sodium.h>
 
 typedef struct {
     int index;      //  the client's number, from 0
@@ -176,6 +177,135 @@ s_load_body (const char *path, yjc_pack_t *body)
     return 0;
 }
 
+/* ---- the audit trail (issue 12) ----------------------------------------- */
+
+static void
+s_be (unsigned char *out, uint64_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v >>= 8)
+        out[i] = (unsigned char)(v & 0xff);
+}
+
+static void
+s_field (crypto_hash_sha256_state *st, const void *data, size_t len)
+{
+    unsigned char n[4];
+    s_be (n, len, 4);
+    crypto_hash_sha256_update (st, n, 4);
+    crypto_hash_sha256_update (st, data, len);
+}
+
+//  --audit-gen N --seq S --hash H: N chained events after (S, H) as COPY
+//  text rows of audit.events (proto/README.md "The audit chain"), spread
+//  over 10000 applications, one a millisecond from 2025-01-01.
+static int
+s_audit_gen (long long n, long long seq, const char *hash_hex)
+{
+    unsigned char h[32];
+    size_t got = 0;
+    if (sodium_hex2bin (h, 32, hash_hex, strlen (hash_hex), NULL, &got, NULL) !=
+            0 ||
+        got != 32)
+        return 2;
+    static const unsigned char payload[] = { 0x81, 0xa4, 'n', 'o', 't', 'e',
+                                             0xa5, 'b',  'e', 'n', 'c', 'h' };
+    static char out[1 << 20];
+    size_t used = 0;
+    int64_t t0 = 1735689600LL * 1000000; //  2025-01-01T00:00:00Z
+    for (long long i = 1; i <= n; i++) {
+        char event_id[32], app[16], hex[65];
+        int elen = snprintf (event_id, sizeof event_id, "bench:%lld", seq + i);
+        int alen = snprintf (app, sizeof app, "G%05lld", i % 10000);
+        int64_t at = t0 + i * 1000;
+        crypto_hash_sha256_state st;
+        crypto_hash_sha256_init (&st);
+        crypto_hash_sha256_update (&st, h, 32);
+        s_field (&st, event_id, (size_t)elen);
+        s_field (&st, "bench", 5);
+        s_field (&st, "application.submitted", 21);
+        s_field (&st, app, (size_t)alen);
+        unsigned char atb[8];
+        s_be (atb, (uint64_t)at, 8);
+        crypto_hash_sha256_update (&st, atb, 8);
+        s_field (&st, payload, sizeof payload);
+        crypto_hash_sha256_final (&st, h);
+        sodium_bin2hex (hex, sizeof hex, h, 32);
+        time_t secs = (time_t)(at / 1000000);
+        struct tm tm;
+        gmtime_r (&secs, &tm);
+        char when[40];
+        strftime (when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+        used += (size_t)snprintf (out + used,
+                                  sizeof out - used,
+                                  "%lld\t%s\tbench\tapplication.submitted\t%"
+                                  "s\t%s.%06lld+00\t%s.%06lld+00"
+                                  "\t\\\\x81a46e6f7465a562656e6368\t\\\\x%s\n",
+                                  seq + i,
+                                  event_id,
+                                  app,
+                                  when,
+                                  (long long)(at % 1000000),
+                                  when,
+                                  (long long)(at % 1000000),
+                                  hex);
+        if (used > sizeof out - 512) {
+            fwrite (out, 1, used, stdout);
+            used = 0;
+        }
+    }
+    fwrite (out, 1, used, stdout);
+    return 0;
+}
+
+//  --audit-query N: N audit.events of one application each (a random one
+//  of the generator's), one after the other; p50 and p99.
+static int
+s_audit_query (int n, const char *actor)
+{
+    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    zcert_t *cert = yjc_keys_load_secret (keys, actor);
+    yjc_client_t *client =
+        cert ? yjc_client_new_service (keys, YJC_SVC_AUDIT, cert) : NULL;
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    int64_t *lat = (int64_t *)calloc ((size_t)n, sizeof *lat);
+    int done = 0, errors = 0;
+    for (int i = 0; client && i < n; i++) {
+        char app[16];
+        snprintf (app, sizeof app, "G%05u", randombytes_uniform (10000));
+        yjc_pack_t body;
+        yjc_pack_init (&body);
+        msgpack_pack_map (&body.pk, 2);
+        yjc_pk_kv_str (&body.pk, "app_id", app);
+        yjc_pk_kv_int (&body.pk, "limit", 50);
+        int64_t start = zclock_usecs ();
+        int rc = yjc_client_call (client,
+                                  "audit.events",
+                                  body.buf.data,
+                                  body.buf.size,
+                                  10000,
+                                  &reply);
+        if (rc != 0 || !reply.ok)
+            errors++;
+        else
+            lat[done++] = zclock_usecs () - start;
+        yjc_pack_release (&body);
+    }
+    qsort (lat, (size_t)done, sizeof *lat, s_cmp);
+    printf ("audit.events by application: requests=%d errors=%d p50_ms=%.2f "
+            "p99_ms=%.2f\n",
+            done,
+            errors,
+            done ? lat[done / 2] / 1000.0 : 0,
+            done ? lat[(done * 99) / 100] / 1000.0 : 0);
+    free (lat);
+    yjc_reply_release (&reply);
+    yjc_client_destroy (&client);
+    zcert_destroy (&cert);
+    yjc_keys_destroy (&keys);
+    return errors || !done ? 1 : 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -190,8 +320,15 @@ main (int argc, char **argv)
         { "material", required_argument, 0, 'm' },
         { "metering", no_argument, 0, 'M' },
         { "batch", required_argument, 0, 'b' },
+        { "audit-gen", required_argument, 0, 'G' },
+        { "seq", required_argument, 0, 'S' },
+        { "hash", required_argument, 0, 'H' },
+        { "audit-query", required_argument, 0, 'Q' },
         { 0, 0, 0, 0 },
     };
+    long long gen = 0, seq = 0;
+    int queries = 0;
+    const char *hash = "";
     int c;
     while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -201,6 +338,10 @@ main (int argc, char **argv)
             case 'f': form = optarg; break;
             case 'M': batch = batch ? batch : 5000; break;
             case 'b': batch = atoi (optarg); break;
+            case 'G': gen = atoll (optarg); break;
+            case 'S': seq = atoll (optarg); break;
+            case 'H': hash = optarg; break;
+            case 'Q': queries = atoi (optarg); break;
             case 'm':
                 if (s_nmaterials < 16)
                     s_materials[s_nmaterials++] = optarg;
@@ -213,6 +354,10 @@ main (int argc, char **argv)
                 return 2;
         }
     }
+    if (gen > 0)
+        return s_audit_gen (gen, seq, hash);
+    if (queries > 0)
+        return s_audit_query (queries, actor);
     if (clients < 1 || clients > 256 || seconds < 1 || seconds > 600 ||
         batch < 0 || batch > 5000)
         return 2;

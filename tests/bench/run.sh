@@ -46,6 +46,7 @@ export "YJC_VENDOR_ENDPOINT=tcp://127.0.0.1:$(port)"
 "$BIN/yjcloud" actor add edu --role unit --unit 县教育局 >/dev/null
 "$BIN/yjcloud" actor add admin --role admin >/dev/null
 "$BIN/yjcloud" actor add vendor --role vendor >/dev/null
+"$BIN/yjcloud" actor add auditor --role auditor >/dev/null
 SERVICE_PIDS=""
 for spec in $YJC_SERVICE_SPECS; do
     yjc_spec "$spec"
@@ -151,3 +152,32 @@ echo "metering rollups caught up ${rollups} ms after the last reply (samples sto
 copy = $copied / ($copy_ms / 1000.0)
 print('baseline:  binary COPY of the same %d rows: %.1f rows/s (%d ms, %d streams)' % ($copied, copy, $copy_ms, $CLIENTS))
 print('metering ratio: samples/s / COPY rows/s = %.3f (target >= 0.7)' % ($sps / copy))"
+
+# The audit trail (issue 12): YJC_BENCH_AUDIT_EVENTS (default 1 M; the
+# issue's figure is at 10 M) chained events loaded by COPY while audit is
+# stopped (so the chain stays one), then `audit verify` over the whole
+# chain (events/s) and audit.events of one application (p50/p99).
+AUDIT_N=${YJC_BENCH_AUDIT_EVENTS:-1000000}
+for sp in $SERVICE_PIDS; do
+    [ "${sp%%:*}" = audit ] && audit_pid=${sp#*:}
+done
+kill -TERM "$audit_pid"
+while kill -0 "$audit_pid" 2>/dev/null; do sleep 0.1; done
+head=$(q "SELECT seq || ' ' || encode(hash, 'hex') FROM audit.chain_head")
+load_start=$(now_ms)
+"$BIN/yjc-bench" --audit-gen "$AUDIT_N" --seq "${head% *}" --hash "${head#* }" |
+    pg_psql "$PGPORT" bench -c "COPY audit.events (seq, event_id, source, type,
+        app_id, occurred_at, received_at, payload_mp, hash) FROM STDIN"
+q "UPDATE audit.chain_head SET seq = e.seq, count = count + $AUDIT_N,
+    hash = e.hash FROM (SELECT seq, hash FROM audit.events ORDER BY seq DESC
+    LIMIT 1) e" >/dev/null
+q "VACUUM ANALYZE audit.events" >/dev/null
+load_ms=$(($(now_ms) - load_start))
+YJC_DB=$(yjc_conninfo "$PGPORT" bench audit "$TMP/pg/sock") \
+    "$BIN/yjc-audit" >>"$TMP/audit.log" 2>&1 &
+PIDS="$PIDS $!"
+until "$BIN/yjcloud" --as admin status >/dev/null 2>&1; do sleep 0.2; done
+total=$(q "SELECT count(*) FROM audit.events")
+echo "audit:     $AUDIT_N events generated and loaded (COPY) in $load_ms ms; $total in the trail"
+echo "audit verify: $("$BIN/yjcloud" --as auditor --timeout 600000 audit verify)"
+"$BIN/yjc-bench" --audit-query 2000 --as auditor
