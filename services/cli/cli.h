@@ -14,6 +14,7 @@
 typedef struct {
     const char *as; //  actor name
     bool json;      //  one JSON object on stdout
+    bool csv;       //  --csv: comma-separated rows (compliance)
     int timeout_ms;
     const char *opinion;    //  --opinion
     const char *role;       //  --role

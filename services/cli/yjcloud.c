@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "calendar.h"
 #include "cli.h"
+#include "compliance.h"
 #include "decide.h"
 #include "elastic.h"
 #include "idle.h"
@@ -239,6 +240,11 @@ static const s_command_t s_commands[] = {
       "--days 天数 --cpu-p95 百分比 --mem-p95 百分比 --silent-days 天数",
       "调整闲置资源认定规则（主管部门，R11.3）" },
     { "idle-rule", 0, idle_cmd_rule, "", "闲置资源认定规则" },
+    { "compliance",
+      0,
+      compliance_cmd,
+      "--year 年度 [--csv]",
+      "供应商履约（R16、R21）及各期限规则按时/逾期统计" },
     { "idle",
       0,
       idle_cmd_list,
@@ -371,6 +377,7 @@ main (int argc, char **argv)
         { "mem-p95", required_argument, 0, '3' },
         { "silent-days", required_argument, 0, '4' },
         { "years", required_argument, 0, 'Y' },
+        { "csv", no_argument, 0, 'c' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -461,6 +468,7 @@ main (int argc, char **argv)
             case '3': opts.mem_p95 = number; break;
             case '4': opts.silent_days = number; break;
             case 'Y': opts.years = number; break;
+            case 'c': opts.csv = true; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }
