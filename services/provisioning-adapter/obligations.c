@@ -354,16 +354,16 @@ s_pack_period (yjc_ctx_t *ctx,
 static yjc_result_t
 s_pack_sla (yjc_ctx_t *ctx, const char *year, const char *today)
 {
-    const char *params[] = { year };
+    const char *params[] = { year, yjc_order_states[YJC_OS_DONE].code };
     PGresult *res = yjc_db_query (
         ctx->db,
         "SELECT kind, due::text, coalesce(due_rule, ''),"
-        " CASE WHEN state = 'done' THEN"
+        " CASE WHEN state = $2 THEN"
         "  (closed_at AT TIME ZONE 'Asia/Shanghai')::date::text ELSE '' END"
         " FROM orders WHERE due >= make_date($1::int, 1, 1)"
         " AND due < make_date($1::int + 1, 1, 1)"
-        " AND (state = 'done' OR closed_at IS NULL) ORDER BY due, order_id",
-        1,
+        " AND (state = $2 OR closed_at IS NULL) ORDER BY due, order_id",
+        2,
         params);
     if (!res)
         return YJC_DB_ERROR;

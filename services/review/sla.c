@@ -14,31 +14,34 @@
 
 //  Every step with a deadline in the year: what, rule, owed by, due, the
 //  local date it was done ('' while open), and whether it is still owed.
+//  The codes are parameters, from proto/yjc_lifecycle.def: $2 accept,
+//  $3 decide (their deadlines), $4, $5 the states they are owed in, $6
+//  the bureau, $7 a duty done, $8-$11 the decisions that do them.
 static const char s_steps_sql[] =
     "WITH d AS (SELECT app_id, action,"
     "  min((at AT TIME ZONE 'Asia/Shanghai')::date) AS on_day"
     "  FROM decisions GROUP BY app_id, action)"
-    " SELECT 'accept', coalesce(a.accept_rule, ''), 'bureau',"
+    " SELECT $2, coalesce(a.accept_rule, ''), $6,"
     "  a.accept_due::text, coalesce((SELECT min(on_day) FROM d WHERE"
-    "  d.app_id = a.app_id AND d.action IN ('review.accept',"
-    "  'review.decline'))::text, ''), a.state = 'submitted'"
+    "  d.app_id = a.app_id AND d.action IN ($8, $9))::text, ''),"
+    "  a.state = $4"
     " FROM applications a WHERE a.accept_due >= make_date($1::int, 1, 1)"
     "  AND a.accept_due < make_date($1::int + 1, 1, 1)"
     " UNION ALL"
-    " SELECT 'decide', coalesce(a.decide_rule, ''), 'bureau',"
+    " SELECT $3, coalesce(a.decide_rule, ''), $6,"
     "  a.decide_due::text, coalesce((SELECT min(on_day) FROM d WHERE"
-    "  d.app_id = a.app_id AND d.action IN ('review.approve',"
-    "  'review.reject'))::text, ''), a.state = 'accepted'"
+    "  d.app_id = a.app_id AND d.action IN ($10, $11))::text, ''),"
+    "  a.state = $5"
     " FROM applications a WHERE a.decide_due >= make_date($1::int, 1, 1)"
     "  AND a.decide_due < make_date($1::int + 1, 1, 1)"
     " UNION ALL"
     " SELECT what, coalesce(rule, ''), owed_by, due::text,"
-    "  CASE WHEN closed_why = 'done' THEN"
+    "  CASE WHEN closed_why = $7 THEN"
     "  (closed_at AT TIME ZONE 'Asia/Shanghai')::date::text ELSE '' END,"
     "  closed_at IS NULL"
     " FROM duties WHERE due >= make_date($1::int, 1, 1)"
     "  AND due < make_date($1::int + 1, 1, 1)"
-    "  AND (closed_at IS NULL OR closed_why = 'done')";
+    "  AND (closed_at IS NULL OR closed_why = $7)";
 
 //  review.sla - the SLA of review's deadline rules in a year.
 yjc_result_t
@@ -49,8 +52,18 @@ sla_report (yjc_ctx_t *ctx, const msgpack_object *body)
     char y[12], today[11];
     snprintf (y, sizeof y, "%lld", (long long)year);
     yjc_date_format (yjc_time_local_date (ctx->now), today);
-    const char *params[] = { y };
-    PGresult *res = yjc_db_query (ctx->db, s_steps_sql, 1, params);
+    const char *params[] = { y,
+                             yjc_deadlines[YJC_DL_ACCEPT].code,
+                             yjc_deadlines[YJC_DL_DECIDE].code,
+                             yjc_state_code (YJC_STATE_SUBMITTED),
+                             yjc_state_code (YJC_STATE_ACCEPTED),
+                             yjc_parties[YJC_PARTY_BUREAU].code,
+                             yjc_duty_ends[YJC_DUTY_DONE].code,
+                             yjc_msg_defs[YJC_MSG_REVIEW_ACCEPT].wire,
+                             yjc_msg_defs[YJC_MSG_REVIEW_DECLINE].wire,
+                             yjc_msg_defs[YJC_MSG_REVIEW_APPROVE].wire,
+                             yjc_msg_defs[YJC_MSG_REVIEW_REJECT].wire };
+    PGresult *res = yjc_db_query (ctx->db, s_steps_sql, 11, params);
     if (!res)
         return YJC_DB_ERROR;
     yjc_sla_t *sla = yjc_sla_new ();

@@ -18,10 +18,13 @@ The clock walks forward through 2025 into 2026 (module-ordered tests):
 import csv
 import hashlib
 import io
+import os
+import subprocess
 
 import pytest
 
-from conftest import minimal_form
+from cli_text import table
+from conftest import BIN, ROOT, minimal_form
 
 T0 = "2025-09-01T09:00:00+08:00"   # a Monday
 
@@ -150,7 +153,17 @@ def test_4_late_drill_and_missing_report_in_compliance(clock):
     # the CLI: text (Chinese, aligned), --json (both services' SLA), --csv
     text = p.cli("compliance", "--year", "2025", actor="bureau").stdout
     assert "安全风险报告" in text and "缺失" in text and "逾期 2 个工作日" in text
-    assert "受理" in text and "主管部门" in text
+    lines = text.splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("履约事项  "))
+    rows = table(lines[start:lines.index("", start)])      # aligned columns
+    by_period = {(r["履约事项"], r["期间"]): r for r in rows}
+    assert by_period[("应急演练", "2025-H2")]["情况"] == "逾期 2 个工作日"
+    assert by_period[("安全风险报告", "2025-09")]["情况"].startswith("缺失")
+    assert by_period[("季度运维报告", "2025-Q3")]["提交"].endswith("（第 2 版）")
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("期限规则  "))
+    sla = {r["期限规则"]: r for r in table(lines[start:])}
+    assert (sla["受理"]["办理方"], sla["受理"]["步数"], sla["受理"]["逾期"],
+            sla["受理"]["最长逾期"]) == ("主管部门", "2", "1", "2")
     out = p.cli("compliance", "--year", "2025", actor="auditor", json_out=True)
     assert {"accept"} <= {r["what"] for r in out["sla"]}
     assert period_of(out, "emergency_drill", "2025-H2")["late_workdays"] == 2
@@ -163,3 +176,22 @@ def test_4_late_drill_and_missing_report_in_compliance(clock):
     assert (acc["steps"], acc["on_time"], acc["late"], acc["worst_late"]) == ("2", "1", "1", "2")
     # a unit does not see the vendor's compliance
     assert not p.call("edu", "provisioning", "compliance.report", {"year": 2025})["ok"]
+
+
+def test_5_vendor_sim_delivers_the_begun_periods(clock):
+    """yjc-vendor-sim --obligations 2026 on 2026-01-06: the January report,
+    the Q1 report and the H1 drill (held today), nothing of later periods;
+    a second run is the same deliveries (R16, R21)."""
+    p = clock
+    for _ in range(2):
+        res = subprocess.run([os.path.join(BIN, "yjc-vendor-sim"), "--as", "vendor",
+                              "--obligations", "2026"], env=p.env, cwd=ROOT,
+                             capture_output=True, text=True, timeout=60)
+        assert res.returncode == 0, res.stderr
+    rep = report(p, 2026)
+    done = {(r["code"], r["period"]): r for r in rep["obligations"] if r["submission_id"]}
+    assert set(done) == {("security_risk_report", "2026-01"), ("om_report", "2026-Q1"),
+                         ("emergency_drill", "2026-H1")}
+    assert all(r["status"] == "on_time" and r["version"] == 1 for r in done.values())
+    assert done[("emergency_drill", "2026-H1")]["drill_date"] == "2026-01-06"
+    assert period_of(rep, "security_risk_report", "2026-02")["status"] == "not_due"
