@@ -77,11 +77,13 @@ s_print_obligations (cli_opts_t *opts, const msgpack_object *list)
             continue;
         }
         char verdict[64], delivered[96] = "";
-        if (streq (status, "late") || streq (status, "missing"))
+        if (streq (status, "late"))
+            snprintf (
+                verdict, sizeof verdict, "逾期 %lld 个工作日", (long long)late);
+        else if (streq (status, "missing"))
             snprintf (verdict,
                       sizeof verdict,
-                      "%s %lld 个工作日",
-                      s_status_zh (status),
+                      "缺失（已过期限 %lld 个工作日）",
                       (long long)late);
         else
             snprintf (verdict, sizeof verdict, "%s", s_status_zh (status));
