@@ -24,6 +24,13 @@ static const char s_material_kinds[] = ""
     ;
 #define YJC_MATERIAL_KINDS (s_material_kinds + 1)
 
+//  The vendor's obligations (R16, R21), the same way.
+static const char s_obligation_codes[] = ""
+#define OBLIGATION(ident, code, period, count, due, held, rule, zh) "|" code
+#include "../proto/yjc_obligations.def"
+    ;
+#define YJC_OBLIGATION_CODES (s_obligation_codes + 1)
+
 const yjc_material_def_t yjc_material_defs[YJC_MAT_COUNT] = {
 #define MATERIAL(ident, wire, zh) { wire, zh },
 #include "../proto/yjc_materials.def"

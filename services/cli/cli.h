@@ -14,6 +14,7 @@
 typedef struct {
     const char *as; //  actor name
     bool json;      //  one JSON object on stdout
+    bool csv;       //  --csv: comma-separated rows (compliance, audit events)
     int timeout_ms;
     const char *opinion;    //  --opinion
     const char *role;       //  --role
@@ -56,7 +57,6 @@ typedef struct {
     int64_t from, to;         //  audit verify --from, --to (seq)
     const char *checkpoints;  //  audit verify --checkpoints FILE
     const char *type, *since; //  audit events --type, --since
-    bool csv;                 //  audit events --csv
     char **args;              //  positional arguments after the command
     int nargs;
 } cli_opts_t;

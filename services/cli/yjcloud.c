@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "calendar.h"
 #include "cli.h"
+#include "compliance.h"
 #include "decide.h"
 #include "elastic.h"
 #include "idle.h"
@@ -305,6 +306,11 @@ static const s_command_t s_commands[] = {
       "--days 天数 --cpu-p95 百分比 --mem-p95 百分比 --silent-days 天数",
       "调整闲置资源认定规则（主管部门，R11.3）" },
     { "idle-rule", 0, idle_cmd_rule, "", "闲置资源认定规则" },
+    { "compliance",
+      0,
+      compliance_cmd,
+      "--year 年度 [--csv]",
+      "供应商履约（R16、R21）及各期限规则按时/逾期统计" },
     { "idle",
       0,
       idle_cmd_list,

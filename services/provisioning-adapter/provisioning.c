@@ -11,6 +11,7 @@
     and a result for an unknown or closed order is refused.  Each kind's
     deadline and what its completion moves are the ORDER table of
     proto/yjc_lifecycle.def.                                             */
+#include "obligations.h"
 #include "period.h"
 #include "problems.h"
 #include "reminders.h"
@@ -1256,7 +1257,9 @@ static const yjc_service_def_t s_provisioning = {
                   [YJC_MSG_PROBLEM_FETCH] = problems_fetch,
                   [YJC_MSG_PROBLEM_ACK] = problems_step,
                   [YJC_MSG_PROBLEM_RESOLVE] = problems_step,
-                  [YJC_MSG_PROBLEM_LIST] = problems_list },
+                  [YJC_MSG_PROBLEM_LIST] = problems_list,
+                  [YJC_MSG_OBLIGATION_SUBMIT] = obligations_submit,
+                  [YJC_MSG_COMPLIANCE_REPORT] = obligations_report },
     .on_event = { [YJC_EV_CALENDAR_PUBLISHED] = s_on_calendar,
                   [YJC_EV_APPLICATION_APPROVED] = s_on_approved,
                   [YJC_EV_REQUEST_APPROVED] = s_on_request_approved,

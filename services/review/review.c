@@ -10,6 +10,7 @@
 #include "reclaim.h"
 #include "reminders.h"
 #include "requests.h"
+#include "sla.h"
 #include "yjc_form.h"
 #include "yjc_rows.h"
 #include "yjc_server.h"
@@ -580,6 +581,7 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REVIEW_GET] = s_get,
                   [YJC_MSG_REVIEW_OVERDUE] = s_overdue,
                   [YJC_MSG_REVIEW_PENDING] = s_overdue,
+                  [YJC_MSG_REVIEW_SLA] = sla_report,
                   [YJC_MSG_REQUEST_APPROVE] = requests_decide,
                   [YJC_MSG_REQUEST_REJECT] = requests_decide,
                   [YJC_MSG_CALENDAR_PUBLISH] = calendar_publish,

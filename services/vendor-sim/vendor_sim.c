@@ -12,14 +12,18 @@
     With --metering N it also reports, every N seconds of the clock, one
     utilization sample of each host of every system it delivered and runs
     (metering.report to billing, R11.3, R17); --idle-every K makes every
-    K-th system delivered idle (low figures).                            */
+    K-th system delivered idle (low figures).  --obligations YEAR delivers
+    the recurring obligations (R16, R21; proto/yjc_obligations.def) of
+    every period of YEAR begun by the clock, then exits.                 */
 #include "yjc_client.h"
 #include "yjc_clock.h"
 #include "yjc_config.h"
 #include "yjc_lifecycle.h"
 #include "yjc_log.h"
+#include "yjc_obligations.h"
 #include "yjc_time.h"
 #include <getopt.h>
+#include <sodium.h>
 
 //  Metering (R11.3, R17): the systems this simulator delivered and still
 //  runs, whose hosts it reports samples of to billing.
@@ -465,6 +469,77 @@ s_scale (yjc_client_t *client, const char *spec)
     return rc;
 }
 
+//  One delivery: a generated document (the same bytes each run, so a
+//  second run is a duplicate) and, for a drill, when it was held: the
+//  15th of the period's middle month, or today if that is later.
+static int
+s_deliver (yjc_client_t *client, int obl, const char *period, yjc_date_t today)
+{
+    const yjc_obligation_def_t *o = &yjc_obligations[obl];
+    yjc_date_t first, last;
+    if (yjc_obligation_period_parse (o->period, period, &first, &last) != 0 ||
+        yjc_date_cmp (today, first) < 0)
+        return 0; //  not begun
+    char doc[512], sha[65], name[64];
+    int len = snprintf (
+        doc, sizeof doc, "%s %s（yjc-vendor-sim 模拟材料）\n", o->zh, period);
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256 (hash, (const unsigned char *)doc, (size_t)len);
+    for (size_t i = 0; i < sizeof hash; i++)
+        snprintf (sha + 2 * i, 3, "%02x", hash[i]);
+    snprintf (name, sizeof name, "%s-%s.txt", o->code, period);
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    msgpack_pack_map (&body.pk, o->held ? 6 : 5);
+    yjc_pk_kv_str (&body.pk, "code", o->code);
+    yjc_pk_kv_str (&body.pk, "period", period);
+    yjc_pk_kv_str (&body.pk, "file_name", name);
+    yjc_pk_str (&body.pk, "file");
+    msgpack_pack_bin (&body.pk, (size_t)len);
+    msgpack_pack_bin_body (&body.pk, doc, (size_t)len);
+    yjc_pk_kv_str (&body.pk, "sha256", sha);
+    if (o->held) {
+        yjc_date_t held = { first.y, first.m + (last.m - first.m) / 2, 15 };
+        if (yjc_date_cmp (held, today) > 0)
+            held = today;
+        char date[11];
+        yjc_date_format (held, date);
+        yjc_pk_str (&body.pk, "drill");
+        msgpack_pack_map (&body.pk, 3);
+        yjc_pk_kv_str (&body.pk, "date", date);
+        yjc_pk_kv_str (&body.pk, "scenario", "机房断电，切换至备用电源");
+        yjc_pk_kv_str (&body.pk, "outcome", "业务在 30 分钟内恢复");
+    }
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    int rc = s_call (client, "obligation.submit", &body, &reply);
+    if (rc == 0)
+        yjc_log (YJC_LOG_INFO, "vendor-sim: delivered %s %s", o->code, period);
+    yjc_reply_release (&reply);
+    yjc_pack_release (&body);
+    return rc == 0 ? 0 : 1;
+}
+
+//  --obligations YEAR - R16, R21: every obligation of every period of
+//  YEAR begun by the clock, then exits.
+static int
+s_obligations (yjc_client_t *client, int year)
+{
+    if (sodium_init () < 0)
+        return 1;
+    yjc_date_t today = yjc_time_local_date (yjc_clock_now_or_system ());
+    int rc = 0;
+    for (int o = 0; o < YJC_OBL_COUNT; o++)
+        for (int i = 0; i < yjc_obligation_periods (yjc_obligations[o].period);
+             i++) {
+            char period[16];
+            yjc_obligation_period_name (
+                yjc_obligations[o].period, year, i, period);
+            rc |= s_deliver (client, o, period, today);
+        }
+    return rc;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -483,9 +558,11 @@ main (int argc, char **argv)
         { "scale", required_argument, 0, 's' },
         { "metering", required_argument, 0, 'm' },
         { "idle-every", required_argument, 0, 'I' },
+        { "obligations", required_argument, 0, 'O' },
         { 0, 0, 0, 0 }
     };
     const char *scale = NULL; //  R11.2: one scaling step, then exit
+    int obligations = 0;      //  R16, R21: a year's deliveries, then exit
     int c;
     while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -498,12 +575,14 @@ main (int argc, char **argv)
             case 's': scale = optarg; break;
             case 'm': self.metering_s = atoi (optarg); break;
             case 'I': self.idle_every = atoi (optarg); break;
+            case 'O': obligations = atoi (optarg); break;
             default:
                 fprintf (stderr,
                          "usage: yjc-vendor-sim [--as NAME] [--once] "
                          "[--interval MS] [--delay MS] [--fail-every N] "
                          "[--duplicate] [--scale APP:LINE=VALUE[:KEY]] "
-                         "[--metering SECONDS] [--idle-every N]\n");
+                         "[--metering SECONDS] [--idle-every N] "
+                         "[--obligations YEAR]\n");
                 return 2;
         }
     }
@@ -528,7 +607,9 @@ main (int argc, char **argv)
     }
     if (client && scale)
         rc = s_scale (client, scale);
-    while (client && !scale && !zsys_interrupted) {
+    else if (client && obligations > 0)
+        rc = s_obligations (client, obligations);
+    while (client && !scale && !obligations && !zsys_interrupted) {
         int n = s_round (&self, client);
         s_problems (&self, client);
         s_metering (&self);
