@@ -9,6 +9,7 @@
     however often it is sent.  Attachments are intake's (F…), named as
     references only: the file and who may read it stay intake's.       */
 #include "problems.h"
+#include "cursor.h"
 #include "yjc_lifecycle.h"
 
 #define S_REPORTED     "reported"
@@ -320,30 +321,6 @@ problems_report (yjc_ctx_t *ctx, const msgpack_object *body)
     return rc;
 }
 
-//  The cursor: "p" and a change number in hex, opaque to the vendor; *seq
-//  is -1 when there is none; -1 when it is not one of ours.
-static int
-s_cursor_parse (const char *text, long long *seq)
-{
-    *seq = -1;
-    if (!*text)
-        return 0;
-    size_t len = strlen (text);
-    if (text[0] != 'p' || len < 2 || len > 16)
-        return -1;
-    long long v = 0;
-    for (const char *c = text + 1; *c; c++) {
-        int d = *c >= '0' && *c <= '9'   ? *c - '0'
-                : *c >= 'a' && *c <= 'f' ? *c - 'a' + 10
-                                         : -1;
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    *seq = v;
-    return 0;
-}
-
 //  problem.fetch - as order.fetch: with a cursor, the problems reported
 //  or changed after it, in the order of their changes (open or
 //  resolved); without, every open one; an empty answer waits up to
@@ -357,7 +334,7 @@ problems_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_obj_int (body, "limit", &n);
     yjc_obj_int (body, "wait_ms", &wait_ms);
     yjc_obj_strcpy (body, "cursor", cursor, sizeof cursor);
-    if (s_cursor_parse (cursor, &after) != 0)
+    if (cursor_parse ('p', cursor, &after) != 0)
         return yjc_ctx_fail (ctx,
                              YJC_E_INVALID_VALUE,
                              "body.cursor",
@@ -391,7 +368,7 @@ problems_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
     const char *next = rows == n ? PQgetvalue (res, rows - 1, C_SEQ)
                                  : PQgetvalue (res, 0, C_COUNT);
     char out[24];
-    snprintf (out, sizeof out, "p%llx", strtoll (next, NULL, 10));
+    cursor_format ('p', next, out);
     msgpack_pack_map (ctx->reply, 2);
     yjc_pk_str (ctx->reply, "problems");
     msgpack_pack_array (ctx->reply, rows);

@@ -11,6 +11,7 @@
     and a result for an unknown or closed order is refused.  Each kind's
     deadline and what its completion moves are the ORDER table of
     proto/yjc_lifecycle.def.                                             */
+#include "cursor.h"
 #include "obligations.h"
 #include "period.h"
 #include "problems.h"
@@ -557,31 +558,6 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
     return rc;
 }
 
-//  The vendor's cursor (proto/README.md §8.3): "c" and a change number
-//  of 101_vendor_cursor.sql in hex, opaque to the vendor.  *seq is -1
-//  when there is none; returns -1 when it is not one of ours.
-static int
-s_cursor_parse (const char *text, long long *seq)
-{
-    *seq = -1;
-    if (!*text)
-        return 0;
-    size_t len = strlen (text);
-    if (text[0] != 'c' || len < 2 || len > 16)
-        return -1;
-    long long v = 0;
-    for (const char *c = text + 1; *c; c++) {
-        int d = *c >= '0' && *c <= '9'   ? *c - '0'
-                : *c >= 'a' && *c <= 'f' ? *c - 'a' + 10
-                                         : -1;
-        if (d < 0)
-            return -1;
-        v = v * 16 + d; //  at most 15 digits: no overflow
-    }
-    *seq = v;
-    return 0;
-}
-
 //  order.fetch - with a cursor: the orders created or changed after it,
 //  in the order of their changes (a cursor newer than any change, as after
 //  a restore of the database, counts as none); without: every open order.
@@ -598,7 +574,7 @@ s_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_obj_int (body, "limit", &n);
     yjc_obj_int (body, "wait_ms", &wait_ms);
     yjc_obj_strcpy (body, "cursor", cursor, sizeof cursor);
-    if (s_cursor_parse (cursor, &after) != 0)
+    if (cursor_parse ('c', cursor, &after) != 0)
         return yjc_ctx_fail (ctx,
                              YJC_E_INVALID_VALUE,
                              "body.cursor",
@@ -637,7 +613,7 @@ s_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
     const char *next =
         rows == n ? PQgetvalue (res, rows - 1, 10) : PQgetvalue (res, 0, 11);
     char out[24];
-    snprintf (out, sizeof out, "c%llx", strtoll (next, NULL, 10));
+    cursor_format ('c', next, out);
     static const yjc_col_t cols[] = {
         { "order_id", YJC_COL_TEXT },   { "app_id", YJC_COL_TEXT },
         { "unit", YJC_COL_TEXT },       { "kind", YJC_COL_TEXT },
