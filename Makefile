@@ -3,7 +3,7 @@
 
 BUILD    ?= build
 SANITIZE ?= 0
-PKGS     := libczmq libzmq libsodium msgpack libpq jansson
+PKGS     := libczmq libzmq libsodium msgpack libpq jansson libcrypto
 PREFIX   ?= /usr/local
 SHARE    ?= $(CURDIR)/deploy
 VAR      ?= $(CURDIR)/var

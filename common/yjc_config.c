@@ -150,6 +150,11 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                      "3600",
                                      "audit: seconds after which a moved"
                                      " chain head is signed anyway" },
+    [YJC_CFG_AUDIT_VERIFY_STRETCH] = { "YJC_AUDIT_VERIFY_STRETCH",
+                                       "200000",
+                                       "audit: rows of the chain worth a"
+                                       " connection and a thread of their"
+                                       " own in audit.verify" },
 };
 
 const char *

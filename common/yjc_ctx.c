@@ -355,9 +355,16 @@ yjc_ctx_emit (yjc_ctx_t *ctx,
 {
     //  The one definition in proto/ binds the producer too.
     assert (yjc_event_defs[event_type].producer == ctx->service);
+    //  the actor whose request caused it; none when the service acts on
+    //  its own (an event of another service, a tick)
+    const char *actor =
+        ctx->actor && ctx->actor->role != YJC_ROLE_SERVICE && *ctx->actor->name
+            ? ctx->actor->name
+            : NULL;
     if (yjc_outbox_add (ctx->outbox,
                         event_type,
                         app_id,
+                        actor,
                         payload->buf.data,
                         payload->buf.size) != 0)
         return YJC_DB_ERROR;

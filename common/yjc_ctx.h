@@ -56,6 +56,7 @@ typedef struct {
                                    //  clock's now when it is not ISO-8601
     int type;                      //  yjc_event_type_t
     const msgpack_object *payload; //  validated against proto/
+    const char *actor; //  whose request caused it; "" if the service's own
 } yjc_event_in_t;
 
 typedef yjc_result_t (yjc_handler_fn) (yjc_ctx_t *ctx,

@@ -184,6 +184,18 @@ yjc_db_conn (yjc_db_t *self)
     return self->conn;
 }
 
+const char *
+yjc_db_conninfo (yjc_db_t *self)
+{
+    return self->conninfo;
+}
+
+const char *
+yjc_db_schema (yjc_db_t *self)
+{
+    return self->schema;
+}
+
 //  Returns the prepared statement name for `sql`, preparing it if needed.
 static int
 s_prepare (yjc_db_t *self, const char *sql, int nparams, char name[16])

@@ -33,6 +33,9 @@ bool yjc_db_lost (yjc_db_t *self);
 //  serialization failure.  The request gets `unavailable` (retry).
 bool yjc_db_unavailable (yjc_db_t *self);
 PGconn *yjc_db_conn (yjc_db_t *self);
+//  What it connected with: another connection to the same schema.
+const char *yjc_db_conninfo (yjc_db_t *self);
+const char *yjc_db_schema (yjc_db_t *self);
 
 //  Runs a parameterised statement (text parameters, NULL = SQL NULL).
 //  Returns the result (caller PQclear()s) or NULL on error.

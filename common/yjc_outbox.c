@@ -9,7 +9,7 @@
 #include <czmq.h>
 
 struct _yjc_outbox_t {
-    yjc_rows_t *rows;        //  type, app_id; payload
+    yjc_rows_t *rows;        //  type, app_id, actor; payload
     bool seen[YJC_EV_COUNT]; //  which types, for the routes
 };
 
@@ -17,7 +17,7 @@ yjc_outbox_t *
 yjc_outbox_new (void)
 {
     yjc_outbox_t *self = (yjc_outbox_t *)zmalloc (sizeof (yjc_outbox_t));
-    self->rows = yjc_rows_new (2);
+    self->rows = yjc_rows_new (3);
     return self;
 }
 
@@ -43,6 +43,7 @@ int
 yjc_outbox_add (yjc_outbox_t *self,
                 int event_type,
                 const char *app_id,
+                const char *actor,
                 const void *payload,
                 size_t size)
 {
@@ -62,7 +63,7 @@ yjc_outbox_add (yjc_outbox_t *self,
                  problems.count ? problems.items[0].message : "undecodable");
         return -1;
     }
-    const char *texts[] = { def->wire, app_id };
+    const char *texts[] = { def->wire, app_id, actor };
     yjc_rows_add (self->rows, texts, payload, size);
     self->seen[event_type] = true;
     return 0;
@@ -91,13 +92,13 @@ yjc_outbox_commit (yjc_outbox_t *self, yjc_db_t *db, const char *now_iso)
     int rc = yjc_rows_exec_commit (
         self->rows,
         db,
-        "WITH e AS (INSERT INTO outbox (type, app_id, created_at, payload)"
-        "  SELECT t, a, $4, p FROM unnest($1::text[], $2::text[],"
-        "  $3::bytea[]) WITH ORDINALITY AS u (t, a, p, n) ORDER BY n"
-        "  RETURNING seq, type)"
+        "WITH e AS (INSERT INTO outbox (type, app_id, actor, created_at,"
+        "  payload) SELECT t, a, w, $5, p FROM unnest($1::text[],"
+        "  $2::text[], $3::text[], $4::bytea[]) WITH ORDINALITY"
+        "  AS u (t, a, w, p, n) ORDER BY n RETURNING seq, type)"
         " INSERT INTO outbox_pending (seq, receiver)"
         " SELECT e.seq, r.receiver FROM e"
-        " JOIN unnest($5::text[], $6::text[]) AS r (type, receiver)"
+        " JOIN unnest($6::text[], $7::text[]) AS r (type, receiver)"
         " ON r.type = e.type",
         3,
         extra);
@@ -220,15 +221,17 @@ yjc_outbox_test (yjc_test_t *t)
     const char *now = "2026-05-04T09:00:00+08:00";
 
     //  A payload proto does not allow is a bug: refused, nothing added.
-    YJC_CHECK (t,
-               yjc_outbox_add (
-                   outbox, YJC_EV_APPLICATION_ACCEPTED, "A1", "\xc1", 1) == -1);
+    YJC_CHECK (
+        t,
+        yjc_outbox_add (
+            outbox, YJC_EV_APPLICATION_ACCEPTED, "A1", NULL, "\xc1", 1) == -1);
     msgpack_pack_map (&p1.pk, 1);
     yjc_pk_kv_str (&p1.pk, "app_id", "A1"); //  unit and state missing
     YJC_CHECK (t,
                yjc_outbox_add (outbox,
                                YJC_EV_APPLICATION_ACCEPTED,
                                "A1",
+                               NULL,
                                p1.buf.data,
                                p1.buf.size) == -1);
 
@@ -251,20 +254,30 @@ yjc_outbox_test (yjc_test_t *t)
                yjc_outbox_add (outbox,
                                YJC_EV_APPLICATION_ACCEPTED,
                                "A000001",
+                               "clerk1",
                                p1.buf.data,
                                p1.buf.size) == 0);
-    YJC_CHECK (
-        t,
-        yjc_outbox_add (
-            outbox, YJC_EV_ATTACHMENT_STORED, NULL, p2.buf.data, p2.buf.size) ==
-            0);
+    YJC_CHECK (t,
+               yjc_outbox_add (outbox,
+                               YJC_EV_ATTACHMENT_STORED,
+                               NULL,
+                               NULL,
+                               p2.buf.data,
+                               p2.buf.size) == 0);
     YJC_CHECK (t,
                yjc_outbox_add (outbox,
                                YJC_EV_APPLICATION_ACCEPTED,
                                "A000002",
+                               NULL,
                                p3.buf.data,
                                p3.buf.size) == 0);
     YJC_CHECK (t, yjc_outbox_commit (outbox, db, now) == 0);
+    //  who caused each event travels with it (audit.events.actor)
+    YJC_CHECK (t,
+               s_count (db,
+                        "SELECT count(*) FROM outbox WHERE (actor = 'clerk1'"
+                        " AND app_id = 'A000001') OR (actor IS NULL"
+                        " AND coalesce(app_id, 'A000002') = 'A000002')") == 3);
     s_check_written (t, db, &p3);
 
     //  Reset forgets (a rolled-back unit of work); nothing to write is a
@@ -272,8 +285,12 @@ yjc_outbox_test (yjc_test_t *t)
     YJC_CHECK (t,
                yjc_db_begin (db) == 0 &&
                    yjc_db_exec (db, "SELECT 1", 0, NULL) == 1);
-    yjc_outbox_add (
-        outbox, YJC_EV_APPLICATION_ACCEPTED, "A9", p1.buf.data, p1.buf.size);
+    yjc_outbox_add (outbox,
+                    YJC_EV_APPLICATION_ACCEPTED,
+                    "A9",
+                    NULL,
+                    p1.buf.data,
+                    p1.buf.size);
     yjc_outbox_reset (outbox);
     YJC_CHECK (t, yjc_outbox_commit (outbox, db, now) == 0);
     YJC_CHECK (t, s_count (db, "SELECT count(*) FROM outbox") == 3);
@@ -284,8 +301,12 @@ yjc_outbox_test (yjc_test_t *t)
                yjc_db_begin (db) == 0 &&
                    yjc_db_exec (db, "DELETE FROM outbox_pending", 0, NULL) ==
                        pending);
-    yjc_outbox_add (
-        outbox, YJC_EV_APPLICATION_ACCEPTED, "A9", p1.buf.data, p1.buf.size);
+    yjc_outbox_add (outbox,
+                    YJC_EV_APPLICATION_ACCEPTED,
+                    "A9",
+                    NULL,
+                    p1.buf.data,
+                    p1.buf.size);
     YJC_CHECK (t, yjc_outbox_commit (outbox, db, "not a time") == -1);
     YJC_CHECK (t, s_count (db, "SELECT count(*) FROM outbox") == 3);
     YJC_CHECK (t,

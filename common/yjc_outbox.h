@@ -13,12 +13,14 @@ yjc_outbox_t *yjc_outbox_new (void);
 void yjc_outbox_destroy (yjc_outbox_t **self_p);
 //  Forgets everything added (the transaction was rolled back).
 void yjc_outbox_reset (yjc_outbox_t *self);
-//  Adds an event of `event_type` about `app_id` (may be NULL).  Its
+//  Adds an event of `event_type` about `app_id` (may be NULL), caused by
+//  the request of `actor` (NULL: by the service itself).  Its
 //  payload (msgpack) is checked against proto/: a bad one is a bug,
 //  logged, -1.  Returns 0.
 int yjc_outbox_add (yjc_outbox_t *self,
                     int event_type,
                     const char *app_id,
+                    const char *actor,
                     const void *payload,
                     size_t size);
 //  Writes every event added, in order, with one pending row per receiver

@@ -89,7 +89,9 @@ s_pack_events (s_relay_t *self, int receiver, PGresult *res)
             event_id, sizeof event_id, "%s:%.*s", self->schema, seqlen, seq);
         strncat (st->seqs, seq, seqlen);
         strcat (st->seqs, i + 1 < n ? "," : "}");
-        msgpack_pack_map (pk, 6);
+        //  the actor only when a request caused it (proto/README.md)
+        bool actor = !PQgetisnull (res, i, 5);
+        msgpack_pack_map (pk, actor ? 7 : 6);
         yjc_pk_kv_str (pk, "event_id", event_id);
         yjc_pk_str (pk, "type");
         yjc_pk_strn (pk, PQgetvalue (res, i, 1), PQgetlength (res, i, 1));
@@ -100,6 +102,10 @@ s_pack_events (s_relay_t *self, int receiver, PGresult *res)
         yjc_pk_strn (pk, PQgetvalue (res, i, 3), PQgetlength (res, i, 3));
         yjc_pk_kv_raw (
             pk, "payload", PQgetvalue (res, i, 4), PQgetlength (res, i, 4));
+        if (actor) {
+            yjc_pk_str (pk, "actor");
+            yjc_pk_strn (pk, PQgetvalue (res, i, 5), PQgetlength (res, i, 5));
+        }
     }
     st->count = n;
     return n;
@@ -151,7 +157,7 @@ s_next_events (s_relay_t *self, int receiver)
         "  AND seq = ANY ($3::bigint[]))"
         " SELECT o.seq::text, o.type, coalesce(o.app_id, ''),"
         " to_char(o.created_at AT TIME ZONE 'Asia/Shanghai',"
-        "  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+08:00\"'), o.payload"
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+08:00\"'), o.payload, o.actor"
         " FROM outbox_pending p JOIN outbox o ON o.seq = p.seq"
         " WHERE p.receiver = $1 AND NOT p.seq = ANY ($3::bigint[])"
         " ORDER BY p.seq LIMIT $2::int",

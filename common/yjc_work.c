@@ -86,7 +86,7 @@ s_mark_rejected (yjc_ctx_t *ctx,
 
 //  One delivered event, decoded, with room for its strings.
 typedef struct {
-    char event_id[65], source[33], app_id[33], at[41], type[65];
+    char event_id[65], source[33], app_id[33], at[41], type[65], actor[33];
     yjc_event_in_t in;
 } s_event_t;
 
@@ -101,6 +101,7 @@ s_read_event (const msgpack_object *e, int64_t now, s_event_t *ev)
     yjc_obj_strcpy (e, "app_id", ev->app_id, sizeof ev->app_id);
     yjc_obj_strcpy (e, "at", ev->at, sizeof ev->at);
     yjc_obj_strcpy (e, "type", ev->type, sizeof ev->type);
+    yjc_obj_strcpy (e, "actor", ev->actor, sizeof ev->actor);
     int64_t at_us = now;
     yjc_time_parse_iso (ev->at, &at_us);
     yjc_event_in_t in = { ev->event_id,
@@ -109,7 +110,8 @@ s_read_event (const msgpack_object *e, int64_t now, s_event_t *ev)
                           ev->at,
                           at_us,
                           yjc_event_by_wire (ev->type, strlen (ev->type)),
-                          yjc_obj_get (e, "payload") };
+                          yjc_obj_get (e, "payload"),
+                          ev->actor };
     ev->in = in;
 }
 

@@ -3,7 +3,7 @@
 # run embedded (PostgreSQL 15) and test.  Does nothing when all are there.
 set -eu
 PACKAGES="build-essential pkg-config libczmq-dev libzmq3-dev libmsgpack-dev
-libpq-dev libsodium-dev libjansson-dev postgresql-15 postgresql-client-15 python3 python3-zmq
+libpq-dev libsodium-dev libssl-dev libjansson-dev postgresql-15 postgresql-client-15 python3 python3-zmq
 python3-msgpack python3-pytest clang-format clang libclang-rt-14-dev"
 missing=""
 for p in $PACKAGES; do

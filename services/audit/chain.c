@@ -4,6 +4,7 @@
     intervals with the service's own Ed25519 key; audit.verify recomputes
     the chain from the rows themselves, never from the stored hashes.   */
 #include "chain.h"
+#include "yjc_chain.h"
 #include "yjc_config.h"
 #include "yjc_rows.h"
 #include <fcntl.h>
@@ -11,8 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define HASH_LEN    crypto_hash_sha256_BYTES
-#define VERIFY_PAGE 50000
+#define HASH_LEN YJC_CHAIN_HASH_LEN
 
 static unsigned char s_pk[crypto_sign_PUBLICKEYBYTES];
 static unsigned char s_sk[crypto_sign_SECRETKEYBYTES];
@@ -89,41 +89,6 @@ s_be (unsigned char *out, uint64_t v, int n)
         out[i] = (unsigned char)(v & 0xff);
 }
 
-static void
-s_field (crypto_hash_sha256_state *st, const void *data, size_t len)
-{
-    unsigned char n[4];
-    s_be (n, len, 4);
-    crypto_hash_sha256_update (st, n, 4);
-    crypto_hash_sha256_update (st, data, len);
-}
-
-typedef struct {
-    const char *event_id, *source, *type, *app_id; //  app_id "" if none
-    size_t event_id_len, source_len, type_len, app_id_len;
-    int64_t at_us;
-    const void *payload;
-    size_t payload_len;
-} s_canon_t;
-
-//  out = SHA-256(prev || canonical bytes of the event)
-static void
-s_link (const unsigned char *prev, const s_canon_t *e, unsigned char *out)
-{
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init (&st);
-    crypto_hash_sha256_update (&st, prev, HASH_LEN);
-    s_field (&st, e->event_id, e->event_id_len);
-    s_field (&st, e->source, e->source_len);
-    s_field (&st, e->type, e->type_len);
-    s_field (&st, e->app_id, e->app_id_len);
-    unsigned char at[8];
-    s_be (at, (uint64_t)e->at_us, 8);
-    crypto_hash_sha256_update (&st, at, 8);
-    s_field (&st, e->payload, e->payload_len);
-    crypto_hash_sha256_final (&st, out);
-}
-
 //  The bytes a checkpoint's signature covers.
 #define CP_TAG     "yjc-audit-checkpoint-v1"
 #define CP_MSG_LEN (sizeof CP_TAG + 24 + HASH_LEN)
@@ -197,6 +162,63 @@ s_head_read (yjc_ctx_t *ctx, s_head_t *head, bool lock)
     return ok;
 }
 
+//  The unit each event concerns: its payload's `unit`, else the unit of
+//  its application as an earlier event named it (this delivery's first,
+//  then app_units); "" when none.  units[i] has room for 129 bytes.
+static bool
+s_units (yjc_ctx_t *ctx,
+         const yjc_event_in_t *events,
+         int count,
+         char (*units)[129])
+{
+    zhashx_t *known = zhashx_new (); //  app_id -> unit, this delivery's
+    zlistx_t *missing = zlistx_new ();
+    for (int i = 0; i < count; i++) {
+        const msgpack_object *u = yjc_obj_get (events[i].payload, "unit");
+        units[i][0] = '\0';
+        if (u && u->type == MSGPACK_OBJECT_STR)
+            yjc_obj_strcpy (events[i].payload, "unit", units[i], 129);
+        if (*units[i] && *events[i].app_id &&
+            !zhashx_lookup (known, events[i].app_id))
+            zhashx_insert (known, events[i].app_id, units[i]);
+    }
+    for (int i = 0; i < count; i++)
+        if (!*units[i] && *events[i].app_id) {
+            const char *u =
+                (const char *)zhashx_lookup (known, events[i].app_id);
+            if (u)
+                snprintf (units[i], 129, "%s", u);
+            else
+                zlistx_add_end (missing, (void *)events[i].app_id);
+        }
+    bool ok = true;
+    if (zlistx_size (missing)) {
+        const char *apps[YJC_MAX_ITEMS];
+        size_t n = 0;
+        for (void *a = zlistx_first (missing); a && n < YJC_MAX_ITEMS;
+             a = zlistx_next (missing))
+            apps[n++] = (const char *)a;
+        char *list = yjc_db_array_literal (apps, n);
+        const char *params[] = { list };
+        PGresult *res = yjc_db_query (ctx->db,
+                                      "SELECT app_id, unit FROM app_units "
+                                      "WHERE app_id = ANY ($1::text[])",
+                                      1,
+                                      params);
+        free (list);
+        ok = res != NULL;
+        for (int r = 0; res && r < PQntuples (res); r++)
+            for (int i = 0; i < count; i++)
+                if (!*units[i] &&
+                    streq (events[i].app_id, PQgetvalue (res, r, 0)))
+                    snprintf (units[i], 129, "%s", PQgetvalue (res, r, 1));
+        PQclear (res);
+    }
+    zlistx_destroy (&missing);
+    zhashx_destroy (&known);
+    return ok;
+}
+
 yjc_result_t
 chain_store (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 {
@@ -204,73 +226,114 @@ chain_store (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
     s_head_t head;
     if (!s_head_read (ctx, &head, true))
         return YJC_DB_ERROR;
-    int64_t count_before = head.count;
-    yjc_rows_t *rows = yjc_rows_new (7);
+    char (*units)[129] = calloc ((size_t)count + 1, sizeof *units);
+    if (!units || !s_units (ctx, events, count, units)) {
+        free (units);
+        return YJC_DB_ERROR;
+    }
+    //  one per delivery: the workers are threads
+    yjc_chain_hasher_t *hasher = yjc_chain_hasher_new ();
+    if (!hasher) {
+        free (units);
+        return YJC_DB_ERROR; //  out of memory
+    }
+    //  a checkpoint at every N-th event of the chain, as stored
+    int64_t every = yjc_config_int (YJC_CFG_AUDIT_CHECKPOINT_EVERY);
+    int ncp = 0;
+    struct {
+        int64_t seq, count;
+        char hash_hex[HASH_LEN * 2 + 1];
+    } *cps = calloc ((size_t)count + 1, sizeof *cps);
+    if (!cps) {
+        free (units);
+        yjc_chain_hasher_destroy (&hasher);
+        return YJC_DB_ERROR;
+    }
+    yjc_rows_t *rows = yjc_rows_new (9);
     yjc_pack_t mp;
     yjc_pack_init (&mp);
     for (int i = 0; i < count; i++) {
         const yjc_event_in_t *ev = &events[i];
         const char *type = yjc_event_defs[ev->type].wire;
+        const char *actor = ev->actor ? ev->actor : "";
         yjc_pack_reset (&mp);
         msgpack_pack_object (&mp.pk, *ev->payload);
-        s_canon_t c = { ev->event_id,
-                        ev->source,
-                        type,
-                        ev->app_id,
-                        strlen (ev->event_id),
-                        strlen (ev->source),
-                        strlen (type),
-                        strlen (ev->app_id),
-                        ev->at_us,
-                        mp.buf.data,
-                        mp.buf.size };
-        s_link (head.hash, &c, head.hash);
+        //  the second form: unit and actor in the hash
+        yjc_chain_event_t c = { ev->event_id,
+                                ev->source,
+                                type,
+                                ev->app_id,
+                                strlen (ev->event_id),
+                                strlen (ev->source),
+                                strlen (type),
+                                strlen (ev->app_id),
+                                ev->at_us,
+                                mp.buf.data,
+                                mp.buf.size,
+                                units[i],
+                                actor,
+                                strlen (units[i]),
+                                strlen (actor) };
+        yjc_chain_link (hasher, head.hash, &c, head.hash);
         head.seq++;
         head.count++;
         char at_t[24], seq_t[24], hash_hex[HASH_LEN * 2 + 1];
         snprintf (at_t, sizeof at_t, "%lld", (long long)ev->at_us);
         snprintf (seq_t, sizeof seq_t, "%lld", (long long)head.seq);
         s_hex (head.hash, HASH_LEN, hash_hex);
+        if (every > 0 && head.count % every == 0) {
+            cps[ncp].seq = head.seq;
+            cps[ncp].count = head.count;
+            memcpy (cps[ncp++].hash_hex, hash_hex, sizeof hash_hex);
+        }
         const char *texts[] = { ev->event_id, ev->source,
                                 type,         *ev->app_id ? ev->app_id : NULL,
                                 at_t,         seq_t,
-                                hash_hex };
+                                hash_hex,     units[i],
+                                actor };
         yjc_rows_add (rows, texts, mp.buf.data, mp.buf.size);
     }
+    free (units);
+    yjc_chain_hasher_destroy (&hasher);
     char seq_t[24], n_t[24], hash_hex[HASH_LEN * 2 + 1];
     snprintf (seq_t, sizeof seq_t, "%lld", (long long)head.seq);
     snprintf (n_t, sizeof n_t, "%lld", (long long)head.count);
     s_hex (head.hash, HASH_LEN, hash_hex);
-    //  occurred_at from at_us, so that the row and its hash agree
+    //  occurred_at from at_us, so that the row and its hash agree; the
+    //  applications' units learned in the same statement
     const char *extra[] = { ctx->now_iso };
     PGresult *res = yjc_rows_exec (
         rows,
         ctx->db,
-        "INSERT INTO events (seq, event_id, source, type, app_id, occurred_at,"
-        " received_at, payload_mp, hash)"
+        "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
+        " $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],"
+        " $9::text[], $10::bytea[]) AS u (e, s, t, a, o, q, h, un, w, p)),"
+        " known AS (INSERT INTO app_units (app_id, unit)"
+        "  SELECT DISTINCT ON (a) a, un FROM u WHERE a IS NOT NULL"
+        "  AND un <> '' ORDER BY a, q::bigint ON CONFLICT DO NOTHING)"
+        " INSERT INTO events (seq, event_id, source, type, app_id, occurred_at,"
+        " received_at, payload_mp, hash, unit, actor)"
         " SELECT q::bigint, e, s, t, a,"
-        " 'epoch'::timestamptz + o::bigint * interval '1 microsecond', $9, p,"
-        " decode(h, 'hex') FROM unnest($1::text[], $2::text[], $3::text[],"
-        " $4::text[], $5::text[], $6::text[], $7::text[], $8::bytea[])"
-        " AS u (e, s, t, a, o, q, h, p)",
+        " 'epoch'::timestamptz + o::bigint * interval '1 microsecond', $11, p,"
+        " decode(h, 'hex'), un, w FROM u",
         1,
         extra);
     yjc_rows_destroy (&rows);
     yjc_pack_release (&mp);
-    if (!res)
-        return YJC_DB_ERROR;
-    PQclear (res);
     const char *params[] = { seq_t, n_t, hash_hex };
-    if (yjc_db_exec (ctx->db,
-                     "UPDATE chain_head SET seq = $1, count = $2,"
-                     " hash = decode($3, 'hex')",
-                     3,
-                     params) != 1)
-        return YJC_DB_ERROR;
-    int64_t every = yjc_config_int (YJC_CFG_AUDIT_CHECKPOINT_EVERY);
-    if (every > 0 && count_before / every != head.count / every)
-        return s_checkpoint (ctx, head.seq, head.count, hash_hex);
-    return YJC_OK;
+    yjc_result_t rc =
+        res && yjc_db_exec (ctx->db,
+                            "UPDATE chain_head SET seq = $1, count = $2,"
+                            " hash = decode($3, 'hex')",
+                            3,
+                            params) == 1
+            ? YJC_OK
+            : YJC_DB_ERROR;
+    PQclear (res);
+    for (int i = 0; rc == YJC_OK && i < ncp; i++)
+        rc = s_checkpoint (ctx, cps[i].seq, cps[i].count, cps[i].hash_hex);
+    free (cps);
+    return rc;
 }
 
 //  Signs the head if it moved since the last checkpoint and, unless
@@ -344,261 +407,35 @@ chain_checkpoints (yjc_ctx_t *ctx, const msgpack_object *body)
     return YJC_OK;
 }
 
-/* ---- verifying ---------------------------------------------------------- */
+/* ---- what verify.c needs -------------------------------------------- */
 
-typedef struct {
-    int64_t seq;
-    unsigned char head[HASH_LEN];
-    bool stored; //  from the checkpoints table (else: the auditor's)
-    bool seen;
-} s_expect_t;
-
-typedef struct {
-    int64_t checked, checkpoints, last_seq;
-    int64_t bad_seq;    //  0: none
-    char bad_event[65]; //  its event_id ("" when none names it)
-    const char *reason; //  hash | gap | head | checkpoint | signature
-    int64_t legacy_seq; //  chain_head.legacy_seq: no gaps after it
-    int64_t cp_ok_seq;  //  the last checkpoint that matched
-} s_verdict_t;
-
-static void
-s_bad (s_verdict_t *v, int64_t seq, const char *event_id, const char *why)
+bool
+chain_checkpoint_valid (int64_t seq,
+                        int64_t count,
+                        int64_t at_us,
+                        const unsigned char *head,
+                        const unsigned char *pk,
+                        const unsigned char *sig)
 {
-    if (v->reason)
-        return;
-    v->bad_seq = seq;
-    snprintf (v->bad_event, sizeof v->bad_event, "%s", event_id);
-    v->reason = why;
+    unsigned char msg[CP_MSG_LEN];
+    s_cp_msg (seq, count, at_us, head, msg);
+    return memcmp (pk, s_pk, sizeof s_pk) == 0 &&
+           crypto_sign_verify_detached (sig, msg, sizeof msg, pk) == 0;
 }
 
-static int
-s_cmp_expect (const void *a, const void *b)
+bool
+chain_head (yjc_ctx_t *ctx, int64_t *seq, unsigned char *hash)
 {
-    int64_t x = ((const s_expect_t *)a)->seq, y = ((const s_expect_t *)b)->seq;
-    return x < y ? -1 : x > y;
-}
-
-//  The stored checkpoints in [from, to], their signatures checked against
-//  this service's key, and the auditor's heads: what the chain must hit.
-static s_expect_t *
-s_expectations (yjc_ctx_t *ctx,
-                const msgpack_object *heads,
-                const char *from_t,
-                const char *to_t,
-                int *n_out,
-                s_verdict_t *v)
-{
-    const char *params[] = { from_t, to_t };
-    PGresult *res = yjc_db_query (
-        ctx->db,
-        "SELECT seq, count, at_us, encode(head, 'hex'),"
-        " encode(public_key, 'hex'), encode(sig, 'hex') FROM checkpoints"
-        " WHERE seq BETWEEN $1 AND $2 ORDER BY seq",
-        2,
-        params);
-    if (!res)
-        return NULL;
-    int stored = PQntuples (res);
-    int given = heads ? (int)heads->via.array.size : 0;
-    s_expect_t *list = calloc ((size_t)(stored + given + 1), sizeof *list);
-    int n = 0;
-    for (int i = 0; i < stored; i++) {
-        s_expect_t *e = &list[n];
-        unsigned char pk[crypto_sign_PUBLICKEYBYTES], sig[crypto_sign_BYTES],
-            msg[CP_MSG_LEN];
-        e->seq = atoll (PQgetvalue (res, i, 0));
-        bool ok = s_unhex (PQgetvalue (res, i, 3), e->head, HASH_LEN) &&
-                  s_unhex (PQgetvalue (res, i, 4), pk, sizeof pk) &&
-                  s_unhex (PQgetvalue (res, i, 5), sig, sizeof sig);
-        if (ok) {
-            s_cp_msg (e->seq,
-                      atoll (PQgetvalue (res, i, 1)),
-                      atoll (PQgetvalue (res, i, 2)),
-                      e->head,
-                      msg);
-            ok = memcmp (pk, s_pk, sizeof pk) == 0 &&
-                 crypto_sign_verify_detached (sig, msg, sizeof msg, pk) == 0;
-        }
-        if (!ok)
-            s_bad (v, e->seq, "", "signature");
-        e->stored = true;
-        n++;
-    }
-    PQclear (res);
-    for (int i = 0; i < given; i++) {
-        const msgpack_object *h = &heads->via.array.ptr[i];
-        char hex[65];
-        int64_t seq = 0;
-        yjc_obj_int (h, "seq", &seq);
-        yjc_obj_strcpy (h, "head", hex, sizeof hex);
-        if (seq < atoll (from_t) || seq > atoll (to_t) ||
-            !s_unhex (hex, list[n].head, HASH_LEN))
-            continue;
-        list[n++].seq = seq;
-    }
-    qsort (list, (size_t)n, sizeof *list, s_cmp_expect);
-    *n_out = n;
-    return list;
-}
-
-//  A binary int8 / timestamptz value (big-endian; timestamptz counts
-//  microseconds from 2000-01-01, PG_EPOCH_US after the Unix epoch).
-#define PG_EPOCH_US 946684800000000LL
-static int64_t
-s_int8 (const char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = (v << 8) | (unsigned char)p[i];
-    return (int64_t)v;
-}
-
-//  Recomputes one page of rows after `head`; false on a database error.
-static bool
-s_verify_page (yjc_ctx_t *ctx,
-               int64_t *after,
-               int64_t to,
-               unsigned char *head,
-               s_expect_t *exp,
-               int nexp,
-               int *ei,
-               s_verdict_t *v,
-               bool *more)
-{
-    char after_t[24], to_t[24], limit_t[16];
-    snprintf (after_t, sizeof after_t, "%lld", (long long)*after);
-    snprintf (to_t, sizeof to_t, "%lld", (long long)to);
-    snprintf (limit_t, sizeof limit_t, "%d", VERIFY_PAGE);
-    const char *params[] = { after_t, to_t, limit_t };
-    PGresult *res = yjc_db_query_raw (
-        ctx->db,
-        "SELECT seq, event_id, source, type, coalesce(app_id, ''),"
-        " occurred_at, payload_mp, hash FROM events WHERE seq > $1::bigint"
-        " AND seq <= $2::bigint ORDER BY events.seq LIMIT $3::int",
-        3,
-        params,
-        NULL,
-        NULL);
-    if (!res)
+    s_head_t head;
+    if (!s_head_read (ctx, &head, false))
         return false;
-    int n = PQntuples (res);
-    for (int i = 0; i < n && !v->reason; i++) {
-        int64_t seq = s_int8 (PQgetvalue (res, i, 0));
-        const char *event_id = PQgetvalue (res, i, 1);
-        //  a checkpoint whose event is gone: removed before this one
-        for (; *ei < nexp && exp[*ei].seq < seq; (*ei)++)
-            s_bad (v, v->last_seq + 1, event_id, "gap");
-        s_canon_t c = { event_id,
-                        PQgetvalue (res, i, 2),
-                        PQgetvalue (res, i, 3),
-                        PQgetvalue (res, i, 4),
-                        (size_t)PQgetlength (res, i, 1),
-                        (size_t)PQgetlength (res, i, 2),
-                        (size_t)PQgetlength (res, i, 3),
-                        (size_t)PQgetlength (res, i, 4),
-                        s_int8 (PQgetvalue (res, i, 5)) + PG_EPOCH_US,
-                        PQgetvalue (res, i, 6),
-                        (size_t)PQgetlength (res, i, 6) };
-        s_link (head, &c, head);
-        //  after the migration's chain, seq has no gaps: one is a removal
-        if (seq != v->last_seq + 1 && v->last_seq >= v->legacy_seq)
-            s_bad (v, v->last_seq + 1, event_id, "gap");
-        if (PQgetlength (res, i, 7) != HASH_LEN ||
-            memcmp (PQgetvalue (res, i, 7), head, HASH_LEN) != 0)
-            s_bad (v, seq, event_id, "hash");
-        for (; *ei < nexp && exp[*ei].seq == seq; (*ei)++) {
-            v->checkpoints++;
-            if (memcmp (exp[*ei].head, head, HASH_LEN) != 0)
-                s_bad (v, seq, event_id, "checkpoint");
-            else if (!v->reason)
-                v->cp_ok_seq = seq;
-        }
-        v->last_seq = seq;
-        v->checked++;
-    }
-    *after = v->last_seq;
-    *more = n == VERIFY_PAGE && !v->reason;
-    PQclear (res);
+    *seq = head.seq;
+    memcpy (hash, head.hash, HASH_LEN);
     return true;
 }
 
-//  audit.verify {from, to, heads}: R13/R-audit - recomputes each event's
-//  hash from its row and the previous recomputed hash; names the first
-//  event that does not match.
-yjc_result_t
-chain_verify (yjc_ctx_t *ctx, const msgpack_object *body)
+bool
+chain_unhex (const char *hex, unsigned char *out, size_t len)
 {
-    int64_t from = 1, to = INT64_MAX;
-    if (!yjc_obj_int (body, "from", &from))
-        from = 1;
-    if (!yjc_obj_int (body, "to", &to))
-        to = INT64_MAX;
-    s_head_t head;
-    if (!s_head_read (ctx, &head, false))
-        return YJC_DB_ERROR;
-    if (to > head.seq)
-        to = head.seq;
-    char from_t[24], to_t[24];
-    snprintf (from_t, sizeof from_t, "%lld", (long long)from);
-    snprintf (to_t, sizeof to_t, "%lld", (long long)to);
-    //  the chain before `from` is taken as stored (whole chain: genesis)
-    unsigned char h[HASH_LEN] = { 0 };
-    const char *params[] = { from_t };
-    PGresult *res = yjc_db_query (
-        ctx->db,
-        "SELECT seq, encode(hash, 'hex') FROM events WHERE seq < $1"
-        " ORDER BY seq DESC LIMIT 1",
-        1,
-        params);
-    if (!res)
-        return YJC_DB_ERROR;
-    s_verdict_t v = { 0 };
-    if (PQntuples (res) == 1) {
-        s_unhex (PQgetvalue (res, 0, 1), h, HASH_LEN);
-        v.last_seq = atoll (PQgetvalue (res, 0, 0));
-    }
-    PQclear (res);
-    res = yjc_db_query (ctx->db, "SELECT legacy_seq FROM chain_head", 0, NULL);
-    if (!res)
-        return YJC_DB_ERROR;
-    v.legacy_seq = atoll (PQgetvalue (res, 0, 0));
-    PQclear (res);
-    int nexp = 0, ei = 0;
-    s_expect_t *exp = s_expectations (
-        ctx, yjc_obj_get (body, "heads"), from_t, to_t, &nexp, &v);
-    if (!exp)
-        return YJC_DB_ERROR;
-    int64_t started = zclock_usecs ();
-    int64_t after = from - 1;
-    bool more = true, ok = true;
-    while (ok && more)
-        ok = s_verify_page (ctx, &after, to, h, exp, nexp, &ei, &v, &more);
-    //  checkpoints past the last row: events removed at the end
-    for (; ok && ei < nexp; ei++)
-        s_bad (&v, v.last_seq + 1, "", "head");
-    free (exp);
-    if (!ok)
-        return YJC_DB_ERROR;
-    //  the whole chain up to the head: its last link must be the head's
-    if (to == head.seq &&
-        (v.last_seq != head.seq || memcmp (h, head.hash, HASH_LEN) != 0))
-        s_bad (&v, v.last_seq + 1, "", "head");
-    int64_t elapsed = zclock_usecs () - started;
-    msgpack_pack_map (ctx->reply, v.reason ? 8 : 5);
-    yjc_pk_kv_bool (ctx->reply, "intact", !v.reason);
-    yjc_pk_kv_int (ctx->reply, "checked", v.checked);
-    yjc_pk_kv_int (ctx->reply, "checkpoints", v.checkpoints);
-    yjc_pk_kv_int (ctx->reply, "last_seq", v.last_seq);
-    yjc_pk_kv_int (ctx->reply, "elapsed_us", elapsed);
-    if (v.reason) {
-        yjc_pk_kv_int (ctx->reply, "bad_seq", v.bad_seq);
-        //  a rewritten stretch lies after the last checkpoint that held
-        yjc_pk_kv_int (ctx->reply, "good_seq", v.cp_ok_seq);
-        yjc_pk_str (ctx->reply, "bad");
-        msgpack_pack_map (ctx->reply, 2);
-        yjc_pk_kv_str (ctx->reply, "event_id", v.bad_event);
-        yjc_pk_kv_str (ctx->reply, "reason", v.reason);
-    }
-    return YJC_OK;
+    return s_unhex (hex, out, len);
 }

@@ -15,6 +15,19 @@ yjc_result_t chain_store (yjc_ctx_t *ctx,
 //  A moved head signed once YJC_AUDIT_CHECKPOINT_S passed.
 yjc_result_t chain_tick (yjc_ctx_t *ctx);
 yjc_result_t chain_checkpoints (yjc_ctx_t *ctx, const msgpack_object *body);
+
+//  For verify.c: a stored checkpoint's signature by this service's key;
+//  the head as it stands; hex to bytes (false unless exactly len).
+bool chain_checkpoint_valid (int64_t seq,
+                             int64_t count,
+                             int64_t at_us,
+                             const unsigned char *head,
+                             const unsigned char *pk,
+                             const unsigned char *sig);
+bool chain_head (yjc_ctx_t *ctx, int64_t *seq, unsigned char *hash);
+bool chain_unhex (const char *hex, unsigned char *out, size_t len);
+
+//  audit.verify (verify.c)
 yjc_result_t chain_verify (yjc_ctx_t *ctx, const msgpack_object *body);
 
 #endif

@@ -107,6 +107,10 @@ audit_cmd_events (cli_opts_t *opts)
         yjc_map_str (&map, "since", opts->since);
     if (opts->until)
         yjc_map_str (&map, "until", opts->until);
+    if (opts->unit)
+        yjc_map_str (&map, "unit", opts->unit);
+    if (opts->actor)
+        yjc_map_str (&map, "actor", opts->actor);
     yjc_pack_t body;
     cli_body (&map, &body);
     cli_session_t session;
@@ -269,19 +273,23 @@ static void
 s_verdict_print (const msgpack_object *b)
 {
     int64_t checked = 0, cps = 0, last = 0, us = 0, bad = 0, good = 0;
+    int64_t streams = 1;
+    yjc_obj_int (b, "streams", &streams);
     yjc_obj_int (b, "checked", &checked);
     yjc_obj_int (b, "checkpoints", &cps);
     yjc_obj_int (b, "last_seq", &last);
     yjc_obj_int (b, "elapsed_us", &us);
     const msgpack_object *why = yjc_obj_get (b, "bad");
     if (!why) {
-        printf ("审计记录完整：核验 %lld 条事件（至序号 %lld），"
-                "检查点 %lld 个相符，用时 %.1f 毫秒（每秒 %.0f 条）\n",
-                (long long)checked,
-                (long long)last,
-                (long long)cps,
-                us / 1000.0,
-                us > 0 ? checked * 1e6 / us : 0.0);
+        printf (
+            "审计记录完整：核验 %lld 条事件（至序号 %lld），"
+            "检查点 %lld 个相符，用时 %.1f 毫秒（每秒 %.0f 条，%lld 路并行）\n",
+            (long long)checked,
+            (long long)last,
+            (long long)cps,
+            us / 1000.0,
+            us > 0 ? checked * 1e6 / us : 0.0,
+            (long long)streams);
         return;
     }
     char ev[65], reason[16];

@@ -275,8 +275,8 @@ static const s_command_t s_commands[] = {
     { "audit events",
       0,
       audit_cmd_events,
-      "[--app 申请编号] [--type 事件类型] [--since 日期] [--until 日期] "
-      "[--after 序号] [--limit 条数] [--csv]",
+      "[--app 申请编号] [--unit 单位] [--actor 操作人] [--type 事件类型] "
+      "[--since 日期] [--until 日期] [--after 序号] [--limit 条数] [--csv]",
       "审计记录（审计、主管部门）" },
     { "audit checkpoints",
       0,
@@ -454,6 +454,8 @@ main (int argc, char **argv)
         { "type", required_argument, 0, '8' },
         { "since", required_argument, 0, 'z' },
         { "csv", no_argument, 0, 'q' },
+        //  past the letters: values of 256 on
+        { "actor", required_argument, 0, 256 },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -499,6 +501,7 @@ main (int argc, char **argv)
             case '8': opts.type = optarg; break;
             case 'z': opts.since = optarg; break;
             case 'q': opts.csv = true; break;
+            case 256: opts.actor = optarg; break;
             case 'l': opts.limit = number; break;
             case 'O': opts.overdue = true; break;
             case 'Z': opts.local = true; break;

@@ -8,6 +8,7 @@
     client sending batches of --batch samples of its own application
     (B0001, B0002 ... : run.sh opens their allocation intervals), rows
     never repeated, and prints samples/s.                                */
+#include "yjc_chain.h"
 #include "yjc_client.h"
 #include "yjc_clock.h"
 #include "yjc_config.h"
@@ -179,25 +180,11 @@ s_load_body (const char *path, yjc_pack_t *body)
 
 /* ---- the audit trail (issue 12) ----------------------------------------- */
 
-static void
-s_be (unsigned char *out, uint64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--, v >>= 8)
-        out[i] = (unsigned char)(v & 0xff);
-}
-
-static void
-s_field (crypto_hash_sha256_state *st, const void *data, size_t len)
-{
-    unsigned char n[4];
-    s_be (n, len, 4);
-    crypto_hash_sha256_update (st, n, 4);
-    crypto_hash_sha256_update (st, data, len);
-}
-
 //  --audit-gen N --seq S --hash H: N chained events after (S, H) as COPY
-//  text rows of audit.events (proto/README.md "The audit chain"), spread
-//  over 10000 applications, one a millisecond from 2025-01-01.
+//  text rows of audit.events (the second form: unit and actor kept,
+//  proto/README.md "The audit chain"), spread over 10000 applications of
+//  40 units, one a millisecond from 2025-01-01; a payload of the size of
+//  an order's event (about 200 bytes), its fields varying.
 static int
 s_audit_gen (long long n, long long seq, const char *hash_hex)
 {
@@ -207,53 +194,72 @@ s_audit_gen (long long n, long long seq, const char *hash_hex)
             0 ||
         got != 32)
         return 2;
-    static const unsigned char payload[] = { 0x81, 0xa4, 'n', 'o', 't', 'e',
-                                             0xa5, 'b',  'e', 'n', 'c', 'h' };
+    yjc_chain_hasher_t *hasher = yjc_chain_hasher_new ();
     static char out[1 << 20];
     size_t used = 0;
     int64_t t0 = 1735689600LL * 1000000; //  2025-01-01T00:00:00Z
-    for (long long i = 1; i <= n; i++) {
-        char event_id[32], app[16], hex[65];
+    yjc_pack_t mp;
+    yjc_pack_init (&mp);
+    for (long long i = 1; hasher && i <= n; i++) {
+        char event_id[32], app[16], unit[32], actor[16], order[24], hex[65];
         int elen = snprintf (event_id, sizeof event_id, "bench:%lld", seq + i);
-        int alen = snprintf (app, sizeof app, "G%05lld", i % 10000);
+        snprintf (app, sizeof app, "G%05lld", i % 10000);
+        snprintf (unit, sizeof unit, "县单位%02lld", i % 10000 % 40);
+        //  one event in four is the service's own (no actor)
+        snprintf (actor, sizeof actor, i % 4 ? "clerk%03lld" : "", i % 200);
+        snprintf (order, sizeof order, "O%09lld", seq + i);
         int64_t at = t0 + i * 1000;
-        crypto_hash_sha256_state st;
-        crypto_hash_sha256_init (&st);
-        crypto_hash_sha256_update (&st, h, 32);
-        s_field (&st, event_id, (size_t)elen);
-        s_field (&st, "bench", 5);
-        s_field (&st, "application.submitted", 21);
-        s_field (&st, app, (size_t)alen);
-        unsigned char atb[8];
-        s_be (atb, (uint64_t)at, 8);
-        crypto_hash_sha256_update (&st, atb, 8);
-        s_field (&st, payload, sizeof payload);
-        crypto_hash_sha256_final (&st, h);
+        yjc_pack_reset (&mp);
+        msgpack_pack_map (&mp.pk, 7);
+        yjc_pk_kv_str (&mp.pk, "app_id", app);
+        yjc_pk_kv_str (&mp.pk, "unit", unit);
+        yjc_pk_kv_str (&mp.pk, "order_id", order);
+        yjc_pk_kv_str (&mp.pk, "kind", i % 3 ? "change" : "go_live");
+        yjc_pk_kv_str (&mp.pk, "due", "2025-01-08T24:00:00+08:00");
+        yjc_pk_kv_str (
+            &mp.pk, "note", "按审核表核定资源开通，变更后资源见附件");
+        yjc_pk_kv_int (&mp.pk, "hosts", i % 7 + 1);
+        yjc_chain_event_t e = { event_id,    "bench",       "order.created",
+                                app,         (size_t)elen,  5,
+                                13,          strlen (app),  at,
+                                mp.buf.data, mp.buf.size,   unit,
+                                actor,       strlen (unit), strlen (actor) };
+        yjc_chain_link (hasher, h, &e, h);
         sodium_bin2hex (hex, sizeof hex, h, 32);
+        char payload[2 * 512 + 1];
+        sodium_bin2hex (payload,
+                        sizeof payload,
+                        (const unsigned char *)mp.buf.data,
+                        mp.buf.size < 512 ? mp.buf.size : 512);
         time_t secs = (time_t)(at / 1000000);
         struct tm tm;
         gmtime_r (&secs, &tm);
         char when[40];
         strftime (when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-        used += (size_t)snprintf (out + used,
-                                  sizeof out - used,
-                                  "%lld\t%s\tbench\tapplication.submitted\t%"
-                                  "s\t%s.%06lld+00\t%s.%06lld+00"
-                                  "\t\\\\x81a46e6f7465a562656e6368\t\\\\x%s\n",
-                                  seq + i,
-                                  event_id,
-                                  app,
-                                  when,
-                                  (long long)(at % 1000000),
-                                  when,
-                                  (long long)(at % 1000000),
-                                  hex);
-        if (used > sizeof out - 512) {
+        used +=
+            (size_t)snprintf (out + used,
+                              sizeof out - used,
+                              "%lld\t%s\tbench\torder.created\t%s\t%s.%06lld"
+                              "+00\t%s.%06lld+00\t\\\\x%s\t\\\\x%s\t%s\t%s\n",
+                              seq + i,
+                              event_id,
+                              app,
+                              when,
+                              (long long)(at % 1000000),
+                              when,
+                              (long long)(at % 1000000),
+                              payload,
+                              hex,
+                              unit,
+                              actor);
+        if (used > sizeof out - 2048) {
             fwrite (out, 1, used, stdout);
             used = 0;
         }
     }
     fwrite (out, 1, used, stdout);
+    yjc_pack_release (&mp);
+    yjc_chain_hasher_destroy (&hasher);
     return 0;
 }
 

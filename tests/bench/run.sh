@@ -8,6 +8,9 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$ROOT/${1:-build}/bin
 CLIENTS=${YJC_BENCH_CLIENTS:-8}
 SECONDS_=${YJC_BENCH_SECONDS:-10}
+# YJC_BENCH_PARTS: which parts run (default all: submit metering audit)
+PARTS=" ${YJC_BENCH_PARTS:-submit metering audit} "
+part() { case "$PARTS" in *" $1 "*) return 0 ;; esac; return 1; }
 . "$ROOT/deploy/pg.sh"
 cd "$ROOT"
 
@@ -60,6 +63,7 @@ until "$BIN/yjcloud" --as admin status >/dev/null 2>&1; do sleep 0.2; done
 q() { pg_psql "$PGPORT" bench -At -c "$1"; }
 now_ms() { date +%s%3N; }
 
+if part submit; then
 # the materials the full form requires (R8), uploaded once, named by all
 materials=""
 for kind in construction_plan deployment_plan equipment_statement backup_plan \
@@ -107,7 +111,9 @@ echo "audit catch-up after last reply: ${catchup} ms (applications: $submitted)"
 echo "peak RSS MiB: $rss_line"
 echo "baseline:  single-row INSERT+COMMIT tps=$tps clients=$CLIENTS"
 /usr/bin/python3 -c "print('ratio: platform rps / baseline tps = %.3f' % ($rps / $tps))"
+fi
 
+if part metering; then
 # Metering (R11.3, R17): the vendor's metering.report through real ZeroMQ
 # + CURVE into billing, CLIENTS clients each sending batches of 5000
 # samples of its own running application, against the same cluster's raw
@@ -152,7 +158,9 @@ echo "metering rollups caught up ${rollups} ms after the last reply (samples sto
 copy = $copied / ($copy_ms / 1000.0)
 print('baseline:  binary COPY of the same %d rows: %.1f rows/s (%d ms, %d streams)' % ($copied, copy, $copy_ms, $CLIENTS))
 print('metering ratio: samples/s / COPY rows/s = %.3f (target >= 0.7)' % ($sps / copy))"
+fi
 
+if part audit; then
 # The audit trail (issue 12): YJC_BENCH_AUDIT_EVENTS (default 1 M; the
 # issue's figure is at 10 M) chained events loaded by COPY while audit is
 # stopped (so the chain stays one), then `audit verify` over the whole
@@ -167,7 +175,7 @@ head=$(q "SELECT seq || ' ' || encode(hash, 'hex') FROM audit.chain_head")
 load_start=$(now_ms)
 "$BIN/yjc-bench" --audit-gen "$AUDIT_N" --seq "${head% *}" --hash "${head#* }" |
     pg_psql "$PGPORT" bench -c "COPY audit.events (seq, event_id, source, type,
-        app_id, occurred_at, received_at, payload_mp, hash) FROM STDIN"
+        app_id, occurred_at, received_at, payload_mp, hash, unit, actor) FROM STDIN"
 q "UPDATE audit.chain_head SET seq = e.seq, count = count + $AUDIT_N,
     hash = e.hash FROM (SELECT seq, hash FROM audit.events ORDER BY seq DESC
     LIMIT 1) e" >/dev/null
@@ -181,3 +189,4 @@ total=$(q "SELECT count(*) FROM audit.events")
 echo "audit:     $AUDIT_N events generated and loaded (COPY) in $load_ms ms; $total in the trail"
 echo "audit verify: $("$BIN/yjcloud" --as auditor --timeout 600000 audit verify)"
 "$BIN/yjc-bench" --audit-query 2000 --as auditor
+fi

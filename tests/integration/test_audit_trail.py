@@ -22,6 +22,8 @@ GENESIS = b"\0" * 32
 def platform():
     p = Platform("trail")
     p.env["YJC_AUDIT_CHECKPOINT_EVERY"] = "4"
+    # verify in stretches of 3 rows or more: side by side, as at scale
+    p.env["YJC_AUDIT_VERIFY_STRETCH"] = "3"
     p.start_all()
     yield p
     p.stop_all()
@@ -76,13 +78,20 @@ def canon(row):
         data = text.encode()
         out += struct.pack(">I", len(data)) + data
     payload = bytes.fromhex(payload_hex)
-    return out + struct.pack(">q", int(at_us)) + struct.pack(">I", len(payload)) + payload
+    out += struct.pack(">q", int(at_us)) + struct.pack(">I", len(payload)) + payload
+    unit, second, actor = row[8], row[9], row[10]
+    if second == "t":  # the second form: unit and actor follow
+        for text in (unit, actor):
+            data = text.encode()
+            out += struct.pack(">I", len(data)) + data
+    return out
 
 
 def rows(p):
     return p.sql("SELECT seq, event_id, source, type, coalesce(app_id, ''),"
                  " (extract(epoch FROM occurred_at) * 1000000)::bigint,"
-                 " encode(payload_mp, 'hex'), encode(hash, 'hex')"
+                 " encode(payload_mp, 'hex'), encode(hash, 'hex'),"
+                 " coalesce(unit, ''), actor IS NOT NULL, coalesce(actor, '')"
                  " FROM audit.events ORDER BY seq")
 
 
@@ -107,6 +116,20 @@ def test_chain_is_the_documented_one_and_linear(trail):
     res = verify(p)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "审计记录完整" in res.stdout and f"{len(all_rows)} 条" in res.stdout
+    # stretches side by side (YJC_AUDIT_VERIFY_STRETCH=3; one per core)
+    if os.cpu_count() > 1:
+        assert "2 路并行" in res.stdout, res.stdout
+
+
+def test_every_event_names_its_actor_and_unit(trail):
+    """The second form: each event stored keeps who caused it (the actor
+    of the request; '' for the services' own) and its unit, both hashed."""
+    p = trail
+    rows_ = p.sql("SELECT type, coalesce(actor, '<null>'), coalesce(unit, '<null>')"
+                  " FROM audit.events ORDER BY seq")
+    submitted = [r for r in rows_ if r[0] == "application.submitted"]
+    assert submitted and all(r[1] == "health" and r[2] != "" for r in submitted), submitted
+    assert all(r[1] != "<null>" and r[2] != "<null>" for r in rows_), rows_
 
 
 def test_checkpoints_signed_every_n_and_exported(trail, tmp_path):
@@ -304,3 +327,39 @@ def test_auditor_queries_filter_page_and_csv(trail):
         f"SELECT seq FROM audit.events WHERE seq <= {got[-1]} ORDER BY seq")]
     bad = p.call("auditor", "audit", "audit.events", {"since": "2025-02-30"})
     assert not bad["ok"]
+
+
+def test_auditor_queries_by_unit_and_actor(trail):
+    """Issue 12: by unit and by actor, each alone or with the others, and
+    the CLI's --unit/--actor; what each row names is what was asked."""
+    p = trail
+    unit, actor = p.sql("SELECT unit, actor FROM audit.events"
+                        " WHERE type = 'application.submitted'"
+                        " AND app_id <> 'forged' ORDER BY seq LIMIT 1")[0]
+    by_unit = ok(p.call("auditor", "audit", "audit.events",
+                        {"unit": unit, "limit": 1000}))["events"]
+    want = p.sql("SELECT seq FROM audit.events WHERE unit = '%s' ORDER BY seq"
+                 % unit.replace("'", "''"))
+    assert [e["seq"] for e in by_unit] == [int(r[0]) for r in want]
+    assert by_unit and all(e["unit"] == unit for e in by_unit)
+    by_actor = ok(p.call("auditor", "audit", "audit.events",
+                         {"actor": actor, "type": "application.submitted"}))["events"]
+    assert by_actor and all(e["actor"] == actor and e["type"] ==
+                            "application.submitted" for e in by_actor)
+    assert len(by_actor) == int(p.scalar(
+        "SELECT count(*) FROM audit.events WHERE actor = '%s'"
+        " AND type = 'application.submitted'" % actor))
+    # nobody by that name, no such unit: nothing, not everything
+    assert ok(p.call("auditor", "audit", "audit.events",
+                     {"actor": "nobody"}))["events"] == []
+    assert ok(p.call("auditor", "audit", "audit.events",
+                     {"unit": "无此单位",
+                      "app_id": next(e["app_id"] for e in by_unit if e["app_id"])}))["events"] == []
+    res = p.cli("audit", "events", "--actor", actor, "--unit", unit, "--csv",
+                actor="auditor")
+    assert res.returncode == 0 and len(res.stdout.splitlines()) == 1 + int(p.scalar(
+        "SELECT count(*) FROM audit.events WHERE actor = '%s' AND unit = '%s'"
+        % (actor, unit.replace("'", "''")))), res.stdout
+    # a bounded field: a name longer than an actor's is refused, named
+    bad = p.call("auditor", "audit", "audit.events", {"actor": "x" * 33})
+    assert not bad["ok"] and "actor" in str(bad)

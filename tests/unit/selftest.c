@@ -5,6 +5,7 @@
     every field in every way the schema forbids and expects the exact
     error code and field path.                                            */
 #include "yjc_calendar.h"
+#include "yjc_chain.h"
 #include "yjc_client.h"
 #include "yjc_clock.h"
 #include "yjc_config.h"
@@ -551,7 +552,7 @@ main (int argc, char **argv)
         { "log", yjc_log_test },           { "keys", yjc_keys_test },
         { "client", yjc_client_test },     { "db", yjc_db_test },
         { "outbox", yjc_outbox_test },     { "elastic", yjc_elastic_test },
-        { "reclaim", yjc_reclaim_test },
+        { "reclaim", yjc_reclaim_test },   { "chain", yjc_chain_test },
     };
     //  [--test NAME] [--pg CONNSTR]: db and outbox need the database.
     const char *only = NULL, *pg = NULL;
