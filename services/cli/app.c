@@ -561,8 +561,21 @@ app_cmd_list (cli_opts_t *opts)
             const msgpack_object *e = &list->via.array.ptr[i];
             char id[33], at[32], st[33], unit[129], project[129];
             char step[33] = "", owed[16] = "", due[96] = "", who[300];
-            char from[11], to[11], period[40] = "";
+            char from[11], to[11], period[40] = "", measure[17];
+            char state[96];
             yjc_obj_strcpy (e, "app_id", id, sizeof id);
+            //  R18: the measure in force beside the state
+            yjc_obj_strcpy (e, "state", st, sizeof st);
+            yjc_obj_strcpy (e, "enforcement", measure, sizeof measure);
+            const char *zh =
+                yjc_value_zh ("measure", measure, strlen (measure));
+            snprintf (state,
+                      sizeof state,
+                      "%s%s%s%s",
+                      yjc_state_zh (st),
+                      *measure ? "（" : "",
+                      *measure ? (zh ? zh : measure) : "",
+                      *measure ? "中）" : "");
             //  R14.1: 自 X 至 Y, once computed
             if (*yjc_obj_strcpy (e, "usage_from", from, sizeof from) &&
                 *yjc_obj_strcpy (e, "usage_to", to, sizeof to))
@@ -573,16 +586,15 @@ app_cmd_list (cli_opts_t *opts)
                       "%s / %s",
                       yjc_obj_strcpy (e, "unit", unit, sizeof unit),
                       yjc_obj_strcpy (e, "project", project, sizeof project));
-            cli_table_row (
-                table,
-                id,
-                yjc_obj_strcpy (e, "submitted_at", at, sizeof at),
-                yjc_state_zh (yjc_obj_strcpy (e, "state", st, sizeof st)),
-                p ? s_step_zh (p, step, sizeof step) : "",
-                p ? s_owed_by_zh (p, owed, sizeof owed) : "",
-                p ? s_due_text (p, due, sizeof due) : "",
-                who,
-                period);
+            cli_table_row (table,
+                           id,
+                           yjc_obj_strcpy (e, "submitted_at", at, sizeof at),
+                           state,
+                           p ? s_step_zh (p, step, sizeof step) : "",
+                           p ? s_owed_by_zh (p, owed, sizeof owed) : "",
+                           p ? s_due_text (p, due, sizeof due) : "",
+                           who,
+                           period);
         }
         cli_table_print (table, stdout);
         cli_table_destroy (&table);

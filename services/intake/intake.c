@@ -268,8 +268,8 @@ s_list (yjc_ctx_t *ctx, const msgpack_object *body)
         ctx->db,
         "SELECT app_id, unit, project, state,"
         " to_char(submitted_at, 'YYYY-MM-DD HH24:MI:SS'),"
-        " coalesce(usage_from::text, ''), coalesce(period_to::text, '')"
-        " FROM applications"
+        " coalesce(usage_from::text, ''), coalesce(period_to::text, ''),"
+        " coalesce(enforcement, '') FROM applications"
         " WHERE ($1::text IS NULL OR unit = $1)"
         " AND ($2::text IS NULL OR state = $2)"
         " AND ($4::int IS NULL OR extract (year FROM submitted_at) = $4::int)"
@@ -282,10 +282,10 @@ s_list (yjc_ctx_t *ctx, const msgpack_object *body)
         { "app_id", YJC_COL_TEXT },       { "unit", YJC_COL_TEXT },
         { "project", YJC_COL_TEXT },      { "state", YJC_COL_TEXT },
         { "submitted_at", YJC_COL_TEXT }, { "usage_from", YJC_COL_TEXT },
-        { "usage_to", YJC_COL_TEXT },
+        { "usage_to", YJC_COL_TEXT },     { "enforcement", YJC_COL_TEXT },
     };
     msgpack_pack_map (ctx->reply, 1);
-    yjc_pk_rows (ctx->reply, "applications", res, cols, 7);
+    yjc_pk_rows (ctx->reply, "applications", res, cols, 8);
     PQclear (res);
     return YJC_OK;
 }
@@ -417,6 +417,19 @@ s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     char kind[17];
     yjc_result_t rc = s_on_stage (ctx, ev);
     yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
+    //  R18: a measure carried out is in force until its lift is
+    int order = yjc_order_by_kind (kind);
+    if (rc == YJC_OK && order >= 0 &&
+        yjc_orders[order].deadline == YJC_DL_ENFORCE) {
+        bool lift = yjc_orders[order].interval != YJC_IV_ENFORCED;
+        const char *params[] = { ev->app_id, lift ? NULL : kind };
+        if (yjc_db_exec (ctx->db,
+                         "UPDATE applications SET enforcement = $2"
+                         " WHERE app_id = $1",
+                         2,
+                         params) < 0)
+            rc = YJC_DB_ERROR;
+    }
     //  R11.1, R14.1: the conversion to production starts the usage period
     return rc == YJC_OK && yjc_move (ev->type, kind) == YJC_STATE_PRODUCTION
                ? s_start_usage (ctx, ev)

@@ -169,6 +169,15 @@ def test_4_cut_network_then_lifted_with_billing_intervals(platform, ins):
     assert "已上线运行" in shown and "断网（执行中，R18）" in shown
     listed = p.cli("findings", "--overdue", actor="bureau").stdout
     assert major in listed and "断网" in listed and "已逾期" in listed
+    # and in `list`, beside the state, while it lasts (R18)
+    def list_row():
+        return next(l for l in p.cli("list", actor="bureau").stdout.splitlines()
+                    if app in l)
+    try:
+        p.wait_until(lambda: "已上线运行（断网中）" in list_row(), what="list shows 断网")
+    except AssertionError:
+        raise AssertionError(p.cli("list", actor="bureau").stdout + str(p.sql(
+            "SELECT app_id, state, enforcement FROM intake.applications")))
     p.wait_until(lambda: any(a["stage"] == "enforced" for a in allocations(p, app)),
                  what="enforced interval")
     # lifted only after the rectification is accepted
@@ -185,6 +194,8 @@ def test_4_cut_network_then_lifted_with_billing_intervals(platform, ins):
         f" AND kind = 'lift'") == [["done"]], what="lift order done")
     p.wait_until(lambda: review_get(p, "edu", app)["enforcement"] is None,
                  what="enforcement lifted")
+    p.wait_until(lambda: "断网" not in list_row() and "已上线运行" in list_row(),
+                 what="list no longer shows 断网")
     def stages():
         return [(a["stage"], a["to"] == "") for a in allocations(p, app)]
     p.wait_until(lambda: stages()[-1] == ("production", True), what="production again")
