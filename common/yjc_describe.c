@@ -41,7 +41,8 @@ typedef enum {
     C_VALUE, //  value or value=KEY
     C_TIME,
     C_COUNT,
-    C_FLAG, //  flag=TEXT
+    C_FLAG,   //  flag=TEXT
+    C_PERIOD, //  a usage map (ev_usage): its months, else its days
     C_BAD
 } s_conv_t;
 
@@ -62,6 +63,7 @@ static const s_conv_def_t s_convs[] = {
     { "time", C_TIME, NULL },
     { "count", C_COUNT, NULL },
     { "flag", C_FLAG, NULL },
+    { "period", C_PERIOD, NULL },
 };
 
 //  One parsed {path:conv=arg}; pointers into the template.
@@ -196,6 +198,22 @@ s_put_str (s_out_t *o, const s_ref_t *ref, const char *p, size_t n)
     s_put (o, p, n);
 }
 
+//  R14.1: a usage period asked in whole months, else in days.
+static bool
+s_put_period (s_out_t *o, const msgpack_object *usage)
+{
+    int64_t months = 0, days = 0;
+    char text[48];
+    if (yjc_obj_int (usage, "months", &months) && months > 0)
+        snprintf (text, sizeof text, "%lld 个月", (long long)months);
+    else if (yjc_obj_int (usage, "days", &days) && days > 0)
+        snprintf (text, sizeof text, "%lld 天", (long long)days);
+    else
+        return false;
+    s_puts (o, text);
+    return true;
+}
+
 //  Writes one {field}; false when it is empty (absent, nil, "", 0,
 //  false, an empty array, or another type than the template expects).
 static bool
@@ -210,7 +228,8 @@ s_put_ref (s_out_t *o, const msgpack_object *payload, const char *t, size_t n)
     char num[24];
     switch (v->type) {
         case MSGPACK_OBJECT_STR:
-            if (conv == C_COUNT || conv == C_FLAG || v->via.str.size == 0)
+            if (conv == C_COUNT || conv == C_FLAG || conv == C_PERIOD ||
+                v->via.str.size == 0)
                 return false;
             s_put_str (o, &ref, v->via.str.ptr, v->via.str.size);
             return true;
@@ -232,6 +251,7 @@ s_put_ref (s_out_t *o, const msgpack_object *payload, const char *t, size_t n)
                 return false;
             s_put (o, ref.arg, ref.arg_len);
             return true;
+        case MSGPACK_OBJECT_MAP: return conv == C_PERIOD && s_put_period (o, v);
         case MSGPACK_OBJECT_ARRAY:
             if (conv != C_COUNT || v->via.array.size == 0)
                 return false;
@@ -378,6 +398,8 @@ s_templates_test (yjc_test_t *t)
                     ok =
                         ok && (kind == YJC_K_ARR_MAP || kind == YJC_K_ARR_STR ||
                                kind == YJC_K_ARR_ENUM);
+                if (conv == C_PERIOD)
+                    ok = ok && kind == YJC_K_MAP;
                 if (conv == C_FLAG)
                     ok = ok && kind == YJC_K_BOOL && ref.arg_len > 0;
                 if (!ok)
@@ -455,11 +477,14 @@ yjc_describe_test (yjc_test_t *t)
     s_render_json (ev, "{\"opinion\":\"\"}", out, sizeof out);
     YJC_CHECK (t, streq (out, "审核通过"));
     s_render_json (ev,
-                   "{\"usage\":{\"months\":12,\"days\":0,"
+                   "{\"usage\":{\"months\":12,\"days\":365,"
                    "\"on_expiry\":\"stop\"}}",
                    out,
                    sizeof out);
     YJC_CHECK (t, streq (out, "审核通过，使用期限 12 个月，期满过期停止服务"));
+    s_render_json (
+        ev, "{\"usage\":{\"months\":0,\"days\":45}}", out, sizeof out);
+    YJC_CHECK (t, streq (out, "审核通过，使用期限 45 天"));
     //  a finding's severity through the VALUE table; a time in Shanghai
     s_render_json (YJC_EV_FINDING_ISSUED,
                    "{\"inspection_id\":\"I1\",\"finding_id\":\"G1\","
