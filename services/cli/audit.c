@@ -2,6 +2,7 @@
     application with their billing intervals, and the audit trail.      */
 #include "audit.h"
 #include "table.h"
+#include "yjc_describe.h"
 #include "yjc_lifecycle.h"
 #include <sodium.h>
 
@@ -65,10 +66,10 @@ s_csv_field (const char *text, bool last)
 static void
 s_csv_print (const msgpack_object *list)
 {
-    const char *head[] = { "序号", "发生时间", "来源",
-                           "申请", "事件",     "事件代码" };
-    for (int k = 0; k < 6; k++)
-        s_csv_field (head[k], k == 5);
+    const char *head[] = { "序号", "发生时间", "来源",    "申请",
+                           "事件", "说明",     "事件代码" };
+    for (int k = 0; k < 7; k++)
+        s_csv_field (head[k], k == 6);
     for (uint32_t i = 0; list && i < list->via.array.size; i++) {
         const msgpack_object *e = &list->via.array.ptr[i];
         char at[40], source[33], app[33], type[65], seq_text[24];
@@ -84,6 +85,9 @@ s_csv_print (const msgpack_object *list)
                      false);
         s_csv_field (yjc_obj_strcpy (e, "app_id", app, sizeof app), false);
         s_csv_field (t >= 0 ? yjc_event_defs[t].zh : type, false);
+        char said[4096]; //  issue 12: what happened, in a clerk's words
+        yjc_describe (t, yjc_obj_get (e, "payload"), said, sizeof said);
+        s_csv_field (said, false);
         s_csv_field (type, true);
     }
 }
@@ -119,8 +123,9 @@ audit_cmd_events (cli_opts_t *opts)
         &session, opts, YJC_SVC_AUDIT, "audit.events", &body, &done);
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "events");
-        cli_table_t *table = cli_table_new (5, 0);
-        cli_table_row (table, "序号", "发生时间", "来源", "申请", "事件");
+        cli_table_t *table = cli_table_new (6, 0);
+        cli_table_row (
+            table, "序号", "发生时间", "来源", "申请", "事件", "说明");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
             char at[40], source[33], app[33], type[65], seq_text[24];
@@ -129,13 +134,16 @@ audit_cmd_events (cli_opts_t *opts)
             yjc_obj_int (e, "seq", &seq);
             snprintf (seq_text, sizeof seq_text, "%lld", (long long)seq);
             int t = yjc_event_by_wire (type, strlen (type));
+            char said[512]; //  issue 12: what happened, in a clerk's words
+            yjc_describe (t, yjc_obj_get (e, "payload"), said, sizeof said);
             cli_table_row (table,
                            seq_text,
                            yjc_obj_strcpy (e, "at", at, sizeof at),
                            cli_service_zh (yjc_obj_strcpy (
                                e, "source", source, sizeof source)),
                            yjc_obj_strcpy (e, "app_id", app, sizeof app),
-                           t >= 0 ? yjc_event_defs[t].zh : type);
+                           t >= 0 ? yjc_event_defs[t].zh : type,
+                           said);
         }
         if (opts->csv)
             s_csv_print (list);

@@ -9,6 +9,7 @@
 #include "yjc_client.h"
 #include "yjc_clock.h"
 #include "yjc_config.h"
+#include "yjc_describe.h"
 #include "yjc_elastic.h"
 #include "yjc_form.h"
 #include "yjc_grant.h"
@@ -553,6 +554,7 @@ main (int argc, char **argv)
         { "client", yjc_client_test },     { "db", yjc_db_test },
         { "outbox", yjc_outbox_test },     { "elastic", yjc_elastic_test },
         { "reclaim", yjc_reclaim_test },   { "chain", yjc_chain_test },
+        { "describe", yjc_describe_test },
     };
     //  [--test NAME] [--pg CONNSTR]: db and outbox need the database.
     const char *only = NULL, *pg = NULL;
