@@ -10,6 +10,7 @@
     references only: the file and who may read it stay intake's.       */
 #include "problems.h"
 #include "cursor.h"
+#include "yjc_attachref.h"
 #include "yjc_lifecycle.h"
 
 #define S_REPORTED     "reported"
@@ -168,7 +169,7 @@ s_emit (yjc_ctx_t *ctx, int event, const char *problem_id)
 
 //  An attachment is named by intake's id (F and digits): anything else is
 //  refused here, every item in one reply; whether the file exists and is
-//  the unit's own is intake's to say when it is read.
+//  the unit's own, yjc_attachref_check says after.
 static yjc_result_t
 s_check_attachments (yjc_ctx_t *ctx, const msgpack_object *list)
 {
@@ -274,6 +275,11 @@ problems_report (yjc_ctx_t *ctx, const msgpack_object *body)
 {
     yjc_result_t rc =
         s_check_attachments (ctx, yjc_obj_get (body, "attachments"));
+    //  R15: each the unit's own upload (nothing written before: a wait
+    //  for an upload still on its way parks the request)
+    if (rc == YJC_OK)
+        rc = yjc_attachref_check (
+            ctx, yjc_obj_get (body, "attachments"), "body.attachments");
     if (rc != YJC_OK)
         return rc;
     char key[65], app_id[33], cause[140];

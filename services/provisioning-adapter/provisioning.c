@@ -17,6 +17,7 @@
 #include "problems.h"
 #include "reminders.h"
 #include "scaling.h"
+#include "yjc_attachref.h"
 #include "yjc_config.h"
 #include "yjc_form.h"
 #include "yjc_lifecycle.h"
@@ -1243,7 +1244,9 @@ static const yjc_service_def_t s_provisioning = {
                   [YJC_EV_RECLAMATION_APPROVED] = s_on_reclamation_approved,
                   [YJC_EV_APPLICATION_OFFLINE_APPROVED] = s_on_offline,
                   [YJC_EV_ENFORCEMENT_ORDERED] = s_on_enforcement, //  R18
-                  [YJC_EV_ENFORCEMENT_LIFTED] = s_on_enforcement },
+                  [YJC_EV_ENFORCEMENT_LIFTED] = s_on_enforcement,
+                  //  R15: the attachments a problem report may name
+                  [YJC_EV_ATTACHMENT_STORED] = yjc_attachref_learn },
     .on_tick = s_tick,
     .vendor_endpoint = true,
 };

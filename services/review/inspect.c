@@ -14,6 +14,7 @@
     unit's security staff (from the form, then updated) and MLPS level.  */
 #include "inspect.h"
 #include "requests.h"
+#include "yjc_attachref.h"
 #include "yjc_time.h"
 
 #define S_OPEN      "open"
@@ -306,6 +307,10 @@ inspect_rectify (yjc_ctx_t *ctx, const msgpack_object *body)
                       s->via.str.ptr);
     }
     strncat (atts, "}", sizeof atts - strlen (atts) - 1);
+    //  R18: each the unit's own upload, known here (nothing written yet:
+    //  a wait for an upload still on its way parks the request)
+    if (rc == YJC_OK)
+        rc = yjc_attachref_check (ctx, a, "body.attachments");
     if (rc == YJC_OK) {
         snprintf (f.state, sizeof f.state, "%s", S_RECTIFIED);
         const char *params[] = { finding_id, text, atts, ctx->now_iso };

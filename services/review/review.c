@@ -11,6 +11,7 @@
 #include "reminders.h"
 #include "requests.h"
 #include "sla.h"
+#include "yjc_attachref.h"
 #include "yjc_form.h"
 #include "yjc_rows.h"
 #include "yjc_server.h"
@@ -609,7 +610,9 @@ static const yjc_service_def_t s_review = {
                   [YJC_EV_REQUEST_SUBMITTED] = requests_on_submitted,
                   [YJC_EV_EMERGENCY_REPORTED] = requests_on_emergency,
                   //  R14.4: 已到期, as provisioning's MOVE row says
-                  [YJC_EV_APPLICATION_EXPIRED] = requests_on_order },
+                  [YJC_EV_APPLICATION_EXPIRED] = requests_on_order,
+                  //  R18: the attachments a rectification may name
+                  [YJC_EV_ATTACHMENT_STORED] = yjc_attachref_learn },
     .on_tick = s_tick,
 };
 

@@ -110,8 +110,16 @@ def test_2_inspection_finding_returned_then_accepted(platform, ins):
               {"finding_id": minor, "text": "已修改口令", "attachments": []}))
     assert ok(p.call("bureau", "review", "finding.return",
                      {"finding_id": minor, "opinion": "未提供截图"}))["state"] == "returned"
+    # R18: the attachments are the unit's own uploads, known to review
+    shot = ok(p.upload("edu", b"%PDF-1.4 screenshot of the new policy\n"))["att_id"]
+    theirs_file = ok(p.upload("health", b"%PDF-1.4 not edu's\n"))["att_id"]
+    assert {("not_found", "body.attachments[0]"),
+            ("not_found", "body.attachments[1]")} <= set(error_of(p.call(
+        "edu", "review", "finding.rectify",
+        {"finding_id": minor, "text": "x", "attachments": [theirs_file, "F999999"]})))
     ok(p.call("edu", "review", "finding.rectify",
-              {"finding_id": minor, "text": "已修改口令，附截图"}))
+              {"finding_id": minor, "text": "已修改口令，附截图",
+               "attachments": [shot]}))
     assert ok(p.call("bureau", "review", "finding.accept",
                      {"finding_id": minor, "opinion": "整改到位"}))["state"] == "passed"
     assert p.scalar(f"SELECT closed_why FROM review.duties"

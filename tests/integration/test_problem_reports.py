@@ -158,15 +158,24 @@ def test_r15_report_key_is_idempotent(platform, apps):
     two = p.cli(*cmd, actor="health", json_out=True)
     assert one["problem_id"] == two["problem_id"] and two["duplicate"]
     # --attach: a file is uploaded to intake first, an F… id named as it is
+    earlier = ok(p.upload("health", b"%PDF-1.4 backup log\n"))["att_id"]
+    edu_file = ok(p.upload("edu", b"%PDF-1.4 edu's own log\n"))["att_id"]
     three = p.cli("report-problem", apps["health"], "--severity", "low",
                   "--text", "附件测试", "--attach",
                   "tests/data/materials/construction-plan.pdf",
-                  "--attach", "F000001", actor="health", json_out=True)
+                  "--attach", earlier, actor="health", json_out=True)
     row = [x for x in listing(p, "health")
            if x["problem_id"] == three["problem_id"]][0]
-    assert len(row["attachments"]) == 2 and row["attachments"][1] == "F000001"
+    assert len(row["attachments"]) == 2 and row["attachments"][1] == earlier
     uploaded = row["attachments"][0]
-    assert uploaded.startswith("F") and uploaded != "F000001"
+    assert uploaded.startswith("F") and uploaded != earlier
+    # R15: only the unit's own uploads, and only ones that exist: edu's
+    # file, or an id intake never gave, is not found (after a short wait
+    # for an upload still on its way)
+    assert problems_of(report(p, "health", apps["health"],
+                              attachments=[edu_file, "F999999"])) == {
+        ("not_found", "body.attachments[0]"),
+        ("not_found", "body.attachments[1]")}
     assert ok(p.call("health", "intake", "attachment.get",
                      {"att_id": uploaded}))
     out = p.cli("report-problem", apps["health"], "--severity", "low",
