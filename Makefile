@@ -70,9 +70,14 @@ $(BUILD)/bin/yjc-%: $$(call service_objs,$$*) $(BUILD)/obj/gen/$$*_sql.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(LIB) $(YJC_LIBS) $(LDLIBS) -o $@
 
+# The CLI alone draws PDFs (services/cli/pdf.c): cairo and pango.
+CLI_PKGS := pangocairo cairo-pdf fontconfig
+$(call service_objs,cli): YJC_CFLAGS += $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
+
 $(BUILD)/bin/yjcloud: $(call service_objs,cli) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) $(LDLIBS) -o $@
+	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) \
+	    $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null) $(LDLIBS) -o $@
 
 $(BUILD)/bin/yjc-vendor-sim: $(BUILD)/obj/services/vendor-sim/vendor_sim.o $(LIB)
 	@mkdir -p $(dir $@)

@@ -22,6 +22,8 @@ trap 'exit 130' INT TERM
 # LeakSanitizer reports leaks at exit; UBSan stops at the first finding.
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=87"
+# what a system library keeps for good (tests/lsan.supp says why)
+export LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0"
 
 cd "$ROOT" || exit 1
 # The cluster is throwaway: trust on a random 127.0.0.1 port, its socket

@@ -58,7 +58,10 @@ typedef struct {
     const char *checkpoints;  //  audit verify --checkpoints FILE
     const char *type, *since; //  audit events --type, --since
     const char *actor;        //  audit events --actor
-    char **args;              //  positional arguments after the command
+    //  statement, utilization (issue 13, part B): --pdf OUT, and
+    //  --from-json FILE, a reply saved with --json, re-rendered
+    const char *pdf, *from_json;
+    char **args; //  positional arguments after the command
     int nargs;
 } cli_opts_t;
 

@@ -23,12 +23,18 @@
 #include "orders.h"
 #include "problems.h"
 #include "reclaim.h"
+#include "statement_pdf.h"
 #include "table.h"
+#include "utilization_pdf.h"
 #include "yjc_config.h"
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <locale.h>
+
+//  long options without a letter
+//  long options past the letters (256 on)
+enum { S_OPT_PDF = 256, S_OPT_FROM_JSON, S_OPT_ACTOR };
 
 /* ---- the command table ------------------------------------------------- */
 
@@ -316,6 +322,18 @@ static const s_command_t s_commands[] = {
       idle_cmd_list,
       "[--limit 条数]",
       "闲置候选：依据（采样数据）及回收可释放的资源（主管部门、审计）" },
+    //  issue 13 part B: the PDFs of a saved reply (parts A and C add the
+    //  queries to these rows)
+    { "statement",
+      0,
+      statement_pdf_cmd,
+      "--from-json 结算单.json --pdf 文件",
+      "年度结算单 PDF：由 --json 导出的结算单重新生成（R17）" },
+    { "utilization",
+      0,
+      utilization_pdf_cmd,
+      "--from-json 使用情况.json --pdf 文件",
+      "资源使用情况季度报告 PDF：由 --json 导出的数据重新生成（R16）" },
 };
 
 static void
@@ -454,8 +472,9 @@ main (int argc, char **argv)
         { "type", required_argument, 0, '8' },
         { "since", required_argument, 0, 'z' },
         { "csv", no_argument, 0, 'q' },
-        //  past the letters: values of 256 on
-        { "actor", required_argument, 0, 256 },
+        { "pdf", required_argument, 0, S_OPT_PDF },
+        { "from-json", required_argument, 0, S_OPT_FROM_JSON },
+        { "actor", required_argument, 0, S_OPT_ACTOR },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -501,7 +520,7 @@ main (int argc, char **argv)
             case '8': opts.type = optarg; break;
             case 'z': opts.since = optarg; break;
             case 'q': opts.csv = true; break;
-            case 256: opts.actor = optarg; break;
+            case S_OPT_ACTOR: opts.actor = optarg; break;
             case 'l': opts.limit = number; break;
             case 'O': opts.overdue = true; break;
             case 'Z': opts.local = true; break;
@@ -558,6 +577,8 @@ main (int argc, char **argv)
             case 'K': opts.name = optarg; break;
             case 'Q': opts.phone = optarg; break;
             case 'm': opts.measure = optarg; break;
+            case S_OPT_PDF: opts.pdf = optarg; break;
+            case S_OPT_FROM_JSON: opts.from_json = optarg; break;
             case 'h': s_usage (stdout); return 0;
             default: s_usage (stderr); return 2;
         }

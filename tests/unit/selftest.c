@@ -18,6 +18,7 @@
 #include "yjc_lifecycle.h"
 #include "yjc_log.h"
 #include "yjc_map.h"
+#include "yjc_money.h"
 #include "yjc_mpcheck.h"
 #include "yjc_msg.h"
 #include "yjc_outbox.h"
@@ -554,7 +555,7 @@ main (int argc, char **argv)
         { "client", yjc_client_test },     { "db", yjc_db_test },
         { "outbox", yjc_outbox_test },     { "elastic", yjc_elastic_test },
         { "reclaim", yjc_reclaim_test },   { "chain", yjc_chain_test },
-        { "describe", yjc_describe_test },
+        { "describe", yjc_describe_test }, { "money", yjc_money_test },
     };
     //  [--test NAME] [--pg CONNSTR]: db and outbox need the database.
     const char *only = NULL, *pg = NULL;
