@@ -200,7 +200,7 @@ SQL
 # yjc_S may select and insert, and only what the migrations grant besides
 # (services/S/sql: the outbox, the inbox, a chain head): it cannot alter,
 # update, delete from or truncate the others.
-YJC_APPEND_ONLY_SCHEMAS=${YJC_APPEND_ONLY_SCHEMAS:-audit}
+YJC_APPEND_ONLY_SCHEMAS=${YJC_APPEND_ONLY_SCHEMAS:-audit billing}
 
 # yjc_bootstrap_owner PORT DB SCHEMA [PGPASS]: the owner role, the schema
 # and (an older database) what yjc_S owned handed over to it.

@@ -254,12 +254,12 @@ def test_consistent_rewrite_found_by_exported_checkpoints(trail, tmp_path):
     assert f"序号 {first_cp} 之后" in res.stdout, res.stdout
 
 
-def as_runtime(p, sql):
-    """`sql` as the audit service's runtime role (yjc_audit)."""
+def as_runtime(p, sql, role="yjc_audit"):
+    """`sql` as a service's runtime role (the audit service's by default)."""
     import subprocess
     from conftest import PGPORT
     return subprocess.run(
-        ["psql", "-X", "-At", "-h", "127.0.0.1", "-p", PGPORT, "-U", "yjc_audit",
+        ["psql", "-X", "-At", "-h", "127.0.0.1", "-p", PGPORT, "-U", role,
          "-d", p.db, "-v", "ON_ERROR_STOP=1", "-c", sql],
         capture_output=True, text=True)
 

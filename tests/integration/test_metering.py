@@ -287,3 +287,33 @@ def test_old_partitions_dropped_rollups_kept_R17(platform, metering):
         p.env.pop("YJC_METERING_KEEP_MONTHS")
     assert p.scalar("SELECT count(*) FROM billing.metering_daily"
                     " WHERE day < '2026-02-01'") == january
+
+
+def test_billing_runtime_role_cannot_rewrite_samples(platform, metering):
+    """Issue 12 (append-only tables, every service): billing's tables
+    belong to yjc_billing_owner; the runtime role yjc_billing inserts
+    samples (through the month partitions the owner's functions make)
+    but cannot ALTER, UPDATE, DELETE or TRUNCATE them; what it must
+    change (intervals, rollups, the idle rule) it may."""
+    from test_audit_trail import as_runtime
+    p = platform
+    owners = p.sql("SELECT tablename, tableowner FROM pg_tables"
+                   " WHERE schemaname = 'billing' ORDER BY 1")
+    assert owners and all(o == "yjc_billing_owner" for _, o in owners), owners
+    for sql in ("UPDATE billing.metering_samples SET cpu_pct = 0",
+                "DELETE FROM billing.metering_samples",
+                "TRUNCATE billing.metering_samples",
+                "ALTER TABLE billing.metering_samples ADD COLUMN x int",
+                "DROP TABLE billing.allocations",
+                "CREATE TABLE billing.mine (x int)"):
+        res = as_runtime(p, sql, "yjc_billing")
+        assert res.returncode != 0, sql
+        assert ("permission denied" in res.stderr
+                or "must be owner" in res.stderr), (sql, res.stderr)
+    assert as_runtime(p, "SELECT count(*) FROM billing.metering_samples",
+                      "yjc_billing").returncode == 0
+    # the partitions are the owner's too, made on the service's behalf
+    parts = p.sql("SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_inherits i"
+                  " JOIN pg_class c ON c.oid = i.inhrelid"
+                  " WHERE i.inhparent = 'billing.metering_samples'::regclass")
+    assert parts and all(o == "yjc_billing_owner" for _, o in parts), parts
