@@ -266,7 +266,8 @@ attachments_put (yjc_ctx_t *ctx, const msgpack_object *body)
 }
 
 //  attachment.get - up to 256 KiB from `offset`; a unit gets only its own
-//  unit's files (not_found otherwise), the bureau and the auditor any.
+//  unit's files (not_found otherwise), the vendor only those a problem
+//  report named (R15), the bureau and the auditor any.
 yjc_result_t
 attachments_get (yjc_ctx_t *ctx, const msgpack_object *body)
 {
@@ -281,8 +282,9 @@ attachments_get (yjc_ctx_t *ctx, const msgpack_object *body)
         "SELECT unit, att_id, name, media_type, size::text, sha256,"
         " to_char(completed_at, 'YYYY-MM-DD HH24:MI:SS'), $2::int::text,"
         " substring(data FROM $2::int + 1 FOR 262144),"
-        " complete::text, received::text"
-        " FROM attachments WHERE att_id = $1",
+        " complete::text, received::text, EXISTS (SELECT 1 FROM"
+        " vendor_shares s WHERE s.att_id = a.att_id)::text"
+        " FROM attachments a WHERE att_id = $1",
         2,
         params,
         NULL,
@@ -290,6 +292,11 @@ attachments_get (yjc_ctx_t *ctx, const msgpack_object *body)
     yjc_result_t rc = yjc_ctx_found (ctx, res, "body.att_id", att_id);
     if (rc != YJC_OK)
         return rc;
+    if (ctx->actor->role == YJC_ROLE_VENDOR &&
+        strcmp (PQgetvalue (res, 0, 11), "true") != 0) {
+        PQclear (res);
+        return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.att_id", "%s", att_id);
+    }
     int64_t size = atoll (PQgetvalue (res, 0, 4));
     bool complete = strcmp (PQgetvalue (res, 0, 9), "true") == 0;
     int64_t received = atoll (PQgetvalue (res, 0, 10));
@@ -317,6 +324,39 @@ attachments_get (yjc_ctx_t *ctx, const msgpack_object *body)
     };
     yjc_pk_row (ctx->reply, res, 0, cols, 9);
     PQclear (res);
+    return YJC_OK;
+}
+
+//  problem.reported - R15: the files it names become the vendor's to read.
+yjc_result_t
+attachments_on_problem (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    char problem_id[33];
+    yjc_obj_strcpy (ev->payload, "problem_id", problem_id, sizeof problem_id);
+    const msgpack_object *list = yjc_obj_get (ev->payload, "attachments");
+    for (uint32_t i = 0;
+         list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size;
+         i++) {
+        const msgpack_object *o = &list->via.array.ptr[i];
+        char att_id[33];
+        if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= sizeof att_id)
+            continue;
+        snprintf (att_id,
+                  sizeof att_id,
+                  "%.*s",
+                  (int)o->via.str.size,
+                  o->via.str.ptr);
+        const char *params[] = { att_id, problem_id };
+        //  (an id intake does not have is nothing to share)
+        if (yjc_db_exec (ctx->db,
+                         "INSERT INTO vendor_shares (att_id, problem_id)"
+                         " SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM"
+                         " attachments WHERE att_id = $1)"
+                         " ON CONFLICT DO NOTHING",
+                         2,
+                         params) < 0)
+            return YJC_DB_ERROR;
+    }
     return YJC_OK;
 }
 

@@ -9,6 +9,8 @@
 //  attachment.put / attachment.get handlers.
 yjc_result_t attachments_put (yjc_ctx_t *ctx, const msgpack_object *body);
 yjc_result_t attachments_get (yjc_ctx_t *ctx, const msgpack_object *body);
+//  problem.reported - R15: the files it names, readable by the vendor.
+yjc_result_t attachments_on_problem (yjc_ctx_t *ctx, const yjc_event_in_t *ev);
 
 //  Checks that every file `attachments` (application.submit's array, may
 //  be NULL) names is the unit's own and complete; problems go to ctx.

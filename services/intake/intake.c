@@ -502,6 +502,7 @@ static const yjc_service_def_t s_intake = {
                   [YJC_EV_RETENTION_SCHEDULED] = s_on_stage,
                   [YJC_EV_DEADLINE_CHANGED] = s_on_stage,
                   [YJC_EV_PERIOD_SCHEDULED] = s_on_period,
+                  [YJC_EV_PROBLEM_REPORTED] = attachments_on_problem, //  R15
                   [YJC_EV_APPLICATION_EXPIRED] = s_on_stage,
                   [YJC_EV_APPLICATION_OFFLINE_APPROVED] = s_on_stage },
 };

@@ -91,6 +91,13 @@ def test_r15_report_acknowledged_resolved_with_times(platform, apps):
     mine = [x for x in listing(p, "edu") if x["problem_id"] == pid][0]
     assert mine["state"] == "reported" and mine["severity"] == "urgent"
     assert mine["attachments"] == [att]
+    # R15: the vendor reads the file the report names, and no other
+    private = ok(p.upload("edu", b"%PDF-1.4 not for the vendor\n"))["att_id"]
+    def vendor_get(att_id):
+        return p.call("vendor", "intake", "attachment.get", {"att_id": att_id})
+    p.wait_until(lambda: vendor_get(att)["ok"], what="the vendor reads the report's file")
+    assert vendor_get(att)["body"]["data"] == b"%PDF-1.4 screenshot of the timeout\n"
+    assert problems_of(vendor_get(private)) == {("not_found", "body.att_id")}
     assert mine["ack_seconds"] is None and mine["resolve_seconds"] is None
 
     p.set_now("2025-09-01T10:01:30+08:00")
