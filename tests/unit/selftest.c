@@ -19,6 +19,7 @@
 #include "yjc_mpcheck.h"
 #include "yjc_msg.h"
 #include "yjc_outbox.h"
+#include "yjc_prices.h"
 #include "yjc_reclaim.h"
 #include "yjc_test.h"
 #include "yjc_time.h"
@@ -551,7 +552,7 @@ main (int argc, char **argv)
         { "log", yjc_log_test },           { "keys", yjc_keys_test },
         { "client", yjc_client_test },     { "db", yjc_db_test },
         { "outbox", yjc_outbox_test },     { "elastic", yjc_elastic_test },
-        { "reclaim", yjc_reclaim_test },
+        { "reclaim", yjc_reclaim_test },   { "prices", yjc_prices_test },
     };
     //  [--test NAME] [--pg CONNSTR]: db and outbox need the database.
     const char *only = NULL, *pg = NULL;
