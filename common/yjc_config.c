@@ -150,6 +150,12 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                      "3600",
                                      "audit: seconds after which a moved"
                                      " chain head is signed anyway" },
+    [YJC_CFG_ENFORCED_PRICING] = { "YJC_ENFORCED_PRICING",
+                                   "production",
+                                   "R17: the price column of an interval"
+                                   " under an enforcement order: production"
+                                   " (the resources stay allocated), test"
+                                   " or zero" },
 };
 
 const char *

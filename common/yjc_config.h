@@ -49,6 +49,7 @@ typedef enum {
     YJC_CFG_ENFORCE_DAYS,           //  R18 enforcement order, working days
     YJC_CFG_AUDIT_CHECKPOINT_EVERY, //  events between signed checkpoints
     YJC_CFG_AUDIT_CHECKPOINT_S,     //  or seconds, whichever comes first
+    YJC_CFG_ENFORCED_PRICING,       //  R17: production | test | zero
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

@@ -57,6 +57,7 @@ typedef struct {
     int64_t from, to;         //  audit verify --from, --to (seq)
     const char *checkpoints;  //  audit verify --checkpoints FILE
     const char *type, *since; //  audit events --type, --since
+    const char *at;           //  prices --at DATE (R17)
     char **args;              //  positional arguments after the command
     int nargs;
 } cli_opts_t;

@@ -22,6 +22,7 @@
 #include "lifecycle.h"
 #include "orders.h"
 #include "problems.h"
+#include "rating.h"
 #include "reclaim.h"
 #include "table.h"
 #include "yjc_config.h"
@@ -316,6 +317,22 @@ static const s_command_t s_commands[] = {
       idle_cmd_list,
       "[--limit 条数]",
       "闲置候选：依据（采样数据）及回收可释放的资源（主管部门、审计）" },
+    //  R17: before "prices": the longer words first
+    { "prices publish",
+      1,
+      rating_cmd_publish,
+      "文件",
+      "发布服务价格（JSON，以分计的月价；主管部门）" },
+    { "prices",
+      0,
+      rating_cmd_prices,
+      "[--at 日期]",
+      "服务价格版本及执行中的价格" },
+    { "statement",
+      -1,
+      rating_cmd_statement,
+      "[单位] --year 年度 [--csv]",
+      "年度费用结算单（R17）：各系统各资源项的天数、单价、金额及合计" },
 };
 
 static void
@@ -454,6 +471,7 @@ main (int argc, char **argv)
         { "type", required_argument, 0, '8' },
         { "since", required_argument, 0, 'z' },
         { "csv", no_argument, 0, 'q' },
+        { "at", required_argument, 0, '9' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -499,6 +517,7 @@ main (int argc, char **argv)
             case '8': opts.type = optarg; break;
             case 'z': opts.since = optarg; break;
             case 'q': opts.csv = true; break;
+            case '9': opts.at = optarg; break;
             case 'l': opts.limit = number; break;
             case 'O': opts.overdue = true; break;
             case 'Z': opts.local = true; break;
