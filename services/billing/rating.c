@@ -48,7 +48,7 @@ static int
 s_enforced_as (void)
 {
     const char *v = yjc_config (YJC_CFG_ENFORCED_PRICING);
-    if (streq (v, "test"))
+    if (streq (v, yjc_intervals[YJC_IV_TEST].code))
         return YJC_RATE_TEST;
     if (streq (v, "zero"))
         return -1;
@@ -58,14 +58,23 @@ s_enforced_as (void)
 static int
 s_stage (const char *code)
 {
-    if (streq (code, "test"))
+    if (streq (code, yjc_intervals[YJC_IV_TEST].code))
         return YJC_RATE_TEST;
-    if (streq (code, "enforced"))
+    if (streq (code, yjc_intervals[YJC_IV_ENFORCED].code))
         return YJC_RATE_ENFORCED;
     return YJC_RATE_PRODUCTION;
 }
 
-static const char *s_stage_code[] = { "test", "production", "enforced" };
+//  A rating stage's interval code (proto/yjc_lifecycle.def), which is
+//  also the price column's name (test, production).
+static const char *
+s_stage_code (int stage)
+{
+    static const yjc_interval_t iv[] = { YJC_IV_TEST,
+                                         YJC_IV_PRODUCTION,
+                                         YJC_IV_ENFORCED };
+    return yjc_intervals[iv[stage]].code;
+}
 
 //  The allocation intervals of `app_id` overlapping `month` (its first
 //  day), as days of the month, in the order of valid_from.
@@ -272,7 +281,7 @@ s_rate (yjc_ctx_t *ctx,
         for (int h = 0; h < nheld; h++)
             if (!matched[h] &&
                 streq (PQgetvalue (held, h, 0), yjc_prices[it->line].code) &&
-                streq (PQgetvalue (held, h, 1), s_stage_code[it->stage]) &&
+                streq (PQgetvalue (held, h, 1), s_stage_code (it->stage)) &&
                 atoll (PQgetvalue (held, h, 2)) == it->unit_price &&
                 atoll (PQgetvalue (held, h, 3)) == it->qty &&
                 atoi (PQgetvalue (held, h, 4)) == it->from &&
@@ -287,7 +296,7 @@ s_rate (yjc_ctx_t *ctx,
                            u,
                            month,
                            yjc_prices[it->line].code,
-                           s_stage_code[it->stage],
+                           s_stage_code (it->stage),
                            it->unit_price,
                            it->qty,
                            it->from,
@@ -435,7 +444,8 @@ s_check_lines (yjc_ctx_t *ctx, const msgpack_object *lines)
             ok = false;
             continue;
         }
-        static const char *cols[] = { "test", "production" };
+        const char *cols[] = { s_stage_code (YJC_RATE_TEST),
+                               s_stage_code (YJC_RATE_PRODUCTION) };
         for (int c = 0; c < 2; c++) {
             const msgpack_object *v = yjc_obj_get (entry, cols[c]);
             snprintf (field, sizeof field, "body.lines.%s.%s", code, cols[c]);
@@ -457,9 +467,10 @@ s_check_lines (yjc_ctx_t *ctx, const msgpack_object *lines)
                 ok = false;
             }
         }
-        if (entry->via.map.size > 2 || (entry->via.map.size == 2 &&
-                                        (!yjc_obj_get (entry, "test") ||
-                                         !yjc_obj_get (entry, "production")))) {
+        if (entry->via.map.size > 2 ||
+            (entry->via.map.size == 2 &&
+             (!yjc_obj_get (entry, s_stage_code (0)) ||
+              !yjc_obj_get (entry, s_stage_code (1))))) {
             snprintf (field, sizeof field, "body.lines.%s", code);
             yjc_ctx_fail (
                 ctx, YJC_E_UNKNOWN_FIELD, field, "只应有 test 和 production");
@@ -499,14 +510,16 @@ prices_publish (yjc_ctx_t *ctx, const msgpack_object *body)
     for (int line = 0; line < YJC_PRICE_COUNT; line++) {
         const msgpack_object *e = yjc_obj_get (lines, yjc_prices[line].code);
         char t[24], p[24];
-        snprintf (t,
-                  sizeof t,
-                  "%llu",
-                  (unsigned long long)yjc_obj_get (e, "test")->via.u64);
-        snprintf (p,
-                  sizeof p,
-                  "%llu",
-                  (unsigned long long)yjc_obj_get (e, "production")->via.u64);
+        snprintf (
+            t,
+            sizeof t,
+            "%llu",
+            (unsigned long long)yjc_obj_get (e, s_stage_code (0))->via.u64);
+        snprintf (
+            p,
+            sizeof p,
+            "%llu",
+            (unsigned long long)yjc_obj_get (e, s_stage_code (1))->via.u64);
         const char *lp[] = { version, yjc_prices[line].code, t, p };
         if (yjc_db_exec (ctx->db,
                          "INSERT INTO price_lines (version, line, test,"
@@ -599,8 +612,8 @@ prices_list (yjc_ctx_t *ctx, const msgpack_object *body)
             yjc_pk_kv_str (ctx->reply, "line_zh", yjc_prices[line].zh);
             yjc_pk_kv_str (
                 ctx->reply, "measure_zh", yjc_prices[line].measure_zh);
-            yjc_pk_kv_int (ctx->reply, "test", t);
-            yjc_pk_kv_int (ctx->reply, "production", p);
+            yjc_pk_kv_int (ctx->reply, s_stage_code (0), t);
+            yjc_pk_kv_int (ctx->reply, s_stage_code (1), p);
         }
         PQclear (lines);
     }
@@ -738,7 +751,7 @@ s_provisional (yjc_ctx_t *ctx, int64_t year, const char *unit, s_lines_t *out)
             snprintf (
                 l->line, sizeof l->line, "%s", yjc_prices[items[i].line].code);
             snprintf (
-                l->stage, sizeof l->stage, "%s", s_stage_code[items[i].stage]);
+                l->stage, sizeof l->stage, "%s", s_stage_code (items[i].stage));
             s_day (month, items[i].from, l->from);
             s_day (month, items[i].to - 1, l->to);
             l->days = items[i].to - items[i].from;

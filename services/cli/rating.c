@@ -115,8 +115,8 @@ rating_cmd_prices (cli_opts_t *opts)
             for (uint32_t i = 0; lines && i < lines->via.array.size; i++) {
                 const msgpack_object *l = &lines->via.array.ptr[i];
                 char zh[64], measure[32], code[32], t[32], p[32];
-                s_yuan (s_int (l, "test"), t);
-                s_yuan (s_int (l, "production"), p);
+                s_yuan (s_int (l, yjc_intervals[YJC_IV_TEST].code), t);
+                s_yuan (s_int (l, yjc_intervals[YJC_IV_PRODUCTION].code), p);
                 cli_table_row (
                     table,
                     yjc_obj_strcpy (l, "line_zh", zh, sizeof zh),
