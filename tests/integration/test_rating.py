@@ -473,3 +473,35 @@ def test_cli_prices_and_statement_R17(rated):
     assert sum(int(r.split(",")[10]) for r in rows[1:-1]) == county["total_fen"]
     js = p.cli("statement", "--year", "2028", actor="auditor", json_out=True)
     assert js["total_fen"] == county["total_fen"] and js["provisional"] is True
+
+
+def test_enforced_pricing_follows_the_setting_R17(rated):
+    """YJC_ENFORCED_PRICING: production (default: the resources stay
+    allocated) or zero; here in the open month, computed live."""
+    p = rated["p"]
+    res = {"network": {"access": "extranet_only"},
+           "hosts": [{"cpu_mem": "2c4g", "os": "centos6", "database": "none",
+                      "count": 1, "purpose": "应用服务器"}]}
+    deliver(p, [completed("E000001", "县财政局", "go_live",
+                          "2028-03-02T09:00:00+08:00", res),
+                completed("E000001", "县财政局", "suspend",
+                          "2028-03-05T09:00:00+08:00", res)])
+
+    def lines():
+        st = statement(p, 2028, "县财政局")
+        return [l for u in st["units"] for s in u["systems"]
+                if s["app_id"] == "E000001" for l in s["lines"]]
+    enforced = [l for l in lines() if l["stage"] == "enforced"]
+    prod = rated["versions"][-1][1]["host_2c4g"][1]
+    assert [(l["from"], l["to"], l["unit_price_fen"]) for l in enforced] == [
+        ("2028-03-05", "2028-03-10", prod)]
+    p.stop_all()
+    p.env["YJC_ENFORCED_PRICING"] = "zero"
+    try:
+        p.start_all()
+        assert [(l["from"], l["to"], l["stage"]) for l in lines()] == [
+            ("2028-03-02", "2028-03-04", "production")]
+    finally:
+        p.stop_all()
+        p.env.pop("YJC_ENFORCED_PRICING")
+        p.start_all()
