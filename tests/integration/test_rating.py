@@ -312,7 +312,7 @@ def rated(platform):
     p.set_now(NOW)
     p.start_all()
     versions = [(dt.date(2026, 1, 1), rand_prices(rng)),
-                (dt.date(2028, 1, 1), rand_prices(rng))]
+                (dt.date(2028, 1, 17), rand_prices(rng))]
     for eff, prices in versions:
         ok(publish(p, eff.isoformat(), prices))
     apps, streams = [], []
@@ -381,9 +381,9 @@ def test_re_rating_a_past_price_compensates_R17(rated):
     old = statement(p, 2027)
     entries = p.sql("SELECT id, amount_fen FROM billing.charges ORDER BY id")
     prices = rand_prices(rng)
-    reply = ok(publish(p, "2027-12-01", prices, note="追溯调价"))
+    reply = ok(publish(p, "2027-12-11", prices, note="追溯调价"))
     assert reply["retroactive"] is True
-    versions = sorted(rated["versions"] + [(dt.date(2027, 12, 1), prices)],
+    versions = sorted(rated["versions"] + [(dt.date(2027, 12, 11), prices)],
                       key=lambda v: v[0])
     rated["versions"] = versions
     new = check_statements(p, rated["apps"], versions)[2027]
@@ -422,10 +422,17 @@ def test_late_allocation_compensates_R17(rated):
     comp = [l for l in sys["lines"] if l["kind"] == "compensation"]
     assert comp and all("资源分配记录迟到" in l["cause"] for l in comp), comp
     # December: 1-31 at 2 hosts reversed; 1-9 at 2 and 10-31 at 5 charged
-    assert {(l["from"], l["to"], l["qty"]) for l in comp if l["amount_fen"] > 0} == {
-        ("2027-12-01", "2027-12-09", 2), ("2027-12-10", "2027-12-31", 5)}
-    assert {(l["from"], l["to"], l["qty"]) for l in comp if l["amount_fen"] < 0} == {
-        ("2027-12-01", "2027-12-31", 2)}
+    # (split where a price version starts)
+    def days(sign):
+        out = set()
+        for l in comp:
+            if (l["amount_fen"] > 0) == (sign > 0):
+                f, t = dt.date.fromisoformat(l["from"]), dt.date.fromisoformat(l["to"])
+                out |= {(f + dt.timedelta(days=i), l["qty"]) for i in range((t - f).days + 1)}
+        return out
+    dec = [dt.date(2027, 12, d) for d in range(1, 32)]
+    assert days(1) == {(d, 2 if d.day < 10 else 5) for d in dec}
+    assert days(-1) == {(d, 2) for d in dec}
     assert after["total_fen"] > before["total_fen"]
     check_statements(p, rated["apps"] + ["L000001"], rated["versions"])
 
