@@ -7,6 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+//  The billing intervals' codes (proto/yjc_lifecycle.def), for the
+//  default of YJC_ENFORCED_PRICING.
+#define INTERVAL(ident, code, zh) static const char s_interval_##ident[] = code;
+#include "../proto/yjc_lifecycle.def"
+
 #ifndef YJC_SHARE_DIR
 #define YJC_SHARE_DIR "deploy" //  the build gives the installed share dir
 #endif
@@ -155,6 +160,12 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                        "audit: rows of the chain worth a"
                                        " connection and a thread of their"
                                        " own in audit.verify" },
+    [YJC_CFG_ENFORCED_PRICING] = { "YJC_ENFORCED_PRICING",
+                                   s_interval_PRODUCTION,
+                                   "R17: the price column of an interval"
+                                   " under an enforcement order: production"
+                                   " (the resources stay allocated), test"
+                                   " or zero" },
 };
 
 const char *

@@ -50,6 +50,7 @@ typedef enum {
     YJC_CFG_AUDIT_CHECKPOINT_EVERY, //  events between signed checkpoints
     YJC_CFG_AUDIT_CHECKPOINT_S,     //  or seconds, whichever comes first
     YJC_CFG_AUDIT_VERIFY_STRETCH,   //  rows a verify thread takes at least
+    YJC_CFG_ENFORCED_PRICING,       //  R17: production | test | zero
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

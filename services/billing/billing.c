@@ -5,6 +5,7 @@
     holds what they need.                                                */
 #include "idle.h"
 #include "metering.h"
+#include "rating.h"
 #include "yjc_json.h"
 #include "yjc_server.h"
 
@@ -81,7 +82,10 @@ s_on_completed (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
         kind >= 0 ? yjc_orders[kind].interval : YJC_IV_NONE;
     if (interval == YJC_IV_NONE)
         return YJC_OK;
-    yjc_result_t rc = s_close_open (ctx, ev->app_id, ev->at);
+    //  R17: rating sees the ledger before or after this change, whole.
+    yjc_result_t rc = rating_lock (ctx);
+    if (rc == YJC_OK)
+        rc = s_close_open (ctx, ev->app_id, ev->at);
     if (rc != YJC_OK || interval == YJC_IV_CLOSE)
         return rc;
     return s_open (ctx, ev, yjc_intervals[interval].code);
@@ -166,7 +170,9 @@ s_on_scaling (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     char at[41], step_id[33];
     yjc_obj_strcpy (ev->payload, "at", at, sizeof at);
     yjc_obj_strcpy (ev->payload, "step_id", step_id, sizeof step_id);
-    yjc_result_t rc = s_close_open (ctx, ev->app_id, at);
+    yjc_result_t rc = rating_lock (ctx);
+    if (rc == YJC_OK)
+        rc = s_close_open (ctx, ev->app_id, at);
     if (rc != YJC_OK)
         return rc;
     yjc_pack_t p;
@@ -228,6 +234,15 @@ s_allocations (yjc_ctx_t *ctx, const msgpack_object *body)
     return YJC_OK;
 }
 
+//  Periodic work: metering partitions and rollups, then rating the
+//  closed months (R17).
+static yjc_result_t
+s_tick (yjc_ctx_t *ctx)
+{
+    yjc_result_t rc = metering_tick (ctx);
+    return rc == YJC_OK ? rating_tick (ctx) : rc;
+}
+
 static const yjc_service_def_t s_billing = {
     .service = YJC_SVC_BILLING,
     .migrations = yjc_billing_migrations,
@@ -236,10 +251,14 @@ static const yjc_service_def_t s_billing = {
                   [YJC_MSG_METERING_REPORT] = metering_report,
                   [YJC_MSG_IDLE_RULE_SET] = idle_rule_set,
                   [YJC_MSG_IDLE_RULE_GET] = idle_rule_get,
-                  [YJC_MSG_BILLING_IDLE] = idle_list },
+                  [YJC_MSG_BILLING_IDLE] = idle_list,
+                  //  R17: prices, the charges journal, the statement
+                  [YJC_MSG_PRICES_PUBLISH] = prices_publish,
+                  [YJC_MSG_PRICES_LIST] = prices_list,
+                  [YJC_MSG_BILLING_STATEMENT] = billing_statement },
     .on_event = { [YJC_EV_ORDER_COMPLETED] = s_on_completed,
                   [YJC_EV_SCALING_APPLIED] = s_on_scaling },
-    .on_tick = metering_tick,
+    .on_tick = s_tick,
 };
 
 int

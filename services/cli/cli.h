@@ -61,7 +61,8 @@ typedef struct {
     //  statement, utilization (issue 13, part B): --pdf OUT, and
     //  --from-json FILE, a reply saved with --json, re-rendered
     const char *pdf, *from_json;
-    char **args; //  positional arguments after the command
+    const char *at; //  prices --at DATE (R17)
+    char **args;    //  positional arguments after the command
     int nargs;
 } cli_opts_t;
 

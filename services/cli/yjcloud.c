@@ -22,6 +22,7 @@
 #include "lifecycle.h"
 #include "orders.h"
 #include "problems.h"
+#include "rating.h"
 #include "reclaim.h"
 #include "statement_pdf.h"
 #include "table.h"
@@ -322,13 +323,23 @@ static const s_command_t s_commands[] = {
       idle_cmd_list,
       "[--limit 条数]",
       "闲置候选：依据（采样数据）及回收可释放的资源（主管部门、审计）" },
-    //  issue 13 part B: the PDFs of a saved reply (parts A and C add the
-    //  queries to these rows)
-    { "statement",
+    //  R17: before "prices": the longer words first
+    { "prices publish",
+      1,
+      rating_cmd_publish,
+      "文件",
+      "发布服务价格（JSON，以分计的月价；主管部门）" },
+    { "prices",
       0,
-      statement_pdf_cmd,
-      "--from-json 结算单.json --pdf 文件",
-      "年度结算单 PDF：由 --json 导出的结算单重新生成（R17）" },
+      rating_cmd_prices,
+      "[--at 日期]",
+      "服务价格版本及执行中的价格" },
+    { "statement",
+      -1,
+      rating_cmd_statement,
+      "[单位] --year 年度 [--csv] [--pdf 文件]（或 --from-json 结算单.json "
+      "--pdf 文件）",
+      "年度费用结算单（R17）：各系统各资源项的天数、单价、金额及合计" },
     { "utilization",
       0,
       utilization_pdf_cmd,
@@ -475,6 +486,7 @@ main (int argc, char **argv)
         { "pdf", required_argument, 0, S_OPT_PDF },
         { "from-json", required_argument, 0, S_OPT_FROM_JSON },
         { "actor", required_argument, 0, S_OPT_ACTOR },
+        { "at", required_argument, 0, '9' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -521,6 +533,7 @@ main (int argc, char **argv)
             case 'z': opts.since = optarg; break;
             case 'q': opts.csv = true; break;
             case S_OPT_ACTOR: opts.actor = optarg; break;
+            case '9': opts.at = optarg; break;
             case 'l': opts.limit = number; break;
             case 'O': opts.overdue = true; break;
             case 'Z': opts.local = true; break;

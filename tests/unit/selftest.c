@@ -22,6 +22,7 @@
 #include "yjc_mpcheck.h"
 #include "yjc_msg.h"
 #include "yjc_outbox.h"
+#include "yjc_prices.h"
 #include "yjc_reclaim.h"
 #include "yjc_test.h"
 #include "yjc_time.h"
@@ -556,6 +557,7 @@ main (int argc, char **argv)
         { "outbox", yjc_outbox_test },     { "elastic", yjc_elastic_test },
         { "reclaim", yjc_reclaim_test },   { "chain", yjc_chain_test },
         { "describe", yjc_describe_test }, { "money", yjc_money_test },
+        { "prices", yjc_prices_test },
     };
     //  [--test NAME] [--pg CONNSTR]: db and outbox need the database.
     const char *only = NULL, *pg = NULL;
