@@ -305,6 +305,9 @@ def test_billing_runtime_role_cannot_rewrite_samples(platform, metering):
                 "TRUNCATE billing.metering_samples",
                 "ALTER TABLE billing.metering_samples ADD COLUMN x int",
                 "DROP TABLE billing.allocations",
+                "DELETE FROM billing.charges",
+                "UPDATE billing.price_lines SET production = 0",
+                "ALTER TABLE billing.charges DISABLE TRIGGER USER",
                 "CREATE TABLE billing.mine (x int)"):
         res = as_runtime(p, sql, "yjc_billing")
         assert res.returncode != 0, sql

@@ -3,8 +3,8 @@
 -- YJC_APPEND_ONLY_SCHEMAS, issue 12).  The migrations run as
 -- yjc_billing_owner, which owns the tables; yjc_billing, the service at run
 -- time, cannot alter, update, delete from or truncate the rest: the
--- metering samples (R11.3, R17) and what later migrations add as
--- append-only (R17: the prices and the charges).  Run as the runtime role
+-- metering samples (R11.3, R17), the price versions and the charges
+-- journal (R17).  Run as the runtime role
 -- itself (a database bootstrapped without the owner role), these grants
 -- are no-ops.
 DO $$
@@ -12,8 +12,9 @@ DECLARE
     runtime text := regexp_replace(current_user, '_owner$', '');
 BEGIN
     -- an interval closes (valid_to); the idle rule is set; the rollups
-    -- are recomputed; the dirty keys are taken
-    EXECUTE format('GRANT UPDATE ON allocations, idle_rule, metering_daily TO %I', runtime);
+    -- are recomputed; the dirty keys are taken; a month is rated again
+    EXECUTE format('GRANT UPDATE ON allocations, idle_rule, metering_daily,'
+                   ' rated_months TO %I', runtime);
     EXECUTE format('GRANT UPDATE, DELETE ON metering_dirty TO %I', runtime);
     -- the outbox and the inbox: delivered rows are removed (yjc_relay.c),
     -- a refused event is marked (yjc_work.c)
