@@ -4,6 +4,7 @@
     from the schema and round-trips it through the real codec, then breaks
     every field in every way the schema forbids and expects the exact
     error code and field path.                                            */
+#include "yjc_advice.h"
 #include "yjc_calendar.h"
 #include "yjc_client.h"
 #include "yjc_clock.h"
@@ -552,6 +553,7 @@ main (int argc, char **argv)
         { "client", yjc_client_test },     { "db", yjc_db_test },
         { "outbox", yjc_outbox_test },     { "elastic", yjc_elastic_test },
         { "reclaim", yjc_reclaim_test },
+        { "advice", yjc_advice_test }, //  R16
     };
     //  [--test NAME] [--pg CONNSTR]: db and outbox need the database.
     const char *only = NULL, *pg = NULL;
