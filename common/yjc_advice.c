@@ -120,10 +120,10 @@ yjc_advice_test (yjc_test_t *t)
     yjc_usage_t u = { "4c8g", true, 7.5, 30.0, 90, 0 };
     int n = yjc_advice_apply (&u, a, 8);
     YJC_CHECK (t, n == 1 && strcmp (a[0].rule, "cpu_low") == 0);
-    YJC_CHECK (t,
-               n == 1 &&
-                   strcmp (a[0].text,
-                           "CPU p95 季度内低于 10%：4核/8G → 2核/4G") == 0);
+    YJC_CHECK (
+        t,
+        n == 1 &&
+            strcmp (a[0].text, "CPU p95 季度内低于 10%：4核/8G → 2核/4G") == 0);
     //  memory low too: still one resize, the first rule's
     u.mem_p95 = 10;
     n = yjc_advice_apply (&u, a, 8);
@@ -136,11 +136,11 @@ yjc_advice_test (yjc_test_t *t)
     u = (yjc_usage_t){ "6c12g", true, 92.5, 10.0, 60, 0 };
     n = yjc_advice_apply (&u, a, 8);
     YJC_CHECK (t, n == 1 && strcmp (a[0].rule, "cpu_high") == 0);
-    YJC_CHECK (t,
-               n == 1 &&
-                   strcmp (a[0].text,
-                           "CPU p95 季度内高于 80%（92.5%）：6核/12G → 8核/16G") ==
-                       0);
+    YJC_CHECK (
+        t,
+        n == 1 &&
+            strcmp (a[0].text,
+                    "CPU p95 季度内高于 80%（92.5%）：6核/12G → 8核/16G") == 0);
     //  the largest cannot step up: the low-memory rule's step down wins
     u.cpu_mem = "8c16g";
     n = yjc_advice_apply (&u, a, 8);
@@ -151,10 +151,10 @@ yjc_advice_test (yjc_test_t *t)
     u = (yjc_usage_t){ "4c8g", true, 1.0, 50.0, 29, 61 };
     n = yjc_advice_apply (&u, a, 8);
     YJC_CHECK (t, n == 1 && strcmp (a[0].rule, "silent") == 0);
-    YJC_CHECK (t,
-               n == 1 && strcmp (a[0].text,
-                                 "季度内 61 天无采样：请核实该资源是否仍在使用") ==
-                             0);
+    YJC_CHECK (
+        t,
+        n == 1 && strcmp (a[0].text,
+                          "季度内 61 天无采样：请核实该资源是否仍在使用") == 0);
     //  a resize and a silence together; `max` bounds the output
     u.days_with_samples = 30;
     YJC_CHECK (t, yjc_advice_apply (&u, a, 8) == 2);
@@ -163,7 +163,8 @@ yjc_advice_test (yjc_test_t *t)
     u.cpu_mem = "";
     n = yjc_advice_apply (&u, a, 8);
     YJC_CHECK (t, n == 1 && strcmp (a[0].rule, "silent") == 0);
-    YJC_CHECK (t, yjc_advice_step ("2c4g", 1) &&
-                      strcmp (yjc_advice_step ("2c4g", 1), "4c8g") == 0);
+    YJC_CHECK (t,
+               yjc_advice_step ("2c4g", 1) &&
+                   strcmp (yjc_advice_step ("2c4g", 1), "4c8g") == 0);
     YJC_CHECK (t, !yjc_advice_step ("8c16g", 1) && !yjc_advice_step (NULL, 0));
 }

@@ -30,9 +30,9 @@ extern const yjc_advice_def_t yjc_advice_rules[YJC_ADVICE_COUNT];
 
 //  What one resource did over the quarter.
 typedef struct {
-    const char *cpu_mem;       //  its host configuration, "" when unknown
-    bool measured;             //  any sample at all
-    double cpu_p95, mem_p95;   //  percent
+    const char *cpu_mem;     //  its host configuration, "" when unknown
+    bool measured;           //  any sample at all
+    double cpu_p95, mem_p95; //  percent
     int days_with_samples;
     int days_without_samples;
 } yjc_usage_t;

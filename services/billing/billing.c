@@ -5,6 +5,7 @@
     holds what they need.                                                */
 #include "idle.h"
 #include "metering.h"
+#include "utilization.h"
 #include "yjc_json.h"
 #include "yjc_server.h"
 
@@ -236,7 +237,9 @@ static const yjc_service_def_t s_billing = {
                   [YJC_MSG_METERING_REPORT] = metering_report,
                   [YJC_MSG_IDLE_RULE_SET] = idle_rule_set,
                   [YJC_MSG_IDLE_RULE_GET] = idle_rule_get,
-                  [YJC_MSG_BILLING_IDLE] = idle_list },
+                  [YJC_MSG_BILLING_IDLE] = idle_list,
+                  //  R16: the quarterly utilization table
+                  [YJC_MSG_BILLING_UTILIZATION] = utilization_report },
     .on_event = { [YJC_EV_ORDER_COMPLETED] = s_on_completed,
                   [YJC_EV_SCALING_APPLIED] = s_on_scaling },
     .on_tick = metering_tick,

@@ -57,6 +57,7 @@ typedef struct {
     int64_t from, to;         //  audit verify --from, --to (seq)
     const char *checkpoints;  //  audit verify --checkpoints FILE
     const char *type, *since; //  audit events --type, --since
+    const char *quarter;      //  --quarter 2027Q1 (utilization, R16)
     char **args;              //  positional arguments after the command
     int nargs;
 } cli_opts_t;

@@ -24,6 +24,7 @@
 #include "problems.h"
 #include "reclaim.h"
 #include "table.h"
+#include "utilization.h"
 #include "yjc_config.h"
 #include <ctype.h>
 #include <errno.h>
@@ -316,6 +317,11 @@ static const s_command_t s_commands[] = {
       idle_cmd_list,
       "[--limit 条数]",
       "闲置候选：依据（采样数据）及回收可释放的资源（主管部门、审计）" },
+    { "utilization",
+      1,
+      utilization_cmd,
+      "申请编号|单位 --quarter 季度",
+      "季度资源使用情况：分配与实际使用、无采样天数、优化建议（R16）" },
 };
 
 static void
@@ -454,6 +460,7 @@ main (int argc, char **argv)
         { "type", required_argument, 0, '8' },
         { "since", required_argument, 0, 'z' },
         { "csv", no_argument, 0, 'q' },
+        { "quarter", required_argument, 0, '9' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -499,6 +506,7 @@ main (int argc, char **argv)
             case '8': opts.type = optarg; break;
             case 'z': opts.since = optarg; break;
             case 'q': opts.csv = true; break;
+            case '9': opts.quarter = optarg; break;
             case 'l': opts.limit = number; break;
             case 'O': opts.overdue = true; break;
             case 'Z': opts.local = true; break;
