@@ -1,4 +1,4 @@
-/*  utilization.c - R16: `yjcloud utilization APP|UNIT --quarter 2027Q1`:
+/*  utilization.c - R16: `yjcloud utilization [APP|UNIT] --quarter 2027Q1`:
     per application and resource, what was allocated against what was
     used over the quarter, and the advice (billing.utilization).         */
 #include "utilization.h"
@@ -120,7 +120,7 @@ s_is_app_id (const char *s)
     return true;
 }
 
-//  utilization APP|UNIT --quarter 2027Q1 [--json]
+//  utilization [APP|UNIT] --quarter 2027Q1 [--json]
 int
 utilization_cmd (cli_opts_t *opts)
 {
@@ -128,11 +128,13 @@ utilization_cmd (cli_opts_t *opts)
         fprintf (stderr, "须给出 --quarter 季度（例如 2027Q1）\n");
         return 2;
     }
-    const char *who = opts->args[0];
+    //  no argument: every system the actor may see (a unit: its own)
+    const char *who = opts->nargs ? opts->args[0] : NULL;
     yjc_map_t map;
     yjc_map_init (&map);
     yjc_map_str (&map, "quarter", opts->quarter);
-    yjc_map_str (&map, s_is_app_id (who) ? "app_id" : "unit", who);
+    if (who)
+        yjc_map_str (&map, s_is_app_id (who) ? "app_id" : "unit", who);
     yjc_pack_t body;
     cli_body (&map, &body);
     cli_session_t session;

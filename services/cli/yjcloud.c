@@ -318,9 +318,9 @@ static const s_command_t s_commands[] = {
       "[--limit 条数]",
       "闲置候选：依据（采样数据）及回收可释放的资源（主管部门、审计）" },
     { "utilization",
-      1,
+      -1,
       utilization_cmd,
-      "申请编号|单位 --quarter 季度",
+      "[申请编号|单位] --quarter 季度",
       "季度资源使用情况：分配与实际使用、无采样天数、优化建议（R16）" },
 };
 

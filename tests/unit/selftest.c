@@ -543,24 +543,15 @@ int
 main (int argc, char **argv)
 {
     static const s_suite_t suites[] = {
-        { "time", yjc_time_test },
-        { "clock", yjc_clock_test },
-        { "calendar", yjc_calendar_test },
-        { "mpcheck", yjc_mpcheck_test },
-        { "json", yjc_json_test },
-        { "proto", yjc_proto_test },
-        { "msg", yjc_msg_test },
-        { "map", yjc_map_test },
-        { "form", yjc_form_test },
-        { "lifecycle", yjc_lifecycle_test },
-        { "grant", yjc_grant_test },
-        { "config", yjc_config_test },
-        { "log", yjc_log_test },
-        { "keys", yjc_keys_test },
-        { "client", yjc_client_test },
-        { "db", yjc_db_test },
-        { "outbox", yjc_outbox_test },
-        { "elastic", yjc_elastic_test },
+        { "time", yjc_time_test },         { "clock", yjc_clock_test },
+        { "calendar", yjc_calendar_test }, { "mpcheck", yjc_mpcheck_test },
+        { "json", yjc_json_test },         { "proto", yjc_proto_test },
+        { "msg", yjc_msg_test },           { "map", yjc_map_test },
+        { "form", yjc_form_test },         { "lifecycle", yjc_lifecycle_test },
+        { "grant", yjc_grant_test },       { "config", yjc_config_test },
+        { "log", yjc_log_test },           { "keys", yjc_keys_test },
+        { "client", yjc_client_test },     { "db", yjc_db_test },
+        { "outbox", yjc_outbox_test },     { "elastic", yjc_elastic_test },
         { "reclaim", yjc_reclaim_test },
         { "advice", yjc_advice_test }, //  R16
     };
