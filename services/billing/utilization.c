@@ -10,7 +10,8 @@
     in the quarter (to today for the current one) and how many of those
     the resource sent no sample.  The figures come from the raw samples
     while their partitions are kept (source "samples": exact quarter
-    percentiles), else from the daily rollups (source "daily": p50 is the
+    percentiles; YJC_METERING_KEEP_MONTHS), else from the daily rollups
+    (source "daily": p50 is the
     median of the daily p50s, p95 the 95th percentile of the daily p95s,
     max the largest daily max: the raw rows are gone).  A resource's
     configuration is the host line whose built ref it is, in the latest
@@ -18,6 +19,7 @@
     by yjc_advice_apply.                                                 */
 #include "utilization.h"
 #include "yjc_advice.h"
+#include "yjc_config.h"
 #include "yjc_time.h"
 
 #define UTIL_ADVICE_PER_LINE 4
@@ -244,25 +246,17 @@ static const char *s_series_daily =
     " round(mem_p95::numeric, 1) FROM metering_daily WHERE app_id = $1"
     " AND day >= $2::date AND day < $3::date ORDER BY 1, 2";
 
-//  Whether the raw samples of the whole quarter are still kept: the
-//  partitions are dropped oldest first, so its first month's tells.
-static yjc_result_t
-s_samples_kept (yjc_ctx_t *ctx, const s_quarter_t *q, bool *kept)
+//  Whether the raw samples of the whole quarter are kept: its first
+//  month is within YJC_METERING_KEEP_MONTHS of today, the months
+//  metering.report accepts and the tick keeps (metering.c); a month
+//  without samples has no partition, so the partitions cannot tell.
+static bool
+s_samples_kept (yjc_ctx_t *ctx, const s_quarter_t *q)
 {
-    char part[40];
-    snprintf (part,
-              sizeof part,
-              "metering_samples_%04d_%02d",
-              q->first.y,
-              q->first.m);
-    const char *params[] = { part };
-    PGresult *res =
-        yjc_db_query (ctx->db, "SELECT to_regclass($1) IS NOT NULL", 1, params);
-    if (!res)
-        return YJC_DB_ERROR;
-    *kept = *PQgetvalue (res, 0, 0) == 't';
-    PQclear (res);
-    return YJC_OK;
+    yjc_date_t today = yjc_time_local_date (ctx->now);
+    int keep = yjc_config_int (YJC_CFG_METERING_KEEP_MONTHS);
+    return q->first.y * 12 + (q->first.m - 1) >=
+           today.y * 12 + (today.m - 1) - keep;
 }
 
 //  Days of [first, until] on which the application had an allocation.
@@ -505,16 +499,14 @@ utilization_report (yjc_ctx_t *ctx, const msgpack_object *body)
         PQclear (res);
         return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "body.app_id", "%s", app_id);
     }
-    bool samples = false;
-    yjc_result_t rc = s_samples_kept (ctx, &q, &samples);
-    if (rc == YJC_OK) {
-        msgpack_pack_map (ctx->reply, 4);
-        yjc_pk_kv_str (ctx->reply, "quarter", q.quarter);
-        yjc_pk_kv_str (ctx->reply, "from", q.from);
-        yjc_pk_kv_str (ctx->reply, "to", q.to);
-        yjc_pk_str (ctx->reply, "apps");
-        msgpack_pack_array (ctx->reply, (uint32_t)PQntuples (res));
-    }
+    bool samples = s_samples_kept (ctx, &q);
+    msgpack_pack_map (ctx->reply, 4);
+    yjc_pk_kv_str (ctx->reply, "quarter", q.quarter);
+    yjc_pk_kv_str (ctx->reply, "from", q.from);
+    yjc_pk_kv_str (ctx->reply, "to", q.to);
+    yjc_pk_str (ctx->reply, "apps");
+    msgpack_pack_array (ctx->reply, (uint32_t)PQntuples (res));
+    yjc_result_t rc = YJC_OK;
     for (int i = 0; rc == YJC_OK && i < PQntuples (res); i++)
         rc = s_pk_app (
             ctx, &q, samples, PQgetvalue (res, i, 0), PQgetvalue (res, i, 1));

@@ -469,12 +469,10 @@ s_scale (yjc_client_t *client, const char *spec)
     return rc;
 }
 
-//  One delivery: a generated document (the same bytes each run, so a
-//  second run is a duplicate) and, for a drill, when it was held: the
-//  15th of the period's middle month, or today if that is later.
 //  R16: the utilization table of `unit`'s systems for the quarter
-//  (billing.utilization), each line confirmed as measured.
-static void
+//  (billing.utilization), each line confirmed as measured; -1 when
+//  billing did not answer (no report goes without its table).
+static int
 s_pack_table (yjc_pack_t *body,
               yjc_client_t *billing,
               const char *period,
@@ -489,10 +487,14 @@ s_pack_table (yjc_pack_t *body,
     yjc_pk_kv_str (&q.pk, "unit", unit);
     yjc_reply_t reply;
     yjc_reply_init (&reply);
+    int rc = billing ? s_call (billing, "billing.utilization", &q, &reply) : -1;
     const msgpack_object *apps =
-        billing && s_call (billing, "billing.utilization", &q, &reply) == 0
-            ? yjc_obj_get (reply.body, "apps")
-            : NULL;
+        rc == 0 ? yjc_obj_get (reply.body, "apps") : NULL;
+    if (rc != 0)
+        yjc_log (YJC_LOG_ERROR,
+                 "vendor-sim: no utilization table of %s for %s",
+                 unit,
+                 quarter);
     uint32_t n = 0;
     for (uint32_t a = 0; apps && a < apps->via.array.size; a++) {
         const msgpack_object *l =
@@ -517,8 +519,12 @@ s_pack_table (yjc_pack_t *body,
     }
     yjc_reply_release (&reply);
     yjc_pack_release (&q);
+    return rc;
 }
 
+//  One delivery: a generated document (the same bytes each run, so a
+//  second run is a duplicate) and, for a drill, when it was held: the
+//  15th of the period's middle month, or today if that is later.
 static int
 s_deliver (yjc_client_t *client,
            yjc_client_t *billing,
@@ -566,13 +572,15 @@ s_deliver (yjc_client_t *client,
         yjc_pk_kv_str (&body.pk, "scenario", "机房断电，切换至备用电源");
         yjc_pk_kv_str (&body.pk, "outcome", "业务在 30 分钟内恢复");
     }
+    int rc = 0;
     if (unit) {
         yjc_pk_kv_str (&body.pk, "unit", unit);
-        s_pack_table (&body, billing, period, unit);
+        rc = s_pack_table (&body, billing, period, unit);
     }
     yjc_reply_t reply;
     yjc_reply_init (&reply);
-    int rc = s_call (client, "obligation.submit", &body, &reply);
+    if (rc == 0)
+        rc = s_call (client, "obligation.submit", &body, &reply);
     if (rc == 0)
         yjc_log (YJC_LOG_INFO,
                  "vendor-sim: delivered %s %s %s",
