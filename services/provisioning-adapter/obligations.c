@@ -6,6 +6,13 @@
     held, its scenario and outcome.  The same code and period again
     replaces the delivery in force and keeps the earlier one (the
     history); the same file and facts again change nothing (duplicate).
+    R16 (issue 13): the quarterly O&M report is owed to each unit with a
+    system running in the quarter (gone live by its last day, not
+    terminated before its first), by the end of the month after it: a
+    delivery names its unit and carries the utilization table the vendor
+    confirms or corrects per line; obligation.overdue lists the reports
+    past due without a delivery (list --overdue), which a delivery for
+    that unit closes.
 
     compliance.report answers, for a year, each obligation's periods:
     delivered on time, late by N working days (the calendar in force:
