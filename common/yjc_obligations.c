@@ -4,8 +4,9 @@
 #include <string.h>
 
 const yjc_obligation_def_t yjc_obligations[YJC_OBL_COUNT] = {
-#define OBLIGATION(ident, code, period, count, due, held, rule, zh)            \
-    { code, period, count, due, held, rule, zh },
+#define OBLIGATION(                                                            \
+    ident, code, period, count, months, due, held, per_unit, rule, zh)         \
+    { code, period, count, months, due, held, per_unit, rule, zh },
 #include "../proto/yjc_obligations.def"
 };
 
@@ -75,6 +76,11 @@ yjc_obligation_due (const yjc_calendar_t *cal,
                     yjc_date_t last,
                     yjc_date_t *due)
 {
+    //  R16: counted from the end of the month(s) after the period
+    for (int m = 0; m < yjc_obligations[obl].due_months; m++) {
+        last = yjc_date_add_days (last, 1);
+        last.d = yjc_date_days_in_month (last.y, last.m);
+    }
     int n = yjc_obligations[obl].due_workdays;
     if (n == 0) {
         *due = last;

@@ -10,7 +10,8 @@
 #include <stdbool.h>
 
 typedef enum {
-#define OBLIGATION(ident, code, period, count, due, held, rule, zh)            \
+#define OBLIGATION(                                                            \
+    ident, code, period, count, months, due, held, per_unit, rule, zh)         \
     YJC_OBL_##ident,
 #include "../proto/yjc_obligations.def"
     YJC_OBL_COUNT
@@ -20,8 +21,10 @@ typedef struct {
     const char *code;
     char period; //  'M', 'H', 'Q'
     int count;
+    int due_months;
     int due_workdays;
     bool held;
+    bool per_unit; //  R16: one delivery per unit with a running system
     const char *rule;
     const char *zh;
 } yjc_obligation_def_t;

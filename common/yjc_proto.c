@@ -26,7 +26,9 @@ static const char s_material_kinds[] = ""
 
 //  The vendor's obligations (R16, R21), the same way.
 static const char s_obligation_codes[] = ""
-#define OBLIGATION(ident, code, period, count, due, held, rule, zh) "|" code
+#define OBLIGATION(                                                            \
+    ident, code, period, count, months, due, held, per_unit, rule, zh)         \
+    "|" code
 #include "../proto/yjc_obligations.def"
     ;
 #define YJC_OBLIGATION_CODES (s_obligation_codes + 1)

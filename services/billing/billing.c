@@ -6,6 +6,7 @@
 #include "idle.h"
 #include "metering.h"
 #include "rating.h"
+#include "utilization.h"
 #include "yjc_json.h"
 #include "yjc_server.h"
 
@@ -255,7 +256,9 @@ static const yjc_service_def_t s_billing = {
                   //  R17: prices, the charges journal, the statement
                   [YJC_MSG_PRICES_PUBLISH] = prices_publish,
                   [YJC_MSG_PRICES_LIST] = prices_list,
-                  [YJC_MSG_BILLING_STATEMENT] = billing_statement },
+                  [YJC_MSG_BILLING_STATEMENT] = billing_statement,
+                  //  R16: the quarterly utilization table
+                  [YJC_MSG_BILLING_UTILIZATION] = utilization_report },
     .on_event = { [YJC_EV_ORDER_COMPLETED] = s_on_completed,
                   [YJC_EV_SCALING_APPLIED] = s_on_scaling },
     .on_tick = s_tick,

@@ -9,6 +9,7 @@
 #include "table.h"
 #include "yjc_json.h"
 #include "yjc_lifecycle.h"
+#include "yjc_obligations.h"
 
 //  An empty form, derived from its one definition in proto/: each value
 //  shows what goes there ("a|b|c" lists the choices).
@@ -425,30 +426,64 @@ s_overdue_rows (cli_table_t *table, const msgpack_object *list)
     }
 }
 
+//  R16: the vendor's O&M reports owed to units, past due: the period
+//  stands where an application's id would.
+static void
+s_obligation_rows (cli_table_t *table, const msgpack_object *list)
+{
+    for (uint32_t i = 0; list && i < list->via.array.size; i++) {
+        const msgpack_object *e = &list->via.array.ptr[i];
+        char code[33], period[16], due[11], unit[129], rule[400], days[32];
+        int64_t late = 0;
+        yjc_obj_int (e, "late_workdays", &late);
+        snprintf (days, sizeof days, "%lld 个工作日", (long long)late);
+        int o = yjc_obligation_by_code (
+            yjc_obj_strcpy (e, "code", code, sizeof code));
+        cli_table_row (table,
+                       yjc_obj_strcpy (e, "period", period, sizeof period),
+                       o >= 0 ? yjc_obligations[o].zh : code,
+                       yjc_parties[YJC_PARTY_VENDOR].zh,
+                       yjc_obj_strcpy (e, "due", due, sizeof due),
+                       days,
+                       yjc_obj_strcpy (e, "unit", unit, sizeof unit),
+                       yjc_obj_strcpy (e, "rule", rule, sizeof rule));
+    }
+}
+
 //  list --overdue: what the bureau and the unit owe (review) and what the
-//  vendor owes (provisioning), each with its deadline, its rule and how
-//  many working days late (time rules).
+//  vendor owes (provisioning: its orders, and its O&M reports owed to
+//  units, R16), each with its deadline, its rule and how many working
+//  days late (time rules).
 static int
 s_list_overdue (cli_opts_t *opts)
 {
-    cli_session_t review, orders;
+    cli_session_t review, orders, duties;
     const msgpack_object *r =
         cli_call (&review, opts, YJC_SVC_REVIEW, "review.overdue", NULL);
     const msgpack_object *o =
         r ? cli_call (
                 &orders, opts, YJC_SVC_PROVISIONING, "order.overdue", NULL)
           : NULL;
+    const msgpack_object *d =
+        o ? cli_call (
+                &duties, opts, YJC_SVC_PROVISIONING, "obligation.overdue", NULL)
+          : NULL;
     const msgpack_object *late = r ? yjc_obj_get (r, "overdue") : NULL;
     const msgpack_object *late_orders = o ? yjc_obj_get (o, "overdue") : NULL;
-    if (r && o && opts->json) {
+    const msgpack_object *late_duties = d ? yjc_obj_get (d, "overdue") : NULL;
+    if (r && o && d && opts->json) {
         char *a = yjc_json_from_object (late, false);
         char *b = yjc_json_from_object (late_orders, false);
-        printf (
-            "{\"overdue\": %s, \"orders\": %s}\n", a ? a : "[]", b ? b : "[]");
+        char *c = yjc_json_from_object (late_duties, false);
+        printf ("{\"overdue\": %s, \"orders\": %s, \"obligations\": %s}\n",
+                a ? a : "[]",
+                b ? b : "[]",
+                c ? c : "[]");
         free (a);
         free (b);
+        free (c);
     }
-    else if (r && o) {
+    else if (r && o && d) {
         cli_table_t *table = cli_table_new (7, 0);
         cli_table_row (table,
                        "申请编号",
@@ -460,16 +495,19 @@ s_list_overdue (cli_opts_t *opts)
                        "依据");
         s_overdue_rows (table, late);
         s_overdue_rows (table, late_orders);
+        s_obligation_rows (table, late_duties);
         if (cli_table_rows (table) == 1)
             printf ("（没有逾期事项）\n");
         else
             cli_table_print (table, stdout);
         cli_table_destroy (&table);
     }
-    int rc = r && o ? 0 : 1;
+    int rc = r && o && d ? 0 : 1;
     cli_session_close (&review);
     if (r)
         cli_session_close (&orders);
+    if (o)
+        cli_session_close (&duties);
     return rc;
 }
 

@@ -61,8 +61,9 @@ typedef struct {
     //  statement, utilization (issue 13, part B): --pdf OUT, and
     //  --from-json FILE, a reply saved with --json, re-rendered
     const char *pdf, *from_json;
-    const char *at; //  prices --at DATE (R17)
-    char **args;    //  positional arguments after the command
+    const char *at;      //  prices --at DATE (R17)
+    const char *quarter; //  --quarter 2027Q1 (utilization, R16)
+    char **args;         //  positional arguments after the command
     int nargs;
 } cli_opts_t;
 

@@ -47,16 +47,18 @@ s_csv (const char *text, bool last)
 static void
 s_print_obligations (cli_opts_t *opts, const msgpack_object *list)
 {
-    cli_table_t *table = cli_table_new (6, 0);
+    cli_table_t *table = cli_table_new (7, 0);
     if (opts->csv)
         printf ("code,period,due,status,late_workdays,submission_id,"
-                "version,rule\n");
+                "version,rule,unit\n");
     else
         cli_table_row (
-            table, "履约事项", "期间", "期限", "情况", "提交", "依据");
+            table, "履约事项", "期间", "单位", "期限", "情况", "提交", "依据");
     for (uint32_t i = 0; list && i < list->via.array.size; i++) {
         const msgpack_object *e = &list->via.array.ptr[i];
         char code[33], period[16], due[11], status[16], id[33], rule[400];
+        char unit[129]; //  R16: the unit a per-unit report is owed to
+        yjc_obj_strcpy (e, "unit", unit, sizeof unit);
         int64_t late = 0, version = 0;
         yjc_obj_strcpy (e, "code", code, sizeof code);
         yjc_obj_strcpy (e, "period", period, sizeof period);
@@ -70,10 +72,10 @@ s_print_obligations (cli_opts_t *opts, const msgpack_object *list)
         snprintf (num, sizeof num, "%lld", (long long)late);
         snprintf (ver, sizeof ver, "%lld", (long long)version);
         if (opts->csv) {
-            const char *cells[] = { code, period, due, status,
-                                    num,  id,     ver, rule };
-            for (int c = 0; c < 8; c++)
-                s_csv (cells[c], c == 7);
+            const char *cells[] = { code, period, due,  status, num,
+                                    id,   ver,    rule, unit };
+            for (int c = 0; c < 9; c++)
+                s_csv (cells[c], c == 8);
             continue;
         }
         char verdict[64], delivered[96] = "";
@@ -98,6 +100,7 @@ s_print_obligations (cli_opts_t *opts, const msgpack_object *list)
         cli_table_row (table,
                        s_obligation_zh (code),
                        period,
+                       *unit ? unit : "（全县）",
                        due,
                        verdict,
                        delivered,

@@ -26,6 +26,7 @@
 #include "reclaim.h"
 #include "statement_pdf.h"
 #include "table.h"
+#include "utilization.h"
 #include "utilization_pdf.h"
 #include "yjc_config.h"
 #include <ctype.h>
@@ -35,7 +36,7 @@
 
 //  long options without a letter
 //  long options past the letters (256 on)
-enum { S_OPT_PDF = 256, S_OPT_FROM_JSON, S_OPT_ACTOR };
+enum { S_OPT_PDF = 256, S_OPT_FROM_JSON, S_OPT_ACTOR, S_OPT_QUARTER };
 
 /* ---- the command table ------------------------------------------------- */
 
@@ -341,10 +342,11 @@ static const s_command_t s_commands[] = {
       "--pdf 文件）",
       "年度费用结算单（R17）：各系统各资源项的天数、单价、金额及合计" },
     { "utilization",
-      0,
-      utilization_pdf_cmd,
-      "--from-json 使用情况.json --pdf 文件",
-      "资源使用情况季度报告 PDF：由 --json 导出的数据重新生成（R16）" },
+      -1,
+      utilization_cmd,
+      "[申请编号|单位] --quarter 季度 [--pdf 文件]（或 --from-json "
+      "使用情况.json --pdf 文件）",
+      "季度资源使用情况：分配与实际使用、无采样天数、优化建议（R16）" },
 };
 
 static void
@@ -487,6 +489,7 @@ main (int argc, char **argv)
         { "from-json", required_argument, 0, S_OPT_FROM_JSON },
         { "actor", required_argument, 0, S_OPT_ACTOR },
         { "at", required_argument, 0, '9' },
+        { "quarter", required_argument, 0, S_OPT_QUARTER },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 }
     };
@@ -534,6 +537,7 @@ main (int argc, char **argv)
             case 'q': opts.csv = true; break;
             case S_OPT_ACTOR: opts.actor = optarg; break;
             case '9': opts.at = optarg; break;
+            case S_OPT_QUARTER: opts.quarter = optarg; break;
             case 'l': opts.limit = number; break;
             case 'O': opts.overdue = true; break;
             case 'Z': opts.local = true; break;

@@ -6,6 +6,13 @@
     held, its scenario and outcome.  The same code and period again
     replaces the delivery in force and keeps the earlier one (the
     history); the same file and facts again change nothing (duplicate).
+    R16 (issue 13): the quarterly O&M report is owed to each unit with a
+    system running in the quarter (gone live by its last day, not
+    terminated before its first), by the end of the month after it: a
+    delivery names its unit and carries the utilization table the vendor
+    confirms or corrects per line; obligation.overdue lists the reports
+    past due without a delivery (list --overdue), which a delivery for
+    that unit closes.
 
     compliance.report answers, for a year, each obligation's periods:
     delivered on time, late by N working days (the calendar in force:
@@ -15,6 +22,7 @@
     R12.1, R13.1, R13.2, R14.2, R14.4).  Review answers the SLA of its
     own (review.sla); the CLI shows both.                                */
 #include "obligations.h"
+#include "yjc_json.h"
 #include "yjc_lifecycle.h"
 #include "yjc_obligations.h"
 #include "yjc_sla.h"
@@ -29,7 +37,66 @@ typedef struct {
     char file_name[256];
     const msgpack_object *drill;
     char drill_date[11];
+    char unit[129];                    //  R16: whose report, "" county
+    const msgpack_object *utilization; //  R16: the table, per line
+    char *utilization_json;            //  the same, for the database
+    int lines, corrected;
 } s_delivery_t;
+
+//  R16: an O&M report names its unit and carries the utilization
+//  table, each line confirmed or corrected (a correction gives the
+//  figure the vendor stands by); the other obligations carry neither.
+static yjc_result_t
+s_check_unit (yjc_ctx_t *ctx,
+              const msgpack_object *body,
+              const yjc_obligation_def_t *o,
+              s_delivery_t *d)
+{
+    yjc_obj_strcpy (body, "unit", d->unit, sizeof d->unit);
+    d->utilization = yjc_obj_get (body, "utilization");
+    if (d->utilization && d->utilization->type != MSGPACK_OBJECT_ARRAY)
+        d->utilization = NULL;
+    if (!o->per_unit && (*d->unit || d->utilization))
+        return yjc_ctx_fail (ctx,
+                             YJC_E_INVALID_VALUE,
+                             *d->unit ? "body.unit" : "body.utilization",
+                             "only for a report owed to each unit");
+    if (!o->per_unit)
+        return YJC_OK;
+    if (!*d->unit)
+        return yjc_ctx_fail (ctx,
+                             YJC_E_MISSING_FIELD,
+                             "body.unit",
+                             "the unit the report is for (R16)");
+    if (!d->utilization)
+        return yjc_ctx_fail (
+            ctx,
+            YJC_E_MISSING_FIELD,
+            "body.utilization",
+            "the utilization table, confirmed or corrected per line (R16)");
+    for (uint32_t i = 0; i < d->utilization->via.array.size; i++) {
+        const msgpack_object *l = &d->utilization->via.array.ptr[i];
+        const msgpack_object *c = yjc_obj_get (l, "confirmed");
+        bool confirmed =
+            c && c->type == MSGPACK_OBJECT_BOOLEAN && c->via.boolean;
+        int64_t v;
+        bool figure =
+            yjc_obj_int (l, "cpu_p95", &v) || yjc_obj_int (l, "mem_p95", &v);
+        if (!confirmed && !figure) {
+            char field[64];
+            snprintf (field, sizeof field, "body.utilization[%u].cpu_p95", i);
+            return yjc_ctx_fail (ctx,
+                                 YJC_E_MISSING_FIELD,
+                                 field,
+                                 "a line not confirmed gives the corrected "
+                                 "figure");
+        }
+        d->corrected += !confirmed;
+    }
+    d->lines = (int)d->utilization->via.array.size;
+    d->utilization_json = yjc_json_from_object (d->utilization, false);
+    return d->utilization_json ? YJC_OK : YJC_DB_ERROR;
+}
 
 //  The facts of the delivery, refused when they do not fit its kind.
 static yjc_result_t
@@ -81,7 +148,7 @@ s_check (yjc_ctx_t *ctx, const msgpack_object *body, s_delivery_t *d)
     }
     d->due_known = yjc_obligation_due (
                        yjc_ctx_calendar (ctx), d->obl, d->last, &d->due) == 0;
-    return YJC_OK;
+    return s_check_unit (ctx, body, o, d);
 }
 
 //  The date that is measured against the due day: the drill's, or today.
@@ -97,14 +164,16 @@ s_measured (yjc_ctx_t *ctx, const s_delivery_t *d)
 static void
 s_reply (yjc_ctx_t *ctx,
          const char *id,
-         const char *code,
-         const char *period,
+         const s_delivery_t *d,
          int version,
          const char *due,
          int late,
          bool duplicate)
 {
-    msgpack_pack_map (ctx->reply, 7);
+    const char *code = yjc_obligations[d->obl].code;
+    const char *period = d->period;
+    msgpack_pack_map (ctx->reply, 8);
+    yjc_pk_kv_str (ctx->reply, "unit", *d->unit ? d->unit : NULL);
     yjc_pk_kv_str (ctx->reply, "submission_id", id);
     yjc_pk_kv_str (ctx->reply, "code", code);
     yjc_pk_kv_str (ctx->reply, "period", period);
@@ -138,38 +207,44 @@ s_store (yjc_ctx_t *ctx,
                              d->drill ? outcome : NULL,
                              *note ? note : NULL,
                              ctx->actor->name,
-                             ctx->now_iso };
-    //  the version in force steps aside first (one in force per period)
+                             ctx->now_iso,
+                             NULL, //  the id made when one is replaced
+                             d->unit,
+                             d->utilization_json };
+    //  the version in force steps aside first (one in force per period
+    //  and unit)
+    const char *uparams[] = { code, d->period, d->unit };
     PGresult *res = yjc_db_query (
         ctx->db,
         "WITH id AS (SELECT yjc_new_id('B', 'obligation_seq') AS id)"
         " UPDATE obligation_submissions SET replaced_by = (SELECT id FROM id)"
-        " WHERE code = $1 AND period = $2 AND replaced_by IS NULL"
-        " RETURNING replaced_by",
-        2,
-        params);
+        " WHERE code = $1 AND period = $2 AND unit = $3"
+        " AND replaced_by IS NULL RETURNING replaced_by",
+        3,
+        uparams);
     if (!res)
         return YJC_DB_ERROR;
     char new_id[33] = "";
     if (PQntuples (res) == 1)
         yjc_db_copy (res, 0, 0, new_id, sizeof new_id);
     PQclear (res);
-    const char *iparams[12];
+    const char *iparams[14];
     memcpy (iparams, params, sizeof params);
     iparams[11] = *new_id ? new_id : NULL;
-    int ilengths[12] = { 0, 0, 0, (int)file->via.bin.size };
-    int iformats[12] = { 0, 0, 0, 1 };
+    int ilengths[14] = { 0, 0, 0, (int)file->via.bin.size };
+    int iformats[14] = { 0, 0, 0, 1 };
     res = yjc_db_query_bin (
         ctx->db,
         "INSERT INTO obligation_submissions (submission_id, code,"
         " period, version, file_name, file, sha256, drill_date,"
-        " drill_scenario, drill_outcome, note, submitted_by, submitted_at)"
+        " drill_scenario, drill_outcome, note, submitted_by, submitted_at,"
+        " unit, utilization)"
         " SELECT coalesce($12, yjc_new_id('B', 'obligation_seq')), $1, $2,"
         " coalesce((SELECT max(version) FROM obligation_submissions"
-        " WHERE code = $1 AND period = $2), 0) + 1, $3, $4, $5, $6::date,"
-        " $7, $8, $9, $10, $11::timestamptz"
+        " WHERE code = $1 AND period = $2 AND unit = $13), 0) + 1, $3, $4,"
+        " $5, $6::date, $7, $8, $9, $10, $11::timestamptz, $13, $14::jsonb"
         " RETURNING submission_id, version::text",
-        12,
+        14,
         iparams,
         ilengths,
         iformats);
@@ -207,13 +282,22 @@ s_store (yjc_ctx_t *ctx,
         yjc_map_str (&ev, "due", due);
         yjc_map_int (&ev, "late_workdays", late);
     }
+    if (*d->unit) {
+        yjc_map_str (&ev, "unit", d->unit);
+        yjc_map_int (&ev, "lines", d->lines);
+        yjc_map_int (&ev, "corrected", d->corrected);
+    }
     yjc_result_t rc =
         yjc_ctx_emit_map (ctx, YJC_EV_OBLIGATION_SUBMITTED, "", &ev);
     yjc_map_release (&ev);
     if (rc == YJC_OK)
-        s_reply (ctx, id, code, d->period, version, due, late, false);
+        s_reply (ctx, id, d, version, due, late, false);
     return rc;
 }
+
+static yjc_result_t s_submit (yjc_ctx_t *ctx,
+                              const msgpack_object *body,
+                              s_delivery_t *dp);
 
 //  obligation.submit - R16, R21: the vendor's delivery for a period.
 yjc_result_t
@@ -222,16 +306,27 @@ obligations_submit (yjc_ctx_t *ctx, const msgpack_object *body)
     s_delivery_t d;
     memset (&d, 0, sizeof d);
     yjc_result_t rc = s_check (ctx, body, &d);
-    if (rc != YJC_OK)
-        return rc;
+    if (rc == YJC_OK)
+        rc = s_submit (ctx, body, &d);
+    free (d.utilization_json);
+    return rc;
+}
+
+//  The delivery checked: the same again, or a new version.
+static yjc_result_t
+s_submit (yjc_ctx_t *ctx, const msgpack_object *body, s_delivery_t *dp)
+{
+    s_delivery_t d = *dp;
     const msgpack_object *file = yjc_obj_get (body, "file");
     const char *params[] = { file->via.bin.ptr,
                              d.sha,
                              yjc_obligations[d.obl].code,
                              d.period,
-                             *d.drill_date ? d.drill_date : NULL };
-    int lengths[] = { (int)file->via.bin.size, 0, 0, 0, 0 };
-    int formats[] = { 1, 0, 0, 0, 0 };
+                             *d.drill_date ? d.drill_date : NULL,
+                             d.unit,
+                             d.utilization_json };
+    int lengths[] = { (int)file->via.bin.size, 0, 0, 0, 0, 0, 0 };
+    int formats[] = { 1, 0, 0, 0, 0, 0, 0 };
     //  the file is what it says; the delivery in force, locked
     PGresult *res = yjc_db_query_bin (
         ctx->db,
@@ -239,10 +334,12 @@ obligations_submit (yjc_ctx_t *ctx, const msgpack_object *body)
         " (SELECT submission_id || ' ' || version || ' ' || coalesce("
         "  drill_date, (submitted_at AT TIME ZONE 'Asia/Shanghai')::date)"
         "  FROM obligation_submissions"
-        "  WHERE code = $3 AND period = $4 AND replaced_by IS NULL"
+        "  WHERE code = $3 AND period = $4 AND unit = $6"
+        "  AND replaced_by IS NULL"
         "  AND sha256 = $2 AND drill_date IS NOT DISTINCT FROM $5::date"
+        "  AND utilization IS NOT DISTINCT FROM $7::jsonb"
         "  FOR UPDATE)",
-        5,
+        7,
         params,
         lengths,
         formats);
@@ -271,14 +368,7 @@ obligations_submit (yjc_ctx_t *ctx, const msgpack_object *body)
             yjc_calendar_workdays_between (
                 yjc_ctx_calendar (ctx), d.due, measured, &late, NULL, 0);
         }
-        s_reply (ctx,
-                 same,
-                 yjc_obligations[d.obl].code,
-                 d.period,
-                 atoi (sp + 1),
-                 due,
-                 late,
-                 true);
+        s_reply (ctx, same, &d, atoi (sp + 1), due, late, true);
         return YJC_OK;
     }
     return s_store (ctx, body, &d, file);
@@ -286,12 +376,50 @@ obligations_submit (yjc_ctx_t *ctx, const msgpack_object *body)
 
 /* ---- compliance.report ------------------------------------------------ */
 
+//  R16: the units an O&M report of the period is owed to: those with a
+//  system running (gone live, not terminated before the period began)
+//  in it, plus those it was delivered for.  `missing_only`: the running
+//  ones without a delivery in force, of `unit` if given.
+static PGresult *
+s_units (yjc_ctx_t *ctx,
+         int obl,
+         const char *period,
+         bool missing_only,
+         const char *unit)
+{
+    yjc_date_t first, last;
+    char from[11], to[11];
+    yjc_obligation_period_parse (
+        yjc_obligations[obl].period, period, &first, &last);
+    yjc_date_format (first, from);
+    yjc_date_format (last, to);
+    const char *params[] = { yjc_obligations[obl].code, period, from, to,
+                             missing_only ? "t" : "f",  unit };
+    return yjc_db_query (
+        ctx->db,
+        "WITH running AS (SELECT DISTINCT p.unit FROM periods p"
+        "  LEFT JOIN retention r USING (app_id)"
+        "  WHERE p.started_on <= $4::date AND (r.terminated_at IS NULL"
+        "  OR (r.terminated_at AT TIME ZONE 'Asia/Shanghai')::date"
+        "   >= $3::date)),"
+        " delivered AS (SELECT unit FROM obligation_submissions"
+        "  WHERE code = $1 AND period = $2 AND unit <> ''"
+        "  AND replaced_by IS NULL)"
+        " SELECT unit FROM (SELECT unit FROM running"
+        "  UNION SELECT unit FROM delivered WHERE NOT $5::bool"
+        "  EXCEPT SELECT unit FROM delivered WHERE $5::bool) u"
+        " WHERE $6::text IS NULL OR unit = $6 ORDER BY 1",
+        6,
+        params);
+}
+
 //  One period of one obligation: delivered on time, late, missing, or
 //  not yet due.
 static void
 s_pack_period (yjc_ctx_t *ctx,
                int obl,
                const char *period,
+               const char *unit,
                PGresult *res,
                const char *today_text)
 {
@@ -307,7 +435,8 @@ s_pack_period (yjc_ctx_t *ctx,
     int row = -1;
     for (int i = 0; i < PQntuples (res); i++)
         if (streq (PQgetvalue (res, i, 0), o->code) &&
-            streq (PQgetvalue (res, i, 1), period))
+            streq (PQgetvalue (res, i, 1), period) &&
+            streq (PQgetvalue (res, i, 7), unit))
             row = i;
     const char *status;
     int late = 0;
@@ -327,8 +456,9 @@ s_pack_period (yjc_ctx_t *ctx,
     }
     else
         status = "not_due";
-    msgpack_pack_map (ctx->reply, 11);
+    msgpack_pack_map (ctx->reply, 12);
     yjc_pk_kv_str (ctx->reply, "code", o->code);
+    yjc_pk_kv_str (ctx->reply, "unit", *unit ? unit : NULL);
     yjc_pk_kv_str (ctx->reply, "rule", o->rule);
     yjc_pk_kv_str (ctx->reply, "period", period);
     yjc_pk_kv_str (ctx->reply, "due", due_known ? due_text : NULL);
@@ -410,29 +540,148 @@ obligations_report (yjc_ctx_t *ctx, const msgpack_object *body)
         " coalesce(drill_date, (submitted_at AT TIME ZONE 'Asia/Shanghai')"
         "  ::date)::text,"
         " to_char(submitted_at, 'YYYY-MM-DD\"T\"HH24:MI:SS.USTZH:TZM'),"
-        " drill_date::text"
+        " drill_date::text, unit"
         " FROM obligation_submissions WHERE replaced_by IS NULL"
         " AND period LIKE $1",
         1,
         params);
     if (!res)
         return YJC_DB_ERROR;
+    //  R16: a report owed per unit has a row per unit and period
+    PGresult *units[YJC_OBL_COUNT][12] = { { NULL } };
     uint32_t n = 0;
+    bool failed = false;
     for (int o = 0; o < YJC_OBL_COUNT; o++)
-        n += (uint32_t)yjc_obligation_periods (yjc_obligations[o].period);
-    msgpack_pack_map (ctx->reply, 4);
-    yjc_pk_kv_int (ctx->reply, "year", year);
-    yjc_pk_kv_str (ctx->reply, "today", today);
-    yjc_pk_str (ctx->reply, "obligations");
-    msgpack_pack_array (ctx->reply, n);
+        for (int i = 0; i < yjc_obligation_periods (yjc_obligations[o].period);
+             i++) {
+            if (!yjc_obligations[o].per_unit) {
+                n++;
+                continue;
+            }
+            char period[16];
+            yjc_obligation_period_name (
+                yjc_obligations[o].period, (int)year, i, period);
+            units[o][i] = s_units (ctx, o, period, false, NULL);
+            if (units[o][i])
+                n += (uint32_t)PQntuples (units[o][i]);
+            else
+                failed = true;
+        }
+    if (!failed) {
+        msgpack_pack_map (ctx->reply, 4);
+        yjc_pk_kv_int (ctx->reply, "year", year);
+        yjc_pk_kv_str (ctx->reply, "today", today);
+        yjc_pk_str (ctx->reply, "obligations");
+        msgpack_pack_array (ctx->reply, n);
+    }
     for (int o = 0; o < YJC_OBL_COUNT; o++)
         for (int i = 0; i < yjc_obligation_periods (yjc_obligations[o].period);
              i++) {
             char period[16];
             yjc_obligation_period_name (
                 yjc_obligations[o].period, (int)year, i, period);
-            s_pack_period (ctx, o, period, res, today);
+            if (!failed && !yjc_obligations[o].per_unit)
+                s_pack_period (ctx, o, period, "", res, today);
+            for (int u = 0;
+                 !failed && units[o][i] && u < PQntuples (units[o][i]);
+                 u++)
+                s_pack_period (
+                    ctx, o, period, PQgetvalue (units[o][i], u, 0), res, today);
+            PQclear (units[o][i]);
         }
     PQclear (res);
-    return s_pack_sla (ctx, y, today);
+    return failed ? YJC_DB_ERROR : s_pack_sla (ctx, y, today);
+}
+
+/* ---- obligation.overdue ------------------------------------------------ */
+
+//  One overdue row: a report owed to `unit` for `period`, past `due`.
+static void
+s_pack_overdue (yjc_ctx_t *ctx,
+                msgpack_packer *pk,
+                int obl,
+                const char *period,
+                const char *unit,
+                yjc_date_t due,
+                yjc_date_t today)
+{
+    char due_text[11];
+    int late = 0;
+    yjc_date_format (due, due_text);
+    yjc_calendar_workdays_between (
+        yjc_ctx_calendar (ctx), due, today, &late, NULL, 0);
+    msgpack_pack_map (pk, 8);
+    yjc_pk_kv_str (pk, "code", yjc_obligations[obl].code);
+    yjc_pk_kv_str (pk, "period", period);
+    yjc_pk_kv_str (pk, "unit", unit);
+    yjc_pk_kv_str (pk, "due", due_text);
+    yjc_pk_kv_int (pk, "late_workdays", late);
+    yjc_pk_kv_str (pk, "owed_by", yjc_parties[YJC_PARTY_VENDOR].code);
+    yjc_pk_kv_str (pk, "rule", yjc_obligations[obl].rule);
+    yjc_pk_kv_bool (pk, "provisional", false);
+}
+
+//  obligation.overdue - R16: the O&M reports owed to units with running
+//  systems whose due day has passed without a delivery, from the first
+//  period a system went live in; a unit sees its own.
+yjc_result_t
+obligations_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    int64_t limit = 200;
+    yjc_obj_int (body, "limit", &limit);
+    const char *unit =
+        ctx->actor->role == YJC_ROLE_UNIT ? ctx->actor->unit : NULL;
+    PGresult *res = yjc_db_query (ctx->db,
+                                  "SELECT coalesce(extract(year FROM"
+                                  " min(started_on))::int, 0) FROM periods",
+                                  0,
+                                  NULL);
+    if (!res)
+        return YJC_DB_ERROR;
+    int first_year = atoi (PQgetvalue (res, 0, 0));
+    PQclear (res);
+    yjc_date_t today = yjc_time_local_date (ctx->now);
+    yjc_pack_t rows;
+    yjc_pack_init (&rows);
+    uint32_t n = 0;
+    yjc_result_t rc = YJC_OK;
+    for (int o = 0; o < YJC_OBL_COUNT && first_year > 0; o++) {
+        if (!yjc_obligations[o].per_unit)
+            continue;
+        char kind = yjc_obligations[o].period;
+        for (int y = first_year; y <= today.y && rc == YJC_OK; y++)
+            for (int i = 0; i < yjc_obligation_periods (kind) && rc == YJC_OK;
+                 i++) {
+                char period[16];
+                yjc_date_t first, last, due;
+                yjc_obligation_period_name (kind, y, i, period);
+                yjc_obligation_period_parse (kind, period, &first, &last);
+                if (yjc_obligation_due (
+                        yjc_ctx_calendar (ctx), o, last, &due) != 0 ||
+                    yjc_date_cmp (today, due) <= 0)
+                    continue;
+                PGresult *units = s_units (ctx, o, period, true, unit);
+                if (!units) {
+                    rc = YJC_DB_ERROR;
+                    break;
+                }
+                for (int u = 0; u < PQntuples (units) && n < limit; u++, n++)
+                    s_pack_overdue (ctx,
+                                    &rows.pk,
+                                    o,
+                                    period,
+                                    PQgetvalue (units, u, 0),
+                                    due,
+                                    today);
+                PQclear (units);
+            }
+    }
+    if (rc == YJC_OK) {
+        msgpack_pack_map (ctx->reply, 1);
+        yjc_pk_str (ctx->reply, "overdue");
+        msgpack_pack_array (ctx->reply, n);
+        msgpack_sbuffer_write (ctx->reply->data, rows.buf.data, rows.buf.size);
+    }
+    yjc_pack_release (&rows);
+    return rc;
 }

@@ -10,5 +10,7 @@
 yjc_result_t obligations_submit (yjc_ctx_t *ctx, const msgpack_object *body);
 //  compliance.report
 yjc_result_t obligations_report (yjc_ctx_t *ctx, const msgpack_object *body);
+//  obligation.overdue (R16: the O&M reports owed to units, past due)
+yjc_result_t obligations_overdue (yjc_ctx_t *ctx, const msgpack_object *body);
 
 #endif

@@ -469,11 +469,69 @@ s_scale (yjc_client_t *client, const char *spec)
     return rc;
 }
 
+//  R16: the utilization table of `unit`'s systems for the quarter
+//  (billing.utilization), each line confirmed as measured; -1 when
+//  billing did not answer (no report goes without its table).
+static int
+s_pack_table (yjc_pack_t *body,
+              yjc_client_t *billing,
+              const char *period,
+              const char *unit)
+{
+    char quarter[8];
+    snprintf (quarter, sizeof quarter, "%.4s%.2s", period, period + 5);
+    yjc_pack_t q;
+    yjc_pack_init (&q);
+    msgpack_pack_map (&q.pk, 2);
+    yjc_pk_kv_str (&q.pk, "quarter", quarter);
+    yjc_pk_kv_str (&q.pk, "unit", unit);
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    int rc = billing ? s_call (billing, "billing.utilization", &q, &reply) : -1;
+    const msgpack_object *apps =
+        rc == 0 ? yjc_obj_get (reply.body, "apps") : NULL;
+    if (rc != 0)
+        yjc_log (YJC_LOG_ERROR,
+                 "vendor-sim: no utilization table of %s for %s",
+                 unit,
+                 quarter);
+    uint32_t n = 0;
+    for (uint32_t a = 0; apps && a < apps->via.array.size; a++) {
+        const msgpack_object *l =
+            yjc_obj_get (&apps->via.array.ptr[a], "lines");
+        n += l && l->type == MSGPACK_OBJECT_ARRAY ? l->via.array.size : 0;
+    }
+    yjc_pk_str (&body->pk, "utilization");
+    msgpack_pack_array (&body->pk, n);
+    for (uint32_t a = 0; apps && a < apps->via.array.size; a++) {
+        const msgpack_object *app = &apps->via.array.ptr[a];
+        const msgpack_object *l = yjc_obj_get (app, "lines");
+        for (uint32_t i = 0;
+             l && l->type == MSGPACK_OBJECT_ARRAY && i < l->via.array.size;
+             i++) {
+            msgpack_pack_map (&body->pk, 3);
+            yjc_pk_kv_obj (&body->pk, "app_id", yjc_obj_get (app, "app_id"));
+            yjc_pk_kv_obj (&body->pk,
+                           "resource",
+                           yjc_obj_get (&l->via.array.ptr[i], "resource"));
+            yjc_pk_kv_bool (&body->pk, "confirmed", true);
+        }
+    }
+    yjc_reply_release (&reply);
+    yjc_pack_release (&q);
+    return rc;
+}
+
 //  One delivery: a generated document (the same bytes each run, so a
 //  second run is a duplicate) and, for a drill, when it was held: the
 //  15th of the period's middle month, or today if that is later.
 static int
-s_deliver (yjc_client_t *client, int obl, const char *period, yjc_date_t today)
+s_deliver (yjc_client_t *client,
+           yjc_client_t *billing,
+           int obl,
+           const char *period,
+           const char *unit,
+           yjc_date_t today)
 {
     const yjc_obligation_def_t *o = &yjc_obligations[obl];
     yjc_date_t first, last;
@@ -481,8 +539,12 @@ s_deliver (yjc_client_t *client, int obl, const char *period, yjc_date_t today)
         yjc_date_cmp (today, first) < 0)
         return 0; //  not begun
     char doc[512], sha[65], name[64];
-    int len = snprintf (
-        doc, sizeof doc, "%s %s（yjc-vendor-sim 模拟材料）\n", o->zh, period);
+    int len = snprintf (doc,
+                        sizeof doc,
+                        "%s %s %s（yjc-vendor-sim 模拟材料）\n",
+                        o->zh,
+                        period,
+                        unit ? unit : "");
     unsigned char hash[crypto_hash_sha256_BYTES];
     crypto_hash_sha256 (hash, (const unsigned char *)doc, (size_t)len);
     for (size_t i = 0; i < sizeof hash; i++)
@@ -490,7 +552,7 @@ s_deliver (yjc_client_t *client, int obl, const char *period, yjc_date_t today)
     snprintf (name, sizeof name, "%s-%s.txt", o->code, period);
     yjc_pack_t body;
     yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk, o->held ? 6 : 5);
+    msgpack_pack_map (&body.pk, o->held ? 6 : unit ? 7 : 5);
     yjc_pk_kv_str (&body.pk, "code", o->code);
     yjc_pk_kv_str (&body.pk, "period", period);
     yjc_pk_kv_str (&body.pk, "file_name", name);
@@ -510,33 +572,81 @@ s_deliver (yjc_client_t *client, int obl, const char *period, yjc_date_t today)
         yjc_pk_kv_str (&body.pk, "scenario", "机房断电，切换至备用电源");
         yjc_pk_kv_str (&body.pk, "outcome", "业务在 30 分钟内恢复");
     }
+    int rc = 0;
+    if (unit) {
+        yjc_pk_kv_str (&body.pk, "unit", unit);
+        rc = s_pack_table (&body, billing, period, unit);
+    }
     yjc_reply_t reply;
     yjc_reply_init (&reply);
-    int rc = s_call (client, "obligation.submit", &body, &reply);
     if (rc == 0)
-        yjc_log (YJC_LOG_INFO, "vendor-sim: delivered %s %s", o->code, period);
+        rc = s_call (client, "obligation.submit", &body, &reply);
+    if (rc == 0)
+        yjc_log (YJC_LOG_INFO,
+                 "vendor-sim: delivered %s %s %s",
+                 o->code,
+                 period,
+                 unit ? unit : "");
     yjc_reply_release (&reply);
     yjc_pack_release (&body);
     return rc == 0 ? 0 : 1;
 }
 
-//  --obligations YEAR - R16, R21: every obligation of every period of
-//  YEAR begun by the clock, then exits.
+//  R16: a report owed per unit, to each unit compliance.report lists
+//  for the year (those with running systems).
 static int
-s_obligations (yjc_client_t *client, int year)
+s_deliver_units (yjc_client_t *client,
+                 yjc_client_t *billing,
+                 int obl,
+                 int year,
+                 yjc_date_t today)
+{
+    yjc_pack_t q;
+    yjc_pack_init (&q);
+    msgpack_pack_map (&q.pk, 1);
+    yjc_pk_kv_int (&q.pk, "year", year);
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    int rc = s_call (client, "compliance.report", &q, &reply);
+    const msgpack_object *rows =
+        rc == 0 ? yjc_obj_get (reply.body, "obligations") : NULL;
+    for (uint32_t i = 0; rows && i < rows->via.array.size; i++) {
+        const msgpack_object *r = &rows->via.array.ptr[i];
+        char code[33], period[16], unit[129];
+        yjc_obj_strcpy (r, "code", code, sizeof code);
+        yjc_obj_strcpy (r, "period", period, sizeof period);
+        if (streq (code, yjc_obligations[obl].code) &&
+            *yjc_obj_strcpy (r, "unit", unit, sizeof unit))
+            rc |= s_deliver (client, billing, obl, period, unit, today);
+    }
+    yjc_reply_release (&reply);
+    yjc_pack_release (&q);
+    return rc;
+}
+
+//  --obligations YEAR - R16, R21: every obligation of every period of
+//  YEAR begun by the clock (a per-unit one for each unit owed), then
+//  exits.
+static int
+s_obligations (yjc_client_t *client, yjc_client_t *billing, int year)
 {
     if (sodium_init () < 0)
         return 1;
     yjc_date_t today = yjc_time_local_date (yjc_clock_now_or_system ());
     int rc = 0;
-    for (int o = 0; o < YJC_OBL_COUNT; o++)
+    for (int o = 0; o < YJC_OBL_COUNT; o++) {
+        if (yjc_obligations[o].per_unit) {
+            rc |= s_deliver_units (client, billing, o, year, today);
+            continue;
+        }
         for (int i = 0; i < yjc_obligation_periods (yjc_obligations[o].period);
              i++) {
             char period[16];
             yjc_obligation_period_name (
                 yjc_obligations[o].period, year, i, period);
-            rc |= s_deliver (client, o, period, today);
+            rc |= s_deliver (client, billing, o, period, NULL, today);
         }
+    }
     return rc;
 }
 
@@ -595,7 +705,7 @@ main (int argc, char **argv)
                                   cert)
              : NULL;
     //  metering goes to billing, which owns it (R11.3, R17)
-    self.billing = cert && self.metering_s > 0
+    self.billing = cert && (self.metering_s > 0 || obligations > 0)
                        ? yjc_client_new_service (keys, YJC_SVC_BILLING, cert)
                        : NULL;
     int rc = 0;
@@ -608,7 +718,7 @@ main (int argc, char **argv)
     if (client && scale)
         rc = s_scale (client, scale);
     else if (client && obligations > 0)
-        rc = s_obligations (client, obligations);
+        rc = s_obligations (client, self.billing, obligations);
     while (client && !scale && !obligations && !zsys_interrupted) {
         int n = s_round (&self, client);
         s_problems (&self, client);

@@ -10,9 +10,10 @@ The clock walks forward through 2025 into 2026 (module-ordered tests):
 - the monthly security-risk report (R21) for 2025-08 delivered on time
   (due 5 working days after 08-31: Fri 09-05), the one for 2025-09 never
   (due Tue 10-14, after National Day): missing;
-- the quarterly O&M report (R16) for 2025-Q3 delivered at 23:00 of its
-  due day (10 working days after 09-30, across 国庆: Tue 10-21), then
-  replaced by a second version, the first kept;
+- the quarterly O&M report (R16) for 2025-Q3, owed to each unit (here
+  县卫生健康局), delivered on Tue 10-21 before its due day (the end of
+  the month after the quarter: Fri 10-31), then replaced by a second
+  version on Mon 11-03, 1 working day late, the first kept;
 - the 2025-H2 drill (R21) held Mon 2026-01-05: after the half-year (due
   12-31), 2 working days late (元旦 01-01..03 off, Sun 01-04 worked)."""
 import csv
@@ -105,18 +106,22 @@ def test_2_monthly_report_on_time_and_a_unit_cannot_submit(clock):
     assert submit(p, delivery("om_report", "2025-Q4", "x"))["error"]["code"] == "out_of_range"
 
 
+OM = {"unit": "县卫生健康局", "utilization": []}
+
+
 def test_3_quarterly_report_on_time_then_replaced_keeps_history(clock):
-    """R16: the O&M report for Q3, due Tue 2025-10-21 (10 working days
-    after 09-30 across 国庆 10-01..08; Sat 10-11 worked)."""
+    """R16: the O&M report for Q3 owed to a unit, due at the end of the
+    month after the quarter (Fri 2025-10-31)."""
     p = clock
     p.set_now("2025-10-21T23:00:00+08:00")
-    first = ok(submit(p, delivery("om_report", "2025-Q3", "资源使用表、运维报告、优化建议 v1")))
-    assert (first["due"], first["late_workdays"], first["version"]) == ("2025-10-21", 0, 1)
+    first = ok(submit(p, delivery("om_report", "2025-Q3", "资源使用表、运维报告、优化建议 v1", **OM)))
+    assert (first["due"], first["late_workdays"], first["version"]) == ("2025-10-31", 0, 1)
+    assert first["unit"] == "县卫生健康局"
     # the same file again: the same delivery, nothing new
-    again = ok(submit(p, delivery("om_report", "2025-Q3", "资源使用表、运维报告、优化建议 v1")))
+    again = ok(submit(p, delivery("om_report", "2025-Q3", "资源使用表、运维报告、优化建议 v1", **OM)))
     assert again["duplicate"] and again["submission_id"] == first["submission_id"]
-    p.set_now("2025-10-22T09:00:00+08:00")
-    second = ok(submit(p, delivery("om_report", "2025-Q3", "v2 更正")))
+    p.set_now("2025-11-03T09:00:00+08:00")
+    second = ok(submit(p, delivery("om_report", "2025-Q3", "v2 更正", **OM)))
     assert second["version"] == 2 and second["late_workdays"] == 1
     rows = p.sql("SELECT version, replaced_by IS NULL FROM provisioning.obligation_submissions"
                  " WHERE code = 'om_report' AND period = '2025-Q3' ORDER BY version")
@@ -149,7 +154,10 @@ def test_4_late_drill_and_missing_report_in_compliance(clock):
     h2 = period_of(rep, "emergency_drill", "2025-H2")
     assert (h2["status"], h2["late_workdays"], h2["drill_date"]) == ("late", 2, "2026-01-05")
     assert period_of(rep, "emergency_drill", "2025-H1")["status"] == "missing"
-    assert len(rep["obligations"]) == 12 + 2 + 4
+    # R16: the O&M report is owed per unit: only 县卫生健康局's Q3 row
+    # (no system went live in this module)
+    assert len(rep["obligations"]) == 12 + 2 + 1
+    assert q3["unit"] == "县卫生健康局"
     # the CLI: text (Chinese, aligned), --json (both services' SLA), --csv
     text = p.cli("compliance", "--year", "2025", actor="bureau").stdout
     assert "安全风险报告" in text and "缺失" in text and "逾期 2 个工作日" in text
@@ -179,8 +187,9 @@ def test_4_late_drill_and_missing_report_in_compliance(clock):
 
 
 def test_5_vendor_sim_delivers_the_begun_periods(clock):
-    """yjc-vendor-sim --obligations 2026 on 2026-01-06: the January report,
-    the Q1 report and the H1 drill (held today), nothing of later periods;
+    """yjc-vendor-sim --obligations 2026 on 2026-01-06: the January report
+    and the H1 drill (held today), nothing of later periods, no O&M report
+    (R16: no unit has a running system here; test_om_report covers it);
     a second run is the same deliveries (R16, R21)."""
     p = clock
     for _ in range(2):
@@ -190,7 +199,7 @@ def test_5_vendor_sim_delivers_the_begun_periods(clock):
         assert res.returncode == 0, res.stderr
     rep = report(p, 2026)
     done = {(r["code"], r["period"]): r for r in rep["obligations"] if r["submission_id"]}
-    assert set(done) == {("security_risk_report", "2026-01"), ("om_report", "2026-Q1"),
+    assert set(done) == {("security_risk_report", "2026-01"),
                          ("emergency_drill", "2026-H1")}
     assert all(r["status"] == "on_time" and r["version"] == 1 for r in done.values())
     assert done[("emergency_drill", "2026-H1")]["drill_date"] == "2026-01-06"

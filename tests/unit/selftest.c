@@ -4,6 +4,7 @@
     from the schema and round-trips it through the real codec, then breaks
     every field in every way the schema forbids and expects the exact
     error code and field path.                                            */
+#include "yjc_advice.h"
 #include "yjc_calendar.h"
 #include "yjc_chain.h"
 #include "yjc_client.h"
@@ -546,18 +547,30 @@ int
 main (int argc, char **argv)
 {
     static const s_suite_t suites[] = {
-        { "time", yjc_time_test },         { "clock", yjc_clock_test },
-        { "calendar", yjc_calendar_test }, { "mpcheck", yjc_mpcheck_test },
-        { "json", yjc_json_test },         { "proto", yjc_proto_test },
-        { "msg", yjc_msg_test },           { "map", yjc_map_test },
-        { "form", yjc_form_test },         { "lifecycle", yjc_lifecycle_test },
-        { "grant", yjc_grant_test },       { "config", yjc_config_test },
-        { "log", yjc_log_test },           { "keys", yjc_keys_test },
-        { "client", yjc_client_test },     { "db", yjc_db_test },
-        { "outbox", yjc_outbox_test },     { "elastic", yjc_elastic_test },
-        { "reclaim", yjc_reclaim_test },   { "chain", yjc_chain_test },
-        { "describe", yjc_describe_test }, { "money", yjc_money_test },
+        { "time", yjc_time_test },
+        { "clock", yjc_clock_test },
+        { "calendar", yjc_calendar_test },
+        { "mpcheck", yjc_mpcheck_test },
+        { "json", yjc_json_test },
+        { "proto", yjc_proto_test },
+        { "msg", yjc_msg_test },
+        { "map", yjc_map_test },
+        { "form", yjc_form_test },
+        { "lifecycle", yjc_lifecycle_test },
+        { "grant", yjc_grant_test },
+        { "config", yjc_config_test },
+        { "log", yjc_log_test },
+        { "keys", yjc_keys_test },
+        { "client", yjc_client_test },
+        { "db", yjc_db_test },
+        { "outbox", yjc_outbox_test },
+        { "elastic", yjc_elastic_test },
+        { "reclaim", yjc_reclaim_test },
+        { "chain", yjc_chain_test },
+        { "describe", yjc_describe_test },
+        { "money", yjc_money_test },
         { "prices", yjc_prices_test },
+        { "advice", yjc_advice_test }, //  R16
     };
     //  [--test NAME] [--pg CONNSTR]: db and outbox need the database.
     const char *only = NULL, *pg = NULL;
