@@ -205,16 +205,26 @@ def check_exactly_once(p):
         assert required <= types <= required | {"order.acknowledged"}, (app, types)
 
 
-RECEIVES = {
-    "intake": ["application.accepted", "application.declined", "application.approved",
-               "application.rejected", "application.withdrawn",
-               "order.created", "order.completed",
-               "order.failed"],
-    "review": ["application.submitted", "order.created", "order.completed",
-               "order.failed"],
-    "provisioning": ["application.approved"],
-    "billing": ["order.completed"],
-}
+def _receives():
+    """Which event types each producing service receives, read from the
+    one definition (proto/yjc_events.def), so the check follows it."""
+    import re
+    here = os.path.dirname(os.path.abspath(__file__))
+    text = open(os.path.join(here, "..", "..", "proto", "yjc_events.def"),
+                encoding="utf-8").read()
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    out = {s: [] for s in ("intake", "review", "provisioning", "billing")}
+    for m in re.finditer(r'EVENT\(\s*\w+\s*,\s*"([^"]+)"\s*,\s*\w+\s*,'
+                         r'\s*([^,]+),', text):
+        wire, receivers = m.group(1), m.group(2)
+        for s in out:
+            bit = "S_PROVISIONING" if s == "provisioning" else "S_" + s.upper()
+            if bit in receivers:
+                out[s].append(wire)
+    return out
+
+
+RECEIVES = _receives()
 
 
 def receiving_types(receiver):

@@ -65,7 +65,10 @@ def test_upload_in_chunks_and_download_by_unit_bureau_auditor(platform):
     # another unit is not told it exists; a vendor may not ask
     assert_error(platform.call("health", "intake", "attachment.get", {"att_id": att}),
                  "not_found", "body.att_id")
+    # the vendor reads only what a problem report names (R15): not this
     assert_error(platform.call("vendor", "intake", "attachment.get", {"att_id": att}),
+                 "not_found", "body.att_id")
+    assert_error(platform.call("admin", "intake", "attachment.get", {"att_id": att}),
                  "forbidden")
     # the upload is audited with its hash (never its bytes)
     platform.wait_until(lambda: [e["payload"]["sha256"] for e in audit_events(platform)
