@@ -66,10 +66,10 @@ s_csv_field (const char *text, bool last)
 static void
 s_csv_print (const msgpack_object *list)
 {
-    const char *head[] = { "序号", "发生时间", "来源",    "申请",
-                           "事件", "说明",     "事件代码" };
-    for (int k = 0; k < 7; k++)
-        s_csv_field (head[k], k == 6);
+    const char *head[] = { "序号", "发生时间", "来源", "申请",  "事件",
+                           "说明", "事件代码", "单位", "操作人" };
+    for (int k = 0; k < 9; k++)
+        s_csv_field (head[k], k == 8);
     for (uint32_t i = 0; list && i < list->via.array.size; i++) {
         const msgpack_object *e = &list->via.array.ptr[i];
         char at[40], source[33], app[33], type[65], seq_text[24];
@@ -88,7 +88,10 @@ s_csv_print (const msgpack_object *list)
         char said[4096]; //  issue 12: what happened, in a clerk's words
         yjc_describe (t, yjc_obj_get (e, "payload"), said, sizeof said);
         s_csv_field (said, false);
-        s_csv_field (type, true);
+        s_csv_field (type, false);
+        char unit[129], actor[33];
+        s_csv_field (yjc_obj_strcpy (e, "unit", unit, sizeof unit), false);
+        s_csv_field (yjc_obj_strcpy (e, "actor", actor, sizeof actor), true);
     }
 }
 
@@ -123,15 +126,25 @@ audit_cmd_events (cli_opts_t *opts)
         &session, opts, YJC_SVC_AUDIT, "audit.events", &body, &done);
     if (!done) {
         const msgpack_object *list = yjc_obj_get (b, "events");
-        cli_table_t *table = cli_table_new (6, 0);
-        cli_table_row (
-            table, "序号", "发生时间", "来源", "申请", "事件", "说明");
+        cli_table_t *table = cli_table_new (7, 0);
+        cli_table_row (table,
+                       "序号",
+                       "发生时间",
+                       "来源",
+                       "操作人",
+                       "申请",
+                       "事件",
+                       "说明");
         for (uint32_t i = 0; list && i < list->via.array.size; i++) {
             const msgpack_object *e = &list->via.array.ptr[i];
             char at[40], source[33], app[33], type[65], seq_text[24];
+            char actor[33];
             int64_t seq = 0;
             yjc_obj_strcpy (e, "type", type, sizeof type);
             yjc_obj_int (e, "seq", &seq);
+            //  who caused it; the services' own steps are the system's
+            if (!*yjc_obj_strcpy (e, "actor", actor, sizeof actor))
+                snprintf (actor, sizeof actor, "%s", "（系统）");
             snprintf (seq_text, sizeof seq_text, "%lld", (long long)seq);
             int t = yjc_event_by_wire (type, strlen (type));
             char said[512]; //  issue 12: what happened, in a clerk's words
@@ -141,6 +154,7 @@ audit_cmd_events (cli_opts_t *opts)
                            yjc_obj_strcpy (e, "at", at, sizeof at),
                            cli_service_zh (yjc_obj_strcpy (
                                e, "source", source, sizeof source)),
+                           actor,
                            yjc_obj_strcpy (e, "app_id", app, sizeof app),
                            t >= 0 ? yjc_event_defs[t].zh : type,
                            said);

@@ -301,7 +301,7 @@ def test_auditor_queries_filter_page_and_csv(trail):
                 "application.submitted", "--csv", actor="auditor")
     rows_ = list(csv.reader(io.StringIO(res.stdout)))
     assert rows_[0] == ["序号", "发生时间", "来源", "申请", "事件", "说明",
-                        "事件代码"]
+                        "事件代码", "单位", "操作人"]
     assert len(rows_) == 2, rows_
     assert rows_[1][3] == app and rows_[1][6] == "application.submitted"
     assert "提交项目“" in rows_[1][5]                 # issue 12: in words
