@@ -130,7 +130,7 @@ grow() {
     g0=$(now_ms)
     to_k=$(($1 / T - 1))
     pg_psql "$PGPORT" bench -q -v from_k=$((done_k + 1)) -v to_k=$to_k \
-        -f tests/bench/scale.sql >/dev/null 2>&1
+        -f tests/bench/scale.sql >/dev/null
     done_k=$to_k
     clone_ms=$(($(now_ms) - g0))
     bench_audit_load $(($2 - events)) "$1"
