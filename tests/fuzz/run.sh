@@ -9,7 +9,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SECS=${1:-10}
 OUT=$ROOT/build/fuzz
-PKGS="libczmq libzmq libsodium msgpack libpq jansson"
+PKGS="libczmq libzmq libsodium msgpack libpq jansson libcrypto"
 CC=${FUZZ_CC:-clang}
 FLAGS="-O1 -g -std=c11 -D_GNU_SOURCE -I$ROOT/common -DYJC_SHARE_DIR=\"$ROOT/deploy\" -DYJC_VAR_DIR=\"$ROOT/var\" $(pkg-config --cflags $PKGS)"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
