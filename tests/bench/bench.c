@@ -187,9 +187,39 @@ s_load_body (const char *path, yjc_pack_t *body)
 //  proto/README.md "The audit chain"), spread over 10000 applications of
 //  40 units, one a millisecond from 2025-01-01; a payload of the size of
 //  an order's event (about 200 bytes), its fields varying.  With --apps
-//  N (scale.sh) over applications A000001 ... of N, each of its unit
-//  (scale.sql's: 县单位 and the application's number modulo 90).
-static long long s_apps;
+//  FILE (scale.sh: "app_id<TAB>unit" lines) over those applications, each
+//  event of its application's unit.
+typedef struct {
+    char app_id[16];
+    char unit[32];
+} s_app_t;
+static s_app_t *s_apps;
+static long long s_napps;
+
+static int
+s_load_apps (const char *path)
+{
+    FILE *f = fopen (path, "r");
+    char line[128];
+    long long cap = 0;
+    while (f && fgets (line, sizeof line, f)) {
+        char *tab = strchr (line, '\t');
+        if (!tab)
+            continue;
+        *tab = 0;
+        tab[strcspn (tab + 1, "\n") + 1] = 0;
+        if (s_napps == cap) {
+            cap = cap ? 2 * cap : 1024;
+            s_apps = (s_app_t *)realloc (s_apps, (size_t)cap * sizeof *s_apps);
+        }
+        snprintf (s_apps[s_napps].app_id, sizeof s_apps->app_id, "%.15s", line);
+        snprintf (s_apps[s_napps].unit, sizeof s_apps->unit, "%.31s", tab + 1);
+        s_napps++;
+    }
+    if (f)
+        fclose (f);
+    return s_napps > 0 ? 0 : -1;
+}
 
 static int
 s_audit_gen (long long n, long long seq, const char *hash_hex)
@@ -209,10 +239,10 @@ s_audit_gen (long long n, long long seq, const char *hash_hex)
     for (long long i = 1; hasher && i <= n; i++) {
         char event_id[32], app[16], unit[32], actor[16], order[24], hex[65];
         int elen = snprintf (event_id, sizeof event_id, "bench:%lld", seq + i);
-        if (s_apps > 0) {
-            int a = (int)(i % s_apps % 999999 + 1);
-            snprintf (app, sizeof app, "A%06d", a);
-            snprintf (unit, sizeof unit, "县单位%03d", a % 90);
+        if (s_napps > 0) {
+            const s_app_t *a = &s_apps[i % s_napps];
+            snprintf (app, sizeof app, "%.15s", a->app_id);
+            snprintf (unit, sizeof unit, "%.31s", a->unit);
         }
         else {
             snprintf (app, sizeof app, "G%05lld", i % 10000);
@@ -360,9 +390,10 @@ static const s_command_t s_commands[] = {
       { { YJC_SVC_AUDIT, "audit.events", "50", true } } },
 };
 
-//  --scale-query N --apps A: each command N times (its messages one after
-//  the other, on connections opened beforehand), a random application of
-//  A where it names one; one line per command, p50/p99 in ms.
+//  --scale-query N --apps FILE: each command N times (its messages one
+//  after the other, on connections opened beforehand), a random
+//  application of FILE's where it names one; one line per command,
+//  p50/p99 in ms.
 static int
 s_scale_query (int n)
 {
@@ -380,11 +411,8 @@ s_scale_query (int n)
         yjc_reply_init (&reply);
         int done = 0, errors = 0;
         for (int i = 0; client[0] && i < n; i++) {
-            char app[16];
-            snprintf (app,
-                      sizeof app,
-                      "A%06u",
-                      randombytes_uniform ((uint32_t)s_apps) + 1);
+            const char *app =
+                s_apps[randombytes_uniform ((uint32_t)s_napps)].app_id;
             int64_t start = zclock_usecs ();
             bool ok = true;
             for (int m = 0; m < 2 && cmd->msg[m].type; m++) {
@@ -461,6 +489,7 @@ main (int argc, char **argv)
     };
     long long gen = 0, seq = 0;
     int queries = 0, scale = 0;
+    const char *apps = NULL;
     const char *hash = "";
     int c;
     while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
@@ -475,7 +504,7 @@ main (int argc, char **argv)
             case 'S': seq = atoll (optarg); break;
             case 'H': hash = optarg; break;
             case 'Q': queries = atoi (optarg); break;
-            case 'A': s_apps = atoll (optarg); break;
+            case 'A': apps = optarg; break;
             case 'X': scale = atoi (optarg); break;
             case 'm':
                 if (s_nmaterials < 16)
@@ -489,11 +518,15 @@ main (int argc, char **argv)
                 return 2;
         }
     }
+    if (apps && s_load_apps (apps) != 0) {
+        fprintf (stderr, "%s: no applications\n", apps);
+        return 2;
+    }
     if (gen > 0)
         return s_audit_gen (gen, seq, hash);
     if (queries > 0)
         return s_audit_query (queries, actor);
-    if (scale > 0 && s_apps > 0)
+    if (scale > 0 && s_napps > 0)
         return s_scale_query (scale);
     if (clients < 1 || clients > 256 || seconds < 1 || seconds > 600 ||
         batch < 0 || batch > 5000)

@@ -3,9 +3,12 @@
 -- review, provisioning and billing) as applications :from_k .. :to_k
 -- times the template's size.  Nothing is changed but what names one
 -- application, order, request or event: ids are renumbered (same width,
--- so the msgpack copies stay valid), the official number continues the
--- year's sequence (R9.1, gapless), the unit becomes 县单位NNN (clone k of
--- unit k mod 90, same byte length), envelope ids are new.  The message
+-- so the msgpack copies stay valid), the unit becomes 县单位NNN (clone k
+-- of unit k mod 90, same byte length), envelope ids are new, and the
+-- official numbers are given again in application order (R9.1: one
+-- gapless sequence a year).  A history is mostly finished: the template's
+-- applications still open (:'open', an array) are cloned only in every
+-- :open_every-th clone, so ids have gaps there, as after a rollback.  The message
 -- bus's own bookkeeping (outbox, inbox) is not cloned: it is not history
 -- any query reads.  Run with psql -v from_k=.. -v to_k=..
 \set ON_ERROR_STOP 1
@@ -75,7 +78,8 @@ BEGIN
     RETURN out || v;
 END $$;
 
-CREATE OR REPLACE FUNCTION scale.clone(from_k int, to_k int) RETURNS void
+CREATE OR REPLACE FUNCTION scale.clone(from_k int, to_k int, open text[],
+                                       open_every int) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     t text;
@@ -107,18 +111,32 @@ BEGIN
         -- the schema's triggers (orders_bump) name its functions unqualified
         PERFORM set_config('search_path', split_part(t, '.', 1) || ', public', true);
         EXECUTE format('INSERT INTO %s (%s) SELECT %s FROM scale.%I,
-                        generate_series($1, $2) k', t, cols, exprs,
+                        generate_series($1, $2) k
+                        WHERE k %% $4 = 0 OR app_id <> ALL ($3)', t, cols, exprs,
                        replace(t, '.', '_'))
-          USING from_k, to_k;
+          USING from_k, to_k, open, open_every;
     END LOOP;
-    -- the counters continue after the clones
-    UPDATE review.numbering SET last = last + (to_k - from_k + 1) * s.numbers
-      FROM scale.sizes s;
+    -- R9.1: the numbers again, gapless, in the order of the applications
+    -- (review gives them, intake keeps the copy the event carried)
+    CREATE TEMP TABLE numbers ON COMMIT DROP AS
+        SELECT app_id, '永府办政云管审（2026）第 ' ||
+               row_number() OVER (ORDER BY app_id) || ' 号' AS number
+          FROM review.applications WHERE number IS NOT NULL;
+    -- (through a number no one has: the key is checked row by row)
+    UPDATE review.applications a SET number = 'scale:' || a.app_id
+      FROM numbers n WHERE a.app_id = n.app_id AND a.number <> n.number;
+    UPDATE review.applications a SET number = n.number
+      FROM numbers n WHERE a.app_id = n.app_id AND a.number <> n.number;
+    UPDATE intake.applications i SET number = a.number
+      FROM review.applications a
+     WHERE a.app_id = i.app_id AND i.number IS DISTINCT FROM a.number;
+    UPDATE review.numbering SET last = (SELECT count(number) FROM review.applications)
+     WHERE year = 2026;
     PERFORM setval('intake.app_seq', (to_k + 1) * apps),
             setval('provisioning.order_seq', (to_k + 1) * orders),
             setval('intake.request_seq', (to_k + 1) * requests)
        FROM scale.sizes;
 END $$;
 
-SELECT scale.clone(:from_k, :to_k);
+SELECT scale.clone(:from_k, :to_k, :'open', :open_every);
 ANALYZE;
