@@ -210,9 +210,9 @@ RECEIVES = {
                "application.rejected", "application.withdrawn",
                "order.created", "order.completed",
                "order.failed"],
-    "review": ["application.submitted", "order.created", "order.completed",
-               "order.failed"],
-    "provisioning": ["application.approved"],
+    "review": ["attachment.stored", "application.submitted", "order.created",
+               "order.completed", "order.failed"],
+    "provisioning": ["attachment.stored", "application.approved"],
     "billing": ["order.completed"],
 }
 
