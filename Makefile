@@ -37,7 +37,7 @@ BINS       := $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
 # A service is every .c of its folder, plus its migrations.
 service_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c))
 
-.PHONY: all deps up down status test bench fuzz format clean proto-doc compose \
+.PHONY: all deps up down status test bench bench-scale fuzz format clean proto-doc compose \
         install services
 .SECONDARY:
 .SECONDEXPANSION:
@@ -136,6 +136,10 @@ fuzz: deps
 
 bench: deps all
 	@sh tests/bench/run.sh $(BUILD)
+
+# issue 14: query times at a province's scale (tests/bench/scale.sh)
+bench-scale: deps all
+	@sh tests/bench/scale.sh $(BUILD)
 
 # The wire reference's lifecycle tables, from proto/yjc_lifecycle.def.
 proto-doc:

@@ -466,7 +466,9 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
                              yjc_deadlines[YJC_DL_DECIDE].code,
                              yjc_parties[YJC_PARTY_BUREAU].code };
     //  the applications' pending steps ($5, $6 the states they are owed
-    //  in, $7, $8 the steps, $9 the bureau), then every open duty
+    //  in, $7, $8 the steps, $9 the bureau), then every open duty; only
+    //  the applications in those states are read (applications_state),
+    //  not the whole history (issue 14)
     PGresult *res = yjc_db_query (
         ctx->db,
         "SELECT app_id, number, unit, project, state, due::text,"
@@ -488,8 +490,14 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
                                                                          " FROM"
                                                                          " appl"
                                                                          "icati"
-                                                                         "on"
-                                                                         "s" REQUESTS_DUTIES_SQL
+                                                                         "ons"
+                                                                         " WHER"
+                                                                         "E "
+                                                                         "state"
+                                                                         " IN "
+                                                                         "($5, "
+                                                                         "$6"
+                                                                         ")" REQUESTS_DUTIES_SQL
                                                                          ") a"
                                                                          " WHER"
                                                                          "E "

@@ -4,6 +4,8 @@
     reply latency percentiles.  tests/bench/run.sh wraps it with the audit
     catch-up time, peak RSS and a raw PostgreSQL baseline.
 
+    --scale-query: the queries of `make bench-scale` (scale.sh).
+
     --metering: the vendor's metering.report instead (R11.3, R17), each
     client sending batches of --batch samples of its own application
     (B0001, B0002 ... : run.sh opens their allocation intervals), rows
@@ -184,7 +186,41 @@ s_load_body (const char *path, yjc_pack_t *body)
 //  text rows of audit.events (the second form: unit and actor kept,
 //  proto/README.md "The audit chain"), spread over 10000 applications of
 //  40 units, one a millisecond from 2025-01-01; a payload of the size of
-//  an order's event (about 200 bytes), its fields varying.
+//  an order's event (about 200 bytes), its fields varying.  With --apps
+//  FILE (scale.sh: "app_id<TAB>unit" lines) over those applications, each
+//  event of its application's unit.
+typedef struct {
+    char app_id[16];
+    char unit[32];
+} s_app_t;
+static s_app_t *s_apps;
+static long long s_napps;
+
+static int
+s_load_apps (const char *path)
+{
+    FILE *f = fopen (path, "r");
+    char line[128];
+    long long cap = 0;
+    while (f && fgets (line, sizeof line, f)) {
+        char *tab = strchr (line, '\t');
+        if (!tab)
+            continue;
+        *tab = 0;
+        tab[strcspn (tab + 1, "\n") + 1] = 0;
+        if (s_napps == cap) {
+            cap = cap ? 2 * cap : 1024;
+            s_apps = (s_app_t *)realloc (s_apps, (size_t)cap * sizeof *s_apps);
+        }
+        snprintf (s_apps[s_napps].app_id, sizeof s_apps->app_id, "%.15s", line);
+        snprintf (s_apps[s_napps].unit, sizeof s_apps->unit, "%.31s", tab + 1);
+        s_napps++;
+    }
+    if (f)
+        fclose (f);
+    return s_napps > 0 ? 0 : -1;
+}
+
 static int
 s_audit_gen (long long n, long long seq, const char *hash_hex)
 {
@@ -203,8 +239,15 @@ s_audit_gen (long long n, long long seq, const char *hash_hex)
     for (long long i = 1; hasher && i <= n; i++) {
         char event_id[32], app[16], unit[32], actor[16], order[24], hex[65];
         int elen = snprintf (event_id, sizeof event_id, "bench:%lld", seq + i);
-        snprintf (app, sizeof app, "G%05lld", i % 10000);
-        snprintf (unit, sizeof unit, "县单位%02lld", i % 10000 % 40);
+        if (s_napps > 0) {
+            const s_app_t *a = &s_apps[i % s_napps];
+            snprintf (app, sizeof app, "%.15s", a->app_id);
+            snprintf (unit, sizeof unit, "%.31s", a->unit);
+        }
+        else {
+            snprintf (app, sizeof app, "G%05lld", i % 10000);
+            snprintf (unit, sizeof unit, "县单位%02lld", i % 10000 % 40);
+        }
         //  one event in four is the service's own (no actor)
         snprintf (actor, sizeof actor, i % 4 ? "clerk%03lld" : "", i % 200);
         snprintf (order, sizeof order, "O%09lld", seq + i);
@@ -312,6 +355,116 @@ s_audit_query (int n, const char *actor)
     return errors || !done ? 1 : 0;
 }
 
+/* ---- queries at scale (issue 14, scale.sh) ------------------------------ */
+
+//  One CLI command's messages, in the order the command sends them.
+typedef struct {
+    const char *name;
+    const char *actor;
+    struct {
+        int service; //  YJC_SVC_*
+        const char *type;
+        const char *limit; //  "limit" of the body, if any
+        bool app;          //  names a random application
+    } msg[2];
+} s_command_t;
+
+static const s_command_t s_commands[] = {
+    { "list",
+      "bureau",
+      { { YJC_SVC_INTAKE, "application.list", NULL, false },
+        { YJC_SVC_REVIEW, "review.pending", "500", false } } },
+    { "list --overdue",
+      "bureau",
+      { { YJC_SVC_REVIEW, "review.overdue", NULL, false },
+        { YJC_SVC_PROVISIONING, "order.overdue", NULL, false } } },
+    { "show",
+      "bureau",
+      { { YJC_SVC_INTAKE, "application.get", NULL, true },
+        { YJC_SVC_REVIEW, "review.get", NULL, true } } },
+    { "allocations",
+      "bureau",
+      { { YJC_SVC_BILLING, "billing.allocations", NULL, true } } },
+    { "audit events --app",
+      "auditor",
+      { { YJC_SVC_AUDIT, "audit.events", "50", true } } },
+};
+
+//  --scale-query N --apps FILE: each command N times (its messages one
+//  after the other, on connections opened beforehand), a random
+//  application of FILE's where it names one; one line per command,
+//  p50/p99 in ms.
+static int
+s_scale_query (int n)
+{
+    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    int64_t *lat = (int64_t *)calloc ((size_t)n, sizeof *lat);
+    int failed = 0;
+    for (size_t c = 0; c < sizeof s_commands / sizeof *s_commands; c++) {
+        const s_command_t *cmd = &s_commands[c];
+        zcert_t *cert = yjc_keys_load_secret (keys, cmd->actor);
+        yjc_client_t *client[2] = { NULL, NULL };
+        for (int m = 0; m < 2 && cert && cmd->msg[m].type; m++)
+            client[m] =
+                yjc_client_new_service (keys, cmd->msg[m].service, cert);
+        yjc_reply_t reply;
+        yjc_reply_init (&reply);
+        int done = 0, errors = 0;
+        for (int i = 0; client[0] && i < n; i++) {
+            const char *app =
+                s_apps[randombytes_uniform ((uint32_t)s_napps)].app_id;
+            int64_t start = zclock_usecs ();
+            bool ok = true;
+            for (int m = 0; m < 2 && cmd->msg[m].type; m++) {
+                yjc_pack_t body;
+                yjc_pack_init (&body);
+                msgpack_pack_map (&body.pk,
+                                  (cmd->msg[m].app ? 1 : 0) +
+                                      (cmd->msg[m].limit ? 1 : 0));
+                if (cmd->msg[m].app)
+                    yjc_pk_kv_str (&body.pk, "app_id", app);
+                if (cmd->msg[m].limit)
+                    yjc_pk_kv_int (&body.pk, "limit", atoi (cmd->msg[m].limit));
+                int rc = yjc_client_call (client[m],
+                                          cmd->msg[m].type,
+                                          body.buf.data,
+                                          body.buf.size,
+                                          10000,
+                                          &reply);
+                if (rc != 0 || !reply.ok) {
+                    if (errors == 0)
+                        fprintf (stderr,
+                                 "%s: %s %s\n",
+                                 cmd->msg[m].type,
+                                 rc ? "no reply" : reply.code,
+                                 rc ? "" : reply.message);
+                    ok = false;
+                }
+                yjc_pack_release (&body);
+            }
+            if (ok)
+                lat[done++] = zclock_usecs () - start;
+            else
+                errors++;
+        }
+        qsort (lat, (size_t)done, sizeof *lat, s_cmp);
+        printf ("%s\t%d\t%d\t%.2f\t%.2f\n",
+                cmd->name,
+                done,
+                errors,
+                done ? lat[done / 2] / 1000.0 : 0,
+                done ? lat[(done * 99) / 100] / 1000.0 : 0);
+        failed += errors || !done;
+        yjc_reply_release (&reply);
+        yjc_client_destroy (&client[0]);
+        yjc_client_destroy (&client[1]);
+        zcert_destroy (&cert);
+    }
+    free (lat);
+    yjc_keys_destroy (&keys);
+    return failed ? 1 : 0;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -330,10 +483,13 @@ main (int argc, char **argv)
         { "seq", required_argument, 0, 'S' },
         { "hash", required_argument, 0, 'H' },
         { "audit-query", required_argument, 0, 'Q' },
+        { "apps", required_argument, 0, 'A' },
+        { "scale-query", required_argument, 0, 'X' },
         { 0, 0, 0, 0 },
     };
     long long gen = 0, seq = 0;
-    int queries = 0;
+    int queries = 0, scale = 0;
+    const char *apps = NULL;
     const char *hash = "";
     int c;
     while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
@@ -348,6 +504,8 @@ main (int argc, char **argv)
             case 'S': seq = atoll (optarg); break;
             case 'H': hash = optarg; break;
             case 'Q': queries = atoi (optarg); break;
+            case 'A': apps = optarg; break;
+            case 'X': scale = atoi (optarg); break;
             case 'm':
                 if (s_nmaterials < 16)
                     s_materials[s_nmaterials++] = optarg;
@@ -360,10 +518,16 @@ main (int argc, char **argv)
                 return 2;
         }
     }
+    if (apps && s_load_apps (apps) != 0) {
+        fprintf (stderr, "%s: no applications\n", apps);
+        return 2;
+    }
     if (gen > 0)
         return s_audit_gen (gen, seq, hash);
     if (queries > 0)
         return s_audit_query (queries, actor);
+    if (scale > 0 && s_napps > 0)
+        return s_scale_query (scale);
     if (clients < 1 || clients > 256 || seconds < 1 || seconds > 600 ||
         batch < 0 || batch > 5000)
         return 2;

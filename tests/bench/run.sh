@@ -11,57 +11,15 @@ SECONDS_=${YJC_BENCH_SECONDS:-10}
 # YJC_BENCH_PARTS: which parts run (default all: submit metering audit)
 PARTS=" ${YJC_BENCH_PARTS:-submit metering audit} "
 part() { case "$PARTS" in *" $1 "*) return 0 ;; esac; return 1; }
-. "$ROOT/deploy/pg.sh"
 cd "$ROOT"
+. "$ROOT/tests/bench/lib.sh"
 
-TMP=$(mktemp -d /tmp/yjc-bench.XXXXXX)
-chmod 755 "$TMP"
-PIDS=""
-cleanup() {
-    for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null || true; done
-    sleep 1
-    pg_stop "$TMP/pg"
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-PGPORT=$(port)
-pg_init "$TMP/pg" "$PGPORT" # durable, as in production
 # YJC_BENCH_STATEMENTS=1: also print the costliest statements
-if [ -n "${YJC_BENCH_STATEMENTS:-}" ]; then
-    echo "shared_preload_libraries = 'pg_stat_statements'" >>"$TMP/pg/data/postgresql.conf"
-fi
-pg_start "$TMP/pg"
-yjc_bootstrap "$PGPORT" bench >/dev/null 2>&1
+bench_cluster ${YJC_BENCH_STATEMENTS:+"shared_preload_libraries = 'pg_stat_statements'"}
 [ -n "${YJC_BENCH_STATEMENTS:-}" ] &&
     pg_psql "$PGPORT" bench -c "CREATE EXTENSION pg_stat_statements" >/dev/null
-
-export YJC_KEYS="$TMP/keys"
-# the services: proto/yjc_services.def (deploy/services.sh, via pg.sh)
-for spec in $YJC_SERVICE_SPECS; do
-    yjc_spec "$spec"
-    export "YJC_${svc_ident}_ENDPOINT=tcp://127.0.0.1:$(port)"
-done
-export "YJC_VENDOR_ENDPOINT=tcp://127.0.0.1:$(port)"
-"$BIN/yjcloud" keys init >/dev/null
-"$BIN/yjcloud" actor add edu --role unit --unit 县教育局 >/dev/null
-"$BIN/yjcloud" actor add admin --role admin >/dev/null
-"$BIN/yjcloud" actor add vendor --role vendor >/dev/null
-"$BIN/yjcloud" actor add auditor --role auditor >/dev/null
-SERVICE_PIDS=""
-for spec in $YJC_SERVICE_SPECS; do
-    yjc_spec "$spec"
-    YJC_DB=$(yjc_conninfo "$PGPORT" bench "$svc_schema" "$TMP/pg/sock") \
-        "$BIN/yjc-$svc_dir" >>"$TMP/$svc_dir.log" 2>&1 &
-    PIDS="$PIDS $!"
-    SERVICE_PIDS="$SERVICE_PIDS $svc_schema:$!"
-done
-until "$BIN/yjcloud" --as admin status >/dev/null 2>&1; do sleep 0.2; done
-
-q() { pg_psql "$PGPORT" bench -At -c "$1"; }
-now_ms() { date +%s%3N; }
+bench_keys
+bench_services
 
 if part submit; then
 # the materials the full form requires (R8), uploaded once, named by all
@@ -166,27 +124,9 @@ if part audit; then
 # stopped (so the chain stays one), then `audit verify` over the whole
 # chain (events/s) and audit.events of one application (p50/p99).
 AUDIT_N=${YJC_BENCH_AUDIT_EVENTS:-1000000}
-for sp in $SERVICE_PIDS; do
-    [ "${sp%%:*}" = audit ] && audit_pid=${sp#*:}
-done
-kill -TERM "$audit_pid"
-while kill -0 "$audit_pid" 2>/dev/null; do sleep 0.1; done
-head=$(q "SELECT seq || ' ' || encode(hash, 'hex') FROM audit.chain_head")
-load_start=$(now_ms)
-"$BIN/yjc-bench" --audit-gen "$AUDIT_N" --seq "${head% *}" --hash "${head#* }" |
-    pg_psql "$PGPORT" bench -c "COPY audit.events (seq, event_id, source, type,
-        app_id, occurred_at, received_at, payload_mp, hash, unit, actor) FROM STDIN"
-q "UPDATE audit.chain_head SET seq = e.seq, count = count + $AUDIT_N,
-    hash = e.hash FROM (SELECT seq, hash FROM audit.events ORDER BY seq DESC
-    LIMIT 1) e" >/dev/null
-q "VACUUM ANALYZE audit.events" >/dev/null
-load_ms=$(($(now_ms) - load_start))
-YJC_DB=$(yjc_conninfo "$PGPORT" bench audit "$TMP/pg/sock") \
-    "$BIN/yjc-audit" >>"$TMP/audit.log" 2>&1 &
-PIDS="$PIDS $!"
-until "$BIN/yjcloud" --as admin status >/dev/null 2>&1; do sleep 0.2; done
+bench_audit_load "$AUDIT_N"
 total=$(q "SELECT count(*) FROM audit.events")
-echo "audit:     $AUDIT_N events generated and loaded (COPY) in $load_ms ms; $total in the trail"
+echo "audit:     $AUDIT_N events generated and loaded (COPY) in $LOAD_MS ms; $total in the trail"
 echo "audit verify: $("$BIN/yjcloud" --as auditor --timeout 600000 audit verify)"
 "$BIN/yjc-bench" --audit-query 2000 --as auditor
 fi
