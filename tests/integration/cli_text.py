@@ -63,10 +63,14 @@ FORM_WORDS = {"MySQL", "CentOS", "Win2008R2", "MS", "SQL", "Server", "Mbps",
               "CNAS", "Web", "TCP"}
 
 
-def ascii_words(text):
-    """ASCII words of `text` that are neither the form's nor data."""
+def ascii_words(text, actors=False):
+    """ASCII words of `text` that are neither the form's nor data (ids,
+    hashes, file names; with `actors`, the actors' login names too:
+    identifiers, which the audit trail's 操作人 column shows as they are)."""
+    from conftest import DEMO
+    names = {name for name, _role, _unit in DEMO} if actors else set()
     text = re.sub(r"\b[0-9a-f]{64}\b", " ", text)            # SHA-256
     text = re.sub(r"[\w.-]+\.(pdf|json|docx?)\b", " ", text)  # file names
     text = re.sub(r"\b[A-Z]\d+(\.\d+)*\b", " ", text)         # ids, R9.1
     words = re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", text)
-    return [w for w in words if w not in FORM_WORDS]
+    return [w for w in words if w not in FORM_WORDS and w not in names]
