@@ -44,24 +44,6 @@ audit_cmd_allocations (cli_opts_t *opts)
     return rc;
 }
 
-//  One CSV field (RFC 4180: quoted when it holds a comma, quote or line).
-static void
-s_csv_field (const char *text, bool last)
-{
-    if (strpbrk (text, ",\"\r\n")) {
-        putchar ('"');
-        for (const char *p = text; *p; p++) {
-            if (*p == '"')
-                putchar ('"');
-            putchar (*p);
-        }
-        putchar ('"');
-    }
-    else
-        fputs (text, stdout);
-    putchar (last ? '\n' : ',');
-}
-
 //  --csv: the events for a spreadsheet, the event in words and its code.
 static void
 s_csv_print (const msgpack_object *list)
@@ -69,7 +51,7 @@ s_csv_print (const msgpack_object *list)
     const char *head[] = { "序号", "发生时间", "来源", "申请",  "事件",
                            "说明", "事件代码", "单位", "操作人" };
     for (int k = 0; k < 9; k++)
-        s_csv_field (head[k], k == 8);
+        cli_csv_field (head[k], k == 8);
     for (uint32_t i = 0; list && i < list->via.array.size; i++) {
         const msgpack_object *e = &list->via.array.ptr[i];
         char at[40], source[33], app[33], type[65], seq_text[24];
@@ -78,20 +60,20 @@ s_csv_print (const msgpack_object *list)
         snprintf (seq_text, sizeof seq_text, "%lld", (long long)seq);
         yjc_obj_strcpy (e, "type", type, sizeof type);
         int t = yjc_event_by_wire (type, strlen (type));
-        s_csv_field (seq_text, false);
-        s_csv_field (yjc_obj_strcpy (e, "at", at, sizeof at), false);
-        s_csv_field (cli_service_zh (
-                         yjc_obj_strcpy (e, "source", source, sizeof source)),
-                     false);
-        s_csv_field (yjc_obj_strcpy (e, "app_id", app, sizeof app), false);
-        s_csv_field (t >= 0 ? yjc_event_defs[t].zh : type, false);
+        cli_csv_field (seq_text, false);
+        cli_csv_field (yjc_obj_strcpy (e, "at", at, sizeof at), false);
+        cli_csv_field (cli_service_zh (
+                           yjc_obj_strcpy (e, "source", source, sizeof source)),
+                       false);
+        cli_csv_field (yjc_obj_strcpy (e, "app_id", app, sizeof app), false);
+        cli_csv_field (t >= 0 ? yjc_event_defs[t].zh : type, false);
         char said[4096]; //  issue 12: what happened, in a clerk's words
         yjc_describe (t, yjc_obj_get (e, "payload"), said, sizeof said);
-        s_csv_field (said, false);
-        s_csv_field (type, false);
+        cli_csv_field (said, false);
+        cli_csv_field (type, false);
         char unit[129], actor[33];
-        s_csv_field (yjc_obj_strcpy (e, "unit", unit, sizeof unit), false);
-        s_csv_field (yjc_obj_strcpy (e, "actor", actor, sizeof actor), true);
+        cli_csv_field (yjc_obj_strcpy (e, "unit", unit, sizeof unit), false);
+        cli_csv_field (yjc_obj_strcpy (e, "actor", actor, sizeof actor), true);
     }
 }
 

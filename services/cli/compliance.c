@@ -26,24 +26,6 @@ s_obligation_zh (const char *code)
     return o >= 0 ? yjc_obligations[o].zh : code;
 }
 
-//  A CSV field: quoted when it holds a comma, a quote or a line break.
-static void
-s_csv (const char *text, bool last)
-{
-    if (strpbrk (text, ",\"\r\n")) {
-        putchar ('"');
-        for (const char *p = text; *p; p++) {
-            if (*p == '"')
-                putchar ('"');
-            putchar (*p);
-        }
-        putchar ('"');
-    }
-    else
-        fputs (text, stdout);
-    putchar (last ? '\n' : ',');
-}
-
 static void
 s_print_obligations (cli_opts_t *opts, const msgpack_object *list)
 {
@@ -75,7 +57,7 @@ s_print_obligations (cli_opts_t *opts, const msgpack_object *list)
             const char *cells[] = { code, period, due,  status, num,
                                     id,   ver,    rule, unit };
             for (int c = 0; c < 9; c++)
-                s_csv (cells[c], c == 8);
+                cli_csv_field (cells[c], c == 8);
             continue;
         }
         char verdict[64], delivered[96] = "";
@@ -148,7 +130,7 @@ s_print_sla (cli_opts_t *opts, const msgpack_object *const lists[2])
                 const char *cells[] = { what, by,   n[0], n[1], n[2],
                                         n[3], n[4], n[5], rule };
                 for (int c = 0; c < 9; c++)
-                    s_csv (cells[c], c == 8);
+                    cli_csv_field (cells[c], c == 8);
                 continue;
             }
             cli_table_row (table,

@@ -136,24 +136,6 @@ rating_cmd_prices (cli_opts_t *opts)
     return rc;
 }
 
-//  A CSV field: quoted when it holds a comma, a quote or a line break.
-static void
-s_csv (const char *text, bool last)
-{
-    if (strpbrk (text, ",\"\r\n")) {
-        putchar ('"');
-        for (const char *p = text; *p; p++) {
-            if (*p == '"')
-                putchar ('"');
-            putchar (*p);
-        }
-        putchar ('"');
-    }
-    else
-        fputs (text, stdout);
-    putchar (last ? '\n' : ',');
-}
-
 #define S_COLS 12
 
 //  The cells of one statement line (amounts in 元 for text, 分 for CSV).
@@ -195,7 +177,7 @@ s_print_csv (const msgpack_object *b)
         "天数", "数量", "单价（分）", "金额（分）", "类别", "说明"
     };
     for (int i = 0; i < 13; i++)
-        s_csv (head[i], i == 12);
+        cli_csv_field (head[i], i == 12);
     const msgpack_object *units = yjc_obj_get (b, "units");
     for (uint32_t u = 0; units && u < units->via.array.size; u++) {
         const msgpack_object *unit = &units->via.array.ptr[u];
@@ -210,21 +192,21 @@ s_print_csv (const msgpack_object *b)
             for (uint32_t i = 0; lines && i < lines->via.array.size; i++) {
                 char cells[S_COLS][160];
                 s_cells (&lines->via.array.ptr[i], true, cells);
-                s_csv (uname, false);
-                s_csv (app, false);
+                cli_csv_field (uname, false);
+                cli_csv_field (app, false);
                 for (int c = 0; c < 11; c++)
-                    s_csv (cells[c], c == 10);
+                    cli_csv_field (cells[c], c == 10);
             }
         }
     }
     char total[32];
     snprintf (total, sizeof total, "%lld", (long long)s_int (b, "total_fen"));
-    s_csv ("合计", false);
+    cli_csv_field ("合计", false);
     for (int i = 0; i < 9; i++)
-        s_csv ("", false);
-    s_csv (total, false);
-    s_csv ("", false);
-    s_csv ("", true);
+        cli_csv_field ("", false);
+    cli_csv_field (total, false);
+    cli_csv_field ("", false);
+    cli_csv_field ("", true);
 }
 
 static void

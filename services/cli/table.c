@@ -145,3 +145,20 @@ cli_table_print (cli_table_t *self, FILE *out)
     }
     free (widths);
 }
+
+void
+cli_csv_field (const char *text, bool last)
+{
+    if (strpbrk (text, ",\"\r\n")) {
+        putchar ('"');
+        for (const char *p = text; *p; p++) {
+            if (*p == '"')
+                putchar ('"');
+            putchar (*p);
+        }
+        putchar ('"');
+    }
+    else
+        fputs (text, stdout);
+    putchar (last ? '\n' : ',');
+}

@@ -6,6 +6,7 @@
 #ifndef TABLE_H_INCLUDED
 #define TABLE_H_INCLUDED
 
+#include <stdbool.h>
 #include <stdio.h>
 
 typedef struct _cli_table_t cli_table_t;
@@ -29,5 +30,9 @@ void cli_table_print (cli_table_t *self, FILE *out);
 int cli_text_width (const char *text);
 //  Prints `text` then spaces up to `width` display columns.
 void cli_print_padded (FILE *out, const char *text, int width);
+
+//  One CSV field on stdout (RFC 4180: quoted when it holds a comma, a
+//  quote or a line break), then ',' or, for the `last`, a line end.
+void cli_csv_field (const char *text, bool last);
 
 #endif
