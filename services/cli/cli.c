@@ -353,3 +353,31 @@ cli_upload_materials (cli_session_t *session, cli_opts_t *opts, yjc_map_t *map)
     }
     return 0;
 }
+
+int
+cli_render_saved (cli_opts_t *opts,
+                  const char *key,
+                  cli_render_fn *render,
+                  const char *done_zh)
+{
+    if (!cli_need (opts->from_json, "--from-json") ||
+        !cli_need (opts->pdf, "--pdf"))
+        return 2;
+    msgpack_sbuffer json;
+    msgpack_sbuffer_init (&json);
+    int rc = cli_read_json (opts->from_json, &json);
+    if (rc == 0) {
+        msgpack_unpacked un;
+        msgpack_unpacked_init (&un);
+        msgpack_unpack_next (&un, json.data, json.size, NULL);
+        //  a whole reply as saved by a script: its body
+        const msgpack_object *body = yjc_obj_get (&un.data, "body");
+        rc = render (body && !yjc_obj_get (&un.data, key) ? body : &un.data,
+                     opts->pdf);
+        msgpack_unpacked_destroy (&un);
+        if (rc == 0)
+            printf ("%s %s\n", done_zh, opts->pdf);
+    }
+    msgpack_sbuffer_destroy (&json);
+    return rc;
+}

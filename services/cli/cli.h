@@ -124,6 +124,14 @@ int cli_send (cli_opts_t *opts,
 bool cli_need (const char *value, const char *option);
 //  Reads a JSON file as msgpack appended to `out`: 0, or 2 (said why).
 int cli_read_json (const char *path, msgpack_sbuffer *out);
+//  --from-json FILE --pdf OUT: a reply saved with --json (its body, or the
+//  whole {"ok", "body"} reply; `key` is one only a body has) rendered by
+//  `render` (0, or 1 after saying why not); `done_zh` said after.
+typedef int (cli_render_fn) (const msgpack_object *reply, const char *path);
+int cli_render_saved (cli_opts_t *opts,
+                      const char *key,
+                      cli_render_fn *render,
+                      const char *done_zh);
 //  Uploads a material on an open intake session, and its --attach files
 //  as application.submit's or request.change's "attachments".
 int cli_upload (cli_session_t *session,

@@ -275,25 +275,6 @@ statement_pdf_write (const msgpack_object *reply, const char *path)
 int
 statement_pdf_cmd (cli_opts_t *opts)
 {
-    if (!cli_need (opts->from_json, "--from-json") ||
-        !cli_need (opts->pdf, "--pdf"))
-        return 2;
-    msgpack_sbuffer json;
-    msgpack_sbuffer_init (&json);
-    int rc = cli_read_json (opts->from_json, &json);
-    if (rc == 0) {
-        msgpack_unpacked un;
-        msgpack_unpacked_init (&un);
-        msgpack_unpack_next (&un, json.data, json.size, NULL);
-        //  a whole reply as saved by a script: its body
-        const msgpack_object *body = yjc_obj_get (&un.data, "body");
-        rc = statement_pdf_write (
-            body && !yjc_obj_get (&un.data, "units") ? body : &un.data,
-            opts->pdf);
-        msgpack_unpacked_destroy (&un);
-        if (rc == 0)
-            printf ("已生成结算单 %s\n", opts->pdf);
-    }
-    msgpack_sbuffer_destroy (&json);
-    return rc;
+    return cli_render_saved (
+        opts, "units", statement_pdf_write, "已生成结算单");
 }
