@@ -31,3 +31,31 @@ cursor_format (char letter, const char *seq, char out[24])
 {
     snprintf (out, 24, "%c%llx", letter, strtoll (seq, NULL, 10));
 }
+
+yjc_result_t
+cursor_request (yjc_ctx_t *ctx,
+                const msgpack_object *body,
+                char letter,
+                const char *fetch,
+                cursor_request_t *req)
+{
+    char cursor[33];
+    long long after;
+    req->limit = 20;
+    req->wait_ms = 0;
+    yjc_obj_int (body, "limit", &req->limit);
+    yjc_obj_int (body, "wait_ms", &req->wait_ms);
+    yjc_obj_strcpy (body, "cursor", cursor, sizeof cursor);
+    if (cursor_parse (letter, cursor, &after) != 0)
+        return yjc_ctx_fail (ctx,
+                             YJC_E_INVALID_VALUE,
+                             "body.cursor",
+                             "not a cursor of %s: send the one a reply gave,"
+                             " or none",
+                             fetch);
+    snprintf (
+        req->limit_text, sizeof req->limit_text, "%lld", (long long)req->limit);
+    snprintf (req->after_text, sizeof req->after_text, "%lld", after);
+    req->after = after >= 0 ? req->after_text : NULL;
+    return YJC_OK;
+}

@@ -569,22 +569,11 @@ s_emergency (yjc_ctx_t *ctx, const msgpack_object *body)
 static yjc_result_t
 s_fetch (yjc_ctx_t *ctx, const msgpack_object *body)
 {
-    int64_t n = 20, wait_ms = 0;
-    char cursor[33];
-    long long after;
-    yjc_obj_int (body, "limit", &n);
-    yjc_obj_int (body, "wait_ms", &wait_ms);
-    yjc_obj_strcpy (body, "cursor", cursor, sizeof cursor);
-    if (cursor_parse ('c', cursor, &after) != 0)
-        return yjc_ctx_fail (ctx,
-                             YJC_E_INVALID_VALUE,
-                             "body.cursor",
-                             "not a cursor of order.fetch: send the one a"
-                             " reply gave, or none");
-    char limit[16], after_s[24];
-    snprintf (limit, sizeof limit, "%lld", (long long)n);
-    snprintf (after_s, sizeof after_s, "%lld", after);
-    const char *params[] = { limit, after >= 0 ? after_s : NULL };
+    cursor_request_t req;
+    if (cursor_request (ctx, body, 'c', "order.fetch", &req) != YJC_OK)
+        return YJC_FAIL;
+    int64_t n = req.limit, wait_ms = req.wait_ms;
+    const char *params[] = { req.limit_text, req.after };
     PGresult *res = yjc_db_query_raw (
         ctx->db,
         "WITH top AS (SELECT coalesce(max(changed_seq), 0) AS m FROM orders),"
