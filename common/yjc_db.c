@@ -75,7 +75,9 @@ s_connect (yjc_db_t *self)
     }
     //  Times are stored as timestamptz and shown in Asia/Shanghai.  No
     //  statement runs for ever (a lock held by a stuck session, a hung
-    //  disk): it fails, and the request gets `unavailable`.
+    //  disk): it fails, and the request gets `unavailable`.  Large values
+    //  (forms, event payloads) are compressed with lz4 where the server
+    //  has it: pglz was the costliest function of a submission (issue 14).
     char timeout[16];
     snprintf (timeout,
               sizeof timeout,
@@ -86,7 +88,11 @@ s_connect (yjc_db_t *self)
         PQexecParams (self->conn,
                       "SELECT set_config('search_path', $1, false),"
                       " set_config('TimeZone', 'Asia/Shanghai', false),"
-                      " set_config('statement_timeout', $2, false)",
+                      " set_config('statement_timeout', $2, false),"
+                      " set_config('default_toast_compression', CASE WHEN"
+                      " 'lz4' = ANY (enumvals) THEN 'lz4' ELSE setting END,"
+                      " false) FROM pg_settings"
+                      " WHERE name = 'default_toast_compression'",
                       2,
                       NULL,
                       params,

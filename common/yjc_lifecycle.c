@@ -299,7 +299,10 @@ static char s_sql[8192];
 static pthread_once_t s_sql_once = PTHREAD_ONCE_INIT;
 
 //  yjc_is_NAME(text): true for a listed code, false for any other text
-//  (array_remove drops the NULL that closes the list).
+//  (array_remove drops the NULL that closes the list).  PL/pgSQL, not SQL:
+//  a CHECK calling an SQL function inlines it when each statement starts,
+//  parsing its text again every time (about 100 µs an INSERT, issue 14);
+//  PL/pgSQL is compiled once per connection.
 static void
 s_sql_build (void)
 {
@@ -324,17 +327,18 @@ s_sql_build (void)
             s_sql + used,
             sizeof s_sql - used,
             "CREATE OR REPLACE FUNCTION yjc_is_%s(text) RETURNS boolean"
-            " LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT $1 = ANY"
-            " (array_remove(ARRAY[%sNULL]::text[], NULL)) $$;\n",
+            " LANGUAGE plpgsql IMMUTABLE STRICT AS $$ BEGIN RETURN $1 = ANY"
+            " (array_remove(ARRAY[%sNULL]::text[], NULL)); END $$;\n",
             lists[i].name,
             lists[i].list);
     //  every id of the platform: a letter and at least six digits
     snprintf (s_sql + used,
               sizeof s_sql - used,
               "CREATE OR REPLACE FUNCTION yjc_new_id(prefix text,"
-              " seq regclass) RETURNS text LANGUAGE sql VOLATILE AS $$"
-              " SELECT prefix || lpad(n::text, greatest(6,"
-              " length(n::text)), '0') FROM nextval(seq) AS n $$;\n");
+              " seq regclass) RETURNS text LANGUAGE plpgsql VOLATILE AS $$"
+              " DECLARE n bigint := nextval(seq); BEGIN"
+              " RETURN prefix || lpad(n::text, greatest(6,"
+              " length(n::text)), '0'); END $$;\n");
     assert (strlen (s_sql) < sizeof s_sql - 1);
 }
 

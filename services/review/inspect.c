@@ -34,33 +34,6 @@ typedef struct {
     bool lifted;
 } s_finding_t;
 
-//  application.submitted: R19 the form's security staff and MLPS level.
-yjc_result_t
-inspect_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
-{
-    for (int i = 0; i < count; i++) {
-        const msgpack_object *form = yjc_obj_get (events[i].payload, "form");
-        const msgpack_object *staff =
-            yjc_obj_get (yjc_obj_get (form, "unit"), "security_staff");
-        char name[65], phone[41], mlps[17];
-        yjc_obj_strcpy (staff, "name", name, sizeof name);
-        yjc_obj_strcpy (staff, "phone", phone, sizeof phone);
-        yjc_obj_strcpy (
-            yjc_obj_get (form, "project"), "mlps", mlps, sizeof mlps);
-        const char *params[] = { events[i].app_id,
-                                 *name ? name : NULL,
-                                 *phone ? phone : NULL,
-                                 *mlps ? mlps : NULL };
-        if (yjc_db_exec (ctx->db,
-                         "UPDATE applications SET security_name = $2,"
-                         " security_phone = $3, mlps = $4 WHERE app_id = $1",
-                         4,
-                         params) < 0)
-            return YJC_DB_ERROR;
-    }
-    return YJC_OK;
-}
-
 //  security_staff.update - R19: the unit names its security staff.
 yjc_result_t
 inspect_staff_update (yjc_ctx_t *ctx, const msgpack_object *body)

@@ -6,10 +6,6 @@
 #include "yjc_ctx.h"
 #include "yjc_map.h"
 
-//  application.submitted: R19 the form's security staff and MLPS level.
-yjc_result_t inspect_on_submitted (yjc_ctx_t *ctx,
-                                   const yjc_event_in_t *events,
-                                   int count);
 yjc_result_t inspect_staff_update (yjc_ctx_t *ctx, const msgpack_object *body);
 yjc_result_t inspect_record (yjc_ctx_t *ctx, const msgpack_object *body);
 yjc_result_t inspect_rectify (yjc_ctx_t *ctx, const msgpack_object *body);

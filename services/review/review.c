@@ -26,7 +26,7 @@ typedef yjc_action_def_t s_transition_t;
 static yjc_result_t
 s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 {
-    yjc_rows_t *rows = yjc_rows_new (9);
+    yjc_rows_t *rows = yjc_rows_new (12);
     yjc_pack_t asked;
     yjc_pack_init (&asked);
     for (int i = 0; i < count; i++) {
@@ -47,6 +47,14 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
                         sizeof on_expiry);
         yjc_ctx_due (ctx, YJC_DL_ACCEPT, ev->at_us, due, rule, &provisional);
         yjc_time_format_iso (ev->at_us, at);
+        //  R19: the form's security staff and MLPS level
+        char staff_name[65], staff_phone[41], mlps[17];
+        const msgpack_object *staff =
+            yjc_obj_get (yjc_obj_get (form, "unit"), "security_staff");
+        yjc_obj_strcpy (staff, "name", staff_name, sizeof staff_name);
+        yjc_obj_strcpy (staff, "phone", staff_phone, sizeof staff_phone);
+        yjc_obj_strcpy (
+            yjc_obj_get (form, "project"), "mlps", mlps, sizeof mlps);
         const char *texts[] = {
             ev->app_id,
             yjc_obj_strcpy (ev->payload, "unit", unit, sizeof unit),
@@ -56,7 +64,10 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
             provisional ? "t" : "f",
             *months ? months : NULL,
             *days ? days : NULL,
-            *on_expiry ? on_expiry : NULL
+            *on_expiry ? on_expiry : NULL,
+            *staff_name ? staff_name : NULL,
+            *staff_phone ? staff_phone : NULL,
+            *mlps ? mlps : NULL
         };
         yjc_pack_reset (&asked);
         msgpack_pack_object (
@@ -71,12 +82,14 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
         ctx->db,
         "INSERT INTO applications (app_id, unit, project, submitted_at,"
         " accept_due, accept_provisional, asked_mp, state, accept_rule,"
-        " updated_at, usage_months, usage_days, on_expiry)"
-        " SELECT a, u, p, s::timestamptz, d::date, v::bool, f, $12, $11,"
-        " s::timestamptz, m::int, n::int, e"
+        " updated_at, usage_months, usage_days, on_expiry, security_name,"
+        " security_phone, mlps)"
+        " SELECT a, u, p, s::timestamptz, d::date, v::bool, f, $15, $14,"
+        " s::timestamptz, m::int, n::int, e, sn, sp, ml"
         " FROM unnest($1::text[], $2::text[], $3::text[],"
         " $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],"
-        " $9::text[], $10::bytea[]) AS t (a, u, p, s, d, v, m, n, e, f)",
+        " $9::text[], $10::text[], $11::text[], $12::text[], $13::bytea[])"
+        " AS t (a, u, p, s, d, v, m, n, e, sn, sp, ml, f)",
         2,
         extra);
     yjc_rows_destroy (&rows);
@@ -84,7 +97,7 @@ s_on_submitted (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
     if (!res)
         return YJC_DB_ERROR;
     PQclear (res);
-    return inspect_on_submitted (ctx, events, count); //  R19
+    return YJC_OK;
 }
 
 typedef struct {

@@ -19,6 +19,8 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 typedef struct {
     int index;      //  the client's number, from 0
@@ -465,6 +467,26 @@ s_scale_query (int n)
     return failed ? 1 : 0;
 }
 
+//  --cpu-out FILE: this process's CPU, in clock ticks as /proc shows
+//  them (run.sh's cost per submission, issue 14)
+static void
+s_write_cpu (const char *path)
+{
+    struct rusage ru;
+    getrusage (RUSAGE_SELF, &ru);
+    long hz = sysconf (_SC_CLK_TCK);
+    FILE *f = fopen (path, "w");
+    if (!f)
+        return;
+    fprintf (f,
+             "utime %lld\nstime %lld\n",
+             (long long)(ru.ru_utime.tv_sec * hz +
+                         ru.ru_utime.tv_usec * hz / 1000000),
+             (long long)(ru.ru_stime.tv_sec * hz +
+                         ru.ru_stime.tv_usec * hz / 1000000));
+    fclose (f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -485,11 +507,12 @@ main (int argc, char **argv)
         { "audit-query", required_argument, 0, 'Q' },
         { "apps", required_argument, 0, 'A' },
         { "scale-query", required_argument, 0, 'X' },
+        { "cpu-out", required_argument, 0, 'U' },
         { 0, 0, 0, 0 },
     };
     long long gen = 0, seq = 0;
     int queries = 0, scale = 0;
-    const char *apps = NULL;
+    const char *apps = NULL, *cpu_out = NULL;
     const char *hash = "";
     int c;
     while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
@@ -506,6 +529,7 @@ main (int argc, char **argv)
             case 'Q': queries = atoi (optarg); break;
             case 'A': apps = optarg; break;
             case 'X': scale = atoi (optarg); break;
+            case 'U': cpu_out = optarg; break;
             case 'm':
                 if (s_nmaterials < 16)
                     s_materials[s_nmaterials++] = optarg;
@@ -593,5 +617,7 @@ main (int argc, char **argv)
     free (workers);
     free (threads);
     yjc_pack_release (&body);
+    if (cpu_out)
+        s_write_cpu (cpu_out);
     return errors ? 1 : 0;
 }

@@ -9,6 +9,11 @@ TMP=$(mktemp -d /tmp/yjc-bench.XXXXXX)
 chmod 755 "$TMP"
 PIDS=""
 cleanup() {
+    # YJC_BENCH_KEEP=1: leave the cluster and services running, to look at
+    if [ -n "${YJC_BENCH_KEEP:-}" ]; then
+        echo "kept: TMP=$TMP PGPORT=$PGPORT services:$SERVICE_PIDS"
+        return
+    fi
     for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null || true; done
     sleep 1
     pg_stop "$TMP/pg"

@@ -13,6 +13,7 @@ PARTS=" ${YJC_BENCH_PARTS:-submit metering audit} "
 part() { case "$PARTS" in *" $1 "*) return 0 ;; esac; return 1; }
 cd "$ROOT"
 . "$ROOT/tests/bench/lib.sh"
+. "$ROOT/tests/bench/cost.sh"
 
 # YJC_BENCH_STATEMENTS=1: also print the costliest statements
 bench_cluster ${YJC_BENCH_STATEMENTS:+"shared_preload_libraries = 'pg_stat_statements'"}
@@ -33,8 +34,11 @@ for kind in construction_plan deployment_plan equipment_statement backup_plan \
 done
 
 echo "bench: $CLIENTS clients, ${SECONDS_}s, form tests/data/form-full.json"
+cost_snapshot "$TMP/cost.0"
+cost_perf_start "$SECONDS_"
+client_ticks() { awk '/^(utime|stime)/ {t += $2} END {print t + 0}' "$TMP/client.cpu" 2>/dev/null || echo 0; }
 # shellcheck disable=SC2086
-result=$("$BIN/yjc-bench" --clients "$CLIENTS" --seconds "$SECONDS_" $materials)
+result=$("$BIN/yjc-bench" --clients "$CLIENTS" --seconds "$SECONDS_" --cpu-out "$TMP/client.cpu" $materials)
 replied=$(now_ms)
 submitted=$(q "SELECT count(*) FROM intake.applications")
 until [ "$(q "SELECT count(*) FROM audit.events WHERE type = 'application.submitted'")" -ge "$submitted" ] &&
@@ -42,6 +46,8 @@ until [ "$(q "SELECT count(*) FROM audit.events WHERE type = 'application.submit
     sleep 0.05
 done
 catchup=$(($(now_ms) - replied))
+cost_snapshot "$TMP/cost.1"
+cost_perf_report
 
 rss() { awk '/VmHWM/ {print int($2/1024)}' "/proc/$1/status"; }
 rss_line=""
@@ -66,6 +72,7 @@ if [ -n "${YJC_BENCH_STATEMENTS:-}" ]; then
 fi
 echo "platform:  $result"
 echo "audit catch-up after last reply: ${catchup} ms (applications: $submitted)"
+cost_report "$TMP/cost.0" "$TMP/cost.1" "$submitted" "$(client_ticks)"
 echo "peak RSS MiB: $rss_line"
 echo "baseline:  single-row INSERT+COMMIT tps=$tps clients=$CLIENTS"
 /usr/bin/python3 -c "print('ratio: platform rps / baseline tps = %.3f' % ($rps / $tps))"
