@@ -32,7 +32,7 @@ SERVICES   := $(shell awk -F'"' '/^SVC/ { print $$4 }' $(SERVICES_DEF))
 schema_of   = $(shell awk -F'"' '/^SVC/ && $$4 == "$(1)" { print $$6 }' $(SERVICES_DEF))
 BINS       := $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
               $(BUILD)/bin/yjc-vendor-sim $(BUILD)/bin/yjc-selftest \
-              $(BUILD)/bin/yjc-bench
+              $(BUILD)/bin/yjc-bench $(BUILD)/bin/yjc-web
 
 # A service is every .c of its folder, plus its migrations.
 service_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c))
@@ -79,6 +79,15 @@ $(BUILD)/bin/yjcloud: $(call service_objs,cli) $(LIB)
 	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) \
 	    $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null) $(LDLIBS) -o $@
 
+# The web console (issue 16): not a bus service, libmicrohttpd.
+WEB_PKGS := libmicrohttpd
+$(call service_objs,web): YJC_CFLAGS += $(shell pkg-config --cflags $(WEB_PKGS) 2>/dev/null)
+
+$(BUILD)/bin/yjc-web: $(call service_objs,web) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) \
+	    $(shell pkg-config --libs $(WEB_PKGS) 2>/dev/null) $(LDLIBS) -o $@
+
 $(BUILD)/bin/yjc-vendor-sim: $(BUILD)/obj/services/vendor-sim/vendor_sim.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) $(LDLIBS) -o $@
@@ -98,7 +107,7 @@ $(BUILD)/bin/yjc-bench: $(BUILD)/obj/tests/bench/bench.o $(LIB)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
-	    $(BUILD)/bin/yjc-vendor-sim $(DESTDIR)$(PREFIX)/bin/
+	    $(BUILD)/bin/yjc-vendor-sim $(BUILD)/bin/yjc-web $(DESTDIR)$(PREFIX)/bin/
 
 # "dir schema" of each service, as the rules above read the .def.
 services:

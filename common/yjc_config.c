@@ -166,6 +166,25 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                    " under an enforcement order: production"
                                    " (the resources stay allocated), test"
                                    " or zero" },
+    [YJC_CFG_WEB_LISTEN] = { "YJC_WEB_LISTEN",
+                             "127.0.0.1:8080",
+                             "web console: address:port it listens on" },
+    [YJC_CFG_WEB_CERT] = { "YJC_WEB_CERT",
+                           "",
+                           "web console: TLS certificate (PEM); none: plain"
+                           " HTTP behind the county's reverse proxy" },
+    [YJC_CFG_WEB_KEY] = { "YJC_WEB_KEY", "", "web console: TLS key (PEM)" },
+    [YJC_CFG_WEB_IDLE_MIN] = { "YJC_WEB_IDLE_MIN",
+                               "30",
+                               "web console: minutes of idleness after"
+                               " which a session and its key are wiped" },
+    [YJC_CFG_WEB_TEMPLATES] = { "YJC_WEB_TEMPLATES",
+                                YJC_SHARE_DIR "/../services/web/templates",
+                                "web console: page templates directory" },
+    [YJC_CFG_WEB_AUDIT_LOG] = { "YJC_WEB_AUDIT_LOG",
+                                YJC_VAR_DIR "/log/web-audit.jsonl",
+                                "web console: its sign-in and sign-out"
+                                " record (JSON lines, appended)" },
 };
 
 const char *

@@ -51,6 +51,12 @@ typedef enum {
     YJC_CFG_AUDIT_CHECKPOINT_S,     //  or seconds, whichever comes first
     YJC_CFG_AUDIT_VERIFY_STRETCH,   //  rows a verify thread takes at least
     YJC_CFG_ENFORCED_PRICING,       //  R17: production | test | zero
+    YJC_CFG_WEB_LISTEN,             //  the web console's address:port
+    YJC_CFG_WEB_CERT,               //  its TLS certificate (PEM), or ""
+    YJC_CFG_WEB_KEY,                //  its TLS private key (PEM), or ""
+    YJC_CFG_WEB_IDLE_MIN,           //  a console session's idle timeout
+    YJC_CFG_WEB_TEMPLATES,          //  its page templates and style sheet
+    YJC_CFG_WEB_AUDIT_LOG,          //  its sign-in record (services/web)
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

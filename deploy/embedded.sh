@@ -83,6 +83,13 @@ service_ports() {
     done
 }
 
+# web_first_admin: the console's first account (webadmin, role admin) when
+# there is none; its one-time password is shown once, never stored.
+web_first_admin() {
+    [ -f "$YJC_KEYS/web/webadmin.sealed" ] && return 0
+    "$BIN/yjcloud" web-user add webadmin --role admin
+}
+
 demo_actors() {
     PATH="$BIN:$PATH" sh "$ROOT/deploy/demo-actors.sh" >/dev/null
 }
@@ -110,6 +117,10 @@ up() {
             start_daemon "$svc_dir" "$BIN/yjc-$svc_dir"
     done
     start_daemon vendor-sim "$BIN/yjc-vendor-sim" --as vendor
+    # issue 16: the web console, and its first administrator account,
+    # whose one-time password is printed this once
+    web_first_admin
+    YJC_WEB_AUDIT_LOG="$VAR/log/web-audit.jsonl" start_daemon web "$BIN/yjc-web"
     i=0
     until "$BIN/yjcloud" --as admin status >/dev/null 2>&1; do
         i=$((i + 1))
@@ -132,6 +143,7 @@ up() {
   日志     $VAR/log/    进程号 $VAR/run/
   身份     $YJC_KEYS（bureau, vendor, auditor, admin, edu=县教育局, health=县卫生健康局）
   命令行   export PATH=$BIN:\$PATH; yjcloud --help
+  网页     http://${YJC_WEB_LISTEN:-127.0.0.1:8080}/（账号：yjcloud web-user add 名称 --role 角色）
   停止     make down
 MSG
 }

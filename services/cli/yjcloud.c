@@ -28,6 +28,7 @@
 #include "table.h"
 #include "utilization.h"
 #include "utilization_pdf.h"
+#include "webuser.h"
 #include "yjc_config.h"
 #include <ctype.h>
 #include <errno.h>
@@ -65,6 +66,13 @@ static const s_command_t s_commands[] = {
       "名称 --role 角色 [--unit 单位]",
       "新增身份（unit/bureau/vendor/auditor/admin）及其密钥" },
     { "actor list", 0, admin_cmd_actor_list, "", "列出全部身份" },
+    { "web-user add",
+      1,
+      webuser_cmd_add,
+      "名称 --role 角色 [--unit 单位]",
+      "新增网页控制台账号（同名身份，密钥以一次性密码加密保存）" },
+    { "web-user passwd", 1, webuser_cmd_passwd, "名称", "重置网页账号密码（换新密钥）" },
+    { "web-user disable", 1, webuser_cmd_disable, "名称", "停用网页账号（撤销其密钥）" },
     { "calendar workdays",
       2,
       calendar_cmd_workdays,

@@ -16,6 +16,7 @@
 #include "yjc_grant.h"
 #include "yjc_json.h"
 #include "yjc_keys.h"
+#include "yjc_webacct.h"
 #include "yjc_lifecycle.h"
 #include "yjc_log.h"
 #include "yjc_map.h"
@@ -561,6 +562,7 @@ main (int argc, char **argv)
         { "config", yjc_config_test },
         { "log", yjc_log_test },
         { "keys", yjc_keys_test },
+        { "webacct", yjc_webacct_test },
         { "client", yjc_client_test },
         { "db", yjc_db_test },
         { "outbox", yjc_outbox_test },

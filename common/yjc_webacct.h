@@ -1,0 +1,56 @@
+/*  yjc_webacct.h - web console accounts (issue 16): each is an actor of
+    the key registry whose secret key is kept only sealed with its
+    password (Argon2id crypto_pwhash + crypto_secretbox).
+
+    Where: KEYS/web/NAME.sealed, beside the registry, not in a database.
+    The web console is not a bus service (it has no schema of its own,
+    and `yjcloud web-user` must work before any service runs, as `actor
+    add` does); the registry is already the one place actors are made and
+    revoked, and a sealed file is useless without the password.  The
+    public half is in KEYS/public/NAME.cert like every actor's; there is
+    no KEYS/secret/NAME.cert_secret for a web account.                 */
+#ifndef YJC_WEBACCT_H_INCLUDED
+#define YJC_WEBACCT_H_INCLUDED
+
+#include "yjc_keys.h"
+
+//  Creates the actor (name, role, unit as `actor add`) and its sealed
+//  key.  0, or -1 with a reason in err.
+int yjc_webacct_add (yjc_keys_t *keys,
+                     const char *name,
+                     const char *role,
+                     const char *unit,
+                     const char *password,
+                     char *err,
+                     size_t errlen);
+//  A new password: a new key pair replaces the old one in the registry
+//  (the old key is revoked with it; nobody could unseal it anyway).
+int yjc_webacct_passwd (yjc_keys_t *keys,
+                        const char *name,
+                        const char *password,
+                        char *err,
+                        size_t errlen);
+//  Revokes the account's key (its certificate leaves the registry).
+int yjc_webacct_disable (yjc_keys_t *keys,
+                         const char *name,
+                         char *err,
+                         size_t errlen);
+
+#define YJC_WEBACCT_BAD      (-1) //  no such account, or a wrong password
+#define YJC_WEBACCT_DISABLED (-2) //  the right password, a revoked key
+//  Unseals the account's secret key into `secret` (32 bytes; put it in
+//  sodium_malloc'd memory) and its public key (Z85) into public_txt.
+int yjc_webacct_unseal (yjc_keys_t *keys,
+                        const char *name,
+                        const char *password,
+                        unsigned char *secret,
+                        char public_txt[41]);
+//  True when NAME is a web account (sealed, enabled or not).
+bool yjc_webacct_exists (yjc_keys_t *keys, const char *name);
+
+//  A one-time password of 16 letters and digits (no 0/O, 1/l/I).
+void yjc_webacct_password (char out[17]);
+
+void yjc_webacct_test (yjc_test_t *t);
+
+#endif

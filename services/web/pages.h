@@ -1,0 +1,32 @@
+/*  pages.h - the console's routes and pages (pages.c).                 */
+#ifndef PAGES_H_INCLUDED
+#define PAGES_H_INCLUDED
+
+#include "session.h"
+#include "tpl.h"
+#include <microhttpd.h>
+#include <pthread.h>
+
+typedef struct {
+    yjc_keys_t *keys;
+    const char *templates;
+    FILE *audit_log;
+    pthread_mutex_t log_lock;
+    bool tls; //  cookies get Secure
+} web_t;
+
+extern web_t web;
+
+//  Records a sign-in, failure, sign-out or idle end (web.c).
+void web_record (const char *what, const char *actor, const char *addr);
+
+enum MHD_Result pages_route (struct MHD_Connection *connection,
+                             const char *url,
+                             bool post,
+                             zhash_t *form);
+enum MHD_Result pages_error (struct MHD_Connection *connection,
+                             unsigned status,
+                             const char *message);
+void pages_session_closed (const session_t *s, const char *why);
+
+#endif

@@ -1,0 +1,292 @@
+/*  yjc-web: the web console (issue 16).  Server-rendered pages over
+    libmicrohttpd; each signed-in person acts with their own actor key,
+    unsealed at sign-in (yjc_webacct.h) and held only in their session
+    (session.h), so the services authorize the console exactly as they
+    do the CLI.  The console itself holds no key of its own.            */
+#include "pages.h"
+#include "session.h"
+#include "yjc_config.h"
+#include "yjc_log.h"
+#include "yjc_webacct.h"
+#include <arpa/inet.h>
+#include <signal.h>
+#include <sodium.h>
+
+#define MAX_BODY (64 * 1024) //  a form post; the console uploads nothing yet
+
+web_t web;
+
+//  One request's state across libmicrohttpd's calls.
+typedef struct {
+    zhash_t *form; //  POSTed fields
+    struct MHD_PostProcessor *pp;
+    size_t size;
+    bool too_big;
+} s_conn_t;
+
+static enum MHD_Result
+s_post_field (void *cls,
+              enum MHD_ValueKind kind,
+              const char *key,
+              const char *filename,
+              const char *content_type,
+              const char *encoding,
+              const char *data,
+              uint64_t off,
+              size_t size)
+{
+    (void)kind, (void)filename, (void)content_type, (void)encoding;
+    s_conn_t *c = (s_conn_t *)cls;
+    const char *had = (const char *)zhash_lookup (c->form, key);
+    if (off > 0 && had) {
+        char *joined = zsys_sprintf ("%s%.*s", had, (int)size, data);
+        zhash_update (c->form, key, joined);
+        zhash_freefn (c->form, key, free);
+    }
+    else {
+        char *value = zsys_sprintf ("%.*s", (int)size, data);
+        zhash_update (c->form, key, value);
+        zhash_freefn (c->form, key, free);
+    }
+    return MHD_YES;
+}
+
+static void
+s_completed (void *cls,
+             struct MHD_Connection *connection,
+             void **con_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+    (void)cls, (void)connection, (void)toe;
+    s_conn_t *c = (s_conn_t *)*con_cls;
+    if (c) {
+        if (c->pp)
+            MHD_destroy_post_processor (c->pp);
+        zhash_destroy (&c->form);
+        free (c);
+        *con_cls = NULL;
+    }
+}
+
+static enum MHD_Result
+s_access (void *cls,
+          struct MHD_Connection *connection,
+          const char *url,
+          const char *method,
+          const char *version,
+          const char *upload_data,
+          size_t *upload_data_size,
+          void **con_cls)
+{
+    (void)cls, (void)version;
+    s_conn_t *c = (s_conn_t *)*con_cls;
+    bool post = strcmp (method, "POST") == 0;
+    if (!c) {
+        c = (s_conn_t *)zmalloc (sizeof *c);
+        c->form = zhash_new ();
+        if (post)
+            c->pp =
+                MHD_create_post_processor (connection, 8192, s_post_field, c);
+        *con_cls = c;
+        return MHD_YES;
+    }
+    if (post && *upload_data_size) {
+        c->size += *upload_data_size;
+        if (c->size > MAX_BODY)
+            c->too_big = true;
+        else if (c->pp)
+            MHD_post_process (c->pp, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (c->too_big)
+        return pages_error (
+            connection, MHD_HTTP_CONTENT_TOO_LARGE, "提交的内容过大");
+    if (post && !c->pp)
+        return pages_error (connection, MHD_HTTP_BAD_REQUEST, "只接受表单提交");
+    if (!post && strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0)
+        return pages_error (
+            connection, MHD_HTTP_METHOD_NOT_ALLOWED, "不支持的请求方式");
+    return pages_route (connection, url, post, c->form);
+}
+
+static char *
+s_read_file (const char *path)
+{
+    zfile_t *file = zfile_new (NULL, path);
+    char *text = NULL;
+    if (file && zfile_input (file) == 0) {
+        zchunk_t *chunk = zfile_read (file, zfile_cursize (file), 0);
+        text = chunk ? zchunk_strdup (chunk) : NULL;
+        zchunk_destroy (&chunk);
+    }
+    zfile_destroy (&file);
+    return text;
+}
+
+//  "127.0.0.1:8080" (or "[::1]:8080") into a socket address.
+static int
+s_parse_listen (const char *listen, struct sockaddr_storage *sa)
+{
+    memset (sa, 0, sizeof *sa);
+    const char *colon = strrchr (listen, ':');
+    if (!colon)
+        return -1;
+    int port = atoi (colon + 1);
+    char host[64];
+    snprintf (host, sizeof host, "%.*s", (int)(colon - listen), listen);
+    if (port < 0 || port > 65535)
+        return -1;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)sa;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)sa;
+    size_t hl = strlen (host);
+    if (hl > 2 && host[0] == '[' && host[hl - 1] == ']') {
+        host[hl - 1] = 0;
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons ((uint16_t)port);
+        return inet_pton (AF_INET6, host + 1, &v6->sin6_addr) == 1 ? 0 : -1;
+    }
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons ((uint16_t)port);
+    return inet_pton (AF_INET, host, &v4->sin_addr) == 1 ? 0 : -1;
+}
+
+//  The sign-in record: one JSON line per sign-in, failure, sign-out and
+//  idle end, appended and flushed to disk.  The console is not a bus
+//  service (no schema, no outbox), so these are not yet audit events of
+//  the audit service; see README (issue 16: the next step gives the
+//  console its own schema and outbox, and these lines become events).
+void
+web_record (const char *what, const char *actor, const char *addr)
+{
+    if (!web.audit_log)
+        return;
+    char at[32];
+    time_t now = time (NULL);
+    struct tm tm;
+    gmtime_r (&now, &tm);
+    strftime (at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    zchunk_t *line = zchunk_new (NULL, 256);
+    zchunk_extend (line, "{\"at\": \"", 8);
+    zchunk_extend (line, at, strlen (at));
+    zchunk_extend (line, "\", \"type\": \"", 12);
+    zchunk_extend (line, what, strlen (what));
+    zchunk_extend (line, "\", \"actor\": \"", 13);
+    //  names are [a-z0-9_-] when valid; anything else is dropped
+    for (const char *p = actor ? actor : ""; *p; p++)
+        if (isalnum ((unsigned char)*p) || *p == '-' || *p == '_')
+            zchunk_extend (line, p, 1);
+    zchunk_extend (line, "\", \"address\": \"", 15);
+    for (const char *p = addr ? addr : ""; *p; p++)
+        if (isxdigit ((unsigned char)*p) || *p == '.' || *p == ':')
+            zchunk_extend (line, p, 1);
+    zchunk_extend (line, "\"}\n", 3);
+    pthread_mutex_lock (&web.log_lock);
+    fwrite (zchunk_data (line), 1, zchunk_size (line), web.audit_log);
+    fflush (web.audit_log);
+    fsync (fileno (web.audit_log));
+    pthread_mutex_unlock (&web.log_lock);
+    zchunk_destroy (&line);
+    yjc_log (YJC_LOG_INFO,
+             "%s %s from %s",
+             what,
+             actor ? actor : "",
+             addr ? addr : "");
+}
+
+int
+main (int argc, char **argv)
+{
+    if (argc > 1 && strcmp (argv[1], "--version") == 0) {
+        printf ("yjc-web 0.1.0\n");
+        return 0;
+    }
+    zsys_init ();
+    zsys_set_logident ("yjc-web");
+    if (sodium_init () < 0)
+        return 1;
+    pthread_mutex_init (&web.log_lock, NULL);
+    web.keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    web.templates = yjc_config (YJC_CFG_WEB_TEMPLATES);
+    const char *log_path = yjc_config (YJC_CFG_WEB_AUDIT_LOG);
+    web.audit_log = fopen (log_path, "a");
+    if (!web.audit_log) {
+        yjc_log (YJC_LOG_ERROR, "cannot open %s", log_path);
+        return 1;
+    }
+    int idle_min = yjc_config_int (YJC_CFG_WEB_IDLE_MIN);
+    sessions_init ((int64_t)(idle_min > 0 ? idle_min : 30) * 60 * 1000);
+    const char *listen = yjc_config (YJC_CFG_WEB_LISTEN);
+    struct sockaddr_storage sa;
+    if (s_parse_listen (listen, &sa) != 0) {
+        yjc_log (YJC_LOG_ERROR, "YJC_WEB_LISTEN %s: not address:port", listen);
+        return 1;
+    }
+    char *cert = NULL, *key = NULL;
+    if (*yjc_config (YJC_CFG_WEB_CERT)) {
+        cert = s_read_file (yjc_config (YJC_CFG_WEB_CERT));
+        key = s_read_file (yjc_config (YJC_CFG_WEB_KEY));
+        if (!cert || !key) {
+            yjc_log (YJC_LOG_ERROR, "cannot read YJC_WEB_CERT / YJC_WEB_KEY");
+            return 1;
+        }
+        web.tls = true;
+    }
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+                     (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
+                     (web.tls ? MHD_USE_TLS : 0);
+    struct MHD_Daemon *daemon =
+        web.tls ? MHD_start_daemon (flags,
+                                    0,
+                                    NULL,
+                                    NULL,
+                                    s_access,
+                                    NULL,
+                                    MHD_OPTION_SOCK_ADDR,
+                                    &sa,
+                                    MHD_OPTION_NOTIFY_COMPLETED,
+                                    s_completed,
+                                    NULL,
+                                    MHD_OPTION_CONNECTION_TIMEOUT,
+                                    30u,
+                                    MHD_OPTION_HTTPS_MEM_CERT,
+                                    cert,
+                                    MHD_OPTION_HTTPS_MEM_KEY,
+                                    key,
+                                    MHD_OPTION_END)
+                : MHD_start_daemon (flags,
+                                    0,
+                                    NULL,
+                                    NULL,
+                                    s_access,
+                                    NULL,
+                                    MHD_OPTION_SOCK_ADDR,
+                                    &sa,
+                                    MHD_OPTION_NOTIFY_COMPLETED,
+                                    s_completed,
+                                    NULL,
+                                    MHD_OPTION_CONNECTION_TIMEOUT,
+                                    30u,
+                                    MHD_OPTION_END);
+    if (!daemon) {
+        yjc_log (YJC_LOG_ERROR, "cannot listen on %s", listen);
+        return 1;
+    }
+    yjc_log (YJC_LOG_INFO,
+             "console at %s://%s/",
+             web.tls ? "https" : "http",
+             listen);
+    while (!zsys_interrupted) {
+        zclock_sleep (500);
+        sessions_sweep (pages_session_closed);
+    }
+    MHD_stop_daemon (daemon);
+    sessions_shutdown (); //  every key still held is wiped
+    yjc_keys_destroy (&web.keys);
+    fclose (web.audit_log);
+    free (cert);
+    if (key)
+        sodium_memzero (key, strlen (key));
+    free (key);
+    return 0;
+}

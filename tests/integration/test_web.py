@@ -1,0 +1,265 @@
+"""The web console (issue 16): yjc-web against the real services.  HTTP
+level: sign-in, the throttle, CSRF, sign-out killing the session id,
+escaping of hostile text, and a unit's 404 for another unit's
+application."""
+import http.client
+import json
+import os
+import re
+import subprocess
+import time
+import urllib.parse
+
+import pytest
+
+from conftest import BIN, ROOT, free_port, minimal_form
+
+XSS = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
+# a certificate's metadata (czmq's ZPL) cannot hold a double quote, so the
+# unit name carries the rest of the attack
+XSS_UNIT = '<script>alert(1)</script><img src=x onerror=alert(1)>'
+
+
+class Browser:
+    """One person's cookie jar against the console."""
+
+    def __init__(self, port):
+        self.port = port
+        self.sid = None
+
+    def request(self, method, path, form=None, sid=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {}
+        body = None
+        cookie = sid if sid is not None else self.sid
+        if cookie:
+            headers["Cookie"] = f"yjc_sid={cookie}"
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=headers)
+        res = conn.getresponse()
+        data = res.read().decode("utf-8", errors="replace")
+        for name, value in res.getheaders():
+            if name.lower() == "set-cookie":
+                m = re.match(r"yjc_sid=([0-9a-f]*);", value)
+                if m:
+                    self.sid = m.group(1) or None
+                    self.set_cookie = value
+        conn.close()
+        return res.status, dict((k.lower(), v) for k, v in res.getheaders()), data
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, form):
+        return self.request("POST", path, form)
+
+    def login(self, name, password):
+        return self.post("/login", {"name": name, "password": password})
+
+    def csrf(self):
+        status, _, html = self.get("/")
+        if status == 303:
+            status, _, html = self.get(self.last_location())
+        m = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
+        return m.group(1) if m else None
+
+    def last_location(self):
+        return "/apps"
+
+
+@pytest.fixture(scope="module")
+def web(platform):
+    port = free_port()
+    env = dict(platform.env, YJC_WEB_LISTEN=f"127.0.0.1:{port}",
+               YJC_WEB_TEMPLATES=os.path.join(ROOT, "services/web/templates"),
+               YJC_WEB_AUDIT_LOG=os.path.join(platform.dir, "web-audit.jsonl"))
+    log = open(os.path.join(platform.dir, "web.log"), "ab")
+    platform.logs["web"] = log.name
+    proc = subprocess.Popen([os.path.join(BIN, "yjc-web")], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, cwd=ROOT)
+    platform.procs["web"] = proc
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            Browser(port).get("/login")
+            break
+        except OSError:
+            assert proc.poll() is None, platform.log_text("web")
+            time.sleep(0.1)
+    accounts = {}
+    for name, role, unit in (("li", "unit", "县教育局"), ("wang", "unit", "县卫生健康局"),
+                             ("zhao", "bureau", None), ("qian", "auditor", None),
+                             ("sun", "vendor", None), ("xssweb", "unit", XSS_UNIT)):
+        args = ["web-user", "add", name, "--role", role] + (["--unit", unit] if unit else [])
+        accounts[name] = platform.cli(*args, json_out=True)["password"]
+    platform.cli("actor", "add", "xss", "--role", "unit", "--unit", XSS_UNIT)
+    yield {"port": port, "pw": accounts, "log": env["YJC_WEB_AUDIT_LOG"]}
+
+
+def signed_in(web, name):
+    b = Browser(web["port"])
+    status, headers, _ = b.login(name, web["pw"][name])
+    assert status == 303 and b.sid, (status, headers)
+    return b
+
+
+def records(web):
+    with open(web["log"], encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def test_sign_in_cookie_and_pages(web, platform):
+    b = Browser(web["port"])
+    status, headers, html = b.get("/apps")
+    assert status == 303 and headers["location"] == "/login"
+    status, _, html = b.get("/login")
+    assert status == 200 and "登录" in html and 'lang="zh-CN"' in html
+    status, headers, _ = b.login("li", web["pw"]["li"])
+    assert status == 303 and headers["location"] == "/"
+    # HttpOnly, SameSite=Strict, not Secure without TLS
+    assert "HttpOnly" in b.set_cookie and "SameSite=Strict" in b.set_cookie
+    assert len(b.sid) == 64
+    # the unit's own application, submitted by a file-key actor of its unit
+    app = platform.submit("edu", minimal_form("县教育局"))["body"]["app_id"]
+    status, _, html = b.get("/apps")
+    assert status == 200 and app in html and "我的申请" in html
+    status, _, html = b.get(f"/apps/{app}")
+    assert status == 200 and "办理经过" in html and "已提交" in html or "提交" in html
+    status, headers, css = b.get("/static/style.css")
+    assert status == 200 and headers["content-type"].startswith("text/css")
+    assert any(r["type"] == "web.signed_in" and r["actor"] == "li" for r in records(web))
+
+
+def test_each_person_acts_with_own_key(web, platform):
+    """The services see the person's actor, not a console key: a request
+    made through the console lands in audit under the person's name."""
+    b = signed_in(web, "zhao")
+    status, _, html = b.get("/queue")
+    assert status == 200 and "待办事项" in html
+    # the bureau person declines through the CLI? no: the console is read
+    # only; the actor is checked through audit of a CLI-free call below
+    status, _, _ = b.get("/orders")
+    assert status == 404  # a bureau person has no vendor page
+    v = signed_in(web, "sun")
+    status, _, html = v.get("/orders")
+    assert status == 200 and "待办订单" in html
+
+
+def test_csrf_refused(web):
+    a = signed_in(web, "qian")
+    other = signed_in(web, "li")
+    token_a = a.csrf()
+    token_other = other.csrf()
+    assert token_a and token_other and token_a != token_other
+    # no token, and another session's token: refused, session still alive
+    status, _, html = a.post("/logout", {})
+    assert status == 403 and "表单已失效" in html
+    status, _, _ = a.post("/logout", {"csrf": token_other})
+    assert status == 403
+    status, _, html = a.get("/audit")
+    assert status == 200 and "审计事件" in html
+    status, _, _ = a.post("/logout", {"csrf": token_a})
+    assert status == 303
+
+
+def test_stolen_session_dead_after_sign_out(web):
+    b = signed_in(web, "li")
+    stolen = b.sid
+    token = b.csrf()
+    status, _, _ = b.get("/apps")
+    assert status == 200
+    status, headers, _ = b.post("/logout", {"csrf": token})
+    assert status == 303 and "Max-Age=0" in b.set_cookie
+    thief = Browser(web["port"])
+    status, headers, _ = thief.request("GET", "/apps", sid=stolen)
+    assert status == 303 and headers["location"] == "/login"
+    status, _, _ = thief.request("POST", "/logout", {"csrf": token}, sid=stolen)
+    assert status == 403
+    assert any(r["type"] == "web.signed_out" and r["actor"] == "li" for r in records(web))
+
+
+def test_hostile_text_escaped(web, platform):
+    reply = platform.submit("xss", minimal_form(XSS_UNIT))
+    assert reply["ok"], reply
+    app = reply["body"]["app_id"]
+    platform.wait_until(lambda: platform.call("bureau", "review", "review.get",
+                                              {"app_id": app})["ok"], what="review")
+    ok = platform.call("bureau", "review", "review.decline", {"app_id": app, "opinion": XSS})
+    assert ok["ok"], ok
+    platform.wait_until(
+        lambda: platform.call("xss", "intake", "application.get",
+                              {"app_id": app})["body"]["state"] == "declined",
+        what="intake follows")
+    b = signed_in(web, "xssweb")
+    for path in ("/apps", f"/apps/{app}"):
+        status, _, html = b.get(path)
+        assert status == 200, path
+        assert "<script>alert" not in html and "<img src=x" not in html, path
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;" in html, path
+    # the opinion, quote and all, in the history
+    status, _, html = b.get(f"/apps/{app}")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
+    # the auditor's page shows the unit too, escaped
+    status, _, html = signed_in(web, "qian").get(f"/audit?app={app}")
+    assert status == 200 and "<script>alert" not in html and "&lt;script&gt;" in html
+
+
+def test_other_units_application_is_404(web, platform):
+    app = platform.submit("health", minimal_form())["body"]["app_id"]
+    b = signed_in(web, "li")
+    status, _, html = b.get(f"/apps/{app}")
+    status_none, _, html_none = b.get("/apps/A999999")
+    assert status == 404 and status_none == 404
+    assert html == html_none  # the same page: existence not revealed
+    # the health unit's person sees it
+    status, _, html = signed_in(web, "wang").get(f"/apps/{app}")
+    assert status == 200 and app in html
+
+
+def test_audit_paging_and_csv(web, platform):
+    b = signed_in(web, "qian")
+    status, _, html = b.get("/audit")
+    assert status == 200 and "下载 CSV" in html
+    status, headers, csv = b.get("/audit.csv")
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    lines = csv.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith('"序号"') and len(lines) > 2
+    seqs = [int(l.split('","')[0].strip('"')) for l in lines[1:]]
+    assert seqs == sorted(seqs)
+    # the second page starts after the cursor
+    status, _, page = b.get(f"/audit?after={seqs[0]}")
+    assert status == 200 and f"<td>{seqs[0]}</td>" not in page
+    # a unit person has no audit page
+    status, _, _ = signed_in(web, "li").get("/audit")
+    assert status == 404
+
+
+def test_disabled_account_cannot_sign_in(web, platform):
+    platform.cli("web-user", "add", "gone", "--role", "auditor")
+    pw = platform.cli("web-user", "passwd", "gone", json_out=True)["password"]
+    b = Browser(web["port"])
+    status, _, _ = b.login("gone", pw)
+    assert status == 303
+    platform.cli("web-user", "disable", "gone")
+    c = Browser(web["port"])
+    status, _, html = c.login("gone", pw)
+    assert status == 401 and "已停用" in html
+
+
+# last: its failures count against the test's address too
+def test_wrong_password_throttled(web):
+    b = Browser(web["port"])
+    for i in range(5):
+        status, _, html = b.login("wang", "wrong-password")
+        assert status == 401 and "账号或密码不正确" in html, i
+    # the sixth attempt in the minute is refused, even with the right password
+    status, _, html = b.login("wang", web["pw"]["wang"])
+    assert status == 429 and "次数过多" in html
+    assert b.sid is None
+    # another account from the same address is not locked out by it
+    status, _, _ = b.login("li", web["pw"]["li"])
+    assert status == 303
+    kinds = [r["type"] for r in records(web) if r["actor"] == "wang"]
+    assert kinds.count("web.signin_failed") == 5 and "web.signin_throttled" in kinds
