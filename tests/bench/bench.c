@@ -29,10 +29,12 @@ typedef struct {
     size_t samples; //  --metering: samples stored
     const char *actor;
     const yjc_pack_t *body; //  application.submit body, shared read-only
+    const char *decide;     //  --decide: the review message, else NULL
     int64_t stop_at;        //  zclock_usecs() deadline
     int64_t *latencies;     //  microseconds, one per reply
     size_t count, cap;
     int errors;
+    int batch_clients; //  --decide: how many clients take turns
 } s_worker_t;
 
 //  One metering.report of the client's `b`-th batch: 100 hosts of its
@@ -107,12 +109,16 @@ s_work_metering (s_worker_t *w)
     return NULL;
 }
 
+static void *s_work_decide (s_worker_t *w);
+
 static void *
 s_work (void *arg)
 {
     s_worker_t *w = (s_worker_t *)arg;
     if (w->batch)
         return s_work_metering (w);
+    if (w->decide)
+        return s_work_decide (w);
     yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
     zcert_t *cert = yjc_keys_load_secret (keys, w->actor);
     yjc_client_t *client =
@@ -221,6 +227,53 @@ s_load_apps (const char *path)
     if (f)
         fclose (f);
     return s_napps > 0 ? 0 : -1;
+}
+
+//  --decide TYPE --apps FILE: a lifecycle command of the bureau's (issue
+//  14: review.accept, review.approve) on every application of FILE, the
+//  clients taking them in turn, until they are done or time is up.
+static void *
+s_work_decide (s_worker_t *w)
+{
+    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    zcert_t *cert = yjc_keys_load_secret (keys, w->actor);
+    yjc_client_t *client =
+        cert ? yjc_client_new_service (keys, YJC_SVC_REVIEW, cert) : NULL;
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    yjc_pack_t body;
+    yjc_pack_init (&body);
+    int clients = w->batch_clients;
+    for (long long a = w->index;
+         client && a < s_napps && zclock_usecs () < w->stop_at &&
+         w->count < w->cap;
+         a += clients) {
+        yjc_pack_reset (&body);
+        msgpack_pack_map (&body.pk, 1);
+        yjc_pk_kv_str (&body.pk, "app_id", s_apps[a].app_id);
+        int64_t start = zclock_usecs ();
+        int rc = yjc_client_call (
+            client, w->decide, body.buf.data, body.buf.size, 10000, &reply);
+        if (rc != 0 || !reply.ok) {
+            if (w->errors++ == 0)
+                fprintf (stderr,
+                         "%s %s: %s %s\n",
+                         w->decide,
+                         s_apps[a].app_id,
+                         rc ? "no reply" : reply.code,
+                         rc ? "" : reply.message);
+        }
+        else
+            w->latencies[w->count++] = zclock_usecs () - start;
+    }
+    if (!client)
+        w->errors++;
+    yjc_pack_release (&body);
+    yjc_reply_release (&reply);
+    yjc_client_destroy (&client);
+    zcert_destroy (&cert);
+    yjc_keys_destroy (&keys);
+    return NULL;
 }
 
 static int
@@ -508,11 +561,12 @@ main (int argc, char **argv)
         { "apps", required_argument, 0, 'A' },
         { "scale-query", required_argument, 0, 'X' },
         { "cpu-out", required_argument, 0, 'U' },
+        { "decide", required_argument, 0, 'D' },
         { 0, 0, 0, 0 },
     };
     long long gen = 0, seq = 0;
     int queries = 0, scale = 0;
-    const char *apps = NULL, *cpu_out = NULL;
+    const char *apps = NULL, *cpu_out = NULL, *decide = NULL;
     const char *hash = "";
     int c;
     while ((c = getopt_long (argc, argv, "", longopts, NULL)) != -1) {
@@ -530,6 +584,7 @@ main (int argc, char **argv)
             case 'A': apps = optarg; break;
             case 'X': scale = atoi (optarg); break;
             case 'U': cpu_out = optarg; break;
+            case 'D': decide = optarg; break;
             case 'm':
                 if (s_nmaterials < 16)
                     s_materials[s_nmaterials++] = optarg;
@@ -550,14 +605,16 @@ main (int argc, char **argv)
         return s_audit_gen (gen, seq, hash);
     if (queries > 0)
         return s_audit_query (queries, actor);
-    if (scale > 0 && s_napps > 0)
+    if (scale > 0 && s_napps > 0 && !decide)
         return s_scale_query (scale);
+    if (decide && s_napps == 0)
+        return 2;
     if (clients < 1 || clients > 256 || seconds < 1 || seconds > 600 ||
         batch < 0 || batch > 5000)
         return 2;
     yjc_pack_t body;
     yjc_pack_init (&body);
-    if (!batch && s_load_body (form, &body) != 0)
+    if (!batch && !decide && s_load_body (form, &body) != 0)
         return 1;
     //  metering: a day back, on the hour (inside the intervals run.sh
     //  opens, never in the future)
@@ -573,6 +630,8 @@ main (int argc, char **argv)
         workers[i].base = base;
         workers[i].actor = batch && streq (actor, "edu") ? "vendor" : actor;
         workers[i].body = &body;
+        workers[i].decide = decide;
+        workers[i].batch_clients = clients;
         workers[i].stop_at = start + (int64_t)seconds * 1000000;
         workers[i].cap = 1000000;
         workers[i].latencies =

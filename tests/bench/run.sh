@@ -8,8 +8,9 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$ROOT/${1:-build}/bin
 CLIENTS=${YJC_BENCH_CLIENTS:-8}
 SECONDS_=${YJC_BENCH_SECONDS:-10}
-# YJC_BENCH_PARTS: which parts run (default all: submit metering audit)
-PARTS=" ${YJC_BENCH_PARTS:-submit metering audit} "
+# YJC_BENCH_PARTS: which parts run (default all: submit decide metering
+# audit; decide needs submit)
+PARTS=" ${YJC_BENCH_PARTS:-submit decide metering audit} "
 part() { case "$PARTS" in *" $1 "*) return 0 ;; esac; return 1; }
 cd "$ROOT"
 . "$ROOT/tests/bench/lib.sh"
@@ -20,6 +21,7 @@ bench_cluster ${YJC_BENCH_STATEMENTS:+"shared_preload_libraries = 'pg_stat_state
 [ -n "${YJC_BENCH_STATEMENTS:-}" ] &&
     pg_psql "$PGPORT" bench -c "CREATE EXTENSION pg_stat_statements" >/dev/null
 bench_keys
+"$BIN/yjcloud" actor add bureau --role bureau >/dev/null
 bench_services
 
 if part submit; then
@@ -76,6 +78,18 @@ cost_report "$TMP/cost.0" "$TMP/cost.1" "$submitted" "$(client_ticks)"
 echo "peak RSS MiB: $rss_line"
 echo "baseline:  single-row INSERT+COMMIT tps=$tps clients=$CLIENTS"
 /usr/bin/python3 -c "print('ratio: platform rps / baseline tps = %.3f' % ($rps / $tps))"
+fi
+
+if part submit && part decide; then
+# A lifecycle command (issue 14): the bureau accepts the applications just
+# submitted, then approves them, CLIENTS clients taking them in turn; each
+# reply's latency (the decision committed with its event).
+for step in accept:submitted approve:accepted; do
+    q "SELECT app_id || E'\t' || unit FROM review.applications
+        WHERE state = '${step#*:}' ORDER BY app_id" >"$TMP/apps.tsv"
+    echo "lifecycle: review.${step%%:*} $("$BIN/yjc-bench" --decide "review.${step%%:*}" \
+        --as bureau --apps "$TMP/apps.tsv" --clients "$CLIENTS" --seconds "$SECONDS_")"
+done
 fi
 
 if part metering; then
