@@ -336,15 +336,16 @@ s_query (yjc_db_t *self,
          const char *const *params,
          const int *lengths,
          const int *formats,
-         int result_format)
+         int result_format,
+         bool planned)
 {
     self->sqlstate[0] = 0;
     if (!self->conn) {
         s_fail (self, NULL, "query");
         return NULL;
     }
-    char name[16];
-    if (s_prepare (self, sql, nparams, name) != 0)
+    char name[16] = ""; //  "": the unnamed statement, planned each time
+    if (!planned && s_prepare (self, sql, nparams, name) != 0)
         return NULL;
     const char *before = self->begin_pending ? "BEGIN" : NULL;
     self->begin_pending = false;
@@ -368,7 +369,7 @@ yjc_db_query_bin (yjc_db_t *self,
                   const int *lengths,
                   const int *formats)
 {
-    return s_query (self, sql, nparams, params, lengths, formats, 0);
+    return s_query (self, sql, nparams, params, lengths, formats, 0, false);
 }
 
 PGresult *
@@ -379,7 +380,16 @@ yjc_db_query_raw (yjc_db_t *self,
                   const int *lengths,
                   const int *formats)
 {
-    return s_query (self, sql, nparams, params, lengths, formats, 1);
+    return s_query (self, sql, nparams, params, lengths, formats, 1, false);
+}
+
+PGresult *
+yjc_db_query_raw_planned (yjc_db_t *self,
+                          const char *sql,
+                          int nparams,
+                          const char *const *params)
+{
+    return s_query (self, sql, nparams, params, NULL, NULL, 1, true);
 }
 
 PGresult *

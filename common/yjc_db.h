@@ -58,6 +58,14 @@ PGresult *yjc_db_query_raw (yjc_db_t *self,
                             const char *const *params,
                             const int *lengths,
                             const int *formats);
+//  Same as yjc_db_query_raw, planned for its parameters at every call,
+//  never prepared: for a search whose filters are optional (`$n IS NULL
+//  OR ...`), where a generic plan cannot see which are given and may read
+//  every row that matches instead of the first page of an index.
+PGresult *yjc_db_query_raw_planned (yjc_db_t *self,
+                                    const char *sql,
+                                    int nparams,
+                                    const char *const *params);
 //  Runs a statement, discards the rows; returns rows affected or -1.
 int yjc_db_exec (yjc_db_t *self,
                  const char *sql,

@@ -19,9 +19,11 @@ s_on_all (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
 }
 
 //  audit.events, one statement per leading filter: each equality has
-//  its own (column, seq) index, and a prepared statement keeps the plan
-//  that uses it (issue 12: a query by application at 10 M events).  The
-//  other filters narrow what the index yields.
+//  its own (column, seq) index, read in seq order up to the page's limit
+//  (issue 12: a query by application at 10 M events).  The statement is
+//  planned for its parameters at each call: a generic plan cannot tell
+//  which optional filters are given, guessed one row, and read all of an
+//  application's events (1 000 heap pages) to sort the first 50.
 #define EVENTS_COLS                                                            \
     "SELECT seq::text, event_id, source, type, coalesce(app_id, ''),"          \
     " to_char(occurred_at, 'YYYY-MM-DD HH24:MI:SS.US'), payload_mp,"           \
@@ -70,7 +72,7 @@ s_events (yjc_ctx_t *ctx, const msgpack_object *body)
                              *actor ? actor : NULL };
     int lead = *app_id ? 0 : *unit ? 1 : *actor ? 2 : *type ? 3 : 4;
     PGresult *res =
-        yjc_db_query_raw (ctx->db, s_events_sql[lead], 8, params, NULL, NULL);
+        yjc_db_query_raw_planned (ctx->db, s_events_sql[lead], 8, params);
     if (!res)
         return YJC_DB_ERROR;
     //  seq is a number: the one `after` takes to page on
