@@ -49,13 +49,39 @@ s_be (unsigned char *out, uint64_t v, int n)
         out[i] = (unsigned char)(v & 0xff);
 }
 
+//  The hashed bytes are gathered in a buffer and hashed with one update
+//  when they fit (nearly always): eighteen small updates a link cost
+//  `audit verify` more than the compression itself.
+#define GATHER_MAX 2048
+
+typedef struct {
+    EVP_MD_CTX *ctx;
+    unsigned char buf[GATHER_MAX];
+    size_t used;
+} s_gather_t;
+
 static void
-s_field (EVP_MD_CTX *ctx, const void *data, size_t len)
+s_put (s_gather_t *g, const void *data, size_t len)
+{
+    if (g->used + len > sizeof g->buf) {
+        EVP_DigestUpdate (g->ctx, g->buf, g->used);
+        g->used = 0;
+    }
+    if (len > sizeof g->buf)
+        EVP_DigestUpdate (g->ctx, data, len);
+    else {
+        memcpy (g->buf + g->used, data, len);
+        g->used += len;
+    }
+}
+
+static void
+s_field (s_gather_t *g, const void *data, size_t len)
 {
     unsigned char n[4];
     s_be (n, len, 4);
-    EVP_DigestUpdate (ctx, n, 4);
-    EVP_DigestUpdate (ctx, data, len);
+    s_put (g, n, 4);
+    s_put (g, data, len);
 }
 
 void
@@ -64,22 +90,25 @@ yjc_chain_link (yjc_chain_hasher_t *self,
                 const yjc_chain_event_t *e,
                 unsigned char *out)
 {
-    EVP_MD_CTX *ctx = self->ctx;
-    EVP_DigestInit_ex2 (ctx, self->md, NULL);
-    EVP_DigestUpdate (ctx, prev, YJC_CHAIN_HASH_LEN);
-    s_field (ctx, e->event_id, e->event_id_len);
-    s_field (ctx, e->source, e->source_len);
-    s_field (ctx, e->type, e->type_len);
-    s_field (ctx, e->app_id, e->app_id_len);
+    s_gather_t g;
+    g.ctx = self->ctx;
+    g.used = 0;
+    EVP_DigestInit_ex2 (g.ctx, self->md, NULL);
+    s_put (&g, prev, YJC_CHAIN_HASH_LEN);
+    s_field (&g, e->event_id, e->event_id_len);
+    s_field (&g, e->source, e->source_len);
+    s_field (&g, e->type, e->type_len);
+    s_field (&g, e->app_id, e->app_id_len);
     unsigned char at[8];
     s_be (at, (uint64_t)e->at_us, 8);
-    EVP_DigestUpdate (ctx, at, 8);
-    s_field (ctx, e->payload, e->payload_len);
+    s_put (&g, at, 8);
+    s_field (&g, e->payload, e->payload_len);
     if (e->unit && e->actor) {
-        s_field (ctx, e->unit, e->unit_len);
-        s_field (ctx, e->actor, e->actor_len);
+        s_field (&g, e->unit, e->unit_len);
+        s_field (&g, e->actor, e->actor_len);
     }
-    EVP_DigestFinal_ex (ctx, out, NULL);
+    EVP_DigestUpdate (g.ctx, g.buf, g.used);
+    EVP_DigestFinal_ex (g.ctx, out, NULL);
 }
 
 /* ---- selftest ------------------------------------------------------------ */
@@ -91,7 +120,7 @@ s_by_hand (const unsigned char *prev,
            const yjc_chain_event_t *e,
            unsigned char *out)
 {
-    unsigned char buf[512];
+    static unsigned char buf[8192];
     size_t n = 0;
     memcpy (buf, prev, 32);
     n = 32;
@@ -162,6 +191,18 @@ yjc_chain_test (yjc_test_t *t)
     YJC_CHECK (t, memcmp (chained, a, 32) == 0);
     yjc_chain_link (h, chained, &e, chained);
     YJC_CHECK (t, memcmp (chained, a, 32) != 0);
+    //  payloads that fill the gathering buffer, cross it, or exceed it
+    static char big[6000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (char)(i * 7);
+    static const size_t sizes[] = { 1900, 1990, 2000, 2047, 2048, 2100, 6000 };
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        e.payload = big;
+        e.payload_len = sizes[i];
+        yjc_chain_link (h, prev, &e, a);
+        s_by_hand (prev, &e, b);
+        YJC_CHECK (t, memcmp (a, b, 32) == 0);
+    }
     //  any byte changed changes the hash (the actor here)
     e.actor = "x";
     e.actor_len = 1;
