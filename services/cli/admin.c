@@ -3,6 +3,10 @@
 #include "admin.h"
 #include "table.h"
 #include "yjc_config.h"
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 //  The roles of actors, as a clerk names them.
 static const char *s_roles_zh[YJC_ROLE_COUNT] = {
@@ -18,7 +22,53 @@ s_role_zh (const char *name)
     return role >= 0 ? s_roles_zh[role] : name;
 }
 
-//  status: each service asked sys.status; exit 1 when one is down.
+//  Waits up to `ms` for fd to be ready for `events`.
+static bool
+s_wait_fd (int fd, short events, int ms)
+{
+    struct pollfd p = { .fd = fd, .events = events };
+    return poll (&p, 1, ms) == 1 && (p.revents & events);
+}
+
+//  The web console (issue 16) answers HTTP at YJC_WEB_LISTEN: asked for
+//  its style sheet, it must say 200 within `ms`.  It is not a bus service:
+//  it has no sys.status, and holds no key of its own to be asked with.
+static bool
+s_web_up (const char *listen, int ms)
+{
+    char host[256];
+    const char *colon = strrchr (listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof host)
+        return false;
+    snprintf (host, sizeof host, "%.*s", (int)(colon - listen), listen);
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
+    if (getaddrinfo (host, colon + 1, &hints, &ai) != 0)
+        return false;
+    int fd = socket (ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    bool ok = fd >= 0;
+    if (ok && connect (fd, ai->ai_addr, ai->ai_addrlen) != 0)
+        ok = errno == EINPROGRESS && s_wait_fd (fd, POLLOUT, ms);
+    int err = 0;
+    socklen_t len = sizeof err;
+    ok = ok && getsockopt (fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && !err;
+    static const char ask[] = "GET /static/style.css HTTP/1.0\r\n\r\n";
+    ok = ok && send (fd, ask, sizeof ask - 1, MSG_NOSIGNAL) ==
+                   (ssize_t)(sizeof ask - 1);
+    char line[16] = "";
+    ssize_t got = ok && s_wait_fd (fd, POLLIN, ms)
+                      ? recv (fd, line, sizeof line - 1, 0)
+                      : -1;
+    ok = got >= 12 && strncmp (line, "HTTP/1.", 7) == 0 &&
+         strncmp (line + 8, " 200", 4) == 0;
+    if (fd >= 0)
+        close (fd);
+    freeaddrinfo (ai);
+    return ok;
+}
+
+//  status: each service asked sys.status; exit 1 when one is down.  The
+//  web console is listed too, but does not count: a platform runs without
+//  it (the CLI and the vendor's queue do not need it).
 int
 admin_cmd_status (cli_opts_t *opts)
 {
@@ -75,10 +125,17 @@ admin_cmd_status (cli_opts_t *opts)
         }
         cli_session_close (&session);
     }
+    const char *listen = yjc_config (YJC_CFG_WEB_LISTEN);
+    bool web = s_web_up (listen, 1000);
     if (opts->json)
-        printf ("]}\n");
-    else
+        printf ("], \"web\": {\"up\": %s, \"listen\": \"%s\"}}\n",
+                web ? "true" : "false",
+                listen);
+    else {
+        cli_table_row (
+            table, "网页控制台", web ? "运行" : "未启动", "-", "-", "-");
         cli_table_print (table, stdout);
+    }
     cli_table_destroy (&table);
     return down ? 1 : 0;
 }

@@ -263,3 +263,23 @@ def test_wrong_password_throttled(web):
     assert status == 303
     kinds = [r["type"] for r in records(web) if r["actor"] == "wang"]
     assert kinds.count("web.signin_failed") == 5 and "web.signin_throttled" in kinds
+
+
+def test_status_lists_the_console(web, platform):
+    """`yjcloud status` lists the console (issue 16): up while yjc-web
+    answers at YJC_WEB_LISTEN, 未启动 where nothing listens; the five bus
+    services alone decide the exit code."""
+    def status(listen):
+        env = dict(platform.env, YJC_WEB_LISTEN=listen)
+        return subprocess.run([os.path.join(BIN, "yjcloud"), "--as", "admin", "--json", "status"],
+                              env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    up = status(f"127.0.0.1:{web['port']}")
+    assert up.returncode == 0, up.stdout + up.stderr
+    assert json.loads(up.stdout)["web"] == {"up": True, "listen": f"127.0.0.1:{web['port']}"}
+    down = status(f"127.0.0.1:{free_port()}")
+    assert down.returncode == 0, down.stdout + down.stderr
+    assert json.loads(down.stdout)["web"]["up"] is False
+    text = subprocess.run([os.path.join(BIN, "yjcloud"), "--as", "admin", "status"],
+                          env=dict(platform.env, YJC_WEB_LISTEN=f"127.0.0.1:{web['port']}"),
+                          cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
+    assert any(line.split()[:2] == ["网页控制台", "运行"] for line in text.splitlines()), text
