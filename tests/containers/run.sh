@@ -33,6 +33,8 @@ check() { # check NAME COMMAND...
 }
 finish() {
     [ -n "${poller:-}" ] && kill "$poller" 2>/dev/null
+    # for the post-mortem: every container's log (debug level: each request)
+    [ -n "${dc:-}" ] && $dc --profile demo logs --no-color > "$STATE/compose.log" 2>&1
     if [ -z "${YJC_CT_KEEP:-}" ] && [ -n "${dc:-}" ]; then
         $dc --profile demo --profile tools down -v --remove-orphans \
             > "$STATE/down.log" 2>&1 || tail -5 "$STATE/down.log"
@@ -131,6 +133,7 @@ for spec in $YJC_SERVICE_SPECS; do
     echo "YJC_${svc_ident}_PORT=$(free_port)" >> "$envfile"
 done
 echo "YJC_VENDOR_PORT=$(free_port)" >> "$envfile"
+sed -i 's/^YJC_LOG_LEVEL=.*/YJC_LOG_LEVEL=debug/' "$envfile"
 dc="docker-compose --env-file $envfile"
 check "compose refuses to start without a password, naming it" sh -c \
     "sed '/^YJC_AUDIT_DB_PASSWORD=/d' '$envfile' > '$STATE/nopw.env';
