@@ -37,7 +37,7 @@ BINS       := $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
 # A service is every .c of its folder, plus its migrations.
 service_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c))
 
-.PHONY: all deps up down status test bench bench-scale fuzz format clean proto-doc compose \
+.PHONY: all deps up down status test bench bench-scale fuzz format clean proto-doc compose test-containers \
         install services
 .SECONDARY:
 .SECONDEXPANSION:
@@ -118,6 +118,11 @@ services:
 compose:
 	sh deploy/compose.sh > docker-compose.yml.tmp
 	mv docker-compose.yml.tmp docker-compose.yml
+
+# The compose stack built and run under podman, end to end (minutes, an
+# engine: not part of `make test`).  tests/containers/run.sh
+test-containers:
+	sh tests/containers/run.sh
 
 # Debian packages for the build, the embedded run and the tests.
 deps:

@@ -12,6 +12,7 @@
     holds of incoming requests is bounded in bytes, in all and per
     connection (YJC_HELD_BYTES, YJC_PEER_BYTES), and ZeroMQ queues a few
     messages per connection only (YJC_PEER_QUEUE).                      */
+#include "yjc_client.h"
 #include "yjc_config.h"
 #include "yjc_form.h"
 #include "yjc_relay.h"
@@ -838,6 +839,68 @@ s_start (s_server_t *self, const char *name)
     return 0;
 }
 
+/* ---- --health: the container healthcheck ------------------------------ */
+
+//  The address this service answers on, seen from its own host: its bind
+//  address with a wildcard host made loopback, else its endpoint.
+static char *
+s_health_endpoint (const yjc_service_def_t *def)
+{
+    const char *bind = yjc_config (YJC_CFG_BIND);
+    if (!*bind)
+        return strdup (yjc_config_endpoint (def->service));
+    const char *host = strstr (bind, "://");
+    if (host && (strncmp (host + 3, "0.0.0.0:", 8) == 0 ||
+                 strncmp (host + 3, "*:", 2) == 0))
+        return zsys_sprintf ("tcp://127.0.0.1%s", strchr (host + 3, ':'));
+    return strdup (bind);
+}
+
+//  `yjc-NAME --health`: asks the running service for sys.status over
+//  CURVE with the service's own key pair (a container holds no other
+//  key) and exits 0 when it answers and reaches its database.  For
+//  docker-compose's healthcheck.
+static int
+s_health (const yjc_service_def_t *def, const char *name)
+{
+    char actor[64];
+    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    yjc_keys_service_actor (def->service, actor);
+    zcert_t *cert = yjc_keys_load_secret (keys, actor);
+    char *endpoint = s_health_endpoint (def);
+    int rc = 1;
+    yjc_client_t *client =
+        cert ? yjc_client_new (endpoint, zcert_public_txt (cert), cert) : NULL;
+    yjc_reply_t reply;
+    yjc_reply_init (&reply);
+    if (!cert)
+        fprintf (stderr, "%s: no key pair for %s\n", name, actor);
+    else if (!client ||
+             yjc_client_call (client, "sys.status", NULL, 0, 3000, &reply))
+        fprintf (stderr, "%s: no answer on %s\n", name, endpoint);
+    else if (reply.ok && reply.body && reply.body->type == MSGPACK_OBJECT_MAP) {
+        const msgpack_object_map *map = &reply.body->via.map;
+        for (uint32_t i = 0; i < map->size; i++) {
+            const msgpack_object *k = &map->ptr[i].key;
+            if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == 2 &&
+                memcmp (k->via.str.ptr, "db", 2) == 0 &&
+                map->ptr[i].val.type == MSGPACK_OBJECT_BOOLEAN &&
+                map->ptr[i].val.via.boolean)
+                rc = 0;
+        }
+        if (rc)
+            fprintf (stderr, "%s: answers, but not its database\n", name);
+    }
+    else
+        fprintf (stderr, "%s: sys.status refused: %s\n", name, reply.code);
+    yjc_reply_release (&reply);
+    yjc_client_destroy (&client);
+    zcert_destroy (&cert);
+    yjc_keys_destroy (&keys);
+    free (endpoint);
+    return rc;
+}
+
 int
 yjc_server_main (const yjc_service_def_t *def, int argc, char **argv)
 {
@@ -845,6 +908,11 @@ yjc_server_main (const yjc_service_def_t *def, int argc, char **argv)
     if (argc > 1 && strcmp (argv[1], "--version") == 0) {
         printf ("yjc-%s %s\n", name, YJC_VERSION_STRING);
         return 0;
+    }
+    if (argc > 1 && strcmp (argv[1], "--health") == 0) {
+        zsys_init ();
+        zsys_set_logident ("yjc-health");
+        return s_health (def, name);
     }
     zsys_init ();
     char ident[40];

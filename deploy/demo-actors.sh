@@ -5,10 +5,11 @@
 # (`make up` runs it too, through deploy/embedded.sh).  Idempotent: what
 # exists is kept, so it runs on every `docker-compose up`.
 #
-# This is a demo layout: one volume holds every secret and is mounted
-# read-only into every container.  In production each actor keeps only its
-# own secret (on its own machine), and each service needs only public/
-# plus its own secret/service-NAME.cert_secret.
+# With YJC_KEYS_SPLIT set (the `keys` container of docker-compose.yml),
+# hands out copies: public/ into $YJC_KEYS_SPLIT/public, and NAME's secret
+# key into each folder $YJC_KEYS_SPLIT/secret/NAME (a volume mounted only
+# where actor NAME runs), so every container holds one secret key.  With
+# YJC_KEYS_OWNER (uid:gid) set, running as root: the owner of all of them.
 set -eu
 : "${YJC_KEYS:?YJC_KEYS is not set}"
 cli=yjcloud
@@ -26,3 +27,24 @@ for spec in "bureau:bureau:" "vendor:vendor:" "auditor:auditor:" \
     fi
 done
 "$cli" actor list
+[ -n "${YJC_KEYS_SPLIT:-}" ] || exit 0
+split=$YJC_KEYS_SPLIT
+mkdir -p "$split/public"
+cp -p "$YJC_KEYS/public/"*.cert "$split/public/"
+for dir in "$split/secret/"*/; do
+    [ -d "$dir" ] || continue
+    name=$(basename "$dir")
+    if [ ! -f "$YJC_KEYS/secret/$name.cert_secret" ]; then
+        echo "demo-actors.sh: no secret key for $name" >&2
+        exit 1
+    fi
+    # only this actor's key in its volume
+    find "$dir" -mindepth 1 ! -name "$name.cert_secret" -delete
+    cp "$YJC_KEYS/secret/$name.cert_secret" "$dir/"
+    chmod 0600 "$dir/$name.cert_secret"
+    chmod 0700 "$dir"
+done
+if [ -n "${YJC_KEYS_OWNER:-}" ]; then
+    chown -R "$YJC_KEYS_OWNER" "$YJC_KEYS" "$split"
+fi
+echo "demo-actors.sh: one secret key per volume under $split/secret"

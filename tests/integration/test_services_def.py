@@ -17,7 +17,7 @@ DIRS = [s.dir for s in SERVICE_DEFS]
 SCHEMAS = [s.schema for s in SERVICE_DEFS]
 IDENTS = [s.ident for s in SERVICE_DEFS]
 # not services: the database, the key set-up, the vendor's client, the CLI
-COMPOSE_OTHERS = {"postgres", "keys", "vendor-sim", "cli"}
+COMPOSE_OTHERS = {"postgres-init", "postgres", "keys", "vendor-sim", "cli"}
 
 
 def text(path):
@@ -178,8 +178,17 @@ def test_the_initdb_script_creates_the_defs_schemas(tmp_path):
                POSTGRES_USER="postgres", POSTGRES_DB=db)
     compose = text("docker-compose.yml")
     env["YJC_SCHEMAS"] = re.search(r"^      YJC_SCHEMAS: (.*)$", compose, re.M).group(1)
-    for s in SCHEMAS:
-        env[f"YJC_{s.upper()}_DB_PASSWORD"] = f"pw-{s}"
+    # the passwords arrive as files (postgres-init, deploy/docker/pg-secrets.sh)
+    secrets = tmp_path / "secrets"
+    env["YJC_DB_SECRETS"] = str(secrets)
+
+    def write_secrets(skip=None):
+        secrets.mkdir(exist_ok=True)
+        (secrets / "POSTGRES_PASSWORD").write_text("pw-super")
+        for s in SCHEMAS:
+            if s != skip:
+                (secrets / f"YJC_{s.upper()}_DB_PASSWORD").write_text(f"pw-{s}")
+    write_secrets()
     script = ". deploy/docker/initdb/10-yjcloud.sh"
     res = subprocess.run(["sh", "-c", script], cwd=ROOT, env=env,
                          capture_output=True, text=True)
@@ -188,10 +197,11 @@ def test_the_initdb_script_creates_the_defs_schemas(tmp_path):
              "r.rolname FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner "
              "WHERE r.rolname LIKE 'yjc\\_%' ORDER BY 1\"").stdout.split()
     assert got == sorted(f"{s}|yjc_{s}" for s in SCHEMAS)
+    # used once: no password left on disk
+    assert [f.read_text() for f in secrets.iterdir()] == [""]
 
-    missing = dict(env)
-    del missing[f"YJC_{SCHEMAS[-1].upper()}_DB_PASSWORD"]
-    res = subprocess.run(["sh", "-c", script], cwd=ROOT, env=missing,
+    write_secrets(skip=SCHEMAS[-1])
+    res = subprocess.run(["sh", "-c", script], cwd=ROOT, env=env,
                          capture_output=True, text=True)
     assert res.returncode != 0
     assert f"YJC_{SCHEMAS[-1].upper()}_DB_PASSWORD is empty" in res.stderr

@@ -4,10 +4,12 @@
 # database $POSTGRES_DB itself is created by the image).  The container
 # equivalent of yjc_bootstrap in deploy/pg.sh: one LOGIN role per service,
 # yjc_<schema>, owning its schema and reaching no other; no one uses
-# public.  The schemas are $YJC_SCHEMAS, and each password is
-# YJC_<SCHEMA>_DB_PASSWORD: docker-compose.yml passes them all (it is
-# generated from proto/yjc_services.def, and refuses to start while a
-# password is unset).  Passwords are stored as SCRAM-SHA-256.
+# public.  The schemas are $YJC_SCHEMAS, and each password is in the file
+# $YJC_DB_SECRETS/YJC_<SCHEMA>_DB_PASSWORD, written by the one-shot
+# postgres-init container (deploy/docker/pg-secrets.sh) from the operator's
+# env file: docker-compose.yml is generated from proto/yjc_services.def and
+# refuses to start while a password is unset.  The files are emptied here
+# once used.  Passwords are stored as SCRAM-SHA-256.
 #
 # Changing a password later: this script does not run again on an existing
 # volume; use ALTER ROLE yjc_<schema> PASSWORD '...' (psql \password) and
@@ -21,11 +23,12 @@ if [ -z "${YJC_SCHEMAS:-}" ]; then
     echo "10-yjcloud.sh: YJC_SCHEMAS is empty; docker-compose.yml sets it" >&2
     false
 fi
+secrets=${YJC_DB_SECRETS:-/run/secrets/yjcloud}
 for schema in $YJC_SCHEMAS; do
     var=YJC_$(echo "$schema" | tr '[:lower:]' '[:upper:]')_DB_PASSWORD
-    eval "password=\${$var:-}"
+    password=$(cat "$secrets/$var" 2>/dev/null || true)
     if [ -z "$password" ]; then
-        echo "10-yjcloud.sh: $var is empty; refusing to create yjc_$schema" >&2
+        echo "10-yjcloud.sh: $secrets/$var is empty; refusing to create yjc_$schema" >&2
         false
     fi
     # The password reaches psql through its environment (\getenv, psql 15)
@@ -45,4 +48,10 @@ REVOKE ALL ON SCHEMA public FROM PUBLIC;
 SQL
     echo "10-yjcloud.sh: role yjc_$schema owns schema $schema"
 done
-unset schema password var
+# used: the server keeps no copy outside its catalog (the entrypoint has
+# read the superuser's already)
+for schema in $YJC_SCHEMAS; do
+    rm -f "$secrets/YJC_$(echo "$schema" | tr '[:lower:]' '[:upper:]')_DB_PASSWORD"
+done
+: > "$secrets/POSTGRES_PASSWORD"
+unset schema password var secrets

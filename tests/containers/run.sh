@@ -1,0 +1,225 @@
+#!/bin/sh
+# tests/containers/run.sh - `make test-containers`: the compose stack built
+# and run as an operator would, on podman serving Docker's API to Debian's
+# docker-compose (no registry needed).  Not part of `make test`: it takes
+# minutes and installs an engine.
+#   1. installs podman, docker-compose, debootstrap ... from Debian
+#   2. engine settings in a PRIVATE containers.conf (var/containers/, never
+#      /etc), `podman system service` on a private socket, DOCKER_HOST
+#   3. base images when missing (deploy/docker/base-images.sh)
+#   4. the README's 部署 walk, its two sh blocks verbatim (only the env
+#      file's path differs), with checks on what it printed
+#   5. kills a service, then PostgreSQL: both restart, the services
+#      reconnect; then `down -v`
+# Prints `N passed, N failed`.  YJC_CT_KEEP=1 leaves the stack up.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 1
+. "$ROOT/deploy/services.sh"
+STATE=$ROOT/var/containers
+PKGS="podman docker-compose debootstrap runc conmon netavark aardvark-dns \
+catatonit uidmap slirp4netns golang-github-containers-common"
+export COMPOSE_PROJECT_NAME=${YJC_CT_PROJECT:-yjcct}
+passed=0 failed=0
+t0=$(date +%s)
+
+say() { printf '[%4ss] %s\n' $(($(date +%s) - t0)) "$*"; }
+ok() { passed=$((passed + 1)); say "ok   $*"; }
+bad() { failed=$((failed + 1)); say "FAIL $*"; }
+check() { # check NAME COMMAND...
+    name=$1; shift
+    if "$@" > "$STATE/last.out" 2>&1; then ok "$name"
+    else bad "$name"; tail -15 "$STATE/last.out" | sed 's/^/     /'; fi
+}
+finish() {
+    [ -n "${poller:-}" ] && kill "$poller" 2>/dev/null
+    # for the post-mortem: every container's log (debug level: each request)
+    [ -n "${dc:-}" ] && $dc --profile demo logs --no-color > "$STATE/compose.log" 2>&1
+    if [ -z "${YJC_CT_KEEP:-}" ] && [ -n "${dc:-}" ]; then
+        $dc --profile demo --profile tools down -v --remove-orphans \
+            > "$STATE/down.log" 2>&1 || tail -5 "$STATE/down.log"
+        rm -rf "$ROOT/work"
+    fi
+    [ -n "${service:-}" ] && [ -z "${YJC_CT_KEEP:-}" ] && kill "$service" 2>/dev/null
+    say "done in $(($(date +%s) - t0)) s"
+    echo "$passed passed, $failed failed"
+    [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
+    exit $?
+}
+
+# ---- 1. packages ----------------------------------------------------------
+missing=
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+        missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    say "apt-get install$missing"
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+        --no-install-recommends $missing; } > /tmp/yjc-ct-apt.log 2>&1 ||
+        { tail -20 /tmp/yjc-ct-apt.log; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+# ---- 2. engine ------------------------------------------------------------
+mkdir -p "$STATE"
+# root in a container sandbox, cgroups v2 hybrid, a hard limit of 20 000
+# open files: the settings podman needs here, for this run only
+cat > "$STATE/containers.conf" <<'CONF'
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+export CONTAINERS_CONF="$STATE/containers.conf"
+sock=$STATE/podman.sock
+rm -f "$sock"
+podman system service --time=0 "unix://$sock" > "$STATE/service.log" 2>&1 &
+service=$!
+export DOCKER_HOST="unix://$sock"
+i=0
+while [ ! -S "$sock" ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+check "podman serves Docker's API on $sock" docker-compose version
+dc=docker-compose
+
+# ---- 3. base images -------------------------------------------------------
+check "base images debian:12, debian:12-slim, postgres:15 (built locally if missing)" \
+    sh deploy/docker/base-images.sh
+
+# healthchecks need systemd timers under podman: this loop is that timer.
+# Each check is a `podman exec` (~0.4 s of a busy machine): containers not
+# yet healthy every 2 s, all of them every 20 s.
+poll_health() {
+    n=0
+    while :; do
+        for c in $(podman ps -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME"); do
+            st=$(podman inspect -f '{{.State.Health.Status}}' "$c" 2>/dev/null)
+            [ -z "$st" ] && continue # no healthcheck
+            [ "$st" = healthy ] && [ $((n % 10)) != 0 ] && continue
+            podman healthcheck run "$c" > /dev/null 2>&1
+        done
+        n=$((n + 1))
+        sleep 2
+    done
+}
+poll_health &
+poller=$!
+
+# ---- 4. the README's walk -------------------------------------------------
+# its sh blocks under "### 在一台机器上运行"; the first installs the env file
+readme_block() { # N: the Nth ```sh block of the 部署 section
+    awk -v n="$1" '/^## 部署/ { on = 1; next } on && /^## / { exit }
+        on && /^```sh$/ { k++; if (k == n) { p = 1; next } }
+        p && /^```$/ { exit } p { print }' README.md
+}
+readme_block 1 > "$STATE/walk1.sh"
+readme_block 2 > "$STATE/walk2.sh"
+check "README's 部署 section has the two blocks" \
+    grep -q 'run --rm cli' "$STATE/walk2.sh"
+envfile=$STATE/yjcloud.env
+rm -f "$envfile"
+sed "s|/etc/yjcloud.env|$envfile|" "$STATE/walk1.sh" > "$STATE/walk1-here.sh"
+check "walk 1: env file installed mode 600" sh -e "$STATE/walk1-here.sh"
+check "env file is mode 600" sh -c "stat -c %a '$envfile' | grep -qx 600"
+# fill it as the operator would: every password, fresh; free host ports
+for var in $(grep -o '^[A-Z_]*PASSWORD=' "$envfile" | tr -d =); do
+    pw=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+    sed -i "s|^$var=\$|$var=$pw|" "$envfile"
+done
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+for spec in $YJC_SERVICE_SPECS; do
+    yjc_spec "$spec"
+    echo "YJC_${svc_ident}_PORT=$(free_port)" >> "$envfile"
+done
+echo "YJC_VENDOR_PORT=$(free_port)" >> "$envfile"
+sed -i 's/^YJC_LOG_LEVEL=.*/YJC_LOG_LEVEL=debug/' "$envfile"
+dc="docker-compose --env-file $envfile"
+check "compose refuses to start without a password, naming it" sh -c \
+    "sed '/^YJC_AUDIT_DB_PASSWORD=/d' '$envfile' > '$STATE/nopw.env';
+     ! docker-compose --env-file '$STATE/nopw.env' config -q 2> '$STATE/nopw.err' &&
+     grep -q YJC_AUDIT_DB_PASSWORD '$STATE/nopw.err'"
+
+# walk 2, verbatim but for the env file's path; output kept for the checks
+sed "s|/etc/yjcloud.env|$envfile|" "$STATE/walk2.sh" > "$STATE/walk2-here.sh"
+say "walk 2: build, up, apply ... (output in $STATE/walk2.log)"
+timeout 1800 sh -ex "$STATE/walk2-here.sh" > "$STATE/walk2.log" 2>&1
+rc=$?
+if [ $rc = 0 ]; then ok "walk 2 ran to its end"
+else bad "walk 2 stopped (exit $rc)"; tail -30 "$STATE/walk2.log" | sed 's/^/     /'; fi
+log=$STATE/walk2.log
+nsvc=$(echo "$YJC_SCHEMAS" | wc -w)
+check "status: all $nsvc services run and reach the database" \
+    test "$(grep -c '运行 .* 可连接' "$log")" -ge "$nsvc"
+check "apply with materials: A000001" grep -q 'A000001' "$log"
+check "the vendor simulator delivered: 测试中" grep -q '测试中' "$log"
+sum=$(sha256sum "$ROOT/work/建设方案.pdf" 2>/dev/null | cut -c1-64)
+orig=$(sha256sum tests/data/materials/construction-plan.pdf | cut -c1-64)
+check "downloaded file in the mounted folder matches its SHA-256" \
+    test -n "$sum" -a "$sum" = "$orig"
+# every event of the walk, from every service, in the audit trail
+for ev in 提交申请 受理 审核通过 向供应商下单 供应商确认订单 供应商完成交付 开始计费区间; do
+    check "auditor sees $ev" grep -q "A000001  $ev" "$log"
+done
+check "audit verify: 审计记录完整" grep -q '审计记录完整' "$log"
+
+# ---- secrets: one per container -------------------------------------------
+cid() { $dc ps -q "$1" 2>/dev/null | head -1; }
+for spec in $YJC_SERVICE_SPECS; do
+    yjc_spec "$spec"
+    check "$svc_dir holds only its own secret key" sh -c \
+        "test \"\$(podman exec $(cid "$svc_dir") ls /var/lib/yjcloud/keys/secret)\" = service-$svc_name.cert_secret"
+done
+check "vendor-sim holds only the vendor's key" sh -c \
+    "test \"\$(podman exec $(cid vendor-sim) ls /var/lib/yjcloud/keys/secret)\" = vendor.cert_secret"
+check "no password in postgres's environment or secrets folder" sh -c \
+    "! podman inspect -f '{{.Config.Env}}' $(cid postgres) | grep -qi 'PASSWORD=' &&
+     ! podman exec $(cid postgres) sh -c 'cat /proc/1/environ | tr \"\\0\" \"\\n\"' | grep -q PASSWORD= &&
+     test -z \"\$(podman exec $(cid postgres) sh -c 'cat /run/secrets/yjcloud/*')\""
+check "ports published on 127.0.0.1 only" sh -c \
+    "podman port $(cid intake) | grep -v '^$' | grep -vq '127.0.0.1' && exit 1; podman port $(cid intake) | grep -q 127.0.0.1"
+check "the image holds no key, password or build folder" sh -c \
+    "! podman run --rm --entrypoint sh yjcloud:latest -c 'find / -xdev \\( -name \"*.cert_secret\" -o -name \"*.env\" -o -path /src \\) -print' 2>/dev/null | grep -q ."
+size=$(podman image inspect -f '{{.Size}}' yjcloud:latest 2>/dev/null)
+say "image yjcloud:latest: $((size / 1000000)) MB"
+
+# ---- 5. crashes -----------------------------------------------------------
+healthy() { # healthy SERVICE: its healthcheck passes now, within 2 min
+    i=0
+    while [ $i -lt 60 ]; do
+        podman healthcheck run "$(cid "$1")" > /dev/null 2>&1 && return 0
+        sleep 2; i=$((i + 1))
+    done
+    return 1
+}
+restarted() { # restarted SERVICE: SIGKILL its main process, see it back
+    c=$(cid "$1")
+    before=$(podman inspect -f '{{.RestartCount}}' "$c")
+    kill -KILL "$(podman inspect -f '{{.State.Pid}}' "$c")"
+    sleep 3
+    i=0
+    while [ $i -lt 60 ]; do
+        [ "$(podman inspect -f '{{.RestartCount}}' "$c")" -gt "$before" ] &&
+            [ "$(podman inspect -f '{{.State.Running}}' "$c")" = true ] && return 0
+        sleep 1; i=$((i + 1))
+    done
+    return 1
+}
+check "review killed (SIGKILL): restarted" restarted review
+check "review healthy again" healthy review
+check "PostgreSQL killed (SIGKILL): restarted" restarted postgres
+check "PostgreSQL healthy again" healthy postgres
+for spec in $YJC_SERVICE_SPECS; do
+    yjc_spec "$spec"
+    check "$svc_dir reconnected to PostgreSQL (healthy)" healthy "$svc_dir"
+done
+listed() { # the bureau's list (intake and its database), within a minute
+    i=0
+    while [ $i -lt 6 ]; do
+        YJC_AS=bureau $dc run --rm cli list 2>&1 | grep -q A000001 && return 0
+        sleep 5; i=$((i + 1))
+    done
+    return 1
+}
+check "after both: the bureau's list shows A000001 again" listed
+finish
