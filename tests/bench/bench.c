@@ -63,15 +63,40 @@ s_metering_batch (const s_worker_t *w, int b, yjc_pack_t *body)
     }
 }
 
+//  One client's connection to a service, as an actor of the registry.
+typedef struct {
+    yjc_keys_t *keys;
+    zcert_t *cert;
+    yjc_client_t *client; //  NULL: the actor or the service is missing
+    yjc_reply_t reply;
+} s_session_t;
+
+static void
+s_session_open (s_session_t *self, const char *actor, int service)
+{
+    self->keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
+    self->cert = yjc_keys_load_secret (self->keys, actor);
+    self->client =
+        self->cert ? yjc_client_new_service (self->keys, service, self->cert)
+                   : NULL;
+    yjc_reply_init (&self->reply);
+}
+
+static void
+s_session_close (s_session_t *self)
+{
+    yjc_reply_release (&self->reply);
+    yjc_client_destroy (&self->client);
+    zcert_destroy (&self->cert);
+    yjc_keys_destroy (&self->keys);
+}
+
 static void *
 s_work_metering (s_worker_t *w)
 {
-    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
-    zcert_t *cert = yjc_keys_load_secret (keys, w->actor);
-    yjc_client_t *client =
-        cert ? yjc_client_new_service (keys, YJC_SVC_BILLING, cert) : NULL;
-    yjc_reply_t reply;
-    yjc_reply_init (&reply);
+    s_session_t session;
+    s_session_open (&session, w->actor, YJC_SVC_BILLING);
+    yjc_client_t *client = session.client;
     yjc_pack_t body;
     yjc_pack_init (&body);
     for (int b = 0; client && zclock_usecs () < w->stop_at && w->count < w->cap;
@@ -83,16 +108,16 @@ s_work_metering (s_worker_t *w)
                                   body.buf.data,
                                   body.buf.size,
                                   30000,
-                                  &reply);
+                                  &session.reply);
         int64_t stored = 0;
-        if (rc != 0 || !reply.ok ||
-            !yjc_obj_int (reply.body, "stored", &stored) ||
+        if (rc != 0 || !session.reply.ok ||
+            !yjc_obj_int (session.reply.body, "stored", &stored) ||
             stored != w->batch) {
             if (w->errors++ == 0)
                 fprintf (stderr,
                          "metering.report: %s %s\n",
-                         rc ? "no reply" : reply.code,
-                         rc ? "" : reply.message);
+                         rc ? "no reply" : session.reply.code,
+                         rc ? "" : session.reply.message);
         }
         else {
             w->latencies[w->count++] = zclock_usecs () - start;
@@ -102,10 +127,7 @@ s_work_metering (s_worker_t *w)
     if (!client)
         w->errors++;
     yjc_pack_release (&body);
-    yjc_reply_release (&reply);
-    yjc_client_destroy (&client);
-    zcert_destroy (&cert);
-    yjc_keys_destroy (&keys);
+    s_session_close (&session);
     return NULL;
 }
 
@@ -119,12 +141,9 @@ s_work (void *arg)
         return s_work_metering (w);
     if (w->decide)
         return s_work_decide (w);
-    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
-    zcert_t *cert = yjc_keys_load_secret (keys, w->actor);
-    yjc_client_t *client =
-        cert ? yjc_client_new_service (keys, YJC_SVC_INTAKE, cert) : NULL;
-    yjc_reply_t reply;
-    yjc_reply_init (&reply);
+    s_session_t session;
+    s_session_open (&session, w->actor, YJC_SVC_INTAKE);
+    yjc_client_t *client = session.client;
     while (client && zclock_usecs () < w->stop_at && w->count < w->cap) {
         int64_t start = zclock_usecs ();
         int rc = yjc_client_call (client,
@@ -132,18 +151,15 @@ s_work (void *arg)
                                   w->body->buf.data,
                                   w->body->buf.size,
                                   10000,
-                                  &reply);
-        if (rc != 0 || !reply.ok)
+                                  &session.reply);
+        if (rc != 0 || !session.reply.ok)
             w->errors++;
         else
             w->latencies[w->count++] = zclock_usecs () - start;
     }
     if (!client)
         w->errors++;
-    yjc_reply_release (&reply);
-    yjc_client_destroy (&client);
-    zcert_destroy (&cert);
-    yjc_keys_destroy (&keys);
+    s_session_close (&session);
     return NULL;
 }
 
@@ -235,12 +251,9 @@ s_load_apps (const char *path)
 static void *
 s_work_decide (s_worker_t *w)
 {
-    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
-    zcert_t *cert = yjc_keys_load_secret (keys, w->actor);
-    yjc_client_t *client =
-        cert ? yjc_client_new_service (keys, YJC_SVC_REVIEW, cert) : NULL;
-    yjc_reply_t reply;
-    yjc_reply_init (&reply);
+    s_session_t session;
+    s_session_open (&session, w->actor, YJC_SVC_REVIEW);
+    yjc_client_t *client = session.client;
     yjc_pack_t body;
     yjc_pack_init (&body);
     int clients = w->batch_clients;
@@ -252,16 +265,20 @@ s_work_decide (s_worker_t *w)
         msgpack_pack_map (&body.pk, 1);
         yjc_pk_kv_str (&body.pk, "app_id", s_apps[a].app_id);
         int64_t start = zclock_usecs ();
-        int rc = yjc_client_call (
-            client, w->decide, body.buf.data, body.buf.size, 10000, &reply);
-        if (rc != 0 || !reply.ok) {
+        int rc = yjc_client_call (client,
+                                  w->decide,
+                                  body.buf.data,
+                                  body.buf.size,
+                                  10000,
+                                  &session.reply);
+        if (rc != 0 || !session.reply.ok) {
             if (w->errors++ == 0)
                 fprintf (stderr,
                          "%s %s: %s %s\n",
                          w->decide,
                          s_apps[a].app_id,
-                         rc ? "no reply" : reply.code,
-                         rc ? "" : reply.message);
+                         rc ? "no reply" : session.reply.code,
+                         rc ? "" : session.reply.message);
         }
         else
             w->latencies[w->count++] = zclock_usecs () - start;
@@ -269,10 +286,7 @@ s_work_decide (s_worker_t *w)
     if (!client)
         w->errors++;
     yjc_pack_release (&body);
-    yjc_reply_release (&reply);
-    yjc_client_destroy (&client);
-    zcert_destroy (&cert);
-    yjc_keys_destroy (&keys);
+    s_session_close (&session);
     return NULL;
 }
 
@@ -366,12 +380,9 @@ s_audit_gen (long long n, long long seq, const char *hash_hex)
 static int
 s_audit_query (int n, const char *actor)
 {
-    yjc_keys_t *keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
-    zcert_t *cert = yjc_keys_load_secret (keys, actor);
-    yjc_client_t *client =
-        cert ? yjc_client_new_service (keys, YJC_SVC_AUDIT, cert) : NULL;
-    yjc_reply_t reply;
-    yjc_reply_init (&reply);
+    s_session_t session;
+    s_session_open (&session, actor, YJC_SVC_AUDIT);
+    yjc_client_t *client = session.client;
     int64_t *lat = (int64_t *)calloc ((size_t)n, sizeof *lat);
     int done = 0, errors = 0;
     for (int i = 0; client && i < n; i++) {
@@ -388,8 +399,8 @@ s_audit_query (int n, const char *actor)
                                   body.buf.data,
                                   body.buf.size,
                                   10000,
-                                  &reply);
-        if (rc != 0 || !reply.ok)
+                                  &session.reply);
+        if (rc != 0 || !session.reply.ok)
             errors++;
         else
             lat[done++] = zclock_usecs () - start;
@@ -403,10 +414,7 @@ s_audit_query (int n, const char *actor)
             done ? lat[done / 2] / 1000.0 : 0,
             done ? lat[(done * 99) / 100] / 1000.0 : 0);
     free (lat);
-    yjc_reply_release (&reply);
-    yjc_client_destroy (&client);
-    zcert_destroy (&cert);
-    yjc_keys_destroy (&keys);
+    s_session_close (&session);
     return errors || !done ? 1 : 0;
 }
 
