@@ -37,8 +37,10 @@ started=$(now_ms)
 # closes; the clones did not live through that).
 export YJC_NOW_FILE="$TMP/now"
 echo "2026-11-02T09:00:00+08:00" >"$YJC_NOW_FILE"
-# YJC_SCALE_PG_CONF: one more postgresql.conf line (e.g. "jit = off")
-bench_cluster "${YJC_SCALE_PG_CONF:-}"
+# the bulk load writes ~10 GB of WAL: checkpoints by time, not every
+# gigabyte; YJC_SCALE_PG_CONF: more postgresql.conf lines (e.g. "jit = off")
+bench_cluster "max_wal_size = 16GB
+${YJC_SCALE_PG_CONF:-}"
 bench_keys
 "$BIN/yjcloud" actor add bureau --role bureau >/dev/null
 bench_services
