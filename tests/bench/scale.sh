@@ -3,8 +3,9 @@
 # province's scale.  The platform on a fresh durable cluster (lib.sh, as
 # `make bench`); a set of template applications driven through every
 # lifecycle by the real CLI, services and vendor simulator; then
-# scale.sql clones those rows in every schema (ids, numbers and units
-# renumbered, nothing else changed; scale.py writes them as COPY) up to
+# scale.py clones those rows in every schema as COPY (ids, numbers and
+# units renumbered, nothing else changed; scale.sql keeps the template and
+# checks the official numbers) up to
 # about YJC_SCALE_APPS applications (default 100 000) across 90 units, the
 # ones still owed a step only in every YJC_SCALE_OPEN_EVERY-th clone
 # (default 20: a history is mostly finished), while yjc-bench --audit-gen
