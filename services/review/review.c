@@ -386,8 +386,7 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
 //  decision is owed in (the parameters named by S_PENDING_PARAMS).
 #define S_PENDING(s1, s2, accept, decide)                                      \
     "CASE state WHEN " s1 " THEN " accept " WHEN " s2 " THEN " decide " END"
-#define S_PENDING_DUE(s1, s2)  S_PENDING (s1, s2, "accept_due", "decide_due")
-#define S_PENDING_RULE(s1, s2) S_PENDING (s1, s2, "accept_rule", "decide_rule")
+#define S_PENDING_DUE(s1, s2) S_PENDING (s1, s2, "accept_due", "decide_due")
 #define S_PENDING_PROV(s1, s2)                                                 \
     S_PENDING (s1, s2, "accept_provisional", "decide_provisional")
 
@@ -455,6 +454,35 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     return rc;
 }
 
+//  The applications' pending steps ($5, $6 the states they are owed in,
+//  $7, $8 the steps, $9 the bureau), then every open duty, by deadline
+//  ($4 all, else only those due before $1).  Each branch reads its index
+//  in deadline order (115_pending_due.sql) and stops at the limit, so the
+//  merge reads at most three times the limit, however many steps are
+//  open and however long the history (issue 14).
+// clang-format off
+#define S_BEFORE(due)                                                          \
+    " " due " < CASE WHEN $4::bool THEN 'infinity' ELSE $1::date END"
+#define S_PENDING_BRANCH(state, due, rule, step, prov)                         \
+    " (SELECT app_id, coalesce(number, '') AS number, unit, project, state,"   \
+    " " due " AS due, " rule " AS rule, $9::text AS owed_by, " step            \
+    "::text AS step, " prov " AS prov FROM applications WHERE state = " state  \
+    " AND" S_BEFORE (due) " AND ($2::text IS NULL OR unit = $2)"               \
+    " ORDER BY " due ", app_id LIMIT $3::int)"
+#define S_OVERDUE_SQL                                                          \
+    "SELECT app_id, number, unit, project, state, due::text,"                  \
+    " coalesce(rule, ''), owed_by, step, coalesce(prov, false) FROM ("         \
+    S_PENDING_BRANCH ("$5", "accept_due", "accept_rule", "$7",                 \
+                      "accept_provisional")                                    \
+    " UNION ALL"                                                               \
+    S_PENDING_BRANCH ("$6", "decide_due", "decide_rule", "$8",                 \
+                      "decide_provisional")                                    \
+    " UNION ALL"                                                               \
+    REQUESTS_DUTIES_SQL (S_BEFORE ("due")                                      \
+                         " AND ($2::text IS NULL OR unit = $2)", "$3::int")    \
+    ") a ORDER BY a.due, a.app_id LIMIT $3::int"
+// clang-format on
+
 //  review.overdue - every step the bureau owes past its deadline, oldest
 //  first, with how late it is (a unit sees its own).  review.pending -
 //  every step it owes, with its deadline, late or not.
@@ -478,75 +506,7 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
                              yjc_deadlines[YJC_DL_ACCEPT].code,
                              yjc_deadlines[YJC_DL_DECIDE].code,
                              yjc_parties[YJC_PARTY_BUREAU].code };
-    //  the applications' pending steps ($5, $6 the states they are owed
-    //  in, $7, $8 the steps, $9 the bureau), then every open duty; only
-    //  the applications in those states are read (applications_state),
-    //  not the whole history (issue 14)
-    PGresult *res = yjc_db_query (
-        ctx->db,
-        "SELECT app_id, number, unit, project, state, due::text,"
-        " coalesce(rule, ''), owed_by, step, coalesce(prov, false) FROM ("
-        " SELECT app_id, coalesce(number, '') AS number, unit, project,"
-        " state, " S_PENDING_DUE (
-            "$5",
-            "$6") " AS due,"
-                  " " S_PENDING_RULE (
-                      "$5",
-                      "$6") " AS rule,"
-                            " $9 AS owed_by, " S_PENDING (
-                                "$5",
-                                "$6",
-                                "$7",
-                                "$8") " AS step, " S_PENDING_PROV ("$5",
-                                                                   "$6") " AS "
-                                                                         "prov"
-                                                                         " FROM"
-                                                                         " appl"
-                                                                         "icati"
-                                                                         "ons"
-                                                                         " WHER"
-                                                                         "E "
-                                                                         "state"
-                                                                         " IN "
-                                                                         "($5, "
-                                                                         "$6"
-                                                                         ")" REQUESTS_DUTIES_SQL
-                                                                         ") a"
-                                                                         " WHER"
-                                                                         "E "
-                                                                         "($2::"
-                                                                         "text "
-                                                                         "IS "
-                                                                         "NULL "
-                                                                         "OR "
-                                                                         "unit "
-                                                                         "= "
-                                                                         "$2) "
-                                                                         "AND "
-                                                                         "due "
-                                                                         "IS "
-                                                                         "NOT "
-                                                                         "NULL"
-                                                                         " AND "
-                                                                         "($4::"
-                                                                         "bool "
-                                                                         "OR "
-                                                                         "due "
-                                                                         "< "
-                                                                         "$1::"
-                                                                         "date)"
-                                                                         " ORDE"
-                                                                         "R BY "
-                                                                         "a."
-                                                                         "due, "
-                                                                         "a."
-                                                                         "app_"
-                                                                         "id "
-                                                                         "LIMIT"
-                                                                         " $3::"
-                                                                         "int",
-        9,
-        params);
+    PGresult *res = yjc_db_query (ctx->db, S_OVERDUE_SQL, 9, params);
     if (!res)
         return YJC_DB_ERROR;
     static const yjc_col_t cols[] = {

@@ -16,6 +16,11 @@ cleanup() {
     fi
     for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null || true; done
     sleep 1
+    # YJC_BENCH_KEEP=1: the cluster stays up for EXPLAIN (stop it with pg_ctl)
+    if [ "${YJC_BENCH_KEEP:-0}" = 1 ]; then
+        echo "bench: kept $TMP (PostgreSQL port $PGPORT, database bench)" >&2
+        return
+    fi
     pg_stop "$TMP/pg"
     rm -rf "$TMP"
 }
@@ -95,11 +100,23 @@ bench_stop() {
 # bench_audit_load N [APPS]: N chained events appended by COPY while audit
 # is stopped (so the chain stays one), spread over APPS applications
 # (yjc-bench --audit-gen); LOAD_MS: the milliseconds it took.  Audit is
-# started again.
+# started again.  With BENCH_AUDIT_REINDEX=1 the plain indexes of
+# audit.events (random inserts) are dropped for the COPY and built again
+# after it: much faster for millions of events, same indexes in the end.
 bench_audit_load() {
     bench_stop audit
     head=$(q "SELECT seq || ' ' || encode(hash, 'hex') FROM audit.chain_head")
     load_start=$(now_ms)
+    indexes=""
+    if [ "${BENCH_AUDIT_REINDEX:-0}" = 1 ]; then
+        indexes=$(q "SELECT string_agg(pg_get_indexdef(indexrelid), ';')
+            FROM pg_index WHERE indrelid = 'audit.events'::regclass
+            AND NOT indisunique AND NOT indisprimary")
+        q "SELECT 'DROP INDEX ' || string_agg('audit.' || quote_ident(c.relname), ', ') || ';'
+            FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE indrelid = 'audit.events'::regclass AND NOT indisunique
+            AND NOT indisprimary" | pg_psql "$PGPORT" bench >/dev/null
+    fi
     "$BIN/yjc-bench" --audit-gen "$1" --seq "${head% *}" --hash "${head#* }" \
         ${2:+--apps "$2"} |
         pg_psql "$PGPORT" bench -c "COPY audit.events (seq, event_id, source, type,
@@ -107,6 +124,8 @@ bench_audit_load() {
     q "UPDATE audit.chain_head SET seq = e.seq, count = count + $1,
         hash = e.hash FROM (SELECT seq, hash FROM audit.events ORDER BY seq DESC
         LIMIT 1) e" >/dev/null
+    [ -z "$indexes" ] ||
+        pg_psql "$PGPORT" bench -c "SET maintenance_work_mem = '512MB'; $indexes" >/dev/null
     q "VACUUM ANALYZE audit.events" >/dev/null
     LOAD_MS=$(($(now_ms) - load_start))
     bench_service audit
