@@ -10,17 +10,13 @@ chmod 755 "$TMP"
 PIDS=""
 cleanup() {
     # YJC_BENCH_KEEP=1: leave the cluster and services running, to look at
+    # (EXPLAIN, perf); stop them with kill and pg_ctl
     if [ -n "${YJC_BENCH_KEEP:-}" ]; then
-        echo "kept: TMP=$TMP PGPORT=$PGPORT services:$SERVICE_PIDS"
+        echo "kept: TMP=$TMP PGPORT=$PGPORT services:$SERVICE_PIDS" >&2
         return
     fi
     for pid in $PIDS; do kill -TERM "$pid" 2>/dev/null || true; done
     sleep 1
-    # YJC_BENCH_KEEP=1: the cluster stays up for EXPLAIN (stop it with pg_ctl)
-    if [ "${YJC_BENCH_KEEP:-0}" = 1 ]; then
-        echo "bench: kept $TMP (PostgreSQL port $PGPORT, database bench)" >&2
-        return
-    fi
     pg_stop "$TMP/pg"
     rm -rf "$TMP"
 }
