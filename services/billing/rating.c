@@ -13,6 +13,8 @@
 #include "rating.h"
 #include "yjc_config.h"
 #include "yjc_prices.h"
+#include "yjc_time.h"
+#include <stdatomic.h>
 
 //  One line of a statement, from the journal or computed live.
 typedef struct {
@@ -32,6 +34,33 @@ static const char *s_rule_zh =
     "按日折算（R17）：按上海时间自然日计，每日计入当日最后一个分配区间；"
     "月价按累计四舍五入分摊到分（整月即月价），各项相加等于合计";
 
+//  When the tick looks for stale months (issue 14: the search reads every
+//  allocation, and ran each second): after this process changed what
+//  rating reads (two ticks: the change may commit after the first), when
+//  the month turns, and every RESCAN_MS in any case (another instance's
+//  changes, a search cut short by its limit is resumed at once).
+#define RESCAN_MS 60000
+static atomic_int s_touched = 2;        //  ticks that must still search
+static atomic_int s_searched_month = 0; //  yyyymm of the last search
+static atomic_llong s_next_search = 0;  //  zclock_mono() of the next one
+
+static void
+s_touch (void)
+{
+    atomic_store (&s_touched, 2);
+}
+
+static bool
+s_search_due (int month)
+{
+    int touched = atomic_load (&s_touched);
+    while (touched > 0 &&
+           !atomic_compare_exchange_weak (&s_touched, &touched, touched - 1))
+        ;
+    return touched > 0 || month != atomic_load (&s_searched_month) ||
+           zclock_mono () >= atomic_load (&s_next_search);
+}
+
 yjc_result_t
 rating_lock (yjc_ctx_t *ctx)
 {
@@ -40,6 +69,7 @@ rating_lock (yjc_ctx_t *ctx)
     if (!res)
         return YJC_DB_ERROR;
     PQclear (res);
+    s_touch ();
     return YJC_OK;
 }
 
@@ -374,9 +404,9 @@ static const char *s_stale_sql =
     " WHERE c.seq IS NULL OR c.version IS NOT NULL OR c.order_id IS NOT NULL"
     " ORDER BY c.month, c.app_id LIMIT $2::int";
 
-//  Rates up to `limit` stale closed months.
+//  Rates up to `limit` stale closed months; *full: as many were found.
 static yjc_result_t
-s_catch_up (yjc_ctx_t *ctx, int limit)
+s_catch_up (yjc_ctx_t *ctx, int limit, bool *full)
 {
     yjc_result_t rc = rating_lock (ctx);
     if (rc != YJC_OK)
@@ -387,6 +417,7 @@ s_catch_up (yjc_ctx_t *ctx, int limit)
     PGresult *res = yjc_db_query (ctx->db, s_stale_sql, 2, params);
     if (!res)
         return YJC_DB_ERROR;
+    *full = PQntuples (res) >= limit;
     for (int i = 0; rc == YJC_OK && i < PQntuples (res); i++)
         rc = s_rate (ctx,
                      PQgetvalue (res, i, 0),
@@ -399,7 +430,18 @@ s_catch_up (yjc_ctx_t *ctx, int limit)
 yjc_result_t
 rating_tick (yjc_ctx_t *ctx)
 {
-    return s_catch_up (ctx, 200);
+    yjc_date_t today = yjc_time_local_date (ctx->now);
+    int month = today.y * 100 + today.m;
+    if (!s_search_due (month))
+        return YJC_OK;
+    bool full = false;
+    //  rating_lock marks this process's own search as a change: undone,
+    //  unless the search failed or stopped at its limit
+    yjc_result_t rc = s_catch_up (ctx, 200, &full);
+    atomic_store (&s_touched, rc != YJC_OK || full ? 2 : 0);
+    atomic_store (&s_searched_month, month);
+    atomic_store (&s_next_search, zclock_mono () + RESCAN_MS);
+    return rc;
 }
 
 //  --------------------------------------------------------------------------
@@ -883,7 +925,8 @@ billing_statement (yjc_ctx_t *ctx, const msgpack_object *body)
                 ctx, YJC_E_FORBIDDEN, "body.unit", "只能查看本单位的结算单");
         snprintf (unit, sizeof unit, "%s", ctx->actor->unit);
     }
-    yjc_result_t rc = s_catch_up (ctx, 100000);
+    bool full = false;
+    yjc_result_t rc = s_catch_up (ctx, 100000, &full);
     if (rc != YJC_OK)
         return rc;
     char y[12];
