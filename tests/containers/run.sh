@@ -10,7 +10,10 @@
 #   4. the README's 部署 walk, its two sh blocks verbatim (only the env
 #      file's path differs), with checks on what it printed
 #   5. kills a service, then PostgreSQL: both restart, the services
-#      reconnect; then `down -v`
+#      reconnect
+#   6. the README's third block: a second review instance (profile twin);
+#      the first is stopped, the bureau's accept is answered and its event
+#      reaches audit; the first comes back.  Then `down -v`
 # Prints `N passed, N failed`.  YJC_CT_KEEP=1 leaves the stack up.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,9 +37,9 @@ check() { # check NAME COMMAND...
 finish() {
     [ -n "${poller:-}" ] && kill "$poller" 2>/dev/null
     # for the post-mortem: every container's log (debug level: each request)
-    [ -n "${dc:-}" ] && $dc --profile demo logs --no-color > "$STATE/compose.log" 2>&1
+    [ -n "${dc:-}" ] && $dc --profile demo --profile twin logs --no-color > "$STATE/compose.log" 2>&1
     if [ -z "${YJC_CT_KEEP:-}" ] && [ -n "${dc:-}" ]; then
-        $dc --profile demo --profile tools down -v --remove-orphans \
+        $dc --profile demo --profile tools --profile twin down -v --remove-orphans \
             > "$STATE/down.log" 2>&1 || tail -5 "$STATE/down.log"
         rm -rf "$ROOT/work"
     fi
@@ -115,6 +118,7 @@ readme_block() { # N: the Nth ```sh block of the 部署 section
 }
 readme_block 1 > "$STATE/walk1.sh"
 readme_block 2 > "$STATE/walk2.sh"
+readme_block 3 > "$STATE/walk3.sh"
 check "README's 部署 section has the two blocks" \
     grep -q 'run --rm cli' "$STATE/walk2.sh"
 envfile=$STATE/yjcloud.env
@@ -133,6 +137,7 @@ for spec in $YJC_SERVICE_SPECS; do
     echo "YJC_${svc_ident}_PORT=$(free_port)" >> "$envfile"
 done
 echo "YJC_VENDOR_PORT=$(free_port)" >> "$envfile"
+echo "YJC_REVIEW_2_PORT=$(free_port)" >> "$envfile"
 sed -i 's/^YJC_LOG_LEVEL=.*/YJC_LOG_LEVEL=debug/' "$envfile"
 dc="docker-compose --env-file $envfile"
 check "compose refuses to start without a password, naming it" sh -c \
@@ -164,7 +169,7 @@ done
 check "audit verify: 审计记录完整" grep -q '审计记录完整' "$log"
 
 # ---- secrets: one per container -------------------------------------------
-cid() { $dc ps -q "$1" 2>/dev/null | head -1; }
+cid() { $dc --profile twin ps -q "$1" 2>/dev/null | head -1; }
 for spec in $YJC_SERVICE_SPECS; do
     yjc_spec "$spec"
     check "$svc_dir holds only its own secret key" sh -c \
@@ -222,4 +227,55 @@ listed() { # the bureau's list (intake and its database), within a minute
     return 1
 }
 check "after both: the bureau's list shows A000001 again" listed
+
+# ---- 6. two instances of review ------------------------------------------
+check "README's third block starts the second review instance" \
+    grep -q -- '--profile twin' "$STATE/walk3.sh"
+sed "s|/etc/yjcloud.env|$envfile|" "$STATE/walk3.sh" > "$STATE/walk3-here.sh"
+check "walk 3 (README): review-2 up" env dc="$dc" sh -ex "$STATE/walk3-here.sh"
+check "review-2 healthy" healthy review-2
+# a new application while both run (intake), for the bureau to accept
+apply2() {
+    YJC_AS=edu $dc run --rm cli apply form-full.json \
+        --attach construction_plan=materials/construction-plan.pdf \
+        --attach deployment_plan=materials/deployment-plan.pdf \
+        --attach equipment_statement=materials/equipment-statement.pdf \
+        --attach backup_plan=materials/backup-plan.pdf \
+        --attach security_plan=materials/security-plan.pdf
+}
+# its number: the sequence may have skipped ahead (PostgreSQL was killed)
+app2=$(apply2 2>&1 | grep -o '申请编号 A[0-9]*' | grep -o 'A[0-9]*')
+check "edu applies again: ${app2:-no number}" test -n "$app2"
+stopped() { # SIGKILL at once (stop -t 0), and no restart: stopped by hand
+    c=$(cid review)
+    $dc stop -t 0 review && sleep 3 &&
+        test "$(podman inspect -f '{{.State.Running}}' "$c")" = false
+}
+check "the first review instance stopped (stop -t 0), stays down" stopped
+# --no-deps: `run` would otherwise start review again (cli depends on it).
+# The accept may find A000002 not yet delivered to review-2 (intake's
+# relay reconnects and retries): a clerk would try again, so does this.
+accepted() {
+    i=0
+    while [ $i -lt 12 ]; do
+        YJC_AS=bureau $dc run --rm --no-deps cli accept "$app2" && return 0
+        sleep 5; i=$((i + 1))
+    done
+    return 1
+}
+check "review stopped: the bureau's accept answered (by review-2)" accepted
+check "review-2 ran it (its log)" sh -c \
+    "$dc --profile twin logs --no-color review-2 | grep -q 'app=$app2] review.accept done'"
+audited() { # 受理 of $app2, written by review-2, in the audit trail
+    i=0
+    while [ $i -lt 12 ]; do
+        YJC_AS=auditor $dc run --rm --no-deps cli audit events --app "$app2" |
+            grep -q "$app2  受理" && return 0
+        sleep 5; i=$((i + 1))
+    done
+    return 1
+}
+check "review stopped: its event reaches audit ($app2 受理)" audited
+check "review started again" $dc start review
+check "review healthy again, beside review-2" healthy review
 finish
