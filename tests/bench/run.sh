@@ -90,6 +90,14 @@ for step in accept:submitted approve:accepted; do
     echo "lifecycle: review.${step%%:*} $("$BIN/yjc-bench" --decide "review.${step%%:*}" \
         --as bureau --apps "$TMP/apps.tsv" --clients "$CLIENTS" --seconds "$SECONDS_")"
 done
+# the decisions' events delivered everywhere before the next part runs:
+# its figures are its own
+backlog_sql=""
+for spec in $YJC_SERVICE_SPECS; do
+    yjc_spec "$spec"
+    backlog_sql="${backlog_sql:+$backlog_sql + }(SELECT count(*) FROM $svc_schema.outbox_pending)"
+done
+until [ "$(q "SELECT $backlog_sql")" -eq 0 ]; do sleep 0.2; done
 fi
 
 if part metering; then
