@@ -131,6 +131,26 @@ yjc_webacct_exists (yjc_keys_t *keys, const char *name)
     return yes;
 }
 
+//  Seals the new key pair under the password and registers its public
+//  half (replacing the old one: its key stops working); wipes it.
+static int
+s_install (yjc_keys_t *keys,
+           const char *name,
+           const char *password,
+           zcert_t *cert,
+           char *err,
+           size_t errlen)
+{
+    int rc = s_seal (keys, name, password, cert) == 0 &&
+                     s_register (keys, name, cert) == 0
+                 ? 0
+                 : -1;
+    if (rc != 0)
+        snprintf (err, errlen, "cannot write under %s", yjc_keys_dir (keys));
+    s_wipe_destroy (&cert);
+    return rc;
+}
+
 int
 yjc_webacct_add (yjc_keys_t *keys,
                  const char *name,
@@ -170,15 +190,8 @@ yjc_webacct_add (yjc_keys_t *keys,
     zdir_destroy (&tree);
     if (rc != 0)
         return -1;
-    zcert_t *cert = s_new_cert (name, role, unit);
-    rc = s_seal (keys, name, password, cert) == 0 &&
-                 s_register (keys, name, cert) == 0
-             ? 0
-             : -1;
-    if (rc != 0)
-        snprintf (err, errlen, "cannot write under %s", yjc_keys_dir (keys));
-    s_wipe_destroy (&cert);
-    return rc;
+    return s_install (
+        keys, name, password, s_new_cert (name, role, unit), err, errlen);
 }
 
 int
@@ -199,14 +212,7 @@ yjc_webacct_passwd (yjc_keys_t *keys,
     zcert_t *cert =
         s_new_cert (name, zcert_meta (old, "role"), zcert_meta (old, "unit"));
     zcert_destroy (&old);
-    int rc = s_seal (keys, name, password, cert) == 0 &&
-                     s_register (keys, name, cert) == 0
-                 ? 0
-                 : -1;
-    if (rc != 0)
-        snprintf (err, errlen, "cannot write under %s", yjc_keys_dir (keys));
-    s_wipe_destroy (&cert);
-    return rc;
+    return s_install (keys, name, password, cert, err, errlen);
 }
 
 int
