@@ -235,39 +235,28 @@ main (int argc, char **argv)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
                      (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
                      (web.tls ? MHD_USE_TLS : 0);
-    struct MHD_Daemon *daemon =
-        web.tls ? MHD_start_daemon (flags,
-                                    0,
-                                    NULL,
-                                    NULL,
-                                    s_access,
-                                    NULL,
-                                    MHD_OPTION_SOCK_ADDR,
-                                    &sa,
-                                    MHD_OPTION_NOTIFY_COMPLETED,
-                                    s_completed,
-                                    NULL,
-                                    MHD_OPTION_CONNECTION_TIMEOUT,
-                                    30u,
-                                    MHD_OPTION_HTTPS_MEM_CERT,
-                                    cert,
-                                    MHD_OPTION_HTTPS_MEM_KEY,
-                                    key,
-                                    MHD_OPTION_END)
-                : MHD_start_daemon (flags,
-                                    0,
-                                    NULL,
-                                    NULL,
-                                    s_access,
-                                    NULL,
-                                    MHD_OPTION_SOCK_ADDR,
-                                    &sa,
-                                    MHD_OPTION_NOTIFY_COMPLETED,
-                                    s_completed,
-                                    NULL,
-                                    MHD_OPTION_CONNECTION_TIMEOUT,
-                                    30u,
-                                    MHD_OPTION_END);
+    //  the certificate and key only under TLS (MHD refuses them otherwise)
+    struct MHD_OptionItem tls[] = {
+        { MHD_OPTION_HTTPS_MEM_CERT, 0, cert },
+        { MHD_OPTION_HTTPS_MEM_KEY, 0, key },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    struct MHD_Daemon *daemon = MHD_start_daemon (flags,
+                                                  0,
+                                                  NULL,
+                                                  NULL,
+                                                  s_access,
+                                                  NULL,
+                                                  MHD_OPTION_SOCK_ADDR,
+                                                  &sa,
+                                                  MHD_OPTION_NOTIFY_COMPLETED,
+                                                  s_completed,
+                                                  NULL,
+                                                  MHD_OPTION_CONNECTION_TIMEOUT,
+                                                  30u,
+                                                  MHD_OPTION_ARRAY,
+                                                  web.tls ? tls : tls + 2,
+                                                  MHD_OPTION_END);
     if (!daemon) {
         yjc_log (YJC_LOG_ERROR, "cannot listen on %s", listen);
         return 1;
