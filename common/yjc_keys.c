@@ -212,6 +212,16 @@ yjc_keys_add (yjc_keys_t *self,
         snprintf (err, errlen, "unit name longer than 128 bytes");
         return -1;
     }
+    //  Certificate metadata is ZPL, its values quoted: a double quote or
+    //  a control character would write a file czmq cannot read back.
+    for (const char *p = unit ? unit : ""; *p; p++)
+        if (*p == '"' || (unsigned char)*p < 0x20 || *p == 0x7f) {
+            snprintf (err,
+                      errlen,
+                      "unit name must not contain a double quote or a"
+                      " control character");
+            return -1;
+        }
     char *pub = zsys_sprintf ("%s/%s.cert", self->public_dir, name);
     char *sec = zsys_sprintf ("%s/%s.cert_secret", self->secret_dir, name);
     int rc = -1;
@@ -317,7 +327,14 @@ yjc_keys_test (yjc_test_t *t)
     YJC_CHECK (t,
                yjc_keys_add (keys, "big", "unit", long_unit, err, sizeof err) ==
                    -1);
+    YJC_CHECK (t,
+               yjc_keys_add (keys, "q", "unit", "a\"b", err, sizeof err) ==
+                       -1 &&
+                   strstr (err, "double quote"));
+    YJC_CHECK (
+        t, yjc_keys_add (keys, "nl", "unit", "a\nb", err, sizeof err) == -1);
     YJC_CHECK (t, yjc_keys_load_public (keys, "edu") == NULL);
+    YJC_CHECK (t, yjc_keys_load_public (keys, "q") == NULL);
 
     //  Added actors: their key pair and public certificate load back, and
     //  the authenticated key leads to name, role and unit.
