@@ -7,6 +7,7 @@ struct _yjc_client_t {
     zsock_t *sock;           //  DEALER, CURVE client
     zsock_t *monitor;        //  PAIR: the DEALER's handshake events
     bool denied;             //  the server refused our key
+    bool several;            //  an endpoint list: instances of one service
     yjc_pack_t out;          //  encoding buffer
     char id[YJC_MAX_ID + 1]; //  id of the last request sent
     char prefix[24];         //  per-client id prefix: ids stay unique
@@ -38,7 +39,14 @@ yjc_client_new (const char *endpoint,
     }
     //  "tcp://a:7102,tcp://b:7102": every instance of a service; the
     //  DEALER spreads requests over those connected, and a request lost
-    //  with an instance is retried by its sender with the same id
+    //  with an instance is retried by its sender with the same id.  Only
+    //  over connections made (ZMQ_IMMEDIATE): else a request would queue
+    //  for an instance that is down while another is up.
+    self->several = strchr (endpoint, ',') != NULL;
+    if (self->several) {
+        zsock_set_immediate (self->sock, 1);
+        zsock_set_sndtimeo (self->sock, 10000);
+    }
     if (zsock_attach (self->sock, endpoint, false) != 0) {
         yjc_log (YJC_LOG_ERROR, "client: cannot connect to %s", endpoint);
         zsock_destroy (&self->sock);
@@ -190,9 +198,13 @@ yjc_client_call (yjc_client_t *self,
                  int timeout_ms,
                  yjc_reply_t *reply)
 {
+    if (self->several) //  waiting for an instance counts in the timeout
+        zsock_set_sndtimeo (self->sock, timeout_ms);
+    int64_t started = zclock_mono ();
     const char *id = yjc_client_send (self, type, body, body_len);
     if (!id)
         return -1;
+    timeout_ms -= (int)(zclock_mono () - started);
     char sent[YJC_MAX_ID + 1];
     snprintf (sent, sizeof sent, "%s", id);
     return yjc_client_recv (self, sent, timeout_ms, reply);
@@ -328,6 +340,20 @@ yjc_client_test (yjc_test_t *t)
     }
     yjc_client_destroy (&client);
     YJC_CHECK (t, client == NULL);
+
+    //  An endpoint list with an instance down: every call goes to the
+    //  one that is up (ZMQ_IMMEDIATE), none waits for the one down.
+    char several[96];
+    snprintf (several, sizeof several, "tcp://127.0.0.1:1,%s", endpoint);
+    client = yjc_client_new_at (keys, YJC_SVC_INTAKE, several, me);
+    YJC_CHECK (t, client != NULL);
+    int answered = 0;
+    for (int i = 0; client && i < 4; i++)
+        answered += yjc_client_call (
+                        client, "sys.status", NULL, 0, 2000, &reply) == 0 &&
+                    s_reply_says (&reply, "sys.status");
+    YJC_CHECK (t, answered == 4);
+    yjc_client_destroy (&client);
 
     //  CURVE is on: a client expecting another server key gets nothing.
     zcert_t *other = zcert_new ();
