@@ -60,7 +60,7 @@ s_problem_put (zhash_t *out, const msgpack_object *p)
     yjc_obj_strcpy (p, "message", message, sizeof message);
     const char *key = strncmp (field, "body.", 5) == 0 ? field + 5 : field;
     if (*message && !zhash_lookup (out, key))
-        zhash_insert (out, key, strdup (message));
+        zhash_insert (out, key, message);
 }
 
 void
@@ -511,8 +511,7 @@ s_pack_granted (msgpack_packer *pk,
             end++;
         if (end == v || *end || errno || n < 0) {
             if (!zhash_lookup (problems, field))
-                zhash_insert (
-                    problems, field, strdup ("应填写不小于 0 的整数"));
+                zhash_insert (problems, field, (void *)"应填写不小于 0 的整数");
             msgpack_pack_object (pk, *o);
         }
         else
@@ -800,7 +799,7 @@ s_request_decide (struct MHD_Connection *connection,
     //  R10-R13: a refusal says why (as the CLI requires --opinion)
     if (!approve && (!opinion || !*opinion))
         zhash_insert (
-            problems, "opinion", strdup ("审核意见：不同意时须填写意见"));
+            problems, "opinion", (void *)"审核意见：不同意时须填写意见");
     yjc_reply_t reply;
     yjc_reply_init (&reply);
     const msgpack_object *b =

@@ -10,7 +10,10 @@
 #include "yjc_map.h"
 #include "yjc_time.h"
 
-static const char *s_weekdays[] = { "日", "一", "二", "三", "四", "五", "六" };
+//  yjc_date_weekday: 1 Monday .. 7 Sunday
+static const char *s_weekdays[] = {
+    "", "一", "二", "三", "四", "五", "六", "日"
+};
 
 //  The publications review holds (calendar.list) applied on top of the
 //  shipped calendar; when each full year was published into `since`.
@@ -143,7 +146,7 @@ s_show (struct MHD_Connection *connection,
         tpl_set (item,
                  "weekday",
                  "星期%s",
-                 s_weekdays[yjc_date_weekday (days[i].date)]);
+                 s_weekdays[yjc_date_weekday (days[i].date) % 8]);
         tpl_set (item, "kind", "%s", days[i].work ? "上班" : "休息");
         tpl_set (item,
                  "name",
@@ -278,7 +281,7 @@ s_publish (struct MHD_Connection *connection, const session_t *s, zhash_t *form)
     free (text);
     int shown = year ? year : s_year_of (connection);
     if (*problem) {
-        zhash_insert (problems, "file", strdup (problem));
+        zhash_insert (problems, "file", problem);
         yjc_pack_release (&list);
         enum MHD_Result rc = s_show (
             connection, s, shown, form, problems, NULL, MHD_HTTP_BAD_REQUEST);
