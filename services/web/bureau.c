@@ -35,7 +35,7 @@ bureau_app_url (const char *url, const char *action, char id[33])
         return false;
     const char *p = url + 6, *slash = strchr (p, '/');
     size_t n = slash ? (size_t)(slash - p) : 0;
-    if (!slash || n == 0 || n > 32 || !streq (slash + 1, action))
+    if (!slash || n == 0 || n > 32 || !streq (slash, action))
         return false;
     memcpy (id, p, n);
     id[n] = 0;
@@ -861,13 +861,13 @@ bureau_route (struct MHD_Connection *connection,
     char id[33];
     if (!post && streq (url, "/queue"))
         *rc = s_queue (connection, s);
-    else if (!post && bureau_app_url (url, "review", id))
+    else if (!post && bureau_app_url (url, "/review", id))
         *rc = s_review (connection, s, id, NULL, NULL, MHD_HTTP_OK);
-    else if (post && bureau_app_url (url, "approve", id))
+    else if (post && bureau_app_url (url, "/approve", id))
         *rc = s_approve (connection, s, id, form);
-    else if (post && bureau_app_url (url, "accept", id))
+    else if (post && bureau_app_url (url, "/accept", id))
         *rc = s_decide (connection, s, id, form, true);
-    else if (post && bureau_app_url (url, "reject", id))
+    else if (post && bureau_app_url (url, "/reject", id))
         *rc = s_decide (connection, s, id, form, false);
     else if (strncmp (url, "/requests/", 10) == 0 && s_id_ok (url + 10)) {
         if (post)

@@ -14,7 +14,7 @@ const msgpack_object *bureau_call_app (const session_t *s,
                                        const char *type,
                                        const char *app_id,
                                        yjc_reply_t *reply);
-//  The application id of "/apps/ID/ACTION" when ACTION is `action`
+//  The application id of "/apps/ID/ACTION" when "/ACTION" is `action`
 //  (into id[33]), else false.
 bool bureau_app_url (const char *url, const char *action, char id[33]);
 //  The refusal or silence of a service as the page, with *rc set; true.

@@ -329,7 +329,7 @@ print_route (struct MHD_Connection *connection,
 {
     (void)form;
     char id[33];
-    if (post || !bureau_app_url (url, "print", id))
+    if (post || !bureau_app_url (url, "/print", id))
         return false;
     //  a unit reads only its own: intake answers not_found, the one 404
     *rc = s_print (connection, s, id);
