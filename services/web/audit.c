@@ -208,6 +208,85 @@ s_audit_csv (struct MHD_Connection *connection, const session_t *s)
     return rc;
 }
 
+//  GET /audit/verify: the chain recomputed by the audit service from its
+//  rows (audit.verify), said as `yjcloud audit verify` says it.
+static enum MHD_Result
+s_audit_verify (struct MHD_Connection *connection, const session_t *s)
+{
+    if (s->actor.role != YJC_ROLE_AUDITOR && s->actor.role != YJC_ROLE_BUREAU)
+        return page_not_found (connection);
+    yjc_reply_t reply;
+    const msgpack_object *b =
+        page_call (s, YJC_SVC_AUDIT, "audit.verify", NULL, &reply);
+    if (!b) {
+        enum MHD_Result r = page_refused (connection, &reply);
+        yjc_reply_release (&reply);
+        return r;
+    }
+    tpl_t *data = page_frame (s, "审计记录核验");
+    int64_t checked = 0, cps = 0, last = 0, us = 0, bad = 0, good = 0;
+    int64_t streams = 1;
+    yjc_obj_int (b, "streams", &streams);
+    yjc_obj_int (b, "checked", &checked);
+    yjc_obj_int (b, "checkpoints", &cps);
+    yjc_obj_int (b, "last_seq", &last);
+    yjc_obj_int (b, "elapsed_us", &us);
+    const msgpack_object *why = yjc_obj_get (b, "bad");
+    if (!why) {
+        tpl_set (data, "intact", "1");
+        tpl_set (data,
+                 "verdict",
+                 "审计记录完整：核验 %lld 条事件（至序号 %lld），检查点 %lld "
+                 "个相符，用时 %.1f 毫秒（%lld 路并行）",
+                 (long long)checked,
+                 (long long)last,
+                 (long long)cps,
+                 us / 1000.0,
+                 (long long)streams);
+    }
+    else {
+        char ev[65], reason[16];
+        yjc_obj_int (b, "bad_seq", &bad);
+        yjc_obj_int (b, "good_seq", &good);
+        yjc_obj_strcpy (why, "event_id", ev, sizeof ev);
+        yjc_obj_strcpy (why, "reason", reason, sizeof reason);
+        if (streq (reason, "hash"))
+            tpl_set (data,
+                     "verdict",
+                     "审计记录被改动：序号 %lld 的事件 %s "
+                     "与审计链不符（内容被修改或顺序被调换）",
+                     (long long)bad,
+                     ev);
+        else if (streq (reason, "gap"))
+            tpl_set (data,
+                     "verdict",
+                     "审计记录被改动：序号 %lld 的事件缺失"
+                     "（在事件 %s 之前）",
+                     (long long)bad,
+                     ev);
+        else if (streq (reason, "head"))
+            tpl_set (data,
+                     "verdict",
+                     "审计记录被改动：序号 %lld 起的事件缺失"
+                     "（链头对不上）",
+                     (long long)bad);
+        else if (streq (reason, "checkpoint"))
+            tpl_set (
+                data,
+                "verdict",
+                "审计记录被改写：序号 %lld 处的检查点与"
+                "重算的链不符，序号 %lld 之后、%lld 及以前的事件被整体改写",
+                (long long)bad,
+                (long long)good,
+                (long long)bad);
+        else
+            tpl_set (
+                data, "verdict", "检查点签名无效：序号 %lld", (long long)bad);
+    }
+    yjc_reply_release (&reply);
+    return page_render (connection, MHD_HTTP_OK, "audit_verify", data);
+}
+
 bool
 audit_route (struct MHD_Connection *connection,
              const char *url,
@@ -221,6 +300,8 @@ audit_route (struct MHD_Connection *connection,
         *rc = s_audit (connection, s);
     else if (!post && streq (url, "/audit.csv"))
         *rc = s_audit_csv (connection, s);
+    else if (!post && streq (url, "/audit/verify"))
+        *rc = s_audit_verify (connection, s);
     else
         return false;
     return true;

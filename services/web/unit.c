@@ -116,7 +116,7 @@ unit_route (struct MHD_Connection *connection,
     (void)form;
     if (!post && streq (url, "/apps"))
         *rc = s_apps (connection, s);
-    else if (!post && strncmp (url, "/apps/", 6) == 0)
+    else if (!post && strncmp (url, "/apps/", 6) == 0 && !strchr (url + 6, '/'))
         *rc = s_app (connection, s, url + 6);
     else
         return false;
