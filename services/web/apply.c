@@ -33,8 +33,11 @@ apply_materials (const session_t *s,
         apply_material_t *m = &out[k];
         memset (m, 0, sizeof *m);
         char field[96], key[96];
-        snprintf (
-            field, sizeof field, "%s%s", field_prefix, yjc_material_defs[k].wire);
+        snprintf (field,
+                  sizeof field,
+                  "%s%s",
+                  field_prefix,
+                  yjc_material_defs[k].wire);
         page_upload_t *up = page_upload (form, field);
         if (up) {
             char why[512];
@@ -53,7 +56,8 @@ apply_materials (const session_t *s,
         const char *kept = (const char *)zhash_lookup (form, key);
         if (s_att_id_ok (kept)) {
             snprintf (m->att_id, sizeof m->att_id, "%s", kept);
-            snprintf (key, sizeof key, "att_name.%s", yjc_material_defs[k].wire);
+            snprintf (
+                key, sizeof key, "att_name.%s", yjc_material_defs[k].wire);
             const char *name = (const char *)zhash_lookup (form, key);
             snprintf (m->name, sizeof m->name, "%s", name ? name : "");
             snprintf (key, sizeof key, "att_sha.%s", yjc_material_defs[k].wire);
@@ -144,10 +148,8 @@ s_page (struct MHD_Connection *connection,
     tpl_set (data, "show_materials", "1");
     formweb_t *fw = formweb_new (data, NULL);
     formweb_fields (fw, &yjc_schema_form, "form", values);
-    apply_material_places (fw,
-                           m,
-                           values ? yjc_form_required_materials (values) : 0,
-                           ~0u);
+    apply_material_places (
+        fw, m, values ? yjc_form_required_materials (values) : 0, ~0u);
     if (refused)
         formweb_problems (fw, refused, kinds, nkinds);
     if (local && zlist_size (local)) {
@@ -165,10 +167,8 @@ s_page (struct MHD_Connection *connection,
             msgpack_unpacked un;
             msgpack_unpacked_init (&un);
             msgpack_unpack_next (&un, b.buf.data, b.buf.size, NULL);
-            yjc_form_check_body (YJC_MSG_APPLICATION_SUBMIT,
-                                 &un.data,
-                                 s->actor.unit,
-                                 &probs);
+            yjc_form_check_body (
+                YJC_MSG_APPLICATION_SUBMIT, &un.data, s->actor.unit, &probs);
             msgpack_unpacked_destroy (&un);
             yjc_pack_release (&b);
         }

@@ -253,8 +253,8 @@ s_fields (formweb_t *self,
         else if (f->kind == YJC_K_ARR_MAP) {
             //  the rows given, and one empty row more (no script: a
             //  further row appears after the next submission)
-            uint32_t n = v && v->type == MSGPACK_OBJECT_ARRAY ? v->via.array.size
-                                                              : 0;
+            uint32_t n =
+                v && v->type == MSGPACK_OBJECT_ARRAY ? v->via.array.size : 0;
             int64_t rows = (int64_t)n + 1;
             if (rows > f->max)
                 rows = f->max;
@@ -356,7 +356,9 @@ formweb_problem_at (formweb_t *self,
             size_t len = strlen (yjc_material_defs[k].wire);
             if (strncmp (detail, yjc_material_defs[k].wire, len) == 0 &&
                 detail[len] == ' ')
-                snprintf (name, sizeof name, "material.%s",
+                snprintf (name,
+                          sizeof name,
+                          "material.%s",
                           yjc_material_defs[k].wire);
         }
     }
@@ -478,8 +480,9 @@ s_pack_leaf (yjc_map_t *map, const yjc_field_t *f, const char *v)
             yjc_map_str (map, f->key, v);
     }
     else if (f->kind == YJC_K_BOOL)
-        yjc_map_bool (
-            map, f->key, streq (v, "on") || streq (v, "1") || streq (v, "true"));
+        yjc_map_bool (map,
+                      f->key,
+                      streq (v, "on") || streq (v, "1") || streq (v, "true"));
     else if (f->kind == YJC_K_ARR_ENUM || f->kind == YJC_K_ARR_STR)
         s_pack_list (yjc_map_key (map, f->key), v);
     else

@@ -55,6 +55,8 @@ void formweb_pack (yjc_map_t *map,
                    zhash_t *form,
                    const char *const *skip);
 //  Whether any field of `schema` under `prefix` was filled in.
-bool formweb_any (const yjc_schema_t *schema, const char *prefix, zhash_t *form);
+bool formweb_any (const yjc_schema_t *schema,
+                  const char *prefix,
+                  zhash_t *form);
 
 #endif

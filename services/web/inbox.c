@@ -21,8 +21,8 @@ s_inbox (struct MHD_Connection *connection, const session_t *s)
     }
     tpl_t *data = page_frame (s, "我的通知");
     const msgpack_object *list = yjc_obj_get (b, "notifications");
-    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY &&
-                         i < list->via.array.size;
+    for (uint32_t i = 0;
+         list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size;
          i++) {
         const msgpack_object *e = &list->via.array.ptr[i];
         tpl_t *item = tpl_add (data, "notes");
@@ -80,10 +80,11 @@ s_system (tpl_t *data, const msgpack_object *sys)
         char stage[16], kind[16];
         page_str (row, "line", l, "line_zh");
         page_str (row, "measure", l, "measure_zh");
-        tpl_set (row,
-                 "stage",
-                 "%s",
-                 yjc_interval_zh (yjc_obj_strcpy (l, "stage", stage, sizeof stage)));
+        tpl_set (
+            row,
+            "stage",
+            "%s",
+            yjc_interval_zh (yjc_obj_strcpy (l, "stage", stage, sizeof stage)));
         page_str (row, "from", l, "from");
         page_str (row, "to", l, "to");
         tpl_set (row, "days", "%lld", (long long)s_int (l, "days"));
@@ -130,7 +131,8 @@ s_statement (struct MHD_Connection *connection, const session_t *s)
         tpl_set (data,
                  "problem",
                  "%s",
-                 *reply.code ? reply.message : "计费服务暂时没有应答，结算单未显示");
+                 *reply.code ? reply.message
+                             : "计费服务暂时没有应答，结算单未显示");
         yjc_reply_release (&reply);
         return page_render (connection, MHD_HTTP_OK, "statement", data);
     }

@@ -8,14 +8,14 @@
 #include "yjc_lifecycle.h"
 
 typedef struct {
-    const char *kind;     //  the URL's KIND
-    const char *type;     //  the message
+    const char *kind; //  the URL's KIND
+    const char *type; //  the message
     const yjc_schema_t *schema;
     const char *title;
     const char *const *skip_render;
     const char *const *skip_pack;
-    bool materials;       //  R12: a major change carries R8's again
-    bool report;          //  R10.3: the test report's file
+    bool materials; //  R12: a major change carries R8's again
+    bool report;    //  R10.3: the test report's file
 } s_request_t;
 
 static const char *const s_skip_app[] = { "app_id", NULL };
@@ -23,14 +23,38 @@ static const char *const s_skip_change[] = { "app_id", "attachments", NULL };
 static const char *const s_skip_golive[] = { "app_id", "att_id", NULL };
 
 static const s_request_t s_requests[] = {
-    { "change", "request.change", &yjc_schema_req_change, "变更申请",
-      s_skip_change, s_skip_change, true, false },
-    { "extension", "request.extend_test", &yjc_schema_req_extend_test,
-      "延长测试申请", s_skip_app, s_skip_app, false, false },
-    { "golive", "request.go_live", &yjc_schema_req_go_live, "上线申请",
-      s_skip_golive, s_skip_app, false, true },
-    { "termination", "request.terminate", &yjc_schema_req_terminate,
-      "终止申请", s_skip_app, s_skip_app, false, false },
+    { "change",
+      "request.change",
+      &yjc_schema_req_change,
+      "变更申请",
+      s_skip_change,
+      s_skip_change,
+      true,
+      false },
+    { "extension",
+      "request.extend_test",
+      &yjc_schema_req_extend_test,
+      "延长测试申请",
+      s_skip_app,
+      s_skip_app,
+      false,
+      false },
+    { "golive",
+      "request.go_live",
+      &yjc_schema_req_go_live,
+      "上线申请",
+      s_skip_golive,
+      s_skip_app,
+      false,
+      true },
+    { "termination",
+      "request.terminate",
+      &yjc_schema_req_terminate,
+      "终止申请",
+      s_skip_app,
+      s_skip_app,
+      false,
+      false },
 };
 
 #define REPORT_FIELD "test_report.att_id"
@@ -121,8 +145,18 @@ s_request (struct MHD_Connection *connection,
         msgpack_unpacked un;
         msgpack_unpacked_init (&un);
         msgpack_unpack_next (&un, init.buf.data, init.buf.size, NULL);
-        r = s_page (connection, s, MHD_HTTP_OK, q, app_id, project, &un.data,
-                    NULL, NULL, NULL, 0, NULL);
+        r = s_page (connection,
+                    s,
+                    MHD_HTTP_OK,
+                    q,
+                    app_id,
+                    project,
+                    &un.data,
+                    NULL,
+                    NULL,
+                    NULL,
+                    0,
+                    NULL);
         msgpack_unpacked_destroy (&un);
         yjc_pack_release (&init);
     }
@@ -172,8 +206,17 @@ s_request (struct MHD_Connection *connection,
             msgpack_unpacked un;
             msgpack_unpacked_init (&un);
             msgpack_unpack_next (&un, body.buf.data, body.buf.size, NULL);
-            r = s_page (connection, s, 422, q, app_id, project, &un.data, m,
-                        zlist_size (local) ? NULL : &reply, kinds, nkinds,
+            r = s_page (connection,
+                        s,
+                        422,
+                        q,
+                        app_id,
+                        project,
+                        &un.data,
+                        m,
+                        zlist_size (local) ? NULL : &reply,
+                        kinds,
+                        nkinds,
                         local);
             msgpack_unpacked_destroy (&un);
         }

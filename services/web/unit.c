@@ -70,9 +70,10 @@ s_words (const yjc_field_t *f, const msgpack_object *v, char *out, size_t size)
     if (!v || v->type == MSGPACK_OBJECT_NIL)
         return;
     if (v->type == MSGPACK_OBJECT_STR) {
-        const char *zh = f->kind == YJC_K_ENUM
-                             ? yjc_value_zh (f->key, v->via.str.ptr, v->via.str.size)
-                             : NULL;
+        const char *zh =
+            f->kind == YJC_K_ENUM
+                ? yjc_value_zh (f->key, v->via.str.ptr, v->via.str.size)
+                : NULL;
         if (zh)
             snprintf (out, size, "%s", zh);
         else
@@ -154,8 +155,10 @@ s_form_rows (tpl_t *data,
             continue;
         }
         if (f->kind == YJC_K_ARR_MAP) {
-            uint32_t n = a && a->type == MSGPACK_OBJECT_ARRAY ? a->via.array.size : 0;
-            uint32_t m = g && g->type == MSGPACK_OBJECT_ARRAY ? g->via.array.size : 0;
+            uint32_t n =
+                a && a->type == MSGPACK_OBJECT_ARRAY ? a->via.array.size : 0;
+            uint32_t m =
+                g && g->type == MSGPACK_OBJECT_ARRAY ? g->via.array.size : 0;
             for (uint32_t i = 0; i < (n > m ? n : m); i++) {
                 const char *hash = strchr (own, '#');
                 char item[120];
@@ -201,8 +204,8 @@ s_form_rows (tpl_t *data,
         if (!decided)
             continue;
         int64_t an = s_number (a), gn = s_number (g);
-        const char *mark = !*gt && *at       ? "不予核定"
-                           : streq (at, gt)  ? ""
+        const char *mark = !*gt && *at          ? "不予核定"
+                           : streq (at, gt)     ? ""
                            : gn >= 0 && gn < an ? "核减"
                                                 : "调整";
         tpl_set (row, "granted", "%s", *gt ? gt : "—");
@@ -240,7 +243,8 @@ static void
 s_lifecycle (tpl_t *data, const msgpack_object *review)
 {
     const msgpack_object *q = yjc_obj_get (review, "requests");
-    for (uint32_t i = 0; q && q->type == MSGPACK_OBJECT_ARRAY && i < q->via.array.size;
+    for (uint32_t i = 0;
+         q && q->type == MSGPACK_OBJECT_ARRAY && i < q->via.array.size;
          i++) {
         const msgpack_object *e = &q->via.array.ptr[i];
         tpl_t *item = tpl_add (data, "requests");
@@ -248,10 +252,11 @@ s_lifecycle (tpl_t *data, const msgpack_object *review)
         page_str (item, "request_id", e, "request_id");
         page_str (item, "at", e, "submitted_at");
         page_str (item, "opinion", e, "opinion");
-        tpl_set (item,
-                 "kind",
-                 "%s",
-                 yjc_request_zh (yjc_obj_strcpy (e, "kind", kind, sizeof kind)));
+        tpl_set (
+            item,
+            "kind",
+            "%s",
+            yjc_request_zh (yjc_obj_strcpy (e, "kind", kind, sizeof kind)));
         tpl_set (item,
                  "state",
                  "%s",
@@ -259,21 +264,24 @@ s_lifecycle (tpl_t *data, const msgpack_object *review)
                      yjc_obj_strcpy (e, "state", state, sizeof state)));
     }
     const msgpack_object *d = yjc_obj_get (review, "duties");
-    for (uint32_t i = 0; d && d->type == MSGPACK_OBJECT_ARRAY && i < d->via.array.size;
+    for (uint32_t i = 0;
+         d && d->type == MSGPACK_OBJECT_ARRAY && i < d->via.array.size;
          i++) {
         const msgpack_object *e = &d->via.array.ptr[i];
         tpl_t *item = tpl_add (data, "duties");
         char what[33], owed[16], closed[8];
-        tpl_set (item,
-                 "what",
-                 "%s",
-                 yjc_deadline_zh (yjc_obj_strcpy (e, "what", what, sizeof what)));
+        tpl_set (
+            item,
+            "what",
+            "%s",
+            yjc_deadline_zh (yjc_obj_strcpy (e, "what", what, sizeof what)));
         page_str (item, "ref", e, "ref");
         page_str (item, "rule", e, "rule");
-        tpl_set (item,
-                 "owed_by",
-                 "%s",
-                 yjc_party_zh (yjc_obj_strcpy (e, "owed_by", owed, sizeof owed)));
+        tpl_set (
+            item,
+            "owed_by",
+            "%s",
+            yjc_party_zh (yjc_obj_strcpy (e, "owed_by", owed, sizeof owed)));
         page_due (item, e); //  the due date, 暂定 where provisional
         yjc_obj_strcpy (e, "closed", closed, sizeof closed);
         const msgpack_object *c = yjc_obj_get (e, "closed");
@@ -395,7 +403,8 @@ s_app (struct MHD_Connection *connection,
     if (r)
         s_lifecycle (data, r);
     const msgpack_object *h = yjc_obj_get (a, "history");
-    for (uint32_t i = 0; h && h->type == MSGPACK_OBJECT_ARRAY && i < h->via.array.size;
+    for (uint32_t i = 0;
+         h && h->type == MSGPACK_OBJECT_ARRAY && i < h->via.array.size;
          i++) {
         const msgpack_object *e = &h->via.array.ptr[i];
         tpl_t *item = tpl_add (data, "history");
@@ -485,8 +494,9 @@ s_file (struct MHD_Connection *connection,
     sodium_bin2hex (got, sizeof got, digest, sizeof digest);
     if (!streq (got, want)) {
         free (data);
-        return pages_error (
-            connection, MHD_HTTP_BAD_GATEWAY, "材料校验失败（SHA-256 不符），未予下载");
+        return pages_error (connection,
+                            MHD_HTTP_BAD_GATEWAY,
+                            "材料校验失败（SHA-256 不符），未予下载");
     }
     struct MHD_Response *res = MHD_create_response_from_buffer (
         (size_t)size, data, MHD_RESPMEM_MUST_FREE);
@@ -500,14 +510,17 @@ s_file (struct MHD_Connection *connection,
         n += isalnum (*p) || *p == '.' || *p == '-' || *p == '_'
                  ? snprintf (disp + n, sizeof disp - n, "%c", *p)
                  : snprintf (disp + n, sizeof disp - n, "%%%02X", *p);
-    MHD_add_response_header (res, "Content-Type",
-                             page_media_type (name) ? page_media_type (name)
-                                                    : "application/octet-stream");
+    MHD_add_response_header (res,
+                             "Content-Type",
+                             page_media_type (name)
+                                 ? page_media_type (name)
+                                 : "application/octet-stream");
     MHD_add_response_header (res, "Content-Disposition", disp);
     MHD_add_response_header (res, "X-Content-SHA256", got);
     MHD_add_response_header (res, "Cache-Control", "no-store");
     MHD_add_response_header (res, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header (res, "Content-Security-Policy", "default-src 'none'; sandbox");
+    MHD_add_response_header (
+        res, "Content-Security-Policy", "default-src 'none'; sandbox");
     rc = MHD_queue_response (connection, MHD_HTTP_OK, res);
     MHD_destroy_response (res);
     return rc;
@@ -539,7 +552,8 @@ unit_route (struct MHD_Connection *connection,
     //  /apps/ID exactly: /apps/ID/... belongs to other pages (contract)
     else if (!post && strncmp (url, "/apps/", 6) == 0 && !strchr (url + 6, '/'))
         *rc = s_app (connection, s, url + 6);
-    else if (!post && strncmp (url, "/files/", 7) == 0 && !strchr (url + 7, '/'))
+    else if (!post && strncmp (url, "/files/", 7) == 0 &&
+             !strchr (url + 7, '/'))
         *rc = s_file (connection, s, url + 7);
     else
         return false;

@@ -79,7 +79,8 @@ page_uploads_finish (zhash_t *form)
         if (up->file && !*up->sha256) {
             unsigned char digest[crypto_hash_sha256_BYTES];
             crypto_hash_sha256_final (&up->sha, digest);
-            sodium_bin2hex (up->sha256, sizeof up->sha256, digest, sizeof digest);
+            sodium_bin2hex (
+                up->sha256, sizeof up->sha256, digest, sizeof digest);
         }
     }
 }

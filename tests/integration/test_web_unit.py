@@ -179,7 +179,7 @@ def test_submitted_with_materials_sha256_and_download(web, submitted, platform):
     # the state and who owes the next step, by when (R9.1), once review
     # has the application
     assert "已提交" in html
-    platform.wait_until(lambda: re.search(r'id="app-next">受理[^<]*主管部门[^<]*期限 \d{4}-\d\d-\d\d',
+    platform.wait_until(lambda: re.search(r'id="app-next">[^<]*主管部门[^<]*期限 \d{4}-\d\d-\d\d',
                                           b.get(f"/apps/{app}")[2]), what="next step shown")
     # the print page link for everyone, the review link only for the bureau
     assert f'href="/apps/{app}/print"' in html and f'/apps/{app}/review' not in html
