@@ -116,7 +116,8 @@ s_options (tpl_t *item,
         tpl_t *o = tpl_add (item, "options");
         tpl_set (o, "value", "%.*s", (int)len, p);
         const char *zh = yjc_value_zh (f->key, p, len);
-        tpl_set (o, "words", "%s", zh ? zh : "");
+        tpl_set (
+            o, "words", "%.*s", (int)(zh ? strlen (zh) : len), zh ? zh : p);
         bool on = false;
         if (value && value->type == MSGPACK_OBJECT_STR)
             on = value->via.str.size == len &&

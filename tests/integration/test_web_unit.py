@@ -148,6 +148,41 @@ def test_rejected_form_every_problem_at_once_values_kept(web):
     assert "保留的项目名称" not in apps
 
 
+def test_materials_kept_across_a_refused_form(web):
+    """R8: files sent with a form that is refused are uploaded and kept:
+    the corrected form goes without choosing them again."""
+    b = signed_in(web, "li")
+    form = minimal_form("县教育局")
+    form["project"]["name"] = "保留材料的项目"
+    form["unit"]["filled_on"] = "昨天"
+    status, _, html = apply_ok(b, form)
+    assert status == 422, html[:2000]
+    assert "已上传" in field_block(html, "material.construction_plan")
+    assert hashlib.sha256(PLAN).hexdigest() in html
+    kept = re.findall(r'<input type="hidden" name="(att(?:_name|_sha)?\.[a-z_]+)" value="([^"]*)">', html)
+    assert len(kept) == 6, kept
+    form["unit"]["filled_on"] = "2026-11-27"
+    status, headers, html = post_multipart(b, "/apply", [("csrf", b.csrf())] + flatten(form) + kept)
+    assert status == 303, html[:3000]
+    _, _, page = b.get(headers["location"])
+    assert hashlib.sha256(DEPLOY).hexdigest() in page and "保留材料的项目" in page
+
+
+def test_upload_bound(web):
+    """A material above attachment.put's 20 MiB bound (R8) is refused by
+    the console before intake sees it; a plain form stays at 64 KiB."""
+    b = signed_in(web, "li")
+    big = b"\x00" * (20 * 1024 * 1024 + 1)
+    status, _, html = post_multipart(b, "/apply", [("csrf", b.csrf())],
+                                     [("material.other", "big.pdf", big)])
+    assert status == 413 and "过大" in html
+    status, _, html = b.post("/logout", {"csrf": b.csrf(), "pad": "x" * 70000})
+    assert status == 413
+    # the session is still there
+    status, _, _ = b.get("/apps")
+    assert status == 200
+
+
 @pytest.fixture(scope="module")
 def submitted(web):
     b = signed_in(web, "li")
