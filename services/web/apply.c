@@ -47,8 +47,8 @@ apply_materials (const session_t *s,
                 n++;
             }
             else {
-                zlist_append (problems, zsys_sprintf ("%s", field));
-                zlist_append (problems, zsys_sprintf ("%s", why));
+                zlist_append (problems, field); //  autofree: copied
+                zlist_append (problems, why);
             }
             continue;
         }

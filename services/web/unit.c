@@ -427,7 +427,8 @@ s_app (struct MHD_Connection *connection,
 /* ---- a material ---------------------------------------------------------- */
 
 //  GET /files/ATT: the material read back from intake as the person (a
-//  unit only its own: the one 404 otherwise) and checked against the
+//  unit only its own: the one 404 otherwise) into a temp file (not the
+//  console's memory), hashed on the way, and checked against the
 //  SHA-256 intake recorded (R8) before a byte is sent.
 static enum MHD_Result
 s_file (struct MHD_Connection *connection,
@@ -436,9 +437,11 @@ s_file (struct MHD_Connection *connection,
 {
     if (!s_id_ok (att_id))
         return page_not_found (connection);
-    unsigned char *data = NULL;
+    FILE *tmp = NULL;
+    crypto_hash_sha256_state sha;
+    crypto_hash_sha256_init (&sha);
     int64_t size = 1, off = 0;
-    char want[65] = "", name[256] = "", media[128] = "";
+    char want[65] = "", name[256] = "";
     enum MHD_Result rc = MHD_NO;
     bool failed = false;
     while (off < size) {
@@ -460,20 +463,22 @@ s_file (struct MHD_Connection *connection,
         const msgpack_object *chunk = yjc_obj_get (b, "data");
         int64_t n = 0;
         yjc_obj_int (b, "size", &n);
-        if (!data) {
+        if (!tmp) {
             size = n;
             yjc_obj_strcpy (b, "sha256", want, sizeof want);
             yjc_obj_strcpy (b, "name", name, sizeof name);
-            yjc_obj_strcpy (b, "media_type", media, sizeof media);
-            data = size > 0 && size <= page_upload_max ()
-                       ? (unsigned char *)malloc ((size_t)size)
-                       : NULL;
+            tmp = size > 0 && size <= page_upload_max () ? tmpfile () : NULL;
         }
-        bool ok = data && n == size && chunk &&
+        bool ok = tmp && n == size && chunk &&
                   chunk->type == MSGPACK_OBJECT_BIN && chunk->via.bin.size &&
-                  off + (int64_t)chunk->via.bin.size <= size;
+                  off + (int64_t)chunk->via.bin.size <= size &&
+                  fwrite (chunk->via.bin.ptr, 1, chunk->via.bin.size, tmp) ==
+                      chunk->via.bin.size;
         if (ok) {
-            memcpy (data + off, chunk->via.bin.ptr, chunk->via.bin.size);
+            crypto_hash_sha256_update (
+                &sha,
+                (const unsigned char *)chunk->via.bin.ptr,
+                chunk->via.bin.size);
             off += (int64_t)chunk->via.bin.size;
         }
         yjc_reply_release (&reply);
@@ -484,22 +489,24 @@ s_file (struct MHD_Connection *connection,
             break;
         }
     }
-    if (failed) {
-        free (data);
-        return rc;
-    }
     unsigned char digest[crypto_hash_sha256_BYTES];
     char got[65];
-    crypto_hash_sha256 (digest, data, (size_t)size);
+    crypto_hash_sha256_final (&sha, digest);
     sodium_bin2hex (got, sizeof got, digest, sizeof digest);
-    if (!streq (got, want)) {
-        free (data);
+    int fd = !failed && tmp && fflush (tmp) == 0 ? dup (fileno (tmp)) : -1;
+    if (tmp)
+        fclose (tmp);
+    if (failed)
+        return rc;
+    if (!streq (got, want) || fd < 0) {
+        if (fd >= 0)
+            close (fd);
         return pages_error (connection,
                             MHD_HTTP_BAD_GATEWAY,
                             "材料校验失败（SHA-256 不符），未予下载");
     }
-    struct MHD_Response *res = MHD_create_response_from_buffer (
-        (size_t)size, data, MHD_RESPMEM_MUST_FREE);
+    //  the response owns the descriptor (closed when it is sent)
+    struct MHD_Response *res = MHD_create_response_from_fd ((uint64_t)size, fd);
     //  the name percent-encoded (RFC 5987): nothing of it reaches the
     //  header raw
     char disp[1024];

@@ -168,6 +168,24 @@ def test_materials_kept_across_a_refused_form(web):
     assert hashlib.sha256(DEPLOY).hexdigest() in page and "保留材料的项目" in page
 
 
+def test_refused_file_type_with_the_forms_own_problems(web):
+    """A file intake does not take (R8: pdf, ofd, doc ... only) stops the
+    submission; the form's problems are still all shown, by the same
+    checks intake makes (yjc_form.c)."""
+    b = signed_in(web, "li")
+    form = minimal_form("县教育局")
+    form["unit"]["contact"]["phone"] = "电话号码"
+    status, _, html = post_multipart(
+        b, "/apply", [("csrf", b.csrf())] + flatten(form),
+        [("material.construction_plan", "plan.exe", b"MZ\x00\x00"),
+         ("material.deployment_plan", "deploy.pdf", DEPLOY)])
+    assert status == 422, html[:2000]
+    block = field_block(html, "material.construction_plan")
+    assert "类型不受理" in block, block
+    assert 'class="problem"' in field_block(html, "form.unit.contact.phone")
+    assert "已上传" in field_block(html, "material.deployment_plan")
+
+
 def test_upload_bound(web):
     """A material above attachment.put's 20 MiB bound (R8) is refused by
     the console before intake sees it; a plain form stays at 64 KiB."""
