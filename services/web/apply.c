@@ -141,12 +141,14 @@ s_page (struct MHD_Connection *connection,
         const yjc_reply_t *refused,
         const char *const *kinds,
         int nkinds,
-        zlist_t *local)
+        zlist_t *local,
+        const char *more)
 {
     tpl_t *data = page_frame (s, "资源申请");
     tpl_set (data, "action", "%s", "/apply");
     tpl_set (data, "show_materials", "1");
     formweb_t *fw = formweb_new (data, NULL);
+    formweb_more (fw, more);
     formweb_fields (fw, &yjc_schema_form, "form", values);
     apply_material_places (
         fw, m, values ? yjc_form_required_materials (values) : 0, ~0u);
@@ -204,7 +206,7 @@ s_get (struct MHD_Connection *connection, const session_t *s)
     msgpack_unpacked_init (&un);
     msgpack_unpack_next (&un, init.buf.data, init.buf.size, NULL);
     enum MHD_Result r = s_page (
-        connection, s, MHD_HTTP_OK, &un.data, NULL, NULL, NULL, 0, NULL);
+        connection, s, MHD_HTTP_OK, &un.data, NULL, NULL, NULL, 0, NULL, NULL);
     msgpack_unpacked_destroy (&un);
     yjc_pack_release (&init);
     return r;
@@ -232,12 +234,30 @@ s_post (struct MHD_Connection *connection, const session_t *s, zhash_t *form)
     yjc_map_release (&map);
     yjc_reply_t reply;
     yjc_reply_init (&reply);
+    //  增加 (one row more in a list): the form back, nothing submitted
+    const char *more = (const char *)zhash_lookup (form, "add");
     const msgpack_object *b =
-        zlist_size (local) == 0
+        zlist_size (local) == 0 && !more
             ? page_call (s, YJC_SVC_INTAKE, "application.submit", &body, &reply)
             : NULL;
     enum MHD_Result r;
-    if (b) {
+    if (more) {
+        msgpack_unpacked un;
+        msgpack_unpacked_init (&un);
+        msgpack_unpack_next (&un, body.buf.data, body.buf.size, NULL);
+        r = s_page (connection,
+                    s,
+                    MHD_HTTP_OK,
+                    yjc_obj_get (&un.data, "form"),
+                    m,
+                    NULL,
+                    NULL,
+                    0,
+                    local,
+                    more);
+        msgpack_unpacked_destroy (&un);
+    }
+    else if (b) {
         char app_id[33], to[48];
         yjc_obj_strcpy (b, "app_id", app_id, sizeof app_id);
         snprintf (to, sizeof to, "/apps/%s", app_id);
@@ -258,7 +278,8 @@ s_post (struct MHD_Connection *connection, const session_t *s, zhash_t *form)
                     zlist_size (local) ? NULL : &reply,
                     kinds,
                     nkinds,
-                    local);
+                    local,
+                    NULL);
         msgpack_unpacked_destroy (&un);
     }
     yjc_reply_release (&reply);

@@ -11,7 +11,14 @@ struct _formweb_t {
     const char *const *skip;
     zhash_t *places; //  input or group name -> its tpl item (not owned)
     int problems;
+    char more[160]; //  the list given one row more (its 增加 button)
 };
+
+void
+formweb_more (formweb_t *self, const char *path)
+{
+    snprintf (self->more, sizeof self->more, "%s", path ? path : "");
+}
 
 formweb_t *
 formweb_new (tpl_t *data, const char *const *skip)
@@ -252,11 +259,11 @@ s_fields (formweb_t *self,
         if (f->kind == YJC_K_MAP)
             s_group (self, f, path, v, 0);
         else if (f->kind == YJC_K_ARR_MAP) {
-            //  the rows given, and one empty row more (no script: a
-            //  further row appears after the next submission)
+            //  the rows given and one empty row; no script: the list's
+            //  增加 button posts the form back with one row more
             uint32_t n =
                 v && v->type == MSGPACK_OBJECT_ARRAY ? v->via.array.size : 0;
-            int64_t rows = (int64_t)n + 1;
+            int64_t rows = (int64_t)n + 1 + (streq (self->more, path) ? 1 : 0);
             if (rows > f->max)
                 rows = f->max;
             if (rows > MAX_ROWS_SHOWN)
@@ -269,6 +276,13 @@ s_fields (formweb_t *self,
                          row,
                          i < (int64_t)n ? &v->via.array.ptr[i] : NULL,
                          (int)i + 1);
+            }
+            if (rows < f->max && rows < MAX_ROWS_SHOWN) {
+                char label[160];
+                s_label (label, sizeof label, f->label, f->key, 0);
+                tpl_t *add = s_item (self, NULL);
+                tpl_set (add, "add", "%s", path);
+                tpl_set (add, "add_label", "%s", label);
             }
         }
         else

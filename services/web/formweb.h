@@ -18,6 +18,9 @@ typedef struct _formweb_t formweb_t;
 formweb_t *formweb_new (tpl_t *data, const char *const *skip);
 void formweb_destroy (formweb_t **self_p);
 
+//  The list at `path` gets one empty row more (its 增加 button).
+void formweb_more (formweb_t *self, const char *path);
+
 //  Emits the fields of `schema` with the values of `values` (may be NULL).
 void formweb_fields (formweb_t *self,
                      const yjc_schema_t *schema,

@@ -71,13 +71,15 @@ s_page (struct MHD_Connection *connection,
         const yjc_reply_t *refused,
         const char *const *kinds,
         int nkinds,
-        zlist_t *local)
+        zlist_t *local,
+        const char *more)
 {
     tpl_t *data = page_frame (s, q->title);
     tpl_set (data, "action", "/apps/%s/request/%s", app_id, q->kind);
     tpl_set (data, "app_id", "%s", app_id);
     tpl_set (data, "project", "%s", project);
     formweb_t *fw = formweb_new (data, q->skip_render);
+    formweb_more (fw, more);
     formweb_fields (fw, q->schema, "", values);
     if (q->materials) {
         tpl_set (data, "show_materials", "1");
@@ -156,6 +158,7 @@ s_request (struct MHD_Connection *connection,
                     NULL,
                     NULL,
                     0,
+                    NULL,
                     NULL);
         msgpack_unpacked_destroy (&un);
         yjc_pack_release (&init);
@@ -191,11 +194,32 @@ s_request (struct MHD_Connection *connection,
         yjc_map_release (&map);
         yjc_reply_t reply;
         yjc_reply_init (&reply);
+        //  增加 (one row more in a list): the form back, nothing sent
+        const char *more = (const char *)zhash_lookup (form, "add");
         const msgpack_object *b =
-            zlist_size (local) == 0
+            zlist_size (local) == 0 && !more
                 ? page_call (s, YJC_SVC_INTAKE, q->type, &body, &reply)
                 : NULL;
-        if (b) {
+        if (more) {
+            msgpack_unpacked un;
+            msgpack_unpacked_init (&un);
+            msgpack_unpack_next (&un, body.buf.data, body.buf.size, NULL);
+            r = s_page (connection,
+                        s,
+                        MHD_HTTP_OK,
+                        q,
+                        app_id,
+                        project,
+                        &un.data,
+                        m,
+                        NULL,
+                        NULL,
+                        0,
+                        local,
+                        more);
+            msgpack_unpacked_destroy (&un);
+        }
+        else if (b) {
             char to[64];
             snprintf (to, sizeof to, "/apps/%s", app_id);
             r = page_redirect (connection, to, NULL);
@@ -217,7 +241,8 @@ s_request (struct MHD_Connection *connection,
                         zlist_size (local) ? NULL : &reply,
                         kinds,
                         nkinds,
-                        local);
+                        local,
+                        NULL);
             msgpack_unpacked_destroy (&un);
         }
         yjc_reply_release (&reply);

@@ -186,6 +186,23 @@ def test_refused_file_type_with_the_forms_own_problems(web):
     assert "已上传" in field_block(html, "material.deployment_plan")
 
 
+def test_add_a_row_without_script(web):
+    """A second host line (云主机 配置2) without JavaScript: the list's
+    增加 button posts the form back with one empty row more, nothing
+    submitted, everything entered kept."""
+    b = signed_in(web, "li")
+    form = minimal_form("县教育局")
+    form["project"]["name"] = "两台主机的项目"
+    fields = [("csrf", b.csrf())] + flatten(form) + [("add", "form.resources.hosts")]
+    status, _, html = post_multipart(b, "/apply", fields)
+    assert status == 200 and "共 " not in html, html[:2000]
+    assert 'name="form.resources.hosts[2].cpu_mem"' in html  # 1 kept + 2 empty
+    assert "云主机 配置3" in html
+    assert 'value="两台主机的项目"' in field_block(html, "form.project.name")
+    _, _, apps = b.get("/apps")
+    assert "两台主机的项目" not in apps
+
+
 def test_upload_bound(web):
     """A material above attachment.put's 20 MiB bound (R8) is refused by
     the console before intake sees it; a plain form stays at 64 KiB."""
