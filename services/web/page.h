@@ -7,6 +7,7 @@
 #include "pages.h"
 #include "yjc_client.h"
 #include "yjc_msg.h"
+#include <sodium.h>
 
 /* ---- responses ---- */
 enum MHD_Result page_send (struct MHD_Connection *connection,
@@ -51,6 +52,42 @@ void page_str (tpl_t *item,
 void page_due (tpl_t *item, const msgpack_object *pending_row);
 const msgpack_object *page_pending_of (const msgpack_object *pending,
                                        const char *app_id);
+
+
+/* ---- uploads (upload.c; webunit) ---- */
+//  A file part of a multipart POST, streamed to a temp file as it
+//  arrives (binary-safe, hashed on the way); in the form hash under
+//  PAGE_FILE_KEY + the part's field name.
+#define PAGE_FILE_KEY "file:"
+typedef struct {
+    char name[256];      //  the file's own name (base name, as sent)
+    FILE *file;          //  the bytes
+    int64_t size;
+    crypto_hash_sha256_state sha;
+    char sha256[65];     //  set once the part is complete
+} page_upload_t;
+//  The per-file bound: attachment.put's `size` bound in proto/ (R8).
+int64_t page_upload_max (void);
+//  Appends a part's data (web.c); false when past the per-file bound.
+bool page_upload_write (page_upload_t *self, const char *data, size_t size);
+//  Every part of `form` complete: its SHA-256 computed (web.c, before
+//  routing).
+void page_uploads_finish (zhash_t *form);
+void page_upload_free (void *self);
+//  A form's file part by field name, NULL when none was chosen.
+page_upload_t *page_upload (zhash_t *form, const char *field);
+//  Sends an upload to intake as the person (attachment.put in 256 KiB
+//  chunks, as the CLI's files_upload): 0 with att_id; else -1 and a
+//  Chinese `why`.
+int page_upload_send (const session_t *s,
+                      page_upload_t *up,
+                      char att_id[33],
+                      char *why,
+                      size_t why_size);
+//  The media type intake accepts for a file name, NULL when none.
+const char *page_media_type (const char *name);
+//  Is `url` one that takes file uploads (a bigger body, unit.c)?
+bool unit_upload_url (const char *url);
 
 /* ---- each role's routes ---- */
 typedef bool (page_route_fn) (struct MHD_Connection *connection,

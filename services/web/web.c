@@ -3,7 +3,7 @@
     unsealed at sign-in (yjc_webacct.h) and held only in their session
     (session.h), so the services authorize the console exactly as they
     do the CLI.  The console itself holds no key of its own.            */
-#include "pages.h"
+#include "page.h"
 #include "session.h"
 #include "yjc_config.h"
 #include "yjc_log.h"
@@ -12,7 +12,10 @@
 #include <signal.h>
 #include <sodium.h>
 
-#define MAX_BODY (64 * 1024) //  a form post; the console uploads nothing yet
+#define MAX_BODY (64 * 1024) //  a plain form post (and a multipart's text)
+//  A multipart post with materials: one file of each kind at most, each
+//  within attachment.put's bound (R8, page_upload_max), plus the form.
+#define MAX_UPLOAD ((int64_t)YJC_MAT_COUNT * page_upload_max () + MAX_BODY)
 
 web_t web;
 
@@ -20,9 +23,40 @@ web_t web;
 typedef struct {
     zhash_t *form; //  POSTed fields
     struct MHD_PostProcessor *pp;
-    size_t size;
+    int64_t size;  //  of the body so far
+    int64_t limit; //  MAX_BODY, or MAX_UPLOAD where files are taken
+    size_t text;   //  bytes of text fields so far
     bool too_big;
 } s_conn_t;
+
+//  A file part's bytes to its temp file (binary-safe): a part's first
+//  call (off 0) starts the file, later ones append.
+static enum MHD_Result
+s_post_file (s_conn_t *c,
+             const char *key,
+             const char *filename,
+             const char *data,
+             uint64_t off,
+             size_t size)
+{
+    char fkey[160];
+    snprintf (fkey, sizeof fkey, "%s%s", PAGE_FILE_KEY, key);
+    page_upload_t *up = (page_upload_t *)zhash_lookup (c->form, fkey);
+    if (!up || off == 0) {
+        up = (page_upload_t *)zmalloc (sizeof *up);
+        const char *slash = strrchr (filename, '/');
+        const char *bslash = strrchr (filename, '\\');
+        const char *base = slash ? slash + 1 : filename;
+        if (bslash && bslash + 1 > base)
+            base = bslash + 1;
+        snprintf (up->name, sizeof up->name, "%s", base);
+        zhash_update (c->form, fkey, up);
+        zhash_freefn (c->form, fkey, page_upload_free);
+    }
+    if (size && !page_upload_write (up, data, size))
+        c->too_big = true;
+    return MHD_YES;
+}
 
 static enum MHD_Result
 s_post_field (void *cls,
@@ -35,10 +69,26 @@ s_post_field (void *cls,
               uint64_t off,
               size_t size)
 {
-    (void)kind, (void)filename, (void)content_type, (void)encoding;
+    (void)kind, (void)content_type, (void)encoding;
     s_conn_t *c = (s_conn_t *)cls;
+    if (filename && c->limit > MAX_BODY)
+        return s_post_file (c, key, filename, data, off, size);
+    if (filename || strncmp (key, PAGE_FILE_KEY, strlen (PAGE_FILE_KEY)) == 0)
+        return MHD_YES; //  no files here
+    c->text += size;
+    if (c->text > MAX_BODY) {
+        c->too_big = true;
+        return MHD_YES;
+    }
     const char *had = (const char *)zhash_lookup (c->form, key);
-    if (off > 0 && had) {
+    if (off == 0 && had) {
+        //  a repeated field (checkboxes of one list): the values joined
+        //  by US (0x1f), split again by the page
+        char *joined = zsys_sprintf ("%s\x1f%.*s", had, (int)size, data);
+        zhash_update (c->form, key, joined);
+        zhash_freefn (c->form, key, free);
+    }
+    else if (off > 0 && had) {
         char *joined = zsys_sprintf ("%s%.*s", had, (int)size, data);
         zhash_update (c->form, key, joined);
         zhash_freefn (c->form, key, free);
@@ -84,6 +134,13 @@ s_access (void *cls,
     if (!c) {
         c = (s_conn_t *)zmalloc (sizeof *c);
         c->form = zhash_new ();
+        c->limit = MAX_BODY;
+        const char *type = MHD_lookup_connection_value (
+            connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+        if (post && type &&
+            strncasecmp (type, "multipart/form-data", 19) == 0 &&
+            unit_upload_url (url))
+            c->limit = MAX_UPLOAD;
         if (post)
             c->pp =
                 MHD_create_post_processor (connection, 8192, s_post_field, c);
@@ -91,8 +148,8 @@ s_access (void *cls,
         return MHD_YES;
     }
     if (post && *upload_data_size) {
-        c->size += *upload_data_size;
-        if (c->size > MAX_BODY)
+        c->size += (int64_t)*upload_data_size;
+        if (c->size > c->limit || c->too_big)
             c->too_big = true;
         else if (c->pp)
             MHD_post_process (c->pp, upload_data, *upload_data_size);
@@ -107,6 +164,7 @@ s_access (void *cls,
     if (!post && strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0)
         return pages_error (
             connection, MHD_HTTP_METHOD_NOT_ALLOWED, "不支持的请求方式");
+    page_uploads_finish (c->form);
     return pages_route (connection, url, post, c->form);
 }
 
