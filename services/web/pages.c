@@ -74,9 +74,16 @@ s_login (struct MHD_Connection *connection, zhash_t *form)
                              rc == YJC_WEBACCT_DISABLED ? "该账号已停用"
                                                         : "账号或密码不正确");
     }
+    //  Issue 16: every sign-in is an audit event.  When it cannot be
+    //  recorded (the database is down), nobody signs in unrecorded.
+    if (web_record ("web.signed_in", name, addr) != 0) {
+        sodium_free (secret);
+        return s_login_page (connection,
+                             MHD_HTTP_SERVICE_UNAVAILABLE,
+                             "暂时无法记录登录，请稍后再试");
+    }
     session_t s;
     sessions_open (&actor, secret, addr, &s);
-    web_record ("web.signed_in", name, addr);
     char *cookie = s_cookie (s.sid, false);
     sodium_free (s.secret);
     enum MHD_Result r = page_redirect (connection, "/", cookie);
