@@ -20,6 +20,9 @@ extern web_t web;
 //  (record.c).  0, or -1 when it could not be recorded (logged).
 int web_record (const char *what, const char *actor, const char *addr);
 
+//  True while the registry holds this key (not disabled) (record.c).
+bool web_key_live (const char *public_txt);
+
 enum MHD_Result pages_route (struct MHD_Connection *connection,
                              const char *url,
                              bool post,

@@ -144,6 +144,16 @@ web_record (const char *what, const char *actor, const char *addr)
     return rc;
 }
 
+bool
+web_key_live (const char *public_txt)
+{
+    yjc_actor_t actor;
+    pthread_mutex_lock (&s_lock);
+    bool live = yjc_keys_lookup (web.keys, public_txt, &actor) == 0;
+    pthread_mutex_unlock (&s_lock);
+    return live;
+}
+
 void
 web_record_shutdown (void)
 {

@@ -26,14 +26,18 @@ class Browser:
     def __init__(self, port):
         self.port = port
         self.sid = None
+        self.pre = None  # the sign-in form's pre-session cookie
 
     def request(self, method, path, form=None, sid=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {}
         body = None
         cookie = sid if sid is not None else self.sid
-        if cookie:
-            headers["Cookie"] = f"yjc_sid={cookie}"
+        cookies = [f"yjc_sid={cookie}"] if cookie else []
+        if self.pre and path == "/login":
+            cookies.append(f"yjc_pre={self.pre}")
+        if cookies:
+            headers["Cookie"] = "; ".join(cookies)
         if form is not None:
             body = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -46,6 +50,9 @@ class Browser:
                 if m:
                     self.sid = m.group(1) or None
                     self.set_cookie = value
+                m = re.match(r"yjc_pre=([0-9a-f]{64});", value)
+                if m:
+                    self.pre = m.group(1)
         conn.close()
         return res.status, dict((k.lower(), v) for k, v in res.getheaders()), data
 
@@ -55,8 +62,15 @@ class Browser:
     def post(self, path, form):
         return self.request("POST", path, form)
 
-    def login(self, name, password):
-        return self.post("/login", {"name": name, "password": password})
+    def login(self, name, password, token=True):
+        """Opens the sign-in form (its token: cookie + hidden field), then
+        posts it; token=False posts without the form's token."""
+        form = {"name": name, "password": password}
+        if token:
+            _, _, html = self.get("/login")
+            m = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
+            form["csrf"] = m.group(1)
+        return self.post("/login", form)
 
     def csrf(self):
         status, _, html = self.get("/")
@@ -266,6 +280,50 @@ def test_sign_in_refused_when_it_cannot_be_recorded(web, platform):
     finally:
         platform.sql("GRANT INSERT ON web.signins TO yjc_web")
     signed_in(web, "zhao")
+
+
+def test_sign_in_without_the_forms_token_refused(web):
+    """Login CSRF (issue 16): a sign-in POST without the form's token, or
+    with a token that is not this browser's pre-session cookie, is refused
+    and makes no session."""
+    b = Browser(web["port"])
+    status, _, html = b.login("li", web["pw"]["li"], token=False)
+    assert status == 403 and "登录页面已失效" in html and b.sid is None
+    other = Browser(web["port"])
+    other.get("/login")
+    _, _, html = b.get("/login")
+    token = re.search(r'name="csrf" value="([0-9a-f]{64})"', html).group(1)
+    assert token == b.pre
+    b.pre = other.pre  # the field of one form, the cookie of another
+    status, _, _ = b.post("/login", {"name": "li", "password": web["pw"]["li"], "csrf": token})
+    assert status == 403 and b.sid is None
+    b.pre = token
+    status, _, _ = b.post("/login", {"name": "li", "password": web["pw"]["li"], "csrf": token})
+    assert status == 303 and b.sid
+
+
+def test_disabled_person_loses_open_session(web, platform):
+    """`yjcloud web-user disable` ends the person's open session on their
+    next request (the key registry is checked on every request)."""
+    platform.cli("web-user", "add", "leaving", "--role", "auditor")
+    pw = platform.cli("web-user", "passwd", "leaving", json_out=True)["password"]
+    b = Browser(web["port"])
+    status, _, _ = b.login("leaving", pw)
+    assert status == 303
+    status, _, _ = b.get("/audit")
+    assert status == 200
+    token = b.csrf()
+    platform.cli("web-user", "disable", "leaving")
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        status, headers, _ = b.get("/audit")
+        if status == 303:
+            break
+        time.sleep(0.2)
+    assert status == 303 and headers["location"] == "/login"
+    # the session is gone, not only refused: a POST with its token too
+    status, _, _ = b.post("/logout", {"csrf": token})
+    assert status == 403
 
 
 # last: its failures count against the test's address too
