@@ -25,10 +25,18 @@ s_login_page (struct MHD_Connection *connection,
               unsigned status,
               const char *problem)
 {
-    unsigned char raw[32];
+    //  The browser's token while it has one (a second tab or a favicon
+    //  redirected here must not void the form already shown), else new.
+    const char *had =
+        MHD_lookup_connection_value (connection, MHD_COOKIE_KIND, "yjc_pre");
     char token[65];
-    randombytes_buf (raw, sizeof raw);
-    sodium_bin2hex (token, sizeof token, raw, sizeof raw);
+    if (had && strlen (had) == 64 && strspn (had, "0123456789abcdef") == 64)
+        memcpy (token, had, 65);
+    else {
+        unsigned char raw[32];
+        randombytes_buf (raw, sizeof raw);
+        sodium_bin2hex (token, sizeof token, raw, sizeof raw);
+    }
     tpl_t *data = page_frame (NULL, "登录");
     if (problem)
         tpl_set (data, "problem", "%s", problem);

@@ -21,7 +21,7 @@
 #include "yjc_outbox.h"
 #include "yjc_pack.h"
 
-#define RECORD_TIMEOUT_MS 5000
+#define RECORD_TIMEOUT_MS 10000 //  under load too; then refused
 
 /* ---- the bus side: web.record -------------------------------------------- */
 
@@ -117,7 +117,11 @@ web_record (const char *what, const char *actor, const char *addr)
     }
     if (s_cert && !s_client)
         s_client = yjc_client_new_service (web.keys, YJC_SVC_WEB, s_cert);
-    if (s_client) {
+    //  A refusal (internal, unavailable) committed nothing: one more try
+    //  on a new transaction before the sign-in is refused.
+    for (int attempt = 0; s_client && rc != 0 && attempt < 2; attempt++) {
+        yjc_reply_release (&reply);
+        yjc_reply_init (&reply);
         int got = yjc_client_call (s_client,
                                    "web.record",
                                    body.buf.data,
@@ -125,8 +129,10 @@ web_record (const char *what, const char *actor, const char *addr)
                                    RECORD_TIMEOUT_MS,
                                    &reply);
         rc = got == 0 && reply.ok ? 0 : -1;
-        if (got != 0) //  a fresh socket drops what a silent peer owes
+        if (got != 0) { //  a fresh socket drops what a silent peer owes
             yjc_client_destroy (&s_client);
+            break;
+        }
     }
     pthread_mutex_unlock (&s_lock);
     if (rc == 0)
