@@ -23,7 +23,9 @@ CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
 try:
     from selenium import webdriver
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:  # pragma: no cover - CI installs python3-selenium
     webdriver = None
 
@@ -77,7 +79,10 @@ def sign_in(driver, web, name, password=None):
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(password or web["pw"][name])
     driver.find_element(By.CSS_SELECTOR, "form.login button[type=submit]").click()
-    assert "/login" not in driver.current_url, driver.find_element(By.TAG_NAME, "body").text
+    try:  # the click returns before the navigation ends
+        WebDriverWait(driver, 30).until(lambda d: "/login" not in d.current_url)
+    except TimeoutException:
+        raise AssertionError(driver.find_element(By.TAG_NAME, "body").text)
 
 
 def set_width(driver, size):
