@@ -14,6 +14,14 @@ OPT      ?= -O2 -g
 YJC_CFLAGS := $(OPT) -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Icommon \
             -DYJC_SHARE_DIR='"$(SHARE)"' -DYJC_VAR_DIR='"$(VAR)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 YJC_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+# The console's page templates: the tree's, or SHARE/web/templates once
+# installed (`make install` copies them there).
+ifeq ($(SHARE),$(CURDIR)/deploy)
+WEB_TEMPLATES ?= $(CURDIR)/services/web/templates
+else
+WEB_TEMPLATES ?= $(SHARE)/web/templates
+endif
+YJC_CFLAGS += -DYJC_WEB_TEMPLATES_DIR='"$(WEB_TEMPLATES)"'
 ifeq ($(SANITIZE),1)
 YJC_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=undefined
@@ -32,7 +40,7 @@ SERVICES   := $(shell awk -F'"' '/^SVC/ { print $$4 }' $(SERVICES_DEF))
 schema_of   = $(shell awk -F'"' '/^SVC/ && $$4 == "$(1)" { print $$6 }' $(SERVICES_DEF))
 BINS       := $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
               $(BUILD)/bin/yjc-vendor-sim $(BUILD)/bin/yjc-selftest \
-              $(BUILD)/bin/yjc-bench $(BUILD)/bin/yjc-web
+              $(BUILD)/bin/yjc-bench
 
 # A service is every .c of its folder, plus its migrations.
 service_objs = $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/$(1)/*.c))
@@ -79,11 +87,12 @@ $(BUILD)/bin/yjcloud: $(call service_objs,cli) $(LIB)
 	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) \
 	    $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null) $(LDLIBS) -o $@
 
-# The web console (issue 16): not a bus service, libmicrohttpd.
+# The web console (issue 16): a service of the .def (its schema records
+# sign-ins) that also serves pages, with libmicrohttpd.
 WEB_PKGS := libmicrohttpd
 $(call service_objs,web): YJC_CFLAGS += $(shell pkg-config --cflags $(WEB_PKGS) 2>/dev/null)
 
-$(BUILD)/bin/yjc-web: $(call service_objs,web) $(LIB)
+$(BUILD)/bin/yjc-web: $(call service_objs,web) $(BUILD)/obj/gen/web_sql.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(YJC_LDFLAGS) $(LDFLAGS) $^ $(YJC_LIBS) \
 	    $(shell pkg-config --libs $(WEB_PKGS) 2>/dev/null) $(LDLIBS) -o $@
@@ -107,7 +116,9 @@ $(BUILD)/bin/yjc-bench: $(BUILD)/obj/tests/bench/bench.o $(LIB)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(SERVICES:%=$(BUILD)/bin/yjc-%) $(BUILD)/bin/yjcloud \
-	    $(BUILD)/bin/yjc-vendor-sim $(BUILD)/bin/yjc-web $(DESTDIR)$(PREFIX)/bin/
+	    $(BUILD)/bin/yjc-vendor-sim $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(SHARE)/web/templates
+	install -m 0644 services/web/templates/* $(DESTDIR)$(SHARE)/web/templates/
 
 # "dir schema" of each service, as the rules above read the .def.
 services:

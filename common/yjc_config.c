@@ -15,6 +15,9 @@
 #ifndef YJC_SHARE_DIR
 #define YJC_SHARE_DIR "deploy" //  the build gives the installed share dir
 #endif
+#ifndef YJC_WEB_TEMPLATES_DIR //  the Makefile gives the tree's or SHARE's
+#define YJC_WEB_TEMPLATES_DIR YJC_SHARE_DIR "/../services/web/templates"
+#endif
 #ifndef YJC_VAR_DIR
 #define YJC_VAR_DIR "var" //  the build gives the embedded run's var/
 #endif
@@ -179,7 +182,7 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
                                "web console: minutes of idleness after"
                                " which a session and its key are wiped" },
     [YJC_CFG_WEB_TEMPLATES] = { "YJC_WEB_TEMPLATES",
-                                YJC_SHARE_DIR "/../services/web/templates",
+                                YJC_WEB_TEMPLATES_DIR,
                                 "web console: page templates directory" },
     [YJC_CFG_WEB_AUDIT_LOG] = { "YJC_WEB_AUDIT_LOG",
                                 YJC_VAR_DIR "/log/web-audit.jsonl",

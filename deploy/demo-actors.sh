@@ -44,6 +44,13 @@ for dir in "$split/secret/"*/; do
     chmod 0600 "$dir/$name.cert_secret"
     chmod 0700 "$dir"
 done
+# the web console's accounts (sealed keys) for the web container
+if [ -d "$split/web" ]; then
+    find "$split/web" -mindepth 1 -delete
+    for f in "$YJC_KEYS/web/"*.sealed; do
+        [ -f "$f" ] && cp -p "$f" "$split/web/"
+    done
+fi
 if [ -n "${YJC_KEYS_OWNER:-}" ]; then
     chown -R "$YJC_KEYS_OWNER" "$YJC_KEYS" "$split"
 fi

@@ -111,16 +111,16 @@ up() {
     yjc_bootstrap "$PGPORT" "$DB" "$PGPASS" >/dev/null
     demo_actors
     export PGPASSFILE="$PGPASS"
+    # issue 16: the first administrator account of the web console (a
+    # service of the .def, started below), whose one-time password is
+    # printed this once
+    web_first_admin
     for spec in $YJC_SERVICE_SPECS; do
         yjc_spec "$spec"
         YJC_DB=$(yjc_conninfo "$PGPORT" "$DB" "$svc_schema") \
             start_daemon "$svc_dir" "$BIN/yjc-$svc_dir"
     done
     start_daemon vendor-sim "$BIN/yjc-vendor-sim" --as vendor
-    # issue 16: the web console, and its first administrator account,
-    # whose one-time password is printed this once
-    web_first_admin
-    YJC_WEB_AUDIT_LOG="$VAR/log/web-audit.jsonl" start_daemon web "$BIN/yjc-web"
     i=0
     until "$BIN/yjcloud" --as admin status >/dev/null 2>&1; do
         i=$((i + 1))

@@ -5,6 +5,7 @@ set -eu
 PACKAGES="build-essential pkg-config libczmq-dev libzmq3-dev libmsgpack-dev
 libpq-dev libsodium-dev libssl-dev libjansson-dev postgresql-15 postgresql-client-15 python3 python3-zmq
 python3-msgpack python3-pytest clang-format clang libclang-rt-14-dev libmicrohttpd-dev
+chromium chromium-driver python3-selenium
 libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils"
 missing=""
 for p in $PACKAGES; do

@@ -67,8 +67,8 @@ s_web_up (const char *listen, int ms)
 }
 
 //  status: each service asked sys.status; exit 1 when one is down.  The
-//  web console is listed too, but does not count: a platform runs without
-//  it (the CLI and the vendor's queue do not need it).
+//  web console is one of them (its bus side); whether its pages answer
+//  at YJC_WEB_LISTEN is listed besides, as 控制台网页.
 int
 admin_cmd_status (cli_opts_t *opts)
 {
@@ -133,7 +133,7 @@ admin_cmd_status (cli_opts_t *opts)
                 listen);
     else {
         cli_table_row (
-            table, "网页控制台", web ? "运行" : "未启动", "-", "-", "-");
+            table, "控制台网页", web ? "运行" : "未启动", "-", "-", "-");
         cli_table_print (table, stdout);
     }
     cli_table_destroy (&table);

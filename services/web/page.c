@@ -22,8 +22,21 @@ page_send (struct MHD_Connection *connection,
            char *body, //  taken
            size_t size)
 {
+    return page_send_cookie (connection, status, type, body, size, NULL);
+}
+
+enum MHD_Result
+page_send_cookie (struct MHD_Connection *connection,
+                  unsigned status,
+                  const char *type,
+                  char *body, //  taken
+                  size_t size,
+                  const char *cookie)
+{
     struct MHD_Response *r =
         MHD_create_response_from_buffer (size, body, MHD_RESPMEM_MUST_FREE);
+    if (cookie)
+        MHD_add_response_header (r, "Set-Cookie", cookie);
     MHD_add_response_header (r, "Content-Type", type);
     MHD_add_response_header (r, "Cache-Control", "no-store");
     MHD_add_response_header (r, "X-Content-Type-Options", "nosniff");

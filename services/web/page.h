@@ -15,6 +15,13 @@ enum MHD_Result page_send (struct MHD_Connection *connection,
                            const char *type,
                            char *body, //  taken
                            size_t size);
+//  The same with a Set-Cookie header (cookie may be NULL).
+enum MHD_Result page_send_cookie (struct MHD_Connection *connection,
+                                  unsigned status,
+                                  const char *type,
+                                  char *body, //  taken
+                                  size_t size,
+                                  const char *cookie);
 //  templates/NAME.html with `data` (destroyed).
 enum MHD_Result page_render (struct MHD_Connection *connection,
                              unsigned status,

@@ -16,15 +16,58 @@ s_cookie (const char *sid, bool clear)
                          clear ? "; Max-Age=0" : "");
 }
 
+//  Login CSRF (issue 16): the sign-in form carries a fresh random token,
+//  also set as a pre-session cookie (HttpOnly, SameSite=Strict, path
+//  /login); a sign-in POST whose field and cookie differ is refused, so
+//  another site cannot sign a browser in to an account of its choosing.
 static enum MHD_Result
 s_login_page (struct MHD_Connection *connection,
               unsigned status,
               const char *problem)
 {
+    //  The browser's token while it has one (a second tab or a favicon
+    //  redirected here must not void the form already shown), else new.
+    const char *had =
+        MHD_lookup_connection_value (connection, MHD_COOKIE_KIND, "yjc_pre");
+    char token[65];
+    if (had && strlen (had) == 64 && strspn (had, "0123456789abcdef") == 64)
+        memcpy (token, had, 65);
+    else {
+        unsigned char raw[32];
+        randombytes_buf (raw, sizeof raw);
+        sodium_bin2hex (token, sizeof token, raw, sizeof raw);
+    }
     tpl_t *data = page_frame (NULL, "登录");
     if (problem)
         tpl_set (data, "problem", "%s", problem);
-    return page_render (connection, status, "login", data);
+    tpl_set (data, "login_csrf", "%s", token);
+    char *html = tpl_render (web.templates, "login", data);
+    tpl_destroy (&data);
+    if (!html)
+        return pages_error (
+            connection, MHD_HTTP_INTERNAL_SERVER_ERROR, "页面模板缺失");
+    char *cookie =
+        zsys_sprintf ("yjc_pre=%s; Path=/login; HttpOnly; SameSite=Strict%s",
+                      token,
+                      web.tls ? "; Secure" : "");
+    enum MHD_Result rc = page_send_cookie (connection,
+                                           status,
+                                           "text/html; charset=utf-8",
+                                           html,
+                                           strlen (html),
+                                           cookie);
+    zstr_free (&cookie);
+    return rc;
+}
+
+static bool
+s_login_csrf_ok (struct MHD_Connection *connection, zhash_t *form)
+{
+    const char *field = (const char *)zhash_lookup (form, "csrf");
+    const char *cookie =
+        MHD_lookup_connection_value (connection, MHD_COOKIE_KIND, "yjc_pre");
+    return field && cookie && strlen (field) == 64 && strlen (cookie) == 64 &&
+           sodium_memcmp (field, cookie, 64) == 0;
 }
 
 //  Issue 16: five failures in a minute for an account, and its sixth
@@ -40,6 +83,9 @@ s_login (struct MHD_Connection *connection, zhash_t *form)
     const char *password = (const char *)zhash_lookup (form, "password");
     char addr[64], akey[80], ikey[80];
     page_addr (connection, addr);
+    if (!s_login_csrf_ok (connection, form))
+        return s_login_page (
+            connection, MHD_HTTP_FORBIDDEN, "登录页面已失效，请重新登录");
     if (!name || !password || !yjc_actor_name_valid (name))
         return s_login_page (
             connection, MHD_HTTP_UNAUTHORIZED, "账号或密码不正确");
@@ -74,9 +120,16 @@ s_login (struct MHD_Connection *connection, zhash_t *form)
                              rc == YJC_WEBACCT_DISABLED ? "该账号已停用"
                                                         : "账号或密码不正确");
     }
+    //  Issue 16: every sign-in is an audit event.  When it cannot be
+    //  recorded (the database is down), nobody signs in unrecorded.
+    if (web_record ("web.signed_in", name, addr) != 0) {
+        sodium_free (secret);
+        return s_login_page (connection,
+                             MHD_HTTP_SERVICE_UNAVAILABLE,
+                             "暂时无法记录登录，请稍后再试");
+    }
     session_t s;
     sessions_open (&actor, secret, addr, &s);
-    web_record ("web.signed_in", name, addr);
     char *cookie = s_cookie (s.sid, false);
     sodium_free (s.secret);
     enum MHD_Result r = page_redirect (connection, "/", cookie);
@@ -161,6 +214,20 @@ pages_route (struct MHD_Connection *connection,
                                    "会话已失效，请重新登录")
                     : page_redirect (connection, "/login", NULL);
     enum MHD_Result rc;
+    //  A person disabled (or given a new key) since signing in loses the
+    //  session at once: the registry no longer holds the key (issue 16).
+    //  Cheap: a hash lookup, the directory re-read only when it changed.
+    if (!web_key_live (s.actor.public_txt)) {
+        sessions_close (s.sid, pages_session_closed, "revoked");
+        sodium_free (s.secret);
+        char *cookie = s_cookie ("", true);
+        rc = post ? pages_error (connection,
+                                 MHD_HTTP_FORBIDDEN,
+                                 "该账号已停用，请联系管理员")
+                  : page_redirect (connection, "/login", cookie);
+        zstr_free (&cookie);
+        return rc;
+    }
     if (post && !s_csrf_ok (&s, form))
         rc = pages_error (
             connection, MHD_HTTP_FORBIDDEN, "表单已失效，请刷新页面后重试");

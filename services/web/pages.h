@@ -10,15 +10,18 @@
 typedef struct {
     yjc_keys_t *keys;
     const char *templates;
-    FILE *audit_log;
-    pthread_mutex_t log_lock;
     bool tls; //  cookies get Secure
 } web_t;
 
 extern web_t web;
 
-//  Records a sign-in, failure, sign-out or idle end (web.c).
-void web_record (const char *what, const char *actor, const char *addr);
+//  Records a sign-in, failure, sign-out or idle end as an audit event
+//  (`what`: its wire type, web.*), committed before it returns
+//  (record.c).  0, or -1 when it could not be recorded (logged).
+int web_record (const char *what, const char *actor, const char *addr);
+
+//  True while the registry holds this key (not disabled) (record.c).
+bool web_key_live (const char *public_txt);
 
 enum MHD_Result pages_route (struct MHD_Connection *connection,
                              const char *url,

@@ -2,8 +2,9 @@
     libmicrohttpd; each signed-in person acts with their own actor key,
     unsealed at sign-in (yjc_webacct.h) and held only in their session
     (session.h), so the services authorize the console exactly as they
-    do the CLI.  The console itself holds no key of its own.            */
+    do the CLI.  Its own service key only records sign-ins (record.c). */
 #include "page.h"
+#include "record.h"
 #include "session.h"
 #include "yjc_config.h"
 #include "yjc_log.h"
@@ -209,69 +210,31 @@ s_parse_listen (const char *listen, struct sockaddr_storage *sa)
     return inet_pton (AF_INET, host, &v4->sin_addr) == 1 ? 0 : -1;
 }
 
-//  The sign-in record: one JSON line per sign-in, failure, sign-out and
-//  idle end, appended and flushed to disk.  The console is not a bus
-//  service (no schema, no outbox), so these are not yet audit events of
-//  the audit service; see README (issue 16: the next step gives the
-//  console its own schema and outbox, and these lines become events).
-void
-web_record (const char *what, const char *actor, const char *addr)
+static volatile bool s_stop;
+
+static void *
+s_sweep (void *arg)
 {
-    if (!web.audit_log)
-        return;
-    char at[32];
-    time_t now = time (NULL);
-    struct tm tm;
-    gmtime_r (&now, &tm);
-    strftime (at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    zchunk_t *line = zchunk_new (NULL, 256);
-    zchunk_extend (line, "{\"at\": \"", 8);
-    zchunk_extend (line, at, strlen (at));
-    zchunk_extend (line, "\", \"type\": \"", 12);
-    zchunk_extend (line, what, strlen (what));
-    zchunk_extend (line, "\", \"actor\": \"", 13);
-    //  names are [a-z0-9_-] when valid; anything else is dropped
-    for (const char *p = actor ? actor : ""; *p; p++)
-        if (isalnum ((unsigned char)*p) || *p == '-' || *p == '_')
-            zchunk_extend (line, p, 1);
-    zchunk_extend (line, "\", \"address\": \"", 15);
-    for (const char *p = addr ? addr : ""; *p; p++)
-        if (isxdigit ((unsigned char)*p) || *p == '.' || *p == ':')
-            zchunk_extend (line, p, 1);
-    zchunk_extend (line, "\"}\n", 3);
-    pthread_mutex_lock (&web.log_lock);
-    fwrite (zchunk_data (line), 1, zchunk_size (line), web.audit_log);
-    fflush (web.audit_log);
-    fsync (fileno (web.audit_log));
-    pthread_mutex_unlock (&web.log_lock);
-    zchunk_destroy (&line);
-    yjc_log (YJC_LOG_INFO,
-             "%s %s from %s",
-             what,
-             actor ? actor : "",
-             addr ? addr : "");
+    (void)arg;
+    while (!s_stop && !zsys_interrupted) {
+        zclock_sleep (500);
+        sessions_sweep (pages_session_closed);
+    }
+    return NULL;
 }
 
 int
 main (int argc, char **argv)
 {
-    if (argc > 1 && strcmp (argv[1], "--version") == 0) {
-        printf ("yjc-web 0.1.0\n");
-        return 0;
-    }
+    if (argc > 1 && (strcmp (argv[1], "--version") == 0 ||
+                     strcmp (argv[1], "--health") == 0))
+        return yjc_server_main (&web_service, argc, argv);
     zsys_init ();
     zsys_set_logident ("yjc-web");
     if (sodium_init () < 0)
         return 1;
-    pthread_mutex_init (&web.log_lock, NULL);
     web.keys = yjc_keys_new (yjc_config (YJC_CFG_KEYS));
     web.templates = yjc_config (YJC_CFG_WEB_TEMPLATES);
-    const char *log_path = yjc_config (YJC_CFG_WEB_AUDIT_LOG);
-    web.audit_log = fopen (log_path, "a");
-    if (!web.audit_log) {
-        yjc_log (YJC_LOG_ERROR, "cannot open %s", log_path);
-        return 1;
-    }
     int idle_min = yjc_config_int (YJC_CFG_WEB_IDLE_MIN);
     sessions_init ((int64_t)(idle_min > 0 ? idle_min : 30) * 60 * 1000);
     const char *listen = yjc_config (YJC_CFG_WEB_LISTEN);
@@ -323,17 +286,20 @@ main (int argc, char **argv)
              "console at %s://%s/",
              web.tls ? "https" : "http",
              listen);
-    while (!zsys_interrupted) {
-        zclock_sleep (500);
-        sessions_sweep (pages_session_closed);
-    }
+    //  The bus side (schema, outbox, relay, web.record, sys.status) runs
+    //  here until SIGTERM; idle sessions are swept beside it.
+    pthread_t sweeper;
+    pthread_create (&sweeper, NULL, s_sweep, NULL);
+    int rc = yjc_server_main (&web_service, argc, argv);
+    s_stop = true;
+    pthread_join (sweeper, NULL);
     MHD_stop_daemon (daemon);
+    web_record_shutdown ();
     sessions_shutdown (); //  every key still held is wiped
     yjc_keys_destroy (&web.keys);
-    fclose (web.audit_log);
     free (cert);
     if (key)
         sodium_memzero (key, strlen (key));
     free (key);
-    return 0;
+    return rc;
 }

@@ -68,6 +68,9 @@ class Platform:
         for svc in list(SERVICES) + ["vendor"]:
             self.env[f"YJC_{svc.upper()}_ENDPOINT"] = f"tcp://127.0.0.1:{free_port()}"
         self.env["YJC_TICK_MS"] = "200"
+        # the web console (a service too): its pages on a port of its own
+        self.env["YJC_WEB_LISTEN"] = f"127.0.0.1:{free_port()}"
+        self.env["YJC_WEB_TEMPLATES"] = os.path.join(ROOT, "services/web/templates")
         sh(f'. deploy/pg.sh && yjc_bootstrap {PGPORT} {self.db}')
         self.cli("keys", "init")
         for actor, role, unit in DEMO:

@@ -84,6 +84,7 @@ def embedded():
     for svc in SERVICE_DEFS:
         env[f"YJC_{svc.ident}_ENDPOINT"] = f"tcp://127.0.0.1:{free_port()}"
     env["YJC_VENDOR_ENDPOINT"] = f"tcp://127.0.0.1:{free_port()}"
+    env["YJC_WEB_LISTEN"] = f"127.0.0.1:{free_port()}"  # the console's HTTP
     above = {p: _state(p) for p in [top] + _ancestors(top)}
     ctx = {"top": top, "checkout": checkout, "env": env, "above": above,
            "port": env["YJC_PG_PORT"]}

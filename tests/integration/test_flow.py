@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import FULL_FORM_ATTACH, full_form, minimal_form
+from conftest import SERVICES, FULL_FORM_ATTACH, full_form, minimal_form
 
 
 def app_id_of(text):
@@ -132,7 +132,7 @@ def test_json_output_is_one_object(platform, flow):
     listed = platform.cli("list", actor="bureau", json_out=True)
     assert flow in [a["app_id"] for a in listed["applications"]]
     status = platform.cli("status", actor="admin", json_out=True)
-    assert [s["up"] for s in status["services"]] == [True] * 5
+    assert [s["up"] for s in status["services"]] == [True] * len(SERVICES)
     assert all(s["db"] for s in status["services"])
 
 

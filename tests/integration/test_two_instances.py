@@ -38,6 +38,8 @@ class Twin:
         for s in list(SERVICES) + ["vendor"]:
             env[f"YJC_{s.upper()}_ENDPOINT"] = ",".join(self.ep[s])
         env["YJC_VENDOR_BIND"] = self.ep["vendor"][i]
+        if i:  # the second console's pages on a port of their own
+            env["YJC_WEB_LISTEN"] = f"127.0.0.1:{free_port()}"
         return env
 
     def start(self, svc, i):

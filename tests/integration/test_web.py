@@ -26,14 +26,18 @@ class Browser:
     def __init__(self, port):
         self.port = port
         self.sid = None
+        self.pre = None  # the sign-in form's pre-session cookie
 
     def request(self, method, path, form=None, sid=None):
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {}
         body = None
         cookie = sid if sid is not None else self.sid
-        if cookie:
-            headers["Cookie"] = f"yjc_sid={cookie}"
+        cookies = [f"yjc_sid={cookie}"] if cookie else []
+        if self.pre and path == "/login":
+            cookies.append(f"yjc_pre={self.pre}")
+        if cookies:
+            headers["Cookie"] = "; ".join(cookies)
         if form is not None:
             body = urllib.parse.urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -46,6 +50,9 @@ class Browser:
                 if m:
                     self.sid = m.group(1) or None
                     self.set_cookie = value
+                m = re.match(r"yjc_pre=([0-9a-f]{64});", value)
+                if m:
+                    self.pre = m.group(1)
         conn.close()
         return res.status, dict((k.lower(), v) for k, v in res.getheaders()), data
 
@@ -55,8 +62,15 @@ class Browser:
     def post(self, path, form):
         return self.request("POST", path, form)
 
-    def login(self, name, password):
-        return self.post("/login", {"name": name, "password": password})
+    def login(self, name, password, token=True):
+        """Opens the sign-in form (its token: cookie + hidden field), then
+        posts it; token=False posts without the form's token."""
+        form = {"name": name, "password": password}
+        if token:
+            _, _, html = self.get("/login")
+            m = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
+            form["csrf"] = m.group(1)
+        return self.post("/login", form)
 
     def csrf(self):
         status, _, html = self.get("/")
@@ -71,23 +85,9 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def web(platform):
-    port = free_port()
-    env = dict(platform.env, YJC_WEB_LISTEN=f"127.0.0.1:{port}",
-               YJC_WEB_TEMPLATES=os.path.join(ROOT, "services/web/templates"),
-               YJC_WEB_AUDIT_LOG=os.path.join(platform.dir, "web-audit.jsonl"))
-    log = open(os.path.join(platform.dir, "web.log"), "ab")
-    platform.logs["web"] = log.name
-    proc = subprocess.Popen([os.path.join(BIN, "yjc-web")], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, cwd=ROOT)
-    platform.procs["web"] = proc
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            Browser(port).get("/login")
-            break
-        except OSError:
-            assert proc.poll() is None, platform.log_text("web")
-            time.sleep(0.1)
+    """The console the platform runs (a service of proto/yjc_services.def,
+    its pages at YJC_WEB_LISTEN), with one account per role."""
+    port = int(platform.env["YJC_WEB_LISTEN"].rsplit(":", 1)[1])
     accounts = {}
     for name, role, unit in (("li", "unit", "县教育局"), ("wang", "unit", "县卫生健康局"),
                              ("zhao", "bureau", None), ("qian", "auditor", None),
@@ -95,7 +95,7 @@ def web(platform):
         args = ["web-user", "add", name, "--role", role] + (["--unit", unit] if unit else [])
         accounts[name] = platform.cli(*args, json_out=True)["password"]
     platform.cli("actor", "add", "xss", "--role", "unit", "--unit", XSS_UNIT)
-    yield {"port": port, "pw": accounts, "log": env["YJC_WEB_AUDIT_LOG"]}
+    yield {"port": port, "pw": accounts}
 
 
 def signed_in(web, name):
@@ -105,9 +105,21 @@ def signed_in(web, name):
     return b
 
 
-def records(web):
-    with open(web["log"], encoding="utf-8") as f:
-        return [json.loads(line) for line in f]
+def records(platform, actor):
+    """The console's events about `actor` in the audit service
+    (audit.events, as the auditor reads them): issue 16."""
+    reply = platform.call("auditor", "audit", "audit.events",
+                          {"limit": 1000, "actor": actor})
+    assert reply["ok"], reply
+    return [e for e in reply["body"]["events"] if e["type"].startswith("web.")]
+
+
+def wait_record(platform, actor, type_, count=1):
+    """Waits for the relay to bring `count` events of type_ about actor."""
+    platform.wait_until(
+        lambda: sum(e["type"] == type_ for e in records(platform, actor)) >= count,
+        timeout=30, what=f"{count} {type_} of {actor} in audit")
+    return records(platform, actor)
 
 
 def test_sign_in_cookie_and_pages(web, platform):
@@ -129,7 +141,14 @@ def test_sign_in_cookie_and_pages(web, platform):
     assert status == 200 and "办理经过" in html and "已提交" in html or "提交" in html
     status, headers, css = b.get("/static/style.css")
     assert status == 200 and headers["content-type"].startswith("text/css")
-    assert any(r["type"] == "web.signed_in" and r["actor"] == "li" for r in records(web))
+    # issue 16: the sign-in is an event of the audit service, naming the
+    # person and the address, from the console's own outbox
+    ev = [e for e in wait_record(platform, "li", "web.signed_in")
+          if e["type"] == "web.signed_in"][-1]
+    assert ev["source"] == "web" and ev["actor"] == "li"
+    assert ev["payload"] == {"account": "li", "address": "127.0.0.1"}
+    assert platform.scalar("SELECT count(*) FROM web.signins WHERE type = 'web.signed_in'"
+                           " AND account = 'li'") != "0"
 
 
 def test_each_person_acts_with_own_key(web, platform):
@@ -164,7 +183,7 @@ def test_csrf_refused(web):
     assert status == 303
 
 
-def test_stolen_session_dead_after_sign_out(web):
+def test_stolen_session_dead_after_sign_out(web, platform):
     b = signed_in(web, "li")
     stolen = b.sid
     token = b.csrf()
@@ -177,7 +196,7 @@ def test_stolen_session_dead_after_sign_out(web):
     assert status == 303 and headers["location"] == "/login"
     status, _, _ = thief.request("POST", "/logout", {"csrf": token}, sid=stolen)
     assert status == 403
-    assert any(r["type"] == "web.signed_out" and r["actor"] == "li" for r in records(web))
+    wait_record(platform, "li", "web.signed_out")
 
 
 def test_hostile_text_escaped(web, platform):
@@ -248,8 +267,67 @@ def test_disabled_account_cannot_sign_in(web, platform):
     assert status == 401 and "已停用" in html
 
 
+def test_sign_in_refused_when_it_cannot_be_recorded(web, platform):
+    """Issue 16: a sign-in is never unrecorded.  When the console's schema
+    cannot take the record (here: its INSERT revoked, as a database that
+    is away would fail it), the sign-in is refused in Chinese, and no
+    session is made; once it can again, signing in works."""
+    platform.sql("REVOKE INSERT ON web.signins FROM yjc_web")
+    try:
+        b = Browser(web["port"])
+        status, _, html = b.login("zhao", web["pw"]["zhao"])
+        assert status == 503 and "暂时无法记录登录" in html and b.sid is None
+    finally:
+        platform.sql("GRANT INSERT ON web.signins TO yjc_web")
+    signed_in(web, "zhao")
+
+
+def test_sign_in_without_the_forms_token_refused(web):
+    """Login CSRF (issue 16): a sign-in POST without the form's token, or
+    with a token that is not this browser's pre-session cookie, is refused
+    and makes no session."""
+    b = Browser(web["port"])
+    status, _, html = b.login("li", web["pw"]["li"], token=False)
+    assert status == 403 and "登录页面已失效" in html and b.sid is None
+    other = Browser(web["port"])
+    other.get("/login")
+    _, _, html = b.get("/login")
+    token = re.search(r'name="csrf" value="([0-9a-f]{64})"', html).group(1)
+    assert token == b.pre
+    b.pre = other.pre  # the field of one form, the cookie of another
+    status, _, _ = b.post("/login", {"name": "li", "password": web["pw"]["li"], "csrf": token})
+    assert status == 403 and b.sid is None
+    b.pre = token
+    status, _, _ = b.post("/login", {"name": "li", "password": web["pw"]["li"], "csrf": token})
+    assert status == 303 and b.sid
+
+
+def test_disabled_person_loses_open_session(web, platform):
+    """`yjcloud web-user disable` ends the person's open session on their
+    next request (the key registry is checked on every request)."""
+    platform.cli("web-user", "add", "leaving", "--role", "auditor")
+    pw = platform.cli("web-user", "passwd", "leaving", json_out=True)["password"]
+    b = Browser(web["port"])
+    status, _, _ = b.login("leaving", pw)
+    assert status == 303
+    status, _, _ = b.get("/audit")
+    assert status == 200
+    token = b.csrf()
+    platform.cli("web-user", "disable", "leaving")
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        status, headers, _ = b.get("/audit")
+        if status == 303:
+            break
+        time.sleep(0.2)
+    assert status == 303 and headers["location"] == "/login"
+    # the session is gone, not only refused: a POST with its token too
+    status, _, _ = b.post("/logout", {"csrf": token})
+    assert status == 403
+
+
 # last: its failures count against the test's address too
-def test_wrong_password_throttled(web):
+def test_wrong_password_throttled(web, platform):
     b = Browser(web["port"])
     for i in range(5):
         status, _, html = b.login("wang", "wrong-password")
@@ -261,7 +339,8 @@ def test_wrong_password_throttled(web):
     # another account from the same address is not locked out by it
     status, _, _ = b.login("li", web["pw"]["li"])
     assert status == 303
-    kinds = [r["type"] for r in records(web) if r["actor"] == "wang"]
+    wait_record(platform, "wang", "web.signin_throttled")
+    kinds = [e["type"] for e in wait_record(platform, "wang", "web.signin_failed", 5)]
     assert kinds.count("web.signin_failed") == 5 and "web.signin_throttled" in kinds
 
 
@@ -283,3 +362,4 @@ def test_status_lists_the_console(web, platform):
                           env=dict(platform.env, YJC_WEB_LISTEN=f"127.0.0.1:{web['port']}"),
                           cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
     assert any(line.split()[:2] == ["网页控制台", "运行"] for line in text.splitlines()), text
+    assert any(line.split()[:2] == ["控制台网页", "运行"] for line in text.splitlines()), text
