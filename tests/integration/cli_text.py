@@ -60,7 +60,7 @@ def block(text, first, stop=None):
 # ASCII word in text output is a code or a path a clerk should not see.
 FORM_WORDS = {"MySQL", "CentOS", "Win2008R2", "MS", "SQL", "Server", "Mbps",
               "GB", "TB", "G", "M", "MiB", "WEB", "WAF", "SOC", "DDOS", "SHA",
-              "CNAS", "Web", "TCP"}
+              "CNAS", "Web", "TCP", "CPU"}
 
 
 def ascii_words(text, actors=False):

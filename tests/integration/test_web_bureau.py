@@ -4,54 +4,23 @@ grant trimmed line by line and approve (R9.1, R9.2), a request's decision
 (R10-R13), the printable 审核表, the calendar, the lists, audit verify;
 hostile text escaped, CSRF refused, a unit's one 404."""
 import html as htmlmod
-import http.client
-import os
 import re
 import subprocess
-import time
-import urllib.parse
 
 import pytest
 
-from conftest import BIN, ROOT, free_port, full_form, minimal_form
+from conftest import full_form, minimal_form
+import test_web
+from test_web import web  # noqa: F401  (the platform's console, its accounts)
 
 XSS = '<script>alert(1)</script>"><img src=x onerror=alert(1)>'
 XSS_ESCAPED = ("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;"
                "&lt;img src=x onerror=alert(1)&gt;")
 
 
-class Browser:
-    """One person's cookie jar against the console."""
-
-    def __init__(self, port):
-        self.port = port
-        self.sid = None
-
-    def request(self, method, path, form=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {}
-        body = None
-        if self.sid:
-            headers["Cookie"] = f"yjc_sid={self.sid}"
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        conn.request(method, path, body=body, headers=headers)
-        res = conn.getresponse()
-        data = res.read().decode("utf-8", errors="replace")
-        for name, value in res.getheaders():
-            if name.lower() == "set-cookie":
-                m = re.match(r"yjc_sid=([0-9a-f]*);", value)
-                if m:
-                    self.sid = m.group(1) or None
-        conn.close()
-        return res.status, dict((k.lower(), v) for k, v in res.getheaders()), data
-
-    def get(self, path):
-        return self.request("GET", path)
-
-    def post(self, path, form):
-        return self.request("POST", path, form)
+class Browser(test_web.Browser):
+    """One person's cookie jar against the console (test_web's, which
+    signs in through the form's token), with the CSRF token of a page."""
 
     def csrf(self, path):
         status, _, page = self.get(path)
@@ -60,36 +29,9 @@ class Browser:
         return m.group(1)
 
 
-@pytest.fixture(scope="module")
-def web(platform):
-    port = free_port()
-    env = dict(platform.env, YJC_WEB_LISTEN=f"127.0.0.1:{port}",
-               YJC_WEB_TEMPLATES=os.path.join(ROOT, "services/web/templates"),
-               YJC_WEB_AUDIT_LOG=os.path.join(platform.dir, "web-audit.jsonl"))
-    log = open(os.path.join(platform.dir, "web.log"), "ab")
-    platform.logs["web"] = log.name
-    proc = subprocess.Popen([os.path.join(BIN, "yjc-web")], env=env, stdout=log,
-                            stderr=subprocess.STDOUT, cwd=ROOT)
-    platform.procs["web"] = proc
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            Browser(port).get("/login")
-            break
-        except OSError:
-            assert proc.poll() is None, platform.log_text("web")
-            time.sleep(0.1)
-    pw = {}
-    for name, role, unit in (("zhao", "bureau", None), ("li", "unit", "县教育局"),
-                             ("wang", "unit", "县卫生健康局"), ("qian", "auditor", None)):
-        args = ["web-user", "add", name, "--role", role] + (["--unit", unit] if unit else [])
-        pw[name] = platform.cli(*args, json_out=True)["password"]
-    return {"port": port, "pw": pw}
-
-
 def signed_in(web, name):
     b = Browser(web["port"])
-    status, _, _ = b.post("/login", {"name": name, "password": web["pw"][name]})
+    status, _, _ = b.login(name, web["pw"][name])
     assert status == 303 and b.sid, status
     return b
 
