@@ -167,6 +167,8 @@ page_frame (const session_t *s, const char *title)
         int r = s->actor.role;
         if (r == YJC_ROLE_UNIT || r == YJC_ROLE_BUREAU || r == YJC_ROLE_AUDITOR)
             tpl_set (data, "nav_apps", "1");
+        if (r == YJC_ROLE_UNIT)
+            tpl_set (data, "nav_unit", "1");
         if (r == YJC_ROLE_BUREAU)
             tpl_set (data, "nav_queue", "1");
         if (r == YJC_ROLE_BUREAU || r == YJC_ROLE_AUDITOR)
