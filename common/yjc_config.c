@@ -184,10 +184,11 @@ static const yjc_param_t s_params[YJC_CFG_COUNT] = {
     [YJC_CFG_WEB_TEMPLATES] = { "YJC_WEB_TEMPLATES",
                                 YJC_WEB_TEMPLATES_DIR,
                                 "web console: page templates directory" },
-    [YJC_CFG_WEB_AUDIT_LOG] = { "YJC_WEB_AUDIT_LOG",
-                                YJC_VAR_DIR "/log/web-audit.jsonl",
-                                "web console: its sign-in and sign-out"
-                                " record (JSON lines, appended)" },
+    [YJC_CFG_WEB_TRUSTED_PROXY] = { "YJC_WEB_TRUSTED_PROXY",
+                                    "",
+                                    "web console: the reverse proxy's address"
+                                    " (its X-Forwarded-For names the "
+                                    "person's)" },
 };
 
 const char *

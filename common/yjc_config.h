@@ -56,7 +56,7 @@ typedef enum {
     YJC_CFG_WEB_KEY,                //  its TLS private key (PEM), or ""
     YJC_CFG_WEB_IDLE_MIN,           //  a console session's idle timeout
     YJC_CFG_WEB_TEMPLATES,          //  its page templates and style sheet
-    YJC_CFG_WEB_AUDIT_LOG,          //  its sign-in record (services/web)
+    YJC_CFG_WEB_TRUSTED_PROXY,      //  the reverse proxy in front of it
     YJC_CFG_COUNT
 } yjc_cfg_t;
 

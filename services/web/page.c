@@ -2,6 +2,7 @@
     to the services as the signed-in person, the page frame.            */
 #include "page.h"
 #include "yjc_client.h"
+#include "yjc_config.h"
 #include "yjc_lifecycle.h"
 #include <arpa/inet.h>
 #include <sodium.h>
@@ -103,6 +104,10 @@ page_redirect (struct MHD_Connection *connection,
     MHD_destroy_response (r);
     return rc;
 }
+//  The address a request came from: the peer's, or behind the county's
+//  reverse proxy (YJC_WEB_TRUSTED_PROXY, the peer) the last address of
+//  X-Forwarded-For, the one that proxy appended (earlier ones are the
+//  client's to invent).  The sign-in throttle counts per this address.
 void
 page_addr (struct MHD_Connection *connection, char out[64])
 {
@@ -118,6 +123,22 @@ page_addr (struct MHD_Connection *connection, char out[64])
     else if (sa->sa_family == AF_INET6)
         inet_ntop (
             AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, 64);
+    const char *proxy = yjc_config (YJC_CFG_WEB_TRUSTED_PROXY);
+    const char *xff = MHD_lookup_connection_value (
+        connection, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!*proxy || !streq (out, proxy) || !xff)
+        return;
+    const char *last = strrchr (xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    char addr[64];
+    snprintf (addr, sizeof addr, "%s", last);
+    addr[strcspn (addr, " ")] = 0;
+    unsigned char bin[16];
+    if (inet_pton (AF_INET, addr, bin) == 1 ||
+        inet_pton (AF_INET6, addr, bin) == 1)
+        snprintf (out, 64, "%s", addr);
 }
 
 /* ---- calls as the signed-in person --------------------------------------- */

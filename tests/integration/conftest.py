@@ -71,6 +71,8 @@ class Platform:
         # the web console (a service too): its pages on a port of its own
         self.env["YJC_WEB_LISTEN"] = f"127.0.0.1:{free_port()}"
         self.env["YJC_WEB_TEMPLATES"] = os.path.join(ROOT, "services/web/templates")
+        # a reverse proxy at 127.0.0.2 (test_web: X-Forwarded-For)
+        self.env["YJC_WEB_TRUSTED_PROXY"] = "127.0.0.2"
         sh(f'. deploy/pg.sh && yjc_bootstrap {PGPORT} {self.db}')
         self.cli("keys", "init")
         for actor, role, unit in DEMO:

@@ -344,6 +344,44 @@ def test_wrong_password_throttled(web, platform):
     assert kinds.count("web.signin_failed") == 5 and "web.signin_throttled" in kinds
 
 
+def failed_sign_in_from(port, source, forwarded, name):
+    """A wrong password for `name` sent from the loopback address
+    `source` with an X-Forwarded-For header (the sign-in form's token
+    first, from the same place)."""
+    def request(method, path, body=None, cookie=None):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30,
+                                          source_address=(source, 0))
+        headers = {"X-Forwarded-For": forwarded}
+        if cookie:
+            headers["Cookie"] = cookie
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=headers)
+        res = conn.getresponse()
+        data = res.read().decode("utf-8", errors="replace")
+        conn.close()
+        return res, data
+    res, html = request("GET", "/login")
+    pre = re.search(r"yjc_pre=([0-9a-f]{64});", res.getheader("Set-Cookie")).group(1)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', html).group(1)
+    form = urllib.parse.urlencode({"name": name, "password": "wrong", "csrf": csrf})
+    res, _ = request("POST", "/login", form, cookie=f"yjc_pre={pre}")
+    assert res.status == 401
+
+
+def test_address_behind_the_reverse_proxy(web, platform):
+    """Behind the county's reverse proxy (YJC_WEB_TRUSTED_PROXY, here
+    127.0.0.2) a sign-in is recorded, and throttled, under the address
+    the proxy appended to X-Forwarded-For; from anywhere else the header
+    is the client's own invention and is ignored."""
+    failed_sign_in_from(web["port"], "127.0.0.2", "6.6.6.6, 10.1.2.3", "sun")
+    failed_sign_in_from(web["port"], "127.0.0.1", "10.9.9.9", "sun")
+    events = wait_record(platform, "sun", "web.signin_failed", 2)
+    addresses = sorted(e["payload"]["address"] for e in events
+                       if e["type"] == "web.signin_failed")
+    assert addresses == ["10.1.2.3", "127.0.0.1"], addresses
+
+
 def test_status_lists_the_console(web, platform):
     """`yjcloud status` lists the console (issue 16): up while yjc-web
     answers at YJC_WEB_LISTEN, 未启动 where nothing listens; the five bus
