@@ -68,7 +68,7 @@ s_web_up (const char *listen, int ms)
 
 //  status: each service asked sys.status; exit 1 when one is down.  The
 //  web console is one of them (its bus side); whether its pages answer
-//  at YJC_WEB_LISTEN is listed besides, as 控制台网页.
+//  at YJC_WEB_LISTEN is said under the table, with the address.
 int
 admin_cmd_status (cli_opts_t *opts)
 {
@@ -132,9 +132,8 @@ admin_cmd_status (cli_opts_t *opts)
                 web ? "true" : "false",
                 listen);
     else {
-        cli_table_row (
-            table, "控制台网页", web ? "运行" : "未启动", "-", "-", "-");
         cli_table_print (table, stdout);
+        printf ("网页地址 http://%s/ %s\n", listen, web ? "可以访问" : "无应答");
     }
     cli_table_destroy (&table);
     return down ? 1 : 0;

@@ -400,4 +400,4 @@ def test_status_lists_the_console(web, platform):
                           env=dict(platform.env, YJC_WEB_LISTEN=f"127.0.0.1:{web['port']}"),
                           cwd=ROOT, capture_output=True, text=True, timeout=60).stdout
     assert any(line.split()[:2] == ["网页控制台", "运行"] for line in text.splitlines()), text
-    assert any(line.split()[:2] == ["控制台网页", "运行"] for line in text.splitlines()), text
+    assert f"网页地址 http://127.0.0.1:{web['port']}/ 可以访问" in text, text
