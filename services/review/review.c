@@ -563,6 +563,7 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REVIEW_GET] = s_get,
                   [YJC_MSG_REVIEW_OVERDUE] = s_overdue,
                   [YJC_MSG_REVIEW_PENDING] = s_overdue,
+                  [YJC_MSG_REVIEW_REQUESTS] = requests_pending,
                   [YJC_MSG_REVIEW_SLA] = sla_report,
                   [YJC_MSG_REQUEST_APPROVE] = requests_decide,
                   [YJC_MSG_REQUEST_REJECT] = requests_decide,
