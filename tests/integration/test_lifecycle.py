@@ -336,7 +336,7 @@ def test_9_rejected_request_and_unit_boundaries(platform, life):
     assert all(q["unit"] == "县教育局" for q in waiting("edu").values())
     assert ("out_of_range", "body.limit") in error_of(p.call(
         "bureau", "review", "review.requests", {"limit": 501}))
-    assert ("forbidden", None) in error_of(p.call(
+    assert ("forbidden", "type") in error_of(p.call(
         "vendor", "review", "review.requests", {}))
     ok(p.call("bureau", "review", "request.reject",
               {"request_id": req, "opinion": "性能测试报告不完整"}))
