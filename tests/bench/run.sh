@@ -116,8 +116,19 @@ for i in 1 2 3 4 5 6 7 8; do
     echo "$name $pw $role $unit" >>"$TMP/web-accounts"
 done
 q "SELECT app_id || E'\t' || unit FROM intake.applications ORDER BY app_id" >"$TMP/web-apps.tsv"
+# CPU per page of each process (load-independent: the machine is shared)
+svc_ticks() { for sp in $SERVICE_PIDS; do
+    echo "${sp%%:*} $(awk '{print $14 + $15}' "/proc/${sp#*:}/stat")"; done; }
+svc_ticks >"$TMP/web-cpu.0"
 /usr/bin/python3 "$ROOT/tests/bench/web.py" "${YJC_WEB_LISTEN##*:}" "$TMP/web-accounts" \
-    "$TMP/web-apps.tsv" "$SECONDS_" || echo "web: errors (see above)"
+    "$TMP/web-apps.tsv" "$SECONDS_" | tee "$TMP/web.out" || echo "web: errors (see above)"
+svc_ticks >"$TMP/web-cpu.1"
+pages=$(sed -n 's/^web:.* requests=\([0-9]*\).*/\1/p' "$TMP/web.out")
+hz=$(getconf CLK_TCK)
+echo "web CPU ms per page: $(awk -v n="${pages:-0}" -v hz="$hz" '
+    NR == FNR { t[$1] = $2; next }
+    n > 0 && $2 > t[$1] { printf "%s%s=%.2f", sep, $1, ($2 - t[$1]) * 1000 / hz / n; sep = " " }' \
+    "$TMP/web-cpu.0" "$TMP/web-cpu.1")"
 "$BIN/yjc-bench" --scale-query 200 --apps "$TMP/web-apps.tsv" | sed 's/^/bus (CLI reads): /'
 for sp in $SERVICE_PIDS; do
     [ "${sp%%:*}" = web ] &&

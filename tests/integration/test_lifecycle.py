@@ -338,6 +338,13 @@ def test_9_rejected_request_and_unit_boundaries(platform, life):
         "bureau", "review", "review.requests", {"limit": 501}))
     assert ("forbidden", "type") in error_of(p.call(
         "vendor", "review", "review.requests", {}))
+    # review.pending of one application (the console's page of it): its
+    # own steps only, the request's decision among them
+    steps = ok(p.call("bureau", "review", "review.pending",
+                      {"app_id": app}))["pending"]
+    assert steps and {s["app_id"] for s in steps} == {app}, steps
+    assert ok(p.call("bureau", "review", "review.pending",
+                     {"app_id": "A999999"}))["pending"] == []
     ok(p.call("bureau", "review", "request.reject",
               {"request_id": req, "opinion": "性能测试报告不完整"}))
     assert req not in waiting("bureau")
