@@ -114,10 +114,10 @@ s_recheck (yjc_keys_t *self)
     struct stat st;
     //  in nanoseconds: a key added and removed within the same second
     //  (web-user passwd, then disable) must still be seen as a change
-    int64_t mtime = stat (self->public_dir, &st) == 0
-                        ? (int64_t)st.st_mtim.tv_sec * 1000000000 +
-                              st.st_mtim.tv_nsec
-                        : 0;
+    int64_t mtime =
+        stat (self->public_dir, &st) == 0
+            ? (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec
+            : 0;
     if (mtime != self->dir_mtime) {
         zhashx_purge (self->actors);
         self->dir_mtime = mtime;
