@@ -14,7 +14,7 @@ struct _yjc_keys_t {
     zcertstore_t *store; //  public certificates, refreshed on change
     zhashx_t *actors;    //  public key -> yjc_actor_t, known good
     int64_t checked_at;  //  zclock_mono of the last look at the disk
-    time_t dir_mtime;    //  of public_dir when the cache was filled
+    int64_t dir_mtime;   //  of public_dir when the cache was filled (ns)
 };
 
 static void
@@ -112,7 +112,12 @@ s_recheck (yjc_keys_t *self)
         return;
     self->checked_at = now;
     struct stat st;
-    time_t mtime = stat (self->public_dir, &st) == 0 ? st.st_mtime : 0;
+    //  in nanoseconds: a key added and removed within the same second
+    //  (web-user passwd, then disable) must still be seen as a change
+    int64_t mtime =
+        stat (self->public_dir, &st) == 0
+            ? (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec
+            : 0;
     if (mtime != self->dir_mtime) {
         zhashx_purge (self->actors);
         self->dir_mtime = mtime;

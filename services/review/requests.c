@@ -526,3 +526,48 @@ requests_pack (yjc_ctx_t *ctx, const char *app_id, yjc_map_t *reply)
     PQclear (res);
     return YJC_OK;
 }
+
+//  review.requests - every request still waiting for the bureau's
+//  decision (R10.2, R11.1, R12.1, R13.1), oldest first, of applications
+//  in test or production (where a decision can still be made); a unit
+//  sees only its own unit's.  One call for the bureau's queue instead of
+//  one review.get per application; read in submission order from
+//  requests_pending (116) and stopped at the limit.
+yjc_result_t
+requests_pending (yjc_ctx_t *ctx, const msgpack_object *body)
+{
+    int64_t n = 200;
+    yjc_obj_int (body, "limit", &n);
+    char limit[16];
+    snprintf (limit, sizeof limit, "%lld", (long long)n);
+    const char *params[] = { yjc_request_states[YJC_RQS_PENDING].code,
+                             ctx->actor->role == YJC_ROLE_UNIT
+                                 ? ctx->actor->unit
+                                 : NULL,
+                             limit,
+                             yjc_state_code (YJC_STATE_TESTING),
+                             yjc_state_code (YJC_STATE_PRODUCTION) };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT r.request_id, r.app_id, coalesce(a.number, ''), r.unit,"
+        " a.project, r.kind, to_char(r.submitted_at, 'YYYY-MM-DD HH24:MI:SS'),"
+        " coalesce(r.emergency_order, '')"
+        " FROM requests r JOIN applications a USING (app_id)"
+        " WHERE r.state = $1 AND ($2::text IS NULL OR r.unit = $2)"
+        " AND a.state IN ($4, $5)"
+        " ORDER BY r.submitted_at, r.request_id LIMIT $3::int",
+        5,
+        params);
+    if (!res)
+        return YJC_DB_ERROR;
+    static const yjc_col_t cols[] = {
+        { "request_id", YJC_COL_TEXT },   { "app_id", YJC_COL_TEXT },
+        { "number", YJC_COL_TEXT },       { "unit", YJC_COL_TEXT },
+        { "project", YJC_COL_TEXT },      { "kind", YJC_COL_TEXT },
+        { "submitted_at", YJC_COL_TEXT }, { "emergency_order", YJC_COL_TEXT },
+    };
+    msgpack_pack_map (ctx->reply, 1);
+    yjc_pk_rows (ctx->reply, "requests", res, cols, 8);
+    PQclear (res);
+    return YJC_OK;
+}

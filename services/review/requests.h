@@ -31,6 +31,9 @@ yjc_result_t requests_pack (yjc_ctx_t *ctx,
                             const char *app_id,
                             yjc_map_t *reply);
 
+//  review.requests - the requests waiting for the bureau's decision.
+yjc_result_t requests_pending (yjc_ctx_t *ctx, const msgpack_object *body);
+
 //  Open duties (what, owed by whom, due, rule) as rows shaped like the
 //  applications' pending steps, for review.overdue and review.pending:
 //  the first `limit` by (due, app_id) of those matching `cond`, read in

@@ -456,7 +456,8 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 
 //  The applications' pending steps ($5, $6 the states they are owed in,
 //  $7, $8 the steps, $9 the bureau), then every open duty, by deadline
-//  ($4 all, else only those due before $1).  Each branch reads its index
+//  ($4 all, else only those due before $1; $10 one application's only,
+//  else every one).  Each branch reads its index
 //  in deadline order (115_pending_due.sql) and stops at the limit, so the
 //  merge reads at most three times the limit, however many steps are
 //  open and however long the history (issue 14).
@@ -468,6 +469,7 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
     " " due " AS due, " rule " AS rule, $9::text AS owed_by, " step            \
     "::text AS step, " prov " AS prov FROM applications WHERE state = " state  \
     " AND" S_BEFORE (due) " AND ($2::text IS NULL OR unit = $2)"               \
+    " AND ($10::text IS NULL OR app_id = $10)"                                 \
     " ORDER BY " due ", app_id LIMIT $3::int)"
 #define S_OVERDUE_SQL                                                          \
     "SELECT app_id, number, unit, project, state, due::text,"                  \
@@ -479,7 +481,9 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
                       "decide_provisional")                                    \
     " UNION ALL"                                                               \
     REQUESTS_DUTIES_SQL (S_BEFORE ("due")                                      \
-                         " AND ($2::text IS NULL OR unit = $2)", "$3::int")    \
+                         " AND ($2::text IS NULL OR unit = $2)"                \
+                         " AND ($10::text IS NULL OR app_id = $10)",           \
+                         "$3::int")                                            \
     ") a ORDER BY a.due, a.app_id LIMIT $3::int"
 // clang-format on
 
@@ -492,7 +496,9 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     bool all = ctx->msg_type == YJC_MSG_REVIEW_PENDING;
     int64_t n = 200;
     yjc_obj_int (body, "limit", &n);
-    char limit[16], today[11];
+    char limit[16], today[11], app_id[33] = "";
+    if (all) //  review.pending: one application's, when it names one
+        yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
     snprintf (limit, sizeof limit, "%lld", (long long)n);
     yjc_date_format (yjc_time_local_date (ctx->now), today);
     const char *params[] = { today,
@@ -505,8 +511,9 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
                              yjc_state_code (YJC_STATE_ACCEPTED),
                              yjc_deadlines[YJC_DL_ACCEPT].code,
                              yjc_deadlines[YJC_DL_DECIDE].code,
-                             yjc_parties[YJC_PARTY_BUREAU].code };
-    PGresult *res = yjc_db_query (ctx->db, S_OVERDUE_SQL, 9, params);
+                             yjc_parties[YJC_PARTY_BUREAU].code,
+                             *app_id ? app_id : NULL };
+    PGresult *res = yjc_db_query (ctx->db, S_OVERDUE_SQL, 10, params);
     if (!res)
         return YJC_DB_ERROR;
     static const yjc_col_t cols[] = {
@@ -563,6 +570,7 @@ static const yjc_service_def_t s_review = {
                   [YJC_MSG_REVIEW_GET] = s_get,
                   [YJC_MSG_REVIEW_OVERDUE] = s_overdue,
                   [YJC_MSG_REVIEW_PENDING] = s_overdue,
+                  [YJC_MSG_REVIEW_REQUESTS] = requests_pending,
                   [YJC_MSG_REVIEW_SLA] = sla_report,
                   [YJC_MSG_REQUEST_APPROVE] = requests_decide,
                   [YJC_MSG_REQUEST_REJECT] = requests_decide,

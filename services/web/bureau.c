@@ -8,8 +8,6 @@
 #include "yjc_lifecycle.h"
 #include "yjc_map.h"
 
-#define QUEUE_REQUEST_APPS 100 //  review.get calls for pending requests
-
 /* ---- helpers shared with print.c, calendar.c, lists.c -------------------- */
 
 const msgpack_object *
@@ -199,55 +197,31 @@ s_pending_rows (tpl_t *data, const msgpack_object *list)
     }
 }
 
-//  The unit's requests waiting for the bureau: a request bounded by no
-//  deadline (R10.2, R11.1) is no duty with a date, so each application
-//  that can have one is asked (review.get).
+//  The unit's requests waiting for the bureau (R10.2, R11.1, R12.1,
+//  R13.1): a request bounded by no deadline is no duty with a date, so
+//  review lists them itself (review.requests), oldest first, in one call.
 static void
-s_request_rows (tpl_t *data, const session_t *s)
+s_request_rows (tpl_t *data, const session_t *s, yjc_pack_t *query)
 {
     yjc_reply_t reply;
     const msgpack_object *b =
-        page_call (s, YJC_SVC_INTAKE, "application.list", NULL, &reply);
-    const msgpack_object *list = b ? yjc_obj_get (b, "applications") : NULL;
-    int asked = 0;
-    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY &&
-                         i < list->via.array.size && asked < QUEUE_REQUEST_APPS;
-         i++) {
-        const msgpack_object *a = &list->via.array.ptr[i];
-        char id[33], st[33];
-        int state =
-            yjc_state_by_code (yjc_obj_strcpy (a, "state", st, sizeof st));
-        if (state != YJC_STATE_TESTING && state != YJC_STATE_PRODUCTION)
-            continue;
-        asked++;
-        yjc_reply_t rr;
-        const msgpack_object *r =
-            bureau_call_app (s,
-                             YJC_SVC_REVIEW,
-                             "review.get",
-                             yjc_obj_strcpy (a, "app_id", id, sizeof id),
-                             &rr);
-        const msgpack_object *reqs = r ? yjc_obj_get (r, "requests") : NULL;
-        for (uint32_t k = 0; reqs && reqs->type == MSGPACK_OBJECT_ARRAY &&
-                             k < reqs->via.array.size;
-             k++) {
-            const msgpack_object *q = &reqs->via.array.ptr[k];
-            char rs[17], kind[17];
-            if (!streq (yjc_obj_strcpy (q, "state", rs, sizeof rs),
-                        yjc_request_states[YJC_RQS_PENDING].code))
-                continue;
-            tpl_t *item = tpl_add (data, "request_rows");
-            page_str (item, "request_id", q, "request_id");
-            tpl_set (item, "app_id", "%s", id);
-            page_str (item, "unit", a, "unit");
-            page_str (item, "submitted_at", q, "submitted_at");
-            tpl_set (
-                item,
-                "kind",
-                "%s",
-                yjc_request_zh (yjc_obj_strcpy (q, "kind", kind, sizeof kind)));
-        }
-        yjc_reply_release (&rr);
+        page_call (s, YJC_SVC_REVIEW, "review.requests", query, &reply);
+    const msgpack_object *reqs = b ? yjc_obj_get (b, "requests") : NULL;
+    for (uint32_t k = 0;
+         reqs && reqs->type == MSGPACK_OBJECT_ARRAY && k < reqs->via.array.size;
+         k++) {
+        const msgpack_object *q = &reqs->via.array.ptr[k];
+        char kind[17];
+        tpl_t *item = tpl_add (data, "request_rows");
+        page_str (item, "request_id", q, "request_id");
+        page_str (item, "app_id", q, "app_id");
+        page_str (item, "unit", q, "unit");
+        page_str (item, "submitted_at", q, "submitted_at");
+        tpl_set (
+            item,
+            "kind",
+            "%s",
+            yjc_request_zh (yjc_obj_strcpy (q, "kind", kind, sizeof kind)));
     }
     yjc_reply_release (&reply);
 }
@@ -284,7 +258,7 @@ s_queue (struct MHD_Connection *connection, const session_t *s)
         s_overdue_rows (data, yjc_obj_get (o, "overdue"), true);
     if (!l || !o)
         tpl_set (data, "overdue_partial", "1");
-    s_request_rows (data, s);
+    s_request_rows (data, s, &query);
     yjc_reply_release (&reply);
     yjc_reply_release (&late);
     yjc_reply_release (&orders);

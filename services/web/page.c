@@ -268,3 +268,20 @@ page_pending_of (const msgpack_object *pending, const char *app_id)
     }
     return NULL;
 }
+
+zhashx_t *
+page_pending_index (const msgpack_object *pending)
+{
+    zhashx_t *index = zhashx_new ();
+    for (uint32_t i = 0; pending && pending->type == MSGPACK_OBJECT_ARRAY &&
+                         i < pending->via.array.size;
+         i++) {
+        char id[33];
+        const msgpack_object *row = &pending->via.array.ptr[i];
+        //  the first is the soonest (review.pending's order), as
+        //  page_pending_of finds it: insert keeps it
+        zhashx_insert (
+            index, yjc_obj_strcpy (row, "app_id", id, sizeof id), (void *)row);
+    }
+    return index;
+}

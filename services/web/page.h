@@ -59,6 +59,9 @@ void page_str (tpl_t *item,
 void page_due (tpl_t *item, const msgpack_object *pending_row);
 const msgpack_object *page_pending_of (const msgpack_object *pending,
                                        const char *app_id);
+//  The same for every application at once: app_id -> its soonest step
+//  (the rows are not owned).  Destroy with zhashx_destroy.
+zhashx_t *page_pending_index (const msgpack_object *pending);
 
 
 /* ---- uploads (upload.c; webunit) ---- */

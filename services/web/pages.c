@@ -3,7 +3,10 @@
 #include "page.h"
 #include "yjc_webacct.h"
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <sodium.h>
+
+static pthread_mutex_t s_unseal_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- sign-in and sign-out ------------------------------------------------ */
 
@@ -100,12 +103,16 @@ s_login (struct MHD_Connection *connection, zhash_t *form)
     }
     unsigned char *secret = (unsigned char *)sodium_malloc (32);
     char public_txt[41];
+    //  One Argon2id derivation at a time (19 MiB each): the page threads
+    //  (web.c) signing in at once would each add it to the console's RSS.
+    pthread_mutex_lock (&s_unseal_lock);
     int rc =
         secret
             ? yjc_webacct_unseal (web.keys, name, password, secret, public_txt)
             : YJC_WEBACCT_BAD;
+    pthread_mutex_unlock (&s_unseal_lock);
     yjc_actor_t actor;
-    if (rc == 0 && yjc_keys_lookup (web.keys, public_txt, &actor) != 0)
+    if (rc == 0 && web_key_actor (public_txt, &actor) != 0)
         rc = YJC_WEBACCT_DISABLED;
     if (rc != 0) {
         sodium_free (secret);

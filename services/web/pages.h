@@ -22,6 +22,10 @@ int web_record (const char *what, const char *actor, const char *addr);
 
 //  True while the registry holds this key (not disabled) (record.c).
 bool web_key_live (const char *public_txt);
+//  The registry's actor of this key: 0, or -1 when it holds none.  The
+//  registry is one object re-read as it changes: every page thread asks
+//  it through here, under one lock (record.c).
+int web_key_actor (const char *public_txt, yjc_actor_t *out);
 
 enum MHD_Result pages_route (struct MHD_Connection *connection,
                              const char *url,

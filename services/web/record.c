@@ -150,14 +150,20 @@ web_record (const char *what, const char *actor, const char *addr)
     return rc;
 }
 
+int
+web_key_actor (const char *public_txt, yjc_actor_t *out)
+{
+    pthread_mutex_lock (&s_lock);
+    int rc = yjc_keys_lookup (web.keys, public_txt, out);
+    pthread_mutex_unlock (&s_lock);
+    return rc;
+}
+
 bool
 web_key_live (const char *public_txt)
 {
     yjc_actor_t actor;
-    pthread_mutex_lock (&s_lock);
-    bool live = yjc_keys_lookup (web.keys, public_txt, &actor) == 0;
-    pthread_mutex_unlock (&s_lock);
-    return live;
+    return web_key_actor (public_txt, &actor) == 0;
 }
 
 void

@@ -30,6 +30,7 @@ s_apps (struct MHD_Connection *connection, const session_t *s)
     tpl_t *data = page_frame (
         s, s->actor.role == YJC_ROLE_UNIT ? "我的申请" : "全部申请");
     const msgpack_object *list = yjc_obj_get (b, "applications");
+    zhashx_t *due = page_pending_index (pending); //  not one scan per row
     for (uint32_t i = 0;
          list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size;
          i++) {
@@ -45,10 +46,12 @@ s_apps (struct MHD_Connection *connection, const session_t *s)
         page_str (item, "unit", e, "unit");
         page_str (item, "project", e, "project");
         page_str (item, "submitted_at", e, "submitted_at");
-        const msgpack_object *p = page_pending_of (pending, id);
+        const msgpack_object *p =
+            (const msgpack_object *)zhashx_lookup (due, id);
         if (p)
             page_due (item, p);
     }
+    zhashx_destroy (&due);
     if (!r)
         tpl_set (data, "no_pending", "1");
     if (list && list->type == MSGPACK_OBJECT_ARRAY && list->via.array.size)
@@ -357,8 +360,9 @@ s_app (struct MHD_Connection *connection,
         page_call (s, YJC_SVC_REVIEW, "review.get", &body, &rreply);
     yjc_pack_release (&body);
     yjc_pack_init (&body);
-    msgpack_pack_map (&body.pk, 1);
+    msgpack_pack_map (&body.pk, 2);
     yjc_pk_kv_int (&body.pk, "limit", 500);
+    yjc_pk_kv_str (&body.pk, "app_id", app_id); //  its own steps only
     const msgpack_object *p =
         page_call (s, YJC_SVC_REVIEW, "review.pending", &body, &preply);
     tpl_t *data = page_frame (s, "申请详情");

@@ -13,7 +13,8 @@
 #include <signal.h>
 #include <sodium.h>
 
-#define MAX_BODY (64 * 1024) //  a plain form post (and a multipart's text)
+#define MAX_BODY    (64 * 1024) //  a plain form post (and a multipart's text)
+#define WEB_THREADS 4           //  page threads (MHD thread pool)
 //  A multipart post with materials: one file of each kind at most, each
 //  within attachment.put's bound (R8, page_upload_max), plus the form.
 #define MAX_UPLOAD ((int64_t)YJC_MAT_COUNT * page_upload_max () + MAX_BODY)
@@ -253,6 +254,10 @@ main (int argc, char **argv)
         }
         web.tls = true;
     }
+    //  Page threads: a page waits on its bus calls (services on other
+    //  processes), so one thread would queue every person behind the
+    //  slowest page; the session table, the registry (record.c) and the
+    //  sign-in (pages.c) are locked, the rest is per request.
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
                      (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) |
                      (web.tls ? MHD_USE_TLS : 0);
@@ -273,6 +278,8 @@ main (int argc, char **argv)
                                                   MHD_OPTION_NOTIFY_COMPLETED,
                                                   s_completed,
                                                   NULL,
+                                                  MHD_OPTION_THREAD_POOL_SIZE,
+                                                  (unsigned)WEB_THREADS,
                                                   MHD_OPTION_CONNECTION_TIMEOUT,
                                                   30u,
                                                   MHD_OPTION_ARRAY,

@@ -46,6 +46,8 @@ bench_keys() {
         export "YJC_${svc_ident}_ENDPOINT=tcp://127.0.0.1:$(port)"
     done
     export "YJC_VENDOR_ENDPOINT=tcp://127.0.0.1:$(port)"
+    # the web console's HTTP side too (not the fixed 8080 of `make up`)
+    export "YJC_WEB_LISTEN=127.0.0.1:$(port)"
     "$BIN/yjcloud" keys init >/dev/null
     "$BIN/yjcloud" actor add edu --role unit --unit 县教育局 >/dev/null
     "$BIN/yjcloud" actor add admin --role admin >/dev/null

@@ -8,9 +8,9 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$ROOT/${1:-build}/bin
 CLIENTS=${YJC_BENCH_CLIENTS:-8}
 SECONDS_=${YJC_BENCH_SECONDS:-10}
-# YJC_BENCH_PARTS: which parts run (default all: submit decide metering
-# audit; decide needs submit)
-PARTS=" ${YJC_BENCH_PARTS:-submit decide metering audit} "
+# YJC_BENCH_PARTS: which parts run (default all: submit decide web metering
+# audit; decide and web need submit)
+PARTS=" ${YJC_BENCH_PARTS:-submit decide web metering audit} "
 part() { case "$PARTS" in *" $1 "*) return 0 ;; esac; return 1; }
 cd "$ROOT"
 . "$ROOT/tests/bench/lib.sh"
@@ -98,6 +98,42 @@ for spec in $YJC_SERVICE_SPECS; do
     backlog_sql="${backlog_sql:+$backlog_sql + }(SELECT count(*) FROM $svc_schema.outbox_pending)"
 done
 until [ "$(q "SELECT $backlog_sql")" -eq 0 ]; do sleep 0.2; done
+fi
+
+if part submit && part web; then
+# The web console (issue 16): 8 signed-in people (7 clerks of the bench's
+# unit, one of the bureau), each on one keep-alive connection, fetching
+# their pages for SECONDS_ (tests/bench/web.py); beside them the same
+# reads through the bus as the CLI sends them (yjc-bench --scale-query,
+# connections opened beforehand), so the page's own cost shows; then
+# yjc-web's peak RSS.  Targets: p99 <= 50 ms per page, RSS <= 32 MiB.
+: >"$TMP/web-accounts"
+for i in 1 2 3 4 5 6 7 8; do
+    if [ "$i" = 8 ]; then name=webbureau role=bureau unit=""
+    else name=webclerk$i role=unit unit=县教育局; fi
+    pw=$("$BIN/yjcloud" web-user add "$name" --role "$role" ${unit:+--unit "$unit"} --json |
+        sed -n 's/.*"password": "\([^"]*\)".*/\1/p')
+    echo "$name $pw $role $unit" >>"$TMP/web-accounts"
+done
+q "SELECT app_id || E'\t' || unit FROM intake.applications ORDER BY app_id" >"$TMP/web-apps.tsv"
+# CPU per page of each process (load-independent: the machine is shared)
+svc_ticks() { for sp in $SERVICE_PIDS; do
+    echo "${sp%%:*} $(awk '{print $14 + $15}' "/proc/${sp#*:}/stat")"; done; }
+svc_ticks >"$TMP/web-cpu.0"
+/usr/bin/python3 "$ROOT/tests/bench/web.py" "${YJC_WEB_LISTEN##*:}" "$TMP/web-accounts" \
+    "$TMP/web-apps.tsv" "$SECONDS_" | tee "$TMP/web.out" || echo "web: errors (see above)"
+svc_ticks >"$TMP/web-cpu.1"
+pages=$(sed -n 's/^web:.* requests=\([0-9]*\).*/\1/p' "$TMP/web.out")
+hz=$(getconf CLK_TCK)
+echo "web CPU ms per page: $(awk -v n="${pages:-0}" -v hz="$hz" '
+    NR == FNR { t[$1] = $2; next }
+    n > 0 && $2 > t[$1] { printf "%s%s=%.2f", sep, $1, ($2 - t[$1]) * 1000 / hz / n; sep = " " }' \
+    "$TMP/web-cpu.0" "$TMP/web-cpu.1")"
+"$BIN/yjc-bench" --scale-query 200 --apps "$TMP/web-apps.tsv" | sed 's/^/bus (CLI reads): /'
+for sp in $SERVICE_PIDS; do
+    [ "${sp%%:*}" = web ] &&
+        echo "web peak RSS MiB: $(awk '/VmHWM/ {print int($2/1024)}' "/proc/${sp#*:}/status") (target <= 32)"
+done
 fi
 
 if part metering; then

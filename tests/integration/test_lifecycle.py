@@ -325,8 +325,29 @@ def test_9_rejected_request_and_unit_boundaries(platform, life):
         "bureau", "review", "request.reject", {"request_id": req}))
     p.wait_until(lambda: p.scalar(
         f"SELECT count(*) FROM review.requests WHERE request_id = '{req}'") == "1")
+    # review.requests (R11.1): the pending request in the bureau's list, in
+    # its unit's, not in another unit's, and gone once decided
+    def waiting(actor):
+        return {q["request_id"]: q for q in ok(p.call(
+            actor, "review", "review.requests", {"limit": 500}))["requests"]}
+    mine = waiting("bureau")[req]
+    assert (mine["app_id"], mine["unit"], mine["kind"]) == (app, "县卫生健康局", "go_live")
+    assert req in waiting("health") and req not in waiting("edu")
+    assert all(q["unit"] == "县教育局" for q in waiting("edu").values())
+    assert ("out_of_range", "body.limit") in error_of(p.call(
+        "bureau", "review", "review.requests", {"limit": 501}))
+    assert ("forbidden", "type") in error_of(p.call(
+        "vendor", "review", "review.requests", {}))
+    # review.pending of one application (the console's page of it): its
+    # own steps only, the request's decision among them
+    steps = ok(p.call("bureau", "review", "review.pending",
+                      {"app_id": app}))["pending"]
+    assert steps and {s["app_id"] for s in steps} == {app}, steps
+    assert ok(p.call("bureau", "review", "review.pending",
+                     {"app_id": "A999999"}))["pending"] == []
     ok(p.call("bureau", "review", "request.reject",
               {"request_id": req, "opinion": "性能测试报告不完整"}))
+    assert req not in waiting("bureau")
     assert ("not_found", "body.app_id") in error_of(p.call(
         "edu", "intake", "request.go_live", {"app_id": app, "results": {
             "function": "a", "performance": "b", "security": "c"}}))
