@@ -114,7 +114,7 @@ poll_health &
 poller=$!
 
 # ---- 4. the README's walk -------------------------------------------------
-# its sh blocks under "### 在一台机器上运行"; the first installs the env file
+# its sh blocks: 1 installs the env file, 2 the walk, 3 a web account, 4 twin
 readme_block() { # N: the Nth ```sh block of the 部署 section
     awk -v n="$1" '/^## 部署/ { on = 1; next } on && /^## / { exit }
         on && /^```sh$/ { k++; if (k == n) { p = 1; next } }
@@ -124,7 +124,7 @@ readme_block 1 > "$STATE/walk1.sh"
 readme_block 2 > "$STATE/walk2.sh"
 readme_block 3 > "$STATE/walkweb.sh"
 readme_block 4 > "$STATE/walk3.sh"
-check "README's 部署 section has the two blocks" \
+check "README's 部署 section has its blocks" \
     grep -q 'run --rm cli' "$STATE/walk2.sh"
 envfile=$STATE/yjcloud.env
 rm -f "$envfile"
@@ -308,7 +308,7 @@ listed() { # the bureau's list (intake and its database), within a minute
 check "after both: the bureau's list shows A000001 again" listed
 
 # ---- 6. two instances of review ------------------------------------------
-check "README's third block starts the second review instance" \
+check "README's fourth block starts the second review instance" \
     grep -q -- '--profile twin' "$STATE/walk3.sh"
 sed "s|/etc/yjcloud.env|$envfile|" "$STATE/walk3.sh" > "$STATE/walk3-here.sh"
 check "walk 3 (README): review-2 up" env dc="$dc" sh -ex "$STATE/walk3-here.sh"
