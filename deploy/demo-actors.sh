@@ -31,6 +31,11 @@ done
 split=$YJC_KEYS_SPLIT
 mkdir -p "$split/public"
 cp -p "$YJC_KEYS/public/"*.cert "$split/public/"
+# a certificate gone from the registry (a web account disabled) leaves the
+# copy too, or the services would still let its key in
+for cert in "$split/public/"*.cert; do
+    [ -f "$YJC_KEYS/public/$(basename "$cert")" ] || rm -f "$cert"
+done
 for dir in "$split/secret/"*/; do
     [ -d "$dir" ] || continue
     name=$(basename "$dir")

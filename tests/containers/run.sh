@@ -9,9 +9,13 @@
 #   3. base images when missing (deploy/docker/base-images.sh)
 #   4. the README's 部署 walk, its two sh blocks verbatim (only the env
 #      file's path differs), with checks on what it printed
-#   5. kills a service, then PostgreSQL: both restart, the services
+#   5b. kills a service, then PostgreSQL: both restart, the services
 #      reconnect
-#   6. the README's third block: a second review instance (profile twin);
+#   5. the web console (issue 16): the README's third block adds a web
+#      account in the `keys` container and hands it out; a sign-in over
+#      HTTP on the published port (303, yjc_sid, then /apps 200 with the
+#      unit's application); its one secret; disabled, it is refused
+#   6. the README's fourth block: a second review instance (profile twin);
 #      the first is stopped, the bureau's accept is answered and its event
 #      reaches audit; the first comes back.  Then `down -v`
 # Prints `N passed, N failed`.  YJC_CT_KEEP=1 leaves the stack up.
@@ -110,7 +114,7 @@ poll_health &
 poller=$!
 
 # ---- 4. the README's walk -------------------------------------------------
-# its sh blocks under "### 在一台机器上运行"; the first installs the env file
+# its sh blocks: 1 installs the env file, 2 the walk, 3 a web account, 4 twin
 readme_block() { # N: the Nth ```sh block of the 部署 section
     awk -v n="$1" '/^## 部署/ { on = 1; next } on && /^## / { exit }
         on && /^```sh$/ { k++; if (k == n) { p = 1; next } }
@@ -118,8 +122,9 @@ readme_block() { # N: the Nth ```sh block of the 部署 section
 }
 readme_block 1 > "$STATE/walk1.sh"
 readme_block 2 > "$STATE/walk2.sh"
-readme_block 3 > "$STATE/walk3.sh"
-check "README's 部署 section has the two blocks" \
+readme_block 3 > "$STATE/walkweb.sh"
+readme_block 4 > "$STATE/walk3.sh"
+check "README's 部署 section has its blocks" \
     grep -q 'run --rm cli' "$STATE/walk2.sh"
 envfile=$STATE/yjcloud.env
 rm -f "$envfile"
@@ -138,6 +143,9 @@ for spec in $YJC_SERVICE_SPECS; do
 done
 echo "YJC_VENDOR_PORT=$(free_port)" >> "$envfile"
 echo "YJC_REVIEW_2_PORT=$(free_port)" >> "$envfile"
+# the console's page port (8080 by default): free too, the machine is shared
+webport=$(free_port)
+echo "YJC_WEB_HTTP_PORT=$webport" >> "$envfile"
 sed -i 's/^YJC_LOG_LEVEL=.*/YJC_LOG_LEVEL=debug/' "$envfile"
 dc="docker-compose --env-file $envfile"
 check "compose refuses to start without a password, naming it" sh -c \
@@ -156,6 +164,8 @@ log=$STATE/walk2.log
 nsvc=$(echo "$YJC_SCHEMAS" | wc -w)
 check "status: all $nsvc services run and reach the database" \
     test "$(grep -c '运行 .* 可连接' "$log")" -ge "$nsvc"
+check "status: the console's pages answer (控制台网页 运行, at web:8080)" \
+    grep -q '^控制台网页 *运行' "$log"
 check "apply with materials: A000001" grep -q 'A000001' "$log"
 check "the vendor simulator delivered: 测试中" grep -q '测试中' "$log"
 sum=$(sha256sum "$ROOT/work/建设方案.pdf" 2>/dev/null | cut -c1-64)
@@ -188,7 +198,6 @@ check "the image holds no key, password or build folder" sh -c \
 size=$(podman image inspect -f '{{.Size}}' yjcloud:latest 2>/dev/null)
 say "image yjcloud:latest: $((size / 1000000)) MB"
 
-# ---- 5. crashes -----------------------------------------------------------
 healthy() { # healthy SERVICE: its healthcheck passes now, within 2 min
     i=0
     while [ $i -lt 60 ]; do
@@ -197,6 +206,76 @@ healthy() { # healthy SERVICE: its healthcheck passes now, within 2 min
     done
     return 1
 }
+# ---- 5. the web console -----------------------------------------------------
+# ONE SECRET, for the web container: the one key it can use is its own
+# (service-web, to write its sign-in events); the web accounts' keys are
+# there only sealed (Argon2id + secretbox, KEYS/web/NAME.sealed), useless
+# without the person's password, which the container never stores: it
+# unseals a key into locked memory at sign-in, for that session only.  So
+# the check: secret/ holds service-web's key alone, web/ holds nothing but
+# sealed files (none a plain key file), no other key file anywhere in it,
+# and the one-time password is in neither its environment nor its files.
+check "web healthy" healthy web
+check "the console answers on 127.0.0.1:$webport (published port)" python3 -c \
+    "import urllib.request as u; assert u.urlopen('http://127.0.0.1:$webport/login', timeout=30).status == 200"
+check "its page port published on 127.0.0.1 only" sh -c \
+    "podman port $(cid web) 8080 | grep -qx '127.0.0.1:$webport'"
+check "README's third block adds a web account in the keys container" \
+    grep -q 'run --rm keys yjcloud web-user add' "$STATE/walkweb.sh"
+sed "s|/etc/yjcloud.env|$envfile|" "$STATE/walkweb.sh" > "$STATE/walkweb-here.sh"
+check "walk web (README): account added and handed out" \
+    env dc="$dc" sh -ex "$STATE/walkweb-here.sh"
+cp "$STATE/last.out" "$STATE/walkweb.log"
+wname=$(sed -n 's/.*web-user add \([a-z0-9_-]*\).*/\1/p' "$STATE/walkweb.sh" | head -1)
+wpass=$(sed -n "s/^账号 $wname 的一次性密码（只显示这一次）：\([A-Za-z0-9]*\)\r*\$/\1/p" \
+    "$STATE/walkweb.log" | head -1)
+check "its one-time password printed once (${wname:-no name})" \
+    test -n "$wpass" -a "$(grep -c 一次性密码 "$STATE/walkweb.log")" = 1
+wc=$(cid web)
+check "the web container sees $wname's sealed key (volume keys-web)" sh -c \
+    "podman exec $wc ls /var/lib/yjcloud/keys/web | grep -qx '$wname.sealed' &&
+     podman exec $wc head -c 2 /var/lib/yjcloud/keys/web/$wname.sealed | grep -qx v1"
+check "the services see $wname's public key (volume keys-public)" sh -c \
+    "podman exec $(cid intake) ls /var/lib/yjcloud/keys/public | grep -qx '$wname.cert'"
+signin() { python3 tests/containers/websignin.py "127.0.0.1:$webport" "$@"; }
+check "sign-in without the login CSRF token: 403, no session" \
+    signin "$wname" "$wpass" nocsrf
+check "sign-in with a wrong password: 401, no session" \
+    signin "$wname" "x$wpass" refused 账号或密码不正确
+check "$wname signs in: 303 + yjc_sid, /apps 200 lists A000001 (县教育局's)" \
+    signin "$wname" "$wpass" ok A000001
+audited_web() { # audited_web TYPE WORDS: that event of $wname in the trail
+    i=0
+    while [ $i -lt 12 ]; do
+        YJC_AS=auditor $dc run --rm --no-deps cli audit events --type "$1" |
+            grep "$2" | grep -q "$wname" && return 0
+        sleep 5; i=$((i + 1))
+    done
+    return 1
+}
+check "the sign-in reaches audit (网页登录 by $wname: web's outbox, its own key)" \
+    audited_web web.signed_in 网页登录
+check "web holds one usable secret: secret/ is service-web's key alone" sh -c \
+    "test \"\$(podman exec $wc ls /var/lib/yjcloud/keys/secret)\" = service-web.cert_secret"
+check "web's other key files are sealed accounts only (no plain key)" sh -c \
+    "test -z \"\$(podman exec $wc find /var/lib/yjcloud/keys/web -type f ! -name '*.sealed')\" &&
+     ! podman exec $wc sh -c 'grep -l secret-key /var/lib/yjcloud/keys/web/*' &&
+     test \"\$(podman exec -u 0 $wc find / -xdev -name '*.cert_secret' 2>/dev/null)\" = ''"
+check "web holds no password of an account (environment, keys)" sh -c \
+    "! podman exec $wc sh -c 'cat /proc/1/environ' | grep -qa '$wpass' &&
+     ! podman exec $wc grep -rqa '$wpass' /var/lib/yjcloud"
+check "walk web again: the same name is refused (nothing overwritten)" sh -c \
+    "! env dc='$dc' sh -e '$STATE/walkweb-here.sh'"
+check "$wname disabled (web-user disable, then keys hands out)" sh -c \
+    "$dc run --rm keys yjcloud web-user disable $wname && $dc run --rm keys"
+check "the services no longer see $wname's public key" sh -c \
+    "! podman exec $(cid intake) ls /var/lib/yjcloud/keys/public | grep -qx '$wname.cert'"
+check "disabled: the right password is refused (该账号已停用)" \
+    signin "$wname" "$wpass" refused 该账号已停用
+check "the refused attempt reaches audit (已停用的网页账号尝试登录)" \
+    audited_web web.signin_disabled 已停用的网页账号尝试登录
+
+# ---- 5b. crashes -----------------------------------------------------------
 restarted() { # restarted SERVICE: SIGKILL its main process, see it back
     c=$(cid "$1")
     before=$(podman inspect -f '{{.RestartCount}}' "$c")
@@ -229,7 +308,7 @@ listed() { # the bureau's list (intake and its database), within a minute
 check "after both: the bureau's list shows A000001 again" listed
 
 # ---- 6. two instances of review ------------------------------------------
-check "README's third block starts the second review instance" \
+check "README's fourth block starts the second review instance" \
     grep -q -- '--profile twin' "$STATE/walk3.sh"
 sed "s|/etc/yjcloud.env|$envfile|" "$STATE/walk3.sh" > "$STATE/walk3-here.sh"
 check "walk 3 (README): review-2 up" env dc="$dc" sh -ex "$STATE/walk3-here.sh"
