@@ -164,8 +164,8 @@ log=$STATE/walk2.log
 nsvc=$(echo "$YJC_SCHEMAS" | wc -w)
 check "status: all $nsvc services run and reach the database" \
     test "$(grep -c '运行 .* 可连接' "$log")" -ge "$nsvc"
-check "status: the console's pages answer (控制台网页 运行, at web:8080)" \
-    grep -q '^控制台网页 *运行' "$log"
+check "status: the console's pages answer (网页地址 http://web:8080/ 可以访问)" \
+    grep -q '^网页地址 http://web:8080/ 可以访问' "$log"
 check "apply with materials: A000001" grep -q 'A000001' "$log"
 check "the vendor simulator delivered: 测试中" grep -q '测试中' "$log"
 sum=$(sha256sum "$ROOT/work/建设方案.pdf" 2>/dev/null | cut -c1-64)
