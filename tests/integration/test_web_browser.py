@@ -7,26 +7,38 @@ user-facing English, no table wider than the window at 1366, and at
 phone width the page itself never scrolls sideways (tables scroll inside
 their wrapper).
 
-The helpers (driver, sign_in, shot, check_page) are meant for the full
-walk (apply -> accept -> trim -> approve -> vendor delivers -> go-live ->
-audit CSV) to be added beside these tests."""
+The walk (test_walk_1..5, in order, one browser): a unit fills the
+审核表 with a mistake and a required line left out, sees every problem
+beside its field, corrects it, uploads the materials and submits (their
+SHA-256 on the page); the bureau accepts from its queue, trims a line and
+approves with a hostile opinion; the vendor simulator delivers; the unit
+sees 测试中 and asks for go-live with the test report; the auditor filters
+by the application, finds every event audit.events has and downloads the
+CSV.  On every page: no alert, no element made of the hostile unit name
+or opinion (<script>, <img onerror>).  Set YJC_WEB_SHOTS to keep the
+screenshots (the platform's folder goes with the run)."""
+import csv
+import hashlib
 import os
 import re
 import shutil
+import time
+import urllib.parse
 
 import pytest
 
 from cli_text import FORM_WORDS
-from conftest import minimal_form
-from test_web import web  # noqa: F401  (the fixture: accounts per role)
+from conftest import ROOT, minimal_form
+from test_web import XSS, XSS_UNIT, web  # noqa: F401  (the fixture: accounts per role)
+from test_web_unit import flatten
 
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import NoAlertPresentException, TimeoutException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:  # pragma: no cover - CI installs python3-selenium
     webdriver = None
 
@@ -48,11 +60,14 @@ ALLOWED = [r"[\w.-]+\.(pdf|docx?|xlsx?|png|jpe?g|zip|txt)\b", r"\b[A-Z]{1,3}\d{3
 
 
 @pytest.fixture(scope="module")
-def shots(platform):
+def shots(platform, request):
     folder = os.environ.get("YJC_WEB_SHOTS") or os.path.join(platform.dir, "screenshots")
     os.makedirs(folder, exist_ok=True)
-    print(f"\nscreenshots: {folder}")
-    return folder
+    yield folder
+    # at the end, on the run's own output (not captured)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_line(f"\nscreenshots: {folder} ({len(os.listdir(folder))} PNG)")
 
 
 def new_driver():
@@ -181,20 +196,6 @@ def test_role_pages(driver, web, shots, person, pages):
 
 # ---- the walk (issue 16): one application from the form to the audit CSV,
 # every step a person's clicks and typing in the browser ------------------
-import hashlib  # noqa: E402
-import time  # noqa: E402
-import urllib.parse  # noqa: E402
-
-from conftest import ROOT  # noqa: E402
-from test_web import XSS, XSS_UNIT  # noqa: E402
-from test_web_unit import flatten  # noqa: E402
-
-try:
-    from selenium.common.exceptions import NoAlertPresentException
-    from selenium.webdriver.support.ui import Select
-except ImportError:  # pragma: no cover
-    pass
-
 MATERIALS_DIR = os.path.join(ROOT, "tests/data/materials")
 # the words of the hostile texts, on the pages as the text they are
 XSS_WORDS = {"script", "alert", "img", "src", "onerror"}
@@ -219,7 +220,6 @@ def walker(platform, web, shots):
     WALK["pages"] = []
     yield d
     d.quit()
-    print(f"\nscreenshots: {shots}")
 
 
 def no_injection(driver, where):
@@ -440,7 +440,7 @@ def test_walk_3_delivered_unit_asks_go_live(walker, web, shots, platform):
     sign_in(d, web, "li")
     nav(d, "申请")
     wait_url(d, r"/apps$")
-    visit(d, shots, "unit-apps")
+    visit(d, shots, "unit-apps-list")
     click(d, d.find_element(By.LINK_TEXT, app))
     wait_url(d, rf"/apps/{app}$")
 
@@ -519,7 +519,6 @@ def test_walk_4_auditor_finds_every_event_and_the_csv(walker, web, shots, platfo
     platform.wait_until(lambda: [p for p in tmp_path.iterdir() if p.suffix == ".csv"],
                         what="the CSV downloaded", timeout=30)
     csv_path = [p for p in tmp_path.iterdir() if p.suffix == ".csv"][0]
-    import csv
     with open(csv_path, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0][0] == "序号", rows[0]
