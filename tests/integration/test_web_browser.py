@@ -17,6 +17,7 @@ by the application, finds every event audit.events has and downloads the
 CSV.  On every page: no alert, no element made of the hostile unit name
 or opinion (<script>, <img onerror>).  Set YJC_WEB_SHOTS to keep the
 screenshots (the platform's folder goes with the run)."""
+import base64
 import csv
 import hashlib
 import os
@@ -117,14 +118,18 @@ def set_width(driver, size):
 
 
 def shot(driver, folder, name):
-    """Saves the page as folder/NAME.png (the whole height); returns the path."""
+    """Saves the page as folder/NAME.png (the whole height); returns the
+    path.  DevTools captures beyond the viewport: no window as tall as
+    the page (chromedriver may refuse such a size)."""
     path = os.path.join(folder, f"{name}.png")
-    height = driver.execute_script("return document.documentElement.scrollHeight")
     width = driver.execute_script("return window.innerWidth")
-    driver.set_window_size(driver.get_window_size()["width"], max(height, 300) + 100)
-    driver.save_screenshot(path)
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    data = driver.execute_cdp_cmd("Page.captureScreenshot", {
+        "format": "png", "captureBeyondViewport": True,
+        "clip": {"x": 0, "y": 0, "width": width, "height": max(height, 300), "scale": 1}})
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(data["data"]))
     assert os.path.getsize(path) > 1000, path
-    set_width(driver, (width, WIDE[1]))
     return path
 
 
