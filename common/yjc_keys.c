@@ -8,13 +8,13 @@
 #define RECHECK_MS 1000
 
 struct _yjc_keys_t {
-    char *dir;           //  root of the registry
-    char *public_dir;    //  dir/public
-    char *secret_dir;    //  dir/secret
-    zcertstore_t *store; //  public certificates, refreshed on change
-    zhashx_t *actors;    //  public key -> yjc_actor_t, known good
-    int64_t checked_at;  //  zclock_mono of the last look at the disk
-    int64_t dir_mtime;   //  of public_dir when the cache was filled (ns)
+    char *dir;                 //  root of the registry
+    char *public_dir;          //  dir/public
+    char *secret_dir;          //  dir/secret
+    zcertstore_t *store;       //  public certificates, refreshed on change
+    zhashx_t *actors;          //  public key -> yjc_actor_t, known good
+    int64_t checked_at;        //  zclock_mono of the last look at the disk
+    struct timespec dir_mtime; //  of public_dir when the cache was filled
 };
 
 static void
@@ -112,13 +112,16 @@ s_recheck (yjc_keys_t *self)
         return;
     self->checked_at = now;
     struct stat st;
-    //  in nanoseconds: a key added and removed within the same second
-    //  (web-user passwd, then disable) must still be seen as a change
-    int64_t mtime =
-        stat (self->public_dir, &st) == 0
-            ? (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec
-            : 0;
-    if (mtime != self->dir_mtime) {
+    struct timespec mtime = { 0, 0 };
+    if (stat (self->public_dir, &st) == 0)
+        mtime = st.st_mtim;
+    //  A change in the same timestamp tick as the last look (a key
+    //  revoked right after one was added) leaves the mtime as it was: a
+    //  directory changed in the last 2 s is read again, so a disabled
+    //  person is never kept as known (issue 16).
+    bool recent = time (NULL) - mtime.tv_sec < 2;
+    if (recent || mtime.tv_sec != self->dir_mtime.tv_sec ||
+        mtime.tv_nsec != self->dir_mtime.tv_nsec) {
         zhashx_purge (self->actors);
         self->dir_mtime = mtime;
     }

@@ -148,13 +148,16 @@ s_form_rows (tpl_t *data,
                       label_prefix,
                       *label_prefix && !heading ? " · " : "",
                       heading ? "" : own);
-            bool res = decided && (streq (f->key, "resources") || granted);
+            //  R9.2: of the form's sections only the resources are
+            //  granted, and review's `granted` is that section itself
+            bool top = !*label_prefix;
+            bool res = streq (f->key, "resources");
             s_form_rows (data,
                          f->sub,
                          label,
                          a,
-                         streq (f->key, "resources") ? NULL : g,
-                         res);
+                         top ? (res ? granted : NULL) : g,
+                         decided && (!top || res));
             continue;
         }
         if (f->kind == YJC_K_ARR_MAP) {
