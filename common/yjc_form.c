@@ -496,6 +496,35 @@ yjc_form_check_materials (const msgpack_object *form,
     return out->count - before;
 }
 
+const char *
+yjc_form_granted (const char *asked,
+                  const char *granted,
+                  bool trimmed,
+                  char *buf,
+                  size_t size)
+{
+    if (!granted || !*granted)
+        return "不予核定";
+    if (!trimmed && strcmp (asked, granted) != 0 && strcmp (asked, "—") != 0)
+        trimmed = true;
+    snprintf (buf, size, "%s%s", granted, trimmed ? "（核减）" : "");
+    return buf;
+}
+
+void
+yjc_form_quantity (const msgpack_object *obj,
+                   const char *key,
+                   const char *unit,
+                   char *buf,
+                   size_t size)
+{
+    int64_t n = 0;
+    if (yjc_obj_int (obj, key, &n) && n > 0)
+        snprintf (buf, size, "%lld %s", (long long)n, unit);
+    else
+        buf[0] = 0;
+}
+
 /* ---- selftest ------------------------------------------------------------ */
 
 #include "yjc_json.h"

@@ -51,4 +51,19 @@ int yjc_form_check_materials (const msgpack_object *form,
 
 void yjc_form_test (yjc_test_t *t);
 
+//  R9.2: the 核定 cell of a decided line (the CLI's 审核表 and the
+//  console's print page): refused (nothing granted), trimmed (granted
+//  less than asked: marked), or as asked.
+const char *yjc_form_granted (const char *asked,
+                              const char *granted,
+                              bool trimmed,
+                              char *buf,
+                              size_t size);
+//  A quantity of `obj` with its unit, "" when zero or absent (not asked).
+void yjc_form_quantity (const msgpack_object *obj,
+                        const char *key,
+                        const char *unit,
+                        char *buf,
+                        size_t size);
+
 #endif

@@ -2,6 +2,7 @@
     The wording follows the annex of 永政办发〔2020〕18号.              */
 #include "form_render.h"
 #include "table.h"
+#include "yjc_form.h"
 #include "yjc_proto.h"
 #include <string.h>
 
@@ -32,38 +33,6 @@ s_row (cli_table_t *out,
     cli_table_row (out, label, asked, granted);
 }
 
-//  R9.2: the 核定 cell of a decided line: refused (nothing granted),
-//  trimmed (granted less than asked: marked), or as asked.
-static const char *
-s_granted (const char *asked,
-           const char *granted,
-           bool trimmed,
-           char *buf,
-           size_t size)
-{
-    if (!granted || !*granted)
-        return "不予核定";
-    if (!trimmed && strcmp (asked, granted) != 0 && strcmp (asked, "—") != 0)
-        trimmed = true;
-    snprintf (buf, size, "%s%s", granted, trimmed ? "（核减）" : "");
-    return buf;
-}
-
-//  A quantity with its unit, "" when zero or absent (not asked).
-static void
-s_quantity (const msgpack_object *obj,
-            const char *key,
-            const char *unit,
-            char *buf,
-            size_t size)
-{
-    int64_t n = 0;
-    if (yjc_obj_int (obj, key, &n) && n > 0)
-        snprintf (buf, size, "%lld %s", (long long)n, unit);
-    else
-        buf[0] = 0;
-}
-
 //  `decided`: the application has a grant, so an absent line is refused.
 static void
 s_row_quantity (cli_table_t *out,
@@ -75,8 +44,8 @@ s_row_quantity (cli_table_t *out,
                 const char *unit)
 {
     char a[48], g[48], cell[80];
-    s_quantity (asked, key, unit, a, sizeof a);
-    s_quantity (granted, key, unit, g, sizeof g);
+    yjc_form_quantity (asked, key, unit, a, sizeof a);
+    yjc_form_quantity (granted, key, unit, g, sizeof g);
     int64_t want = 0, got = 0;
     yjc_obj_int (asked, key, &want);
     yjc_obj_int (granted, key, &got);
@@ -84,9 +53,9 @@ s_row_quantity (cli_table_t *out,
         s_row (out,
                label,
                *a ? a : "—",
-               decided
-                   ? s_granted (*a ? a : "—", g, got < want, cell, sizeof cell)
-                   : "");
+               decided ? yjc_form_granted (
+                             *a ? a : "—", g, got < want, cell, sizeof cell)
+                       : "");
 }
 
 static void
@@ -157,11 +126,12 @@ s_resources (FILE *file,
     s_row (out,
            "网络需求",
            access,
-           granted ? s_granted (access,
-                                gn ? s_word (gn, "access", g, sizeof g) : NULL,
-                                false,
-                                cell,
-                                sizeof cell)
+           granted ? yjc_form_granted (access,
+                                       gn ? s_word (gn, "access", g, sizeof g)
+                                          : NULL,
+                                       false,
+                                       cell,
+                                       sizeof cell)
                    : "");
     s_row_quantity (out, "独享带宽", an, gn, decided, "dedicated_mbps", "Mbps");
     s_row_flag (out, "共享带宽（市共享免费 1000M）", an, gn, decided, "shared");
@@ -177,7 +147,7 @@ s_resources (FILE *file,
                label,
                a,
                granted
-                   ? s_granted (
+                   ? yjc_form_granted (
                          a, s_item (gh, i) ? g : NULL, false, cell, sizeof cell)
                    : "");
     }
@@ -208,7 +178,8 @@ s_resources (FILE *file,
         s_row (out,
                "云数据库",
                a,
-               granted ? s_granted (a, gi ? g : NULL, false, cell, sizeof cell)
+               granted ? yjc_form_granted (
+                             a, gi ? g : NULL, false, cell, sizeof cell)
                        : "");
     }
     const msgpack_object *aa = yjc_obj_get (asked, "app_services");

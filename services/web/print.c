@@ -5,6 +5,7 @@
     block of the CLI's PDFs; A4 by the style sheet's @media print.
     Every role that may read the application may print it.              */
 #include "bureau.h"
+#include "yjc_form.h"
 #include "yjc_lifecycle.h"
 
 static const msgpack_object *
@@ -25,36 +26,6 @@ s_row (tpl_t *data, const char *label, const char *asked, const char *granted)
     tpl_set (item, "granted", "%s", granted);
 }
 
-//  R9.2: the 核定 cell: refused, trimmed (marked) or as asked.
-static const char *
-s_granted (const char *asked,
-           const char *granted,
-           bool trimmed,
-           char *buf,
-           size_t size)
-{
-    if (!granted || !*granted)
-        return "不予核定";
-    if (!trimmed && strcmp (asked, granted) != 0 && strcmp (asked, "—") != 0)
-        trimmed = true;
-    snprintf (buf, size, "%s%s", granted, trimmed ? "（核减）" : "");
-    return buf;
-}
-
-static void
-s_quantity (const msgpack_object *obj,
-            const char *key,
-            const char *unit,
-            char *buf,
-            size_t size)
-{
-    int64_t n = 0;
-    if (yjc_obj_int (obj, key, &n) && n > 0)
-        snprintf (buf, size, "%lld %s", (long long)n, unit);
-    else
-        buf[0] = 0;
-}
-
 static void
 s_row_quantity (tpl_t *data,
                 const char *label,
@@ -65,8 +36,8 @@ s_row_quantity (tpl_t *data,
                 const char *unit)
 {
     char a[48], g[48], cell[80];
-    s_quantity (asked, key, unit, a, sizeof a);
-    s_quantity (granted, key, unit, g, sizeof g);
+    yjc_form_quantity (asked, key, unit, a, sizeof a);
+    yjc_form_quantity (granted, key, unit, g, sizeof g);
     int64_t want = 0, got = 0;
     yjc_obj_int (asked, key, &want);
     yjc_obj_int (granted, key, &got);
@@ -74,9 +45,9 @@ s_row_quantity (tpl_t *data,
         s_row (data,
                label,
                *a ? a : "—",
-               decided
-                   ? s_granted (*a ? a : "—", g, got < want, cell, sizeof cell)
-                   : "");
+               decided ? yjc_form_granted (
+                             *a ? a : "—", g, got < want, cell, sizeof cell)
+                       : "");
 }
 
 static void
@@ -111,13 +82,13 @@ s_resources (tpl_t *data,
     s_row (data,
            "网络需求",
            access,
-           decided
-               ? s_granted (access,
-                            gn ? bureau_word (gn, "access", g, sizeof g) : NULL,
-                            false,
-                            cell,
-                            sizeof cell)
-               : "");
+           decided ? yjc_form_granted (
+                         access,
+                         gn ? bureau_word (gn, "access", g, sizeof g) : NULL,
+                         false,
+                         cell,
+                         sizeof cell)
+                   : "");
     s_row_quantity (
         data, "独享带宽", an, gn, decided, "dedicated_mbps", "Mbps");
     s_row_flag (
@@ -134,7 +105,7 @@ s_resources (tpl_t *data,
                label,
                a,
                decided
-                   ? s_granted (
+                   ? yjc_form_granted (
                          a, s_item (gh, i) ? g : NULL, false, cell, sizeof cell)
                    : "");
     }
@@ -167,7 +138,8 @@ s_resources (tpl_t *data,
         s_row (data,
                "云数据库",
                a,
-               decided ? s_granted (a, gi ? g : NULL, false, cell, sizeof cell)
+               decided ? yjc_form_granted (
+                             a, gi ? g : NULL, false, cell, sizeof cell)
                        : "");
     }
     const msgpack_object *aa = yjc_obj_get (asked, "app_services");
