@@ -250,8 +250,9 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 static yjc_result_t
 s_list (yjc_ctx_t *ctx, const msgpack_object *body)
 {
-    char state[33], unit[129], year[12] = "", limit[16];
+    char state[33], unit[129], year[12] = "", limit[16], before[33];
     int64_t n = 100, y = 0;
+    yjc_obj_strcpy (body, "before", before, sizeof before);
     yjc_obj_strcpy (body, "state", state, sizeof state);
     yjc_obj_strcpy (body, "unit", unit, sizeof unit);
     yjc_obj_int (body, "limit", &n);
@@ -261,9 +262,11 @@ s_list (yjc_ctx_t *ctx, const msgpack_object *body)
     //  a unit lists its own, whatever it asks for
     if (ctx->actor->role == YJC_ROLE_UNIT)
         snprintf (unit, sizeof unit, "%s", ctx->actor->unit);
-    const char *params[] = {
-        *unit ? unit : NULL, *state ? state : NULL, limit, *year ? year : NULL
-    };
+    const char *params[] = { *unit ? unit : NULL,
+                             *state ? state : NULL,
+                             limit,
+                             *year ? year : NULL,
+                             *before ? before : NULL };
     PGresult *res = yjc_db_query (
         ctx->db,
         "SELECT app_id, unit, project, state,"
@@ -273,8 +276,13 @@ s_list (yjc_ctx_t *ctx, const msgpack_object *body)
         " WHERE ($1::text IS NULL OR unit = $1)"
         " AND ($2::text IS NULL OR state = $2)"
         " AND ($4::int IS NULL OR extract (year FROM submitted_at) = $4::int)"
+        //  the next page: after `before` in the list's order (one of the
+        //  same unit's, else nothing: it reveals no other unit's)
+        " AND ($5::text IS NULL OR (submitted_at, app_id) < (SELECT"
+        " submitted_at, app_id FROM applications WHERE app_id = $5"
+        " AND ($1::text IS NULL OR unit = $1)))"
         " ORDER BY submitted_at DESC, app_id DESC LIMIT $3::int",
-        4,
+        5,
         params);
     if (!res)
         return YJC_DB_ERROR;

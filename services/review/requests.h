@@ -37,11 +37,12 @@ yjc_result_t requests_pending (yjc_ctx_t *ctx, const msgpack_object *body);
 //  Open duties (what, owed by whom, due, rule) as rows shaped like the
 //  applications' pending steps, for review.overdue and review.pending:
 //  the first `limit` by (due, app_id) of those matching `cond`, read in
-//  that order from duties_open_due (issue 14).
-#define REQUESTS_DUTIES_SQL(cond, limit)                                       \
+//  that order from duties_open_due (issue 14); `src`: "" or a subquery
+//  of duties that stands for the table.
+#define REQUESTS_DUTIES_SQL(src, cond, limit)                                  \
     " (SELECT d.app_id, coalesce(a.number, ''), d.unit, a.project, a.state,"   \
     " d.due, d.rule, d.owed_by, d.what, d.provisional FROM (SELECT * FROM"     \
-    " duties WHERE closed_at IS NULL AND" cond " ORDER BY due, app_id"         \
+    " " src " duties WHERE closed_at IS NULL AND" cond " ORDER BY due, app_id" \
     " LIMIT " limit ") d JOIN applications a USING (app_id)"                   \
     " ORDER BY d.due, d.app_id)"
 

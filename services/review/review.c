@@ -456,36 +456,78 @@ s_get (yjc_ctx_t *ctx, const msgpack_object *body)
 
 //  The applications' pending steps ($5, $6 the states they are owed in,
 //  $7, $8 the steps, $9 the bureau), then every open duty, by deadline
-//  ($4 all, else only those due before $1; $10 one application's only,
-//  else every one).  Each branch reads its index
+//  ($4 all, else only those due before $1).  Each branch reads its index
 //  in deadline order (115_pending_due.sql) and stops at the limit, so the
 //  merge reads at most three times the limit, however many steps are
-//  open and however long the history (issue 14).
+//  open and however long the history (issue 14).  Of named applications
+//  ($10, a text[]: a page of the console) each branch reads them by
+//  their keys instead: in deadline order it would scan every open step
+//  until it met them.
 // clang-format off
 #define S_BEFORE(due)                                                          \
     " " due " < CASE WHEN $4::bool THEN 'infinity' ELSE $1::date END"
-#define S_PENDING_BRANCH(state, due, rule, step, prov)                         \
+#define S_PENDING_BRANCH(state, due, rule, step, prov, src)                    \
     " (SELECT app_id, coalesce(number, '') AS number, unit, project, state,"   \
     " " due " AS due, " rule " AS rule, $9::text AS owed_by, " step            \
-    "::text AS step, " prov " AS prov FROM applications WHERE state = " state  \
-    " AND" S_BEFORE (due) " AND ($2::text IS NULL OR unit = $2)"               \
-    " AND ($10::text IS NULL OR app_id = $10)"                                 \
+    "::text AS step, " prov " AS prov FROM " src " applications"               \
+    " WHERE state = " state " AND" S_BEFORE (due)                              \
+    " AND ($2::text IS NULL OR unit = $2)"                                     \
     " ORDER BY " due ", app_id LIMIT $3::int)"
-#define S_OVERDUE_SQL                                                          \
+#define S_PENDING_SQL(apps, duties)                                            \
     "SELECT app_id, number, unit, project, state, due::text,"                  \
     " coalesce(rule, ''), owed_by, step, coalesce(prov, false) FROM ("         \
     S_PENDING_BRANCH ("$5", "accept_due", "accept_rule", "$7",                 \
-                      "accept_provisional")                                    \
+                      "accept_provisional", apps)                              \
     " UNION ALL"                                                               \
     S_PENDING_BRANCH ("$6", "decide_due", "decide_rule", "$8",                 \
-                      "decide_provisional")                                    \
+                      "decide_provisional", apps)                              \
     " UNION ALL"                                                               \
-    REQUESTS_DUTIES_SQL (S_BEFORE ("due")                                      \
-                         " AND ($2::text IS NULL OR unit = $2)"                \
-                         " AND ($10::text IS NULL OR app_id = $10)",           \
+    REQUESTS_DUTIES_SQL (duties, S_BEFORE ("due")                              \
+                         " AND ($2::text IS NULL OR unit = $2)",               \
                          "$3::int")                                            \
     ") a ORDER BY a.due, a.app_id LIMIT $3::int"
+//  the named ones by their keys first (OFFSET 0: a fence the planner
+//  does not flatten, else it may still prefer the deadline order)
+#define S_NAMED(table, cond)                                                   \
+    "(SELECT * FROM " table " WHERE " cond "app_id = ANY ($10::text[])"         \
+    " OFFSET 0)"
+#define S_OVERDUE_SQL S_PENDING_SQL ("", "")
+#define S_PENDING_APPS_SQL                                                     \
+    S_PENDING_SQL (S_NAMED ("applications", ""),                               \
+                   S_NAMED ("duties", "closed_at IS NULL AND "))
 // clang-format on
+
+//  app_id and app_ids' bound (pending_query, proto/yjc_schemas.def)
+#define S_NAMED_MAX (1 + 100)
+
+//  review.pending's named applications (app_id, or app_ids: a page of
+//  the console) as a text[] literal; NULL when it names none.  Caller
+//  frees.
+static char *
+s_named_apps (const msgpack_object *body)
+{
+    const char *ids[S_NAMED_MAX];
+    char one[33], buf[S_NAMED_MAX][33];
+    size_t n = 0;
+    if (*yjc_obj_strcpy (body, "app_id", one, sizeof one))
+        ids[n++] = one;
+    const msgpack_object *list = yjc_obj_get (body, "app_ids");
+    for (uint32_t i = 0; list && list->type == MSGPACK_OBJECT_ARRAY &&
+                         i < list->via.array.size && n < S_NAMED_MAX;
+         i++) {
+        const msgpack_object *o = &list->via.array.ptr[i];
+        if (o->type != MSGPACK_OBJECT_STR)
+            continue;
+        snprintf (buf[n],
+                  sizeof buf[n],
+                  "%.*s",
+                  (int)o->via.str.size,
+                  o->via.str.ptr);
+        ids[n] = buf[n];
+        n++;
+    }
+    return n ? yjc_db_array_literal (ids, n) : NULL;
+}
 
 //  review.overdue - every step the bureau owes past its deadline, oldest
 //  first, with how late it is (a unit sees its own).  review.pending -
@@ -496,9 +538,8 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
     bool all = ctx->msg_type == YJC_MSG_REVIEW_PENDING;
     int64_t n = 200;
     yjc_obj_int (body, "limit", &n);
-    char limit[16], today[11], app_id[33] = "";
-    if (all) //  review.pending: one application's, when it names one
-        yjc_obj_strcpy (body, "app_id", app_id, sizeof app_id);
+    char limit[16], today[11];
+    char *apps = all ? s_named_apps (body) : NULL;
     snprintf (limit, sizeof limit, "%lld", (long long)n);
     yjc_date_format (yjc_time_local_date (ctx->now), today);
     const char *params[] = { today,
@@ -512,8 +553,11 @@ s_overdue (yjc_ctx_t *ctx, const msgpack_object *body)
                              yjc_deadlines[YJC_DL_ACCEPT].code,
                              yjc_deadlines[YJC_DL_DECIDE].code,
                              yjc_parties[YJC_PARTY_BUREAU].code,
-                             *app_id ? app_id : NULL };
-    PGresult *res = yjc_db_query (ctx->db, S_OVERDUE_SQL, 10, params);
+                             apps };
+    PGresult *res = apps
+                        ? yjc_db_query (ctx->db, S_PENDING_APPS_SQL, 10, params)
+                        : yjc_db_query (ctx->db, S_OVERDUE_SQL, 9, params);
+    free (apps);
     if (!res)
         return YJC_DB_ERROR;
     static const yjc_col_t cols[] = {

@@ -226,6 +226,11 @@ s_request_rows (tpl_t *data, const session_t *s, yjc_pack_t *query)
     yjc_reply_release (&reply);
 }
 
+//  The queue shows the steps due soonest: past these the bureau works
+//  from 全部申请, a page at a time (a page of thousands of rows is slow
+//  to make and to read).
+#define QUEUE_LIMIT 100
+
 //  主管部门: to accept, to decide, requests, other duties, overdue (with
 //  the vendor's orders, as `yjcloud list --overdue`).
 static enum MHD_Result
@@ -236,7 +241,7 @@ s_queue (struct MHD_Connection *connection, const session_t *s)
     yjc_pack_t query;
     yjc_pack_init (&query);
     msgpack_pack_map (&query.pk, 1);
-    yjc_pk_kv_int (&query.pk, "limit", 500);
+    yjc_pk_kv_int (&query.pk, "limit", QUEUE_LIMIT);
     yjc_reply_t reply, late, orders;
     const msgpack_object *b =
         page_call (s, YJC_SVC_REVIEW, "review.pending", &query, &reply);
@@ -247,7 +252,11 @@ s_queue (struct MHD_Connection *connection, const session_t *s)
         return r;
     }
     tpl_t *data = page_frame (s, "待办事项");
-    s_pending_rows (data, yjc_obj_get (b, "pending"));
+    const msgpack_object *pending = yjc_obj_get (b, "pending");
+    s_pending_rows (data, pending);
+    if (pending && pending->type == MSGPACK_OBJECT_ARRAY &&
+        pending->via.array.size >= QUEUE_LIMIT)
+        tpl_set (data, "more", "%d", QUEUE_LIMIT);
     const msgpack_object *l =
         page_call (s, YJC_SVC_REVIEW, "review.overdue", &query, &late);
     const msgpack_object *o =

@@ -142,8 +142,28 @@ page_addr (struct MHD_Connection *connection, char out[64])
 }
 
 /* ---- calls as the signed-in person --------------------------------------- */
-//  One request to a service over a connection made with the person's own
-//  key; the copy of the key czmq and the client hold is wiped after.
+//  A connection made with the person's own key; the copies of the key
+//  czmq and this function hold are wiped (libzmq keeps its own for the
+//  socket's life).
+static yjc_client_t *
+s_connect_as (const session_t *s, int service)
+{
+    unsigned char *secret = sessions_secret (s->sid);
+    if (!secret)
+        return NULL;
+    unsigned char pub[32];
+    zmq_z85_decode (pub, s->actor.public_txt);
+    zcert_t *cert = zcert_new_from (pub, secret);
+    sodium_free (secret);
+    yjc_client_t *client = yjc_client_new_service (web.keys, service, cert);
+    sodium_memzero ((unsigned char *)zcert_secret_key (cert), 32);
+    sodium_memzero ((char *)zcert_secret_txt (cert), 40);
+    zcert_destroy (&cert);
+    return client;
+}
+
+//  One request to a service as the signed-in person, over a connection of
+//  the session's own (kept for its next calls: see sessions_give).
 //  The reply's body, or NULL with reply->code set ("" when no reply).
 const msgpack_object *
 page_call (const session_t *s,
@@ -153,13 +173,9 @@ page_call (const session_t *s,
            yjc_reply_t *reply)
 {
     yjc_reply_init (reply);
-    unsigned char pub[32];
-    zmq_z85_decode (pub, s->actor.public_txt);
-    zcert_t *cert = zcert_new_from (pub, s->secret);
-    yjc_client_t *client = yjc_client_new_service (web.keys, service, cert);
-    sodium_memzero ((unsigned char *)zcert_secret_key (cert), 32);
-    sodium_memzero ((char *)zcert_secret_txt (cert), 40);
-    zcert_destroy (&cert);
+    yjc_client_t *client = sessions_take (s->sid, service);
+    if (!client)
+        client = s_connect_as (s, service);
     int rc = client ? yjc_client_call (client,
                                        type,
                                        body ? body->buf.data : NULL,
@@ -167,6 +183,10 @@ page_call (const session_t *s,
                                        CALL_TIMEOUT_MS,
                                        reply)
                     : -1;
+    //  a connection that answered serves the next call; one that timed
+    //  out or was refused is not trusted again
+    if (rc == 0)
+        sessions_give (s->sid, service, &client);
     yjc_client_destroy (&client);
     if (rc != 0)
         return NULL;

@@ -138,7 +138,6 @@ s_login (struct MHD_Connection *connection, zhash_t *form)
     session_t s;
     sessions_open (&actor, secret, addr, &s);
     char *cookie = s_cookie (s.sid, false);
-    sodium_free (s.secret);
     enum MHD_Result r = page_redirect (connection, "/", cookie);
     zstr_free (&cookie);
     return r;
@@ -226,7 +225,6 @@ pages_route (struct MHD_Connection *connection,
     //  Cheap: a hash lookup, the directory re-read only when it changed.
     if (!web_key_live (s.actor.public_txt)) {
         sessions_close (s.sid, pages_session_closed, "revoked");
-        sodium_free (s.secret);
         char *cookie = s_cookie ("", true);
         rc = post ? pages_error (connection,
                                  MHD_HTTP_FORBIDDEN,
@@ -251,6 +249,5 @@ pages_route (struct MHD_Connection *connection,
              !audit_route (connection, url, post, form, &s, &rc) &&
              !vendor_route (connection, url, post, form, &s, &rc))
         rc = page_not_found (connection);
-    sodium_free (s.secret);
     return rc;
 }

@@ -5,11 +5,30 @@
 
 #define THROTTLE_WINDOW_MS (60 * 1000)
 #define THROTTLE_KEEP      8
+//  Connections kept open for a session's next calls: a new CURVE
+//  connection per call cost more CPU than the page itself (issue 16's
+//  page p99).  Bounded per session and in all (each is three ZeroMQ
+//  sockets and one of a service's YJC_MAX_CONNECTIONS).
+#define POOL_PER_SESSION 6
+#define POOL_MAX         120
 
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
 static zhashx_t *s_sessions; //  sid -> session_t
 static zhashx_t *s_failures; //  "a:name" / "i:addr" -> s_fail_t
 static int64_t s_idle_ms;
+static int s_pooled; //  idle connections in every session's pool
+
+//  A connection made with the session's own key, free for its next call.
+typedef struct {
+    int service;
+    yjc_client_t *client;
+} s_conn_t;
+
+//  The table's item: the session and its idle connections.
+typedef struct {
+    session_t s;
+    zlistx_t *idle; //  s_conn_t *
+} s_entry_t;
 
 typedef struct {
     int64_t at[THROTTLE_KEEP]; //  ring of failure times
@@ -17,13 +36,25 @@ typedef struct {
 } s_fail_t;
 
 static void
+s_conn_destroy (s_conn_t **self_p)
+{
+    if (*self_p) {
+        yjc_client_destroy (&(*self_p)->client);
+        free (*self_p);
+        *self_p = NULL;
+    }
+}
+
+static void
 s_free_session (void **item)
 {
-    session_t *s = (session_t *)*item;
-    if (s) {
-        sodium_free (s->secret); //  wipes it
-        sodium_memzero (s, sizeof *s);
-        free (s);
+    s_entry_t *e = (s_entry_t *)*item;
+    if (e) {
+        s_pooled -= (int)zlistx_size (e->idle);
+        zlistx_destroy (&e->idle);
+        sodium_free (e->s.secret); //  wipes it
+        sodium_memzero (&e->s, sizeof e->s);
+        free (e);
     }
     *item = NULL;
 }
@@ -55,13 +86,21 @@ s_random_hex (char out[65])
     sodium_bin2hex (out, 65, raw, sizeof raw);
 }
 
+//  The copy holds no key: sessions_secret gives it when a connection
+//  must be made.
 static void
 s_copy_out (const session_t *s, session_t *out)
 {
     *out = *s;
-    out->secret = (unsigned char *)sodium_malloc (32);
-    if (out->secret)
-        memcpy (out->secret, s->secret, 32);
+    out->secret = NULL;
+}
+
+static s_entry_t *
+s_lookup (const char *sid)
+{
+    return sid && strlen (sid) == 64
+               ? (s_entry_t *)zhashx_lookup (s_sessions, sid)
+               : NULL;
 }
 
 void
@@ -70,7 +109,10 @@ sessions_open (const yjc_actor_t *actor,
                const char *addr,
                session_t *out)
 {
-    session_t *s = (session_t *)zmalloc (sizeof (session_t));
+    s_entry_t *e = (s_entry_t *)zmalloc (sizeof (s_entry_t));
+    e->idle = zlistx_new ();
+    zlistx_set_destructor (e->idle, (zlistx_destructor_fn *)s_conn_destroy);
+    session_t *s = &e->s;
     s_random_hex (s->sid);
     s_random_hex (s->csrf);
     s->actor = *actor;
@@ -78,7 +120,7 @@ sessions_open (const yjc_actor_t *actor,
     s->last = zclock_mono ();
     snprintf (s->addr, sizeof s->addr, "%s", addr);
     pthread_mutex_lock (&s_lock);
-    zhashx_insert (s_sessions, s->sid, s);
+    zhashx_insert (s_sessions, s->sid, e);
     s_copy_out (s, out);
     pthread_mutex_unlock (&s_lock);
 }
@@ -96,16 +138,14 @@ sessions_get (const char *sid, session_t *out, session_close_fn *on_close)
 {
     bool found = false;
     pthread_mutex_lock (&s_lock);
-    session_t *s = sid && strlen (sid) == 64
-                       ? (session_t *)zhashx_lookup (s_sessions, sid)
-                       : NULL;
+    s_entry_t *e = s_lookup (sid);
     int64_t now = zclock_mono ();
-    if (s && now - s->last > s_idle_ms)
-        s_close (s, on_close, "idle");
-    else if (s) {
-        s->last = now;
-        s_copy_out (s, out);
-        found = out->secret != NULL;
+    if (e && now - e->s.last > s_idle_ms)
+        s_close (&e->s, on_close, "idle");
+    else if (e) {
+        e->s.last = now;
+        s_copy_out (&e->s, out);
+        found = true;
     }
     pthread_mutex_unlock (&s_lock);
     return found;
@@ -115,11 +155,11 @@ bool
 sessions_close (const char *sid, session_close_fn *on_close, const char *why)
 {
     pthread_mutex_lock (&s_lock);
-    session_t *s = (session_t *)zhashx_lookup (s_sessions, sid);
-    if (s)
-        s_close (s, on_close, why);
+    s_entry_t *e = s_lookup (sid);
+    if (e)
+        s_close (&e->s, on_close, why);
     pthread_mutex_unlock (&s_lock);
-    return s != NULL;
+    return e != NULL;
 }
 
 void
@@ -130,14 +170,64 @@ sessions_sweep (session_close_fn *on_close)
     zlistx_t *ids = zhashx_keys (s_sessions);
     for (const char *id = (const char *)zlistx_first (ids); id;
          id = (const char *)zlistx_next (ids)) {
-        session_t *s = (session_t *)zhashx_lookup (s_sessions, id);
-        if (s && now - s->last > s_idle_ms)
-            s_close (s, on_close, "idle");
+        s_entry_t *e = (s_entry_t *)zhashx_lookup (s_sessions, id);
+        if (e && now - e->s.last > s_idle_ms)
+            s_close (&e->s, on_close, "idle");
     }
     zlistx_destroy (&ids);
     pthread_mutex_unlock (&s_lock);
 }
 
+unsigned char *
+sessions_secret (const char *sid)
+{
+    unsigned char *copy = NULL;
+    pthread_mutex_lock (&s_lock);
+    s_entry_t *e = s_lookup (sid);
+    if (e && (copy = (unsigned char *)sodium_malloc (32)))
+        memcpy (copy, e->s.secret, 32);
+    pthread_mutex_unlock (&s_lock);
+    return copy;
+}
+
+yjc_client_t *
+sessions_take (const char *sid, int service)
+{
+    yjc_client_t *client = NULL;
+    pthread_mutex_lock (&s_lock);
+    s_entry_t *e = s_lookup (sid);
+    for (s_conn_t *c = e ? (s_conn_t *)zlistx_first (e->idle) : NULL; c;
+         c = (s_conn_t *)zlistx_next (e->idle))
+        if (c->service == service) {
+            client = c->client;
+            c->client = NULL;
+            zlistx_delete (e->idle, zlistx_cursor (e->idle));
+            s_pooled--;
+            break;
+        }
+    pthread_mutex_unlock (&s_lock);
+    return client;
+}
+
+void
+sessions_give (const char *sid, int service, yjc_client_t **client_p)
+{
+    pthread_mutex_lock (&s_lock);
+    s_entry_t *e = s_lookup (sid);
+    if (e && *client_p && zlistx_size (e->idle) < POOL_PER_SESSION &&
+        s_pooled < POOL_MAX) {
+        s_conn_t *c = (s_conn_t *)zmalloc (sizeof (s_conn_t));
+        c->service = service;
+        c->client = *client_p;
+        *client_p = NULL;
+        zlistx_add_end (e->idle, c);
+        s_pooled++;
+    }
+    pthread_mutex_unlock (&s_lock);
+    yjc_client_destroy (client_p); //  not kept: the session is gone or full
+}
+
+/* ---- the sign-in throttle ---------------------------------------------- */
 int
 throttle_count (const char *key)
 {

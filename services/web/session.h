@@ -4,13 +4,14 @@
 #ifndef SESSION_H_INCLUDED
 #define SESSION_H_INCLUDED
 
+#include "yjc_client.h"
 #include "yjc_keys.h"
 
 typedef struct {
     char sid[65];  //  the cookie: 32 random bytes, hex
     char csrf[65]; //  every form's hidden field: 32 random bytes, hex
     yjc_actor_t actor;
-    unsigned char *secret; //  32 bytes, sodium_malloc'd
+    unsigned char *secret; //  32 bytes, sodium_malloc'd (NULL in copies)
     int64_t last;          //  zclock_mono of the last request
     char addr[64];
 } session_t;
@@ -24,11 +25,20 @@ void sessions_open (const yjc_actor_t *actor,
                     const char *addr,
                     session_t *out);
 //  Looks up a live session and touches it: true with *out filled (its
-//  secret a fresh sodium_malloc'd copy the caller frees with
-//  sodium_free).  An idle one is closed instead (on_close called).
+//  secret NULL: see sessions_secret).  An idle one is closed instead
+//  (on_close called).
 typedef void (session_close_fn) (const session_t *s, const char *why);
 bool sessions_get (const char *sid, session_t *out, session_close_fn *on_close);
-//  Closes a session: its key wiped.  False if there was none.
+//  A sodium_malloc'd copy of the session's secret key (the caller
+//  sodium_frees it), or NULL when the session is gone.
+unsigned char *sessions_secret (const char *sid);
+//  An idle connection to `service` made with the session's key, or NULL.
+yjc_client_t *sessions_take (const char *sid, int service);
+//  Keeps *client_p for the session's next call to `service`; when the
+//  session is gone or its pool full it is destroyed.  *client_p is NULL
+//  after.
+void sessions_give (const char *sid, int service, yjc_client_t **client_p);
+//  Closes a session: its key wiped, its connections closed.  False if there was none.
 bool sessions_close (const char *sid,
                      session_close_fn *on_close,
                      const char *why);

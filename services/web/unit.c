@@ -6,37 +6,88 @@
 #include "apply.h"
 #include "yjc_lifecycle.h"
 #include "yjc_map.h"
-//  使用单位: my applications (a bureau or auditor sees all): state, who
-//  owes the next step and by when (review.pending, as `yjcloud list`).
+#include <ctype.h>
+//  A page of /apps: few enough that the page and its deadlines are one
+//  read each (the bureau's "all" is thousands).
+#define APPS_PAGE 50
+
+//  /apps?before=ID: the page after ID (an application id, else none).
+static const char *
+s_before (struct MHD_Connection *connection)
+{
+    const char *v = MHD_lookup_connection_value (
+        connection, MHD_GET_ARGUMENT_KIND, "before");
+    if (!v || !*v || strlen (v) > 32)
+        return NULL;
+    for (const char *c = v; *c; c++)
+        if (!isalnum ((unsigned char)*c) && *c != '-')
+            return NULL;
+    return v;
+}
+
+//  review.pending of the applications listed (the page's rows only).
+static const msgpack_object *
+s_pending_of (const session_t *s,
+              const msgpack_object *list,
+              yjc_pack_t *query,
+              yjc_reply_t *reply)
+{
+    uint32_t n =
+        list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
+    yjc_pack_init (query);
+    msgpack_pack_map (&query->pk, 2);
+    yjc_pk_kv_int (&query->pk, "limit", 500);
+    yjc_pk_str (&query->pk, "app_ids");
+    msgpack_pack_array (&query->pk, n);
+    for (uint32_t i = 0; i < n; i++) {
+        char id[33];
+        yjc_pk_str (
+            &query->pk,
+            yjc_obj_strcpy (&list->via.array.ptr[i], "app_id", id, sizeof id));
+    }
+    if (!n) {
+        yjc_reply_init (reply);
+        return NULL;
+    }
+    const msgpack_object *r =
+        page_call (s, YJC_SVC_REVIEW, "review.pending", query, reply);
+    return r ? yjc_obj_get (r, "pending") : NULL;
+}
+
+//  使用单位: my applications (a bureau or auditor sees all), newest
+//  first, a page at a time: state, who owes the next step and by when
+//  (review.pending, as `yjcloud list`).
 static enum MHD_Result
 s_apps (struct MHD_Connection *connection, const session_t *s)
 {
     yjc_reply_t reply, rreply;
-    yjc_pack_t query;
-    yjc_pack_init (&query);
-    msgpack_pack_map (&query.pk, 1);
-    yjc_pk_kv_int (&query.pk, "limit", 500);
+    yjc_pack_t list_q, query;
+    const char *before = s_before (connection);
+    yjc_pack_init (&list_q);
+    msgpack_pack_map (&list_q.pk, before ? 2 : 1);
+    yjc_pk_kv_int (&list_q.pk, "limit", APPS_PAGE);
+    if (before)
+        yjc_pk_kv_str (&list_q.pk, "before", before);
     const msgpack_object *b =
-        page_call (s, YJC_SVC_INTAKE, "application.list", NULL, &reply);
+        page_call (s, YJC_SVC_INTAKE, "application.list", &list_q, &reply);
+    yjc_pack_release (&list_q);
     if (!b) {
         enum MHD_Result r = page_refused (connection, &reply);
         yjc_reply_release (&reply);
-        yjc_pack_release (&query);
         return r;
     }
-    const msgpack_object *r =
-        page_call (s, YJC_SVC_REVIEW, "review.pending", &query, &rreply);
-    const msgpack_object *pending = r ? yjc_obj_get (r, "pending") : NULL;
+    const msgpack_object *list = yjc_obj_get (b, "applications");
+    uint32_t rows =
+        list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
+    const msgpack_object *pending = s_pending_of (s, list, &query, &rreply);
     tpl_t *data = page_frame (
         s, s->actor.role == YJC_ROLE_UNIT ? "我的申请" : "全部申请");
-    const msgpack_object *list = yjc_obj_get (b, "applications");
     zhashx_t *due = page_pending_index (pending); //  not one scan per row
-    for (uint32_t i = 0;
-         list && list->type == MSGPACK_OBJECT_ARRAY && i < list->via.array.size;
-         i++) {
+    char id[33] = "";
+    for (uint32_t i = 0; i < rows; i++) {
         const msgpack_object *e = &list->via.array.ptr[i];
         tpl_t *item = tpl_add (data, "apps");
-        char id[33], st[33];
+        char st[33];
         tpl_set (
             item, "app_id", "%s", yjc_obj_strcpy (e, "app_id", id, sizeof id));
         tpl_set (item,
@@ -52,10 +103,14 @@ s_apps (struct MHD_Connection *connection, const session_t *s)
             page_due (item, p);
     }
     zhashx_destroy (&due);
-    if (!r)
+    if (rows && !pending)
         tpl_set (data, "no_pending", "1");
-    if (list && list->type == MSGPACK_OBJECT_ARRAY && list->via.array.size)
+    if (rows)
         tpl_set (data, "any", "1");
+    if (rows == APPS_PAGE) //  the last row is the next page's cursor
+        tpl_set (data, "next", "%s", id);
+    if (before)
+        tpl_set (data, "paged", "1");
     yjc_reply_release (&reply);
     yjc_reply_release (&rreply);
     yjc_pack_release (&query);

@@ -340,3 +340,57 @@ def test_statement_page(web):
     b = signed_in(web, "li")
     status, _, html = b.get("/statement?year=2027")
     assert status == 200 and "费用结算单" in html and "2027" in html
+
+
+def test_apps_paged_with_their_deadlines(web, platform):
+    """/apps lists 50 a page, newest first, with a cursor to the next; each
+    row's deadline comes from review.pending of that page's rows only
+    (app_ids, issue 16's page latency), and a cursor naming another unit's
+    application lists nothing."""
+    unit = "县统计局"
+    platform.cli("actor", "add", "tongji", "--role", "unit", "--unit", unit)
+    pw = platform.cli("web-user", "add", "tongjiweb", "--role", "unit", "--unit", unit,
+                      json_out=True)["password"]
+    apps = []
+    for i in range(55):
+        form = minimal_form(unit)
+        form["project"]["name"] = f"分页项目{i}"
+        reply = platform.submit("tongji", form)
+        assert reply["ok"], reply
+        apps.append(reply["body"]["app_id"])
+    # review has them all (each owes the bureau's acceptance, R9.1)
+    ask = {"app_ids": apps[:3] + [apps[-1]], "limit": 500}
+    platform.wait_until(lambda: len(platform.call("tongji", "review", "review.pending",
+                                                  {"app_ids": apps[:50]})["body"]["pending"]) == 50
+                        and len(platform.call("tongji", "review", "review.pending",
+                                              {"app_ids": apps[50:]})["body"]["pending"]) == 5,
+                        what="review has the 55 applications")
+    # review.pending of named applications: those only, the unit's own only
+    other = platform.submit("edu", minimal_form("县教育局"))["body"]["app_id"]
+    reply = platform.call("tongji", "review", "review.pending", dict(ask, app_ids=ask["app_ids"] + [other]))
+    assert reply["ok"], reply
+    assert sorted(p["app_id"] for p in reply["body"]["pending"]) == sorted(ask["app_ids"])
+    assert all(p["step"] == "accept" and p["due"] for p in reply["body"]["pending"])
+    reply = platform.call("tongji", "review", "review.pending", {"app_ids": apps + apps})
+    assert not reply["ok"] and "app_ids" in reply["error"]["field"], reply
+    # the console: two pages, every row once, newest first, each with its deadline
+    b = Browser(web["port"])
+    status, _, _ = b.login("tongjiweb", pw)
+    assert status == 303
+    row = re.compile(r'<tr><td><a href="/apps/([A-Za-z0-9_-]+)">[^<]*</a></td>'
+                     r"<td>[^<]*</td><td>[^<]*</td><td>([^<]*)</td><td>([^<]*)</td><td>(\d{4}-\d\d-\d\d)")
+    status, _, page1 = b.get("/apps")
+    first = row.findall(page1)
+    assert status == 200 and len(first) == 50, page1[:2000]
+    nxt = re.search(r'href="/apps\?before=([A-Za-z0-9_-]+)">下一页', page1)
+    assert nxt and nxt.group(1) == first[-1][0]
+    status, _, page2 = b.get(f"/apps?before={nxt.group(1)}")
+    second = row.findall(page2)
+    assert status == 200 and len(second) == 5 and "下一页" not in page2
+    assert 'href="/apps">回到第一页' in page2
+    listed = [r[0] for r in first + second]
+    assert listed == list(reversed(apps))  # newest first, none twice, none lost
+    assert all(owed == "主管部门" for _, _, owed, _ in first + second)
+    # another unit's application as the cursor: nothing (not its place in a list)
+    status, _, page = b.get(f"/apps?before={other}")
+    assert status == 200 and not row.findall(page) and "没有申请" in page
