@@ -133,7 +133,8 @@ admin_cmd_status (cli_opts_t *opts)
                 listen);
     else {
         cli_table_print (table, stdout);
-        printf ("网页地址 http://%s/ %s\n", listen, web ? "可以访问" : "无应答");
+        printf (
+            "网页地址 http://%s/ %s\n", listen, web ? "可以访问" : "无应答");
     }
     cli_table_destroy (&table);
     return down ? 1 : 0;

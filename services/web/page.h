@@ -63,18 +63,17 @@ const msgpack_object *page_pending_of (const msgpack_object *pending,
 //  (the rows are not owned).  Destroy with zhashx_destroy.
 zhashx_t *page_pending_index (const msgpack_object *pending);
 
-
 /* ---- uploads (upload.c; webunit) ---- */
 //  A file part of a multipart POST, streamed to a temp file as it
 //  arrives (binary-safe, hashed on the way); in the form hash under
 //  PAGE_FILE_KEY + the part's field name.
 #define PAGE_FILE_KEY "file:"
 typedef struct {
-    char name[256];      //  the file's own name (base name, as sent)
-    FILE *file;          //  the bytes
+    char name[256]; //  the file's own name (base name, as sent)
+    FILE *file;     //  the bytes
     int64_t size;
     crypto_hash_sha256_state sha;
-    char sha256[65];     //  set once the part is complete
+    char sha256[65]; //  set once the part is complete
 } page_upload_t;
 //  The per-file bound: attachment.put's `size` bound in proto/ (R8).
 int64_t page_upload_max (void);

@@ -16,7 +16,6 @@
 #include "yjc_grant.h"
 #include "yjc_json.h"
 #include "yjc_keys.h"
-#include "yjc_webacct.h"
 #include "yjc_lifecycle.h"
 #include "yjc_log.h"
 #include "yjc_map.h"
@@ -28,6 +27,7 @@
 #include "yjc_reclaim.h"
 #include "yjc_test.h"
 #include "yjc_time.h"
+#include "yjc_webacct.h"
 #include <czmq.h>
 #include <stdarg.h>
 
