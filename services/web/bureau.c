@@ -201,11 +201,8 @@ s_pending_rows (tpl_t *data, const msgpack_object *list)
 //  R13.1): a request bounded by no deadline is no duty with a date, so
 //  review lists them itself (review.requests), oldest first, in one call.
 static void
-s_request_rows (tpl_t *data, const session_t *s, yjc_pack_t *query)
+s_request_rows (tpl_t *data, const msgpack_object *b)
 {
-    yjc_reply_t reply;
-    const msgpack_object *b =
-        page_call (s, YJC_SVC_REVIEW, "review.requests", query, &reply);
     const msgpack_object *reqs = b ? yjc_obj_get (b, "requests") : NULL;
     for (uint32_t k = 0;
          reqs && reqs->type == MSGPACK_OBJECT_ARRAY && k < reqs->via.array.size;
@@ -223,7 +220,6 @@ s_request_rows (tpl_t *data, const session_t *s, yjc_pack_t *query)
             "%s",
             yjc_request_zh (yjc_obj_strcpy (q, "kind", kind, sizeof kind)));
     }
-    yjc_reply_release (&reply);
 }
 
 //  The queue shows the steps due soonest: past these the bureau works
@@ -232,7 +228,7 @@ s_request_rows (tpl_t *data, const session_t *s, yjc_pack_t *query)
 #define QUEUE_LIMIT 100
 
 //  主管部门: to accept, to decide, requests, other duties, overdue (with
-//  the vendor's orders, as `yjcloud list --overdue`).
+//  the vendor's orders, as `yjcloud list --overdue`): four reads at once.
 static enum MHD_Result
 s_queue (struct MHD_Connection *connection, const session_t *s)
 {
@@ -242,37 +238,38 @@ s_queue (struct MHD_Connection *connection, const session_t *s)
     yjc_pack_init (&query);
     msgpack_pack_map (&query.pk, 1);
     yjc_pk_kv_int (&query.pk, "limit", QUEUE_LIMIT);
-    yjc_reply_t reply, late, orders;
-    const msgpack_object *b =
-        page_call (s, YJC_SVC_REVIEW, "review.pending", &query, &reply);
-    if (!b) {
-        yjc_pack_release (&query);
-        enum MHD_Result r = page_refused (connection, &reply);
-        yjc_reply_release (&reply);
-        return r;
-    }
-    tpl_t *data = page_frame (s, "待办事项");
-    const msgpack_object *pending = yjc_obj_get (b, "pending");
-    s_pending_rows (data, pending);
-    if (pending && pending->type == MSGPACK_OBJECT_ARRAY &&
-        pending->via.array.size >= QUEUE_LIMIT)
-        tpl_set (data, "more", "%d", QUEUE_LIMIT);
-    const msgpack_object *l =
-        page_call (s, YJC_SVC_REVIEW, "review.overdue", &query, &late);
-    const msgpack_object *o =
-        page_call (s, YJC_SVC_PROVISIONING, "order.overdue", &query, &orders);
-    if (l)
-        s_overdue_rows (data, yjc_obj_get (l, "overdue"), false);
-    if (o)
-        s_overdue_rows (data, yjc_obj_get (o, "overdue"), true);
-    if (!l || !o)
-        tpl_set (data, "overdue_partial", "1");
-    s_request_rows (data, s, &query);
-    yjc_reply_release (&reply);
-    yjc_reply_release (&late);
-    yjc_reply_release (&orders);
+    yjc_reply_t replies[4];
+    page_req_t reqs[4] = {
+        { YJC_SVC_REVIEW, "review.pending", &query, &replies[0], NULL },
+        { YJC_SVC_REVIEW, "review.overdue", &query, &replies[1], NULL },
+        { YJC_SVC_PROVISIONING, "order.overdue", &query, &replies[2], NULL },
+        { YJC_SVC_REVIEW, "review.requests", &query, &replies[3], NULL },
+    };
+    page_call_all (s, reqs, 4);
     yjc_pack_release (&query);
-    return page_render (connection, MHD_HTTP_OK, "queue", data);
+    enum MHD_Result rc;
+    if (!reqs[0].result)
+        rc = page_refused (connection, &replies[0]);
+    else {
+        tpl_t *data = page_frame (s, "待办事项");
+        const msgpack_object *pending = yjc_obj_get (reqs[0].result, "pending");
+        s_pending_rows (data, pending);
+        if (pending && pending->type == MSGPACK_OBJECT_ARRAY &&
+            pending->via.array.size >= QUEUE_LIMIT)
+            tpl_set (data, "more", "%d", QUEUE_LIMIT);
+        const msgpack_object *l = reqs[1].result, *o = reqs[2].result;
+        if (l)
+            s_overdue_rows (data, yjc_obj_get (l, "overdue"), false);
+        if (o)
+            s_overdue_rows (data, yjc_obj_get (o, "overdue"), true);
+        if (!l || !o)
+            tpl_set (data, "overdue_partial", "1");
+        s_request_rows (data, reqs[3].result);
+        rc = page_render (connection, MHD_HTTP_OK, "queue", data);
+    }
+    for (int i = 0; i < 4; i++)
+        yjc_reply_release (&replies[i]);
+    return rc;
 }
 
 /* ---- the review: trim line by line --------------------------------------- */

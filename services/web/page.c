@@ -172,25 +172,51 @@ page_call (const session_t *s,
            yjc_pack_t *body,
            yjc_reply_t *reply)
 {
-    yjc_reply_init (reply);
-    yjc_client_t *client = sessions_take (s->sid, service);
-    if (!client)
-        client = s_connect_as (s, service);
-    int rc = client ? yjc_client_call (client,
-                                       type,
-                                       body ? body->buf.data : NULL,
-                                       body ? body->buf.size : 0,
-                                       CALL_TIMEOUT_MS,
-                                       reply)
-                    : -1;
-    //  a connection that answered serves the next call; one that timed
-    //  out or was refused is not trusted again
-    if (rc == 0)
-        sessions_give (s->sid, service, &client);
-    yjc_client_destroy (&client);
-    if (rc != 0)
-        return NULL;
-    return reply->ok ? reply->body : NULL;
+    page_req_t req = { service, type, body, reply, NULL };
+    page_call_all (s, &req, 1);
+    return req.result;
+}
+
+void
+page_call_all (const session_t *s, page_req_t *reqs, size_t n)
+{
+    yjc_client_t *clients[PAGE_CALLS_MAX] = { NULL };
+    char sent[PAGE_CALLS_MAX][YJC_MAX_ID + 1];
+    for (size_t i = 0; i < n; i++) {
+        page_req_t *q = &reqs[i];
+        yjc_reply_init (q->reply);
+        q->result = NULL;
+        if (i >= PAGE_CALLS_MAX)
+            continue;
+        clients[i] = sessions_take (s->sid, q->service);
+        if (!clients[i])
+            clients[i] = s_connect_as (s, q->service);
+        const char *id =
+            clients[i] ? yjc_client_send (clients[i],
+                                          q->type,
+                                          q->body ? q->body->buf.data : NULL,
+                                          q->body ? q->body->buf.size : 0)
+                       : NULL;
+        if (id)
+            snprintf (sent[i], sizeof sent[i], "%s", id);
+        else
+            yjc_client_destroy (&clients[i]);
+    }
+    int64_t deadline = zclock_mono () + CALL_TIMEOUT_MS;
+    for (size_t i = 0; i < n && i < PAGE_CALLS_MAX; i++) {
+        if (!clients[i])
+            continue;
+        int64_t left = deadline - zclock_mono ();
+        int rc = yjc_client_recv (
+            clients[i], sent[i], left > 1 ? (int)left : 1, reqs[i].reply);
+        //  a connection that answered serves the next call; one that
+        //  timed out or was refused is not trusted again
+        if (rc == 0)
+            sessions_give (s->sid, reqs[i].service, &clients[i]);
+        yjc_client_destroy (&clients[i]);
+        if (rc == 0 && reqs[i].reply->ok)
+            reqs[i].result = reqs[i].reply->body;
+    }
 }
 
 /* ---- the page frame ------------------------------------------------------ */

@@ -43,6 +43,19 @@ const msgpack_object *page_call (const session_t *s,
                                  const char *type,
                                  yjc_pack_t *body,
                                  yjc_reply_t *reply);
+//  Several requests sent at once, each on a connection of its own (the
+//  services answer them side by side: a page waits for the slowest call,
+//  not for the sum).  Each reply is filled as page_call's; `result` is
+//  the body or NULL.
+#define PAGE_CALLS_MAX 8
+typedef struct {
+    int service;
+    const char *type;
+    yjc_pack_t *body;   //  NULL: none
+    yjc_reply_t *reply; //  the caller's, released by the caller
+    const msgpack_object *result;
+} page_req_t;
+void page_call_all (const session_t *s, page_req_t *reqs, size_t n);
 //  A service's refusal or silence as a page (not_found and forbidden:
 //  the one 404).
 enum MHD_Result page_refused (struct MHD_Connection *connection,

@@ -9,7 +9,7 @@
 //  connection per call cost more CPU than the page itself (issue 16's
 //  page p99).  Bounded per session and in all (each is three ZeroMQ
 //  sockets and one of a service's YJC_MAX_CONNECTIONS).
-#define POOL_PER_SESSION 6
+#define POOL_PER_SESSION 8
 #define POOL_MAX         120
 
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -199,6 +199,46 @@ def test_stolen_session_dead_after_sign_out(web, platform):
     wait_record(platform, "li", "web.signed_out")
 
 
+def connections_to(pid, port):
+    """The process's established TCP connections to 127.0.0.1:port."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+    count = 0
+    with open(f"/proc/{pid}/net/tcp") as f:
+        next(f)
+        for line in f:
+            cols = line.split()
+            remote, state, inode = cols[2], cols[3], cols[9]
+            if state == "01" and int(remote.split(":")[1], 16) == port and inode in inodes:
+                count += 1
+    return count
+
+
+def test_session_keeps_its_connections_until_sign_out(web, platform):
+    """A session's calls reuse its own connections to the services (made
+    with the person's key: one CURVE handshake per session and service,
+    issue 16's page latency), and signing out closes them with the key."""
+    pid = platform.procs["web"].pid
+    port = int(platform.env["YJC_INTAKE_ENDPOINT"].rsplit(":", 1)[1])
+    before = connections_to(pid, port)
+    b = signed_in(web, "li")
+    token = b.csrf()
+    for _ in range(5):
+        status, _, _ = b.get("/apps")
+        assert status == 200
+    assert connections_to(pid, port) == before + 1  # one, kept: not one per call
+    status, _, _ = b.post("/logout", {"csrf": token})
+    assert status == 303
+    platform.wait_until(lambda: connections_to(pid, port) == before, timeout=10,
+                        what="the session's connection closed at sign-out")
+
+
 def test_hostile_text_escaped(web, platform):
     reply = platform.submit("xss", minimal_form(XSS_UNIT))
     assert reply["ok"], reply
