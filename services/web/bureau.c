@@ -394,8 +394,19 @@ s_review (struct MHD_Connection *connection,
     page_str (data, "unit", a, "unit");
     page_str (data, "project", a, "project");
     page_str (data, "submitted_at", a, "submitted_at");
-    char st[33];
+    //  the later of intake's state and review's own: review knows its
+    //  decision at once, intake when the event reaches it (the page the
+    //  bureau lands on after deciding must not show the step undone)
+    char st[33], rst[33];
     int state = yjc_state_by_code (yjc_obj_strcpy (a, "state", st, sizeof st));
+    int rstate =
+        r ? yjc_state_by_code (yjc_obj_strcpy (r, "state", rst, sizeof rst))
+          : -1;
+    if (rstate >= 0 &&
+        (state < 0 || yjc_states[rstate].rank > yjc_states[state].rank)) {
+        state = rstate;
+        memcpy (st, rst, sizeof st);
+    }
     tpl_set (data, "state", "%s", yjc_state_zh (st));
     if (state == YJC_STATE_SUBMITTED)
         tpl_set (data, "can_accept", "1"); //  R9.1

@@ -119,6 +119,24 @@ s_apps (struct MHD_Connection *connection, const session_t *s)
 
 /* ---- one application ----------------------------------------------------- */
 
+//  A quantity's unit, from its key's last word as the form names it
+//  (data_disk_gb, storage_tb, dedicated_mbps); "" when the label says it
+//  (容量（100GB）) or it is a count.
+static const char *
+s_unit_of (const char *key)
+{
+    static const struct {
+        const char *suffix, *unit;
+    } units[] = { { "_gb", "GB" }, { "_tb", "TB" }, { "_mbps", "Mbps" } };
+    size_t n = strlen (key);
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+        size_t m = strlen (units[i].suffix);
+        if (n > m && streq (key + n - m, units[i].suffix))
+            return units[i].unit;
+    }
+    return "";
+}
+
 //  A value of the form in the 审核表's words: a choice's words
 //  (yjc_values.def), a list's items joined, a tick.
 static void
@@ -138,9 +156,14 @@ s_words (const yjc_field_t *f, const msgpack_object *v, char *out, size_t size)
             snprintf (out, size, "%.*s", (int)v->via.str.size, v->via.str.ptr);
     }
     else if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-        snprintf (out, size, "%llu", (unsigned long long)v->via.u64);
+        snprintf (out,
+                  size,
+                  "%llu%s",
+                  (unsigned long long)v->via.u64,
+                  s_unit_of (f->key));
     else if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
-        snprintf (out, size, "%lld", (long long)v->via.i64);
+        snprintf (
+            out, size, "%lld%s", (long long)v->via.i64, s_unit_of (f->key));
     else if (v->type == MSGPACK_OBJECT_BOOLEAN)
         snprintf (out, size, "%s", v->via.boolean ? "√" : "");
     else if (v->type == MSGPACK_OBJECT_ARRAY) {

@@ -235,6 +235,8 @@ def test_submitted_with_materials_sha256_and_download(web, submitted, platform):
     status, _, html = b.get(f"/apps/{app}")
     assert status == 200 and "网页申请的项目" in html
     assert "信息系统建设方案" in html and "业务系统部署方案" in html
+    # a quantity with its unit as the form names it (数据盘 in GB)
+    assert re.search(r"数据盘</t[dh]>\s*<td>200GB</td>", html), html[html.find("数据盘") - 200:][:600]
     # R8: each material with its SHA-256 and a download link
     for data in (PLAN, DEPLOY):
         assert hashlib.sha256(data).hexdigest() in html
