@@ -102,17 +102,57 @@ s_i64 (const unsigned char *p)
 
 /* ---- one row of the binary COPY stream ------------------------------------ */
 
-#define COLS 10 //  seq event_id source type app_id at payload hash unit actor
+//  The columns in this order: a text or bytea column comes as u32be
+//  length + bytes, as the canonical bytes have it, so from event_id on
+//  the row is nearly its own canonical bytes (proto/README.md "The audit
+//  chain") and is hashed where it lies, not gathered.
+#define COLS 10
+enum { C_HASH, C_SEQ, C_ID, C_SOURCE, C_TYPE, C_APP, C_AT, C_PAYLOAD, C_UNIT };
+#define COPY_COLS                                                              \
+    "COPY (SELECT hash, seq, event_id, source, type, app_id, occurred_at,"     \
+    " payload_mp, unit, actor FROM events WHERE "
 
 typedef struct {
-    const unsigned char *data[COLS];
-    int32_t len[COLS]; //  -1: NULL
+    int64_t seq;
+    bool hash_ok;                   //  the stored hash has its size
+    unsigned char stored[HASH_LEN]; //  the stored hash
+    const char *event_id;
+    int id_len;
+    unsigned char *link; //  room for the previous hash, then the bytes
+    size_t link_len;     //  NULL, 0: no room (a stored hash too short)
 } s_row_t;
 
-//  Splits one COPY message: 1 a row, 0 none (the header alone, the
-//  trailer), -1 anything malformed.
+static void
+s_put_i64 (unsigned char *p, int64_t v)
+{
+    for (int i = 7; i >= 0; i--, v = (int64_t)((uint64_t)v >> 8))
+        p[i] = (unsigned char)(v & 0xff);
+}
+
+//  Lays the row out as its link, in place: app_id NULL as '' (a coalesce
+//  per row costs the server more than this), event_id to app_id moved up
+//  over occurred_at's length, occurred_at from the Unix epoch, then
+//  payload (unit, actor) as they are; the previous hash goes before.
+static void
+s_row_lay (s_row_t *row, unsigned char **data, const int32_t *len)
+{
+    if (len[C_APP] == -1)
+        memset (data[C_APP] - 4, 0, 4);
+    unsigned char *first = data[C_ID] - 4, *at_len = data[C_AT] - 4;
+    int64_t at = s_i64 (data[C_AT]) + PG_EPOCH_US;
+    memmove (first + 4, first, (size_t)(at_len - first));
+    s_put_i64 (data[C_AT], at);
+    row->event_id = (const char *)data[C_ID] + 4;
+    unsigned char *end = len[C_UNIT] >= 0 ? data[COLS - 1] + len[COLS - 1]
+                                          : data[C_PAYLOAD] + len[C_PAYLOAD];
+    row->link = first + 4 - HASH_LEN;
+    row->link_len = (size_t)(end - row->link);
+}
+
+//  Splits one COPY message and lays the row out (s_row_lay): 1 a row, 0
+//  none (the header alone, the trailer), -1 anything malformed.
 static int
-s_row_parse (const unsigned char *p, size_t size, s_row_t *row)
+s_row_parse (unsigned char *p, size_t size, s_row_t *row)
 {
     static const unsigned char sig[] = "PGCOPY\n\377\r\n";
     //  the header precedes the first row: signature, flags, extension
@@ -127,28 +167,40 @@ s_row_parse (const unsigned char *p, size_t size, s_row_t *row)
         return 0;
     if (size < 2 || (int16_t)((p[0] << 8) | p[1]) != COLS)
         return -1;
+    unsigned char *data[COLS];
+    int32_t len[COLS]; //  -1: NULL
     size_t at = 2;
     for (int c = 0; c < COLS; c++) {
         if (size - at < 4)
             return -1;
-        int32_t len = (int32_t)s_u32 (p + at);
+        len[c] = (int32_t)s_u32 (p + at);
         at += 4;
-        if (len > 0 && (size_t)len > size - at)
+        if (len[c] > 0 && (size_t)len[c] > size - at)
             return -1;
-        row->data[c] = p + at;
-        row->len[c] = len;
-        at += len > 0 ? (size_t)len : 0;
+        data[c] = p + at;
+        at += len[c] > 0 ? (size_t)len[c] : 0;
     }
-    //  app_id comes as it is stored (a coalesce per row costs the server
-    //  more than this): NULL hashes as ''
-    if (row->len[4] == -1)
-        row->len[4] = 0;
-    //  the fixed-size columns and the hash have their sizes
-    bool ok = row->len[0] == 8 && row->len[5] == 8 && row->len[7] >= 0 &&
-              row->len[1] >= 0 && row->len[2] >= 0 && row->len[3] >= 0 &&
-              row->len[4] >= 0 && row->len[6] >= 0 &&
-              (row->len[8] < 0) == (row->len[9] < 0);
-    return ok ? 1 : -1;
+    //  the fixed-size columns have their sizes; only app_id, unit and
+    //  actor may be NULL (unit and actor together)
+    bool ok = len[C_HASH] >= 0 && len[C_SEQ] == 8 && len[C_AT] == 8 &&
+              len[C_ID] >= 0 && len[C_SOURCE] >= 0 && len[C_TYPE] >= 0 &&
+              len[C_APP] >= -1 && len[C_PAYLOAD] >= 0 &&
+              (len[C_UNIT] < 0) == (len[COLS - 1] < 0);
+    if (!ok)
+        return -1;
+    row->seq = s_i64 (data[C_SEQ]);
+    row->hash_ok = len[C_HASH] == HASH_LEN;
+    if (row->hash_ok)
+        memcpy (row->stored, data[C_HASH], HASH_LEN);
+    row->event_id = (const char *)data[C_ID];
+    row->id_len = len[C_ID];
+    row->link = NULL;
+    row->link_len = 0;
+    //  the room before event_id: the hash's and seq's, 28 bytes and more
+    //  when the hash has its size
+    if (row->hash_ok)
+        s_row_lay (row, data, len);
+    return 1;
 }
 
 //  Checks one row: its link, its place after the one before, and the
@@ -160,34 +212,21 @@ s_check_row (s_stretch_t *st,
              int *ei)
 {
     s_verdict_t *v = &st->v;
-    int64_t seq = s_i64 (r->data[0]);
+    int64_t seq = r->seq;
     //  (the event_id is copied only for a verdict: not a printf a row)
-    const char *event_id = (const char *)r->data[1];
-    int id_len = r->len[1];
+    const char *event_id = r->event_id;
+    int id_len = r->id_len;
     //  a checkpoint whose event is gone: removed before this one
     for (; *ei < st->nexp && st->exp[*ei].seq < seq; (*ei)++)
         s_bad_n (v, v->last_seq + 1, event_id, id_len, "gap");
-    bool second = r->len[9] >= 0;
-    yjc_chain_event_t e = { (const char *)r->data[1],
-                            (const char *)r->data[2],
-                            (const char *)r->data[3],
-                            (const char *)r->data[4],
-                            (size_t)r->len[1],
-                            (size_t)r->len[2],
-                            (size_t)r->len[3],
-                            (size_t)r->len[4],
-                            s_i64 (r->data[5]) + PG_EPOCH_US,
-                            r->data[6],
-                            (size_t)r->len[6],
-                            second ? (const char *)r->data[8] : NULL,
-                            second ? (const char *)r->data[9] : NULL,
-                            second ? (size_t)r->len[8] : 0,
-                            second ? (size_t)r->len[9] : 0 };
-    yjc_chain_link (hasher, st->h, &e, st->h);
+    if (r->link) {
+        memcpy (r->link, st->h, HASH_LEN);
+        yjc_chain_link_bytes (hasher, r->link, r->link_len, st->h);
+    }
     //  after the migration's chain, seq has no gaps: one is a removal
     if (seq != v->last_seq + 1 && v->last_seq >= st->legacy_seq)
         s_bad_n (v, v->last_seq + 1, event_id, id_len, "gap");
-    if (r->len[7] != HASH_LEN || memcmp (r->data[7], st->h, HASH_LEN) != 0)
+    if (!r->hash_ok || memcmp (r->stored, st->h, HASH_LEN) != 0)
         s_bad_n (v, seq, event_id, id_len, "hash");
     //  every checkpoint at this event must hold (the stored one and the
     //  auditor's may differ: then the event is where the chain was
@@ -221,9 +260,6 @@ s_in_order (s_stretch_t *st, int64_t seq, int64_t *order_last)
     return 1;
 }
 
-#define COPY_COLS                                                              \
-    "COPY (SELECT seq, event_id, source, type, app_id, occurred_at,"           \
-    " payload_mp, hash, unit, actor FROM events WHERE "
 //  The range comes as session settings (parameters), COPY taking none.
 static const char *s_copy_by_seq =
     COPY_COLS "seq BETWEEN current_setting('yjc.verify_from')::bigint"
@@ -287,9 +323,9 @@ s_stretch_run (void *arg)
         //  past the first bad row the rest is read, not checked (by TID
         //  its order still is: a row out of place may come before it)
         if (!st->v.reason || (st->by_tid && !st->unordered)) {
-            int got = s_row_parse ((const unsigned char *)buf, (size_t)n, &row);
+            int got = s_row_parse ((unsigned char *)buf, (size_t)n, &row);
             int place = got == 1 && st->by_tid
-                            ? s_in_order (st, s_i64 (row.data[0]), &order_last)
+                            ? s_in_order (st, row.seq, &order_last)
                             : 1;
             if (place < 0) {
                 st->unordered = true;
