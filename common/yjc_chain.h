@@ -38,6 +38,13 @@ void yjc_chain_link (yjc_chain_hasher_t *self,
                      const yjc_chain_event_t *e,
                      unsigned char *out);
 
+//  out = SHA-256(link), link being prev || canonical bytes already laid
+//  out by the caller (audit verify lays them out in the row it read).
+void yjc_chain_link_bytes (yjc_chain_hasher_t *self,
+                           const unsigned char *link,
+                           size_t len,
+                           unsigned char *out);
+
 void yjc_chain_test (yjc_test_t *t);
 
 #endif
