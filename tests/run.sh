@@ -30,7 +30,7 @@ cd "$ROOT" || exit 1
 # folder 0700.  (With PGPASSFILE exported here, pg_init would use scram
 # passwords instead, but libpq's SCRAM leaves libcrypto allocations that
 # LeakSanitizer reports in the services at exit.)
-port=$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$($PY "$ROOT/tests/tools/free_port.py")
 pg_ok=0
 pg_init "$TMP/pg" "$port" fast && pg_start "$TMP/pg" && pg_ok=1
 # The unit selftests of yjc_db and yjc_outbox run in a database of their own.

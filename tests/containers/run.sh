@@ -136,7 +136,10 @@ for var in $(grep -o '^[A-Z_]*PASSWORD=' "$envfile" | tr -d =); do
     pw=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
     sed -i "s|^$var=\$|$var=$pw|" "$envfile"
 done
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# distinct ports below the ephemeral range (tests/tools/free_port.py says why)
+portfile="$envfile.ports"
+/usr/bin/python3 "$ROOT/tests/tools/free_port.py" 32 > "$portfile"
+free_port() { head -n 1 "$portfile"; sed -i 1d "$portfile"; }
 for spec in $YJC_SERVICE_SPECS; do
     yjc_spec "$spec"
     echo "YJC_${svc_ident}_PORT=$(free_port)" >> "$envfile"

@@ -4,17 +4,20 @@ PostgreSQL cluster that tests/run.sh started (YJC_TEST_PGPORT)."""
 import json
 import os
 import signal
-import socket
 import subprocess
+import sys
 import time
 import uuid
 
 import pytest
 
-import yjc
-from services_def import SERVICE_DEFS
-
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests/tools"))
+
+import yjc  # noqa: E402
+from free_port import free_port  # noqa: E402,F401 (tests import it from here)
+from services_def import SERVICE_DEFS  # noqa: E402
+
 BIN = os.environ.get("YJC_TEST_BIN", os.path.join(ROOT, "build/asan/bin"))
 PGPORT = os.environ.get("YJC_TEST_PGPORT")
 TMP = os.environ.get("YJC_TEST_TMP", "/tmp")
@@ -31,14 +34,6 @@ MATERIALS = ("construction_plan", "deployment_plan", "equipment_statement",
              "secure_access_plan")
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                    "runtime error:")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def sh(cmd, **kw):
