@@ -23,7 +23,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# distinct ports below the ephemeral range (tests/tools/free_port.py says why)
+/usr/bin/python3 "$ROOT/tests/tools/free_port.py" 32 > "$TMP/ports"
+port() { head -n 1 "$TMP/ports"; sed -i 1d "$TMP/ports"; }
 q() { pg_psql "$PGPORT" bench -At -c "$1"; }
 now_ms() { date +%s%3N; }
 
