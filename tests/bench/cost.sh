@@ -81,3 +81,17 @@ cost_perf_report() {
     } >"$ROOT/build/bench-perf.txt"
     echo "perf: build/bench-perf.txt"
 }
+
+# steal_mark FILE / steal_report LABEL FILE: the share of the machine's
+# CPU time the hypervisor gave to others (/proc/stat "steal") between the
+# mark and now.  The machine is a shared VM: a run with steal shows it,
+# and its latencies are read with that in mind.
+steal_mark() { head -n 1 /proc/stat >"$1"; }
+steal_report() {
+    head -n 1 /proc/stat | awk -v label="$1" '
+        NR == FNR { for (i = 2; i <= 9; i++) a[i] = $i; next }
+        { for (i = 2; i <= 9; i++) total += $i - a[i]
+          idle = $5 - a[5] + $6 - a[6]; steal = $9 - a[9] }
+        END { if (total > 0) printf "machine during %s: CPU steal %.1f%%, idle %.1f%%\n",
+              label, 100 * steal / total, 100 * idle / total }' "$2" -
+}

@@ -37,11 +37,13 @@ done
 
 echo "bench: $CLIENTS clients, ${SECONDS_}s, form tests/data/form-full.json"
 cost_snapshot "$TMP/cost.0"
+steal_mark "$TMP/steal"
 cost_perf_start "$SECONDS_"
 client_ticks() { awk '/^(utime|stime)/ {t += $2} END {print t + 0}' "$TMP/client.cpu" 2>/dev/null || echo 0; }
 # shellcheck disable=SC2086
 result=$("$BIN/yjc-bench" --clients "$CLIENTS" --seconds "$SECONDS_" --cpu-out "$TMP/client.cpu" $materials)
 replied=$(now_ms)
+steal_report submit "$TMP/steal" >"$TMP/steal.submit"
 submitted=$(q "SELECT count(*) FROM intake.applications")
 until [ "$(q "SELECT count(*) FROM audit.events WHERE type = 'application.submitted'")" -ge "$submitted" ] &&
     [ "$(q "SELECT count(*) FROM review.applications")" -ge "$submitted" ]; do
@@ -78,6 +80,7 @@ cost_report "$TMP/cost.0" "$TMP/cost.1" "$submitted" "$(client_ticks)"
 echo "peak RSS MiB: $rss_line"
 echo "baseline:  single-row INSERT+COMMIT tps=$tps clients=$CLIENTS"
 /usr/bin/python3 -c "print('ratio: platform rps / baseline tps = %.3f' % ($rps / $tps))"
+cat "$TMP/steal.submit"
 fi
 
 if part submit && part decide; then
@@ -87,8 +90,10 @@ if part submit && part decide; then
 for step in accept:submitted approve:accepted; do
     q "SELECT app_id || E'\t' || unit FROM review.applications
         WHERE state = '${step#*:}' ORDER BY app_id" >"$TMP/apps.tsv"
+    steal_mark "$TMP/steal"
     echo "lifecycle: review.${step%%:*} $("$BIN/yjc-bench" --decide "review.${step%%:*}" \
         --as bureau --apps "$TMP/apps.tsv" --clients "$CLIENTS" --seconds "$SECONDS_")"
+    steal_report "review.${step%%:*}" "$TMP/steal"
 done
 # the decisions' events delivered everywhere before the next part runs:
 # its figures are its own
@@ -125,9 +130,11 @@ pg_psql "$PGPORT" bench -q -c "VACUUM ANALYZE" >/dev/null
 svc_ticks() { for sp in $SERVICE_PIDS; do
     echo "${sp%%:*} $(awk '{print $14 + $15}' "/proc/${sp#*:}/stat")"; done; }
 svc_ticks >"$TMP/web-cpu.0"
+steal_mark "$TMP/steal"
 /usr/bin/python3 "$ROOT/tests/bench/web.py" "${YJC_WEB_LISTEN##*:}" "$TMP/web-accounts" \
     "$TMP/web-apps.tsv" "$SECONDS_" | tee "$TMP/web.out" || echo "web: errors (see above)"
 svc_ticks >"$TMP/web-cpu.1"
+steal_report web "$TMP/steal"
 pages=$(sed -n 's/^web:.* requests=\([0-9]*\).*/\1/p' "$TMP/web.out")
 hz=$(getconf CLK_TCK)
 echo "web CPU ms per page: $(awk -v n="${pages:-0}" -v hz="$hz" '
