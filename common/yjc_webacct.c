@@ -1,12 +1,14 @@
 /*  yjc_webacct.c - web console accounts: sealed keys beside the registry.
     File KEYS/web/NAME.sealed, one line:
-        v1 OPSLIMIT MEMLIMIT SALT NONCE BOX PUBLIC
+        v1 OPSLIMIT MEMLIMIT SALT NONCE BOX PUBLIC [onetime]
     SALT, NONCE and BOX in hex (BOX: the 32-byte secret key sealed with
     crypto_secretbox under the Argon2id key of the password), PUBLIC the
-    Z85 public key it belongs to.                                       */
+    Z85 public key it belongs to; `onetime` when an administrator set the
+    password (the person must choose their own first).                  */
 #include "yjc_webacct.h"
 #include <sodium.h>
 #include <stdio.h>
+#include <unistd.h>
 
 //  Argon2id above OWASP's floor: its table counts 9 MiB with 4 passes as
 //  strong as 19 MiB with 2; 6 passes add a margin (about a tenth of a
@@ -42,7 +44,11 @@ s_derive (unsigned char *key,
 
 //  Writes the sealed file for (public, secret) atomically.
 static int
-s_seal (yjc_keys_t *keys, const char *name, const char *password, zcert_t *cert)
+s_seal (yjc_keys_t *keys,
+        const char *name,
+        const char *password,
+        bool onetime,
+        zcert_t *cert)
 {
     unsigned char salt[crypto_pwhash_SALTBYTES];
     unsigned char nonce[crypto_secretbox_NONCEBYTES];
@@ -71,13 +77,14 @@ s_seal (yjc_keys_t *keys, const char *name, const char *password, zcert_t *cert)
     if (f) {
         fchmod (fileno (f), 0600);
         int n = fprintf (f,
-                         "v1 %d %u %s %s %s %s\n",
+                         "v1 %d %u %s %s %s %s%s\n",
                          SEAL_OPS,
                          SEAL_MEM,
                          salt_hex,
                          nonce_hex,
                          box_hex,
-                         zcert_public_txt (cert));
+                         zcert_public_txt (cert),
+                         onetime ? " onetime" : "");
         if (fclose (f) == 0 && n > 0 && rename (tmp, path) == 0)
             rc = 0;
     }
@@ -140,11 +147,12 @@ static int
 s_install (yjc_keys_t *keys,
            const char *name,
            const char *password,
+           bool onetime,
            zcert_t *cert,
            char *err,
            size_t errlen)
 {
-    int rc = s_seal (keys, name, password, cert) == 0 &&
+    int rc = s_seal (keys, name, password, onetime, cert) == 0 &&
                      s_register (keys, name, cert) == 0
                  ? 0
                  : -1;
@@ -194,7 +202,7 @@ yjc_webacct_add (yjc_keys_t *keys,
     if (rc != 0)
         return -1;
     return s_install (
-        keys, name, password, s_new_cert (name, role, unit), err, errlen);
+        keys, name, password, true, s_new_cert (name, role, unit), err, errlen);
 }
 
 int
@@ -215,7 +223,56 @@ yjc_webacct_passwd (yjc_keys_t *keys,
     zcert_t *cert =
         s_new_cert (name, zcert_meta (old, "role"), zcert_meta (old, "unit"));
     zcert_destroy (&old);
-    return s_install (keys, name, password, cert, err, errlen);
+    return s_install (keys, name, password, true, cert, err, errlen);
+}
+
+bool
+yjc_webacct_password_ok (const char *password)
+{
+    size_t n = password ? strlen (password) : 0;
+    return n >= YJC_WEBACCT_PASSWORD_MIN && n <= YJC_WEBACCT_PASSWORD_MAX;
+}
+
+int
+yjc_webacct_change (yjc_keys_t *keys,
+                    const char *name,
+                    const char *old_password,
+                    const char *new_password,
+                    char *err,
+                    size_t errlen)
+{
+    if (!yjc_webacct_password_ok (new_password)) {
+        snprintf (err,
+                  errlen,
+                  "the new password must have %d to %d bytes",
+                  YJC_WEBACCT_PASSWORD_MIN,
+                  YJC_WEBACCT_PASSWORD_MAX);
+        return YJC_WEBACCT_FAILED;
+    }
+    unsigned char *secret = (unsigned char *)sodium_malloc (32);
+    char public_txt[41];
+    int rc =
+        secret
+            ? yjc_webacct_unseal (keys, name, old_password, secret, public_txt)
+            : YJC_WEBACCT_FAILED;
+    sodium_free (secret); //  the old key is not kept: a new pair replaces it
+    if (rc != 0) {
+        snprintf (err, errlen, "the current password does not open %s", name);
+        return rc;
+    }
+    //  A new key pair, not the old one re-sealed: whoever knew the
+    //  one-time password could have unsealed (and copied) the old key.
+    zcert_t *old = yjc_keys_load_public (keys, name);
+    if (!old) {
+        snprintf (err, errlen, "%s is not an enabled web account", name);
+        return YJC_WEBACCT_DISABLED;
+    }
+    zcert_t *cert =
+        s_new_cert (name, zcert_meta (old, "role"), zcert_meta (old, "unit"));
+    zcert_destroy (&old);
+    return s_install (keys, name, new_password, false, cert, err, errlen) == 0
+               ? 0
+               : YJC_WEBACCT_FAILED;
 }
 
 int
@@ -240,15 +297,10 @@ yjc_webacct_disable (yjc_keys_t *keys,
     return rc;
 }
 
-int
-yjc_webacct_unseal (yjc_keys_t *keys,
-                    const char *name,
-                    const char *password,
-                    unsigned char *secret,
-                    char public_txt[41])
+//  The sealed file's line, or NULL.  Freed by the caller.
+static char *
+s_read_sealed (yjc_keys_t *keys, const char *name)
 {
-    if (!yjc_webacct_exists (keys, name) || sodium_init () < 0)
-        return YJC_WEBACCT_BAD;
     char *path = s_path (keys, name, "sealed");
     char *text = NULL;
     zfile_t *file = zfile_new (NULL, path);
@@ -260,6 +312,40 @@ yjc_webacct_unseal (yjc_keys_t *keys,
     }
     zfile_destroy (&file);
     zstr_free (&path);
+    return text;
+}
+
+bool
+yjc_webacct_onetime (yjc_keys_t *keys, const char *name)
+{
+    if (!yjc_webacct_exists (keys, name))
+        return false;
+    char *text = s_read_sealed (keys, name);
+    bool yes = text && strstr (text, " onetime") != NULL;
+    free (text);
+    return yes;
+}
+
+bool
+yjc_webacct_writable (yjc_keys_t *keys)
+{
+    char *web = zsys_sprintf ("%s/web", yjc_keys_dir (keys));
+    bool yes = access (web, W_OK) == 0 &&
+               access (yjc_keys_public_dir (keys), W_OK) == 0;
+    zstr_free (&web);
+    return yes;
+}
+
+int
+yjc_webacct_unseal (yjc_keys_t *keys,
+                    const char *name,
+                    const char *password,
+                    unsigned char *secret,
+                    char public_txt[41])
+{
+    if (!yjc_webacct_exists (keys, name) || sodium_init () < 0)
+        return YJC_WEBACCT_BAD;
+    char *text = s_read_sealed (keys, name);
     int ops = 0;
     unsigned mem = 0;
     char salt_hex[65], nonce_hex[65], box_hex[129], pub[41];
@@ -377,6 +463,30 @@ yjc_webacct_test (yjc_test_t *t)
     YJC_CHECK (t,
                yjc_webacct_unseal (keys, "li", pw2, secret, pub2) == 0 &&
                    !streq (pub, pub2));
+    //  an administrator's password is one-time until the person changes
+    //  it; the change needs the current one and rotates the key again
+    YJC_CHECK (t, yjc_webacct_onetime (keys, "li"));
+    YJC_CHECK (t, yjc_webacct_writable (keys));
+    char own[] = "my own password 1";
+    YJC_CHECK (t,
+               yjc_webacct_change (keys, "li", "wrong", own, err, sizeof err) ==
+                   YJC_WEBACCT_BAD);
+    YJC_CHECK (t,
+               yjc_webacct_change (keys, "li", pw2, "short", err, sizeof err) ==
+                   YJC_WEBACCT_FAILED);
+    YJC_CHECK (t, yjc_webacct_onetime (keys, "li"));
+    YJC_CHECK (t,
+               yjc_webacct_change (keys, "li", pw2, own, err, sizeof err) == 0);
+    YJC_CHECK (t, !yjc_webacct_onetime (keys, "li"));
+    char pub3[41];
+    YJC_CHECK (t,
+               yjc_webacct_unseal (keys, "li", pw2, secret, pub3) ==
+                   YJC_WEBACCT_BAD);
+    YJC_CHECK (t,
+               yjc_webacct_unseal (keys, "li", own, secret, pub3) == 0 &&
+                   !streq (pub2, pub3));
+    YJC_CHECK (t, yjc_webacct_passwd (keys, "li", pw2, err, sizeof err) == 0);
+    YJC_CHECK (t, yjc_webacct_onetime (keys, "li"));
     YJC_CHECK (t, yjc_webacct_disable (keys, "li", err, sizeof err) == 0);
     YJC_CHECK (t,
                yjc_webacct_unseal (keys, "li", pw2, secret, pub2) ==

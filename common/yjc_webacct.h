@@ -38,6 +38,7 @@ int yjc_webacct_disable (yjc_keys_t *keys,
 
 #define YJC_WEBACCT_BAD      (-1) //  no such account, or a wrong password
 #define YJC_WEBACCT_DISABLED (-2) //  the right password, a revoked key
+#define YJC_WEBACCT_FAILED   (-3) //  a new password refused, or not written
 //  Unseals the account's secret key into `secret` (32 bytes; put it in
 //  sodium_malloc'd memory) and its public key (Z85) into public_txt.
 int yjc_webacct_unseal (yjc_keys_t *keys,
@@ -45,6 +46,30 @@ int yjc_webacct_unseal (yjc_keys_t *keys,
                         const char *password,
                         unsigned char *secret,
                         char public_txt[41]);
+//  True while the account's password is the one an administrator set
+//  (`add`, `passwd`): the person must choose their own before anything
+//  else (the administrator knows that one, and with it the key).
+bool yjc_webacct_onetime (yjc_keys_t *keys, const char *name);
+//  True when this process may write the registry (the sealed keys and
+//  the public certificates), as `make up`'s console can; in the
+//  containers only the `keys` container may (the console's copy is
+//  read-only) and a password is changed there.
+bool yjc_webacct_writable (yjc_keys_t *keys);
+//  The person's own new password, given the current one: a new key pair
+//  sealed under it replaces the old (which the holder of a one-time
+//  password could have copied); the one-time mark is cleared.  0, or
+//  YJC_WEBACCT_BAD / _DISABLED (the current password does not open an
+//  enabled key) or _FAILED (the new one too short or long, a write
+//  failed), with a reason in err.
+#define YJC_WEBACCT_PASSWORD_MIN 10
+#define YJC_WEBACCT_PASSWORD_MAX 128
+bool yjc_webacct_password_ok (const char *password);
+int yjc_webacct_change (yjc_keys_t *keys,
+                        const char *name,
+                        const char *old_password,
+                        const char *new_password,
+                        char *err,
+                        size_t errlen);
 //  True when NAME is a web account (sealed, enabled or not).
 bool yjc_webacct_exists (yjc_keys_t *keys, const char *name);
 

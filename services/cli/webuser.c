@@ -16,7 +16,8 @@ s_done (cli_opts_t *opts,
     if (opts->json)
         printf ("{\"name\": \"%s\", \"password\": \"%s\"}\n", name, password);
     else
-        printf ("%s\n账号 %s 的一次性密码（只显示这一次）：%s\n",
+        printf ("%s\n账号 %s 的一次性密码（只显示这一次；本人第一次登录时须改成"
+                "自己的密码）：%s\n",
                 zh,
                 name,
                 password);

@@ -231,7 +231,8 @@ page_frame (const session_t *s, const char *title)
         tpl_set (data, "role_zh", "%s", s_roles_zh[s->actor.role]);
         tpl_set (data, "my_unit", "%s", s->actor.unit);
         tpl_set (data, "csrf", "%s", s->csrf);
-        int r = s->actor.role;
+        //  nothing but the new password until it is set (pages.c)
+        int r = s->onetime ? YJC_ROLE_ADMIN : s->actor.role;
         if (r == YJC_ROLE_UNIT || r == YJC_ROLE_BUREAU || r == YJC_ROLE_AUDITOR)
             tpl_set (data, "nav_apps", "1");
         if (r == YJC_ROLE_UNIT)

@@ -1,6 +1,7 @@
 /*  pages.c - sign-in, sign-out, the home page and the routing: each
     role's pages are in their own file (page.h).                        */
 #include "page.h"
+#include "yjc_log.h"
 #include "yjc_webacct.h"
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -43,6 +44,9 @@ s_login_page (struct MHD_Connection *connection,
     tpl_t *data = page_frame (NULL, "登录");
     if (problem)
         tpl_set (data, "problem", "%s", problem);
+    else if (MHD_lookup_connection_value (
+                 connection, MHD_GET_ARGUMENT_KIND, "changed"))
+        tpl_set (data, "notice", "%s", "密码已修改，请用新密码登录。");
     tpl_set (data, "login_csrf", "%s", token);
     char *html = tpl_render (web.templates, "login", data);
     tpl_destroy (&data);
@@ -136,9 +140,14 @@ s_login (struct MHD_Connection *connection, zhash_t *form)
                              "暂时无法记录登录，请稍后再试");
     }
     session_t s;
-    sessions_open (&actor, secret, addr, &s);
+    //  (where the console may not write the registry - the containers -
+    //  the administrator changes passwords in the keys container)
+    bool onetime =
+        yjc_webacct_onetime (web.keys, name) && yjc_webacct_writable (web.keys);
+    sessions_open (&actor, secret, addr, onetime, &s);
     char *cookie = s_cookie (s.sid, false);
-    enum MHD_Result r = page_redirect (connection, "/", cookie);
+    enum MHD_Result r =
+        page_redirect (connection, onetime ? "/password" : "/", cookie);
     zstr_free (&cookie);
     return r;
 }
@@ -149,6 +158,96 @@ pages_session_closed (const session_t *s, const char *why)
     web_record (streq (why, "idle") ? "web.session_expired" : "web.signed_out",
                 s->actor.name,
                 s->addr);
+}
+
+/* ---- the person's own password ------------------------------------------ */
+
+static enum MHD_Result
+s_password_page (struct MHD_Connection *connection,
+                 const session_t *s,
+                 unsigned status,
+                 const char *problem)
+{
+    tpl_t *data = page_frame (s, "修改密码");
+    if (s->onetime)
+        tpl_set (data, "onetime", "1");
+    if (problem)
+        tpl_set (data, "problem", "%s", problem);
+    if (!yjc_webacct_writable (web.keys))
+        tpl_set (data, "readonly", "1");
+    tpl_set (data, "min", "%d", YJC_WEBACCT_PASSWORD_MIN);
+    tpl_set (data, "max", "%d", YJC_WEBACCT_PASSWORD_MAX);
+    return page_render (connection, status, "password", data);
+}
+
+//  The person sets their own password (a one-time one first: the
+//  administrator who made it knows it).  A new key pair is sealed under
+//  it and the session ends: the next sign-in uses the new key.  A wrong
+//  current password counts towards the sign-in throttle, so a session
+//  left open is no way to guess it.
+static enum MHD_Result
+s_password_change (struct MHD_Connection *connection,
+                   const session_t *s,
+                   zhash_t *form)
+{
+    const char *old = (const char *)zhash_lookup (form, "old");
+    const char *new1 = (const char *)zhash_lookup (form, "new");
+    const char *new2 = (const char *)zhash_lookup (form, "new2");
+    char akey[80], err[160], min[64];
+    snprintf (akey, sizeof akey, "a:%s", s->actor.name);
+    snprintf (min,
+              sizeof min,
+              "新密码至少 %d 个字符、至多 %d 个字符",
+              YJC_WEBACCT_PASSWORD_MIN,
+              YJC_WEBACCT_PASSWORD_MAX);
+    if (!yjc_webacct_writable (web.keys))
+        return s_password_page (connection,
+                                s,
+                                MHD_HTTP_FORBIDDEN,
+                                "本平台的密码由管理员修改，请联系管理员");
+    if (!old || !*old)
+        return s_password_page (
+            connection, s, MHD_HTTP_BAD_REQUEST, "请输入当前密码");
+    if (!yjc_webacct_password_ok (new1))
+        return s_password_page (connection, s, MHD_HTTP_BAD_REQUEST, min);
+    if (!new2 || !streq (new1, new2))
+        return s_password_page (
+            connection, s, MHD_HTTP_BAD_REQUEST, "两次输入的新密码不一致");
+    if (streq (old, new1))
+        return s_password_page (
+            connection, s, MHD_HTTP_BAD_REQUEST, "新密码不能与当前密码相同");
+    if (throttle_count (akey) >= THROTTLE_MAX)
+        return s_password_page (connection,
+                                s,
+                                MHD_HTTP_TOO_MANY_REQUESTS,
+                                "密码错误次数过多，请一分钟后再试");
+    pthread_mutex_lock (&s_unseal_lock);
+    int rc = yjc_webacct_change (
+        web.keys, s->actor.name, old, new1, err, sizeof err);
+    pthread_mutex_unlock (&s_unseal_lock);
+    if (rc == YJC_WEBACCT_BAD) {
+        throttle_fail (akey);
+        web_record ("web.password_change_failed", s->actor.name, s->addr);
+        return s_password_page (
+            connection, s, MHD_HTTP_UNAUTHORIZED, "当前密码不正确");
+    }
+    if (rc != 0) {
+        yjc_log (
+            YJC_LOG_ERROR, "password change of %s: %s", s->actor.name, err);
+        return s_password_page (connection,
+                                s,
+                                MHD_HTTP_INTERNAL_SERVER_ERROR,
+                                "密码未能修改，请稍后再试或联系管理员");
+    }
+    if (web_record ("web.password_changed", s->actor.name, s->addr) != 0)
+        yjc_log (YJC_LOG_WARNING,
+                 "password change of %s not recorded",
+                 s->actor.name);
+    sessions_close (s->sid, pages_session_closed, "password");
+    char *cookie = s_cookie ("", true);
+    enum MHD_Result r = page_redirect (connection, "/login?changed=1", cookie);
+    zstr_free (&cookie);
+    return r;
 }
 
 /* ---- pages --------------------------------------------------------------- */
@@ -236,6 +335,15 @@ pages_route (struct MHD_Connection *connection,
     if (post && !s_csrf_ok (&s, form))
         rc = pages_error (
             connection, MHD_HTTP_FORBIDDEN, "表单已失效，请刷新页面后重试");
+    else if (streq (url, "/password"))
+        rc = post ? s_password_change (connection, &s, form)
+                  : s_password_page (connection, &s, MHD_HTTP_OK, NULL);
+    else if (s.onetime && !(post && streq (url, "/logout")))
+        //  an administrator's password opens nothing but its own change
+        rc = post ? pages_error (connection,
+                                 MHD_HTTP_FORBIDDEN,
+                                 "请先修改管理员设置的一次性密码")
+                  : page_redirect (connection, "/password", NULL);
     else if (post && streq (url, "/logout")) {
         sessions_close (s.sid, pages_session_closed, "signout");
         char *cookie = s_cookie ("", true);

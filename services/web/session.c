@@ -107,6 +107,7 @@ void
 sessions_open (const yjc_actor_t *actor,
                unsigned char *secret,
                const char *addr,
+               bool onetime,
                session_t *out)
 {
     s_entry_t *e = (s_entry_t *)zmalloc (sizeof (s_entry_t));
@@ -118,6 +119,7 @@ sessions_open (const yjc_actor_t *actor,
     s->actor = *actor;
     s->secret = secret;
     s->last = zclock_mono ();
+    s->onetime = onetime;
     snprintf (s->addr, sizeof s->addr, "%s", addr);
     pthread_mutex_lock (&s_lock);
     zhashx_insert (s_sessions, s->sid, e);

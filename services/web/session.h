@@ -14,6 +14,8 @@ typedef struct {
     unsigned char *secret; //  32 bytes, sodium_malloc'd (NULL in copies)
     int64_t last;          //  zclock_mono of the last request
     char addr[64];
+    bool onetime; //  signed in with an administrator's password: only
+                  //  /password until the person sets their own
 } session_t;
 
 //  The table; idle_ms: YJC_WEB_IDLE_MIN.  Thread-safe.
@@ -23,6 +25,7 @@ void sessions_shutdown (void);
 void sessions_open (const yjc_actor_t *actor,
                     unsigned char *secret,
                     const char *addr,
+                    bool onetime,
                     session_t *out);
 //  Looks up a live session and touches it: true with *out filled (its
 //  secret NULL: see sessions_secret).  An idle one is closed instead

@@ -230,7 +230,7 @@ check "walk web (README): account added and handed out" \
     env dc="$dc" sh -ex "$STATE/walkweb-here.sh"
 cp "$STATE/last.out" "$STATE/walkweb.log"
 wname=$(sed -n 's/.*web-user add \([a-z0-9_-]*\).*/\1/p' "$STATE/walkweb.sh" | head -1)
-wpass=$(sed -n "s/^账号 $wname 的一次性密码（只显示这一次）：\([A-Za-z0-9]*\)\r*\$/\1/p" \
+wpass=$(sed -n "s/^账号 $wname 的一次性密码（[^）]*）：\([A-Za-z0-9]*\)\r*\$/\1/p" \
     "$STATE/walkweb.log" | head -1)
 check "its one-time password printed once (${wname:-no name})" \
     test -n "$wpass" -a "$(grep -c 一次性密码 "$STATE/walkweb.log")" = 1

@@ -9,6 +9,7 @@ import re
 import subprocess
 import time
 import urllib.parse
+import uuid
 
 import pytest
 
@@ -79,6 +80,11 @@ class Browser:
         m = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
         return m.group(1) if m else None
 
+    def csrf_of(self, path):
+        """The session's form token, read off the page at `path`."""
+        _, _, html = self.get(path)
+        return re.search(r'name="csrf" value="([0-9a-f]{64})"', html).group(1)
+
     def last_location(self):
         return "/apps"
 
@@ -93,9 +99,23 @@ def web(platform):
                              ("zhao", "bureau", None), ("qian", "auditor", None),
                              ("sun", "vendor", None), ("xssweb", "unit", XSS_UNIT)):
         args = ["web-user", "add", name, "--role", role] + (["--unit", unit] if unit else [])
-        accounts[name] = platform.cli(*args, json_out=True)["password"]
+        onetime = platform.cli(*args, json_out=True)["password"]
+        accounts[name] = own_password(port, name, onetime)
     platform.cli("actor", "add", "xss", "--role", "unit", "--unit", XSS_UNIT)
     yield {"port": port, "pw": accounts}
+
+
+def own_password(port, name, onetime):
+    """The person's first sign-in: the administrator's one-time password
+    opens only /password, where they set their own; returns it."""
+    b = Browser(port)
+    status, headers, _ = b.login(name, onetime)
+    assert status == 303 and headers["location"] == "/password", (status, headers)
+    mine = f"{name}-{uuid.uuid4().hex[:12]}"
+    status, headers, _ = b.post("/password", {"csrf": b.csrf_of("/password"), "old": onetime,
+                                              "new": mine, "new2": mine})
+    assert status == 303 and headers["location"] == "/login?changed=1", (status, headers)
+    return mine
 
 
 def signed_in(web, name):
@@ -297,7 +317,8 @@ def test_audit_paging_and_csv(web, platform):
 
 def test_disabled_account_cannot_sign_in(web, platform):
     platform.cli("web-user", "add", "gone", "--role", "auditor")
-    pw = platform.cli("web-user", "passwd", "gone", json_out=True)["password"]
+    pw = own_password(web["port"], "gone",
+                      platform.cli("web-user", "passwd", "gone", json_out=True)["password"])
     b = Browser(web["port"])
     status, _, _ = b.login("gone", pw)
     assert status == 303
@@ -346,7 +367,8 @@ def test_disabled_person_loses_open_session(web, platform):
     """`yjcloud web-user disable` ends the person's open session on their
     next request (the key registry is checked on every request)."""
     platform.cli("web-user", "add", "leaving", "--role", "auditor")
-    pw = platform.cli("web-user", "passwd", "leaving", json_out=True)["password"]
+    pw = own_password(web["port"], "leaving",
+                      platform.cli("web-user", "passwd", "leaving", json_out=True)["password"])
     b = Browser(web["port"])
     status, _, _ = b.login("leaving", pw)
     assert status == 303
@@ -364,6 +386,58 @@ def test_disabled_person_loses_open_session(web, platform):
     # the session is gone, not only refused: a POST with its token too
     status, _, _ = b.post("/logout", {"csrf": token})
     assert status == 403
+
+
+def test_one_time_password_opens_only_its_change(web, platform):
+    """Issue 16: `web-user add` and `passwd` print a one-time password,
+    which the administrator knows (and with it the sealed key): it opens
+    nothing but /password until the person sets their own.  The change
+    needs the current password, refuses a short, mistyped or unchanged
+    one in Chinese, replaces the key pair, ends the session, and is an
+    audit event; `passwd` makes the password one-time again."""
+    onetime = platform.cli("web-user", "add", "newcomer", "--role", "auditor",
+                           json_out=True)["password"]
+    cert = os.path.join(platform.keys, "public", "newcomer.cert")
+    first_key = open(cert).read()
+    b = Browser(web["port"])
+    status, headers, _ = b.login("newcomer", onetime)
+    assert status == 303 and headers["location"] == "/password"
+    status, headers, _ = b.get("/audit")
+    assert status == 303 and headers["location"] == "/password"
+    token = b.csrf_of("/password")
+    status, _, html = b.post("/audit", {"csrf": token})
+    assert status == 403 and "一次性密码" in html
+    status, _, html = b.get("/password")
+    assert status == 200 and "一次性密码" in html and "审计事件" not in html
+    mine = "newcomer-own-password"
+    refused = [({"old": "wrong", "new": mine, "new2": mine}, 401, "当前密码不正确"),
+               ({"old": onetime, "new": "short", "new2": "short"}, 400, "至少 10 个字符"),
+               ({"old": onetime, "new": mine, "new2": mine + "x"}, 400, "两次输入的新密码不一致"),
+               ({"old": onetime, "new": onetime, "new2": onetime}, 400, "不能与当前密码相同")]
+    for form, code, words in refused:
+        status, _, html = b.post("/password", dict(form, csrf=token))
+        assert status == code and words in html, (form, status)
+    assert open(cert).read() == first_key  # nothing changed yet
+    status, headers, _ = b.post("/password", {"csrf": token, "old": onetime,
+                                              "new": mine, "new2": mine})
+    assert status == 303 and headers["location"] == "/login?changed=1"
+    assert open(cert).read() != first_key  # a new key pair
+    status, headers, _ = b.get("/audit")  # that session ended
+    assert status == 303 and headers["location"] == "/login"
+    status, _, html = b.get("/login?changed=1")
+    assert "密码已修改" in html
+    status, _, _ = Browser(web["port"]).login("newcomer", onetime)
+    assert status == 401
+    c = Browser(web["port"])
+    status, headers, _ = c.login("newcomer", mine)
+    assert status == 303 and headers["location"] == "/"
+    assert c.get("/audit")[0] == 200
+    # the administrator's reset makes it one-time again
+    again = platform.cli("web-user", "passwd", "newcomer", json_out=True)["password"]
+    status, headers, _ = Browser(web["port"]).login("newcomer", again)
+    assert status == 303 and headers["location"] == "/password"
+    kinds = [e["type"] for e in wait_record(platform, "newcomer", "web.password_changed")]
+    assert "web.password_change_failed" in kinds
 
 
 # last: its failures count against the test's address too

@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from conftest import minimal_form
-from test_web import Browser, XSS, signed_in, web  # noqa: F401  (fixture)
+from test_web import Browser, XSS, own_password, signed_in, web  # noqa: F401  (fixture)
 
 
 def flatten(obj, prefix="form"):
@@ -351,8 +351,9 @@ def test_apps_paged_with_their_deadlines(web, platform):
     application lists nothing."""
     unit = "县统计局"
     platform.cli("actor", "add", "tongji", "--role", "unit", "--unit", unit)
-    pw = platform.cli("web-user", "add", "tongjiweb", "--role", "unit", "--unit", unit,
-                      json_out=True)["password"]
+    pw = own_password(web["port"], "tongjiweb",
+                      platform.cli("web-user", "add", "tongjiweb", "--role", "unit",
+                                   "--unit", unit, json_out=True)["password"])
     apps = []
     for i in range(55):
         form = minimal_form(unit)
