@@ -6,7 +6,7 @@
 //  the sender of every request, so known actors are cached, and the
 //  cache is dropped when the directory changes (checked once a second).
 #define RECHECK_MS      1000
-#define RECHECK_MISS_MS 100
+#define RECHECK_MISS_MS 10
 
 struct _yjc_keys_t {
     char *dir;                 //  root of the registry
@@ -118,6 +118,24 @@ s_reload (yjc_keys_t *self)
     zhashx_purge (self->actors);
 }
 
+//  The registry directory's mtime (nanoseconds) now.
+static struct timespec
+s_dir_mtime (yjc_keys_t *self)
+{
+    struct stat st;
+    struct timespec mtime = { 0, 0 };
+    if (stat (self->public_dir, &st) == 0)
+        mtime = st.st_mtim;
+    return mtime;
+}
+
+static bool
+s_mtime_moved (yjc_keys_t *self, struct timespec mtime)
+{
+    return mtime.tv_sec != self->dir_mtime.tv_sec ||
+           mtime.tv_nsec != self->dir_mtime.tv_nsec;
+}
+
 //  Reads the store again when the directory changed since the cache was
 //  filled.  A change in the same timestamp tick as the last look (a key
 //  revoked right after one was added) leaves the mtime as it was: a
@@ -126,13 +144,9 @@ s_reload (yjc_keys_t *self)
 static void
 s_refresh (yjc_keys_t *self)
 {
-    struct stat st;
-    struct timespec mtime = { 0, 0 };
-    if (stat (self->public_dir, &st) == 0)
-        mtime = st.st_mtim;
+    struct timespec mtime = s_dir_mtime (self);
     bool recent = time (NULL) - mtime.tv_sec < 2;
-    if (recent || mtime.tv_sec != self->dir_mtime.tv_sec ||
-        mtime.tv_nsec != self->dir_mtime.tv_nsec) {
+    if (recent || s_mtime_moved (self, mtime)) {
         s_reload (self);
         self->dir_mtime = mtime;
     }
@@ -160,14 +174,22 @@ yjc_keys_lookup (yjc_keys_t *self, const char *public_txt, yjc_actor_t *out)
         return 0;
     }
     zcert_t *cert = zcertstore_lookup (self->store, public_txt);
-    int64_t now = zclock_mono ();
-    if (!cert && now - self->missed_at >= RECHECK_MISS_MS) {
-        //  a key made since the last look (a new person, a new password)
-        //  is known at once; unknown keys cannot make the disk be read
-        //  more than every RECHECK_MISS_MS
-        self->missed_at = now;
-        s_refresh (self);
-        cert = zcertstore_lookup (self->store, public_txt);
+    if (!cert) {
+        //  A key made since the last look (a new person, a new password)
+        //  is known at once: the directory moved, it is read again.  An
+        //  unchanged one is read again only within the mtime's tick of a
+        //  change, and at most every RECHECK_MISS_MS (unknown keys cannot
+        //  make the disk be read for each).
+        struct timespec mtime = s_dir_mtime (self);
+        int64_t now = zclock_mono ();
+        bool recent = time (NULL) - mtime.tv_sec < 2;
+        if (s_mtime_moved (self, mtime) ||
+            (recent && now - self->missed_at >= RECHECK_MISS_MS)) {
+            self->missed_at = now;
+            s_reload (self);
+            self->dir_mtime = mtime;
+            cert = zcertstore_lookup (self->store, public_txt);
+        }
     }
     if (!cert || s_actor_from_cert (cert, out) != 0)
         return -1;

@@ -1,10 +1,26 @@
 /*  tpl.c - templates with escaping on for every value.                   */
 #include "tpl.h"
+#include <pthread.h>
+
+//  A page's data is many small items (a row: a dozen keys), made and
+//  freed for every page: small arrays searched in order, not hash tables
+//  (two zhashx of 255 slots an item were a tenth of the console's CPU).
+typedef struct {
+    char *key;
+    char *value;
+} s_value_t;
+
+typedef struct {
+    char *key;
+    zlistx_t *items; //  of tpl_t
+} s_list_t;
 
 struct _tpl_t {
-    tpl_t *parent;    //  where a key not found here is looked up
-    zhashx_t *values; //  key -> string
-    zhashx_t *lists;  //  key -> zlistx of tpl_t
+    tpl_t *parent; //  where a key not found here is looked up
+    s_value_t *values;
+    size_t nvalues, values_cap;
+    s_list_t *lists;
+    size_t nlists, lists_cap;
 };
 
 #define MAX_DEPTH 16 //  partials and sections nested at most so deep
@@ -15,21 +31,10 @@ s_destroy_item (void **item)
     tpl_destroy ((tpl_t **)item);
 }
 
-static void
-s_destroy_list (void **item)
-{
-    zlistx_destroy ((zlistx_t **)item);
-}
-
 tpl_t *
 tpl_new (void)
 {
-    tpl_t *self = (tpl_t *)zmalloc (sizeof (tpl_t));
-    self->values = zhashx_new ();
-    zhashx_set_destructor (self->values, (zhashx_destructor_fn *)zstr_free);
-    self->lists = zhashx_new ();
-    zhashx_set_destructor (self->lists, s_destroy_list);
-    return self;
+    return (tpl_t *)zmalloc (sizeof (tpl_t));
 }
 
 void
@@ -37,11 +42,31 @@ tpl_destroy (tpl_t **self_p)
 {
     if (*self_p) {
         tpl_t *self = *self_p;
-        zhashx_destroy (&self->values);
-        zhashx_destroy (&self->lists);
+        for (size_t i = 0; i < self->nvalues; i++) {
+            free (self->values[i].key);
+            zstr_free (&self->values[i].value);
+        }
+        free (self->values);
+        for (size_t i = 0; i < self->nlists; i++) {
+            free (self->lists[i].key);
+            zlistx_destroy (&self->lists[i].items);
+        }
+        free (self->lists);
         free (self);
         *self_p = NULL;
     }
+}
+
+//  Room for one more entry in an array of `size`-byte entries.
+static void *
+s_grow (void *array, size_t count, size_t *cap, size_t size)
+{
+    if (count < *cap)
+        return array;
+    *cap = *cap ? *cap * 2 : 8;
+    void *bigger = realloc (array, *cap * size);
+    assert (bigger);
+    return bigger;
 }
 
 void
@@ -51,18 +76,38 @@ tpl_set (tpl_t *self, const char *key, const char *fmt, ...)
     va_start (args, fmt);
     char *value = zsys_vprintf (fmt, args);
     va_end (args);
-    if (value)
-        zhashx_update (self->values, key, value);
+    if (!value)
+        return;
+    for (size_t i = 0; i < self->nvalues; i++)
+        if (streq (self->values[i].key, key)) {
+            zstr_free (&self->values[i].value);
+            self->values[i].value = value;
+            return;
+        }
+    self->values = (s_value_t *)s_grow (
+        self->values, self->nvalues, &self->values_cap, sizeof (s_value_t));
+    self->values[self->nvalues++] = (s_value_t){ strdup (key), value };
+}
+
+static zlistx_t *
+s_own_list (tpl_t *self, const char *key)
+{
+    for (size_t i = 0; i < self->nlists; i++)
+        if (streq (self->lists[i].key, key))
+            return self->lists[i].items;
+    return NULL;
 }
 
 tpl_t *
 tpl_add (tpl_t *self, const char *key)
 {
-    zlistx_t *list = (zlistx_t *)zhashx_lookup (self->lists, key);
+    zlistx_t *list = s_own_list (self, key);
     if (!list) {
         list = zlistx_new ();
         zlistx_set_destructor (list, s_destroy_item);
-        zhashx_insert (self->lists, key, list);
+        self->lists = (s_list_t *)s_grow (
+            self->lists, self->nlists, &self->lists_cap, sizeof (s_list_t));
+        self->lists[self->nlists++] = (s_list_t){ strdup (key), list };
     }
     tpl_t *item = tpl_new ();
     item->parent = self;
@@ -73,6 +118,7 @@ tpl_add (tpl_t *self, const char *key)
 void
 tpl_escape (zchunk_t *out, const char *text, size_t len)
 {
+    size_t run = 0; //  start of the characters copied as they are
     for (size_t i = 0; i < len; i++) {
         const char *rep = NULL;
         switch (text[i]) {
@@ -83,21 +129,22 @@ tpl_escape (zchunk_t *out, const char *text, size_t len)
             case '\'': rep = "&#39;"; break;
             default: break;
         }
-        if (rep)
+        if (rep) {
+            zchunk_extend (out, text + run, i - run);
             zchunk_extend (out, rep, strlen (rep));
-        else
-            zchunk_extend (out, text + i, 1);
+            run = i + 1;
+        }
     }
+    zchunk_extend (out, text + run, len - run);
 }
 
 static const char *
 s_value (tpl_t *self, const char *key)
 {
-    for (; self; self = self->parent) {
-        const char *v = (const char *)zhashx_lookup (self->values, key);
-        if (v)
-            return v;
-    }
+    for (; self; self = self->parent)
+        for (size_t i = 0; i < self->nvalues; i++)
+            if (streq (self->values[i].key, key))
+                return self->values[i].value;
     return NULL;
 }
 
@@ -105,22 +152,29 @@ static zlistx_t *
 s_list (tpl_t *self, const char *key)
 {
     for (; self; self = self->parent) {
-        zlistx_t *l = (zlistx_t *)zhashx_lookup (self->lists, key);
+        zlistx_t *l = s_own_list (self, key);
         if (l)
             return l;
     }
     return NULL;
 }
 
-static char *
-s_load (const char *dir, const char *name)
+//  Templates are read once and kept (a page was three file reads: its
+//  own and the header's and footer's); they change with a deployment,
+//  which restarts the service.
+static pthread_mutex_t s_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static zhashx_t *s_cache; //  "dir/name" -> text
+
+static void
+s_cache_free (void)
 {
-    for (const char *p = name; *p; p++)
-        if (!(isalnum ((unsigned char)*p) || *p == '_' || *p == '-'))
-            return NULL; //  a template name is never a path
-    char *path = zsys_sprintf ("%s/%s.html", dir, name);
+    zhashx_destroy (&s_cache);
+}
+
+static char *
+s_read (const char *path)
+{
     zfile_t *file = zfile_new (NULL, path);
-    zstr_free (&path);
     char *text = NULL;
     if (file && zfile_input (file) == 0) {
         zchunk_t *chunk = zfile_read (file, zfile_cursize (file), 0);
@@ -128,6 +182,33 @@ s_load (const char *dir, const char *name)
         zchunk_destroy (&chunk);
     }
     zfile_destroy (&file);
+    return text;
+}
+
+//  The template's text (owned by the cache), or NULL.
+static const char *
+s_load (const char *dir, const char *name)
+{
+    for (const char *p = name; *p; p++)
+        if (!(isalnum ((unsigned char)*p) || *p == '_' || *p == '-'))
+            return NULL; //  a template name is never a path
+    char *path = zsys_sprintf ("%s/%s.html", dir, name);
+    pthread_mutex_lock (&s_cache_lock);
+    if (!s_cache) {
+        s_cache = zhashx_new ();
+        zhashx_set_destructor (s_cache, (zhashx_destructor_fn *)zstr_free);
+        atexit (s_cache_free);
+    }
+    const char *text = (const char *)zhashx_lookup (s_cache, path);
+    if (!text) {
+        char *read = s_read (path);
+        if (read) {
+            zhashx_insert (s_cache, path, read);
+            text = read;
+        }
+    }
+    pthread_mutex_unlock (&s_cache_lock);
+    zstr_free (&path);
     return text;
 }
 
@@ -227,7 +308,7 @@ s_render (zchunk_t *out,
             p = stop + klen + 5; //  past {{/key}}
         }
         else if (kind == '>') {
-            char *partial = s_load (dir, key);
+            const char *partial = s_load (dir, key);
             if (partial)
                 s_render (out,
                           dir,
@@ -235,7 +316,6 @@ s_render (zchunk_t *out,
                           partial + strlen (partial),
                           data,
                           depth + 1);
-            free (partial);
         }
         else if (kind != '/') {
             const char *value = s_value (data, key);
@@ -258,10 +338,6 @@ tpl_render_text (const char *dir, const char *text, tpl_t *data)
 char *
 tpl_render (const char *dir, const char *name, tpl_t *data)
 {
-    char *text = s_load (dir, name);
-    if (!text)
-        return NULL;
-    char *html = tpl_render_text (dir, text, data);
-    free (text);
-    return html;
+    const char *text = s_load (dir, name);
+    return text ? tpl_render_text (dir, text, data) : NULL;
 }

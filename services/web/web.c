@@ -14,7 +14,7 @@
 #include <sodium.h>
 
 #define MAX_BODY    (64 * 1024) //  a plain form post (and a multipart's text)
-#define WEB_THREADS 4           //  page threads (MHD thread pool)
+#define WEB_THREADS 16          //  page threads (MHD thread pool)
 //  A multipart post with materials: one file of each kind at most, each
 //  within attachment.put's bound (R8, page_upload_max), plus the form.
 #define MAX_UPLOAD ((int64_t)YJC_MAT_COUNT * page_upload_max () + MAX_BODY)
