@@ -16,6 +16,7 @@
 #include "yjc_rows.h"
 #include "yjc_server.h"
 #include "yjc_time.h"
+#include <sodium.h>
 
 extern const yjc_migration_t yjc_review_migrations[];
 
@@ -104,8 +105,9 @@ typedef struct {
     char app_id[33];
     char state[33];
     char unit[129];
-    yjc_pack_t asked;                 //  asked_mp: the resources asked
-    const msgpack_object *granted;    //  what an approval grants (borrowed)
+    yjc_pack_t asked;              //  asked_mp: the resources asked
+    const msgpack_object *granted; //  what an approval grants (borrowed)
+    char *granted_hex; //  granted_mp to store, as bytea hex input ("\\x..")
     int64_t usage_months, usage_days; //  R14.1: the form's period
     char on_expiry[17];               //  R14.3: its choice on expiry
 } s_app_t;
@@ -128,22 +130,21 @@ s_grant (yjc_ctx_t *ctx,
     app->granted = granted ? granted : asked;
     if (granted && grant_check (granted, asked, ctx->problems) > 0)
         return YJC_FAIL;
+    //  stored by s_record's UPDATE, with the state: one new row version
+    //  an approval, not two (issue 14: WAL and CPU per approve)
     yjc_pack_t mp;
     yjc_pack_init (&mp);
     msgpack_pack_object (&mp.pk, *app->granted);
-    const char *params[] = { app->app_id, mp.buf.data };
-    int lengths[] = { 0, (int)mp.buf.size };
-    int formats[] = { 0, 1 };
-    PGresult *res = yjc_db_query_bin (
-        ctx->db,
-        "UPDATE applications SET granted_mp = $2 WHERE app_id = $1",
-        2,
-        params,
-        lengths,
-        formats);
+    app->granted_hex = (char *)malloc (2 * mp.buf.size + 3);
+    yjc_result_t rc = app->granted_hex ? YJC_OK : YJC_DB_ERROR;
+    if (rc == YJC_OK) {
+        memcpy (app->granted_hex, "\\x", 2);
+        sodium_bin2hex (app->granted_hex + 2,
+                        2 * mp.buf.size + 1,
+                        (const unsigned char *)mp.buf.data,
+                        mp.buf.size);
+    }
     yjc_pack_release (&mp);
-    yjc_result_t rc = res ? YJC_OK : YJC_DB_ERROR;
-    PQclear (res);
     return rc;
 }
 
@@ -245,6 +246,7 @@ s_take_number (yjc_ctx_t *ctx, char number[64])
 static yjc_result_t
 s_record (yjc_ctx_t *ctx,
           const s_transition_t *t,
+          const s_app_t *app,
           const char *app_id,
           const char *opinion,
           const char *due,
@@ -262,7 +264,8 @@ s_record (yjc_ctx_t *ctx,
                              yjc_msg_defs[t->msg].wire,
                              ctx->actor->name,
                              *number ? number : NULL,
-                             accepting ? (provisional ? "t" : "f") : NULL };
+                             accepting ? (provisional ? "t" : "f") : NULL,
+                             app->granted_hex };
     int rows = yjc_db_exec (
         ctx->db,
         "WITH a AS (UPDATE applications SET state = $2, updated_at = $3,"
@@ -272,11 +275,12 @@ s_record (yjc_ctx_t *ctx,
         " decide_provisional = coalesce($10::bool, decide_provisional),"
         " accepted_at = CASE WHEN $10::bool IS NOT NULL THEN $3::timestamptz"
         "  ELSE accepted_at END,"
-        " number = coalesce($9, number)"
+        " number = coalesce($9, number),"
+        " granted_mp = coalesce($11::bytea, granted_mp)"
         " WHERE app_id = $1 RETURNING app_id)"
         " INSERT INTO decisions (app_id, action, actor, opinion, at)"
         " SELECT app_id, $7, $8, $4, $3 FROM a",
-        10,
+        11,
         params);
     return rows == 1 ? YJC_OK : YJC_DB_ERROR;
 }
@@ -336,6 +340,7 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
         if (rc == YJC_OK)
             rc = s_record (ctx,
                            t,
+                           &app,
                            app_id,
                            *opinion ? opinion : NULL,
                            due,
@@ -377,6 +382,7 @@ s_decide (yjc_ctx_t *ctx, const msgpack_object *body)
         }
     }
     yjc_pack_release (&app.asked);
+    free (app.granted_hex);
     msgpack_unpacked_destroy (&asked_un);
     return rc;
 }

@@ -20,9 +20,10 @@ cost_snapshot() {
     } >"$1"
 }
 
-# cost_report BEFORE AFTER N CLIENT_TICKS: per unit of work (N of them)
+# cost_report BEFORE AFTER N CLIENT_TICKS [WHAT]: per unit of work (N of
+# them; WHAT names it, "submission" by default; no client with 0 ticks)
 cost_report() {
-    /usr/bin/python3 - "$1" "$2" "$3" "${4:-0}" <<'PY'
+    /usr/bin/python3 - "$1" "$2" "$3" "${4:-0}" "${5:-submission}" <<'PY'
 import os, sys
 hz = os.sysconf("SC_CLK_TCK")
 def read(path):
@@ -32,6 +33,7 @@ def read(path):
         d[k] = d.get(k, 0) + int(float(v))
     return d
 a, b, n, client = read(sys.argv[1]), read(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+what = sys.argv[5]
 if n <= 0:
     sys.exit(0)
 rows = []
@@ -41,15 +43,16 @@ for k in sorted(b):
     d = b[k] - a.get(k, 0)
     if d > 0:
         rows.append((k, d))
-rows.append(("client:yjc-bench", client))
+if client:
+    rows.append(("client:yjc-bench", client))
 total = sum(d for _, d in rows)
-print("cost per submission (CPU µs; clock tick %d µs, %d submissions):" % (1000000 // hz, n))
+print("cost per %s (CPU µs; clock tick %d µs, %d of them):" % (what, 1000000 // hz, n))
 print("  " + "  ".join("%s=%.0f" % (k, d * 1e6 / hz / n) for k, d in rows) +
       "  total=%.0f" % (total * 1e6 / hz / n))
-print("  WAL bytes per submission: %.0f" % ((b["wal"] - a["wal"]) / n))
+print("  WAL bytes per %s: %.0f" % (what, (b["wal"] - a["wal"]) / n))
 st = b.get("statements", 0) - a.get("statements", 0)
 if st > 0:
-    print("  statements per submission: %.1f" % (st / n))
+    print("  statements per %s: %.1f" % (what, st / n))
 PY
 }
 

@@ -91,9 +91,16 @@ for step in accept:submitted approve:accepted; do
     q "SELECT app_id || E'\t' || unit FROM review.applications
         WHERE state = '${step#*:}' ORDER BY app_id" >"$TMP/apps.tsv"
     steal_mark "$TMP/steal"
-    echo "lifecycle: review.${step%%:*} $("$BIN/yjc-bench" --decide "review.${step%%:*}" \
-        --as bureau --apps "$TMP/apps.tsv" --clients "$CLIENTS" --seconds "$SECONDS_")"
+    cost_snapshot "$TMP/cost.d0"
+    line=$("$BIN/yjc-bench" --decide "review.${step%%:*}" \
+        --as bureau --apps "$TMP/apps.tsv" --clients "$CLIENTS" --seconds "$SECONDS_")
+    echo "lifecycle: review.${step%%:*} $line"
     steal_report "review.${step%%:*}" "$TMP/steal"
+    # what one decision costs everywhere while it runs (its events'
+    # receivers too, as far as they kept up within the 10 s)
+    cost_snapshot "$TMP/cost.d1"
+    cost_report "$TMP/cost.d0" "$TMP/cost.d1" \
+        "$(echo "$line" | sed -n 's/.*requests=\([0-9]*\).*/\1/p')" 0 "${step%%:*}"
 done
 # the decisions' events delivered everywhere before the next part runs:
 # its figures are its own
