@@ -137,19 +137,20 @@ s_mtime_moved (yjc_keys_t *self, struct timespec mtime)
 }
 
 //  Reads the store again when the directory changed since the cache was
-//  filled.  A change in the same timestamp tick as the last look (a key
-//  revoked right after one was added) leaves the mtime as it was: a
-//  directory changed in the last 2 s is read again, so a disabled person
-//  is never kept as known (issue 16).
-static void
-s_refresh (yjc_keys_t *self)
+//  filled; true if it did.  A change in the same timestamp tick as the
+//  last look (a key revoked right after one was added) leaves the mtime
+//  as it was: with `recent_too`, a directory changed in the last 2 s is
+//  read again, so a disabled person is never kept as known (issue 16).
+static bool
+s_refresh (yjc_keys_t *self, bool recent_too)
 {
     struct timespec mtime = s_dir_mtime (self);
     bool recent = time (NULL) - mtime.tv_sec < 2;
-    if (recent || s_mtime_moved (self, mtime)) {
-        s_reload (self);
-        self->dir_mtime = mtime;
-    }
+    if (!s_mtime_moved (self, mtime) && !(recent && recent_too))
+        return false;
+    s_reload (self);
+    self->dir_mtime = mtime;
+    return true;
 }
 
 //  Looks at the directory at most once a RECHECK_MS.
@@ -160,7 +161,7 @@ s_recheck (yjc_keys_t *self)
     if (now - self->checked_at < RECHECK_MS)
         return;
     self->checked_at = now;
-    s_refresh (self);
+    s_refresh (self, true);
 }
 
 int
@@ -180,14 +181,9 @@ yjc_keys_lookup (yjc_keys_t *self, const char *public_txt, yjc_actor_t *out)
         //  unchanged one is read again only within the mtime's tick of a
         //  change, and at most every RECHECK_MISS_MS (unknown keys cannot
         //  make the disk be read for each).
-        struct timespec mtime = s_dir_mtime (self);
         int64_t now = zclock_mono ();
-        bool recent = time (NULL) - mtime.tv_sec < 2;
-        if (s_mtime_moved (self, mtime) ||
-            (recent && now - self->missed_at >= RECHECK_MISS_MS)) {
+        if (s_refresh (self, now - self->missed_at >= RECHECK_MISS_MS)) {
             self->missed_at = now;
-            s_reload (self);
-            self->dir_mtime = mtime;
             cert = zcertstore_lookup (self->store, public_txt);
         }
     }
