@@ -205,6 +205,35 @@ yjc_webacct_add (yjc_keys_t *keys,
         keys, name, password, true, s_new_cert (name, role, unit), err, errlen);
 }
 
+//  A new key pair for an enabled account, with its name, role and unit,
+//  sealed under `password`: 0, YJC_WEBACCT_DISABLED (no such enabled
+//  account) or YJC_WEBACCT_FAILED (not written), with a reason in err.
+static int
+s_rekey (yjc_keys_t *keys,
+         const char *name,
+         const char *password,
+         bool onetime,
+         char *err,
+         size_t errlen)
+{
+    zcert_t *old = yjc_keys_load_public (keys, name);
+    if (!old || !yjc_webacct_exists (keys, name)) {
+        snprintf (err, errlen, "%s is not an enabled web account", name);
+        zcert_destroy (&old);
+        return YJC_WEBACCT_DISABLED;
+    }
+    if (sodium_init () < 0) {
+        zcert_destroy (&old);
+        return YJC_WEBACCT_FAILED;
+    }
+    zcert_t *cert =
+        s_new_cert (name, zcert_meta (old, "role"), zcert_meta (old, "unit"));
+    zcert_destroy (&old);
+    return s_install (keys, name, password, onetime, cert, err, errlen) == 0
+               ? 0
+               : YJC_WEBACCT_FAILED;
+}
+
 int
 yjc_webacct_passwd (yjc_keys_t *keys,
                     const char *name,
@@ -212,18 +241,7 @@ yjc_webacct_passwd (yjc_keys_t *keys,
                     char *err,
                     size_t errlen)
 {
-    zcert_t *old = yjc_keys_load_public (keys, name);
-    if (!old || !yjc_webacct_exists (keys, name)) {
-        snprintf (err, errlen, "%s is not an enabled web account", name);
-        zcert_destroy (&old);
-        return -1;
-    }
-    if (sodium_init () < 0)
-        return -1;
-    zcert_t *cert =
-        s_new_cert (name, zcert_meta (old, "role"), zcert_meta (old, "unit"));
-    zcert_destroy (&old);
-    return s_install (keys, name, password, true, cert, err, errlen);
+    return s_rekey (keys, name, password, true, err, errlen) == 0 ? 0 : -1;
 }
 
 bool
@@ -262,17 +280,7 @@ yjc_webacct_change (yjc_keys_t *keys,
     }
     //  A new key pair, not the old one re-sealed: whoever knew the
     //  one-time password could have unsealed (and copied) the old key.
-    zcert_t *old = yjc_keys_load_public (keys, name);
-    if (!old) {
-        snprintf (err, errlen, "%s is not an enabled web account", name);
-        return YJC_WEBACCT_DISABLED;
-    }
-    zcert_t *cert =
-        s_new_cert (name, zcert_meta (old, "role"), zcert_meta (old, "unit"));
-    zcert_destroy (&old);
-    return s_install (keys, name, new_password, false, cert, err, errlen) == 0
-               ? 0
-               : YJC_WEBACCT_FAILED;
+    return s_rekey (keys, name, new_password, false, err, errlen);
 }
 
 int
