@@ -22,7 +22,14 @@
 #include <sys/socket.h>
 
 #define MAX_WORKERS 16
-#define MAX_PARKED  256 //  long polls waiting at once
+
+//  The two batches being filled: people's requests, and what the other
+//  services send (the relays' deliveries).  A request never shares its
+//  transaction with a delivery: one of 256 events runs 50-100 ms, and
+//  the approvals batched with it waited for all of it (issue 14: that
+//  was review.approve's p99).
+enum { LANE_REQUESTS, LANE_SERVICES, LANES };
+#define MAX_PARKED 256 //  long polls waiting at once
 
 //  A long poll waiting for something to answer (yjc_ctx_wait): the request
 //  as received, run again when this service commits events or its wait
@@ -74,9 +81,9 @@ typedef struct {
     int64_t busy_since[MAX_WORKERS]; //  zclock_mono() of its dispatch
     yjc_batch_t *spill;              //  one job at a time, read while stalled
     int nworkers;
-    yjc_batch_t *spare[MAX_WORKERS + 1]; //  batches not in use
+    yjc_batch_t *spare[MAX_WORKERS + LANES]; //  batches not in use
     int nspare;
-    yjc_batch_t *filling; //  being read into from the socket
+    yjc_batch_t *filling[LANES]; //  being read into from the socket
     zpoller_t *poller;
     bool reading;  //  router in the poller (a batch to fill)
     int batch_min; //  jobs a batch waits for while others run
@@ -285,7 +292,7 @@ s_monitor_start (s_server_t *self)
 //  actor send this type - `forbidden` says nothing of the body; then every
 //  problem of the body in one reply (shape, the form's rules, materials).
 static void
-s_admit (s_server_t *self, yjc_job_t *job, zframe_t *payload)
+s_admit (s_server_t *self, yjc_job_t *job, zframe_t *payload, bool known)
 {
     if (yjc_request_decode (&job->req,
                             zframe_data (payload),
@@ -294,8 +301,7 @@ s_admit (s_server_t *self, yjc_job_t *job, zframe_t *payload)
         job->state = YJC_JOB_REFUSED;
         return;
     }
-    const char *key = zframe_meta (payload, "User-Id");
-    if (!key || yjc_keys_lookup (self->keys, key, &job->actor) != 0) {
+    if (!known) {
         yjc_job_refuse (job, YJC_E_FORBIDDEN, "", "unknown actor");
         return;
     }
@@ -338,13 +344,21 @@ s_admit (s_server_t *self, yjc_job_t *job, zframe_t *payload)
         s_handle_status (self, job);
 }
 
-//  Reads one message: routing frames, then the request as the last frame.
+//  Who sent a message (routing frames, then the request as the last
+//  frame): the key its connection was made with.  False if unknown.
 static bool
-s_receive (s_server_t *self, yjc_job_t *job)
+s_sender (s_server_t *self, zmsg_t *msg, yjc_actor_t *actor)
 {
-    zmsg_t *msg = zmsg_recv (self->router);
-    if (!msg)
-        return false;
+    zframe_t *payload = zmsg_last (msg);
+    const char *key = payload ? zframe_meta (payload, "User-Id") : NULL;
+    return key && yjc_keys_lookup (self->keys, key, actor) == 0;
+}
+
+//  Takes a message into a job, its sender's actor already there when
+//  `known`.
+static void
+s_receive (s_server_t *self, yjc_job_t *job, zmsg_t *msg, bool known)
+{
     zframe_t *payload = zmsg_last (msg);
     zmsg_remove (msg, payload);
     job->route = msg;
@@ -353,10 +367,9 @@ s_receive (s_server_t *self, yjc_job_t *job)
     else if (zframe_size (payload) > YJC_MAX_FRAME)
         yjc_job_refuse (job, YJC_E_TOO_LARGE, "", "frame over 1 MiB");
     else
-        s_admit (self, job, payload);
+        s_admit (self, job, payload, known);
     zframe_destroy (&payload);
     s_charge (self, job);
-    return true;
 }
 
 /* ---- answering --------------------------------------------------------- */
@@ -413,8 +426,9 @@ s_unpark (s_server_t *self)
     for (int i = 0; i < self->nparked; i++) {
         s_parked_t *p = &self->parked[i];
         yjc_job_t *job = NULL;
-        if ((self->wake || p->wait_until <= now) && self->filling)
-            job = yjc_batch_add (self->filling);
+        if ((self->wake || p->wait_until <= now) &&
+            self->filling[LANE_REQUESTS])
+            job = yjc_batch_add (self->filling[LANE_REQUESTS]);
         if (!job) {
             self->parked[kept++] = *p;
             continue;
@@ -483,11 +497,14 @@ s_needs_db (const yjc_batch_t *batch)
     return false;
 }
 
-//  Gives the filling batch to an idle worker, if it has work and one is.
+//  Gives a lane's filling batch to an idle worker, if it has work and one
+//  is.  The services' lane starts no batch once half the workers are
+//  busy: a burst of deliveries from every relay at once does not make
+//  people wait.
 static void
-s_dispatch (s_server_t *self)
+s_dispatch_lane (s_server_t *self, int lane)
 {
-    yjc_batch_t *batch = self->filling;
+    yjc_batch_t *batch = self->filling[lane];
     if (!batch || batch->count == 0)
         return;
     if (s_stalled (self)) //  what waits for a worker would wait unanswered
@@ -500,25 +517,36 @@ s_dispatch (s_server_t *self)
                                 "the database is not answering; retry");
             }
     if (!s_needs_db (batch)) { //  all refused or answered already
-        self->filling = NULL;
+        self->filling[lane] = NULL;
         s_answer (self, batch);
         return;
     }
-    //  With a transaction already in flight, a batch waits to hold a few
-    //  requests: fewer, fuller commits under load; no wait when idle.
     int busy = 0;
     for (int w = 0; w < self->nworkers; w++)
         busy += self->busy[w];
-    if (busy && batch->count < self->batch_min)
+    if (lane == LANE_SERVICES && self->nworkers > 1 &&
+        busy >= (self->nworkers + 1) / 2)
+        return;
+    //  With a transaction already in flight, a batch of requests waits to
+    //  hold a few: fewer, fuller commits under load; no wait when idle.
+    //  (A delivery is a batch of events already.)
+    if (lane == LANE_REQUESTS && busy && batch->count < self->batch_min)
         return;
     for (int w = 0; w < self->nworkers; w++)
         if (!self->busy[w]) {
             self->busy[w] = true;
             self->busy_since[w] = zclock_mono ();
-            self->filling = NULL;
+            self->filling[lane] = NULL;
             zsock_send (self->workers[w], "sp", "RUN", batch);
             return;
         }
+}
+
+static void
+s_dispatch (s_server_t *self)
+{
+    s_dispatch_lane (self, LANE_REQUESTS);
+    s_dispatch_lane (self, LANE_SERVICES);
 }
 
 //  The router is polled while there is a batch to read into and memory
@@ -527,14 +555,22 @@ s_dispatch (s_server_t *self)
 //  stalled it reads again, to answer at once: status, refusals, and
 //  `unavailable` for what would wait: no request waits on a stalled
 //  database without an answer.
+static bool
+s_has_room (const yjc_batch_t *batch)
+{
+    return batch && batch->count < YJC_BATCH;
+}
+
 static void
 s_update_reading (s_server_t *self)
 {
-    if (!self->filling && self->nspare > 0) {
-        self->filling = self->spare[--self->nspare];
-        self->filling->count = 0;
-    }
-    bool room = (self->filling && self->filling->count < YJC_BATCH &&
+    for (int lane = 0; lane < LANES; lane++)
+        if (!self->filling[lane] && self->nspare > 0) {
+            self->filling[lane] = self->spare[--self->nspare];
+            self->filling[lane]->count = 0;
+        }
+    bool room = ((s_has_room (self->filling[LANE_REQUESTS]) ||
+                  s_has_room (self->filling[LANE_SERVICES])) &&
                  self->held < self->held_max) ||
                 s_stalled (self);
     if (room && !self->reading)
@@ -551,21 +587,31 @@ s_read (s_server_t *self)
 {
     while ((zsock_events (self->router) & ZMQ_POLLIN) == ZMQ_POLLIN) {
         bool stalled = s_stalled (self);
-        yjc_batch_t *batch = self->filling;
-        yjc_job_t *job = !stalled && batch && self->held < self->held_max
-                             ? yjc_batch_add (batch)
-                             : NULL;
-        if (!job) {
-            if (!stalled)
-                break;
+        yjc_batch_t *own = self->filling[LANE_REQUESTS],
+                    *other = self->filling[LANE_SERVICES];
+        if (!stalled && (self->held >= self->held_max ||
+                         (!s_has_room (own) && !s_has_room (other))))
+            break;
+        zmsg_t *msg = zmsg_recv (self->router);
+        if (!msg)
+            break;
+        yjc_actor_t actor;
+        bool known = s_sender (self, msg, &actor);
+        if (known && actor.role == YJC_ROLE_SERVICE) {
+            own = self->filling[LANE_SERVICES];
+            other = self->filling[LANE_REQUESTS];
+        }
+        //  its own lane's batch, else the other's (a full lane does not
+        //  stop the reading of the other)
+        yjc_batch_t *batch = s_has_room (own) ? own : other;
+        if (stalled) {
             batch = self->spill;
             batch->count = 0;
-            job = yjc_batch_add (batch);
         }
-        if (!s_receive (self, job)) {
-            batch->count--;
-            break;
-        }
+        yjc_job_t *job = yjc_batch_add (batch);
+        if (known)
+            job->actor = actor;
+        s_receive (self, job, msg, known);
         if (batch == self->spill && job->state == YJC_JOB_TO_RUN) {
             yjc_request_release (&job->req);
             yjc_job_refuse (job,
@@ -848,7 +894,8 @@ s_start (s_server_t *self, const char *name)
         self->workers[i] = zactor_new (yjc_worker_actor, &wargs);
         self->spare[self->nspare++] = yjc_batch_new ();
     }
-    self->spare[self->nspare++] = yjc_batch_new ();
+    for (int lane = 0; lane < LANES; lane++)
+        self->spare[self->nspare++] = yjc_batch_new ();
     self->spill = yjc_batch_new ();
     yjc_log (YJC_LOG_INFO,
              "%s %s serving on %s%s%s",
@@ -983,7 +1030,8 @@ yjc_server_main (const yjc_service_def_t *def, int argc, char **argv)
     yjc_keys_destroy (&self.keys);
     for (int i = 0; i < self.nspare; i++)
         yjc_batch_destroy (&self.spare[i]);
-    yjc_batch_destroy (&self.filling);
+    for (int lane = 0; lane < LANES; lane++)
+        yjc_batch_destroy (&self.filling[lane]);
     yjc_batch_destroy (&self.spill);
     yjc_pack_release (&self.scratch);
     return rc;
