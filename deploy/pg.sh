@@ -89,6 +89,10 @@ pg_configure() {
         echo "max_connections = 200"
         if [ "$mode" = fast ]; then
             printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n'
+        else
+            # WAL segment files kept for reuse: a new one is zero-filled
+            # inside a commit, every other commit waiting (issue 14)
+            echo "min_wal_size = 1GB"
         fi
     } | pg_write "$data/yjcloud.conf"
     grep -q "^include_if_exists = 'yjcloud.conf'" "$data/postgresql.conf" ||
