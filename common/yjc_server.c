@@ -79,6 +79,7 @@ typedef struct {
     zactor_t *workers[MAX_WORKERS];
     bool busy[MAX_WORKERS];
     int64_t busy_since[MAX_WORKERS]; //  zclock_mono() of its dispatch
+    int lane_of[MAX_WORKERS];        //  whose batch it runs
     yjc_batch_t *spill;              //  one job at a time, read while stalled
     int nworkers;
     yjc_batch_t *spare[MAX_WORKERS + LANES]; //  batches not in use
@@ -521,21 +522,26 @@ s_dispatch_lane (s_server_t *self, int lane)
         s_answer (self, batch);
         return;
     }
-    int busy = 0;
-    for (int w = 0; w < self->nworkers; w++)
+    int busy = 0, busy_requests = 0;
+    for (int w = 0; w < self->nworkers; w++) {
         busy += self->busy[w];
+        busy_requests += self->busy[w] && self->lane_of[w] == LANE_REQUESTS;
+    }
     if (lane == LANE_SERVICES && self->nworkers > 1 &&
         busy >= (self->nworkers + 1) / 2)
         return;
-    //  With a transaction already in flight, a batch of requests waits to
-    //  hold a few: fewer, fuller commits under load; no wait when idle.
-    //  (A delivery is a batch of events already.)
-    if (lane == LANE_REQUESTS && busy && batch->count < self->batch_min)
+    //  With a transaction of requests already in flight, a batch of
+    //  requests waits to hold a few: fewer, fuller commits under load; no
+    //  wait when idle, nor behind a delivery.  (A delivery is a batch of
+    //  events already.)
+    if (lane == LANE_REQUESTS && busy_requests &&
+        batch->count < self->batch_min)
         return;
     for (int w = 0; w < self->nworkers; w++)
         if (!self->busy[w]) {
             self->busy[w] = true;
             self->busy_since[w] = zclock_mono ();
+            self->lane_of[w] = lane;
             self->filling[lane] = NULL;
             zsock_send (self->workers[w], "sp", "RUN", batch);
             return;
@@ -669,6 +675,7 @@ s_tick (s_server_t *self)
     yjc_keys_service_actor (self->def->service, job->actor.name);
     self->busy[w] = true;
     self->busy_since[w] = zclock_mono ();
+    self->lane_of[w] = LANE_SERVICES; //  the service's own work
     zsock_send (self->workers[w], "sp", "RUN", batch);
     self->next_tick = zclock_mono () + yjc_config_int (YJC_CFG_TICK_MS);
 }
