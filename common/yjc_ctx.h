@@ -45,6 +45,9 @@ typedef struct {
     //  the calendar in force for this transaction, once looked up
     //  (yjc_ctx_calendar); NULL at the start of each transaction
     const yjc_calendar_t *in_force;
+    //  what a service noted it holds in this transaction (a lock taken
+    //  once, e.g.): its own bits, 0 at the start of each transaction
+    unsigned held;
 } yjc_ctx_t;
 
 typedef struct {

@@ -451,6 +451,7 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
         }
         ctx.emitted = 0;
         ctx.in_force = NULL; //  a new transaction: look the calendar up anew
+        ctx.held = 0;
         yjc_outbox_reset (self->outbox);
         yjc_result_t rc = YJC_OK;
         int i;

@@ -65,13 +65,20 @@ s_order_release (s_order_t *o)
 //  Serialises the writers of orders, so that the vendor's cursor sees
 //  change numbers in the order they were taken (101_vendor_cursor.sql):
 //  taken first by every handler that changes orders, before any row
-//  lock, so that two writers never wait on each other.
+//  lock, so that two writers never wait on each other.  Held to the
+//  commit: asked once per transaction (a delivery of 200 approvals asked
+//  200 times, a round trip each: issue 14).
+#define S_HELD_CHANGES 1u
+
 static yjc_result_t
 s_lock_changes (yjc_ctx_t *ctx)
 {
-    return yjc_db_exec (ctx->db, "SELECT orders_change_lock()", 0, NULL) < 0
-               ? YJC_DB_ERROR
-               : YJC_OK;
+    if (ctx->held & S_HELD_CHANGES)
+        return YJC_OK;
+    if (yjc_db_exec (ctx->db, "SELECT orders_change_lock()", 0, NULL) < 0)
+        return YJC_DB_ERROR;
+    ctx->held |= S_HELD_CHANGES;
+    return YJC_OK;
 }
 
 //  Loads and locks an order, if there is one.
@@ -165,6 +172,11 @@ s_create (yjc_ctx_t *ctx,
         yjc_ctx_due (ctx, dl, at, o->due, rule, &provisional);
         snprintf (o->due_rule, sizeof o->due_rule, "%s", *o->due ? rule : "");
     }
+    //  暂定 and where the rule counts from: recomputed when the year is
+    //  published (s_on_calendar); written with the row (a second UPDATE
+    //  was a new version of it, and a change number, per order: issue 14)
+    char from[40];
+    yjc_time_format_iso (at, from);
     const char *params[] = { o->app_id,
                              o->unit,
                              o->kind,
@@ -175,21 +187,23 @@ s_create (yjc_ctx_t *ctx,
                              ctx->now_iso,
                              o->state,
                              *o->request_id ? o->request_id : NULL,
-                             S_STATE (ACKNOWLEDGED) };
-    int lengths[] = {
-        0, 0, 0, (int)o->resources.buf.size, 0, 0, 0, 0, 0, 0, 0
-    };
-    int formats[] = { 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0 };
+                             S_STATE (ACKNOWLEDGED),
+                             by_rule && provisional ? "t" : "f",
+                             by_rule ? from : NULL };
+    int lengths[] = { 0, 0, 0, (int)o->resources.buf.size, 0, 0, 0, 0, 0, 0,
+                      0, 0, 0 };
+    int formats[] = { 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
     PGresult *res = yjc_db_query_bin (
         ctx->db,
         "INSERT INTO orders (order_id, app_id, unit, kind, resources_mp, due,"
         " due_rule, cause_event, created_at, state, request_id,"
-        " acked_at)"
+        " acked_at, due_provisional, due_from)"
         " VALUES (yjc_new_id('O', 'order_seq'),"
         " $1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-        " CASE WHEN $9 = $11 THEN $8::timestamptz END)"
+        " CASE WHEN $9 = $11 THEN $8::timestamptz END, $12::bool,"
+        " $13::timestamptz)"
         " ON CONFLICT (cause_event) DO NOTHING RETURNING order_id, true",
-        11,
+        13,
         params,
         lengths,
         formats);
@@ -211,18 +225,6 @@ s_create (yjc_ctx_t *ctx,
     if (!*created)
         yjc_db_copy (res, 0, 2, o->state, sizeof o->state);
     PQclear (res);
-    //  暂定 and where the rule counts from: recomputed when the year is
-    //  published (s_on_calendar)
-    char from[40];
-    yjc_time_format_iso (at, from);
-    const char *dparams[] = { o->order_id, provisional ? "t" : "f", from };
-    if (*created && by_rule &&
-        yjc_db_exec (ctx->db,
-                     "UPDATE orders SET due_provisional = $2::bool,"
-                     " due_from = $3::timestamptz WHERE order_id = $1",
-                     3,
-                     dparams) < 0)
-        return YJC_DB_ERROR;
     return *created ? s_emit_order (ctx, YJC_EV_ORDER_CREATED, o) : YJC_OK;
 }
 
