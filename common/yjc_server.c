@@ -29,6 +29,7 @@
 //  the approvals batched with it waited for all of it (issue 14: that
 //  was review.approve's p99).
 enum { LANE_REQUESTS, LANE_SERVICES, LANES };
+
 #define MAX_PARKED 256 //  long polls waiting at once
 
 //  A long poll waiting for something to answer (yjc_ctx_wait): the request
@@ -555,17 +556,18 @@ s_dispatch (s_server_t *self)
     s_dispatch_lane (self, LANE_SERVICES);
 }
 
+static bool
+s_has_room (const yjc_batch_t *batch)
+{
+    return batch && batch->count < YJC_BATCH;
+}
+
 //  The router is polled while there is a batch to read into and memory
 //  to hold what it reads: a platform at capacity stops reading rather
 //  than queueing in memory (ZeroMQ pushes back).  When the database is
 //  stalled it reads again, to answer at once: status, refusals, and
 //  `unavailable` for what would wait: no request waits on a stalled
 //  database without an answer.
-static bool
-s_has_room (const yjc_batch_t *batch)
-{
-    return batch && batch->count < YJC_BATCH;
-}
 
 static void
 s_update_reading (s_server_t *self)
