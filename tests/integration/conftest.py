@@ -233,14 +233,20 @@ class Platform:
         raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.fixture(scope="module")
-def platform(request):
-    p = Platform(request.module.__name__.split(".")[-1].replace("test_", "")[:12])
+def running(p):
+    """A module's platform fixture: `yield from running(p)` starts it,
+    hands it to the tests, stops it, and fails on any sanitizer report."""
     p.start_all()
     yield p
     p.stop_all()
     findings = p.sanitizer_findings()
     assert not findings, "sanitizer reports:\n" + "\n".join(findings)
+
+
+@pytest.fixture(scope="module")
+def platform(request):
+    p = Platform(request.module.__name__.split(".")[-1].replace("test_", "")[:12])
+    yield from running(p)
 
 
 # `yjcloud apply tests/data/form-full.json` with the materials it requires

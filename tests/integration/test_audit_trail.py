@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import Platform, minimal_form
+from conftest import Platform, minimal_form, running
 
 GENESIS = b"\0" * 32
 
@@ -24,11 +24,7 @@ def platform():
     p.env["YJC_AUDIT_CHECKPOINT_EVERY"] = "4"
     # verify in stretches of 3 rows or more: side by side, as at scale
     p.env["YJC_AUDIT_VERIFY_STRETCH"] = "3"
-    p.start_all()
-    yield p
-    p.stop_all()
-    findings = p.sanitizer_findings()
-    assert not findings, "sanitizer reports:\n" + "\n".join(findings)
+    yield from running(p)
 
 
 def ok(reply):

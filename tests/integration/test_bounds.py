@@ -20,7 +20,7 @@ import pytest
 import zmq
 
 import yjc
-from conftest import BIN, Platform, full_form
+from conftest import BIN, Platform, full_form, running
 
 SVC = "intake"
 MIB = 1024 * 1024
@@ -33,11 +33,7 @@ def platform():
     p.env["ASAN_OPTIONS"] = (asan + ":" if asan else "") + \
         "quarantine_size_mb=4:thread_local_quarantine_size_kb=64"
     p.env["YJC_MAX_CONNECTIONS"] = "300"
-    p.start_all()
-    yield p
-    p.stop_all()
-    findings = p.sanitizer_findings()
-    assert not findings, "sanitizer reports:\n" + "\n".join(findings)
+    yield from running(p)
 
 
 def status_kb(pid, field):

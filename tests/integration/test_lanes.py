@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import PGPORT, Platform, full_form
+from conftest import PGPORT, Platform, full_form, running
 
 
 def ok(reply):
@@ -31,11 +31,7 @@ def platform():
     p = Platform("lanes")
     p.env["YJC_WORKERS"] = "2"
     p.env["YJC_TICK_MS"] = "3600000"  # no periodic work in the way
-    p.start_all()
-    yield p
-    p.stop_all()
-    findings = p.sanitizer_findings()
-    assert not findings, "sanitizer reports:\n" + "\n".join(findings)
+    yield from running(p)
 
 
 def hold_applications(p):

@@ -7,18 +7,14 @@ import re
 
 import pytest
 
-from conftest import Platform, full_form
+from conftest import Platform, full_form, running
 
 
 @pytest.fixture(scope="module")
 def platform():
     p = Platform("logging")
     p.env["YJC_LOG_LEVEL"] = "debug"
-    p.start_all()
-    yield p
-    p.stop_all()
-    findings = p.sanitizer_findings()
-    assert not findings, "sanitizer reports:\n" + "\n".join(findings)
+    yield from running(p)
 
 
 def log_since(platform, svc, offset=0):
