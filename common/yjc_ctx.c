@@ -23,6 +23,16 @@ yjc_ctx_fail (yjc_ctx_t *ctx,
     return YJC_FAIL;
 }
 
+void
+yjc_ctx_for (yjc_ctx_t *ctx, yjc_request_in_t *request)
+{
+    ctx->actor = request->actor;
+    ctx->request_id = request->request_id;
+    ctx->reply = request->reply;
+    ctx->problems = request->problems;
+    ctx->app_id[0] = 0;
+}
+
 yjc_result_t
 yjc_ctx_found (yjc_ctx_t *ctx, PGresult *res, const char *field, const char *id)
 {

@@ -74,6 +74,30 @@ typedef yjc_result_t (yjc_events_fn) (yjc_ctx_t *ctx,
                                       const yjc_event_in_t *events,
                                       int count);
 
+//  One request of a run answered at once (yjc_requests_fn).
+typedef struct {
+    const yjc_actor_t *actor;   //  who asks (from the connection)
+    const char *request_id;     //  envelope id (sender-unique)
+    const msgpack_object *body; //  validated against proto/
+    msgpack_packer *reply;      //  its reply body (a map)
+    yjc_problems_t *problems;   //  why it is refused
+    bool refused;               //  set by the handler (see below)
+} yjc_request_in_t;
+
+//  Consecutive admitted requests of one type, answered at once so that
+//  one statement serves them all (a multi-row INSERT instead of one per
+//  request: issue 14).  Before it writes, emits or answers for one, the
+//  handler makes it the context's request (yjc_ctx_for).  A request it
+//  refuses gets its problems (yjc_ctx_fail) and `refused`, and must have
+//  had nothing written for it: the others go on without a replay.
+//  YJC_OK or YJC_DB_ERROR (all of them fail).
+typedef yjc_result_t (yjc_requests_fn) (yjc_ctx_t *ctx,
+                                        yjc_request_in_t *requests,
+                                        int count);
+//  Makes `request` (of a yjc_requests_fn run) the one the context is
+//  about: its actor, id, reply and problems; no application yet.
+void yjc_ctx_for (yjc_ctx_t *ctx, yjc_request_in_t *request);
+
 //  Refuses the request: adds a problem and returns YJC_FAIL.
 yjc_result_t yjc_ctx_fail (yjc_ctx_t *ctx,
                            yjc_err_t code,

@@ -3,7 +3,8 @@
 #include <czmq.h>
 
 #define MAX_COLUMNS 12
-#define MAX_PARAMS  (MAX_COLUMNS + 1 + 8)
+#define MAX_BLOBS   2
+#define MAX_PARAMS  (MAX_COLUMNS + MAX_BLOBS + 8)
 
 typedef struct {
     char *data;
@@ -11,9 +12,9 @@ typedef struct {
 } s_text_t;
 
 struct _yjc_rows_t {
-    int columns;
-    s_text_t text[MAX_COLUMNS]; //  elements of each text[] literal
-    yjc_db_bytea_array_t blobs; //  the bytea column, binary
+    int columns, nblobs;
+    s_text_t text[MAX_COLUMNS];            //  elements of each text[] literal
+    yjc_db_bytea_array_t blobs[MAX_BLOBS]; //  the bytea columns, binary
 };
 
 static void
@@ -52,12 +53,20 @@ s_append_element (s_text_t *t, const char *value)
 }
 
 yjc_rows_t *
-yjc_rows_new (int columns)
+yjc_rows_new_blobs (int columns, int blobs)
 {
     assert (columns >= 0 && columns <= MAX_COLUMNS);
+    assert (blobs >= 1 && blobs <= MAX_BLOBS);
     yjc_rows_t *self = (yjc_rows_t *)zmalloc (sizeof (yjc_rows_t));
     self->columns = columns;
+    self->nblobs = blobs;
     return self;
+}
+
+yjc_rows_t *
+yjc_rows_new (int columns)
+{
+    return yjc_rows_new_blobs (columns, 1);
 }
 
 void
@@ -67,7 +76,8 @@ yjc_rows_destroy (yjc_rows_t **self_p)
         yjc_rows_t *self = *self_p;
         for (int c = 0; c < self->columns; c++)
             free (self->text[c].data);
-        yjc_db_bytea_array_release (&self->blobs);
+        for (int b = 0; b < self->nblobs; b++)
+            yjc_db_bytea_array_release (&self->blobs[b]);
         free (self);
         *self_p = NULL;
     }
@@ -78,14 +88,28 @@ yjc_rows_reset (yjc_rows_t *self)
 {
     for (int c = 0; c < self->columns; c++)
         self->text[c].size = 0;
-    self->blobs.size = 0;
-    self->blobs.count = 0;
+    for (int b = 0; b < self->nblobs; b++) {
+        self->blobs[b].size = 0;
+        self->blobs[b].count = 0;
+    }
 }
 
 int
 yjc_rows_count (const yjc_rows_t *self)
 {
-    return self->blobs.count;
+    return self->blobs[0].count;
+}
+
+void
+yjc_rows_add_blobs (yjc_rows_t *self,
+                    const char *const *texts,
+                    const void *const *blobs,
+                    const size_t *sizes)
+{
+    for (int c = 0; c < self->columns; c++)
+        s_append_element (&self->text[c], texts[c]);
+    for (int b = 0; b < self->nblobs; b++)
+        yjc_db_bytea_array_add (&self->blobs[b], blobs[b], sizes[b]);
 }
 
 void
@@ -94,9 +118,8 @@ yjc_rows_add (yjc_rows_t *self,
               const void *blob,
               size_t size)
 {
-    for (int c = 0; c < self->columns; c++)
-        s_append_element (&self->text[c], texts[c]);
-    yjc_db_bytea_array_add (&self->blobs, blob, size);
+    assert (self->nblobs == 1);
+    yjc_rows_add_blobs (self, texts, &blob, &size);
 }
 
 //  The parameters of one execution, and what to free after it.
@@ -104,7 +127,7 @@ typedef struct {
     const char *params[MAX_PARAMS];
     int lengths[MAX_PARAMS];
     int formats[MAX_PARAMS];
-    char *owned[MAX_COLUMNS + 1];
+    char *owned[MAX_COLUMNS + MAX_BLOBS];
     int count;
 } s_call_t;
 
@@ -122,16 +145,19 @@ s_call_init (s_call_t *call,
              int nextra,
              const char *const *extra)
 {
-    assert (nextra >= 0 && self->columns + 1 + nextra <= MAX_PARAMS);
+    assert (nextra >= 0 && self->columns + self->nblobs + nextra <= MAX_PARAMS);
     call->count = 0;
     for (int c = 0; c < self->columns; c++) {
         call->owned[c] =
             zsys_sprintf ("{%s}", self->text[c].size ? self->text[c].data : "");
         s_put (call, call->owned[c], 0, 0);
     }
-    size_t size;
-    call->owned[self->columns] = yjc_db_bytea_array_take (&self->blobs, &size);
-    s_put (call, call->owned[self->columns], (int)size, 1);
+    for (int b = 0; b < self->nblobs; b++) {
+        size_t size;
+        call->owned[self->columns + b] =
+            yjc_db_bytea_array_take (&self->blobs[b], &size);
+        s_put (call, call->owned[self->columns + b], (int)size, 1);
+    }
     for (int i = 0; i < nextra; i++)
         s_put (call, extra[i], 0, 0);
 }
@@ -139,7 +165,7 @@ s_call_init (s_call_t *call,
 static void
 s_call_done (s_call_t *call, yjc_rows_t *self)
 {
-    for (int c = 0; c <= self->columns; c++)
+    for (int c = 0; c < self->columns + self->nblobs; c++)
         free (call->owned[c]);
     yjc_rows_reset (self);
 }

@@ -1,7 +1,7 @@
 /*  yjc_rows.h - rows for one multi-row INSERT ... SELECT FROM unnest().
 
-    Text columns travel as text[] literals, one bytea column (msgpack) as
-    a binary bytea[]: a whole batch of rows is one statement and one round
+    Text columns travel as text[] literals, one or two bytea columns
+    (msgpack) as binary bytea[]: a whole batch of rows is one statement and one round
     trip ("batch rows, not statements").                               */
 #ifndef YJC_ROWS_H_INCLUDED
 #define YJC_ROWS_H_INCLUDED
@@ -12,6 +12,8 @@ typedef struct _yjc_rows_t yjc_rows_t;
 
 //  Rows of `columns` text columns and one bytea column.
 yjc_rows_t *yjc_rows_new (int columns);
+//  Rows of `columns` text columns and `blobs` (1 or 2) bytea columns.
+yjc_rows_t *yjc_rows_new_blobs (int columns, int blobs);
 void yjc_rows_destroy (yjc_rows_t **self_p);
 void yjc_rows_reset (yjc_rows_t *self);
 int yjc_rows_count (const yjc_rows_t *self);
@@ -22,9 +24,14 @@ void yjc_rows_add (yjc_rows_t *self,
                    const char *const *texts,
                    const void *blob,
                    size_t size);
+//  The same with one value per bytea column.
+void yjc_rows_add_blobs (yjc_rows_t *self,
+                         const char *const *texts,
+                         const void *const *blobs,
+                         const size_t *sizes);
 
-//  Runs `sql`, whose $1..$N are the text columns (text[]), $N+1 the bytea
-//  column (bytea[]) and $N+2.. the `extra` text parameters.  Returns the
+//  Runs `sql`, whose $1..$N are the text columns (text[]), $N+1.. the
+//  bytea columns (bytea[]) and then the `extra` text parameters.  Returns the
 //  result (caller PQclear()s) or NULL.  The rows are emptied either way.
 PGresult *yjc_rows_exec (yjc_rows_t *self,
                          yjc_db_t *db,

@@ -15,17 +15,19 @@
 #include "yjc_ctx.h"
 
 typedef struct {
-    int service;                             //  yjc_service_t
-    const yjc_migration_t *migrations;       //  its own schema
-    yjc_handler_fn *handlers[YJC_MSG_COUNT]; //  requests it answers
-    yjc_event_fn *on_event[YJC_EV_COUNT];    //  events it receives
-    yjc_events_fn *on_events[YJC_EV_COUNT];  //  or, for many at once:
-                                             //  consecutive ones of a type
-    yjc_events_fn *on_all_events;            //  audit: every event, all
-                                             //  of a delivery at once
-    yjc_tick_fn *on_tick;                    //  every YJC_TICK_MS
-    bool vendor_endpoint;                    //  also bind the vendor's
-                                             //  own (YJC_VENDOR_ENDPOINT)
+    int service;                                 //  yjc_service_t
+    const yjc_migration_t *migrations;           //  its own schema
+    yjc_handler_fn *handlers[YJC_MSG_COUNT];     //  requests it answers
+    yjc_requests_fn *on_requests[YJC_MSG_COUNT]; //  or, many at once:
+                                                 //  consecutive ones
+    yjc_event_fn *on_event[YJC_EV_COUNT];        //  events it receives
+    yjc_events_fn *on_events[YJC_EV_COUNT];      //  or, for many at once:
+                                                 //  consecutive ones of a type
+    yjc_events_fn *on_all_events;                //  audit: every event, all
+                                                 //  of a delivery at once
+    yjc_tick_fn *on_tick;                        //  every YJC_TICK_MS
+    bool vendor_endpoint;                        //  also bind the vendor's
+                                                 //  own (YJC_VENDOR_ENDPOINT)
 } yjc_service_def_t;
 
 int yjc_server_main (const yjc_service_def_t *def, int argc, char **argv);

@@ -411,6 +411,51 @@ s_run_job (s_worker_t *self, yjc_job_t *job, yjc_ctx_t *ctx)
     return fn (ctx, job->req.body);
 }
 
+//  Does the service answer this job together with the ones after it?
+static bool
+s_runs_many (const s_worker_t *self, const yjc_job_t *job)
+{
+    return !job->tick && job->req.type != YJC_MSG_EVENT_DELIVER &&
+           self->def->on_requests[job->req.type];
+}
+
+//  Runs the admitted requests of one type from `first` on (the jobs
+//  already settled between them aside) with the service's yjc_requests_fn;
+//  *last is the index of the last of them.  YJC_OK or YJC_DB_ERROR.
+static yjc_result_t
+s_run_requests (s_worker_t *self,
+                yjc_batch_t *batch,
+                int first,
+                yjc_ctx_t *ctx,
+                int *last)
+{
+    int type = batch->jobs[first].req.type;
+    yjc_request_in_t reqs[YJC_BATCH];
+    int index[YJC_BATCH], n = 0;
+    for (int i = first; i < batch->count; i++) {
+        yjc_job_t *job = &batch->jobs[i];
+        if (job->state != YJC_JOB_TO_RUN)
+            continue;
+        if (job->tick || job->req.type != type)
+            break;
+        yjc_pack_reset (&job->body);
+        yjc_request_in_t req = { &job->actor,   job->req.id,    job->req.body,
+                                 &job->body.pk, &job->problems, false };
+        reqs[n] = req;
+        index[n++] = i;
+    }
+    *last = index[n - 1];
+    ctx->msg_type = type;
+    ctx->wait_until = NULL; //  no long poll here
+    yjc_result_t rc = self->def->on_requests[type](ctx, reqs, n);
+    for (int k = 0; rc == YJC_OK && k < n; k++)
+        if (reqs[k].refused) {
+            batch->jobs[index[k]].state = YJC_JOB_REFUSED;
+            s_log_outcome (&batch->jobs[index[k]], YJC_LOG_DEBUG, "refused");
+        }
+    return rc == YJC_OK ? YJC_OK : YJC_DB_ERROR;
+}
+
 static void
 s_fail_pending (yjc_batch_t *batch, yjc_err_t code)
 {
@@ -454,14 +499,22 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
         ctx.held = 0;
         yjc_outbox_reset (self->outbox);
         yjc_result_t rc = YJC_OK;
-        int i;
-        for (i = 0; i < batch->count && rc == YJC_OK; i++)
-            if (batch->jobs[i].state == YJC_JOB_TO_RUN &&
-                (rc = s_run_job (self, &batch->jobs[i], &ctx)) == YJC_WAIT) {
+        int i, failed = 0; //  the job that ended the attempt
+        for (i = 0; i < batch->count && rc == YJC_OK; i++) {
+            if (batch->jobs[i].state != YJC_JOB_TO_RUN)
+                continue;
+            failed = i;
+            if (s_runs_many (self, &batch->jobs[i]))
+                rc = s_run_requests (self, batch, i, &ctx, &i);
+            else if ((rc = s_run_job (self, &batch->jobs[i], &ctx)) ==
+                     YJC_WAIT) {
                 //  parked (it wrote nothing); the server runs it again
                 batch->jobs[i].state = YJC_JOB_PARKED;
                 rc = YJC_OK;
             }
+            if (rc != YJC_OK)
+                failed = i;
+        }
         if (rc == YJC_OK) {
             if (yjc_outbox_commit (self->outbox, self->db, ctx.now_iso) != 0) {
                 s_fail_pending (batch, YJC_E_UNAVAILABLE);
@@ -476,7 +529,7 @@ s_run_batch (s_worker_t *self, yjc_batch_t *batch)
             return;
         }
         yjc_db_rollback (self->db);
-        yjc_job_t *culprit = &batch->jobs[i - 1];
+        yjc_job_t *culprit = &batch->jobs[failed];
         if (rc == YJC_FAIL) {
             culprit->state = YJC_JOB_REFUSED;
             s_log_outcome (culprit, YJC_LOG_DEBUG, "refused");

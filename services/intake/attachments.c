@@ -384,6 +384,68 @@ s_refs (const msgpack_object *attachments, s_refs_t *refs)
     }
 }
 
+//  The stored files of these ids, whoever's: one statement, and an index
+//  att_id -> row + 1 of its result.  NULL (no result) on a database error.
+static PGresult *
+s_fetch (yjc_ctx_t *ctx, const char **att_ids, size_t count, zhashx_t *rows)
+{
+    char *ids = yjc_db_array_literal (att_ids, count);
+    const char *params[] = { ids };
+    PGresult *res = yjc_db_query (
+        ctx->db,
+        "SELECT att_id, complete::text, received::text, size::text, name,"
+        " media_type, sha256, unit FROM attachments"
+        " WHERE att_id = ANY ($1::text[])",
+        1,
+        params);
+    free (ids);
+    for (int r = 0; res && r < PQntuples (res); r++)
+        zhashx_insert (rows, PQgetvalue (res, r, 0), (void *)(intptr_t)(r + 1));
+    return res;
+}
+
+//  Checks that every file `refs` names is `unit`'s own and complete
+//  (problems go to `problems`); with `info`, packs there the array of
+//  their descriptions (proto's attachment_info, with the kind).
+static void
+s_describe (PGresult *res,
+            zhashx_t *rows,
+            const char *unit,
+            const s_refs_t *refs,
+            yjc_problems_t *problems,
+            yjc_pack_t *info)
+{
+    if (info)
+        msgpack_pack_array (&info->pk, refs->count);
+    for (uint32_t i = 0; i < refs->count; i++) {
+        int row = (int)(intptr_t)zhashx_lookup (rows, refs->att_ids[i]) - 1;
+        //  another unit's file is not revealed either
+        if (row >= 0 && strcmp (PQgetvalue (res, row, 7), unit) != 0)
+            row = -1;
+        char field[64];
+        snprintf (field, sizeof field, "body.attachments[%u].att_id", i);
+        if (row < 0)
+            yjc_problems_add (
+                problems, YJC_E_NOT_FOUND, field, "%s", refs->att_ids[i]);
+        else if (strcmp (PQgetvalue (res, row, 1), "true") != 0)
+            yjc_problems_add (problems,
+                              YJC_E_INVALID_STATE,
+                              field,
+                              "upload incomplete: %s of %s bytes",
+                              PQgetvalue (res, row, 2),
+                              PQgetvalue (res, row, 3));
+        else if (info) {
+            msgpack_pack_map (&info->pk, 6);
+            yjc_pk_kv_str (&info->pk, "att_id", refs->att_ids[i]);
+            yjc_pk_kv_str (&info->pk, "kind", refs->kinds[i]);
+            yjc_pk_kv_str (&info->pk, "name", PQgetvalue (res, row, 4));
+            yjc_pk_kv_str (&info->pk, "media_type", PQgetvalue (res, row, 5));
+            yjc_pk_kv_int (&info->pk, "size", atoll (PQgetvalue (res, row, 3)));
+            yjc_pk_kv_str (&info->pk, "sha256", PQgetvalue (res, row, 6));
+        }
+    }
+}
+
 yjc_result_t
 attachments_check (yjc_ctx_t *ctx,
                    const msgpack_object *attachments,
@@ -391,53 +453,53 @@ attachments_check (yjc_ctx_t *ctx,
 {
     s_refs_t refs;
     s_refs (attachments, &refs);
-    if (info)
-        msgpack_pack_array (&info->pk, refs.count);
-    if (refs.count == 0)
+    if (refs.count == 0) {
+        if (info)
+            msgpack_pack_array (&info->pk, 0);
         return YJC_OK;
-    char *ids = yjc_db_array_literal (refs.att_ids, refs.count);
-    const char *params[] = { ctx->actor->unit, ids };
-    PGresult *res = yjc_db_query (
-        ctx->db,
-        "SELECT att_id, complete::text, received::text, size::text, name,"
-        " media_type, sha256"
-        " FROM attachments WHERE unit = $1 AND att_id = ANY ($2::text[])",
-        2,
-        params);
-    free (ids);
+    }
+    zhashx_t *rows = zhashx_new ();
+    PGresult *res = s_fetch (ctx, refs.att_ids, refs.count, rows);
+    if (res)
+        s_describe (res, rows, ctx->actor->unit, &refs, ctx->problems, info);
+    zhashx_destroy (&rows);
     if (!res)
         return YJC_DB_ERROR;
-    for (uint32_t i = 0; i < refs.count; i++) {
-        int row = -1;
-        for (int r = 0; r < PQntuples (res); r++)
-            if (strcmp (PQgetvalue (res, r, 0), refs.att_ids[i]) == 0)
-                row = r;
-        char field[64];
-        snprintf (field, sizeof field, "body.attachments[%u].att_id", i);
-        if (row < 0) {
-            //  another unit's file is not revealed either
-            yjc_problems_add (
-                ctx->problems, YJC_E_NOT_FOUND, field, "%s", refs.att_ids[i]);
-        }
-        else if (strcmp (PQgetvalue (res, row, 1), "true") != 0) {
-            yjc_problems_add (ctx->problems,
-                              YJC_E_INVALID_STATE,
-                              field,
-                              "upload incomplete: %s of %s bytes",
-                              PQgetvalue (res, row, 2),
-                              PQgetvalue (res, row, 3));
-        }
-        else if (info) {
-            //  as proto's attachment_info, with the kind it is named for
-            msgpack_pack_map (&info->pk, 6);
-            yjc_pk_kv_str (&info->pk, "att_id", refs.att_ids[i]);
-            yjc_pk_kv_str (&info->pk, "kind", refs.kinds[i]);
-            yjc_pk_kv_str (&info->pk, "name", PQgetvalue (res, row, 4));
-            yjc_pk_kv_str (&info->pk, "media_type", PQgetvalue (res, row, 5));
-            yjc_pk_kv_int (&info->pk, "size", atoll (PQgetvalue (res, row, 3)));
-            yjc_pk_kv_str (&info->pk, "sha256", PQgetvalue (res, row, 6));
-        }
+    PQclear (res);
+    return YJC_OK;
+}
+
+yjc_result_t
+attachments_check_many (yjc_ctx_t *ctx,
+                        yjc_request_in_t *reqs,
+                        int count,
+                        yjc_pack_t *infos)
+{
+    s_refs_t *refs = (s_refs_t *)zmalloc (count * sizeof (s_refs_t));
+    const char **ids = (const char **)zmalloc (count * 32 * sizeof (char *));
+    size_t nids = 0;
+    for (int k = 0; k < count; k++) {
+        s_refs (yjc_obj_get (reqs[k].body, "attachments"), &refs[k]);
+        for (uint32_t i = 0; i < refs[k].count; i++)
+            ids[nids++] = refs[k].att_ids[i];
     }
+    zhashx_t *rows = zhashx_new ();
+    PGresult *res = nids ? s_fetch (ctx, ids, nids, rows) : NULL;
+    for (int k = 0; (res || !nids) && k < count; k++)
+        if (!reqs[k].refused) {
+            s_describe (res,
+                        rows,
+                        reqs[k].actor->unit,
+                        &refs[k],
+                        reqs[k].problems,
+                        &infos[k]);
+            reqs[k].refused = reqs[k].problems->count > 0;
+        }
+    zhashx_destroy (&rows);
+    free (ids);
+    free (refs);
+    if (nids && !res)
+        return YJC_DB_ERROR;
     PQclear (res);
     return YJC_OK;
 }

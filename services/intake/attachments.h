@@ -21,6 +21,13 @@ yjc_result_t attachments_check (yjc_ctx_t *ctx,
                                 const msgpack_object *attachments,
                                 yjc_pack_t *info);
 
+//  The same for the submissions of a run (yjc_requests_fn), with one
+//  statement: a request whose files fail gets its problems and
+//  `refused`; the others their descriptions in infos[k].
+yjc_result_t attachments_check_many (yjc_ctx_t *ctx,
+                                     yjc_request_in_t *reqs,
+                                     int count,
+                                     yjc_pack_t *infos);
 //  The same for one file named at `field` (a go-live's report).
 yjc_result_t attachments_check_one (yjc_ctx_t *ctx,
                                     const char *att_id,

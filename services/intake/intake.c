@@ -8,6 +8,7 @@
 #include "requests.h"
 #include "yjc_form.h"
 #include "yjc_lifecycle.h"
+#include "yjc_rows.h"
 
 extern const yjc_migration_t yjc_intake_migrations[];
 
@@ -46,46 +47,78 @@ s_existing (yjc_ctx_t *ctx, char app_id[33], char state[33], bool *found)
     return YJC_OK;
 }
 
-//  Stores a new application; `stored` is false when this sender already
-//  submitted this request id (a retry).
+//  One submission of a run, as it goes.
+typedef struct {
+    yjc_pack_t form;   //  the form, as stored and announced
+    char project[129]; //  its project's name
+    char app_id[33];   //  once stored
+    bool stored;       //  false: a retry of a request id already stored
+} s_submission_t;
+
+//  Stores the new applications of a run with one statement (issue 14);
+//  each one inserted is the first request of the run with its sender and
+//  request id, and gets `stored` and its `app_id`.  A request id already
+//  stored (a retry, or twice in the run) is left unstored.
 static yjc_result_t
 s_insert (yjc_ctx_t *ctx,
-          const msgpack_object *form,
-          const char *project,
-          const yjc_pack_t *materials,
-          char app_id[33],
-          bool *stored)
+          yjc_request_in_t *reqs,
+          int count,
+          s_submission_t *subs,
+          yjc_pack_t *materials)
 {
-    yjc_pack_t mp;
-    yjc_pack_init (&mp);
-    msgpack_pack_object (&mp.pk, *form);
-    const char *params[] = {
-        ctx->actor->unit,    ctx->actor->name,
-        ctx->request_id,     project,
-        mp.buf.data,         ctx->now_iso,
-        materials->buf.data, yjc_state_code (YJC_STATE_SUBMITTED)
-    };
-    int lengths[] = { 0, 0, 0, 0, (int)mp.buf.size, 0, (int)materials->buf.size,
-                      0 };
-    int formats[] = { 0, 0, 0, 0, 1, 0, 1, 0 };
-    PGresult *res = yjc_db_query_bin (
-        ctx->db,
-        "INSERT INTO applications (app_id, unit, submitted_by,"
-        " request_id, project, form_mp, submitted_at, updated_at,"
-        " materials_mp, state)"
-        " VALUES (yjc_new_id('A', 'app_seq'), $1, $2, $3, $4, $5, $6, $6, $7,"
-        " $8)"
-        " ON CONFLICT (submitted_by, request_id) DO NOTHING RETURNING app_id",
-        8,
-        params,
-        lengths,
-        formats);
-    yjc_pack_release (&mp);
+    yjc_rows_t *rows = yjc_rows_new_blobs (4, 2);
+    for (int k = 0; k < count; k++) {
+        if (reqs[k].refused)
+            continue;
+        const msgpack_object *form = yjc_obj_get (reqs[k].body, "form");
+        yjc_obj_strcpy (yjc_obj_get (form, "project"),
+                        "name",
+                        subs[k].project,
+                        sizeof subs[k].project);
+        msgpack_pack_object (&subs[k].form.pk, *form);
+        const char *texts[] = { reqs[k].actor->unit,
+                                reqs[k].actor->name,
+                                reqs[k].request_id,
+                                subs[k].project };
+        const void *blobs[] = { subs[k].form.buf.data, materials[k].buf.data };
+        size_t sizes[] = { subs[k].form.buf.size, materials[k].buf.size };
+        yjc_rows_add_blobs (rows, texts, blobs, sizes);
+    }
+    PGresult *res = NULL;
+    const char *extra[] = { ctx->now_iso,
+                            yjc_state_code (YJC_STATE_SUBMITTED) };
+    int n = yjc_rows_count (rows);
+    if (n > 0)
+        res = yjc_rows_exec (
+            rows,
+            ctx->db,
+            //  ids follow the order of the run (the volatile id is
+            //  computed after the sort)
+            "INSERT INTO applications (app_id, unit, submitted_by,"
+            " request_id, project, form_mp, materials_mp, submitted_at,"
+            " updated_at, state)"
+            " SELECT yjc_new_id('A', 'app_seq'), u, b, r, p, f, m, $7, $7, $8"
+            " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+            " $5::bytea[], $6::bytea[]) WITH ORDINALITY"
+            " AS x (u, b, r, p, f, m, n) ORDER BY n"
+            " ON CONFLICT (submitted_by, request_id) DO NOTHING"
+            " RETURNING app_id, submitted_by, request_id",
+            2,
+            extra);
+    yjc_rows_destroy (&rows);
+    if (n == 0)
+        return YJC_OK; //  all of them refused
     if (!res)
         return YJC_DB_ERROR;
-    *stored = PQntuples (res) > 0;
-    if (*stored)
-        snprintf (app_id, 33, "%s", PQgetvalue (res, 0, 0));
+    for (int r = 0; r < PQntuples (res); r++)
+        for (int k = 0; k < count; k++)
+            if (!reqs[k].refused && !subs[k].stored &&
+                streq (PQgetvalue (res, r, 1), reqs[k].actor->name) &&
+                streq (PQgetvalue (res, r, 2), reqs[k].request_id)) {
+                subs[k].stored = true;
+                snprintf (subs[k].app_id, 33, "%s", PQgetvalue (res, r, 0));
+                break;
+            }
     PQclear (res);
     return YJC_OK;
 }
@@ -102,51 +135,75 @@ s_reply_submitted (yjc_ctx_t *ctx,
     yjc_pk_kv_bool (ctx->reply, "duplicate", duplicate);
 }
 
-//  application.submit - R7: every application enters here; R8: with its
-//  form and the materials the form requires (uploaded beforehand).
+//  A stored submission: announced (application.submitted) and answered.
 static yjc_result_t
-s_submit (yjc_ctx_t *ctx, const msgpack_object *body)
+s_announce (yjc_ctx_t *ctx, s_submission_t *sub, const yjc_pack_t *materials)
 {
-    const msgpack_object *form = yjc_obj_get (body, "form");
-    const msgpack_object *attachments = yjc_obj_get (body, "attachments");
-    const msgpack_object *project = yjc_obj_get (form, "project");
-    char project_name[129];
-    yjc_obj_strcpy (project, "name", project_name, sizeof project_name);
+    snprintf (ctx->app_id, sizeof ctx->app_id, "%s", sub->app_id);
+    yjc_map_t ev;
+    yjc_map_init (&ev);
+    yjc_map_str (&ev, "app_id", sub->app_id);
+    yjc_map_str (&ev, "unit", ctx->actor->unit);
+    yjc_map_str (&ev, "project", sub->project);
+    yjc_map_str (&ev, "submitted_at", ctx->now_iso);
+    yjc_map_raw (&ev, "form", sub->form.buf.data, sub->form.buf.size);
+    yjc_map_raw (&ev, "materials", materials->buf.data, materials->buf.size);
+    yjc_result_t rc =
+        yjc_ctx_emit_map (ctx, YJC_EV_APPLICATION_SUBMITTED, sub->app_id, &ev);
+    yjc_map_release (&ev);
+    if (rc == YJC_OK)
+        s_reply_submitted (
+            ctx, sub->app_id, yjc_state_code (YJC_STATE_SUBMITTED), false);
+    return rc;
+}
+
+//  A retry: the same application, as it stands now.
+static yjc_result_t
+s_answer_retry (yjc_ctx_t *ctx)
+{
+    char app_id[33], state[33];
+    bool found = false;
+    yjc_result_t rc = s_existing (ctx, app_id, state, &found);
+    if (rc == YJC_OK && !found)
+        return YJC_DB_ERROR; //  neither stored nor there: cannot be
+    if (rc == YJC_OK)
+        s_reply_submitted (ctx, app_id, state, true);
+    return rc;
+}
+
+//  application.submit - R7: every application enters here; R8: with its
+//  form and the materials the form requires (uploaded beforehand).  The
+//  submissions of a batch are run together: their files are read with one
+//  statement and they are stored with another (issue 14).
+static yjc_result_t
+s_submit (yjc_ctx_t *ctx, yjc_request_in_t *reqs, int count)
+{
+    s_submission_t *subs =
+        (s_submission_t *)zmalloc (count * sizeof (s_submission_t));
+    yjc_pack_t *materials = //  their descriptions, kept with the form
+        (yjc_pack_t *)zmalloc (count * sizeof (yjc_pack_t));
+    for (int k = 0; k < count; k++) {
+        yjc_pack_init (&subs[k].form);
+        yjc_pack_init (&materials[k]);
+    }
     //  The form's shape and rules, the materials it requires and whose it
     //  is were checked before (yjc_form_check_body): the stored files now.
-    yjc_pack_t materials; //  their descriptions, kept with the form
-    yjc_pack_init (&materials);
-    yjc_result_t rc = attachments_check (ctx, attachments, &materials);
-    if (rc == YJC_OK && ctx->problems->count)
-        rc = YJC_FAIL;
-    char app_id[33], state[33];
-    bool stored = false, found = false;
+    yjc_result_t rc = attachments_check_many (ctx, reqs, count, materials);
     if (rc == YJC_OK)
-        rc = s_insert (ctx, form, project_name, &materials, app_id, &stored);
-    if (rc == YJC_OK && !stored) {
-        //  a retry: the same application, as it stands now
-        rc = s_existing (ctx, app_id, state, &found);
-        if (rc == YJC_OK && found)
-            s_reply_submitted (ctx, app_id, state, true);
-        else if (rc == YJC_OK)
-            rc = YJC_DB_ERROR; //  neither stored nor there: cannot be
+        rc = s_insert (ctx, reqs, count, subs, materials);
+    for (int k = 0; rc == YJC_OK && k < count; k++) {
+        if (reqs[k].refused)
+            continue;
+        yjc_ctx_for (ctx, &reqs[k]);
+        rc = subs[k].stored ? s_announce (ctx, &subs[k], &materials[k])
+                            : s_answer_retry (ctx);
     }
-    else if (rc == YJC_OK) {
-        yjc_map_t ev;
-        yjc_map_init (&ev);
-        yjc_map_str (&ev, "app_id", app_id);
-        yjc_map_str (&ev, "unit", ctx->actor->unit);
-        yjc_map_str (&ev, "project", project_name);
-        yjc_map_str (&ev, "submitted_at", ctx->now_iso);
-        yjc_map_obj (&ev, "form", form);
-        yjc_map_raw (&ev, "materials", materials.buf.data, materials.buf.size);
-        rc = yjc_ctx_emit_map (ctx, YJC_EV_APPLICATION_SUBMITTED, app_id, &ev);
-        yjc_map_release (&ev);
-        if (rc == YJC_OK)
-            s_reply_submitted (
-                ctx, app_id, yjc_state_code (YJC_STATE_SUBMITTED), false);
+    for (int k = 0; k < count; k++) {
+        yjc_pack_release (&subs[k].form);
+        yjc_pack_release (&materials[k]);
     }
-    yjc_pack_release (&materials);
+    free (subs);
+    free (materials);
     return rc;
 }
 
@@ -486,8 +543,8 @@ s_on_created (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 static const yjc_service_def_t s_intake = {
     .service = YJC_SVC_INTAKE,
     .migrations = yjc_intake_migrations,
-    .handlers = { [YJC_MSG_APPLICATION_SUBMIT] = s_submit,
-                  [YJC_MSG_APPLICATION_GET] = s_get,
+    .on_requests = { [YJC_MSG_APPLICATION_SUBMIT] = s_submit },
+    .handlers = { [YJC_MSG_APPLICATION_GET] = s_get,
                   [YJC_MSG_APPLICATION_LIST] = s_list,
                   [YJC_MSG_ATTACHMENT_PUT] = attachments_put,
                   [YJC_MSG_ATTACHMENT_GET] = attachments_get,
