@@ -7,6 +7,20 @@
 #include <poll.h>
 
 #define MAX_PREPARED 256
+#define MAX_LATER    32 //  statements queued by yjc_db_exec_later
+#define MAX_PARAMS   16 //  of such a statement
+
+//  A statement queued to go out with the next one (yjc_db_exec_later):
+//  its prepared name and a copy of its parameters, in one block.
+typedef struct {
+    char name[16];
+    const char *sql; //  for the log of a failure
+    int nparams;
+    const char *params[MAX_PARAMS];
+    int lengths[MAX_PARAMS];
+    int formats[MAX_PARAMS];
+    char *copy;
+} s_later_t;
 
 struct _yjc_db_t {
     PGconn *conn;                       //  NULL when not connected
@@ -14,10 +28,20 @@ struct _yjc_db_t {
     char *schema;                       //  our own schema only
     const char *prepared[MAX_PREPARED]; //  SQL text addresses prepared
     int nprepared;
-    char sqlstate[6];   //  of the last failure
-    char error[512];    //  of the last failure
-    bool begin_pending; //  BEGIN goes out with the next statement
+    char sqlstate[6];           //  of the last failure
+    char error[512];            //  of the last failure
+    bool begin_pending;         //  BEGIN goes out with the next statement
+    s_later_t later[MAX_LATER]; //  go out before the next statement
+    int nlater;
 };
+
+static void
+s_later_clear (yjc_db_t *self)
+{
+    for (int i = 0; i < self->nlater; i++)
+        free (self->later[i].copy);
+    self->nlater = 0;
+}
 
 static void
 s_fail (yjc_db_t *self, const PGresult *res, const char *what)
@@ -67,6 +91,7 @@ s_connect (yjc_db_t *self)
     self->conn = s_open (self->conninfo);
     self->nprepared = 0;
     self->begin_pending = false;
+    s_later_clear (self);
     if (PQstatus (self->conn) != CONNECTION_OK) {
         s_fail (self, NULL, "connect");
         PQfinish (self->conn);
@@ -133,6 +158,7 @@ yjc_db_destroy (yjc_db_t **self_p)
         yjc_db_t *self = *self_p;
         if (self->conn)
             PQfinish (self->conn);
+        s_later_clear (self);
         free (self->conninfo);
         free (self->schema);
         free (self);
@@ -273,9 +299,11 @@ s_result_ok (const PGresult *res)
     return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
 }
 
-//  Sends a statement, with BEGIN before it or COMMIT after it when asked,
-//  in one round trip (libpq pipeline mode): a unit of work saves two.
-//  Returns the statement's result when it and its companion succeeded.
+//  Sends a statement, with BEGIN before it or COMMIT after it when asked
+//  and the statements queued by yjc_db_exec_later before it, in one round
+//  trip (libpq pipeline mode): a unit of work saves two, and every
+//  statement nobody waits for one.  Returns the statement's result when
+//  it and all its companions succeeded (the queue is emptied either way).
 static PGresult *
 s_run (yjc_db_t *self,
        const char *before,
@@ -289,27 +317,59 @@ s_run (yjc_db_t *self,
        int result_format)
 {
     PGconn *conn = self->conn;
-    bool piped = before || after;
-    bool sent = (!piped || PQenterPipelineMode (conn)) &&
-                s_send_simple (conn, before) &&
-                s_send (conn,
-                        sql,
-                        name,
-                        nparams,
-                        params,
-                        lengths,
-                        formats,
-                        result_format) &&
-                s_send_simple (conn, after) &&
-                (!piped || (PQpipelineSync (conn) && PQflush (conn) == 0));
+    int nlater = self->nlater;
+    bool piped = before || after || nlater;
+    bool sent =
+        (!piped || PQenterPipelineMode (conn)) && s_send_simple (conn, before);
+    for (int i = 0; sent && i < nlater; i++) {
+        s_later_t *l = &self->later[i];
+        sent = s_send (conn,
+                       l->sql,
+                       l->name,
+                       l->nparams,
+                       l->params,
+                       l->lengths,
+                       l->formats,
+                       0);
+    }
+    sent = sent &&
+           s_send (conn,
+                   sql,
+                   name,
+                   nparams,
+                   params,
+                   lengths,
+                   formats,
+                   result_format) &&
+           s_send_simple (conn, after) &&
+           (!piped || (PQpipelineSync (conn) && PQflush (conn) == 0));
     //  Results come in order, each query's ended by a NULL (and in a
-    //  pipeline, then the sync).
-    PGresult *results[2] = { NULL, NULL }, *r;
-    int seen = 0, expected = piped ? 2 : 1;
-    while (sent && seen < expected && (r = PQgetResult (conn)) != NULL) {
-        results[seen++] = r;
-        while ((r = PQgetResult (conn)) != NULL)
-            PQclear (r); //  a statement has one result here
+    //  pipeline, then the sync): BEGIN's, the queued ones', this one's,
+    //  COMMIT's.
+    int first = before ? 1 : 0; //  index of the first queued one
+    int mine = first + nlater, expected = mine + 1 + (after ? 1 : 0);
+    PGresult *res = NULL, *failed = NULL, *r, *extra;
+    const char *failed_sql = sql;
+    for (int index = 0;
+         sent && index < expected && (r = PQgetResult (conn)) != NULL;
+         index++) {
+        while ((extra = PQgetResult (conn)) != NULL)
+            PQclear (extra); //  a statement has one result here
+        if (index == mine) {
+            res = r;
+            continue;
+        }
+        //  the first failure is the one to tell: one before this
+        //  statement, or COMMIT's when this one succeeded
+        bool ok = s_result_ok (r);
+        if (!ok && !failed && (index < mine || s_result_ok (res))) {
+            failed = r;
+            failed_sql = index < first  ? before
+                         : index < mine ? self->later[index - first].sql
+                                        : after;
+        }
+        else
+            PQclear (r);
     }
     if (piped) {
         while (sent && (r = PQgetResult (conn)) != NULL) {
@@ -320,16 +380,13 @@ s_run (yjc_db_t *self,
         }
         PQexitPipelineMode (conn);
     }
-    PGresult *res = results[before ? 1 : 0];
-    PGresult *other = piped ? results[before ? 0 : 1] : NULL;
-    bool other_ok =
-        !piped || (other && PQresultStatus (other) == PGRES_COMMAND_OK);
-    if (!sent || !other_ok || !s_result_ok (res)) {
-        s_fail (self, before && !other_ok ? other : res, sql);
+    s_later_clear (self);
+    if (!sent || failed || !s_result_ok (res)) {
+        s_fail (self, failed ? failed : res, failed ? failed_sql : sql);
         PQclear (res);
         res = NULL;
     }
-    PQclear (other);
+    PQclear (failed);
     return res;
 }
 
@@ -420,6 +477,54 @@ yjc_db_exec (yjc_db_t *self,
     return rows;
 }
 
+int
+yjc_db_exec_later (yjc_db_t *self,
+                   const char *sql,
+                   int nparams,
+                   const char *const *params,
+                   const int *lengths,
+                   const int *formats)
+{
+    if (!self->conn || nparams > MAX_PARAMS)
+        return -1;
+    //  a full queue goes out first, alone (in order)
+    if (self->nlater == MAX_LATER) {
+        const char *before = self->begin_pending ? "BEGIN" : NULL;
+        self->begin_pending = false;
+        PGresult *res =
+            s_run (self, before, NULL, "SELECT 1", "", 0, NULL, NULL, NULL, 0);
+        if (!res)
+            return -1;
+        PQclear (res);
+    }
+    s_later_t *l = &self->later[self->nlater];
+    if (s_prepare (self, sql, nparams, l->name) != 0)
+        return -1;
+    size_t size = 1;
+    for (int i = 0; i < nparams; i++) {
+        l->lengths[i] = !params[i] ? 0
+                        : formats && formats[i] == 1
+                            ? lengths[i]
+                            : (int)strlen (params[i]) + 1;
+        size += (size_t)l->lengths[i];
+    }
+    l->copy = (char *)malloc (size);
+    if (!l->copy)
+        return -1;
+    char *at = l->copy;
+    for (int i = 0; i < nparams; i++) {
+        l->formats[i] = formats ? formats[i] : 0;
+        l->params[i] = params[i] ? at : NULL;
+        if (params[i])
+            memcpy (at, params[i], (size_t)l->lengths[i]);
+        at += l->lengths[i];
+    }
+    l->sql = sql;
+    l->nparams = nparams;
+    self->nlater++;
+    return 0;
+}
+
 static int
 s_simple (yjc_db_t *self, const char *sql)
 {
@@ -444,13 +549,26 @@ yjc_db_exec_commit (yjc_db_t *self,
                     const int *formats)
 {
     char name[16];
-    if (!self->conn || self->begin_pending ||
-        s_prepare (self, sql, nparams, name) != 0)
+    if (!self->conn || s_prepare (self, sql, nparams, name) != 0)
         return -1;
-    PGresult *res = s_run (
-        self, NULL, "COMMIT", sql, name, nparams, params, lengths, formats, 0);
+    const char *before = self->begin_pending ? "BEGIN" : NULL;
+    self->begin_pending = false;
+    PGresult *res = s_run (self,
+                           before,
+                           "COMMIT",
+                           sql,
+                           name,
+                           nparams,
+                           params,
+                           lengths,
+                           formats,
+                           0);
     if (!res) {
-        s_simple (self, "ROLLBACK"); //  the statement failed: end the tx
+        //  the statement failed: end the tx, and tell why it failed
+        char sqlstate[sizeof self->sqlstate];
+        memcpy (sqlstate, self->sqlstate, sizeof sqlstate);
+        s_simple (self, "ROLLBACK");
+        memcpy (self->sqlstate, sqlstate, sizeof sqlstate);
         return -1;
     }
     PQclear (res);
@@ -461,7 +579,7 @@ yjc_db_exec_commit (yjc_db_t *self,
 int
 yjc_db_commit (yjc_db_t *self)
 {
-    if (self->begin_pending) {
+    if (self->begin_pending && self->nlater == 0) {
         self->begin_pending = false;
         return 0;
     }
@@ -471,6 +589,7 @@ yjc_db_commit (yjc_db_t *self)
 int
 yjc_db_rollback (yjc_db_t *self)
 {
+    s_later_clear (self); //  never sent: nothing to undo
     if (self->begin_pending) {
         self->begin_pending = false;
         return 0;
@@ -773,6 +892,11 @@ s_test_migrate (yjc_test_t *t, yjc_db_t *db)
                       "001_t.sql,002_seed.sql"));
 }
 
+static void s_test_later (yjc_test_t *t,
+                          yjc_db_t *db,
+                          const char *insert,
+                          const char *count);
+
 static void
 s_test_statements (yjc_test_t *t, yjc_db_t *db)
 {
@@ -817,6 +941,89 @@ s_test_statements (yjc_test_t *t, yjc_db_t *db)
     //  a transaction that ran nothing commits as nothing
     YJC_CHECK (t, yjc_db_begin (db) == 0 && yjc_db_commit (db) == 0);
     YJC_CHECK (t, streq (s_value (db, "SELECT 1", NULL, v), "1"));
+    s_test_later (t, db, insert, count);
+}
+
+//  Statements queued by yjc_db_exec_later: in order before the next one,
+//  their parameters copied; committed with the transaction, dropped by a
+//  rollback, their failure the next statement's.
+static void
+s_test_later (yjc_test_t *t,
+              yjc_db_t *db,
+              const char *insert,
+              const char *count)
+{
+    char v[64], key[16] = "later1", bin[] = { 'x', 0, 'y' };
+    const char *row[] = { key, "1" };
+    YJC_CHECK (t, yjc_db_begin (db) == 0);
+    YJC_CHECK (t, yjc_db_exec_later (db, insert, 2, row, NULL, NULL) == 0);
+    snprintf (key, sizeof key, "later2"); //  the queued copy stays later1
+    YJC_CHECK (t, yjc_db_exec_later (db, insert, 2, row, NULL, NULL) == 0);
+    //  binary parameters keep their length (a zero byte inside)
+    const char *brow[] = { "later3", bin };
+    int lengths[] = { 0, 3 }, formats[] = { 0, 1 };
+    YJC_CHECK (t,
+               yjc_db_exec_later (db,
+                                  "INSERT INTO t (k, v) VALUES ($1,"
+                                  " encode($2::bytea, 'hex'))",
+                                  2,
+                                  brow,
+                                  lengths,
+                                  formats) == 0);
+    //  the next statement sees them, in one round trip with them
+    YJC_CHECK (t,
+               streq (s_value (db,
+                               "SELECT string_agg(k || '=' || coalesce(v, ''),"
+                               " ',' ORDER BY k) FROM t WHERE k LIKE $1",
+                               "later%",
+                               v),
+                      "later1=1,later2=1,later3=780079"));
+    YJC_CHECK (t, yjc_db_commit (db) == 0);
+    YJC_CHECK (t, streq (s_value (db, count, "later2", v), "1"));
+    //  queued alone, they go out with the COMMIT (BEGIN first)
+    row[0] = "later4";
+    YJC_CHECK (t, yjc_db_begin (db) == 0);
+    YJC_CHECK (t, yjc_db_exec_later (db, insert, 2, row, NULL, NULL) == 0);
+    YJC_CHECK (t, yjc_db_commit (db) == 0);
+    YJC_CHECK (t, streq (s_value (db, count, "later4", v), "1"));
+    //  a rollback drops them unsent
+    row[0] = "later5";
+    YJC_CHECK (t, yjc_db_begin (db) == 0);
+    YJC_CHECK (t, yjc_db_exec_later (db, insert, 2, row, NULL, NULL) == 0);
+    YJC_CHECK (t, yjc_db_rollback (db) == 0);
+    YJC_CHECK (t, streq (s_value (db, count, "later5", v), "0"));
+    //  a queued one that fails fails the statement it went out with, with
+    //  its own SQLSTATE; the transaction is then rolled back
+    row[0] = "later1"; //  a unique violation
+    YJC_CHECK (t, yjc_db_begin (db) == 0);
+    YJC_CHECK (t, yjc_db_exec_later (db, insert, 2, row, NULL, NULL) == 0);
+    YJC_CHECK (t, yjc_db_exec (db, "SELECT 1", 0, NULL) == -1);
+    YJC_CHECK (t, streq (yjc_db_sqlstate (db), "23505"));
+    YJC_CHECK (t, yjc_db_rollback (db) == 0);
+    //  with the last statement and COMMIT: both fail, nothing is kept
+    const char *r6[] = { "later6", "6" };
+    YJC_CHECK (t, yjc_db_begin (db) == 0);
+    YJC_CHECK (t, yjc_db_exec_later (db, insert, 2, row, NULL, NULL) == 0);
+    YJC_CHECK (t, yjc_db_exec_commit (db, insert, 2, r6, NULL, NULL) == -1);
+    YJC_CHECK (t, streq (yjc_db_sqlstate (db), "23505"));
+    YJC_CHECK (t, streq (s_value (db, count, "later6", v), "0"));
+    //  more than the queue holds: the full queue goes out first, in order
+    YJC_CHECK (t, yjc_db_begin (db) == 0);
+    bool queued = true;
+    for (int i = 0; i < MAX_LATER + 5; i++) {
+        char k[16];
+        snprintf (k, sizeof k, "many%02d", i);
+        const char *r[] = { k, k };
+        queued =
+            queued && yjc_db_exec_later (db, insert, 2, r, NULL, NULL) == 0;
+    }
+    YJC_CHECK (t, queued && yjc_db_commit (db) == 0);
+    snprintf (key, sizeof key, "%d", MAX_LATER + 5);
+    YJC_CHECK (
+        t,
+        streq (
+            s_value (db, "SELECT count(*) FROM t WHERE k LIKE $1", "many%", v),
+            key));
 }
 
 static void

@@ -71,6 +71,19 @@ int yjc_db_exec (yjc_db_t *self,
                  const char *sql,
                  int nparams,
                  const char *const *params);
+//  Queues a statement whose result nobody waits for (an UPDATE or INSERT
+//  whose row count does not matter): it goes out with the next statement
+//  or the COMMIT, in order, in the same round trip (issue 14: a round
+//  trip costs more CPU than most statements here).  Its failure is that
+//  statement's (which then returns NULL / -1); a rollback drops it.
+//  Parameters are copied; `lengths` and `formats` as PQexecParams' (may
+//  be NULL: all text).  0, or -1 when it cannot be queued.
+int yjc_db_exec_later (yjc_db_t *self,
+                       const char *sql,
+                       int nparams,
+                       const char *const *params,
+                       const int *lengths,
+                       const int *formats);
 //  BEGIN / COMMIT / ROLLBACK.  0 or -1.
 int yjc_db_begin (yjc_db_t *self);
 int yjc_db_commit (yjc_db_t *self);

@@ -199,3 +199,18 @@ yjc_rows_exec_commit (yjc_rows_t *self,
     s_call_done (&call, self);
     return rc;
 }
+
+int
+yjc_rows_exec_later (yjc_rows_t *self,
+                     yjc_db_t *db,
+                     const char *sql,
+                     int nextra,
+                     const char *const *extra)
+{
+    s_call_t call;
+    s_call_init (&call, self, nextra, extra);
+    int rc = yjc_db_exec_later (
+        db, sql, call.count, call.params, call.lengths, call.formats);
+    s_call_done (&call, self);
+    return rc;
+}

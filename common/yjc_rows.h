@@ -38,6 +38,13 @@ PGresult *yjc_rows_exec (yjc_rows_t *self,
                          const char *sql,
                          int nextra,
                          const char *const *extra);
+//  The same, queued to go out with the next statement (yjc_db_exec_later):
+//  0, or -1 when it cannot be queued.
+int yjc_rows_exec_later (yjc_rows_t *self,
+                         yjc_db_t *db,
+                         const char *sql,
+                         int nextra,
+                         const char *const *extra);
 //  The same, and COMMIT in the same round trip (yjc_db_exec_commit).
 int yjc_rows_exec_commit (yjc_rows_t *self,
                           yjc_db_t *db,

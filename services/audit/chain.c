@@ -124,13 +124,16 @@ s_checkpoint (yjc_ctx_t *ctx, int64_t seq, int64_t count, const char *head_hex)
     s_hex (s_pk, sizeof s_pk, pk_hex);
     s_hex (sig, sizeof sig, sig_hex);
     const char *params[] = { seq_t, count_t, head_hex, at_t, pk_hex, sig_hex };
-    return yjc_db_exec (ctx->db,
-                        "INSERT INTO checkpoints (seq, count, head, at_us,"
-                        " public_key, sig) VALUES ($1, $2, decode($3, 'hex'),"
-                        " $4, decode($5, 'hex'), decode($6, 'hex'))"
-                        " ON CONFLICT (seq) DO NOTHING",
-                        6,
-                        params) < 0
+    return yjc_db_exec_later (
+               ctx->db,
+               "INSERT INTO checkpoints (seq, count, head,"
+               " at_us, public_key, sig) VALUES ($1, $2,"
+               " decode($3, 'hex'), $4, decode($5, 'hex'),"
+               " decode($6, 'hex')) ON CONFLICT (seq) DO NOTHING",
+               6,
+               params,
+               NULL,
+               NULL) < 0
                ? YJC_DB_ERROR
                : YJC_OK;
 }
@@ -301,8 +304,11 @@ chain_store (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
     s_hex (head.hash, HASH_LEN, hash_hex);
     //  occurred_at from at_us, so that the row and its hash agree; the
     //  applications' units learned in the same statement
+    //  None of what follows is waited for: it goes out with the COMMIT,
+    //  so the head's lock is held for one round trip less than three
+    //  (issue 14: two workers' deliveries queue on it).
     const char *extra[] = { ctx->now_iso };
-    PGresult *res = yjc_rows_exec (
+    int queued = yjc_rows_exec_later (
         rows,
         ctx->db,
         "WITH u AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
@@ -322,14 +328,16 @@ chain_store (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
     yjc_pack_release (&mp);
     const char *params[] = { seq_t, n_t, hash_hex };
     yjc_result_t rc =
-        res && yjc_db_exec (ctx->db,
-                            "UPDATE chain_head SET seq = $1, count = $2,"
-                            " hash = decode($3, 'hex')",
-                            3,
-                            params) == 1
+        queued == 0 && yjc_db_exec_later (ctx->db,
+                                          "UPDATE chain_head SET seq = $1,"
+                                          " count = $2, hash = decode($3,"
+                                          " 'hex')",
+                                          3,
+                                          params,
+                                          NULL,
+                                          NULL) == 0
             ? YJC_OK
             : YJC_DB_ERROR;
-    PQclear (res);
     for (int i = 0; rc == YJC_OK && i < ncp; i++)
         rc = s_checkpoint (ctx, cps[i].seq, cps[i].count, cps[i].hash_hex);
     free (cps);

@@ -220,8 +220,9 @@ notify_derive (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
         yjc_rows_destroy (&rows);
         return YJC_OK;
     }
+    //  nobody waits for it: out with the next statement (issue 14)
     const char *extra[] = { ctx->now_iso };
-    PGresult *res = yjc_rows_exec (
+    int queued = yjc_rows_exec_later (
         rows,
         ctx->db,
         "INSERT INTO notifications (event_id, recipient, unit, app_id, type,"
@@ -233,8 +234,5 @@ notify_derive (yjc_ctx_t *ctx, const yjc_event_in_t *events, int count)
         1,
         extra);
     yjc_rows_destroy (&rows);
-    if (!res)
-        return YJC_DB_ERROR;
-    PQclear (res);
-    return YJC_OK;
+    return queued == 0 ? YJC_OK : YJC_DB_ERROR;
 }

@@ -44,12 +44,15 @@ period_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     snprintf (m, sizeof m, "%lld", (long long)months);
     snprintf (d, sizeof d, "%lld", (long long)days);
     const char *params[] = { ev->app_id, unit, m, d, on_expiry };
-    return yjc_db_exec (ctx->db,
-                        "INSERT INTO periods (app_id, unit, months, days,"
-                        " on_expiry) VALUES ($1, $2, $3::int, $4::int, $5)"
-                        " ON CONFLICT DO NOTHING",
-                        5,
-                        params) < 0
+    //  nobody waits for it: out with the next statement (issue 14)
+    return yjc_db_exec_later (ctx->db,
+                              "INSERT INTO periods (app_id, unit, months,"
+                              " days, on_expiry) VALUES ($1, $2, $3::int,"
+                              " $4::int, $5) ON CONFLICT DO NOTHING",
+                              5,
+                              params,
+                              NULL,
+                              NULL) < 0
                ? YJC_DB_ERROR
                : YJC_OK;
 }

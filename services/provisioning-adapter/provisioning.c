@@ -252,21 +252,21 @@ s_on_approved (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
                              yjc_state_code (YJC_STATE_APPROVED) };
     int lengths[] = { 0, 0, (int)o.resources.buf.size, 0, 0 };
     int formats[] = { 0, 0, 1, 0, 0 };
-    PGresult *res = yjc_db_query_bin (
-        ctx->db,
-        "INSERT INTO apps (app_id, unit, state, resources_mp, updated_at)"
-        " VALUES ($1, $2, $5, $3, $4) ON CONFLICT DO NOTHING",
-        5,
-        params,
-        lengths,
-        formats);
+    //  nobody waits for it: out with the order's INSERT (issue 14)
     bool created;
     yjc_result_t rc =
-        res ? s_create (ctx, &o, ev->event_id, ev->at_us, &created)
+        yjc_db_exec_later (
+            ctx->db,
+            "INSERT INTO apps (app_id, unit, state, resources_mp, updated_at)"
+            " VALUES ($1, $2, $5, $3, $4) ON CONFLICT DO NOTHING",
+            5,
+            params,
+            lengths,
+            formats) == 0
+            ? s_create (ctx, &o, ev->event_id, ev->at_us, &created)
             : YJC_DB_ERROR;
     if (rc == YJC_OK) //  R14.1: the period the form asked, for the go-live
         rc = period_on_approved (ctx, ev);
-    PQclear (res);
     s_order_release (&o);
     return rc;
 }

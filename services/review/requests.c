@@ -187,11 +187,14 @@ requests_on_order (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
     yjc_state_t state = yjc_move (ev->type, kind);
     if (state != YJC_STATE_NONE) {
         const char *params[] = { ev->app_id, yjc_state_code (state), ev->at };
-        if (yjc_db_exec (ctx->db,
-                         "UPDATE applications SET state = $2,"
-                         " updated_at = $3 WHERE app_id = $1",
-                         3,
-                         params) < 0)
+        //  nobody waits for it: out with the next statement (issue 14)
+        if (yjc_db_exec_later (ctx->db,
+                               "UPDATE applications SET state = $2,"
+                               " updated_at = $3 WHERE app_id = $1",
+                               3,
+                               params,
+                               NULL,
+                               NULL) < 0)
             return YJC_DB_ERROR;
     }
     if (yjc_state_ended (state))
