@@ -355,79 +355,133 @@ s_list (yjc_ctx_t *ctx, const msgpack_object *body)
     return YJC_OK;
 }
 
-//  Follows the other stages: records the state an event announces.
-static yjc_result_t
-s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+//  What an event of another stage records here: the state it announces
+//  (or the step's own name) with its rank, a note, the official number.
+typedef struct {
+    char rank[12], note[256], step[48], number[65];
+    const char *state;
+} s_stage_t;
+
+static void
+s_stage_of (const yjc_event_in_t *ev, s_stage_t *st)
 {
     //  Events of different services may arrive in any order between them
     //  (one stream per producer): a later state is never overwritten by
     //  an earlier one that arrives late (the states' ranks, in proto).
-    char rank[12] = "0", kind[17];
+    char kind[17];
+    snprintf (st->rank, sizeof st->rank, "0");
     yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
     yjc_state_t moved = yjc_move (ev->type, kind);
-    const char *state = yjc_state_code (moved);
-    if (state)
-        snprintf (rank, sizeof rank, "%d", yjc_states[moved].rank);
-    char note[256];
-    yjc_obj_strcpy (ev->payload, "opinion", note, sizeof note);
+    st->state = yjc_state_code (moved);
+    if (st->state)
+        snprintf (st->rank, sizeof st->rank, "%d", yjc_states[moved].rank);
+    char *note = st->note;
+    yjc_obj_strcpy (ev->payload, "opinion", note, sizeof st->note);
     if (!*note)
-        yjc_obj_strcpy (ev->payload, "reason", note, sizeof note);
+        yjc_obj_strcpy (ev->payload, "reason", note, sizeof st->note);
     for (size_t i = 0; i < sizeof s_noted / sizeof *s_noted && !*note; i++)
         if (s_noted[i].event == ev->type)
             yjc_obj_strcpy (
-                ev->payload, s_noted[i].note_key, note, sizeof note);
+                ev->payload, s_noted[i].note_key, note, sizeof st->note);
     //  an order's step names the order (the bureau re-orders a failed one
     //  by its id)
     char order_id[33];
     if (*yjc_obj_strcpy (ev->payload, "order_id", order_id, sizeof order_id)) {
-        char named[sizeof note];
+        char named[sizeof st->note];
         snprintf (named,
                   sizeof named,
                   "%s%s%.200s",
                   order_id,
                   *note ? "：" : "",
                   note);
-        memcpy (note, named, sizeof note);
+        memcpy (note, named, sizeof st->note);
     }
     //  a step that moves no state is history under its own name
-    char step[48];
-    if (!state) {
-        snprintf (step,
-                  sizeof step,
+    if (!st->state) {
+        snprintf (st->step,
+                  sizeof st->step,
                   "%s%s%s",
                   yjc_event_defs[ev->type].wire,
                   *kind ? ":" : "",
                   kind);
-        state = step;
+        st->state = st->step;
     }
-    char number[65];
-    yjc_obj_strcpy (ev->payload, "number", number, sizeof number);
+    yjc_obj_strcpy (ev->payload, "number", st->number, sizeof st->number);
+}
+
+//  The record of a stage: forward only; the official number whenever it
+//  comes.  $8 given: an event about an application intake does not have
+//  is marked refused in the inbox with it (the deferred form below).
+#define S_STAGE_SQL(refusal)                                                   \
+    "WITH a AS (SELECT app_id FROM applications WHERE app_id = $1),"           \
+    " u AS (UPDATE applications SET"                                           \
+    "  state = CASE WHEN state_rank < $6::int THEN $3 ELSE state END,"         \
+    "  updated_at = CASE WHEN state_rank < $6::int THEN $2::timestamptz"       \
+    "   ELSE updated_at END,"                                                  \
+    "  state_rank = greatest(state_rank, $6::int),"                            \
+    "  number = coalesce($7, number) WHERE app_id = $1)" refusal
+
+//  Follows the other stages: records the state an event announces, and
+//  refuses an event about an application it does not have.
+static yjc_result_t
+s_on_stage (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    s_stage_t st;
+    s_stage_of (ev, &st);
     const char *params[] = { ev->app_id,
                              ev->at,
-                             state,
+                             st.state,
                              ev->event_id,
-                             *note ? note : NULL,
-                             rank,
-                             *number ? number : NULL };
-    int rows = yjc_db_exec (
-        ctx->db,
-        "WITH a AS (SELECT app_id FROM applications WHERE app_id = $1),"
-        //  forward only; the official number whenever it comes
-        " u AS (UPDATE applications SET"
-        "  state = CASE WHEN state_rank < $6::int THEN $3 ELSE state END,"
-        "  updated_at = CASE WHEN state_rank < $6::int THEN $2::timestamptz"
-        "   ELSE updated_at END,"
-        "  state_rank = greatest(state_rank, $6::int),"
-        "  number = coalesce($7, number) WHERE app_id = $1)"
-        " INSERT INTO history (app_id, at, state, event_id, note)"
-        " SELECT app_id, $2, $3, $4, $5 FROM a",
-        7,
-        params);
+                             *st.note ? st.note : NULL,
+                             st.rank,
+                             *st.number ? st.number : NULL };
+    int rows = yjc_db_exec (ctx->db,
+                            S_STAGE_SQL (" INSERT INTO history (app_id, at,"
+                                         " state, event_id, note)"
+                                         " SELECT app_id, $2, $3, $4, $5"
+                                         " FROM a"),
+                            7,
+                            params);
     if (rows < 0)
         return YJC_DB_ERROR;
     if (rows == 0)
         return yjc_ctx_fail (ctx, YJC_E_NOT_FOUND, "app_id", "%s", ev->app_id);
     return YJC_OK;
+}
+
+//  The same for an event whose handler does nothing else: the record
+//  waits to go out with the next statement (issue 14: one round trip
+//  less per event), so an unknown application is found only then, by the
+//  statement itself: nothing is recorded, the inbox says refused.
+static yjc_result_t
+s_on_stage_later (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
+{
+    s_stage_t st;
+    s_stage_of (ev, &st);
+    char why[80];
+    snprintf (why, sizeof why, "not_found app_id: %.40s", ev->app_id);
+    const char *params[] = { ev->app_id,
+                             ev->at,
+                             st.state,
+                             ev->event_id,
+                             *st.note ? st.note : NULL,
+                             st.rank,
+                             *st.number ? st.number : NULL,
+                             why };
+    return yjc_db_exec_later (
+               ctx->db,
+               S_STAGE_SQL (", h AS (INSERT INTO history (app_id, at, state,"
+                            " event_id, note) SELECT app_id, $2, $3, $4, $5"
+                            " FROM a)"
+                            " UPDATE inbox SET outcome = 'refused', detail = $8"
+                            " WHERE event_id = $4"
+                            " AND NOT EXISTS (SELECT 1 FROM a)"),
+               8,
+               params,
+               NULL,
+               NULL) == 0
+               ? YJC_OK
+               : YJC_DB_ERROR;
 }
 
 //  R11.1, R14.1: on conversion to production the usage period starts,
@@ -533,11 +587,11 @@ static yjc_result_t
 s_on_created (yjc_ctx_t *ctx, const yjc_event_in_t *ev)
 {
     char kind[17];
-    yjc_result_t rc = s_on_stage (ctx, ev);
     yjc_obj_strcpy (ev->payload, "kind", kind, sizeof kind);
-    return rc == YJC_OK && yjc_order_by_kind (kind) == YJC_ORDER_EXPIRY_NOTICE
-               ? requests_auto_renew (ctx, ev)
-               : rc;
+    if (yjc_order_by_kind (kind) != YJC_ORDER_EXPIRY_NOTICE)
+        return s_on_stage_later (ctx, ev);
+    yjc_result_t rc = s_on_stage (ctx, ev);
+    return rc == YJC_OK ? requests_auto_renew (ctx, ev) : rc;
 }
 
 static const yjc_service_def_t s_intake = {
@@ -553,23 +607,23 @@ static const yjc_service_def_t s_intake = {
                   [YJC_MSG_REQUEST_CHANGE] = requests_submit,
                   [YJC_MSG_REQUEST_TERMINATE] = requests_submit,
                   [YJC_MSG_REQUEST_RENEW] = requests_submit },
-    .on_event = { [YJC_EV_APPLICATION_ACCEPTED] = s_on_stage,
-                  [YJC_EV_APPLICATION_DECLINED] = s_on_stage,
-                  [YJC_EV_APPLICATION_APPROVED] = s_on_stage,
-                  [YJC_EV_APPLICATION_REJECTED] = s_on_stage,
-                  [YJC_EV_APPLICATION_WITHDRAWN] = s_on_stage,
+    .on_event = { [YJC_EV_APPLICATION_ACCEPTED] = s_on_stage_later,
+                  [YJC_EV_APPLICATION_DECLINED] = s_on_stage_later,
+                  [YJC_EV_APPLICATION_APPROVED] = s_on_stage_later,
+                  [YJC_EV_APPLICATION_REJECTED] = s_on_stage_later,
+                  [YJC_EV_APPLICATION_WITHDRAWN] = s_on_stage_later,
                   [YJC_EV_ORDER_CREATED] = s_on_created,
                   [YJC_EV_ORDER_COMPLETED] = s_on_completed,
-                  [YJC_EV_ORDER_FAILED] = s_on_stage,
-                  [YJC_EV_REQUEST_APPROVED] = s_on_stage,
-                  [YJC_EV_REQUEST_REJECTED] = s_on_stage,
-                  [YJC_EV_EMERGENCY_REPORTED] = s_on_stage,
-                  [YJC_EV_RETENTION_SCHEDULED] = s_on_stage,
-                  [YJC_EV_DEADLINE_CHANGED] = s_on_stage,
+                  [YJC_EV_ORDER_FAILED] = s_on_stage_later,
+                  [YJC_EV_REQUEST_APPROVED] = s_on_stage_later,
+                  [YJC_EV_REQUEST_REJECTED] = s_on_stage_later,
+                  [YJC_EV_EMERGENCY_REPORTED] = s_on_stage_later,
+                  [YJC_EV_RETENTION_SCHEDULED] = s_on_stage_later,
+                  [YJC_EV_DEADLINE_CHANGED] = s_on_stage_later,
                   [YJC_EV_PERIOD_SCHEDULED] = s_on_period,
                   [YJC_EV_PROBLEM_REPORTED] = attachments_on_problem, //  R15
-                  [YJC_EV_APPLICATION_EXPIRED] = s_on_stage,
-                  [YJC_EV_APPLICATION_OFFLINE_APPROVED] = s_on_stage },
+                  [YJC_EV_APPLICATION_EXPIRED] = s_on_stage_later,
+                  [YJC_EV_APPLICATION_OFFLINE_APPROVED] = s_on_stage_later },
 };
 
 int

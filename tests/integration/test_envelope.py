@@ -8,7 +8,7 @@ import pytest
 import zmq
 
 import yjc
-from conftest import full_form
+from conftest import full_form, minimal_form
 
 
 def envelope(type_="sys.status", body=None, id_="e1", **extra):
@@ -229,6 +229,43 @@ def test_only_the_producer_may_deliver_its_events(platform):
     assert platform.scalar("SELECT count(*) FROM provisioning.inbox "
                            "WHERE event_id LIKE '%:999999'") == "0"
     assert platform.scalar("SELECT count(*) FROM provisioning.orders") == "0"
+
+
+def test_a_step_of_an_unknown_application_is_refused_alone(platform):
+    # intake records a stage with the statement after it (issue 14); an
+    # event about an application it does not have is still refused (the
+    # inbox says why), and the steps around it in the delivery still land
+    apps = [platform.submit("edu", minimal_form("县教育局"))["body"]["app_id"]
+            for _ in range(2)]
+    def step(n, app):
+        return {"event_id": f"review:88880{n}", "type": "application.withdrawn",
+                "source": "review", "app_id": app,
+                "at": "2026-11-30T09:00:00+08:00",
+                "payload": {"app_id": app, "unit": "县教育局", "state": "withdrawn",
+                            "opinion": f"撤回 {n}"}}
+    events = [step(1, apps[0]), step(2, "A999999"), step(3, apps[1])]
+    reply = platform.call("service-review", "intake", "event.deliver",
+                          {"events": events})
+    assert reply["ok"], reply
+    assert platform.sql("SELECT event_id, outcome, coalesce(detail, '') FROM"
+                        " intake.inbox WHERE event_id LIKE 'review:88880%'"
+                        " ORDER BY 1") == [
+        ["review:888801", "applied", ""],
+        ["review:888802", "refused", "not_found app_id: A999999"],
+        ["review:888803", "applied", ""]]
+    for n, app in ((1, apps[0]), (3, apps[1])):
+        assert platform.sql("SELECT state, note FROM intake.history"
+                            f" WHERE event_id = 'review:88880{n}'") \
+            == [["withdrawn", f"撤回 {n}"]]
+        assert platform.scalar(
+            f"SELECT state FROM intake.applications WHERE app_id = '{app}'") \
+            == "withdrawn"
+    assert platform.scalar("SELECT count(*) FROM intake.history"
+                           " WHERE app_id = 'A999999'") == "0"
+    # a redelivery changes nothing
+    reply = platform.call("service-review", "intake", "event.deliver",
+                          {"events": events})
+    assert reply["ok"] and reply["body"]["duplicates"] == 3, reply
 
 
 def test_role_service_is_reserved_for_the_services(platform):
