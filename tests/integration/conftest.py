@@ -233,6 +233,20 @@ class Platform:
         raise AssertionError(f"timed out waiting for {what}")
 
 
+def hold_table(p, table):
+    """A psql session that holds `table` in SHARE mode until told to
+    commit (write "COMMIT;" to its stdin, then close it): writers wait,
+    readers do not."""
+    psql = subprocess.Popen(
+        ["psql", "-X", "-q", "-At", "-h", "127.0.0.1", "-p", PGPORT, "-U", "postgres",
+         "-d", p.db, "-v", "ON_ERROR_STOP=1"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    psql.stdin.write(f"BEGIN;\nLOCK TABLE {table} IN SHARE MODE;\nSELECT 'held';\n")
+    psql.stdin.flush()
+    assert psql.stdout.readline().strip() == "held"
+    return psql
+
+
 def running(p):
     """A module's platform fixture: `yield from running(p)` starts it,
     hands it to the tests, stops it, and fails on any sanitizer report."""

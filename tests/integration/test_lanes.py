@@ -3,12 +3,11 @@
 deliveries leave a worker to requests.  Review runs with two workers;
 its applications table is held in SHARE mode by the test, so that every
 delivery that writes it waits, while a read (review.get) does not."""
-import subprocess
 import time
 
 import pytest
 
-from conftest import PGPORT, Platform, full_form, running
+from conftest import Platform, full_form, hold_table, running
 
 
 def ok(reply):
@@ -34,20 +33,6 @@ def platform():
     yield from running(p)
 
 
-def hold_applications(p):
-    """A session that holds review.applications in SHARE mode until told
-    to commit: writers wait, readers do not."""
-    psql = subprocess.Popen(
-        ["psql", "-X", "-q", "-At", "-h", "127.0.0.1", "-p", PGPORT, "-U", "postgres",
-         "-d", p.db, "-v", "ON_ERROR_STOP=1"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    psql.stdin.write("BEGIN;\nLOCK TABLE review.applications IN SHARE MODE;\n"
-                     "SELECT 'held';\n")
-    psql.stdin.flush()
-    assert psql.stdout.readline().strip() == "held"
-    return psql
-
-
 def waiting_in_review(p):
     return int(p.scalar(
         "SELECT count(*) FROM pg_stat_activity WHERE usename = 'yjc_review'"
@@ -62,7 +47,7 @@ def test_a_request_is_served_while_deliveries_wait(platform):
     # into the held table
     p.kill("provisioning")
     ok(p.call("bureau", "review", "review.approve", {"app_id": approved}))
-    psql = hold_applications(p)
+    psql = hold_table(p, "review.applications")
     try:
         p.start("provisioning")
         # two senders' deliveries to review, both writing the held table:

@@ -7,14 +7,13 @@ every stored one is announced exactly once.  Intake runs one worker; the
 test holds intake.applications in SHARE mode while the burst arrives,
 so that the burst waits behind the first submission and runs as one
 batch once the table is let go."""
-import subprocess
 import time
 import uuid
 
 import msgpack
 import pytest
 
-from conftest import PGPORT, Platform, full_form, minimal_form, running
+from conftest import Platform, full_form, hold_table, minimal_form, running
 
 
 @pytest.fixture(scope="module")
@@ -23,18 +22,6 @@ def platform():
     p.env["YJC_WORKERS"] = "1"
     p.env["YJC_TICK_MS"] = "3600000"  # no periodic work in the way
     yield from running(p)
-
-
-def hold_applications(p):
-    psql = subprocess.Popen(
-        ["psql", "-X", "-q", "-At", "-h", "127.0.0.1", "-p", PGPORT, "-U", "postgres",
-         "-d", p.db, "-v", "ON_ERROR_STOP=1"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    psql.stdin.write("BEGIN;\nLOCK TABLE intake.applications IN SHARE MODE;\n"
-                     "SELECT 'held';\n")
-    psql.stdin.flush()
-    assert psql.stdout.readline().strip() == "held"
-    return psql
 
 
 def send(client, body, id_=None):
@@ -63,7 +50,7 @@ def test_a_burst_is_stored_together_and_answered_one_by_one(platform):
     before = int(p.scalar("SELECT count(*) FROM intake.applications"))
 
     edu, health = p.client("edu", "intake"), p.client("health", "intake")
-    psql = hold_applications(p)
+    psql = hold_table(p, "intake.applications")
     try:
         # the first takes the only worker and waits for the table
         first = send(edu, {"form": full_form(), "attachments": edu_files})

@@ -37,7 +37,8 @@ CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+    from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException,
+                                            StaleElementReferenceException, TimeoutException)
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:  # pragma: no cover - CI installs python3-selenium
@@ -397,7 +398,11 @@ def test_walk_2_bureau_accepts_trims_approves(walker, web, shots, platform):
     assert XSS_UNIT in d.find_element(By.ID, "queue-decide").text
     visit(d, shots, "bureau-queue")
     click(d, d.find_element(By.ID, f"accept-{app}"))
-    WebDriverWait(d, 60).until(lambda d: app in d.find_element(By.ID, "queue-decide").text)
+    # the accept posts and comes back to the queue: an element read while
+    # the page is replaced is stale (or not there yet); look again
+    WebDriverWait(d, 60, ignored_exceptions=(NoSuchElementException,
+                                             StaleElementReferenceException)).until(
+        lambda d: app in d.find_element(By.ID, "queue-decide").text)
     visit(d, shots, "bureau-queue-accepted")
     row = [r for r in rows_of(d, "queue-decide") if app in r.text][0]
     click(d, row.find_element(By.LINK_TEXT, "核定资源并审核"))
